@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django_prometheus import exports
+
+from onewindow.api.api import api
+from onewindow.core.access import PUBLIC, access
+
+metrics = access(PUBLIC)(exports.ExportToDjangoView)
+
+urlpatterns = [
+    path("", include("onewindow.portal.urls")),
+    path("", include("onewindow.core.urls")),
+    path("account/", include("onewindow.identity.urls")),
+    path("notify/", include("onewindow.notify.urls")),
+    path("workbench/", include("onewindow.cases.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("metrics", metrics, name="metrics"),
+    path("admin/", admin.site.urls),
+]

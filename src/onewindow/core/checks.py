@@ -1,0 +1,34 @@
+"""Deployment checks of our own (run by ``onewindow check --deploy``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core import checks
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def crypto_keys_configured(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    problems: list[checks.CheckMessage] = []
+    if not settings.DATA_KEYS or not settings.INDEX_KEY:
+        problems.append(
+            checks.Warning(
+                "Personal data keys are derived from SECRET_KEY.",
+                hint="Set ONEWINDOW_DATA_KEYS and ONEWINDOW_INDEX_KEY.",
+                id="onewindow.W001",
+            )
+        )
+    if settings.SMS_PROVIDER == "fake":
+        problems.append(
+            checks.Warning(
+                "The fake SMS provider is configured: no text message reaches a phone.",
+                hint="Set ONEWINDOW_SMS_PROVIDER to a real vendor.",
+                id="onewindow.W002",
+            )
+        )
+    if settings.DEMO:
+        problems.append(
+            checks.Warning("ONEWINDOW_DEMO is on in a deployment.", id="onewindow.W003")
+        )
+    return problems

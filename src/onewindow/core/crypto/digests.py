@@ -1,0 +1,47 @@
+"""Hashes: SHA-256 or SM3 by suite; keyed blind indexes (HMAC) for exact-match look-ups of
+encrypted values."""
+
+from __future__ import annotations
+
+import hmac as std_hmac
+
+from cryptography.hazmat.primitives import hashes, hmac
+from django.conf import settings
+
+from onewindow.core.crypto.keys import index_key
+
+
+def suite_hash_name() -> str:
+    return "sm3" if settings.CRYPTO_SUITE == "sm" else "sha256"
+
+
+def _algorithm(name: str) -> hashes.HashAlgorithm:
+    if name == "sm3":
+        return hashes.SM3()
+    if name == "sha256":
+        return hashes.SHA256()
+    raise ValueError(f"unknown hash {name!r}")
+
+
+def digest(data: bytes, *, alg: str | None = None) -> str:
+    h = hashes.Hash(_algorithm(alg or suite_hash_name()))
+    h.update(data)
+    return h.finalize().hex()
+
+
+def keyed_digest(key: bytes, data: bytes, *, alg: str | None = None) -> str:
+    mac = hmac.HMAC(key, _algorithm(alg or suite_hash_name()))
+    mac.update(data)
+    return mac.finalize().hex()
+
+
+def blind_index(kind: str, value: str) -> str:
+    """Deterministic keyed index of a normalised value, namespaced by kind.
+
+    Always HMAC-SHA-256 so that switching the crypto suite does not orphan existing indexes.
+    """
+    return keyed_digest(index_key(), f"{kind}:{value}".encode(), alg="sha256")
+
+
+def constant_time_equal(a: str, b: str) -> bool:
+    return std_hmac.compare_digest(a.encode(), b.encode())

@@ -1,0 +1,15 @@
+"""Blind-index kinds for identity data: one place so every caller indexes the same way."""
+
+from onewindow.core.crypto import blind_index
+
+
+def phone_index(phone: str) -> str:
+    return blind_index("phone", phone)
+
+
+def id_number_index(id_number: str) -> str:
+    return blind_index("id", id_number)
+
+
+def ip_index(ip: str) -> str:
+    return blind_index("ip", ip)

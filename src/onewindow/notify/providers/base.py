@@ -1,0 +1,33 @@
+"""The SMS provider boundary: a Protocol and typed data classes (GOV.UK Notify style)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class SmsRequest:
+    message_id: int
+    phone: str
+    template: str
+    params: dict[str, str] = field(default_factory=dict)
+    sign_name: str = ""
+
+
+@dataclass(frozen=True)
+class SmsResult:
+    accepted: bool
+    provider_message_id: str = ""
+    error: str = ""
+    retryable: bool = True
+
+
+class SmsProvider(Protocol):
+    name: str
+
+    def send(self, request: SmsRequest) -> SmsResult: ...
+
+
+class SmsProviderError(Exception):
+    """The provider could not be reached or answered nonsense; the send may be retried."""
