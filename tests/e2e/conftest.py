@@ -51,8 +51,12 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, live_server) -> Iterator[Page]:  # type: ignore[no-untyped-def]
     context = browser.new_context(
-        viewport=PHONE, locale="zh-CN", base_url=live_server.url, is_mobile=True,
-        has_touch=True, device_scale_factor=2,
+        viewport=PHONE,
+        locale="zh-CN",
+        base_url=live_server.url,
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
     )
     context.set_default_timeout(10_000)
     tab = context.new_page()

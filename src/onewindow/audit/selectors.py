@@ -23,11 +23,15 @@ def audit_chain_verify(*, batch_size: int = 5000) -> ChainProblem | None:
     expected_seq, prev = 1, GENESIS
     for event in _iter_events(batch_size):
         if event.seq != expected_seq:
-            return ChainProblem(expected_seq, None if event.seq > expected_seq else event.id,
-                                f"row #{expected_seq} is missing (found #{event.seq} next)")
+            return ChainProblem(
+                expected_seq,
+                None if event.seq > expected_seq else event.id,
+                f"row #{expected_seq} is missing (found #{event.seq} next)",
+            )
         if event.prev_hash != prev:
-            return ChainProblem(event.seq, event.id,
-                                "previous-hash link does not match the row before it")
+            return ChainProblem(
+                event.seq, event.id, "previous-hash link does not match the row before it"
+            )
         fields = {name: getattr(event, name) for name in HASHED_FIELDS}
         if event_hash(fields, event.alg) != event.hash:
             return ChainProblem(event.seq, event.id, "row content does not match its hash")
@@ -35,8 +39,9 @@ def audit_chain_verify(*, batch_size: int = 5000) -> ChainProblem | None:
     head = AuditChainHead.objects.filter(id=1).first()
     last_seq = expected_seq - 1
     if head is not None and (head.seq != last_seq or head.hash != prev):
-        return ChainProblem(last_seq + 1, None,
-                            f"chain ends at #{last_seq} but the head records #{head.seq}")
+        return ChainProblem(
+            last_seq + 1, None, f"chain ends at #{last_seq} but the head records #{head.seq}"
+        )
     return None
 
 

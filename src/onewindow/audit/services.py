@@ -19,8 +19,21 @@ from onewindow.core.logging import request_id_var
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
-    "seq", "at", "actor_id", "actor_kind", "actor_label", "action", "target_type", "target_id",
-    "outcome", "changes", "purpose", "ip", "request_id", "alg", "prev_hash",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_kind",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "outcome",
+    "changes",
+    "purpose",
+    "ip",
+    "request_id",
+    "alg",
+    "prev_hash",
 )
 
 
@@ -39,8 +52,7 @@ class Actor:
     def from_user(cls, user: Any, *, ip: str = "") -> Actor:
         if user is None or not getattr(user, "is_authenticated", False):
             return cls(id=None, kind="anonymous", label="anonymous", ip=ip)
-        return cls(id=user.pk, kind=getattr(user, "kind", "user"), label=user.get_username(),
-                   ip=ip)
+        return cls(id=user.pk, kind=getattr(user, "kind", "user"), label=user.get_username(), ip=ip)
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> Actor:
@@ -60,7 +72,10 @@ def _canonical(value: Any) -> Any:
 def event_hash(fields: Mapping[str, Any], alg: str) -> str:
     payload = json.dumps(
         {name: _canonical(fields[name]) for name in HASHED_FIELDS},
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
     )
     return digest(payload.encode(), alg=alg)
 

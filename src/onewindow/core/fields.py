@@ -14,7 +14,7 @@ from django.db import models
 from onewindow.core.crypto import decrypt, encrypt
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+class EncryptedTextField(models.TextField):
     description = "Text encrypted at rest (AES-256-GCM or SM4-GCM)"
 
     def __init__(self, *args: Any, aad: str = "", **kwargs: Any) -> None:

@@ -28,17 +28,13 @@ def normalize_citizen_id(value: str, *, field: str = "id_number") -> str:
             _("身份证号码校验位不正确，请核对最后一位。"), code="id_checksum", field=field
         ) from None
     except stdnum_exc.InvalidLength:
-        raise ValidationFailed(
-            _("身份证号码应为18位。"), code="id_length", field=field
-        ) from None
+        raise ValidationFailed(_("身份证号码应为18位。"), code="id_length", field=field) from None
     except stdnum_exc.InvalidComponent:
         raise ValidationFailed(
             _("身份证号码中的出生日期或地区代码无效。"), code="id_component", field=field
         ) from None
     except stdnum_exc.ValidationError:
-        raise ValidationFailed(
-            _("身份证号码格式不正确。"), code="id_format", field=field
-        ) from None
+        raise ValidationFailed(_("身份证号码格式不正确。"), code="id_format", field=field) from None
 
 
 def citizen_id_birth_date(value: str) -> datetime.date:

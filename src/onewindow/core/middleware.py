@@ -47,10 +47,15 @@ class StaffIdleTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and getattr(user, "kind", "") in {
-            "staff",
-            "operator",
-        }:
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "kind", "")
+            in {
+                "staff",
+                "operator",
+            }
+        ):
             now = int(time.time())
             last = request.session.get(self.KEY)
             if last is not None and now - int(last) > settings.STAFF_IDLE_TIMEOUT_SECONDS:

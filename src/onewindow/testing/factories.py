@@ -39,7 +39,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: ["张伟", "王芳", "李娜", "刘洋", "陈静"][n % 5])
     id_number = factory.Sequence(
-        lambda n: citizen_id_make("440106", datetime.date(1990, 1, 1) + datetime.timedelta(n), n % 1000)
+        lambda n: citizen_id_make(
+            "440106", datetime.date(1990, 1, 1) + datetime.timedelta(n), n % 1000
+        )
     )
     phone = factory.Sequence(lambda n: f"139{n:08d}")
     region_code = "440106"
@@ -55,8 +57,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     @factory.lazy_attribute
     def birth_date(self) -> datetime.date:
-        return datetime.date(int(self.id_number[6:10]), int(self.id_number[10:12]),
-                             int(self.id_number[12:14]))
+        return datetime.date(
+            int(self.id_number[6:10]), int(self.id_number[10:12]), int(self.id_number[12:14])
+        )
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
@@ -84,16 +87,18 @@ class StaffFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Staff
 
-    user = factory.SubFactory(UserFactory, kind=User.Kind.STAFF,
-                              username=factory.Sequence(lambda n: f"staff{n}"))
+    user = factory.SubFactory(
+        UserFactory, kind=User.Kind.STAFF, username=factory.Sequence(lambda n: f"staff{n}")
+    )
     department = factory.SubFactory(DepartmentFactory)
     title = "科员"
 
     @factory.post_generation
     def totp(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted is not False:
-            TOTPDevice.objects.create(user=self.user, name="default", key=TEST_TOTP_KEY,
-                                      confirmed=True)
+            TOTPDevice.objects.create(
+                user=self.user, name="default", key=TEST_TOTP_KEY, confirmed=True
+            )
 
     @factory.post_generation
     def roles(self, create: bool, extracted: Any, **kwargs: Any) -> None:
