@@ -1,9 +1,13 @@
-"""The HTTP API at /api/v1/, assembled from each app's api.py routers."""
+"""The HTTP API at /api/v1/, assembled from each app's api.py routers.
+
+Every operation requires a session or a bearer token unless it says ``auth=None``; the
+authorisation test lists the operations that are public on purpose."""
 
 from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from onewindow.api.auth import session_or_bearer
 from onewindow.api.errors import install_error_handlers
 
 api = NinjaAPI(
@@ -12,5 +16,6 @@ api = NinjaAPI(
     description="一网通办 OneWindow: the e-government platform's HTTP API.",
     urls_namespace="api",
     docs_url="/docs",
+    auth=session_or_bearer,
 )
 install_error_handlers(api)

@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 from django_prometheus import exports
 
 from onewindow.api.api import api
 from onewindow.core.access import PUBLIC, access
 
 metrics = access(PUBLIC)(exports.ExportToDjangoView)
+
+# The admin asks for a verified second factor like every other staff page.
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("", include("onewindow.portal.urls")),
@@ -18,3 +22,6 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "onewindow.portal.views.page_not_found"
+handler500 = "onewindow.portal.views.server_error"

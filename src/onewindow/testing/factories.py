@@ -86,6 +86,7 @@ class StaffFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Staff
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(
         UserFactory, kind=User.Kind.STAFF, username=factory.Sequence(lambda n: f"staff{n}")

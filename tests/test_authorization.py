@@ -1,0 +1,240 @@
+"""Walks every URL pattern as every kind of visitor and checks each is refused where due.
+
+Each page view declares its policy with ``core.access.access``; this test fails for a view
+that declares none. Views with URL arguments need an entry in ``ARGUMENTS`` saying how to
+build them and who owns the object — that is how later apps extend this harness with
+object-level checks ("another resident's case", "another department's task").
+API operations require authentication unless listed in ``PUBLIC_API``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from onewindow.core.access import OPERATOR, PUBLIC, RESIDENT, STAFF
+from onewindow.testing.factories import DepartmentFactory, PersonFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("anonymous", "resident_a", "resident_b", "staff_a", "staff_b", "operator")
+
+# URL names that are Django's own views, with the policy they effectively have.
+FRAMEWORK_VIEWS = {"set_language": PUBLIC}
+# API operations that are public on purpose ("METHOD /path").
+PUBLIC_API = {
+    "GET /api/v1/openapi.json",
+    "GET /api/v1/docs",
+    "POST /api/v1/auth/sms-code",
+    "POST /api/v1/auth/sms-login",
+}
+
+
+@dataclass
+class World:
+    clients: dict[str, Client]
+    users: dict[str, Any]
+    objects: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Args:
+    """How to fill a URL's arguments, and which personas may reach that object even though
+    the view's policy would let every persona of that kind in (object-level refusal)."""
+
+    build: Callable[[World], dict[str, Any]]
+    only: frozenset[str] | None = None
+
+
+ARGUMENTS: dict[str, Args] = {
+    # A staff member may look at any person's (masked) record; that read is audited.
+    "identity:staff_person": Args(build=lambda w: {"pk": w.objects["person_a"].pk}),
+}
+
+
+def _verified(client: Client, user: Any) -> None:
+    client.force_login(user)
+    device = TOTPDevice.objects.get(user=user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture
+def world() -> World:
+    dept_a = DepartmentFactory(code="dept-a")
+    dept_b = DepartmentFactory(code="dept-b")
+    person_a, person_b = PersonFactory(), PersonFactory()
+    staff_a = StaffFactory(department=dept_a)
+    staff_b = StaffFactory(department=dept_b)
+    operator = StaffFactory(department=dept_a)
+    operator.user.kind = "operator"
+    operator.user.save()
+    operator.user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["operate_platform", "view_pii"])
+    )
+    users = {
+        "anonymous": None,
+        "resident_a": person_a.user,
+        "resident_b": person_b.user,
+        "staff_a": staff_a.user,
+        "staff_b": staff_b.user,
+        "operator": operator.user,
+    }
+    clients = {}
+    for name, user in users.items():
+        client = Client()
+        if user is not None and user.kind == "resident":
+            client.force_login(user)
+        elif user is not None:
+            _verified(client, user)
+        clients[name] = client
+    return World(clients=clients, users=users, objects={"person_a": person_a})
+
+
+def _walk(
+    patterns: list[Any], prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str, Any, list[str]]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            if ns in {"admin", "api"}:
+                continue
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name or ""
+            converters = list(entry.pattern.converters) if hasattr(entry.pattern, "converters") else []
+            yield prefix + str(entry.pattern), name, entry.callback, converters
+
+
+def _page_routes() -> list[tuple[str, str, Any, list[str]]]:
+    return list(_walk(get_resolver().url_patterns))
+
+
+def _policy(callback: Any, name: str) -> str | None:
+    policy = getattr(callback, "access_policy", None)
+    if policy is None:
+        view_class = getattr(callback, "view_class", None)
+        policy = getattr(view_class, "access_policy", None)
+    return policy or FRAMEWORK_VIEWS.get(name.split(":")[-1])
+
+
+def test_every_page_view_declares_an_access_policy():
+    undeclared = [
+        f"{route} ({name or callback})"
+        for route, name, callback, _ in _page_routes()
+        if _policy(callback, name) is None
+    ]
+    assert not undeclared, "views without @access(...): " + ", ".join(undeclared)
+
+
+def _expected_allowed(policy: str, perm: str | None) -> set[str]:
+    if policy == PUBLIC:
+        return set(PERSONAS)
+    if policy == RESIDENT:
+        return {"resident_a", "resident_b"}
+    if policy == STAFF:
+        return {"operator"} if perm else {"staff_a", "staff_b", "operator"}
+    if policy == OPERATOR:
+        return {"operator"}
+    raise AssertionError(f"unknown policy {policy}")
+
+
+def _refused(response: Any) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    if response.status_code in (301, 302):
+        location = response.headers.get("Location", "")
+        return "login" in location
+    return False
+
+
+def _fill(route: str, kwargs: dict[str, Any]) -> str:
+    import re
+
+    def sub(match: re.Match[str]) -> str:
+        return str(kwargs[match.group(2)])
+
+    path = re.sub(r"<(?:(\w+):)?(\w+)>", sub, route)
+    return "/" + path.lstrip("/")
+
+
+def test_every_page_refuses_whom_it_should(world: World):
+    problems: list[str] = []
+    for route, name, callback, converters in _page_routes():
+        policy = _policy(callback, name)
+        if policy is None:
+            continue  # reported by the test above
+        if converters:
+            if name not in ARGUMENTS:
+                problems.append(f"{route}: add an ARGUMENTS entry for {name!r}")
+                continue
+            spec = ARGUMENTS[name]
+            url = _fill(route, spec.build(world))
+        else:
+            spec, url = None, _fill(route, {})
+        allowed = _expected_allowed(policy, getattr(callback, "access_perm", None))
+        if spec is not None and spec.only is not None:
+            allowed &= spec.only
+        for persona in PERSONAS:
+            for method in ("get", "post"):
+                response = getattr(world.clients[persona], method)(url)
+                if response.status_code >= 500:
+                    problems.append(f"{method.upper()} {url} as {persona}: server error")
+                elif persona in allowed and _refused(response) and policy != PUBLIC:
+                    problems.append(
+                        f"{method.upper()} {url} as {persona}: refused but should be allowed "
+                        f"({response.status_code})"
+                    )
+                elif persona not in allowed and not _refused(response):
+                    if response.status_code == 405:
+                        continue  # method not offered at all: nothing to reach
+                    problems.append(
+                        f"{method.upper()} {url} as {persona}: allowed ({response.status_code}) "
+                        f"but policy is {policy}"
+                    )
+    assert not problems, "\n".join(problems)
+
+
+def _api_operations() -> Iterator[tuple[str, str, Any]]:
+    from onewindow.api.api import api
+
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    full = "/api/v1/" + (prefix.strip("/") + "/" if prefix.strip("/") else "")
+                    yield method, full + path.lstrip("/"), operation
+
+
+def test_api_operations_require_authentication_unless_public_on_purpose(world: World):
+    problems = []
+    for method, path, operation in _api_operations():
+        key = f"{method} {path}"
+        public = not operation.auth_callbacks
+        if public and key not in PUBLIC_API:
+            problems.append(f"{key} has no authentication and is not listed in PUBLIC_API")
+        if not public and "{" not in path:
+            response = world.clients["anonymous"].generic(method, path)
+            if response.status_code != 401:
+                problems.append(f"{key} as anonymous answered {response.status_code}, not 401")
+    assert not problems, "\n".join(problems)
+
+
+def test_admin_needs_an_otp_verified_staff_account(world: World):
+    staff = world.users["staff_a"]
+    staff.is_staff = True
+    staff.save()
+    unverified = Client()
+    unverified.force_login(staff)
+    assert unverified.get("/admin/").status_code == 302
+    assert world.clients["resident_a"].get("/admin/").status_code == 302
+    assert world.clients["staff_a"].get("/admin/").status_code == 200
