@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from onewindow.config import urls as root_urls
+from onewindow.identity.models import User
+from onewindow.portal.selectors import HomeSections, home_sections_for
+from onewindow.portal.views import server_error
+from onewindow.testing.factories import PersonFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_visitor_sees_the_public_landing_page(client: Client) -> None:
+    response = client.get(reverse("portal:home"))
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == "portal/landing.html"
+    body = response.content.decode()
+    assert "一网通办" in body
+    assert "热门服务" in body
+    assert 'lang="zh-Hans"' in body
+
+
+def test_resident_sees_their_own_page_with_a_masked_name(client: Client) -> None:
+    person = PersonFactory(name="张小明")
+    client.force_login(person.user)
+    response = client.get("/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "张*明" in body
+    assert "张小明" not in body
+    for empty in ("暂无办件", "暂无证照", "暂无账单", "暂无消息"):
+        assert empty in body
+    # the resident navigation, and a logout form rather than a logout link
+    assert "我的办件" in body and "我的账单" in body
+    assert "工作人员登录" not in body
+
+
+def test_resident_without_real_name_record_is_still_greeted(client: Client) -> None:
+    user = UserFactory(kind=User.Kind.RESIDENT, display_name="李四光")
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "李*光" in response.content.decode()
+
+
+def test_staff_visiting_home_are_sent_to_the_workbench(client: Client) -> None:
+    staff = StaffFactory()
+    client.force_login(staff.user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=staff.user).persistent_id
+    session.save()
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:workbench")
+
+
+def test_home_sections_start_empty_and_typed() -> None:
+    person = PersonFactory(name="王芳")
+    sections = home_sections_for(person.user)
+    assert isinstance(sections, HomeSections)
+    assert sections.greeting_name == "王*"
+    assert sections.cases == sections.licences == sections.bills == sections.messages == []
+
+
+def test_elder_mode_cookie_marks_the_page(client: Client) -> None:
+    client.cookies["ow_elder"] = "1"
+    body = client.get("/").content.decode()
+    assert 'class="elder"' in body
+    assert 'aria-pressed="true"' in body
+
+
+def test_elder_mode_toggle_flips_the_cookie_and_returns_to_the_page(client: Client) -> None:
+    response = client.post(reverse("core:elder_mode"), {"next": "/?x=1"})
+    assert response.status_code == 302
+    assert response["Location"] == "/?x=1"
+    assert response.cookies["ow_elder"].value == "1"
+    response = client.post(reverse("core:elder_mode"), {"next": "https://evil.example/"})
+    assert response["Location"] == "/"
+    assert response.cookies["ow_elder"].value == "0"
+
+
+def test_english_is_served_when_chosen(client: Client) -> None:
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    body = client.get("/").content.decode()
+    assert 'lang="en"' in body
+    assert "Popular services" in body
+    assert "热门服务" not in body
+
+
+def test_forms_carry_csrf_for_htmx_and_posts(client: Client) -> None:
+    body = client.get("/").content.decode()
+    assert "hx-headers='{\"X-CSRFToken\": \"" in body
+    assert "vendor/htmx.min.js" in body and " defer" in body
+
+
+def test_unknown_page_is_a_chinese_404_with_a_way_home(client: Client) -> None:
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "页面不存在" in body
+    assert 'href="/"' in body
+
+
+def test_server_error_page_is_chinese_and_links_home() -> None:
+    assert root_urls.handler500 == "onewindow.portal.views.server_error"
+    request = RequestFactory().get("/")
+    response = server_error(request)
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "服务暂时不可用" in body
+    assert 'href="/"' in body
+
+
+def test_server_error_page_survives_a_broken_request() -> None:
+    # A request missing everything middleware adds must still get an answer.
+    response = server_error(object())  # type: ignore[arg-type]
+    assert response.status_code == 500
+    assert "服务暂时不可用" in response.content.decode()
