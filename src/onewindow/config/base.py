@@ -197,6 +197,10 @@ if PRODUCTION and (not DATA_KEYS or not INDEX_KEY):
 # --- notifications ----------------------------------------------------------------------------
 SMS_PROVIDER = env("ONEWINDOW_SMS_PROVIDER", "fake")
 SMS_SIGN_NAME = env("ONEWINDOW_SMS_SIGN", "一网通办")
+SMS_ALIYUN_ACCESS_KEY_ID = env("SMS_ALIYUN_ACCESS_KEY_ID")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env("SMS_ALIYUN_ACCESS_KEY_SECRET")
+SMS_ALIYUN_ENDPOINT = env("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+SMS_ALIYUN_TEMPLATES = env("SMS_ALIYUN_TEMPLATES")
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
