@@ -19,3 +19,4 @@ api = NinjaAPI(
     auth=session_or_bearer,
 )
 install_error_handlers(api)
+api.add_router("/", "onewindow.identity.api.router")

@@ -150,6 +150,8 @@ AUTH_USER_MODEL = "identity.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Staff get the Django permissions of the Roles they hold (never authenticates anyone).
+    "onewindow.identity.backends.RolePermissionBackend",
 ]
 LOGIN_URL = "identity:login"
 LOGIN_REDIRECT_URL = "portal:home"

@@ -197,9 +197,7 @@ class StaffRole(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["staff", "role", "department"], name="uniq_staff_role"
-            )
+            models.UniqueConstraint(fields=["staff", "role", "department"], name="uniq_staff_role")
         ]
 
     def __str__(self) -> str:

@@ -28,8 +28,12 @@ def api_token_create(
     token = ApiToken.objects.create(
         user=user, name=name, prefix=prefix, token_hash=_hash(raw), expires_at=expires_at
     )
-    audit_record(actor=actor, action="identity.api_token.create", target=token,
-                 changes={"user": user.pk, "name": name})
+    audit_record(
+        actor=actor,
+        action="identity.api_token.create",
+        target=token,
+        changes={"user": user.pk, "name": name},
+    )
     return token, raw
 
 

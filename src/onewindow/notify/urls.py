@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from onewindow.notify import views
 
 app_name = "notify"
-urlpatterns: list = []
+urlpatterns = [
+    path("sms-outbox/", views.sms_outbox, name="sms_outbox"),
+]

@@ -21,6 +21,9 @@ class SmsResult:
     provider_message_id: str = ""
     error: str = ""
     retryable: bool = True
+    # Some gateways (and the fake) confirm delivery to the handset in the send answer itself;
+    # the others send a delivery receipt later.
+    delivered: bool = False
 
 
 class SmsProvider(Protocol):

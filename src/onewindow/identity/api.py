@@ -1,0 +1,141 @@
+"""Identity API: resident SMS login (session) and the caller's own masked profile."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from pydantic import ConfigDict, Field
+
+from onewindow.api.auth import session_or_bearer
+from onewindow.audit.services import client_ip
+from onewindow.core.masking import mask_phone
+from onewindow.identity import selectors, services
+
+router = Router(tags=["identity"])
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+class StrictSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SmsCodeIn(StrictSchema):
+    phone: str = Field(max_length=20, description="11-digit mainland mobile number")
+
+
+class SmsCodeOut(Schema):
+    sent_to: str
+    expires_in: int
+
+
+class SmsLoginIn(StrictSchema):
+    phone: str = Field(max_length=20)
+    code: str = Field(max_length=6, description="6-digit code from the SMS")
+
+
+class PersonOut(Schema):
+    name: str
+    id_number: str
+    phone: str
+    gender: str
+    birth_year: int | None
+    region_code: str
+    assurance: int
+
+
+class CompanyOut(Schema):
+    uscc: str
+    name: str
+
+
+class MeOut(Schema):
+    username: str
+    kind: str
+    display_name: str
+    person: PersonOut | None
+    companies: list[CompanyOut]
+
+
+class ErrorItem(Schema):
+    code: str
+    message: str
+    field: str | None
+
+
+class ErrorOut(Schema):
+    errors: list[ErrorItem]
+
+
+def _require_json(request: HttpRequest) -> None:
+    """Login endpoints only take JSON: a cross-site HTML form cannot send it, which stops
+    login CSRF without a token. Oversize bodies are refused before anything is written."""
+    if request.content_type != "application/json":
+        raise HttpError(415, _("请求体必须是 JSON（Content-Type: application/json）。"))
+    if len(request.body) > settings.API_MAX_BODY_BYTES:
+        raise HttpError(413, _("请求体过大。"))
+
+
+@router.post(
+    "/auth/sms-code",
+    auth=None,
+    response={202: SmsCodeOut, 413: ErrorOut, 415: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Send a login code by SMS",
+)
+def sms_code(request: HttpRequest, payload: SmsCodeIn) -> tuple[int, dict[str, object]]:
+    _require_json(request)
+    services.sms_login_code_request(phone=payload.phone, ip=client_ip(request))
+    return 202, {
+        "sent_to": mask_phone(payload.phone.strip()),
+        "expires_in": int(settings.SMS_CODE_TTL_SECONDS),
+    }
+
+
+@router.post(
+    "/auth/sms-login",
+    auth=None,
+    response={200: MeOut, 413: ErrorOut, 415: ErrorOut, 422: ErrorOut},
+    summary="Log in with phone + SMS code (starts a browser session)",
+)
+def sms_login(request: HttpRequest, payload: SmsLoginIn) -> dict[str, object]:
+    _require_json(request)
+    user, _created = services.sms_login_verify(
+        phone=payload.phone, code=payload.code, ip=client_ip(request)
+    )
+    login(request, user, backend=MODEL_BACKEND)
+    return _me(user)
+
+
+def _me(user: object) -> dict[str, object]:
+    person = selectors.person_for_user(user)
+    person_out = None
+    companies: list[dict[str, str]] = []
+    if person is not None:
+        person_out = {
+            "name": person.masked_name,
+            "id_number": person.masked_id_number,
+            "phone": person.masked_phone,
+            "gender": person.gender,
+            "birth_year": person.birth_date.year if person.birth_date else None,
+            "region_code": person.region_code,
+            "assurance": int(person.assurance),
+        }
+        companies = [
+            {"uscc": c.uscc, "name": c.name} for c in selectors.companies_for_person(person=person)
+        ]
+    return {
+        "username": user.get_username(),  # type: ignore[attr-defined]
+        "kind": getattr(user, "kind", ""),
+        "display_name": getattr(user, "display_name", ""),
+        "person": person_out,
+        "companies": companies,
+    }
+
+
+@router.get("/me", auth=session_or_bearer, response=MeOut, summary="Who am I (masked)")
+def me(request: HttpRequest) -> dict[str, object]:
+    return _me(request.auth)  # type: ignore[attr-defined]

@@ -1,0 +1,64 @@
+"""HTML forms. They only check shape; the services do the real validation and their
+field errors are put back on the form with ``apply_errors``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.core.errors import ApplicationError
+
+
+def apply_errors(form: forms.Form, exc: ApplicationError) -> None:
+    for error in exc.errors:
+        field = error.field if error.field in form.fields else None
+        form.add_error(field, str(error.message))
+
+
+class SmsLoginForm(forms.Form):
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        error_messages={
+            "required": _("请填写手机号码。"),
+            "max_length": _("手机号码应为以1开头的11位数字。"),
+        },
+    )
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=6,
+        required=False,
+        error_messages={"max_length": _("请输入6位数字验证码。")},
+    )
+
+
+class StaffLoginForm(forms.Form):
+    username = forms.CharField(
+        label=_("用户名"), max_length=150, error_messages={"required": _("请填写用户名。")}
+    )
+    password = forms.CharField(
+        label=_("密码"), max_length=256, strip=False, error_messages={"required": _("请填写密码。")}
+    )
+    token = forms.CharField(
+        label=_("动态口令"), max_length=10, error_messages={"required": _("请填写6位动态口令。")}
+    )
+
+
+class RealNameForm(forms.Form):
+    name = forms.CharField(
+        label=_("姓名"), max_length=64, error_messages={"required": _("请填写姓名。")}
+    )
+    id_number = forms.CharField(
+        label=_("身份证号码"), max_length=32, error_messages={"required": _("请填写身份证号码。")}
+    )
+
+
+class RevealForm(forms.Form):
+    purpose = forms.CharField(
+        label=_("用途"),
+        max_length=200,
+        error_messages={
+            "required": _("请填写查看用途。"),
+            "max_length": _("用途不能超过200个字符。"),
+        },
+    )

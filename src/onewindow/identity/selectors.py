@@ -1,0 +1,124 @@
+"""Identity reads. Other apps import from here."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from onewindow.core.errors import ValidationFailed
+from onewindow.core.identifiers import normalize_citizen_id, normalize_phone
+from onewindow.identity.models import (
+    Company,
+    CompanyAgent,
+    Department,
+    GridScope,
+    Person,
+    Staff,
+    StaffRole,
+    User,
+)
+from onewindow.identity.pii import id_number_index, phone_index
+
+
+def person_for_user(user: object) -> Person | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Person.objects.filter(user_id=user.pk).first()  # type: ignore[attr-defined]
+
+
+def person_get(*, pk: int) -> Person | None:
+    return Person.objects.filter(pk=pk).first()
+
+
+def person_find_by_phone(*, phone: str) -> Person | None:
+    """Exact look-up through the blind index (the column itself is ciphertext)."""
+    try:
+        phone = normalize_phone(phone)
+    except ValidationFailed:
+        return None
+    return Person.objects.filter(phone_bidx=phone_index(phone)).first()
+
+
+def person_find_by_id_number(*, id_number: str) -> Person | None:
+    try:
+        id_number = normalize_citizen_id(id_number)
+    except ValidationFailed:
+        return None
+    return Person.objects.filter(id_number_bidx=id_number_index(id_number)).first()
+
+
+def company_get_by_uscc(*, uscc: str) -> Company | None:
+    return Company.objects.filter(uscc=(uscc or "").strip().upper()).first()
+
+
+def _valid_agents(on: datetime.date | None = None) -> Q:
+    day = on or timezone.localdate()
+    return Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+
+
+def companies_for_person(*, person: Person, on: datetime.date | None = None) -> QuerySet[Company]:
+    """Companies this person may act for today (legal representative or a valid agent)."""
+    agent_ids = CompanyAgent.objects.filter(_valid_agents(on), person=person).values("company_id")
+    return Company.objects.filter(pk__in=agent_ids).order_by("name")
+
+
+def person_may_act_for(*, person: Person, company: Company) -> bool:
+    return CompanyAgent.objects.filter(_valid_agents(), person=person, company=company).exists()
+
+
+def company_agents(*, company: Company) -> QuerySet[CompanyAgent]:
+    return company.agents.select_related("person").order_by("role", "pk")
+
+
+def staff_for_user(user: object) -> Staff | None:
+    if not getattr(user, "is_authenticated", False) or getattr(user, "kind", "") not in {
+        User.Kind.STAFF,
+        User.Kind.OPERATOR,
+    }:
+        return None
+    return Staff.objects.select_related("department").filter(user_id=user.pk).first()  # type: ignore[attr-defined]
+
+
+def staff_departments_for(user: object) -> list[Department]:
+    """The staff member's own department plus every department they hold a role in."""
+    staff = staff_for_user(user)
+    if staff is None:
+        return []
+    ids = {staff.department_id} | set(
+        StaffRole.objects.filter(staff=staff).values_list("department_id", flat=True)
+    )
+    return list(Department.objects.filter(pk__in=ids).order_by("code"))
+
+
+def staff_has_role(user: object, role_code: str, *, department: Department | None = None) -> bool:
+    staff = staff_for_user(user)
+    if staff is None:
+        return False
+    roles = StaffRole.objects.filter(staff=staff, role__code=role_code)
+    if department is not None:
+        roles = roles.filter(department=department)
+    return roles.exists()
+
+
+def staff_grid_codes(user: object) -> set[str]:
+    """Grids a community worker may act in (through their grid-scoped roles)."""
+    staff = staff_for_user(user)
+    if staff is None:
+        return set()
+    return set(
+        GridScope.objects.filter(
+            staff_role__staff=staff, staff_role__role__grid_scoped=True
+        ).values_list("grid_code", flat=True)
+    )
+
+
+def department_descendants(department: Department) -> list[Department]:
+    """The department and everything under it (breadth first)."""
+    out, frontier = [department], [department.pk]
+    while frontier:
+        children = list(Department.objects.filter(parent_id__in=frontier).order_by("code"))
+        out.extend(children)
+        frontier = [child.pk for child in children]
+    return out

@@ -1,0 +1,56 @@
+"""Identity writes. Other apps import from here: ``from onewindow.identity.services import
+person_register``."""
+
+from onewindow.identity.services.companies import (
+    company_agent_add,
+    company_agent_remove,
+    company_register,
+)
+from onewindow.identity.services.login import (
+    sms_login_code_request,
+    sms_login_verify,
+    staff_login_check,
+    staff_login_record,
+)
+from onewindow.identity.services.org import (
+    department_create,
+    grid_scope_set,
+    role_create,
+    staff_create,
+    staff_role_assign,
+    staff_role_revoke,
+    staff_totp_enrol,
+)
+from onewindow.identity.services.persons import (
+    RevealedPerson,
+    person_assurance_in_person,
+    person_realname_verify,
+    person_register,
+    person_reveal,
+    person_update,
+    person_view_record,
+)
+
+__all__ = [
+    "RevealedPerson",
+    "company_agent_add",
+    "company_agent_remove",
+    "company_register",
+    "department_create",
+    "grid_scope_set",
+    "person_assurance_in_person",
+    "person_realname_verify",
+    "person_register",
+    "person_reveal",
+    "person_update",
+    "person_view_record",
+    "role_create",
+    "sms_login_code_request",
+    "sms_login_verify",
+    "staff_create",
+    "staff_login_check",
+    "staff_login_record",
+    "staff_role_assign",
+    "staff_role_revoke",
+    "staff_totp_enrol",
+]

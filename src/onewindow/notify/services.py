@@ -1,0 +1,185 @@
+"""Sending SMS. A message is a row first (written in the caller's transaction), then a Celery
+task after commit, then a provider call. Each status change is a conditional UPDATE, so a
+task delivered twice, or a retry racing a worker, sends at most once per claim."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from onewindow.audit.services import Actor, audit_record
+from onewindow.core.identifiers import normalize_phone
+from onewindow.identity.pii import phone_index
+from onewindow.notify.messages import render_sms_text, template_params
+from onewindow.notify.models import SmsMessage
+from onewindow.notify.providers import get_sms_provider
+from onewindow.notify.providers.base import SmsProvider, SmsProviderError, SmsRequest, SmsResult
+
+log = logging.getLogger(__name__)
+
+SMS_MAX_ATTEMPTS = 5
+# A row still "queued" this long after its last try, or "sending" this long after a worker
+# took it (the worker died), is picked up again by ``sms_retry_pending``.
+QUEUED_STALE_SECONDS = 60
+SENDING_STALE_SECONDS = 300
+
+Status = SmsMessage.Status
+
+
+def sms_backoff_seconds(attempt: int) -> int:
+    """10 s, 20 s, 40 s, … capped at 10 minutes."""
+    return int(min(600, 10 * 2 ** max(0, attempt - 1)))
+
+
+def _enqueue(message_id: int, countdown: int | None = None) -> None:
+    from onewindow.notify.tasks import sms_deliver
+
+    if countdown:
+        sms_deliver.apply_async(args=[message_id], countdown=countdown)
+    else:
+        sms_deliver.delay(message_id)
+
+
+@transaction.atomic
+def sms_send(
+    *,
+    phone: str,
+    template: str,
+    params: Mapping[str, object],
+    actor: Actor | None = None,
+) -> SmsMessage:
+    """Queue one SMS. The row is written now; the send happens after commit."""
+    phone = normalize_phone(phone)
+    needed = template_params(template)  # raises UnknownTemplate for a typo in the caller
+    missing = needed - set(params)
+    if missing:
+        raise ValueError(f"template {template!r} needs {sorted(missing)}")
+    message = SmsMessage.objects.create(
+        phone=phone,
+        phone_bidx=phone_index(phone),
+        template=template,
+        params=json.dumps({k: str(v) for k, v in params.items()}, ensure_ascii=False),
+        status=Status.QUEUED,
+    )
+    audit_record(
+        actor=actor or Actor.system("notify"),
+        action="notify.sms.queue",
+        target=message,
+        changes={"template": template},
+    )
+    message_id = message.pk
+    transaction.on_commit(lambda: _enqueue(message_id))
+    return message
+
+
+def sms_params(message: SmsMessage) -> dict[str, str]:
+    try:
+        value = json.loads(message.params or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def sms_text(message: SmsMessage) -> str:
+    try:
+        return render_sms_text(message.template, sms_params(message))
+    except ValueError:
+        return ""
+
+
+def sms_deliver(*, message_id: int, provider: SmsProvider | None = None) -> str:
+    """Try to hand one message to the gateway. Returns "sent", "retry", "failed" or
+    "skipped" (someone else holds the row, or it is already done)."""
+    now = timezone.now()
+    claimed = SmsMessage.objects.filter(pk=message_id, status=Status.QUEUED).update(
+        status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now
+    )
+    if not claimed:
+        return "skipped"
+    message = SmsMessage.objects.get(pk=message_id)
+    provider = provider or get_sms_provider()
+    request = SmsRequest(
+        message_id=message.pk,
+        phone=message.phone,
+        template=message.template,
+        params=sms_params(message),
+        sign_name=settings.SMS_SIGN_NAME,
+    )
+    started = time.monotonic()
+    try:
+        result = provider.send(request)
+    except SmsProviderError as exc:
+        result = SmsResult(accepted=False, error=str(exc) or exc.__class__.__name__)
+    except Exception as exc:  # a vendor adapter bug must not leave the row stuck in sending
+        log.exception("sms provider %s crashed on message %s", provider.name, message.pk)
+        result = SmsResult(accepted=False, error=f"{exc.__class__.__name__}: {exc}")
+    elapsed_ms = int((time.monotonic() - started) * 1000)
+    log.info(
+        "sms %s via %s: accepted=%s in %d ms",
+        message.pk,
+        provider.name,
+        result.accepted,
+        elapsed_ms,
+    )
+    done = timezone.now()
+    mine = SmsMessage.objects.filter(pk=message.pk, status=Status.SENDING, claimed_at=now)
+    if result.accepted:
+        mine.update(
+            status=Status.DELIVERED if result.delivered else Status.SENT,
+            provider=provider.name,
+            provider_message_id=result.provider_message_id[:100],
+            sent_at=done,
+            delivered_at=done if result.delivered else None,
+            last_error="",
+        )
+        return "sent"
+    final = not result.retryable or message.attempts >= SMS_MAX_ATTEMPTS
+    mine.update(
+        status=Status.FAILED if final else Status.QUEUED,
+        provider=provider.name,
+        last_error=result.error[:255],
+    )
+    return "failed" if final else "retry"
+
+
+def sms_delivery_receipt(*, provider: str, provider_message_id: str, delivered: bool) -> bool:
+    """A vendor's delivery report (webhook or poll). Returns whether a row changed."""
+    rows = SmsMessage.objects.filter(
+        provider=provider, provider_message_id=provider_message_id, status=Status.SENT
+    )
+    if delivered:
+        return bool(rows.update(status=Status.DELIVERED, delivered_at=timezone.now()))
+    return bool(rows.update(status=Status.FAILED, last_error="delivery failed (receipt)"))
+
+
+def sms_retry_pending() -> int:
+    """Re-enqueue rows stuck in queued (no worker took them) or sending (the worker died).
+    Returns how many were enqueued."""
+    current = timezone.now()
+    stale_sending = current - timedelta(seconds=SENDING_STALE_SECONDS)
+    for row in SmsMessage.objects.filter(
+        status=Status.SENDING, claimed_at__lt=stale_sending
+    ).values("pk", "claimed_at")[:500]:
+        SmsMessage.objects.filter(
+            pk=row["pk"], status=Status.SENDING, claimed_at=row["claimed_at"]
+        ).update(status=Status.QUEUED, last_error="worker lost; re-queued")
+    stale_queued = current - timedelta(seconds=QUEUED_STALE_SECONDS)
+    ids = list(
+        SmsMessage.objects.filter(status=Status.QUEUED)
+        .filter(
+            Q(claimed_at__lt=stale_queued) | Q(claimed_at__isnull=True, created_at__lt=stale_queued)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    for message_id in ids:
+        _enqueue(message_id)
+    return len(ids)
