@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -7,7 +9,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.cases.selectors import inbox_for, workbench_header_for
-from onewindow.identity.models import Staff
+from onewindow.identity.models import Person, Staff
 from onewindow.testing.factories import (
     DepartmentFactory,
     PersonFactory,
@@ -29,7 +31,7 @@ def _login_verified(client: Client, staff: Staff) -> None:
 def staff() -> Staff:
     department = DepartmentFactory(code="gz-police", name="广州市公安局", name_en="Police")
     role = RoleFactory(code="approver", name="审批人员", name_en="Approver")
-    member = StaffFactory(department=department, roles=[role], title="科员")
+    member = cast(Staff, StaffFactory(department=department, roles=[role], title="科员"))
     member.user.display_name = "陈工"
     member.user.save()
     return member
@@ -49,9 +51,7 @@ def test_verified_staff_see_their_workbench(client: Client, staff: Staff) -> Non
     assert "工作台" in body and "我的账单" not in body
 
 
-def test_staff_without_a_verified_second_factor_do_not_get_in(
-    client: Client, staff: Staff
-) -> None:
+def test_staff_without_a_verified_second_factor_do_not_get_in(client: Client, staff: Staff) -> None:
     client.force_login(staff.user)
     response = client.get(reverse("cases:workbench"))
     assert response.status_code in {302, 403}
@@ -59,7 +59,8 @@ def test_staff_without_a_verified_second_factor_do_not_get_in(
 
 
 def test_residents_get_the_forbidden_page(client: Client) -> None:
-    person = PersonFactory()
+    person = cast(Person, PersonFactory())
+    assert person.user is not None
     client.force_login(person.user)
     response = client.get(reverse("cases:workbench"))
     assert response.status_code == 403

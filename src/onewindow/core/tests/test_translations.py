@@ -73,9 +73,11 @@ def test_compiled_catalogue_matches_its_source(
             stale.append(entry.msgid)
     assert stale == [], f"django.mo is out of date (run compilemessages): {stale[:10]}"
     # the header counts too: the .mo holds exactly the .po's entries and its metadata
-    assert len(compiled._catalog) == len(  # type: ignore[attr-defined]
-        {(e.msgctxt, e.msgid) for e in _live_entries(catalogue)}
-    ) + sum(len(e.msgstr_plural) - 1 for e in _live_entries(catalogue) if e.msgid_plural) + 1
+    live = _live_entries(catalogue)
+    expected = len({(e.msgctxt, e.msgid) for e in live}) + 1
+    expected += sum(len(e.msgstr_plural) - 1 for e in live if e.msgid_plural)
+    catalog = compiled._catalog  # type: ignore[attr-defined]
+    assert len(catalog) == expected
 
 
 def test_django_serves_the_english_catalogue() -> None:

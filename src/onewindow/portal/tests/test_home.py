@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -7,7 +9,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.config import urls as root_urls
-from onewindow.identity.models import User
+from onewindow.identity.models import Person, Staff, User
 from onewindow.portal.selectors import HomeSections, home_sections_for
 from onewindow.portal.views import server_error
 from onewindow.testing.factories import PersonFactory, StaffFactory, UserFactory
@@ -15,10 +17,14 @@ from onewindow.testing.factories import PersonFactory, StaffFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+def _person(**kwargs: Any) -> Person:
+    return cast(Person, PersonFactory(**kwargs))
+
+
 def test_anonymous_visitor_sees_the_public_landing_page(client: Client) -> None:
     response = client.get(reverse("portal:home"))
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "portal/landing.html"
+    assert response.templates[0].name == "portal/landing.html"
     body = response.content.decode()
     assert "一网通办" in body
     assert "热门服务" in body
@@ -26,7 +32,8 @@ def test_anonymous_visitor_sees_the_public_landing_page(client: Client) -> None:
 
 
 def test_resident_sees_their_own_page_with_a_masked_name(client: Client) -> None:
-    person = PersonFactory(name="张小明")
+    person = _person(name="张小明")
+    assert person.user is not None
     client.force_login(person.user)
     response = client.get("/")
     assert response.status_code == 200
@@ -41,7 +48,7 @@ def test_resident_sees_their_own_page_with_a_masked_name(client: Client) -> None
 
 
 def test_resident_without_real_name_record_is_still_greeted(client: Client) -> None:
-    user = UserFactory(kind=User.Kind.RESIDENT, display_name="李四光")
+    user = cast(User, UserFactory(kind=User.Kind.RESIDENT, display_name="李四光"))
     client.force_login(user)
     response = client.get("/")
     assert response.status_code == 200
@@ -49,7 +56,7 @@ def test_resident_without_real_name_record_is_still_greeted(client: Client) -> N
 
 
 def test_staff_visiting_home_are_sent_to_the_workbench(client: Client) -> None:
-    staff = StaffFactory()
+    staff = cast(Staff, StaffFactory())
     client.force_login(staff.user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=staff.user).persistent_id
@@ -60,7 +67,7 @@ def test_staff_visiting_home_are_sent_to_the_workbench(client: Client) -> None:
 
 
 def test_home_sections_start_empty_and_typed() -> None:
-    person = PersonFactory(name="王芳")
+    person = _person(name="王芳")
     sections = home_sections_for(person.user)
     assert isinstance(sections, HomeSections)
     assert sections.greeting_name == "王*"
@@ -95,7 +102,7 @@ def test_english_is_served_when_chosen(client: Client) -> None:
 
 def test_forms_carry_csrf_for_htmx_and_posts(client: Client) -> None:
     body = client.get("/").content.decode()
-    assert "hx-headers='{\"X-CSRFToken\": \"" in body
+    assert 'hx-headers=\'{"X-CSRFToken": "' in body
     assert "vendor/htmx.min.js" in body and " defer" in body
 
 
