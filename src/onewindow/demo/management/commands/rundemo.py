@@ -1,0 +1,127 @@
+"""``onewindow rundemo --port 8000``: the whole demo city on one machine.
+
+Migrates, collects static files, seeds the demo city if the database is empty, then runs
+gunicorn, a Celery worker and celery beat as child processes until Ctrl-C / SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from onewindow.demo.banner import banner
+from onewindow.demo.selectors import demo_accounts, demo_city_exists, demo_printed_usernames
+from onewindow.demo.services import demo_city_seed
+from onewindow.demo.supervisor import Child, Supervisor
+
+
+def demo_children(*, port: int, web_workers: int, worker_concurrency: int) -> list[Child]:
+    python = sys.executable
+    return [
+        Child(
+            "web",
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "onewindow.config.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(web_workers),
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "10",
+            ],
+        ),
+        Child(
+            "worker",
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "onewindow.config",
+                "worker",
+                "--concurrency",
+                str(worker_concurrency),
+                "--loglevel",
+                "INFO",
+                "--hostname",
+                "demo-worker@%h",
+            ],
+        ),
+        Child(
+            "beat",
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "onewindow.config",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(settings.CELERY_BEAT_SCHEDULE_FILENAME),
+            ],
+        ),
+    ]
+
+
+class Command(BaseCommand):
+    help = "Run the demo city: migrate, seed if empty, then web + Celery worker + beat."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--residents", type=int, default=2000)
+        parser.add_argument("--companies", type=int, default=50)
+        parser.add_argument("--seed", type=int, default=2025)
+        parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument("--worker-concurrency", type=int, default=2)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        port: int = options["port"]
+        self.stdout.write("Applying database migrations …")
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Collecting static files …")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if not demo_city_exists():
+            self.stdout.write(
+                f"Seeding the demo city ({options['residents']} residents, "
+                f"{options['companies']} companies) …"
+            )
+            report = demo_city_seed(
+                residents=options["residents"], companies=options["companies"], seed=options["seed"]
+            )
+            self.stdout.write(
+                f"  +{report.residents_added} residents, "
+                f"+{report.companies_added} companies, +{report.staff_added} staff"
+            )
+        else:
+            self.stdout.write("Demo city already seeded.")
+
+        env = dict(os.environ)
+        env.setdefault("ONEWINDOW_DEMO", "1")
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        url = f"http://127.0.0.1:{port}/"
+        self.stdout.write(banner(url, demo_accounts(demo_printed_usernames())))
+        self.stdout.flush()
+        supervisor = Supervisor(
+            demo_children(
+                port=port,
+                web_workers=options["web_workers"],
+                worker_concurrency=options["worker_concurrency"],
+            ),
+            env=env,
+        )
+        code = supervisor.run()
+        if code:
+            sys.exit(code)
+        self.stdout.write("Demo stopped.")

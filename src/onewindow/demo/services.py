@@ -1,0 +1,224 @@
+"""Seeding the demo city: structure, residents and companies, in one transaction with one
+audit row. Residents are bulk-inserted in batches without per-row audit rows or accounts (a
+resident gets a User when they first log in)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from django.db import transaction
+
+from onewindow.audit.services import Actor, audit_record
+from onewindow.demo.city import DemoAccount, city_structure_seed
+from onewindow.demo.population import CompanyRow, ResidentRow, company_stream, resident_stream
+from onewindow.identity.models import AssuranceLevel, Company, CompanyAgent, Person
+from onewindow.identity.pii import id_number_index, phone_index
+
+BATCH = 5000
+T = TypeVar("T")
+Progress = Callable[[int], None]
+
+
+@dataclass
+class SeedReport:
+    seed: int
+    residents_requested: int
+    companies_requested: int
+    residents_added: int = 0
+    companies_added: int = 0
+    departments_added: int = 0
+    roles_added: int = 0
+    staff_added: int = 0
+    accounts: list[DemoAccount] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(
+            (
+                self.residents_added,
+                self.companies_added,
+                self.departments_added,
+                self.roles_added,
+                self.staff_added,
+            )
+        )
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+
+
+def _person(row: ResidentRow, id_bidx: str) -> Person:
+    return Person(
+        name=row.name,
+        id_number=row.id_number,  # EncryptedTextField encrypts in get_prep_value
+        id_number_bidx=id_bidx,
+        phone=row.phone,
+        phone_bidx=phone_index(row.phone),
+        birth_date=row.birth_date,
+        gender=row.gender,
+        region_code=row.region_code,
+        assurance=AssuranceLevel.REAL_NAME if row.real_name else AssuranceLevel.IN_PERSON,
+    )
+
+
+def _seed_residents(
+    *, seed: int, count: int, wanted: set[int], progress: Progress | None
+) -> tuple[int, dict[int, ResidentRow]]:
+    """Insert residents 0..count-1 that are not there yet. Returns how many were added and the
+    rows whose indexes are in ``wanted`` (legal representatives and agents of companies)."""
+    added = 0
+    found: dict[int, ResidentRow] = {}
+    checking = True  # the seeded residents are a prefix of the stream: check until a gap
+    for batch in _batches(itertools.islice(resident_stream(seed), count), BATCH):
+        found.update((row.index, row) for row in batch if row.index in wanted)
+        bidxs = [id_number_index(row.id_number) for row in batch]
+        if checking:
+            present = set(
+                Person.objects.filter(id_number_bidx__in=bidxs).values_list(
+                    "id_number_bidx", flat=True
+                )
+            )
+            checking = len(present) == len(batch)
+        else:
+            present = set()
+        people = [
+            _person(row, bidx)
+            for row, bidx in zip(batch, bidxs, strict=True)
+            if bidx not in present
+        ]
+        if people:
+            # ignore_conflicts: a phone the seed draws may meanwhile belong to someone who
+            # registered in the demo; that resident is simply skipped.
+            before = len(people)
+            Person.objects.bulk_create(people, batch_size=BATCH, ignore_conflicts=True)
+            added += before
+        if progress is not None:
+            progress(len(batch))
+    return added, found
+
+
+def _adult_or_next(rows: dict[int, ResidentRow], index: int, count: int) -> ResidentRow | None:
+    for candidate in range(index, count):
+        row = rows.get(candidate)
+        if row is not None and (row.birth_date.year <= 2025 - 18):
+            return row
+    return None
+
+
+def _seed_companies(
+    *,
+    companies: list[CompanyRow],
+    residents: dict[int, ResidentRow],
+    resident_count: int,
+    progress: Progress | None,
+) -> int:
+    added = 0
+    for batch in _batches(companies, BATCH):
+        present = set(
+            Company.objects.filter(uscc__in=[c.uscc for c in batch]).values_list("uscc", flat=True)
+        )
+        todo = [c for c in batch if c.uscc not in present]
+        reps = {c.index: _adult_or_next(residents, c.legal_rep_index, resident_count) for c in todo}
+        agents = {c.index: residents.get(c.agent_index) for c in todo if c.agent_index is not None}
+        made = Company.objects.bulk_create(
+            [
+                Company(
+                    uscc=c.uscc,
+                    name=c.name,
+                    region_code=c.region_code,
+                    address=c.address,
+                    established=c.established,
+                    legal_representative=rep.name if (rep := reps[c.index]) else "",
+                )
+                for c in todo
+            ]
+        )
+        made_by_uscc = {company.uscc: company for company in made}
+        if not all(company.pk for company in made):  # backends without RETURNING
+            made_by_uscc = {
+                company.uscc: company
+                for company in Company.objects.filter(uscc__in=[c.uscc for c in todo])
+            }
+        bidxs = {id_number_index(r.id_number) for r in [*reps.values(), *agents.values()] if r}
+        person_pk = dict(
+            Person.objects.filter(id_number_bidx__in=bidxs).values_list("id_number_bidx", "pk")
+        )
+        links = []
+        for c in todo:
+            company = made_by_uscc[c.uscc]
+            for row, role in (
+                (reps[c.index], CompanyAgent.Role.LEGAL_REPRESENTATIVE),
+                (agents.get(c.index), CompanyAgent.Role.AGENT),
+            ):
+                pk = person_pk.get(id_number_index(row.id_number)) if row else None
+                if pk is not None:
+                    links.append(CompanyAgent(company=company, person_id=pk, role=role))
+        CompanyAgent.objects.bulk_create(links, ignore_conflicts=True)
+        added += len(todo)
+        if progress is not None:
+            progress(len(batch))
+    return added
+
+
+@transaction.atomic
+def demo_city_seed(
+    *,
+    residents: int,
+    companies: int,
+    seed: int,
+    progress: Callable[[str, int], Progress] | None = None,
+) -> SeedReport:
+    """Create (or top up) the demo city. Running it again with the same arguments adds
+    nothing and writes no audit row."""
+    report = SeedReport(seed=seed, residents_requested=residents, companies_requested=companies)
+    structure = city_structure_seed(seed=seed)
+    report.departments_added = structure.departments
+    report.roles_added = structure.roles
+    report.staff_added = structure.staff
+    report.accounts = structure.accounts
+
+    company_rows = (
+        list(itertools.islice(company_stream(seed, residents=max(residents, 1)), companies))
+        if residents
+        else []
+    )
+    wanted: set[int] = set()
+    for c in company_rows:
+        # a legal representative must be an adult: keep a few following rows as fallbacks
+        wanted.update(range(c.legal_rep_index, min(c.legal_rep_index + 8, residents)))
+        if c.agent_index is not None:
+            wanted.add(c.agent_index)
+    report.residents_added, rows = _seed_residents(
+        seed=seed,
+        count=residents,
+        wanted=wanted,
+        progress=progress("residents", residents) if progress else None,
+    )
+    report.companies_added = _seed_companies(
+        companies=company_rows,
+        residents=rows,
+        resident_count=residents,
+        progress=progress("companies", len(company_rows)) if progress else None,
+    )
+    if report.changed:
+        audit_record(
+            actor=Actor.system("seed_demo"),
+            action="demo.seed",
+            target_type="demo.city",
+            target_id=str(seed),
+            changes={
+                "seed": seed,
+                "residents_added": report.residents_added,
+                "companies_added": report.companies_added,
+                "departments_added": report.departments_added,
+                "staff_added": report.staff_added,
+            },
+            purpose="demo city seed",
+        )
+    return report
