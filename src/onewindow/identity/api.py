@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict, Field
 
@@ -86,13 +86,16 @@ def _require_json(request: HttpRequest) -> None:
     response={202: SmsCodeOut, 413: ErrorOut, 415: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Send a login code by SMS",
 )
-def sms_code(request: HttpRequest, payload: SmsCodeIn) -> tuple[int, dict[str, object]]:
+def sms_code(request: HttpRequest, payload: SmsCodeIn) -> Status[dict[str, object]]:
     _require_json(request)
     services.sms_login_code_request(phone=payload.phone, ip=client_ip(request))
-    return 202, {
-        "sent_to": mask_phone(payload.phone.strip()),
-        "expires_in": int(settings.SMS_CODE_TTL_SECONDS),
-    }
+    return Status(
+        202,
+        {
+            "sent_to": mask_phone(payload.phone.strip()),
+            "expires_in": int(settings.SMS_CODE_TTL_SECONDS),
+        },
+    )
 
 
 @router.post(

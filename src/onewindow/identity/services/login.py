@@ -44,7 +44,7 @@ def _code_hash(phone_bidx: str, code: str) -> str:
 
 def human_wait(seconds: int) -> str:
     """``45秒`` / ``3分钟`` / ``2小时`` (rounded up)."""
-    if seconds < 60:
+    if seconds <= 90:
         return ngettext("%(n)d秒", "%(n)d秒", seconds) % {"n": seconds}
     if seconds < 3600:
         minutes = math.ceil(seconds / 60)

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from onewindow.identity.pii import phone_index
+from onewindow.identity.providers.fake import FakeRealNameVerifier
+from onewindow.notify.models import SmsMessage
+from onewindow.notify.providers.fake import FakeSmsProvider
+
+
+@pytest.fixture(autouse=True)
+def _clean_fakes(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    FakeSmsProvider.reset()
+    FakeRealNameVerifier.rejected.clear()
+    yield
+    FakeSmsProvider.reset()
+    FakeRealNameVerifier.rejected.clear()
+
+
+def last_code(phone: str) -> str:
+    """Read the login code "sent" to a phone, as a demo user would in the SMS outbox."""
+    message = SmsMessage.objects.filter(phone_bidx=phone_index(phone)).order_by("-pk").first()
+    assert message is not None, "no SMS queued for this phone"
+    return str(json.loads(message.params)["code"])
+
+
+def staff_client(user) -> Client:  # type: ignore[no-untyped-def]
+    """A client logged in as an OTP-verified staff member."""
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.get(user=user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
