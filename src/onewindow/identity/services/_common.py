@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.errors import ApplicationError, FieldError, ValidationFailed
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 _NAME_BAD = re.compile(r"[\d\x00-\x1f<>{}\[\]@#$%^&*=+|\\/:;\"!?？！]")
 
@@ -28,15 +34,15 @@ class Collector:
     def __init__(self) -> None:
         self.errors: list[FieldError] = []
 
-    def check(self, func, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def check(self, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | None:
         try:
             return func(*args, **kwargs)
         except ApplicationError as exc:
             self.errors.extend(exc.errors)
             return None
 
-    def add(self, message: object, *, code: str, field: str | None) -> None:
-        self.errors.append(FieldError(code=code, message=message, field=field))  # type: ignore[arg-type]
+    def add(self, message: str | Promise, *, code: str, field: str | None) -> None:
+        self.errors.append(FieldError(code=code, message=message, field=field))
 
     def raise_if_any(self) -> None:
         if self.errors:

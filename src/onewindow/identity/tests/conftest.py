@@ -15,7 +15,7 @@ from onewindow.notify.providers.fake import FakeSmsProvider
 
 
 @pytest.fixture(autouse=True)
-def _clean_fakes(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def _clean_fakes(settings) -> Iterator[None]:
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
     FakeSmsProvider.reset()
     FakeRealNameVerifier.rejected.clear()
@@ -31,7 +31,7 @@ def last_code(phone: str) -> str:
     return str(json.loads(message.params)["code"])
 
 
-def staff_client(user) -> Client:  # type: ignore[no-untyped-def]
+def staff_client(user) -> Client:
     """A client logged in as an OTP-verified staff member."""
     client = Client()
     client.force_login(user)

@@ -8,7 +8,7 @@ from onewindow.audit.services import Actor
 from onewindow.core.errors import ValidationFailed
 from onewindow.identity import selectors, services
 from onewindow.identity.models import Department
-from onewindow.testing.factories import PersonFactory, StaffFactory
+from onewindow.identity.tests.factories import make_person, make_staff, user_of
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +48,10 @@ def test_role_permissions_become_user_permissions():
 
 
 def test_resident_never_gets_role_permissions():
-    person = PersonFactory()
-    assert not person.user.has_perm("identity.view_pii")
-    assert selectors.staff_departments_for(person.user) == []
-    assert selectors.staff_grid_codes(person.user) == set()
+    person = make_person()
+    assert not user_of(person).has_perm("identity.view_pii")
+    assert selectors.staff_departments_for(user_of(person)) == []
+    assert selectors.staff_grid_codes(user_of(person)) == set()
 
 
 def test_unknown_permission_is_refused():
@@ -66,7 +66,7 @@ def test_departments_and_grids_of_a_community_worker():
     other = services.department_create(
         actor=ADMIN, code="st2", name="建设街道", region_code="440104"
     )
-    worker = StaffFactory(department=street)
+    worker = make_staff(department=street)
     role = services.role_create(actor=ADMIN, code="grid-worker", name="网格员", grid_scoped=True)
     services.staff_role_assign(
         actor=ADMIN, staff=worker, role=role, grid_codes=["440104001-01", "440104001-02"]

@@ -12,7 +12,7 @@ from onewindow.audit.models import AuditEvent
 from onewindow.core.identifiers import citizen_id_make
 from onewindow.identity.models import AssuranceLevel, Person
 from onewindow.identity.tests.conftest import staff_client
-from onewindow.testing.factories import PersonFactory, RoleFactory, StaffFactory
+from onewindow.identity.tests.factories import make_person, make_role, make_staff, user_of
 
 pytestmark = pytest.mark.django_db
 
@@ -21,15 +21,15 @@ def person_url(person: Person) -> str:
     return f"/account/staff/persons/{person.pk}/"
 
 
-def reader_staff():  # type: ignore[no-untyped-def]
-    role = RoleFactory(code="pii-reader", name="核验员")
+def reader_staff():
+    role = make_role(code="pii-reader", name="核验员")
     role.permissions.add(Permission.objects.get(codename="view_pii"))
-    return StaffFactory(roles=[role])
+    return make_staff(roles=[role])
 
 
 def test_staff_page_is_masked_and_every_read_is_audited():
-    person = PersonFactory(name="张三丰", phone="13912345678")
-    staff = StaffFactory()
+    person = make_person(name="张三丰", phone="13912345678")
+    staff = make_staff()
     client = staff_client(staff.user)
     for _ in range(2):
         response = client.get(person_url(person))
@@ -39,11 +39,11 @@ def test_staff_page_is_masked_and_every_read_is_audited():
         assert person.masked_id_number in page and "139****5678" in page and "张*丰" in page
     events = AuditEvent.objects.filter(action="identity.person.view", target_id=str(person.pk))
     assert events.count() == 2
-    assert events.first().actor_id == staff.user.pk
+    assert {e.actor_id for e in events} == {staff.user.pk}
 
 
 def test_reveal_with_permission_and_purpose_shows_full_values_and_is_audited():
-    person = PersonFactory(phone="13912345678")
+    person = make_person(phone="13912345678")
     staff = reader_staff()
     client = staff_client(staff.user)
     response = client.post(person_url(person), {"purpose": "受理办件时核对申请人身份"})
@@ -57,7 +57,7 @@ def test_reveal_with_permission_and_purpose_shows_full_values_and_is_audited():
 
 
 def test_reveal_needs_a_purpose():
-    person = PersonFactory()
+    person = make_person()
     client = staff_client(reader_staff().user)
     response = client.post(person_url(person), {"purpose": "   "})
     assert response.status_code == 400
@@ -67,8 +67,8 @@ def test_reveal_needs_a_purpose():
 
 
 def test_reveal_without_permission_is_refused_and_audited_as_denied():
-    person = PersonFactory()
-    staff = StaffFactory()
+    person = make_person()
+    staff = make_staff()
     client = staff_client(staff.user)
     response = client.post(person_url(person), {"purpose": "好奇"})
     assert response.status_code == 403
@@ -78,23 +78,23 @@ def test_reveal_without_permission_is_refused_and_audited_as_denied():
 
 
 def test_residents_and_unverified_staff_cannot_open_a_person_record():
-    person = PersonFactory()
-    other = PersonFactory()
+    person = make_person()
+    other = make_person()
     resident = Client()
-    resident.force_login(other.user)
+    resident.force_login(user_of(other))
     assert resident.get(person_url(person)).status_code == 403
     unverified = Client()
-    unverified.force_login(StaffFactory().user)
+    unverified.force_login(make_staff().user)
     assert unverified.get(person_url(person)).status_code in (302, 403)
     assert not AuditEvent.objects.filter(action="identity.person.view").exists()
 
 
 def test_resident_profile_is_masked_and_offers_real_name_verification():
-    person = PersonFactory(
+    person = make_person(
         name="", id_number="", id_number_bidx=None, birth_date=None, phone="13912345678"
     )
     client = Client()
-    client.force_login(person.user)
+    client.force_login(user_of(person))
     page = client.get("/account/profile/").content.decode()
     assert "139****5678" in page and "13912345678" not in page
     assert "实名认证" in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -14,7 +15,7 @@ from onewindow.core.identifiers import citizen_id_make, uscc_make
 from onewindow.identity import selectors, services
 from onewindow.identity.models import AssuranceLevel, CompanyAgent, Person
 from onewindow.identity.providers.fake import FakeRealNameVerifier
-from onewindow.testing.factories import PersonFactory
+from onewindow.identity.tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +24,13 @@ ID_M = citizen_id_make("440106", datetime.date(1985, 6, 15), 123)  # odd sequenc
 ID_F = citizen_id_make("110101", datetime.date(2001, 2, 3), 124)
 
 
-def register(**kw):  # type: ignore[no-untyped-def]
-    data = {"actor": CLERK, "name": "李小龙", "id_number": ID_M, "phone": "13912345678"} | kw
+def register(**kw: Any) -> Person:
+    data: dict[str, Any] = {
+        "actor": CLERK,
+        "name": "李小龙",
+        "id_number": ID_M,
+        "phone": "13912345678",
+    } | kw
     return services.person_register(**data)
 
 
@@ -115,7 +121,7 @@ def test_update_to_someone_elses_phone_is_a_field_error():
 
 
 def test_realname_verification_raises_the_assurance_level():
-    person = PersonFactory(name="", id_number="", id_number_bidx=None, birth_date=None)
+    person = make_person(name="", id_number="", id_number_bidx=None, birth_date=None)
     assert person.assurance == AssuranceLevel.PHONE
     services.person_realname_verify(actor=CLERK, person=person, name="王小明", id_number=ID_F)
     person.refresh_from_db()
@@ -125,7 +131,7 @@ def test_realname_verification_raises_the_assurance_level():
 
 
 def test_realname_mismatch_is_refused():
-    person = PersonFactory(name="", id_number="", id_number_bidx=None, birth_date=None)
+    person = make_person(name="", id_number="", id_number_bidx=None, birth_date=None)
     FakeRealNameVerifier.rejected.add(ID_F)
     with pytest.raises(ValidationFailed) as exc:
         services.person_realname_verify(actor=CLERK, person=person, name="王小明", id_number=ID_F)

@@ -13,8 +13,8 @@ from django.utils import timezone
 from onewindow.identity.models import AssuranceLevel, Person, SmsLoginCode, User
 from onewindow.identity.pii import phone_index
 from onewindow.identity.tests.conftest import last_code
+from onewindow.identity.tests.factories import make_person, user_of
 from onewindow.notify.models import SmsMessage
-from onewindow.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +22,15 @@ PHONE = "13800138000"
 LOGIN = "/account/login/"
 
 
-def send(client, phone=PHONE, **extra):  # type: ignore[no-untyped-def]
+def send(client, phone=PHONE, **extra):
     return client.post(LOGIN, {"phone": phone, "action": "send"}, **extra)
 
 
-def enter(client, code, phone=PHONE):  # type: ignore[no-untyped-def]
+def enter(client, code, phone=PHONE):
     return client.post(LOGIN, {"phone": phone, "code": code, "action": "login"})
 
 
-def code_error(response) -> str:  # type: ignore[no-untyped-def]
+def code_error(response) -> str:
     return " ".join(response.context["form"].errors.get("code", []))
 
 
@@ -58,10 +58,10 @@ def test_new_phone_logs_in_and_gets_a_resident_account(client, django_capture_on
 
 
 def test_known_phone_logs_into_the_existing_account(client):
-    person = PersonFactory(phone=PHONE)
+    person = make_person(phone=PHONE)
     send(client)
     enter(client, last_code(PHONE))
-    assert int(client.session[SESSION_KEY]) == person.user.pk
+    assert int(client.session[SESSION_KEY]) == user_of(person).pk
     assert Person.objects.count() == 1
 
 
@@ -170,9 +170,9 @@ def test_malformed_phone_gives_a_field_error_and_writes_nothing(client):
 
 
 def test_staff_phone_cannot_log_in_as_resident(client):
-    person = PersonFactory(phone=PHONE)
-    person.user.kind = User.Kind.STAFF
-    person.user.save()
+    person = make_person(phone=PHONE)
+    user_of(person).kind = User.Kind.STAFF
+    user_of(person).save()
     send(client)
     response = enter(client, last_code(PHONE))
     assert response.status_code == 400
@@ -192,12 +192,12 @@ def test_next_parameter_is_followed_only_within_the_site(client):
 # --- API -------------------------------------------------------------------------------------
 
 
-def post_json(client, url, body, **extra):  # type: ignore[no-untyped-def]
+def post_json(client, url, body, **extra):
     return client.post(url, data=json.dumps(body), content_type="application/json", **extra)
 
 
 def test_api_sms_login_and_me_is_masked(client):
-    PersonFactory(phone=PHONE, name="张三丰")
+    make_person(phone=PHONE, name="张三丰")
     response = post_json(client, "/api/v1/auth/sms-code", {"phone": PHONE})
     assert response.status_code == 202
     assert response.json() == {"sent_to": "138****8000", "expires_in": 300}

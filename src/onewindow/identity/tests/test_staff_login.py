@@ -12,7 +12,8 @@ from django_otp.oath import totp
 
 from onewindow.audit.models import AuditEvent
 from onewindow.identity.tests.conftest import staff_client
-from onewindow.testing.factories import TEST_TOTP_KEY, PersonFactory, StaffFactory
+from onewindow.identity.tests.factories import make_person, make_staff, user_of
+from onewindow.testing.factories import TEST_TOTP_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def wrong_token() -> str:
     return "000000" if right != "000000" else "111111"
 
 
-def post(client, username, password=PASSWORD, otp=None):  # type: ignore[no-untyped-def]
+def post(client, username, password=PASSWORD, otp=None):
     return client.post(
         URL,
         {"username": username, "password": password, "token": otp if otp is not None else token()},
@@ -37,19 +38,19 @@ def post(client, username, password=PASSWORD, otp=None):  # type: ignore[no-unty
 
 
 def test_totp_login_makes_an_otp_verified_session():
-    staff = StaffFactory()
+    staff = make_staff()
     client = Client()
     response = post(client, staff.user.username)
     assert response.status_code == 302
     assert int(client.session[SESSION_KEY]) == staff.user.pk
     assert client.session[DEVICE_ID_SESSION_KEY]
     assert AuditEvent.objects.filter(action="identity.login.staff", outcome="ok").exists()
-    person = PersonFactory()
+    person = make_person()
     assert client.get(f"/account/staff/persons/{person.pk}/").status_code == 200
 
 
 def test_wrong_totp_is_refused_and_counted():
-    staff = StaffFactory()
+    staff = make_staff()
     client = Client()
     response = post(client, staff.user.username, otp=wrong_token())
     assert response.status_code == 400
@@ -61,27 +62,27 @@ def test_wrong_totp_is_refused_and_counted():
 
 
 def test_wrong_password_is_refused_without_saying_which_part_was_wrong():
-    staff = StaffFactory()
+    staff = make_staff()
     response = post(Client(), staff.user.username, password="wrong password!")
     assert response.status_code == 400
     assert "用户名或密码不正确" in response.content.decode()
 
 
 def test_staff_without_a_totp_device_cannot_log_in():
-    staff = StaffFactory(totp=False)
+    staff = make_staff(totp=False)
     response = post(Client(), staff.user.username)
     assert response.status_code == 400
     assert "请联系本部门管理员" in response.content.decode()
 
 
 def test_resident_account_cannot_use_staff_login():
-    person = PersonFactory()
-    response = post(Client(), person.user.username)
+    person = make_person()
+    response = post(Client(), user_of(person).username)
     assert response.status_code == 400
 
 
 def test_lockout_after_five_failures_even_with_the_right_password():
-    staff = StaffFactory()
+    staff = make_staff()
     client = Client()
     for _ in range(4):
         assert post(client, staff.user.username, password="wrong password!").status_code == 400
@@ -95,7 +96,7 @@ def test_lockout_after_five_failures_even_with_the_right_password():
 
 
 def test_wrong_totp_codes_also_lead_to_lockout():
-    staff = StaffFactory()
+    staff = make_staff()
     client = Client()
     for _ in range(5):
         post(client, staff.user.username, otp=wrong_token())
@@ -104,8 +105,8 @@ def test_wrong_totp_codes_also_lead_to_lockout():
 
 
 def test_idle_timeout_logs_staff_out(settings):
-    staff = StaffFactory()
-    person = PersonFactory()
+    staff = make_staff()
+    person = make_person()
     client = staff_client(staff.user)
     assert client.get(f"/account/staff/persons/{person.pk}/").status_code == 200
     session = client.session
@@ -120,7 +121,7 @@ def test_idle_timeout_logs_staff_out(settings):
 
 
 def test_logout_is_post_only_and_ends_the_session():
-    staff = StaffFactory()
+    staff = make_staff()
     client = staff_client(staff.user)
     assert client.get("/account/logout/").status_code == 405
     response = client.post("/account/logout/")

@@ -14,12 +14,12 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from onewindow.identity.tests.factories import make_person, make_staff, user_of
 from onewindow.notify import services, tasks
 from onewindow.notify.messages import render_sms_text
 from onewindow.notify.models import SmsMessage
 from onewindow.notify.providers.base import SmsRequest, SmsResult
 from onewindow.notify.providers.fake import FakeSmsProvider
-from onewindow.testing.factories import PersonFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +156,7 @@ OUTBOX = "/notify/sms-outbox/"
 
 
 def operator_client() -> Client:
-    staff = StaffFactory()
+    staff = make_staff()
     staff.user.kind = "operator"
     staff.user.save()
     staff.user.user_permissions.add(Permission.objects.get(codename="operate_platform"))
@@ -185,7 +185,7 @@ def test_outbox_outside_demo_is_for_operators_only(settings):
     queue()
     assert Client().get(OUTBOX).status_code == 404
     resident = Client()
-    resident.force_login(PersonFactory().user)
+    resident.force_login(user_of(make_person()))
     assert resident.get(OUTBOX).status_code == 404
     assert operator_client().get(OUTBOX).status_code == 200
 
