@@ -22,6 +22,13 @@ def test_landing_fits_a_phone_and_has_landmarks(page: Page) -> None:
     assert has_no_horizontal_scroll(page)
     assert_accessible(page)
 
+    page.get_by_role("link", name="居民登录").click()
+    expect(page).to_have_url("/account/login/")
+    nav = page.get_by_role("navigation", name="主导航")
+    expect(nav.get_by_role("link", name="登录", exact=True)).to_have_attribute("aria-current", "page")
+    assert has_no_horizontal_scroll(page)
+    assert_accessible(page)
+
 
 def test_skip_link_takes_keyboard_users_to_the_content(page: Page) -> None:
     page.goto("/")

@@ -129,3 +129,19 @@ def test_server_error_page_survives_a_broken_request() -> None:
     response = server_error(object())  # type: ignore[arg-type]
     assert response.status_code == 500
     assert "服务暂时不可用" in response.content.decode()
+
+
+def test_messages_are_announced_as_alerts_or_status(client: Client) -> None:
+    from django.contrib import messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.template.loader import render_to_string
+
+    request = RequestFactory().get("/")
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    messages.error(request, "验证码不正确")
+    messages.success(request, "实名认证成功。")
+    html = render_to_string("portal/landing.html", request=request)
+    assert '<div class="banner error" role="alert">验证码不正确</div>' in html
+    assert '<div class="banner success" role="status">实名认证成功。</div>' in html
