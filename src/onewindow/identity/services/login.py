@@ -123,7 +123,7 @@ class _Check(Enum):
 
 def _resident_for_phone(*, phone: str, phone_bidx: str, actor: Actor) -> tuple[User, bool]:
     person = (
-        Person.objects.select_for_update()
+        Person.objects.select_for_update(of=("self",))
         .select_related("user")
         .filter(phone_bidx=phone_bidx)
         .first()
