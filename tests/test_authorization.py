@@ -113,7 +113,7 @@ def _walk(
             yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
         elif isinstance(entry, URLPattern):
             name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name or ""
-            converters = list(entry.pattern.converters) if hasattr(entry.pattern, "converters") else []
+            converters = list(getattr(entry.pattern, "converters", {}))
             yield prefix + str(entry.pattern), name, entry.callback, converters
 
 

@@ -32,7 +32,10 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
 def test_check_deploy_passes_under_production_settings(tmp_path: Path):
     result = subprocess.run(
         [str(ONEWINDOW), "check", "--deploy", "--fail-level", "WARNING"],
-        env=_production_env(tmp_path), capture_output=True, text=True, timeout=120,
+        env=_production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -48,17 +48,17 @@ class PersonFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, kind=User.Kind.RESIDENT)
 
     @factory.lazy_attribute
-    def id_number_bidx(self) -> str:
-        return id_number_index(self.id_number)
+    def id_number_bidx(obj: Any) -> str:
+        return id_number_index(obj.id_number)
 
     @factory.lazy_attribute
-    def phone_bidx(self) -> str:
-        return phone_index(self.phone)
+    def phone_bidx(obj: Any) -> str:
+        return phone_index(obj.phone)
 
     @factory.lazy_attribute
-    def birth_date(self) -> datetime.date:
+    def birth_date(obj: Any) -> datetime.date:
         return datetime.date(
-            int(self.id_number[6:10]), int(self.id_number[10:12]), int(self.id_number[12:14])
+            int(obj.id_number[6:10]), int(obj.id_number[10:12]), int(obj.id_number[12:14])
         )
 
 
@@ -95,14 +95,14 @@ class StaffFactory(factory.django.DjangoModelFactory):
     title = "科员"
 
     @factory.post_generation
-    def totp(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def totp(self: Any, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted is not False:
             TOTPDevice.objects.create(
                 user=self.user, name="default", key=TEST_TOTP_KEY, confirmed=True
             )
 
     @factory.post_generation
-    def roles(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def roles(self: Any, create: bool, extracted: Any, **kwargs: Any) -> None:
         for role in extracted or []:
             StaffRole.objects.create(staff=self, role=role, department=self.department)
 

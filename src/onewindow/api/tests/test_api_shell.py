@@ -3,6 +3,8 @@ bearer tokens for machine clients."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -38,15 +40,13 @@ def test_error_messages_follow_accept_language(client: Client):
 
 def test_oversize_body_refused_before_parsing(client: Client, settings):
     settings.API_MAX_BODY_BYTES = 1024
-    response = client.post(
-        "/api/v1/openapi.json", data="x" * 4096, content_type="application/json"
-    )
+    response = client.post("/api/v1/openapi.json", data="x" * 4096, content_type="application/json")
     assert response.status_code == 413
     assert response.json()["errors"][0]["code"] == "body_too_large"
 
 
 def test_bearer_token_lifecycle():
-    user = UserFactory(kind="machine", username="housing-system")
+    user: Any = UserFactory(kind="machine", username="housing-system")
     token, raw = api_token_create(actor=Actor.system(), user=user, name="housing")
     assert raw.startswith("ow_") and raw not in token.token_hash
     assert api_token_authenticate(raw_token=raw) == user
