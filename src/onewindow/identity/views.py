@@ -47,7 +47,7 @@ def resident_home_url() -> str:
 
 
 def staff_home_url() -> str:
-    return _first_url(["cases:inbox", "cases:home", "cases:index"], "/")
+    return _first_url(["cases:workbench", "cases:inbox"], "/")
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:

@@ -42,6 +42,7 @@ def test_totp_login_makes_an_otp_verified_session():
     client = Client()
     response = post(client, staff.user.username)
     assert response.status_code == 302
+    assert response["Location"] == "/workbench/"
     assert int(client.session[SESSION_KEY]) == staff.user.pk
     assert client.session[DEVICE_ID_SESSION_KEY]
     assert AuditEvent.objects.filter(action="identity.login.staff", outcome="ok").exists()
