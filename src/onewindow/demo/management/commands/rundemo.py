@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.test.utils import override_settings
 
 from onewindow.demo.banner import banner
 from onewindow.demo.selectors import demo_accounts, demo_city_exists, demo_printed_usernames
@@ -38,6 +39,7 @@ def demo_children(*, port: int, web_workers: int, worker_concurrency: int) -> li
                 "-",
                 "--graceful-timeout",
                 "10",
+                "--no-control-socket",
             ],
         ),
         Child(
@@ -97,9 +99,12 @@ class Command(BaseCommand):
                 f"Seeding the demo city ({options['residents']} residents, "
                 f"{options['companies']} companies) …"
             )
-            report = demo_city_seed(
-                residents=options["residents"], companies=options["companies"], seed=options["seed"]
-            )
+            with override_settings(DEBUG=False):  # no query log for the bulk inserts
+                report = demo_city_seed(
+                    residents=options["residents"],
+                    companies=options["companies"],
+                    seed=options["seed"],
+                )
             self.stdout.write(
                 f"  +{report.residents_added} residents, "
                 f"+{report.companies_added} companies, +{report.staff_added} staff"

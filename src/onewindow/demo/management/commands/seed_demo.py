@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.test.utils import override_settings
 from tqdm import tqdm
 
 from onewindow.demo.banner import accounts_text
@@ -48,9 +49,14 @@ class Command(BaseCommand):
 
         started = time.perf_counter()
         try:
-            report = demo_city_seed(
-                residents=residents, companies=companies, seed=options["seed"], progress=progress
-            )
+            # DEBUG's query log would format and keep every bulk INSERT: off while seeding.
+            with override_settings(DEBUG=False):
+                report = demo_city_seed(
+                    residents=residents,
+                    companies=companies,
+                    seed=options["seed"],
+                    progress=progress,
+                )
         finally:
             for bar in bars:
                 bar.close()
