@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest
@@ -60,7 +61,20 @@ class Actor:
 
 
 def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+    """The client's address. Behind ``TRUSTED_PROXY_HOPS`` reverse proxies (nginx, a load
+    balancer) it is the entry that many hops from the right of X-Forwarded-For; entries further
+    left were written by the client and are not trusted."""
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    hops = int(getattr(settings, "TRUSTED_PROXY_HOPS", 0))
+    if hops > 0:
+        forwarded = [
+            part.strip()
+            for part in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= hops:
+            remote = forwarded[-hops]
+    return remote[:45]
 
 
 def _canonical(value: Any) -> Any:

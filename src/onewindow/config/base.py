@@ -181,6 +181,10 @@ SESSION_COOKIE_AGE = int(env("ONEWINDOW_SESSION_SECONDS", str(8 * 3600)))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
+# How many reverse proxies in front of the web nodes append to X-Forwarded-For (0: none,
+# use the socket address). Per-IP limits and audit rows use the address this yields.
+TRUSTED_PROXY_HOPS = int(env("ONEWINDOW_TRUSTED_PROXY_HOPS", "0"))
+
 # Resident SMS login limits.
 SMS_CODE_TTL_SECONDS = 300
 SMS_CODE_MAX_ATTEMPTS = 5

@@ -10,6 +10,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from onewindow.core.admin_audit import AuditedModelAdmin
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_citizen_id, normalize_phone
 from onewindow.identity.models import (
@@ -29,7 +30,7 @@ from onewindow.identity.pii import id_number_index, phone_index
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedModelAdmin, BaseUserAdmin):  # type: ignore[misc]
     list_display = ("username", "display_name", "kind", "is_active", "is_staff", "last_login")
     list_filter = ("kind", "is_active", "is_staff")
     search_fields = ("username", "display_name")
@@ -40,7 +41,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(AuditedModelAdmin):
     list_display = (
         "id",
         "masked_name",
@@ -105,21 +106,21 @@ class CompanyAgentInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(AuditedModelAdmin):
     list_display = ("uscc", "name", "legal_representative", "region_code", "created_at")
     search_fields = ("uscc", "name")
     inlines = [CompanyAgentInline]
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(AuditedModelAdmin):
     list_display = ("code", "name", "parent", "region_code")
     search_fields = ("code", "name")
     list_filter = ("region_code",)
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(AuditedModelAdmin):
     list_display = ("code", "name", "grid_scoped")
     filter_horizontal = ("permissions",)
 
@@ -130,7 +131,7 @@ class StaffRoleInline(admin.TabularInline):
 
 
 @admin.register(Staff)
-class StaffAdmin(admin.ModelAdmin):
+class StaffAdmin(AuditedModelAdmin):
     list_display = ("user", "department", "title", "created_at")
     list_filter = ("department",)
     search_fields = ("user__username", "user__display_name")
@@ -143,14 +144,14 @@ class GridScopeInline(admin.TabularInline):
 
 
 @admin.register(StaffRole)
-class StaffRoleAdmin(admin.ModelAdmin):
+class StaffRoleAdmin(AuditedModelAdmin):
     list_display = ("staff", "role", "department")
     list_filter = ("role", "department")
     inlines = [GridScopeInline]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedModelAdmin):
     list_display = (
         "name",
         "prefix",
@@ -164,7 +165,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(SmsLoginCode)
-class SmsLoginCodeAdmin(admin.ModelAdmin):
+class SmsLoginCodeAdmin(AuditedModelAdmin):
     list_display = ("id", "created_at", "expires_at", "attempts", "used_at")
     fields = ("created_at", "expires_at", "attempts", "used_at")
     readonly_fields = fields

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+
+from onewindow.core.admin_audit import AuditedModelAdmin
 from django.http import HttpRequest
 
 from onewindow.core.masking import mask_phone
@@ -8,7 +10,7 @@ from onewindow.notify.models import SmsMessage
 
 
 @admin.register(SmsMessage)
-class SmsMessageAdmin(admin.ModelAdmin):
+class SmsMessageAdmin(AuditedModelAdmin):
     list_display = (
         "id",
         "masked_phone",

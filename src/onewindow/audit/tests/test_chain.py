@@ -128,3 +128,13 @@ def test_changed_fields_hides_secrets():
         secret=frozenset({"phone"}),
     )
     assert diff == {"name": ["张三", "张三丰"], "phone": "changed"}
+
+
+def test_client_ip_trusts_only_the_configured_proxy_hops(rf, settings):
+    from onewindow.audit.services import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    settings.TRUSTED_PROXY_HOPS = 0
+    assert client_ip(request) == "10.0.0.5"  # no proxy: a forged header changes nothing
+    settings.TRUSTED_PROXY_HOPS = 1
+    assert client_ip(request) == "203.0.113.9"  # what our proxy saw, not what the client wrote

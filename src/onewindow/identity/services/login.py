@@ -30,6 +30,7 @@ from onewindow.core.crypto import blind_index
 from onewindow.core.crypto.digests import constant_time_equal
 from onewindow.core.errors import ApplicationError, RateLimited, ValidationFailed
 from onewindow.core.identifiers import normalize_phone
+from onewindow.core.locks import advisory_xact_lock
 from onewindow.identity.models import AssuranceLevel, Person, SmsLoginCode, User
 from onewindow.identity.pii import ip_index, phone_index
 
@@ -80,6 +81,10 @@ def sms_login_code_request(*, phone: str, ip: str) -> SmsLoginCode:
 
     phone = normalize_phone(phone)
     phone_bidx, ip_bidx = phone_index(phone), ip_index(ip or "-")
+    # Two requests for one phone (or from one address) at the same moment must not both
+    # pass the limit: count and insert under a lock for each.
+    advisory_xact_lock(f"sms-login:phone:{phone_bidx}")
+    advisory_xact_lock(f"sms-login:ip:{ip_bidx}")
     now = timezone.now()
     _enforce_limits(
         now=now,
