@@ -17,7 +17,7 @@ from onewindow.audit.services import Actor, audit_record
 SECRET_FIELDS = frozenset({"password", "id_number", "phone", "key", "token_hash", "params"})
 
 
-class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedModelAdmin(admin.ModelAdmin):
     def _action(self, obj: Model, verb: str) -> str:
         return f"admin.{obj._meta.label_lower}.{verb}"
 

@@ -30,7 +30,7 @@ from onewindow.identity.pii import id_number_index, phone_index
 
 
 @admin.register(User)
-class UserAdmin(AuditedModelAdmin, BaseUserAdmin):  # type: ignore[misc]
+class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     list_display = ("username", "display_name", "kind", "is_active", "is_staff", "last_login")
     list_filter = ("kind", "is_active", "is_staff")
     search_fields = ("username", "display_name")

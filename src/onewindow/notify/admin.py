@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
-
-from onewindow.core.admin_audit import AuditedModelAdmin
 from django.http import HttpRequest
 
+from onewindow.core.admin_audit import AuditedModelAdmin
 from onewindow.core.masking import mask_phone
 from onewindow.notify.models import SmsMessage
 
