@@ -24,6 +24,9 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
         ONEWINDOW_DATA_KEYS="k1:" + base64.b64encode(os.urandom(32)).decode(),
         ONEWINDOW_INDEX_KEY=base64.b64encode(os.urandom(32)).decode(),
         ONEWINDOW_SMS_PROVIDER="aliyun",
+        SMS_ALIYUN_ACCESS_KEY_ID="LTAI-example",
+        SMS_ALIYUN_ACCESS_KEY_SECRET=secrets.token_urlsafe(24),
+        SMS_ALIYUN_TEMPLATES="login_code:SMS_1,case_update:SMS_2,notice:SMS_3",
         DJANGO_SETTINGS_MODULE="onewindow.config.base",
     )
     return env
@@ -58,3 +61,17 @@ def test_production_refuses_to_start_without_data_keys(tmp_path: Path):
     )
     assert result.returncode != 0
     assert "ONEWINDOW_DATA_KEYS" in result.stderr
+
+
+def test_check_deploy_fails_when_the_sms_gateway_is_not_configured(tmp_path: Path):
+    env = _production_env(tmp_path)
+    del env["SMS_ALIYUN_ACCESS_KEY_SECRET"]
+    result = subprocess.run(
+        [str(ONEWINDOW), "check", "--deploy"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "onewindow.E001" in result.stderr

@@ -19,6 +19,7 @@ def crypto_keys_configured(app_configs: Any, **kwargs: Any) -> list[checks.Check
                 id="onewindow.W001",
             )
         )
+    problems.extend(_sms_provider_problems())
     if settings.SMS_PROVIDER == "fake":
         problems.append(
             checks.Warning(
@@ -32,3 +33,26 @@ def crypto_keys_configured(app_configs: Any, **kwargs: Any) -> list[checks.Check
             checks.Warning("ONEWINDOW_DEMO is on in a deployment.", id="onewindow.W003")
         )
     return problems
+
+
+def _sms_provider_problems() -> list[checks.CheckMessage]:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from onewindow.notify.messages import SMS_TEMPLATES
+    from onewindow.notify.providers import get_sms_provider
+
+    try:
+        provider = get_sms_provider()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(f"SMS provider: {exc}", id="onewindow.E001")]
+    mapped = getattr(provider, "templates", None)
+    if isinstance(mapped, dict):
+        missing = sorted(set(SMS_TEMPLATES) - set(mapped))
+        if missing:
+            return [
+                checks.Error(
+                    f"SMS provider {provider.name!r} has no vendor template for {missing}",
+                    id="onewindow.E002",
+                )
+            ]
+    return []
