@@ -182,7 +182,9 @@ def main() -> int:
     results["ratios"] = {
         "login_flows_per_pgbench_tps": ratio(app.get("login_flow", {}).get("rps"), tps),
         "home_per_empty": ratio(app.get("home", {}).get("rps"), app.get("empty", {}).get("rps")),
-        "p95_ms": {k: app.get(k, {}).get("p95_ms") for k in ("login_flow", "home", "empty")},
+        "p95_ms": {
+            k: round(app[k]["p95_ms"], 1) for k in ("login_flow", "home", "empty") if k in app
+        },
     }
     print()
     print(table(results))

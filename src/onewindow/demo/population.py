@@ -51,6 +51,16 @@ class CompanyRow:
     agent_index: int | None
 
 
+def is_adult(row: ResidentRow) -> bool:
+    """18 or older on the reference date (legal representatives must be)."""
+    born = row.birth_date
+    return (
+        REFERENCE_DATE.year
+        - born.year
+        - ((REFERENCE_DATE.month, REFERENCE_DATE.day) < (born.month, born.day))
+    ) >= 18
+
+
 def _cumulative(weights: list[int]) -> list[int]:
     return list(itertools.accumulate(weights))
 

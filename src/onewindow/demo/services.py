@@ -13,7 +13,13 @@ from django.db import transaction
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.demo.city import DemoAccount, city_structure_seed
-from onewindow.demo.population import CompanyRow, ResidentRow, company_stream, resident_stream
+from onewindow.demo.population import (
+    CompanyRow,
+    ResidentRow,
+    company_stream,
+    is_adult,
+    resident_stream,
+)
 from onewindow.identity.models import AssuranceLevel, Company, CompanyAgent, Person
 from onewindow.identity.pii import id_number_index, phone_index
 
@@ -106,7 +112,7 @@ def _seed_residents(
 def _adult_or_next(rows: dict[int, ResidentRow], index: int, count: int) -> ResidentRow | None:
     for candidate in range(index, count):
         row = rows.get(candidate)
-        if row is not None and (row.birth_date.year <= 2025 - 18):
+        if row is not None and is_adult(row):
             return row
     return None
 
