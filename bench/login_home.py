@@ -245,7 +245,7 @@ def fresh_phones(residents: int, count: int) -> list[str]:
         if not batch:
             break
         unused = Person.objects.filter(phone_bidx__in=batch, user__isnull=True)
-        phones += [batch[b] for b in unused.values_list("phone_bidx", flat=True)]
+        phones += [batch[b] for b in unused.values_list("phone_bidx", flat=True) if b]
     return phones[:count]
 
 
@@ -263,22 +263,33 @@ def latest_code(phone: str) -> str:
 
 def login_flows(
     base: str, phones: list[str], *, threads: int, time_limit: float
-) -> tuple[LoadResult, list[str]]:
+) -> tuple[LoadResult, list[str], dict[str, dict[str, float]]]:
     cookies: list[str] = []
+    steps: dict[str, list[float]] = {"sms_code": [], "read_code": [], "sms_login": [], "home": []}
+
+    def timed(step: str, started: float) -> float:
+        now = time.perf_counter()
+        steps[step].append((now - started) * 1000)  # list.append is atomic
+        return now
 
     def flow(i: int) -> None:
         phone = phones[i]
         with httpx.Client(base_url=base, timeout=10) as client:
+            t = time.perf_counter()
             r = client.post("/api/v1/auth/sms-code", json={"phone": phone})
             if r.status_code != 202:
                 raise RuntimeError(f"sms-code {r.status_code}: {r.text[:200]}")
+            t = timed("sms_code", t)
             code = latest_code(phone)
+            t = timed("read_code", t)
             r = client.post("/api/v1/auth/sms-login", json={"phone": phone, "code": code})
             if r.status_code != 200:
                 raise RuntimeError(f"sms-login {r.status_code}: {r.text[:200]}")
+            t = timed("sms_login", t)
             r = client.get("/")
             if r.status_code != 200:
                 raise RuntimeError(f"home {r.status_code}")
+            timed("home", t)
             if len(cookies) < 16:
                 cookies.append("; ".join(f"{k}={v}" for k, v in client.cookies.items()))
 
@@ -288,6 +299,13 @@ def login_flows(
     from django.db import connections
 
     connections.close_all()
+    print(
+        "  flow steps p50/p95 ms: "
+        + ", ".join(
+            f"{name} {percentile(v, 50):.0f}/{percentile(v, 95):.0f}" for name, v in steps.items()
+        ),
+        flush=True,
+    )
     return (
         LoadResult(
             requests=len(lat),
@@ -300,6 +318,10 @@ def login_flows(
             tool=f"python-threads x{threads}",
         ),
         cookies,
+        {
+            name: {"p50_ms": percentile(v, 50), "p95_ms": percentile(v, 95)}
+            for name, v in steps.items()
+        },
     )
 
 
@@ -361,10 +383,11 @@ def run(
             f"{base}/bench/empty", seconds=seconds, connections=connections
         ).as_dict()
         print(f"• login flows: up to {len(phones)} flows, {flow_threads} threads", flush=True)
-        flow_result, cookies = login_flows(
+        flow_result, cookies, flow_steps = login_flows(
             base, phones, threads=flow_threads, time_limit=flow_time_limit
         )
         results["login_flow"] = flow_result.as_dict()
+        results["login_flow_steps"] = flow_steps
         if cookies:
             print(f"• home page (logged in): {seconds}s, {connections} connections", flush=True)
             results["home"] = get_load(

@@ -83,7 +83,10 @@ def pgbench(env: dict[str, str], *, scale: int, clients: int, threads: int, seco
         capture_output=True,
         text=True,
     ).stdout
-    tps = float(re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)[1])
+    found = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
+    if found is None:
+        raise RuntimeError(f"could not read TPS from pgbench output:\n{out}")
+    tps = float(found[1])
     latency = re.search(r"latency average = ([\d.]+) ms", out)
     psql(env, f'DROP DATABASE IF EXISTS "{SCRATCH_DB}"')
     return {

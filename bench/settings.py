@@ -12,7 +12,7 @@ WHITENOISE_USE_FINDERS = False
 
 # One IP sends for thousands of residents; the per-phone limits stay as in production
 # (the benchmark uses a distinct phone for every login flow).
-SMS_SEND_LIMITS_PER_IP: list[tuple[int, int]] = []
+SMS_SEND_LIMITS_PER_IP = []
 # SMS "delivery" through the fake provider happens inside the request (no worker needed).
 CELERY_TASK_ALWAYS_EAGER = True
 
