@@ -10,11 +10,14 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
 
+T = TypeVar("T")
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="process supervision test")
 
 
@@ -24,7 +27,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_for(check, timeout: float):  # type: ignore[no-untyped-def]
+def _wait_for(check: Callable[[], T | None], timeout: float) -> T:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

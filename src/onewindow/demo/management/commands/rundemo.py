@@ -89,7 +89,14 @@ class Command(BaseCommand):
         parser.add_argument("--worker-concurrency", type=int, default=2)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        port: int = options["port"]
+        try:
+            self.prepare(options)
+        except KeyboardInterrupt:
+            self.stderr.write("Interrupted before the demo started (the seed is all or nothing).")
+            sys.exit(130)
+        self.serve(options)
+
+    def prepare(self, options: dict[str, Any]) -> None:
         self.stdout.write("Applying database migrations …")
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Collecting static files …")
@@ -112,6 +119,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo city already seeded.")
 
+    def serve(self, options: dict[str, Any]) -> None:
+        port: int = options["port"]
         env = dict(os.environ)
         env.setdefault("ONEWINDOW_DEMO", "1")
         env.setdefault("PYTHONUNBUFFERED", "1")
