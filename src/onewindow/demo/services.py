@@ -101,16 +101,18 @@ def _seed_residents(
         if people:
             # ignore_conflicts: a phone the seed draws may meanwhile belong to someone who
             # registered in the demo; that resident is simply skipped.
-            before = len(people)
             Person.objects.bulk_create(people, batch_size=BATCH, ignore_conflicts=True)
-            added += before
+            added += len(people)
         if progress is not None:
             progress(len(batch))
     return added, found
 
 
+REP_FALLBACKS = 8  # a minor drawn as legal representative: take the next adult among these
+
+
 def _adult_or_next(rows: dict[int, ResidentRow], index: int, count: int) -> ResidentRow | None:
-    for candidate in range(index, count):
+    for candidate in range(index, min(index + REP_FALLBACKS, count)):
         row = rows.get(candidate)
         if row is not None and is_adult(row):
             return row
@@ -197,7 +199,7 @@ def demo_city_seed(
     wanted: set[int] = set()
     for c in company_rows:
         # a legal representative must be an adult: keep a few following rows as fallbacks
-        wanted.update(range(c.legal_rep_index, min(c.legal_rep_index + 8, residents)))
+        wanted.update(range(c.legal_rep_index, min(c.legal_rep_index + REP_FALLBACKS, residents)))
         if c.agent_index is not None:
             wanted.add(c.agent_index)
     report.residents_added, rows = _seed_residents(
