@@ -105,7 +105,11 @@ def audit_record(
     changes: Mapping[str, Any] | None = None,
     purpose: str = "",
 ) -> AuditEvent:
-    """Append one chained row. Must run inside the use case's transaction."""
+    """Append one chained row. Must run inside the use case's transaction.
+
+    It locks the chain's head row until that transaction ends, so every write of the platform
+    passes through it one at a time: call it as the LAST step of a use case, after the slow
+    work, to keep the time the lock is held short."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must be called inside transaction.atomic")
     if target is not None:
