@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "onewindow.identity",
     "onewindow.notify",
     "onewindow.portal",
+    "onewindow.catalog",
     "onewindow.cases",
     "onewindow.api",
     "onewindow.demo",

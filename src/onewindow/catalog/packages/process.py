@@ -1,0 +1,121 @@
+"""The process of a package: ``process.bpmn`` compiled by the case engine (or the engine's
+default accept → approve → conclude process), and the candidate groups of its user tasks
+resolved to department roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from lxml import etree
+
+from onewindow.catalog.packages.problem import Problem, as_problem
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+
+
+@dataclass(frozen=True)
+class GroupUse:
+    task_id: str
+    task_name: str
+    group: str
+    line: int | None
+
+
+def engine() -> Any | None:
+    """The case engine module, or None while it is not installed."""
+    try:
+        from onewindow.cases import engine as module
+    except ImportError:
+        return None
+    if not (hasattr(module, "compile_process") and hasattr(module, "default_process")):
+        return None  # still being built
+    return module
+
+
+def split_groups(raw: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (raw or "").split(",") if part.strip())
+
+
+def bpmn_group_uses(data: bytes, *, file: str) -> tuple[list[GroupUse], list[Problem]]:
+    """Every user task's candidate groups with the line they are written on."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser=parser)
+    except etree.XMLSyntaxError as error:
+        line = error.lineno if getattr(error, "lineno", None) else None
+        return [], [Problem(file, line, _("BPMN 不是有效的 XML：%(error)s") % {"error": error.msg})]
+    if root.tag != f"{{{BPMN_NS}}}definitions":
+        return [], [Problem(file, root.sourceline, _("BPMN 的根元素应为 bpmn:definitions。"))]
+    uses: list[GroupUse] = []
+    problems: list[Problem] = []
+    for task in root.iter(f"{{{BPMN_NS}}}userTask"):
+        task_id = task.get("id") or ""
+        name = task.get("name") or task_id
+        groups = split_groups(task.get(f"{{{CAMUNDA_NS}}}candidateGroups"))
+        if not groups:
+            problems.append(
+                Problem(
+                    file,
+                    task.sourceline,
+                    _(
+                        "用户任务 %(task)s 没有指定候选组（camunda:candidateGroups），"
+                        "无法派给任何部门。"
+                    )
+                    % {"task": name},
+                )
+            )
+        uses.extend(GroupUse(task_id, name, group, task.sourceline) for group in groups)
+    return uses, problems
+
+
+def resolve_group(group: str, roles: dict[str, Any]) -> tuple[str, str] | None:
+    """``clerk`` → roles["clerk"]; ``gz-gaj:approver`` literally. None if unmapped."""
+    mapped = roles.get(group)
+    if isinstance(mapped, dict) and mapped.get("department") and mapped.get("role"):
+        return str(mapped["department"]), str(mapped["role"])
+    if ":" in group:
+        department, role = group.split(":", 1)
+        if department and role:
+            return department, role
+    return None
+
+
+def default_owner_group(definition: dict[str, Any]) -> str:
+    return str(definition.get("department") or "")
+
+
+@dataclass
+class ProcessResult:
+    bpmn: bytes
+    is_default: bool
+    compiled: Any | None
+    problems: list[Problem]
+    engine_missing: bool = False
+
+
+def process_compile(
+    *, bpmn: bytes | None, called: dict[str, bytes], file: str, definition: dict[str, Any]
+) -> ProcessResult:
+    module = engine()
+    is_default = bpmn is None
+    if is_default:
+        if module is None:
+            return ProcessResult(b"", True, None, [], engine_missing=True)
+        bpmn = module.default_process(owner_group=default_owner_group(definition))
+    assert bpmn is not None
+    if module is None:
+        return ProcessResult(bpmn, is_default, None, [], engine_missing=True)
+    try:
+        compiled = module.compile_process(bpmn, filename=file, called=called or None)
+    except Exception as error:  # a crash in the engine is a problem of this package
+        return ProcessResult(
+            bpmn,
+            is_default,
+            None,
+            [Problem(file, None, _("流程无法编译：%(error)s") % {"error": error})],
+        )
+    problems = [as_problem(p) for p in compiled.problems]
+    return ProcessResult(bpmn, is_default, compiled, problems)
