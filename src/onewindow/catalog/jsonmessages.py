@@ -113,7 +113,10 @@ def describe(
         cause = getattr(error, "cause", None)
         cause_message = getattr(cause, "message", None)
         if cause_message:
-            return _("%(field)s：%(problem)s") % {"field": field, "problem": cause_message}
+            text = str(cause_message)
+            if text.startswith(field):
+                return text
+            return _("%(field)s：%(problem)s") % {"field": field, "problem": text}
         wanted = _formats().get(str(value), _("格式不正确"))
         return _("%(field)s%(problem)s。") % {"field": field, "problem": wanted}
     if kind == "minimum":
@@ -145,3 +148,25 @@ def error_code(error: ValidationError) -> str:
     if kind == "minLength" and error.instance == "":
         return "required"
     return re.sub(r"(?<!^)(?=[A-Z])", "_", kind).lower()
+
+
+def explain(
+    error: ValidationError,
+    label: Label,
+    *,
+    enum_label: Callable[[Sequence[str | int], Any], str] | None = None,
+) -> list[tuple[tuple[str | int, ...], str, str]]:
+    """``(path, code, message)`` for each field the error is about: a ``required`` error
+    that lists several missing properties becomes one entry per property."""
+    if error.validator == "required" and isinstance(error.instance, dict):
+        base = tuple(error.absolute_path)
+        return [
+            (
+                (*base, str(name)),
+                "required",
+                _("请填写%(field)s。") % {"field": label((*base, name))},
+            )
+            for name in error.validator_value or []
+            if name not in error.instance
+        ]
+    return [(error_path(error), error_code(error), describe(error, label, enum_label=enum_label))]

@@ -16,7 +16,7 @@ import yaml
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 
-from onewindow.catalog.jsonmessages import describe
+from onewindow.catalog.jsonmessages import explain
 from onewindow.catalog.packages.context import ValidationContext
 from onewindow.catalog.packages.formschema import form_schema_parse
 from onewindow.catalog.packages.problem import Problem
@@ -114,7 +114,8 @@ class _Checker:
             if error.validator == "oneOf" and error.context:
                 best = min(error.context, key=lambda e: len(list(e.absolute_path)))
                 error = best
-            self.add(path, describe(error, _dotted))
+            for where, _code, message in explain(error, _dotted):
+                self.add(where if error.validator == "required" else path, message)
 
     def check_city(self, data: dict[str, Any]) -> None:
         vocab = self.context.vocabulary
