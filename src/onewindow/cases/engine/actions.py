@@ -1,0 +1,109 @@
+"""Named platform actions that BPMN service tasks call (``camunda:topic``).
+
+A service task is run only by :meth:`ProcessRun.advance` (a worker, never a user's request).
+The action receives an :class:`ActionContext` and returns a dict that is merged into the
+process variables. If it raises, the run stays at the service task and ``advance`` reports
+``action_failed:<element id>``; the next ``advance`` retries with the same ``key`` so the
+provider behind the action can make the call idempotent.
+
+The built-in actions are fakes that return plausible data and record every call in
+``FAKE_CALLS``; the shared-services work replaces them through :func:`register_action`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    action: str
+    key: str  # stable per case + element + instance: use it as an idempotency key
+    element_id: str
+    params: dict[str, Any]  # camunda:inputParameter values, evaluated
+    data: dict[str, Any]  # process variables (a copy)
+    context: dict[str, Any] = field(default_factory=dict)  # what the caller passed to advance
+
+
+class Action(Protocol):
+    name: str
+
+    def __call__(self, ctx: ActionContext) -> dict[str, Any]: ...
+
+
+ActionFn = Callable[[ActionContext], dict[str, Any]]
+_REGISTRY: dict[str, ActionFn] = {}
+FAKE_CALLS: list[ActionContext] = []
+
+
+def register_action(name: str, fn: ActionFn) -> None:
+    """Register (or replace) the action run for ``camunda:topic="<name>"``."""
+    if not name or not callable(fn):
+        raise ValueError("an action needs a name and a callable")
+    _REGISTRY[name] = fn
+
+
+def registered_actions() -> set[str]:
+    return set(_REGISTRY)
+
+
+def get_action(name: str) -> ActionFn:
+    return _REGISTRY[name]
+
+
+def _digits(key: str, size: int) -> str:
+    return str(int(hashlib.sha256(key.encode()).hexdigest(), 16))[:size]
+
+
+def _fake_exchange_lookup(ctx: ActionContext) -> dict[str, Any]:
+    FAKE_CALLS.append(ctx)
+    resource = ctx.params.get("resource", "")
+    return {
+        "exchange": {"resource": resource, "found": True, "reference": f"EX{_digits(ctx.key, 10)}"}
+    }
+
+
+def _fake_create_order(ctx: ActionContext) -> dict[str, Any]:
+    FAKE_CALLS.append(ctx)
+    return {
+        "payment": {
+            "order_no": f"PAY{_digits(ctx.key, 12)}",
+            "amount": str(ctx.params.get("amount", "0.00")),
+            "status": "created",
+        }
+    }
+
+
+def _fake_issue_licence(ctx: ActionContext) -> dict[str, Any]:
+    FAKE_CALLS.append(ctx)
+    return {
+        "licence": {
+            "licence_type": ctx.params.get("licence_type", ""),
+            "number": f"LIC{_digits(ctx.key, 12)}",
+            "status": "issued",
+        }
+    }
+
+
+def _fake_notify(ctx: ActionContext) -> dict[str, Any]:
+    FAKE_CALLS.append(ctx)
+    return {"notified": True}
+
+
+def _fake_ship(ctx: ActionContext) -> dict[str, Any]:
+    FAKE_CALLS.append(ctx)
+    return {"delivery": {"tracking_no": f"SF{_digits(ctx.key, 12)}", "status": "shipped"}}
+
+
+BUILT_IN: dict[str, ActionFn] = {
+    "exchange.lookup": _fake_exchange_lookup,
+    "payments.create_order": _fake_create_order,
+    "licences.issue": _fake_issue_licence,
+    "notify.send": _fake_notify,
+    "delivery.ship": _fake_ship,
+}
+for _name, _fn in BUILT_IN.items():
+    register_action(_name, _fn)
