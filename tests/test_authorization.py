@@ -37,6 +37,8 @@ PUBLIC_API = {
     "GET /api/v1/docs",
     "POST /api/v1/auth/sms-code",
     "POST /api/v1/auth/sms-login",
+    "GET /api/v1/services",
+    "GET /api/v1/services/{code}",
 }
 
 
@@ -59,6 +61,8 @@ class Args:
 ARGUMENTS: dict[str, Args] = {
     # A staff member may look at any person's (masked) record; that read is audited.
     "identity:staff_person": Args(build=lambda w: {"pk": w.objects["person_a"].pk}),
+    # The public service guide; an unknown code answers 404 for everyone.
+    "catalog:service_guide": Args(build=lambda w: {"code": "no-such-service"}),
 }
 
 

@@ -20,3 +20,4 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", "onewindow.identity.api.router")
+api.add_router("/", "onewindow.catalog.api.router")

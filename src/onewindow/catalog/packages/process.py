@@ -14,6 +14,7 @@ from onewindow.catalog.packages.problem import Problem, as_problem
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+APPLICANT_GROUP = "applicant"  # tasks the applicant answers (补正), not a department's
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from onewindow.catalog.packages.context import ValidationContext
 from onewindow.catalog.packages.formschema import form_schema_parse
 from onewindow.catalog.packages.problem import Problem
 from onewindow.catalog.packages.process import (
+    APPLICANT_GROUP,
     bpmn_group_uses,
     process_compile,
     resolve_group,
@@ -242,12 +243,19 @@ class _Checker:
             if value <= 0:
                 self.add(("fees", index, "amount"), _("收费金额应为正数（元）。"))
 
-    def check_groups(self, data: dict[str, Any], bpmn: bytes, file: str) -> list[GroupResolution]:
+    def check_groups(
+        self, data: dict[str, Any], bpmn: bytes, file: str, *, structural: bool
+    ) -> list[GroupResolution]:
+        """Resolve every candidate group. ``structural``: also report unreadable XML and
+        tasks without groups (the engine reports those itself when it is available)."""
         uses, problems = bpmn_group_uses(bpmn, file=file)
-        self.problems.extend(problems)
+        if structural:
+            self.problems.extend(problems)
         roles = data.get("roles") if isinstance(data.get("roles"), dict) else {}
         resolved: list[GroupResolution] = []
         for use in uses:
+            if use.group == APPLICANT_GROUP:
+                continue
             target = resolve_group(use.group, roles or {})
             if target is None:
                 self.problems.append(
@@ -318,17 +326,22 @@ def _load_process(package: LoadedPackage, checker: _Checker, data: dict[str, Any
     source = package.source
     bpmn = source.files.get(PROCESS_FILE)
     file = source.path(PROCESS_FILE)
-    called = {name: body for name, body in source.bpmn_files().items() if name != PROCESS_FILE}
+    called = {
+        source.path(name): body
+        for name, body in source.bpmn_files().items()
+        if name != PROCESS_FILE
+    }
     result = process_compile(bpmn=bpmn, called=called, file=file, definition=data)
     package.engine_missing = result.engine_missing
     package.bpmn_is_default = result.is_default
     package.bpmn = result.bpmn.decode("utf-8", errors="replace")
     package.problems.extend(result.problems)
     resolutions: list[GroupResolution] = []
-    if result.bpmn:
-        resolutions = checker.check_groups(data, result.bpmn, file)
+    if result.bpmn and not result.is_default:
+        structural = result.engine_missing
+        resolutions = checker.check_groups(data, result.bpmn, file, structural=structural)
         for name, body in called.items():
-            resolutions += checker.check_groups(data, body, source.path(name))
+            resolutions += checker.check_groups(data, body, name, structural=structural)
     compiled = result.compiled
     if compiled is None:
         return

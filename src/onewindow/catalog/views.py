@@ -1,0 +1,67 @@
+"""Public pages: the service list (search and filters) and the service guide."""
+
+from __future__ import annotations
+
+from django.contrib.staticfiles import finders
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from onewindow.catalog import selectors
+from onewindow.catalog.guide import guide_data
+from onewindow.catalog.models import Service
+from onewindow.core.access import PUBLIC, access
+from onewindow.core.errors import NotFound
+
+VIEWER_JS = "catalog/vendor/bpmn-viewer.production.min.js"
+PAGE_SIZE = 20
+
+
+def diagram_available() -> bool:
+    """True when the build copied bpmn-js into the static folder (``make assets``)."""
+    return bool(finders.find(VIEWER_JS))
+
+
+@access(PUBLIC)
+def service_list(request: HttpRequest) -> HttpResponse:
+    params = {
+        "q": request.GET.get("q", "").strip()[:100],
+        "life_event": request.GET.get("life_event", "").strip()[:64],
+        "department": request.GET.get("department", "").strip()[:64],
+        "kind": request.GET.get("kind", "").strip()[:16],
+    }
+    if params["kind"] not in {"", *Service.Kind.values}:
+        params["kind"] = ""
+    services = selectors.service_search(**params)
+    page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = "&".join(f"{k}={v}" for k, v in params.items() if v)
+    life_events = selectors.vocabulary_choices("life_events")
+    context = {
+        "page": page,
+        "params": params,
+        "query": query,
+        "filtered": any(params.values()),
+        "life_events": life_events,
+        "life_event_names": dict(life_events),
+        "departments": selectors.departments_with_services(),
+        "kinds": Service.Kind.choices,
+    }
+    return render(request, "catalog/service_list.html", context)
+
+
+@access(PUBLIC)
+def service_guide(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        service = selectors.service_get(code=code)
+    except NotFound:
+        raise Http404(code) from None
+    version = service.current
+    assert version is not None
+    context = {
+        "service": service,
+        "version": version,
+        "guide": guide_data(version),
+        "diagram": diagram_available() and bool(version.bpmn),
+        "viewer_js": VIEWER_JS,
+    }
+    return render(request, "catalog/service_guide.html", context)
