@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("onewindow.portal.urls")),
     path("", include("onewindow.core.urls")),
     path("account/", include("onewindow.identity.urls")),
+    path("services/", include("onewindow.catalog.urls")),
     path("notify/", include("onewindow.notify.urls")),
     path("workbench/", include("onewindow.cases.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
