@@ -1,0 +1,87 @@
+"""The stored state does not grow with completed history, and pruning keeps joins right."""
+
+from __future__ import annotations
+
+import json
+
+from onewindow.cases.engine import ProcessRun
+
+from .conftest import compiled_spec, open_by_element, stored
+
+
+def _size(run: ProcessRun) -> int:
+    return len(json.dumps(run.state()))
+
+
+def test_state_holds_no_spec() -> None:
+    spec = compiled_spec("loop.bpmn")
+    run = ProcessRun.start(spec, data={})
+    state = json.dumps(run.state())
+    assert "spec" not in run.state()["workflow"]
+    assert '"typename": "UserTask"' not in state and "BpmnProcessSpec" not in state
+
+
+def test_state_size_at_300_completed_tasks_equals_size_at_10() -> None:
+    spec = compiled_spec("loop.bpmn")
+    run = ProcessRun.start(spec, data={"applicant": "韩梅梅"})
+    sizes = {}
+    for step in range(1, 301):
+        run = ProcessRun.restore(spec, stored(run))
+        (uid,) = open_by_element(run)["review"]
+        run.complete(uid, data={"decision": "again", "comment": f"第{step}次"})
+        if step in (10, 300):
+            sizes[step] = _size(run)
+            assert len(run.workflow.tasks) < 15
+    assert sizes[300] <= sizes[10] * 1.05
+    (uid,) = open_by_element(run)["review"]
+    run.complete(uid, data={"decision": "done"})
+    assert run.outcome() == "approved" and run.data()["comment"] == "第300次"
+
+
+def test_parallel_join_inside_a_loop_waits_for_both_branches_every_round() -> None:
+    spec = compiled_spec("parallel_loop.bpmn")
+    run = ProcessRun.start(spec, data={"iteration": 0, "rounds": 40})
+    sizes = []
+    for iteration in range(1, 41):
+        opened = open_by_element(run)
+        assert set(opened) == {"a", "b"}, iteration
+        first, second = ("a", "b") if iteration % 2 else ("b", "a")
+        run = ProcessRun.restore(spec, stored(run))
+        run.complete(opened[first][0], data={"iteration": iteration, first: iteration})
+        run = ProcessRun.restore(spec, stored(run))
+        assert set(open_by_element(run)) == {second}, iteration  # the join still waits
+        run.complete(opened[second][0], data={"iteration": iteration, second: iteration})
+        sizes.append(_size(run))
+    assert run.finished and run.outcome() == "approved"
+    # Both branches' data reach the join. (For a key that both branches carry — here "b"
+    # from the previous round — the branch that arrives last wins, as in SpiffWorkflow.)
+    assert run.data()["a"] == 40 and run.data()["b"] == 39 and run.data()["iteration"] == 40
+    assert max(sizes[5:]) <= sizes[5] * 1.05
+
+
+def _trace(spec: dict, script: list[tuple[str, dict]], data: dict) -> list:
+    run = ProcessRun.start(spec, data=data)
+    trace = []
+    for element, values in script:
+        uid = open_by_element(run)[element][0]
+        run.complete(uid, data=values)
+        trace.append((sorted(t.element_id for t in run.open_user_tasks()), run.data()))
+    trace.append((run.finished, run.outcome()))
+    return trace
+
+
+def test_pruning_changes_nothing_a_user_can_see(monkeypatch) -> None:
+    loop = compiled_spec("parallel_loop.bpmn")
+    loop_script = []
+    for i in range(1, 6):
+        loop_script += [("a", {"iteration": i, "a": i}), ("b", {"iteration": i, "b": i})]
+    default = compiled_spec("parallel_departments.bpmn")
+    default_script = [("accept", {"decision": "approve"}), ("tax", {"decision": "approve"}),
+                      ("social", {"decision": "approve", "x": 1}),
+                      ("market", {"decision": "approve"}), ("conclude", {"decision": "approve"})]
+    pruned = [_trace(loop, loop_script, {"iteration": 0, "rounds": 5}),
+              _trace(default, default_script, {})]
+    monkeypatch.setattr("onewindow.cases.engine.runtime.prune", lambda wf: 0)
+    unpruned = [_trace(loop, loop_script, {"iteration": 0, "rounds": 5}),
+                _trace(default, default_script, {})]
+    assert pruned == unpruned
