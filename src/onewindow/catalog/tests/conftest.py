@@ -6,7 +6,7 @@ from onewindow.audit.services import Actor
 
 
 @pytest.fixture
-def city(db):  # type: ignore[no-untyped-def]
+def city(db):
     from onewindow.demo.city import city_structure_seed
 
     city_structure_seed(seed=1)

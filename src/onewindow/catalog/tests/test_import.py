@@ -79,7 +79,7 @@ def test_a_failure_while_publishing_rolls_everything_back(city, actor, tmp_path,
     real = catalog_services.audit_record
     calls = []
 
-    def failing(**kwargs):  # type: ignore[no-untyped-def]
+    def failing(**kwargs):
         calls.append(kwargs)
         if len(calls) == 2:
             raise RuntimeError("disk full")
