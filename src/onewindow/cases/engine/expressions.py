@@ -325,7 +325,7 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
         raise UnsafeExpression("服务任务由平台动作执行")
 
 
-class SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]
+class SafeScriptEngine(PythonScriptEngine):
     """Script engine bound to one run: safe expressions plus the run's clock and calendar."""
 
     def __init__(self) -> None:

@@ -5,16 +5,19 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
@@ -37,6 +40,21 @@ class OpenTask:
     name: str
     candidate_groups: tuple[str, ...]
     instance_index: int | None
+
+
+@contextmanager
+def _engine_errors() -> Iterator[None]:
+    """A condition that cannot be evaluated (e.g. a variable the form did not provide)."""
+    try:
+        yield
+    except SpiffWorkflowException as exc:
+        detail = str(exc.args[0]) if exc.args else type(exc).__name__
+        inner = getattr(exc, "exception", None)
+        if inner is not None:
+            detail = f"{detail}（{inner}）"
+        raise EngineError(
+            _("流程无法继续：{detail}").format(detail=detail[:300]), code="process_error"
+        ) from exc
 
 
 def spec_digest(spec: dict[str, Any]) -> str:
@@ -105,7 +123,8 @@ class ProcessRun:
         run = cls(spec, workflow, {"outcome": None})
         run._clock(now, context, fire=False)
         workflow.task_tree.data.update(copy.deepcopy(data))
-        run._steps(services=False, events=[], failed=set())
+        with _engine_errors():
+            run._steps(services=False, events=[], failed=set())
         run._settle()
         return run
 
@@ -243,8 +262,9 @@ class ProcessRun:
             raise TaskNotOpen()
         self._clock(now, context, fire=False)
         task.data.update(copy.deepcopy(data))
-        task.run()
-        self._steps(services=False, events=[], failed=set())
+        with _engine_errors():
+            task.run()
+            self._steps(services=False, events=[], failed=set())
         self._settle()
 
     def advance(self, *, now: datetime, context: dict[str, Any]) -> list[str]:
@@ -255,13 +275,14 @@ class ProcessRun:
         self._clock(now, context, fire=True)
         failed: set[UUID] = set()
         try:
-            for _round in range(1000):
-                self._steps(services=True, events=events, failed=failed)
-                if self.finished:
-                    break
-                self.workflow.refresh_timers()
-                if not self._runnable(failed):
-                    break
+            with _engine_errors():
+                for _round in range(1000):
+                    self._steps(services=True, events=events, failed=failed)
+                    if self.finished:
+                        break
+                    self.workflow.refresh_timers()
+                    if not self._runnable(failed):
+                        break
         finally:
             self.workflow.script_engine.fire_timers = False
         self._settle()

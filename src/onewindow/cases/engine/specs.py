@@ -82,7 +82,7 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-class ClockTimer(DurationTimerEventDefinition):  # type: ignore[misc]
+class ClockTimer(DurationTimerEventDefinition):
     """Duration timer armed from the run's clock; fires only inside ``advance``."""
 
     def has_fired(self, my_task: Any) -> bool:
@@ -131,7 +131,7 @@ class _Collecting:
         my_task.internal_data["merged"].append(str(child.id))
 
 
-class CollectingParallelMI(_Collecting, ParallelMultiInstanceTask):  # type: ignore[misc]
+class CollectingParallelMI(_Collecting, ParallelMultiInstanceTask):
     def merge_child(self, workflow: Any, child: Any) -> None:
         my_task = child.parent
         self._collect(my_task, child)
@@ -144,7 +144,7 @@ class CollectingParallelMI(_Collecting, ParallelMultiInstanceTask):  # type: ign
             my_task._set_state(TaskState.READY)
 
 
-class CollectingSequentialMI(_Collecting, SequentialMultiInstanceTask):  # type: ignore[misc]
+class CollectingSequentialMI(_Collecting, SequentialMultiInstanceTask):
     def merge_child(self, workflow: Any, child: Any) -> None:
         my_task = child.parent
         self._collect(my_task, child)

@@ -43,8 +43,9 @@ def open_by_element(run: ProcessRun) -> dict[str, list[str]]:
 def roundtrip():
     """Complete a task, then restore from stored state, as the cases app does each step."""
 
-    def step(spec: dict[str, Any], run: ProcessRun, uid: str, data: dict[str, Any],
-             **kwargs: Any) -> ProcessRun:
+    def step(
+        spec: dict[str, Any], run: ProcessRun, uid: str, data: dict[str, Any], **kwargs: Any
+    ) -> ProcessRun:
         run.complete(uid, data=data, **kwargs)
         before = [(t.uid, t.element_id) for t in run.open_user_tasks()]
         again = ProcessRun.restore(spec, stored(run))

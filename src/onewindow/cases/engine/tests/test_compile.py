@@ -38,7 +38,9 @@ def test_default_process_compiles_and_has_a_diagram() -> None:
 
 def test_service_tasks_and_multi_instance_are_listed() -> None:
     assert compile_process(bpmn("services.bpmn")).service_tasks == {
-        "lookup": "exchange.lookup", "pay": "payments.create_order"}
+        "lookup": "exchange.lookup",
+        "pay": "payments.create_order",
+    }
     assert compile_process(bpmn("countersign.bpmn")).user_tasks["sign"].multi_instance
 
 
@@ -60,8 +62,9 @@ def test_every_problem_has_its_line() -> None:
 
 
 def test_xml_not_well_formed() -> None:
-    problems = compile_process(b'<?xml version="1.0"?>\n<bpmn:definitions>\n<oops',
-                               filename="p.bpmn").problems
+    problems = compile_process(
+        b'<?xml version="1.0"?>\n<bpmn:definitions>\n<oops', filename="p.bpmn"
+    ).problems
     assert len(problems) == 1
     assert problems[0].file == "p.bpmn" and problems[0].line in (2, 3)
     assert "XML" in problems[0].message
@@ -71,32 +74,44 @@ def _doc(body: str) -> bytes:
     return (
         '<?xml version="1.0"?>\n<bpmn:definitions '
         'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-        'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d">\n' + body
+        'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d">\n'
+        + body
         + "\n</bpmn:definitions>"
     ).encode()
 
 
 def test_no_or_several_executable_processes() -> None:
-    none = compile_process(_doc('<bpmn:process id="a" isExecutable="false" />\n'
-                                '<bpmn:process id="b" isExecutable="false" />')).problems
+    none = compile_process(
+        _doc(
+            '<bpmn:process id="a" isExecutable="false" />\n'
+            '<bpmn:process id="b" isExecutable="false" />'
+        )
+    ).problems
     assert len(none) == 1 and "可执行" in none[0].message
-    several = compile_process(_doc('<bpmn:process id="a" isExecutable="true" />\n'
-                                   '<bpmn:process id="b" isExecutable="true" />')).problems
+    several = compile_process(
+        _doc(
+            '<bpmn:process id="a" isExecutable="true" />\n'
+            '<bpmn:process id="b" isExecutable="true" />'
+        )
+    ).problems
     assert len(several) == 1 and several[0].line == 4 and "多个" in several[0].message
 
 
 def test_service_task_without_topic_and_unsupported_timers() -> None:
-    problems = compile_process(_doc(
-        '<bpmn:process id="p" isExecutable="true">\n'
-        '<bpmn:startEvent id="s" />\n'
-        '<bpmn:serviceTask id="java" camunda:class="com.example.Delegate" />\n'
-        '<bpmn:userTask id="u" camunda:candidateGroups="clerk" />\n'
-        '<bpmn:boundaryEvent id="t1" attachedToRef="u"><bpmn:timerEventDefinition>'
-        '<bpmn:timeCycle>R3/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent>\n'
-        '<bpmn:boundaryEvent id="t2" attachedToRef="u"><bpmn:timerEventDefinition>'
-        '<bpmn:timeDuration>three days</bpmn:timeDuration></bpmn:timerEventDefinition>'
-        "</bpmn:boundaryEvent>\n"
-        "</bpmn:process>")).problems
+    problems = compile_process(
+        _doc(
+            '<bpmn:process id="p" isExecutable="true">\n'
+            '<bpmn:startEvent id="s" />\n'
+            '<bpmn:serviceTask id="java" camunda:class="com.example.Delegate" />\n'
+            '<bpmn:userTask id="u" camunda:candidateGroups="clerk" />\n'
+            '<bpmn:boundaryEvent id="t1" attachedToRef="u"><bpmn:timerEventDefinition>'
+            "<bpmn:timeCycle>R3/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent>\n"
+            '<bpmn:boundaryEvent id="t2" attachedToRef="u"><bpmn:timerEventDefinition>'
+            "<bpmn:timeDuration>three days</bpmn:timeDuration></bpmn:timerEventDefinition>"
+            "</bpmn:boundaryEvent>\n"
+            "</bpmn:process>"
+        )
+    ).problems
     assert [p.line for p in problems] == [5, 7, 8]
     assert "camunda:topic" in problems[0].message
     assert "timeDuration" in problems[1].message
@@ -104,8 +119,9 @@ def test_service_task_without_topic_and_unsupported_timers() -> None:
 
 
 def test_call_activity_with_the_called_file_compiles() -> None:
-    result = compile_process(bpmn("call_main.bpmn"),
-                             called={"call_birth.bpmn": bpmn("call_birth.bpmn")})
+    result = compile_process(
+        bpmn("call_main.bpmn"), called={"call_birth.bpmn": bpmn("call_birth.bpmn")}
+    )
     assert result.problems == []
     assert "birth_registration" in result.spec["subprocesses"]
     assert result.user_tasks["birth_review"].candidate_groups == ("gz-wjw:approver",)

@@ -61,7 +61,7 @@ def test_parallel_join_inside_a_loop_waits_for_both_branches_every_round() -> No
 
 def _trace(spec: dict, script: list[tuple[str, dict]], data: dict) -> list:
     run = ProcessRun.start(spec, data=data)
-    trace = []
+    trace: list[object] = []
     for element, values in script:
         uid = open_by_element(run)[element][0]
         run.complete(uid, data=values)
@@ -72,16 +72,24 @@ def _trace(spec: dict, script: list[tuple[str, dict]], data: dict) -> list:
 
 def test_pruning_changes_nothing_a_user_can_see(monkeypatch) -> None:
     loop = compiled_spec("parallel_loop.bpmn")
-    loop_script = []
+    loop_script: list[tuple[str, dict]] = []
     for i in range(1, 6):
         loop_script += [("a", {"iteration": i, "a": i}), ("b", {"iteration": i, "b": i})]
     default = compiled_spec("parallel_departments.bpmn")
-    default_script = [("accept", {"decision": "approve"}), ("tax", {"decision": "approve"}),
-                      ("social", {"decision": "approve", "x": 1}),
-                      ("market", {"decision": "approve"}), ("conclude", {"decision": "approve"})]
-    pruned = [_trace(loop, loop_script, {"iteration": 0, "rounds": 5}),
-              _trace(default, default_script, {})]
+    default_script: list[tuple[str, dict]] = [
+        ("accept", {"decision": "approve"}),
+        ("tax", {"decision": "approve"}),
+        ("social", {"decision": "approve", "x": 1}),
+        ("market", {"decision": "approve"}),
+        ("conclude", {"decision": "approve"}),
+    ]
+    pruned = [
+        _trace(loop, loop_script, {"iteration": 0, "rounds": 5}),
+        _trace(default, default_script, {}),
+    ]
     monkeypatch.setattr("onewindow.cases.engine.runtime.prune", lambda wf: 0)
-    unpruned = [_trace(loop, loop_script, {"iteration": 0, "rounds": 5}),
-                _trace(default, default_script, {})]
+    unpruned = [
+        _trace(loop, loop_script, {"iteration": 0, "rounds": 5}),
+        _trace(default, default_script, {}),
+    ]
     assert pruned == unpruned

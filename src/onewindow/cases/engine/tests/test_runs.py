@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -18,7 +18,7 @@ from onewindow.cases.engine.actions import BUILT_IN, FAKE_CALLS, ActionContext
 
 from .conftest import compiled_spec, open_by_element, stored
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 
 
 def _only(run: ProcessRun, element: str) -> str:
@@ -33,8 +33,10 @@ def test_parallel_departments_all_approve_then_join(roundtrip) -> None:
     run = roundtrip(spec, run, _only(run, "accept"), {"decision": "approve"})
     opened = run.open_user_tasks()
     assert {t.element_id: t.candidate_groups for t in opened} == {
-        "market": ("gz-scjgj:approver",), "tax": ("gz-swj:approver",),
-        "social": ("gz-rsj:approver",)}
+        "market": ("gz-scjgj:approver",),
+        "tax": ("gz-swj:approver",),
+        "social": ("gz-rsj:approver",),
+    }
     run = roundtrip(spec, run, _only(run, "tax"), {"decision": "approve"})
     run = roundtrip(spec, run, _only(run, "market"), {"decision": "approve"})
     assert set(open_by_element(run)) == {"social"}  # the join waits for the last branch
@@ -71,8 +73,9 @@ def test_countersign_collects_each_signers_decision(roundtrip) -> None:
     run = ProcessRun.start(spec, data={"signers": ["张三", "李四", "王五"]})
     opened = run.open_user_tasks()
     assert [t.instance_index for t in opened] == [0, 1, 2]
-    assert all(t.element_id == "sign" and t.candidate_groups == ("gz-zjj:approver",)
-               for t in opened)
+    assert all(
+        t.element_id == "sign" and t.candidate_groups == ("gz-zjj:approver",) for t in opened
+    )
     run = roundtrip(spec, run, opened[1].uid, {"decision": "approve"})
     run = roundtrip(spec, run, opened[0].uid, {"decision": "approve", "comment": "同意"})
     assert [t.instance_index for t in run.open_user_tasks()] == [2]
@@ -119,9 +122,11 @@ def test_timers_wait_for_the_clock_and_escalate_in_working_days() -> None:
 
     run = ProcessRun.restore(spec, stored(run))
     due = run.next_timer_at()
-    assert due == datetime(2026, 3, 5, 9, 0, tzinfo=timezone.utc)  # weekdays only by default
-    events = run.advance(now=datetime(2026, 3, 5, 10, 0, tzinfo=timezone.utc),
-                         context={"add_working_days": add_working_days})
+    assert due == datetime(2026, 3, 5, 9, 0, tzinfo=UTC)  # weekdays only by default
+    events = run.advance(
+        now=datetime(2026, 3, 5, 10, 0, tzinfo=UTC),
+        context={"add_working_days": add_working_days},
+    )
     assert "timer_fired:escalate" in events
     assert set(open_by_element(run)) == {"supervise", "escalated"}  # review was interrupted
     run.complete(_only(run, "escalated"), data={"decision": "approve"})
@@ -136,10 +141,10 @@ def test_working_day_timer_uses_the_callers_calendar() -> None:
     def add_working_days(day: date, n: int) -> date:
         return day + timedelta(days=10 * n)
 
-    run = ProcessRun.start(spec, data={}, now=T0,
-                           context={"add_working_days": add_working_days})
+    run = ProcessRun.start(spec, data={}, now=T0, context={"add_working_days": add_working_days})
     timers = sorted(
-        t.internal_data["event_value"] for t in run.workflow.get_tasks()
+        t.internal_data["event_value"]
+        for t in run.workflow.get_tasks()
         if "event_value" in t.internal_data
     )
     assert timers[-1].startswith("2026-04-01T09:00")
@@ -156,7 +161,9 @@ def test_timer_fires_only_in_advance_not_in_complete() -> None:
 def test_supplement_loops_back_to_applicant_then_clerk(roundtrip) -> None:
     spec = compiled_spec_default()
     run = ProcessRun.start(spec, data={"name": "李雷"})
-    run = roundtrip(spec, run, _only(run, "accept"), {"decision": "supplement", "comment": "缺照片"})
+    run = roundtrip(
+        spec, run, _only(run, "accept"), {"decision": "supplement", "comment": "缺照片"}
+    )
     task = run.open_user_tasks()[0]
     assert (task.element_id, task.candidate_groups) == ("supplement", ("applicant",))
     run = roundtrip(spec, run, task.uid, {"photo": "materials/1.jpg"})
@@ -227,7 +234,9 @@ def test_service_tasks_run_only_in_advance_with_a_stable_key() -> None:
     assert not run.finished and len(FAKE_CALLS) == 1  # complete() never calls actions
     run = ProcessRun.restore(spec, stored(run))
     assert run.advance(now=T0, context={"case_id": "C1"}) == [
-        "action_done:pay", "finished:approved"]
+        "action_done:pay",
+        "finished:approved",
+    ]
     assert run.data()["payment"]["amount"] == "15.00"
 
 
@@ -265,3 +274,12 @@ def test_forged_and_repeated_completions_are_refused() -> None:
     run.complete(uid, data={"decision": "approve"})
     with pytest.raises((TaskNotOpen, TaskNotFound)):
         run.complete(uid, data={"decision": "approve"})
+
+
+def test_condition_on_a_missing_variable_is_an_engine_error() -> None:
+    from onewindow.cases.engine import EngineError
+
+    spec = compiled_spec("form_gateway.bpmn")
+    with pytest.raises(EngineError) as caught:
+        ProcessRun.start(spec, data={"income": 100})
+    assert "household_size" in str(caught.value.message)
