@@ -124,7 +124,7 @@ def test_unknown_service_is_404(client: Client, db):
 
 
 def test_api_lists_and_shows_services(published, client: Client):
-    data = client.get("/api/v1/services", {"kind": "personal", "page_size": 1}).json()
+    data = client.get("/api/v1/services", {"kind": "personal", "page_size": "1"}).json()
     assert data["count"] == 2 and len(data["results"]) == 1
     data = client.get("/api/v1/services", {"q": "结婚"}).json()
     assert [r["code"] for r in data["results"]] == ["marriage-registration"]
