@@ -19,7 +19,12 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Browser assets from the npm registry (bpmn-js for the service guide); degrades to no diagram.
+ASSETS := src/onewindow/catalog/static/catalog/vendor/.built
+$(ASSETS): frontend/package.json frontend/package-lock.json frontend/build-assets.sh
+	bash frontend/build-assets.sh
+
+install: $(STAMP) $(ASSETS)
 
 demo: $(STAMP)
 	ONEWINDOW_DEMO=1 $(BIN)/onewindow rundemo --port $(PORT)

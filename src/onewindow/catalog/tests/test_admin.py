@@ -37,7 +37,7 @@ def admin_client(*, operator: bool) -> Client:
     return staff_client(staff.user)
 
 
-def upload(client: Client, data: bytes):  # type: ignore[no-untyped-def]
+def upload(client: Client, data: bytes):
     return client.post(URL, {"package": SimpleUploadedFile("pkgs.zip", data, "application/zip")})
 
 
