@@ -11,10 +11,12 @@ engine state only needs what the next steps read. After every operation we keep:
   (the instances of a running multi-instance task);
 * for a waiting *structured* join (the join after a task with boundary events), the path
   back to its split and the split's children, which that join inspects;
-* for an *unstructured* join (parallel/inclusive gateways, the end join), every finished
-  instance of the current round and its parent — those are the branches that already
-  arrived. Once an instance of the join completes (the round fired), the instances it
-  consumed are marked and dropped at the next prune;
+* for an *unstructured* join (parallel/inclusive gateways, the end join), the finished
+  instances of the current round and their parents — the branches that already arrived,
+  the latest one per incoming flow (the joins count arrivals per flow; a non-interrupting
+  reminder that fires every round and ends at the same end event would otherwise pile up
+  at the end join). Once an instance of the join completes (the round fired), the instances
+  it consumed are marked and dropped at the next prune;
 * sub-process workflows whose owning task is still kept.
 
 Everything else is removed and each kept task is re-attached to its nearest kept ancestor,
@@ -82,14 +84,23 @@ def _keep_set(wf: Any) -> set[UUID]:
             for other in instances:
                 if other is not fired and other.has_state(TaskState.FINISHED_MASK):
                     other.internal_data["ow_consumed"] = True
-        for task in instances:
+        # Joins count arrivals per incoming flow (the parent's spec); of several arrivals from
+        # the same flow in one round only the latest is needed.
+        latest: dict[str, tuple[tuple[float, int], Any]] = {}
+        for order, task in enumerate(instances):
             data = task.internal_data
-            if task.has_state(TaskState.FINISHED_MASK) and not (
-                data.get("ow_fired") or data.get("ow_consumed")
-            ):
-                keep.add(task.id)
-                if task._parent is not None:
-                    keep.add(task._parent)
+            parent = task.parent
+            if parent is None or not task.has_state(TaskState.FINISHED_MASK):
+                continue
+            if data.get("ow_fired") or data.get("ow_consumed"):
+                continue
+            rank = (task.last_state_change, order)
+            name = parent.task_spec.name
+            if name not in latest or latest[name][0] <= rank:
+                latest[name] = (rank, task)
+        for _rank, task in latest.values():
+            keep.add(task.id)
+            keep.add(task._parent)
     return keep
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 from onewindow.cases.engine import ProcessRun
 
@@ -93,3 +94,37 @@ def test_pruning_changes_nothing_a_user_can_see(monkeypatch) -> None:
         _trace(default, default_script, {}),
     ]
     assert pruned == unpruned
+
+
+def _reminder_rounds(spec: dict, rounds: int) -> tuple[list[int], list[object], ProcessRun]:
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    run = ProcessRun.start(spec, data={}, now=now)
+    sizes: list[int] = []
+    decisions: list[object] = []
+    for i in range(rounds):
+        run = ProcessRun.restore(spec, stored(run))
+        now += timedelta(hours=2)
+        events = run.advance(now=now, context={})
+        assert events == ["timer_fired:remind", "action_done:notify"]
+        run.complete(open_by_element(run)["review"][0], data={"decision": "x"}, now=now)
+        for index, decision in ((0, "approve"), (1, "supplement" if i < rounds - 1 else "approve")):
+            (task,) = run.open_user_tasks()
+            assert (task.element_id, task.instance_index) == ("sign", index)
+            run = ProcessRun.restore(spec, stored(run))
+            run.complete(task.uid, data={"decision": decision}, now=now)
+        sizes.append(len(json.dumps(run.state())))
+        decisions.append(run.data().get("decisions"))
+    return sizes, decisions, run
+
+
+def test_boundary_timer_subprocess_and_sequential_signing_in_a_loop(monkeypatch) -> None:
+    """A non-interrupting reminder fires every round, then an embedded sub-process with
+    sequential signing; the applicant is asked for supplements 39 times."""
+    spec = compiled_spec("loop_reminder.bpmn")
+    sizes, decisions, run = _reminder_rounds(spec, 40)
+    assert run.finished and run.outcome() == "approved"
+    assert max(sizes[3:-1]) <= sizes[3] * 1.05
+    assert decisions[-1] == ["approve", "approve"]
+    pruned = _reminder_rounds(spec, 4)[1]
+    monkeypatch.setattr("onewindow.cases.engine.runtime.prune", lambda wf: 0)
+    assert _reminder_rounds(spec, 4)[1] == pruned
