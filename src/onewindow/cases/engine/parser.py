@@ -23,7 +23,14 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 from . import expressions
 from .actions import registered_actions
 from .problems import Problem
-from .specs import ClockTimer, CollectingParallelMI, CollectingSequentialMI, parse_timer, serializer
+from .specs import (
+    ClockTimer,
+    CollectingParallelMI,
+    CollectingSequentialMI,
+    parse_timer,
+    serializer,
+    spec_digest,
+)
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -463,6 +470,7 @@ def compile_process(
         "service_tasks": check.service,
         "end_events": check.end_events,
     }
+    spec_dict["digest"] = spec_digest(spec_dict)
     return CompiledProcess(
         spec=spec_dict,
         process_id=process_id,

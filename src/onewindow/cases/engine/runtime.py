@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from . import expressions
 from .actions import ActionContext, get_action
 from .problems import EngineError, RunFinished, TaskNotFound, TaskNotOpen
 from .prune import prune
-from .specs import ClockTimer, as_utc, serializer
+from .specs import ClockTimer, as_utc, serializer, spec_digest
 
 STATE_FORMAT = 1
 OUTCOMES = ("approved", "rejected", "withdrawn")
@@ -55,11 +53,6 @@ def _engine_errors() -> Iterator[None]:
         raise EngineError(
             _("流程无法继续：{detail}").format(detail=detail[:300]), code="process_error"
         ) from exc
-
-
-def spec_digest(spec: dict[str, Any]) -> str:
-    body = {k: v for k, v in spec.items() if k != "digest"}
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 def _load_spec(spec: dict[str, Any]) -> tuple[Any, dict[str, Any]]:

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 from datetime import UTC, date, datetime, time, timedelta
@@ -165,6 +167,12 @@ CONFIG[CollectingParallelMI] = MultiInstanceTaskConverter
 CONFIG[CollectingSequentialMI] = MultiInstanceTaskConverter
 
 _serializer: BpmnWorkflowSerializer | None = None
+
+
+def spec_digest(spec: dict[str, Any]) -> str:
+    """Content digest of a compiled spec (the key of the restored-spec cache)."""
+    body = {k: v for k, v in spec.items() if k != "digest"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 def serializer() -> BpmnWorkflowSerializer:
