@@ -17,7 +17,7 @@ import os
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,7 @@ django.setup()
 from onewindow.cases.engine import ProcessRun, compile_process  # noqa: E402
 
 LOOP = ROOT / "src/onewindow/cases/engine/tests/bpmn/loop.bpmn"
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def step(spec: dict, stored: str) -> str:
