@@ -26,10 +26,10 @@ $(ASSETS): frontend/package.json frontend/package-lock.json frontend/build-asset
 
 install: $(STAMP) $(ASSETS)
 
-demo: $(STAMP)
+demo: install
 	ONEWINDOW_DEMO=1 $(BIN)/onewindow rundemo --port $(PORT)
 
-test: $(STAMP)
+test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
