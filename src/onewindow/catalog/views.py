@@ -61,7 +61,8 @@ def service_guide(request: HttpRequest, code: str) -> HttpResponse:
         "service": service,
         "version": version,
         "guide": guide_data(version),
-        "diagram": diagram_available() and bool(version.bpmn),
+        # bpmn-js can draw only documents with diagram interchange (what modelers write).
+        "diagram": diagram_available() and "BPMNDiagram" in version.bpmn,
         "viewer_js": VIEWER_JS,
     }
     return render(request, "catalog/service_guide.html", context)

@@ -6,7 +6,7 @@
     var holder = document.getElementById("bpmn-diagram");
     var source = document.getElementById("bpmn-xml");
     if (!holder || !source || typeof window.BpmnJS !== "function") {
-      if (holder) { holder.hidden = true; }
+      if (holder) { holder.closest("figure").hidden = true; }
       return;
     }
     var viewer = new window.BpmnJS({ container: holder });
@@ -14,7 +14,7 @@
       viewer.get("canvas").zoom("fit-viewport");
       holder.setAttribute("data-state", "ready");
     }).catch(function () {
-      holder.hidden = true;
+      holder.closest("figure").hidden = true;
       holder.setAttribute("data-state", "failed");
     });
   }

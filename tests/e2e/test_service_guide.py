@@ -1,0 +1,69 @@
+"""A resident finds a service on a phone and reads its guide, with the process diagram when
+the bpmn-js asset was built (or the list of steps without it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from onewindow.audit.services import Actor
+from onewindow.catalog.services import service_packages_import
+from onewindow.catalog.tests.packages import files_for, service, write_package
+from onewindow.catalog.views import diagram_available
+from onewindow.demo.city import city_structure_seed
+from tests.e2e.conftest import assert_accessible
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> None:
+    city_structure_seed(seed=1)
+    service_packages_import(
+        actor=Actor.system("e2e"),
+        paths=[
+            write_package(tmp_path, files_for()),  # the default process, drawn
+            write_package(
+                tmp_path,
+                files_for(
+                    service(
+                        code="marriage-registration",
+                        name={"zh": "内地居民结婚登记", "en": "Marriage registration"},
+                        department="gz-mzj",
+                        life_events=["marriage"],
+                        tags=["领证"],
+                        roles={},
+                        fees=[],
+                    )
+                ),
+            ),
+        ],
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_find_a_service_and_read_its_guide_on_a_phone(page: Page, services: None) -> None:
+    page.goto("/services/")
+    expect(page.get_by_role("heading", name="办事服务")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("搜索服务").fill("签注")
+    page.get_by_role("button", name="搜索").click()
+    expect(page.get_by_role("link", name="往来港澳通行证再次签注")).to_be_visible()
+    expect(page.get_by_role("link", name="内地居民结婚登记")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.get_by_role("link", name="往来港澳通行证再次签注").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("往来港澳通行证再次签注")
+    expect(page.get_by_text("无需提交，由部门共享获取")).to_be_visible()
+    steps = page.locator("#process-steps li")
+    expect(steps.first).to_contain_text("受理")
+    expect(steps.nth(1)).to_contain_text("审批")
+    if diagram_available():
+        diagram = page.locator("#bpmn-diagram")
+        expect(diagram).to_have_attribute("data-state", "ready")
+        expect(diagram.locator("svg .djs-element").first).to_be_attached()
+    else:
+        expect(page.locator("#bpmn-diagram")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page)
