@@ -58,11 +58,100 @@ class Args:
     only: frozenset[str] | None = None
 
 
+def _cases(w: World) -> dict[str, Any]:
+    """A service whose tasks go to dept-a's approvers (staff_a holds that role), a draft and
+    a submitted case of resident_a with one stored material. Built once per walk."""
+    if "case" in w.objects:
+        return w.objects
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from onewindow.cases.engine import compile_process, default_process
+    from onewindow.cases.models import CaseMaterial
+    from onewindow.cases.services import case_create_and_submit, case_draft_start
+    from onewindow.catalog.models import Service, ServiceVersion
+    from onewindow.identity.models import Department, StaffRole
+    from onewindow.testing.factories import RoleFactory
+
+    dept_a = Department.objects.get(code="dept-a")
+    StaffRole.objects.create(
+        staff=w.users["staff_a"].staff, role=RoleFactory(code="approver"), department=dept_a
+    )
+    service = Service.objects.create(
+        code="walk-service", name="走查事项", kind="personal", department=dept_a
+    )
+    compiled = compile_process(default_process(owner_group="dept-a:approver"))
+    version = ServiceVersion.objects.create(
+        service=service,
+        number=1,
+        definition={"code": "walk-service", "kind": "personal", "materials": []},
+        form_schema={"type": "object"},
+        process_spec=compiled.spec,
+        checksum="walk",
+    )
+    service.current = version
+    service.save()
+    resident = w.users["resident_a"]
+    case, _created = case_create_and_submit(
+        user=resident, service_code="walk-service", form_data={}, idempotency_key="walk"
+    )
+    w.objects["draft"] = case_draft_start(user=resident, service_code="walk-service")
+    w.objects["material"] = CaseMaterial.objects.create(
+        case=case,
+        code="doc",
+        name="材料",
+        file=default_storage.save("cases/walk/doc.pdf", ContentFile(b"%PDF-1.4 walk")),
+        content_type="application/pdf",
+    )
+    w.objects["case"] = case
+    w.objects["task"] = case.tasks.get()
+    return w.objects
+
+
+def _case_number(w: World) -> dict[str, Any]:
+    return {"number": _cases(w)["case"].number}
+
+
+def _draft_id(w: World) -> dict[str, Any]:
+    return {"case_id": _cases(w)["draft"].pk}
+
+
+def _material(w: World) -> dict[str, Any]:
+    objects = _cases(w)
+    return {"number": objects["case"].number, "material_id": objects["material"].pk}
+
+
+def _task_id(w: World) -> dict[str, Any]:
+    return {"task_id": _cases(w)["task"].pk}
+
+
+def _service_code(w: World) -> dict[str, Any]:
+    return {"code": _cases(w)["case"].service_version.service.code}
+
+
+OWNER = frozenset({"resident_a"})
+TASK_HOLDER = frozenset({"staff_a"})
+
 ARGUMENTS: dict[str, Args] = {
     # A staff member may look at any person's (masked) record; that read is audited.
     "identity:staff_person": Args(build=lambda w: {"pk": w.objects["person_a"].pk}),
     # The public service guide; an unknown code answers 404 for everyone.
     "catalog:service_guide": Args(build=lambda w: {"code": "no-such-service"}),
+    # Cases: only the applicant reaches their drafts and cases; only staff holding the
+    # task's role in its department reach the task, the staff case page and its materials.
+    "cases:apply_start": Args(build=_service_code),
+    "cases:draft_form": Args(build=_draft_id, only=OWNER),
+    "cases:draft_materials": Args(build=_draft_id, only=OWNER),
+    "cases:draft_review": Args(build=_draft_id, only=OWNER),
+    "cases:draft_discard": Args(build=_draft_id, only=OWNER),
+    "cases:case_detail": Args(build=_case_number, only=OWNER),
+    "cases:case_withdraw": Args(build=_case_number, only=OWNER),
+    "cases:case_supplement": Args(build=_case_number, only=OWNER),
+    "cases:case_rate": Args(build=_case_number, only=OWNER),
+    "cases:case_material": Args(build=_material, only=OWNER),
+    "cases:staff_task": Args(build=_task_id, only=TASK_HOLDER),
+    "cases:staff_case": Args(build=_case_number, only=TASK_HOLDER),
+    "cases:staff_material": Args(build=_material, only=TASK_HOLDER),
 }
 
 

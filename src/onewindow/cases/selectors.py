@@ -1,5 +1,5 @@
-"""Reads for the staff workbench. The task inbox is empty until the case engine provides
-tasks; the header facts come from the staff member's identity records."""
+"""Reads for cases: the resident's cases and drafts, a case's progress (parallel branches by
+department, timeline), and the staff inbox (read from the task table, never the engine)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,15 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 
-from onewindow.identity.models import Staff, StaffRole
+from onewindow.cases.models import Case, CaseEvent, CaseTask
+from onewindow.core.calendar import CalendarNotCovered, working_days_between
+from onewindow.core.masking import mask_name
+from onewindow.identity.models import Department, Staff, StaffRole
 
 
 @dataclass(frozen=True)
@@ -32,15 +38,41 @@ class InboxTask:
     service_name: str
     applicant: str  # already masked
     step: str
-    working_days_left: int
+    working_days_left: int | None
     due_on: datetime.date | None
     url: str
+    task_id: int = 0
+    status: str = ""
+    status_label: str = ""
+    department: str = ""
+    overdue: bool = False
+    escalated: bool = False
+    claimed_by_me: bool = False
+    claimed_by: str = ""
+
+
+@dataclass(frozen=True)
+class Branch:
+    department: str
+    steps: list[CaseTask]
+    status: str  # "approved" | "rejected" | "waiting" | "working" | "cancelled"
 
 
 def _localised(name: str, name_en: str) -> str:
     if name_en and (get_language() or "").startswith("en"):
         return name_en
     return name
+
+
+def working_days_left(
+    due: datetime.date | None, *, today: datetime.date | None = None
+) -> int | None:
+    if due is None:
+        return None
+    try:
+        return working_days_between(today or timezone.localdate(), due)
+    except CalendarNotCovered:
+        return None
 
 
 def workbench_header_for(*, user: Any) -> WorkbenchHeader:
@@ -69,6 +101,234 @@ def workbench_header_for(*, user: Any) -> WorkbenchHeader:
     )
 
 
-def inbox_for(*, user: Any) -> list[InboxTask]:
-    """Open tasks the staff member may work on. Filled by the case engine."""
-    return []
+def _descendant_ids(department_ids: set[int]) -> set[int]:
+    found, frontier = set(department_ids), set(department_ids)
+    while frontier:
+        children = set(
+            Department.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+        )
+        frontier = children - found
+        found |= frontier
+    return found
+
+
+def staff_task_scope(user: Any) -> Q | None:
+    """Tasks the staff member may act on: their role in the task's department or a parent
+    department of it. ``None`` when they hold no role."""
+    held = StaffRole.objects.filter(staff__user_id=user.pk).values_list(
+        "role__code", "department_id"
+    )
+    by_role: dict[str, set[int]] = {}
+    for role_code, department_id in held:
+        by_role.setdefault(role_code, set()).add(department_id)
+    if not by_role:
+        return None
+    scope = Q(pk__in=[])
+    for role_code, department_ids in by_role.items():
+        scope |= Q(role_code=role_code, department_id__in=_descendant_ids(department_ids))
+    return scope
+
+
+ACTIVE_TASK = (CaseTask.Status.OPEN, CaseTask.Status.CLAIMED, CaseTask.Status.WAITING)
+
+
+def applicant_label(case: Case) -> str:
+    if case.applicant_company_id:
+        return case.applicant_company.name if case.applicant_company else ""
+    person = case.applicant_person
+    return mask_name(person.name) if person else ""
+
+
+def inbox_tasks(
+    *,
+    user: Any,
+    status: str = "",
+    service: str = "",
+    overdue: bool = False,
+    q: str = "",
+    limit: int = 200,
+) -> QuerySet[CaseTask]:
+    scope = staff_task_scope(user)
+    if scope is None:
+        return CaseTask.objects.none()
+    tasks = CaseTask.objects.filter(scope).select_related(
+        "case",
+        "case__service_version__service",
+        "case__applicant_person",
+        "case__applicant_company",
+        "department",
+        "claimed_by",
+    )
+    if status == "mine":
+        tasks = tasks.filter(status=CaseTask.Status.CLAIMED, claimed_by_id=user.pk)
+    elif status in {s.value for s in CaseTask.Status}:
+        tasks = tasks.filter(status=status)
+    else:
+        tasks = tasks.filter(status__in=ACTIVE_TASK)
+    if service:
+        tasks = tasks.filter(case__service_version__service__code=service)
+    if overdue:
+        tasks = tasks.filter(
+            Q(overdue=True) | Q(escalated=True) | Q(due_date__lt=timezone.localdate())
+        )
+    if q:
+        tasks = tasks.filter(
+            Q(case__number__icontains=q.strip())
+            | Q(case__service_version__service__name__icontains=q.strip())
+        )
+    return tasks.order_by("-escalated", "due_date", "created_at")[:limit]
+
+
+def inbox_for(*, user: Any, **filters: Any) -> list[InboxTask]:
+    """Open tasks the staff member may work on, most urgent first."""
+    today = timezone.localdate()
+    out = []
+    for task in inbox_tasks(user=user, **filters):
+        case = task.case
+        due = task.due_date
+        out.append(
+            InboxTask(
+                case_reference=case.number or "",
+                service_name=case.service_version.service.display_name,
+                applicant=applicant_label(case),
+                step=task.name,
+                working_days_left=working_days_left(due, today=today),
+                due_on=due,
+                url=reverse("cases:staff_task", kwargs={"task_id": task.pk}),
+                task_id=task.pk,
+                status=task.status,
+                status_label=str(CaseTask.Status(task.status).label),
+                department=task.department.name,
+                overdue=task.overdue or bool(due and due < today),
+                escalated=task.escalated,
+                claimed_by_me=task.claimed_by_id == user.pk,
+                claimed_by=(task.claimed_by.display_name or task.claimed_by.username)
+                if task.claimed_by
+                else "",
+            )
+        )
+    return out
+
+
+def inbox_services(*, user: Any) -> list[tuple[str, str]]:
+    scope = staff_task_scope(user)
+    if scope is None:
+        return []
+    rows = (
+        CaseTask.objects.filter(scope, status__in=ACTIVE_TASK)
+        .values_list("case__service_version__service__code", "case__service_version__service__name")
+        .distinct()
+    )
+    return sorted(set(rows))
+
+
+# --- residents -----------------------------------------------------------------------------
+
+
+def cases_for_user(*, user: Any, include_drafts: bool = True) -> QuerySet[Case]:
+    cases = Case.objects.filter(created_by_id=user.pk).select_related(
+        "service_version__service", "applicant_company"
+    )
+    if not include_drafts:
+        cases = cases.exclude(status=Case.Status.DRAFT)
+    return cases.order_by("-updated_at")
+
+
+def case_for_user(*, user: Any, number: str) -> Case | None:
+    return (
+        Case.objects.filter(created_by_id=user.pk, number=number)
+        .select_related(
+            "service_version__service__department", "applicant_company", "applicant_person"
+        )
+        .first()
+    )
+
+
+def draft_for_user(*, user: Any, case_id: int) -> Case | None:
+    return (
+        Case.objects.filter(created_by_id=user.pk, pk=case_id, status=Case.Status.DRAFT)
+        .select_related("service_version__service", "applicant_company")
+        .first()
+    )
+
+
+def case_branches(case: Case) -> list[Branch]:
+    """The case's tasks grouped by department, in the order the departments joined: the
+    parallel approval (各部门并联审批) at a glance."""
+    tasks = list(case.tasks.select_related("department").order_by("created_at", "pk"))
+    groups: dict[int, list[CaseTask]] = {}
+    names: dict[int, str] = {}
+    for task in tasks:
+        groups.setdefault(task.department_id, []).append(task)
+        names[task.department_id] = task.department.name
+    branches = []
+    for dept_id, steps in groups.items():
+        statuses = {t.status for t in steps}
+        decisions = {t.decision for t in steps if t.status == CaseTask.Status.COMPLETED}
+        if CaseTask.Status.WAITING in statuses:
+            status = "waiting"
+        elif statuses & {CaseTask.Status.OPEN, CaseTask.Status.CLAIMED}:
+            status = "working"
+        elif "reject" in decisions:
+            status = "rejected"
+        elif decisions:
+            status = "approved"
+        else:
+            status = "cancelled"
+        branches.append(Branch(department=names[dept_id], steps=steps, status=status))
+    return branches
+
+
+def case_timeline(case: Case, *, public_only: bool) -> QuerySet[CaseEvent]:
+    events = case.events.all()
+    if public_only:
+        events = events.filter(public=True)
+    return events.order_by("at", "pk")
+
+
+def open_supplement_requests(case: Case) -> list[CaseTask]:
+    """The staff requests a case in 待补正 answers: tasks waiting for the applicant, or (when
+    the process itself routes supplements to the applicant) the step that asked last."""
+    if case.status != Case.Status.SUPPLEMENT:
+        return []
+    waiting = list(case.tasks.filter(status=CaseTask.Status.WAITING).select_related("department"))
+    if waiting:
+        return waiting
+    last = (
+        case.tasks.filter(decision=CaseTask.Decision.SUPPLEMENT, status=CaseTask.Status.COMPLETED)
+        .select_related("department")
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
+    return [last] if last else []
+
+
+def staff_case_visible(*, user: Any, case: Case) -> bool:
+    scope = staff_task_scope(user)
+    return scope is not None and case.tasks.filter(scope).exists()
+
+
+def task_for_staff(*, user: Any, task_id: int) -> CaseTask | None:
+    scope = staff_task_scope(user)
+    if scope is None:
+        return None
+    return (
+        CaseTask.objects.filter(scope, pk=task_id)
+        .select_related("case__service_version__service", "department", "claimed_by")
+        .first()
+    )
+
+
+def transfer_candidates(*, task: CaseTask, exclude_user_id: int) -> list[tuple[int, str]]:
+    chain = [task.department_id] + [d.pk for d in task.department.ancestors()]
+    rows = (
+        StaffRole.objects.filter(role__code=task.role_code, department_id__in=chain)
+        .exclude(staff__user_id=exclude_user_id)
+        .select_related("staff__user")
+        .order_by("staff__user__username")
+    )
+    seen: dict[int, str] = {}
+    for row in rows:
+        user = row.staff.user
+        seen[user.pk] = user.display_name or user.username
+    return list(seen.items())

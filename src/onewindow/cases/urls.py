@@ -1,8 +1,36 @@
 from django.urls import path
 
-from onewindow.cases import views
+from onewindow.cases import resident_views, views
 
 app_name = "cases"
 urlpatterns = [
-    path("", views.workbench, name="workbench"),
+    # staff
+    path("workbench/", views.workbench, name="workbench"),
+    path("workbench/tasks/<int:task_id>/", views.staff_task, name="staff_task"),
+    path("workbench/cases/<str:number>/", views.staff_case, name="staff_case"),
+    path(
+        "workbench/cases/<str:number>/materials/<int:material_id>/",
+        views.staff_material_download,
+        name="staff_material",
+    ),
+    # residents
+    path("cases/", resident_views.my_cases, name="my_cases"),
+    path("cases/apply/<slug:code>/", resident_views.apply_start, name="apply_start"),
+    path("cases/drafts/<int:case_id>/form/", resident_views.draft_form, name="draft_form"),
+    path(
+        "cases/drafts/<int:case_id>/materials/",
+        resident_views.draft_materials,
+        name="draft_materials",
+    ),
+    path("cases/drafts/<int:case_id>/review/", resident_views.draft_review, name="draft_review"),
+    path("cases/drafts/<int:case_id>/discard/", resident_views.draft_discard, name="draft_discard"),
+    path("cases/<str:number>/", resident_views.case_detail, name="case_detail"),
+    path("cases/<str:number>/withdraw/", resident_views.case_withdraw, name="case_withdraw"),
+    path("cases/<str:number>/supplement/", resident_views.case_supplement, name="case_supplement"),
+    path("cases/<str:number>/rate/", resident_views.case_rate, name="case_rate"),
+    path(
+        "cases/<str:number>/materials/<int:material_id>/",
+        resident_views.case_material_download,
+        name="case_material",
+    ),
 ]

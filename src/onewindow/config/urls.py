@@ -17,7 +17,7 @@ urlpatterns = [
     path("account/", include("onewindow.identity.urls")),
     path("services/", include("onewindow.catalog.urls")),
     path("notify/", include("onewindow.notify.urls")),
-    path("workbench/", include("onewindow.cases.urls")),
+    path("", include("onewindow.cases.urls")),  # /workbench/… (staff) and /cases/… (residents)
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("metrics", metrics, name="metrics"),

@@ -1,0 +1,216 @@
+"""Application forms rendered from the service's JSON Schema (x-order, titles, enums with
+labels, formats) and parsed back into JSON data. Validation itself is the catalog's
+``form_validate``; this module only turns a POST into data and errors into fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.http import QueryDict
+from django.utils.translation import get_language
+
+from onewindow.core.errors import FieldError
+
+INPUT_TYPES = {"date": "date", "email": "email", "phone": "tel"}
+INPUT_MODES = {"phone": "tel", "citizen-id": "text", "uscc": "text"}
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+    checked: bool = False
+
+
+@dataclass
+class FormField:
+    name: str  # dotted path
+    html_id: str
+    label: str
+    widget: str  # text | textarea | number | checkbox | select | radio | checkboxes | date
+    input_type: str = "text"
+    required: bool = False
+    value: Any = None
+    choices: list[Choice] = field(default_factory=list)
+    help: str = ""
+    errors: list[str] = field(default_factory=list)
+    max_length: int | None = None
+    autocomplete: str = ""
+    fmt: str = ""
+    children: list[FormField] = field(default_factory=list)
+
+    @property
+    def display_value(self) -> str:
+        if self.widget == "checkbox":
+            return "是" if self.value else "否"
+        if self.choices:
+            labels = {c.value: c.label for c in self.choices}
+            if isinstance(self.value, list):
+                return "、".join(labels.get(str(v), str(v)) for v in self.value)
+            return labels.get(str(self.value), "" if self.value is None else str(self.value))
+        return "" if self.value is None else str(self.value)
+
+    def selected(self, value: str) -> bool:
+        if isinstance(self.value, list):
+            return value in [str(v) for v in self.value]
+        return self.value is not None and str(self.value) == value
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def _title(prop: dict[str, Any], name: str) -> str:
+    if _english() and prop.get("x-title-en"):
+        return str(prop["x-title-en"])
+    return str(prop.get("title") or name)
+
+
+def _label(labels: dict[str, Any], value: Any) -> str:
+    entry = labels.get(str(value))
+    if isinstance(entry, dict):
+        return str((entry.get("en") if _english() else None) or entry.get("zh") or value)
+    return str(entry or value)
+
+
+def _ordered(schema: dict[str, Any]) -> list[str]:
+    props = list((schema.get("properties") or {}).keys())
+    order = [p for p in schema.get("x-order") or [] if p in props]
+    return order + [p for p in props if p not in order]
+
+
+def _choices(prop: dict[str, Any]) -> list[Choice]:
+    labels = prop.get("x-enum-labels") or {}
+    return [Choice(value=str(v), label=_label(labels, v)) for v in prop.get("enum") or []]
+
+
+def build_fields(
+    schema: dict[str, Any], data: dict[str, Any] | None = None, prefix: str = ""
+) -> list[FormField]:
+    data = data or {}
+    required = set(schema.get("required") or [])
+    out = []
+    for name in _ordered(schema):
+        prop = (schema.get("properties") or {})[name]
+        path = f"{prefix}{name}"
+        kind = prop.get("type")
+        fmt = str(prop.get("format") or "")
+        f = FormField(
+            name=path,
+            html_id="f-" + path.replace(".", "-"),
+            label=_title(prop, name),
+            widget="text",
+            required=name in required,
+            value=data.get(name),
+            help=str(
+                (prop.get("x-description-en") if _english() else None)
+                or prop.get("description")
+                or ""
+            ),
+            max_length=prop.get("maxLength"),
+            fmt=fmt,
+        )
+        if kind == "object":
+            f.widget = "group"
+            f.children = build_fields(prop, data.get(name) or {}, prefix=f"{path}.")
+        elif kind == "array" and isinstance(prop.get("items"), dict) and prop["items"].get("enum"):
+            f.widget = "checkboxes"
+            f.choices = _choices(prop["items"])
+            f.value = data.get(name) or []
+        elif "enum" in prop:
+            f.choices = _choices(prop)
+            f.widget = "radio" if len(f.choices) <= 4 else "select"
+        elif kind == "boolean":
+            f.widget = "checkbox"
+        elif kind in {"integer", "number"}:
+            f.widget = "number"
+            f.input_type = "text"
+        elif fmt == "date":
+            f.widget = "date"
+            f.input_type = "date"
+        else:
+            f.input_type = INPUT_TYPES.get(fmt, "text")
+            if (f.max_length or 0) > 200:
+                f.widget = "textarea"
+        f.autocomplete = {"phone": "tel", "email": "email"}.get(fmt, "off")
+        for choice in f.choices:
+            choice.checked = f.selected(choice.value)
+        out.append(f)
+    return out
+
+
+def _coerce(prop: dict[str, Any], raw: str) -> Any:
+    kind = prop.get("type")
+    if kind == "integer":
+        try:
+            return int(raw)
+        except ValueError:
+            return raw
+    if kind == "number":
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:
+            return raw
+        return int(number) if number == number.to_integral_value() else float(number)
+    return raw
+
+
+def parse_post(schema: dict[str, Any], post: QueryDict, prefix: str = "") -> dict[str, Any]:
+    """The POST of a rendered form → JSON data. Empty fields are left out, so that a
+    required field reads as missing."""
+    data: dict[str, Any] = {}
+    for name in _ordered(schema):
+        prop = (schema.get("properties") or {})[name]
+        path = f"{prefix}{name}"
+        kind = prop.get("type")
+        if kind == "object":
+            child = parse_post(prop, post, prefix=f"{path}.")
+            if child:
+                data[name] = child
+        elif kind == "array":
+            values = [v for v in post.getlist(path) if v != ""]
+            if values:
+                data[name] = [_coerce(prop.get("items") or {}, v) for v in values]
+        elif kind == "boolean":
+            data[name] = post.get(path) in {"on", "true", "1"}
+        else:
+            raw = (post.get(path) or "").strip()
+            if raw != "":
+                data[name] = _coerce(prop, raw)
+    return data
+
+
+def attach_errors(fields: list[FormField], errors: list[FieldError]) -> list[str]:
+    """Put each error next to its field; return those that belong to no field."""
+    index: dict[str, FormField] = {}
+
+    def walk(items: list[FormField]) -> None:
+        for item in items:
+            index[item.name] = item
+            walk(item.children)
+
+    walk(fields)
+    loose = []
+    for error in errors:
+        name = (error.field or "").lstrip("/").replace("/", ".")
+        target = index.get(name)
+        while target is None and "." in name:
+            name = name.rsplit(".", 1)[0]
+            target = index.get(name)
+        if target is not None:
+            target.errors.append(str(error.message))
+        else:
+            loose.append(str(error.message))
+    return loose
+
+
+def flat_answers(fields: list[FormField]) -> list[FormField]:
+    out = []
+    for item in fields:
+        if item.widget == "group":
+            out.extend(flat_answers(item.children))
+        else:
+            out.append(item)
+    return out

@@ -1,0 +1,243 @@
+"""Cases (办件): an application for one service version, its process state, the task table the
+inboxes read, the materials, the timeline and the rating.
+
+The process engine's state is stored per case as instance state only; the compiled process
+spec lives once on the pinned ``catalog.ServiceVersion``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        IN_PROGRESS = "in_progress", _("办理中")
+        SUPPLEMENT = "supplement", _("待补正")
+        APPROVED = "approved", _("已办结（准予）")
+        REJECTED = "rejected", _("已办结（不予）")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    class Step(models.TextChoices):
+        FORM = "form", _("填写申请表")
+        MATERIALS = "materials", _("上传材料")
+        REVIEW = "review", _("核对并提交")
+
+    number = models.CharField(_("办件编号"), max_length=32, unique=True, null=True, blank=True)
+    service_version = models.ForeignKey(
+        "catalog.ServiceVersion", on_delete=models.PROTECT, related_name="cases"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases"
+    )
+    applicant_person = models.ForeignKey(
+        "identity.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    applicant_company = models.ForeignKey(
+        "identity.Company", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    agent = models.ForeignKey(
+        "identity.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_as_agent",
+        help_text="The person who acts for the company applicant.",
+    )
+    form_data = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    step = models.CharField(max_length=16, choices=Step.choices, default=Step.FORM)
+    process_state = models.JSONField(null=True, blank=True)
+    next_timer_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    deadline = models.DateField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    concluded_at = models.DateTimeField(null=True, blank=True)
+    outcome_note = models.TextField(blank=True)
+    idempotency_key = models.CharField(max_length=128, blank=True)
+    request_digest = models.CharField(max_length=64, blank=True)
+    submit_token = models.CharField(max_length=64, blank=True)
+    lock_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="uniq_case_idempotency_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["created_by", "status", "-updated_at"]),
+            models.Index(fields=["applicant_company", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"draft {self.pk}"
+
+    @property
+    def is_concluded(self) -> bool:
+        return self.status in CONCLUDED
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {
+            self.Status.SUBMITTED,
+            self.Status.IN_PROGRESS,
+            self.Status.SUPPLEMENT,
+        }
+
+
+CONCLUDED = frozenset({Case.Status.APPROVED, Case.Status.REJECTED, Case.Status.WITHDRAWN})
+
+
+class CaseNumberCounter(models.Model):
+    """One row per region and day; the submit transaction bumps it with an upsert, so two
+    submissions can never get the same number."""
+
+    region_code = models.CharField(max_length=6)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region_code", "day"], name="uniq_case_counter_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_code}/{self.day}: {self.last}"
+
+
+class CaseTask(models.Model):
+    """An open or finished user task of a case. The inbox reads this table, never the engine
+    state."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待认领")
+        CLAIMED = "claimed", _("办理中")
+        WAITING = "waiting", _("等待申请人补正")
+        COMPLETED = "completed", _("已完成")
+        CANCELLED = "cancelled", _("已取消")
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("同意")
+        REJECT = "reject", _("不同意")
+        SUPPLEMENT = "supplement", _("退回补正")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    uid = models.CharField(max_length=64)
+    element_id = models.CharField(max_length=128)
+    name = models.CharField(max_length=200)
+    department = models.ForeignKey(
+        "identity.Department", on_delete=models.PROTECT, related_name="case_tasks"
+    )
+    role_code = models.CharField(max_length=64)
+    candidate_groups = models.JSONField(default=list, blank=True)
+    instance_index = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claimed_case_tasks",
+    )
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="completed_case_tasks",
+    )
+    decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
+    comment = models.TextField(blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    overdue = models.BooleanField(default=False)
+    escalated = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "uid"], name="uniq_case_task_uid"),
+        ]
+        indexes = [
+            models.Index(fields=["department", "role_code", "status"]),
+            models.Index(fields=["status", "due_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in {self.Status.OPEN, self.Status.CLAIMED, self.Status.WAITING}
+
+
+class CaseMaterial(models.Model):
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("上传")
+        EXCHANGE = "exchange", _("部门共享")
+        LICENCE = "licence", _("电子证照")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    code = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.UPLOAD)
+    file = models.CharField(max_length=255, blank=True, help_text="Storage name")
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    superseded = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "code"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.code}"
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's timeline. ``public`` entries are shown to the applicant."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    task = models.ForeignKey(CaseTask, null=True, blank=True, on_delete=models.SET_NULL)
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    public = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind}"
+
+
+class Rating(models.Model):
+    """The applicant's rating of a concluded case (好差评), one per case."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.score}"

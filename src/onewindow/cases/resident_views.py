@@ -1,0 +1,391 @@
+"""Resident pages: apply (start → form → materials → check your answers → submit), my cases,
+the case page (progress, parallel branches, supplements, withdraw, rate)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from onewindow.audit.services import Actor
+from onewindow.cases import selectors, services
+from onewindow.cases.forms import attach_errors, build_fields, flat_answers, parse_post
+from onewindow.cases.models import Case, CaseMaterial, Rating
+from onewindow.cases.services.materials import material_specs
+from onewindow.cases.services.submission import service_kind
+from onewindow.catalog.models import Service, ServiceVersion
+from onewindow.core.access import RESIDENT, access
+from onewindow.core.errors import ApplicationError
+from onewindow.identity.selectors import companies_for_person, person_for_user
+
+STEPS = [("form", "填写申请表"), ("materials", "上传材料"), ("review", "核对并提交")]
+
+
+def _steps(current: str) -> list[dict[str, Any]]:
+    return [
+        {"key": key, "label": _(label), "current": key == current, "number": i + 1}
+        for i, (key, label) in enumerate(STEPS)
+    ]
+
+
+def _draft(request: HttpRequest, case_id: int) -> Case:
+    case = selectors.draft_for_user(user=request.user, case_id=case_id)
+    if case is None:
+        raise Http404
+    return case
+
+
+def _service_version(code: str) -> ServiceVersion:
+    service = Service.objects.select_related("current", "department").filter(code=code).first()
+    if service is None or service.current is None or not service.is_active:
+        raise Http404
+    return service.current
+
+
+@access(RESIDENT)
+def apply_start(request: HttpRequest, code: str) -> HttpResponse:
+    version = _service_version(code)
+    person = person_for_user(request.user)
+    enterprise = service_kind(version) == "enterprise"
+    companies = list(companies_for_person(person=person)) if person and enterprise else []
+    error = ""
+    if request.method == "POST":
+        try:
+            case = services.case_draft_start(
+                user=request.user,
+                service_code=code,
+                company_uscc=request.POST.get("company") or None,
+                actor=Actor.from_request(request),
+            )
+            return redirect("cases:draft_" + (case.step or "form"), case_id=case.pk)
+        except ApplicationError as exc:
+            error = str(exc.message)
+    drafts = selectors.cases_for_user(user=request.user).filter(
+        status=Case.Status.DRAFT, service_version__service=version.service
+    )
+    return render(
+        request,
+        "cases/apply_start.html",
+        {
+            "version": version,
+            "service": version.service,
+            "enterprise": enterprise,
+            "companies": companies,
+            "materials": material_specs(version.definition),
+            "drafts": drafts,
+            "error": error,
+            "steps": _steps("start"),
+        },
+        status=400 if error else 200,
+    )
+
+
+@access(RESIDENT)
+def draft_form(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _draft(request, case_id)
+    schema = case.service_version.form_schema or {}
+    data = case.form_data
+    errors = []
+    if request.method == "POST":
+        data = parse_post(schema, request.POST)
+        errors = services.case_draft_save_form(
+            user=request.user, case_id=case.pk, data=data, actor=Actor.from_request(request)
+        )
+        if not errors:
+            return redirect("cases:draft_materials", case_id=case.pk)
+    fields = build_fields(schema, data)
+    loose = attach_errors(fields, errors)
+    return render(
+        request,
+        "cases/draft_form.html",
+        {
+            "case": case,
+            "service": case.service_version.service,
+            "fields": fields,
+            "loose_errors": loose,
+            "has_errors": bool(errors),
+            "steps": _steps("form"),
+        },
+        status=422 if errors else 200,
+    )
+
+
+def _material_rows(case: Case) -> list[dict[str, Any]]:
+    have: dict[str, CaseMaterial] = {
+        m.code: m for m in case.materials.filter(superseded=False).order_by("created_at")
+    }
+    return [
+        {"spec": spec, "file": have.get(spec.code)}
+        for spec in material_specs(case.service_version.definition)
+    ]
+
+
+@access(RESIDENT)
+def draft_materials(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _draft(request, case_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        actor = Actor.from_request(request)
+        try:
+            if request.POST.get("remove"):
+                services.case_material_remove(
+                    user=request.user,
+                    case_id=case.pk,
+                    material_id=int(request.POST["remove"]),
+                    actor=actor,
+                )
+            elif request.POST.get("next"):
+                services.case_draft_set_step(user=request.user, case_id=case.pk, step="review")
+                return redirect("cases:draft_review", case_id=case.pk)
+            else:
+                code = request.POST.get("code", "")
+                upload = request.FILES.get("file")
+                if upload is None:
+                    errors[code] = _("请选择要上传的文件。")
+                else:
+                    services.case_material_attach(
+                        user=request.user,
+                        case_id=case.pk,
+                        code=code,
+                        upload=upload,
+                        filename=upload.name or "",
+                        size=upload.size,
+                        actor=actor,
+                    )
+                    messages.success(request, _("已上传。"))
+                    return redirect("cases:draft_materials", case_id=case.pk)
+        except ApplicationError as exc:
+            key = (exc.field or "").removeprefix("material.") or request.POST.get("code", "")
+            errors[key] = str(exc.message)
+    rows = _material_rows(case)
+    for row in rows:
+        row["error"] = errors.get(row["spec"].code, "")
+    return render(
+        request,
+        "cases/draft_materials.html",
+        {
+            "case": case,
+            "service": case.service_version.service,
+            "rows": rows,
+            "steps": _steps("materials"),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@access(RESIDENT)
+def draft_review(request: HttpRequest, case_id: int) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            case = services.case_submit(
+                user=request.user,
+                case_id=case_id,
+                token=request.POST.get("token", ""),
+                actor=Actor.from_request(request),
+            )
+            messages.success(request, _("申请已提交，办件编号 %(n)s。") % {"n": case.number})
+            return redirect("cases:case_detail", number=case.number)
+        except services.CaseNotFound as exc:
+            raise Http404 from exc
+        except ApplicationError as exc:
+            draft = selectors.draft_for_user(user=request.user, case_id=case_id)
+            if draft is None:  # submitted meanwhile (a double click): show that case
+                done = Case.objects.filter(pk=case_id, created_by=request.user).first()
+                if done is not None and done.number:
+                    return redirect("cases:case_detail", number=done.number)
+                raise Http404 from exc
+            return _review(request, draft, errors=exc.errors, status=exc.status)
+    return _review(request, _draft(request, case_id))
+
+
+def _review(
+    request: HttpRequest, case: Case, *, errors: Any = (), status: int = 200
+) -> HttpResponse:
+    fields = build_fields(case.service_version.form_schema or {}, case.form_data)
+    loose = attach_errors(fields, list(errors))
+    return render(
+        request,
+        "cases/draft_review.html",
+        {
+            "case": case,
+            "service": case.service_version.service,
+            "answers": flat_answers(fields),
+            "rows": _material_rows(case),
+            "errors": [str(e.message) for e in errors],
+            "loose": loose,
+            "steps": _steps("review"),
+            "deadline_days": ((case.service_version.definition or {}).get("time_limit") or {}).get(
+                "promised_days"
+            ),
+        },
+        status=status,
+    )
+
+
+@access(RESIDENT)
+def draft_discard(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _draft(request, case_id)
+    if request.method == "POST":
+        services.case_draft_discard(
+            user=request.user, case_id=case.pk, actor=Actor.from_request(request)
+        )
+        messages.info(request, _("草稿已删除。"))
+        return redirect("cases:my_cases")
+    return redirect("cases:draft_form", case_id=case.pk)
+
+
+@access(RESIDENT)
+def my_cases(request: HttpRequest) -> HttpResponse:
+    cases = list(selectors.cases_for_user(user=request.user)[:100])
+    return render(
+        request,
+        "cases/my_cases.html",
+        {
+            "drafts": [c for c in cases if c.status == Case.Status.DRAFT],
+            "cases": [c for c in cases if c.status != Case.Status.DRAFT],
+        },
+    )
+
+
+def _own_case(request: HttpRequest, number: str) -> Case:
+    case = selectors.case_for_user(user=request.user, number=number)
+    if case is None:
+        raise Http404
+    return case
+
+
+@access(RESIDENT)
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    case = _own_case(request, number)
+    return _case_page(request, case)
+
+
+def _case_page(
+    request: HttpRequest, case: Case, *, errors: dict[str, str] | None = None, status: int = 200
+) -> HttpResponse:
+    fields = build_fields(case.service_version.form_schema or {}, case.form_data)
+    supplement_fields = None
+    if case.status == Case.Status.SUPPLEMENT:
+        supplement_fields = build_fields(case.service_version.form_schema or {}, case.form_data)
+    rows = _material_rows(case)
+    for row in rows:
+        row["error"] = (errors or {}).get(row["spec"].code, "")
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "service": case.service_version.service,
+            "branches": selectors.case_branches(case),
+            "timeline": selectors.case_timeline(case, public_only=True),
+            "requests": selectors.open_supplement_requests(case),
+            "answers": flat_answers(fields),
+            "supplement_fields": supplement_fields,
+            "rows": rows,
+            "supplement_url": reverse("cases:case_supplement", kwargs={"number": case.number}),
+            "rating": Rating.objects.filter(case=case).first(),
+            "days_left": selectors.working_days_left(case.deadline),
+            "errors": errors or {},
+            "scores": [5, 4, 3, 2, 1],
+        },
+        status=status,
+    )
+
+
+@access(RESIDENT)
+def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    case = _own_case(request, number)
+    if request.method == "POST":
+        try:
+            services.case_withdraw(
+                user=request.user,
+                case_id=case.pk,
+                reason=request.POST.get("reason", ""),
+                actor=Actor.from_request(request),
+            )
+            messages.info(request, _("申请已撤回。"))
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+    return redirect("cases:case_detail", number=case.number)
+
+
+@access(RESIDENT)
+def case_supplement(request: HttpRequest, number: str) -> HttpResponse:
+    case = _own_case(request, number)
+    if request.method != "POST":
+        return redirect("cases:case_detail", number=case.number)
+    actor = Actor.from_request(request)
+    try:
+        if request.POST.get("action") == "upload":
+            upload = request.FILES.get("file")
+            code = request.POST.get("code", "")
+            if upload is None:
+                return _case_page(
+                    request, case, errors={code: _("请选择要上传的文件。")}, status=422
+                )
+            services.case_material_attach(
+                user=request.user,
+                case_id=case.pk,
+                code=code,
+                upload=upload,
+                filename=upload.name or "",
+                size=upload.size,
+                actor=actor,
+            )
+            messages.success(request, _("已上传。"))
+        else:
+            data = parse_post(case.service_version.form_schema or {}, request.POST)
+            services.case_supplement_submit(
+                user=request.user,
+                case_id=case.pk,
+                form_data=data,
+                note=request.POST.get("note", ""),
+                actor=actor,
+            )
+            messages.success(request, _("补正已提交，办件继续办理。"))
+    except ApplicationError as exc:
+        case.refresh_from_db()
+        errs = {(e.field or "").removeprefix("material."): str(e.message) for e in exc.errors}
+        return _case_page(request, case, errors=errs, status=exc.status)
+    return redirect("cases:case_detail", number=case.number)
+
+
+@access(RESIDENT)
+def case_rate(request: HttpRequest, number: str) -> HttpResponse:
+    case = _own_case(request, number)
+    if request.method == "POST":
+        try:
+            score = int(request.POST.get("score") or 0)
+        except ValueError:
+            score = 0
+        try:
+            services.case_rate(
+                user=request.user,
+                case_id=case.pk,
+                score=score,
+                comment=request.POST.get("comment", ""),
+                actor=Actor.from_request(request),
+            )
+            messages.success(request, _("感谢您的评价。"))
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+    return redirect("cases:case_detail", number=case.number)
+
+
+@access(RESIDENT)
+def case_material_download(request: HttpRequest, number: str, material_id: int) -> HttpResponse:
+    case = _own_case(request, number)
+    material = case.materials.filter(pk=material_id).exclude(file="").first()
+    if material is None:
+        raise Http404
+    return FileResponse(
+        default_storage.open(material.file, "rb"),
+        content_type=material.content_type,
+        as_attachment=True,
+        filename=material.original_name or material.file.rsplit("/", 1)[-1],
+    )

@@ -1,0 +1,80 @@
+"""Case writes. Other apps import from here:
+``from onewindow.cases.services import case_submit``."""
+
+from onewindow.cases.services._common import (
+    CaseFinished,
+    CaseNotFound,
+    NotYourTask,
+    StaleCase,
+    TaskFinished,
+    TaskNotFound,
+)
+from onewindow.cases.services.applicant import case_rate, case_supplement_submit, case_withdraw
+from onewindow.cases.services.materials import (
+    case_material_attach,
+    case_material_remove,
+    material_specs,
+    missing_materials,
+    sniff_content_type,
+)
+from onewindow.cases.services.process import case_advance
+from onewindow.cases.services.sla import cases_sla_sweep
+from onewindow.cases.services.submission import (
+    AlreadySubmitted,
+    allocate_number,
+    case_create_and_submit,
+    case_draft_discard,
+    case_draft_save_form,
+    case_draft_set_step,
+    case_draft_start,
+    case_submit,
+)
+from onewindow.cases.services.tasks import (
+    BulkResult,
+    TaskClaimedByOther,
+    TaskWaitingForApplicant,
+    staff_may_act,
+    task_claim,
+    task_comment,
+    task_complete,
+    task_transfer,
+    task_unclaim,
+    tasks_bulk,
+)
+
+__all__ = [
+    "AlreadySubmitted",
+    "BulkResult",
+    "CaseFinished",
+    "CaseNotFound",
+    "NotYourTask",
+    "StaleCase",
+    "TaskClaimedByOther",
+    "TaskFinished",
+    "TaskNotFound",
+    "TaskWaitingForApplicant",
+    "allocate_number",
+    "case_advance",
+    "case_create_and_submit",
+    "case_draft_discard",
+    "case_draft_save_form",
+    "case_draft_set_step",
+    "case_draft_start",
+    "case_material_attach",
+    "case_material_remove",
+    "case_rate",
+    "case_submit",
+    "case_supplement_submit",
+    "case_withdraw",
+    "cases_sla_sweep",
+    "material_specs",
+    "missing_materials",
+    "sniff_content_type",
+    "staff_may_act",
+    "task_claim",
+    "task_comment",
+    "task_complete",
+    "task_transfer",
+    "task_unclaim",
+    "tasks_bulk",
+]

@@ -1,0 +1,146 @@
+"""Helpers shared by the case services: errors, the per-case lock, timeline rows, and keeping
+the task table in step with the engine's open user tasks."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.audit.services import Actor
+from onewindow.cases.models import Case, CaseEvent, CaseTask
+from onewindow.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from onewindow.identity.models import Department
+
+
+class CaseNotFound(NotFound):
+    code = "case_not_found"
+
+    def __init__(self) -> None:
+        super().__init__(_("办件不存在或您无权查看。"))
+
+
+class TaskNotFound(NotFound):
+    code = "task_not_found"
+
+    def __init__(self) -> None:
+        super().__init__(_("任务不存在或您无权办理。"))
+
+
+class CaseFinished(Conflict):
+    code = "case_finished"
+
+    def __init__(self) -> None:
+        super().__init__(_("该办件已办结或已撤回，不能再操作。"))
+
+
+class TaskFinished(Conflict):
+    code = "task_finished"
+
+    def __init__(self) -> None:
+        super().__init__(_("该任务已办理完毕，不能重复操作。"))
+
+
+class StaleCase(Conflict):
+    code = "stale"
+
+    def __init__(self) -> None:
+        super().__init__(_("办件已被他人更新，请刷新后重试。"))
+
+
+class NotYourTask(PermissionDenied):
+    code = "not_your_task"
+
+    def __init__(self) -> None:
+        super().__init__(_("您没有办理该任务的角色。"))
+
+
+class ProcessConfigError(ApplicationError):
+    status = 500
+    code = "process_config"
+
+
+def actor_for(user: Any, actor: Actor | None) -> Actor:
+    return actor or Actor.from_user(user)
+
+
+def lock_case(case_id: int) -> Case:
+    """Take the per-case lock (a row lock on PostgreSQL; SQLite already serialises writers
+    with BEGIN IMMEDIATE) and return the fresh row."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_case must be called inside transaction.atomic")
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("service_version")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise CaseNotFound()
+    return case
+
+
+def save_case(case: Case, *fields: str) -> None:
+    """Compare-and-set on ``lock_version``: a write based on a stale read is refused."""
+    values = {name: getattr(case, name) for name in fields}
+    updated = Case.objects.filter(pk=case.pk, lock_version=case.lock_version).update(
+        **values, lock_version=F("lock_version") + 1, updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise StaleCase()
+    case.lock_version += 1
+
+
+def event(
+    case: Case,
+    kind: str,
+    *,
+    user: Any = None,
+    actor_label: str = "",
+    task: CaseTask | None = None,
+    message: str = "",
+    data: dict[str, Any] | None = None,
+    public: bool = True,
+    at: datetime.datetime | None = None,
+) -> CaseEvent:
+    label = actor_label
+    if not label and user is not None:
+        label = str(getattr(user, "display_name", "") or user.get_username())
+    return CaseEvent.objects.create(
+        case=case,
+        at=at or timezone.now(),
+        kind=kind,
+        actor=user if getattr(user, "pk", None) else None,
+        actor_label=label[:150],
+        task=task,
+        message=str(message),
+        data=data or {},
+        public=public,
+    )
+
+
+def resolve_group(group: str, *, definition: dict[str, Any]) -> tuple[Department, str]:
+    """A BPMN candidate group → (department, role code): through the package's ``roles:``
+    mapping, or written literally as ``<department-code>:<role-code>``."""
+    mapping = (definition or {}).get("roles") or {}
+    target = mapping.get(group)
+    dept_code, role_code = "", ""
+    if isinstance(target, dict):
+        dept_code, role_code = str(target.get("department", "")), str(target.get("role", ""))
+    elif ":" in group:
+        dept_code, role_code = group.split(":", 1)
+    if dept_code and role_code:
+        department = Department.objects.filter(code=dept_code).first()
+        if department is not None:
+            return department, role_code
+    raise ProcessConfigError(
+        _("流程中的候选组 %(group)s 无法对应到部门和角色。") % {"group": group}
+    )
+
+
+def department_label(department: Department) -> str:
+    return department.name

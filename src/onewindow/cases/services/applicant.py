@@ -1,0 +1,167 @@
+"""The applicant's actions after submission: answer a supplement request (补正), withdraw
+before conclusion, rate the outcome once (好差评)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from onewindow.audit.services import Actor, audit_record
+from onewindow.cases.models import Case, CaseTask, Rating
+from onewindow.cases.services._common import (
+    CaseFinished,
+    CaseNotFound,
+    actor_for,
+    event,
+    lock_case,
+    save_case,
+)
+from onewindow.cases.services.materials import missing_materials
+from onewindow.cases.services.process import (
+    ACTIVE,
+    applicant_tasks,
+    apply_run,
+    enqueue_advance,
+    process_context,
+    restore,
+)
+from onewindow.cases.services.submission import form_errors
+from onewindow.core.errors import Conflict, FieldError, ValidationFailed
+
+
+def _own(case: Case, user: Any) -> None:
+    if case.created_by_id != user.pk:
+        raise CaseNotFound()
+
+
+@transaction.atomic
+def case_supplement_submit(
+    *,
+    user: Any,
+    case_id: int,
+    form_data: dict[str, Any] | None = None,
+    note: str = "",
+    actor: Actor | None = None,
+) -> Case:
+    """Send the corrected application back: the waiting tasks return to their inboxes."""
+    case = lock_case(case_id)
+    _own(case, user)
+    if case.status != Case.Status.SUPPLEMENT:
+        raise Conflict(gettext_lazy("该办件当前不需要补正。"), code="no_supplement")
+    errors: list[FieldError] = []
+    if form_data is not None:
+        errors = form_errors(case.service_version, form_data)
+    for spec in missing_materials(case):
+        errors.append(
+            FieldError(
+                code="required",
+                message=_("请上传：%(name)s") % {"name": spec.name},
+                field=f"material.{spec.code}",
+            )
+        )
+    if errors:
+        raise ValidationFailed(_("补正内容有误，请修改后再提交。"), errors=errors)
+    changed: list[str] = []
+    if form_data is not None:
+        changed = sorted(
+            k
+            for k in set(form_data) | set(case.form_data)
+            if form_data.get(k) != case.form_data.get(k)
+        )
+        case.form_data = form_data
+    waiting = list(case.tasks.filter(status=CaseTask.Status.WAITING))
+    for task in waiting:
+        task.status = CaseTask.Status.CLAIMED if task.claimed_by_id else CaseTask.Status.OPEN
+        task.decision = ""
+        task.save(update_fields=["status", "decision"])
+    save_case(case, "form_data")
+    run = restore(case)
+    pending = applicant_tasks(run)
+    if pending:
+        now = timezone.now()
+        data = {**dict(case.form_data), "decision": "", "comment": ""}
+        for item in pending:
+            run.complete(item.uid, data=data, now=now, context=process_context(case))
+        apply_run(case, run, now=now)
+        enqueue_advance(case)
+    else:
+        case.status = Case.Status.IN_PROGRESS
+        save_case(case, "status")
+    event(
+        case,
+        "supplement_submitted",
+        user=user,
+        message=note.strip()[:500] or _("申请人已提交补正材料。"),
+        data={"fields": changed},
+    )
+    audit_record(
+        actor=actor_for(user, actor),
+        action="cases.case.supplement",
+        target=case,
+        changes={"fields": changed, "tasks": [t.pk for t in waiting]},
+    )
+    return case
+
+
+@transaction.atomic
+def case_withdraw(
+    *,
+    user: Any,
+    case_id: int,
+    reason: str = "",
+    actor: Actor | None = None,
+    now: datetime.datetime | None = None,
+) -> Case:
+    """Withdraw a submitted case before it concludes: the process is cancelled and every
+    open task leaves the inboxes."""
+    case = lock_case(case_id)
+    _own(case, user)
+    if not case.is_open:
+        raise CaseFinished()
+    now = now or timezone.now()
+    run = restore(case)
+    run.cancel()
+    for task in case.tasks.filter(status__in=ACTIVE):
+        task.status, task.completed_at = CaseTask.Status.CANCELLED, now
+        task.save(update_fields=["status", "completed_at"])
+    case.outcome_note = reason.strip()[:500]
+    save_case(case, "outcome_note")
+    event(
+        case, "withdrawn", user=user, message=case.outcome_note or _("申请人撤回了申请。"), at=now
+    )
+    apply_run(case, run, now=now)
+    if case.status != Case.Status.WITHDRAWN:
+        case.status, case.concluded_at = Case.Status.WITHDRAWN, now
+        save_case(case, "status", "concluded_at")
+    audit_record(actor=actor_for(user, actor), action="cases.case.withdraw", target=case)
+    return case
+
+
+@transaction.atomic
+def case_rate(
+    *, user: Any, case_id: int, score: int, comment: str = "", actor: Actor | None = None
+) -> Rating:
+    case = lock_case(case_id)
+    _own(case, user)
+    if case.status not in {Case.Status.APPROVED, Case.Status.REJECTED}:
+        raise Conflict(gettext_lazy("办结后才能评价。"), code="not_concluded")
+    if Rating.objects.filter(case=case).exists():
+        raise Conflict(gettext_lazy("您已评价过该办件。"), code="already_rated")
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        raise ValidationFailed(gettext_lazy("请选择 1 到 5 星。"), code="invalid", field="score")
+    rating = Rating.objects.create(
+        case=case, score=score, comment=(comment or "").strip()[:1000], rated_by=user
+    )
+    event(case, "rated", user=user, message=_("评价：%(n)s 星") % {"n": score}, public=True)
+    audit_record(
+        actor=actor_for(user, actor),
+        action="cases.case.rate",
+        target=case,
+        changes={"score": score},
+    )
+    return rating

@@ -1,0 +1,388 @@
+"""Applying: a draft per resident and service (resumable), the form saved on every step, and
+the submission — one transaction that validates again, numbers the case, pins the service
+version, computes the working-day deadline, starts the process and opens the first tasks."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from onewindow.audit.services import Actor, audit_record
+from onewindow.cases.engine import ProcessRun
+from onewindow.cases.models import Case, CaseMaterial
+from onewindow.cases.services._common import (
+    CaseNotFound,
+    actor_for,
+    event,
+    lock_case,
+    save_case,
+)
+from onewindow.cases.services.materials import material_specs, missing_materials
+from onewindow.cases.services.process import apply_run, enqueue_advance, process_context
+from onewindow.catalog.models import ServiceVersion
+from onewindow.core.calendar import CalendarNotCovered, add_working_days
+from onewindow.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from onewindow.identity.models import Company, Person
+from onewindow.identity.selectors import company_get_by_uscc, person_for_user, person_may_act_for
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_REGION = "440100"
+
+
+class AlreadySubmitted(Conflict):
+    code = "already_submitted"
+
+
+def _current_version(service_code: str) -> ServiceVersion:
+    from onewindow.catalog.selectors import service_version_current
+
+    try:
+        version = service_version_current(code=service_code)
+    except NotFound:
+        version = None
+    if version is None:
+        raise NotFound(
+            gettext_lazy("没有找到该服务事项，或该事项暂停受理。"), code="service_not_found"
+        )
+    return version
+
+
+def form_errors(version: ServiceVersion, data: dict[str, Any]) -> list[FieldError]:
+    from onewindow.catalog.selectors import form_validate
+
+    return list(form_validate(schema=version.form_schema, data=data))
+
+
+def service_kind(version: ServiceVersion) -> str:
+    return str((version.definition or {}).get("kind") or version.service.kind or "personal")
+
+
+def _applicant(
+    user: Any, version: ServiceVersion, company_uscc: str | None
+) -> tuple[Person, Company | None]:
+    person = person_for_user(user)
+    if person is None:
+        raise PermissionDenied(gettext_lazy("请先完成实名登记后再申请。"), code="no_person")
+    if service_kind(version) != "enterprise":
+        return person, None
+    if not company_uscc:
+        raise ValidationFailed(
+            gettext_lazy("请选择您代为办理的企业。"), code="required", field="company"
+        )
+    company = company_get_by_uscc(uscc=company_uscc)
+    if company is None or not person_may_act_for(person=person, company=company):
+        raise PermissionDenied(
+            gettext_lazy("您不能代表该企业办理业务。"), code="not_agent", field="company"
+        )
+    return person, company
+
+
+@transaction.atomic
+def case_draft_start(
+    *,
+    user: Any,
+    service_code: str,
+    company_uscc: str | None = None,
+    actor: Actor | None = None,
+) -> Case:
+    """The resident's open draft for this service (and company), or a new one."""
+    version = _current_version(service_code)
+    person, company = _applicant(user, version, company_uscc)
+    existing = (
+        Case.objects.filter(
+            created_by=user,
+            status=Case.Status.DRAFT,
+            service_version__service=version.service,
+            applicant_company=company,
+        )
+        .order_by("-updated_at")
+        .first()
+    )
+    if existing is not None:
+        return existing
+    case = Case.objects.create(
+        service_version=version,
+        created_by=user,
+        applicant_person=None if company else person,
+        applicant_company=company,
+        agent=person if company else None,
+        submit_token=secrets.token_urlsafe(24),
+    )
+    audit_record(
+        actor=actor_for(user, actor),
+        action="cases.draft.start",
+        target=case,
+        changes={"service": version.service.code, "version": version.number},
+    )
+    return case
+
+
+@transaction.atomic
+def case_draft_save_form(
+    *, user: Any, case_id: int, data: dict[str, Any], actor: Actor | None = None
+) -> list[FieldError]:
+    """Save the form of a draft (even with mistakes: it is a draft) and return the field
+    errors. Only a draft without errors moves on to the materials step."""
+    case = lock_case(case_id)
+    if case.created_by_id != user.pk or case.status != Case.Status.DRAFT:
+        raise CaseNotFound()
+    errors = form_errors(case.service_version, data)
+    changed = sorted(
+        k for k in set(data) | set(case.form_data) if data.get(k) != case.form_data.get(k)
+    )
+    case.form_data = data
+    if not errors and case.step == Case.Step.FORM:
+        case.step = Case.Step.MATERIALS
+    case.submit_token = secrets.token_urlsafe(24)
+    save_case(case, "form_data", "step", "submit_token")
+    audit_record(
+        actor=actor_for(user, actor),
+        action="cases.draft.save",
+        target=case,
+        changes={"fields": changed, "errors": len(errors)},
+    )
+    return errors
+
+
+@transaction.atomic
+def case_draft_set_step(*, user: Any, case_id: int, step: str) -> Case:
+    case = lock_case(case_id)
+    if case.created_by_id != user.pk or case.status != Case.Status.DRAFT:
+        raise CaseNotFound()
+    if case.step != step:
+        case.step = step
+        save_case(case, "step")
+    return case
+
+
+@transaction.atomic
+def case_draft_discard(*, user: Any, case_id: int, actor: Actor | None = None) -> None:
+    case = lock_case(case_id)
+    if case.created_by_id != user.pk or case.status != Case.Status.DRAFT:
+        raise CaseNotFound()
+    audit_record(actor=actor_for(user, actor), action="cases.draft.discard", target=case)
+    case.materials.all().delete()
+    case.delete()
+
+
+def allocate_number(*, region_code: str, day: datetime.date) -> str:
+    """Region (6) + date (8) + a 5-digit daily sequence. The counter row of the day is bumped
+    with one upsert inside the submit transaction: its row lock orders concurrent submits."""
+    table = "cases_casenumbercounter"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (region_code, day, last) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (region_code, day) DO UPDATE SET last = {table}.last + 1 "
+            "RETURNING last",
+            [region_code, day],
+        )
+        (seq,) = cursor.fetchone()
+    if seq > 99999:
+        raise Conflict(gettext_lazy("今日办件编号已用完，请明日再试。"), code="number_exhausted")
+    return f"{region_code}{day:%Y%m%d}{seq:05d}"
+
+
+def _deadline(version: ServiceVersion, day: datetime.date) -> datetime.date | None:
+    limit = (version.definition or {}).get("time_limit") or {}
+    days = int(limit.get("promised_days") or limit.get("statutory_days") or 0)
+    if days <= 0:
+        return None
+    try:
+        return add_working_days(day, days)
+    except CalendarNotCovered:
+        logger.warning("no holiday data to compute a %s-working-day deadline from %s", days, day)
+        return None
+
+
+def request_digest(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
+
+
+def _submit_locked(
+    case: Case, *, user: Any, actor: Actor, now: datetime.datetime, token: str
+) -> Case:
+    current = case.service_version.service.current
+    if current is not None and current.pk != case.service_version_id:
+        case.service_version = current  # a draft applies to the version in force at submission
+    version = case.service_version
+    errors = form_errors(version, case.form_data)
+    for spec in missing_materials(case):
+        errors.append(
+            FieldError(
+                code="required",
+                message=_("请上传：%(name)s") % {"name": spec.name},
+                field=f"material.{spec.code}",
+            )
+        )
+    if errors:
+        raise ValidationFailed(_("申请内容有误，请修改后再提交。"), errors=errors)
+    today = timezone.localdate(now)
+    region = version.service.department.region_code or DEFAULT_REGION
+    case.number = allocate_number(region_code=region[:6], day=today)
+    case.idempotency_key = case.idempotency_key or token
+    case.status = Case.Status.SUBMITTED
+    case.submitted_at = now
+    case.deadline = _deadline(version, today)
+    case.step = Case.Step.REVIEW
+    for spec in material_specs(version.definition):
+        if spec.source == CaseMaterial.Source.EXCHANGE:
+            CaseMaterial.objects.create(
+                case=case, code=spec.code, name=spec.name, source=spec.source
+            )
+    save_case(
+        case,
+        "number",
+        "service_version",
+        "idempotency_key",
+        "status",
+        "submitted_at",
+        "deadline",
+        "step",
+    )
+    event(
+        case,
+        "submitted",
+        user=user,
+        message=_("申请已提交，办件编号 %(number)s。") % {"number": case.number},
+        data={"version": version.number},
+        at=now,
+    )
+    run = ProcessRun.start(
+        version.process_spec, data=dict(case.form_data), now=now, context=process_context(case)
+    )
+    apply_run(case, run, now=now)
+    audit_record(
+        actor=actor,
+        action="cases.case.submit",
+        target=case,
+        changes={
+            "number": case.number,
+            "service": version.service.code,
+            "version": version.number,
+            "deadline": case.deadline.isoformat() if case.deadline else None,
+        },
+    )
+    enqueue_advance(case)
+    return case
+
+
+@transaction.atomic
+def case_submit(
+    *,
+    user: Any,
+    case_id: int,
+    token: str,
+    actor: Actor | None = None,
+    now: datetime.datetime | None = None,
+) -> Case:
+    """Submit a draft. ``token`` is the one-time token of the check-your-answers page: the
+    same token again returns the same case; a token from before the last edit is refused."""
+    case = lock_case(case_id)
+    if case.created_by_id != user.pk:
+        raise CaseNotFound()
+    if case.status != Case.Status.DRAFT:
+        if token and token == case.idempotency_key:
+            return case
+        raise AlreadySubmitted(_("该申请已提交，请勿重复提交。"))
+    if not token or not secrets.compare_digest(token, case.submit_token):
+        raise Conflict(_("申请内容已更改，请重新核对后提交。"), code="stale_token")
+    return _submit_locked(
+        case, user=user, actor=actor_for(user, actor), now=now or timezone.now(), token=token
+    )
+
+
+def case_create_and_submit(
+    *,
+    user: Any,
+    service_code: str,
+    form_data: dict[str, Any],
+    idempotency_key: str,
+    company_uscc: str | None = None,
+    materials: list[tuple[str, str, bytes]] | None = None,
+    actor: Actor | None = None,
+) -> tuple[Case, bool]:
+    """The API's one-call submission. Same key and same body → the same case (``False``:
+    not created now); same key, different body → 409."""
+    from onewindow.cases.services.materials import case_material_attach
+
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 128:
+        raise ValidationFailed(
+            _("缺少或无效的 Idempotency-Key 请求头。"),
+            code="idempotency_key",
+            field="Idempotency-Key",
+        )
+    digest = request_digest(
+        {
+            "service": service_code,
+            "company": company_uscc or "",
+            "form": form_data,
+            "materials": [(c, n, hashlib.sha256(b).hexdigest()) for c, n, b in materials or []],
+        }
+    )
+
+    def existing() -> tuple[Case, bool] | None:
+        case = Case.objects.filter(created_by=user, idempotency_key=key).first()
+        if case is None:
+            return None
+        if case.request_digest != digest:
+            raise Conflict(
+                _("该 Idempotency-Key 已用于另一份不同的申请。"), code="idempotency_mismatch"
+            )
+        if case.status == Case.Status.DRAFT:
+            raise Conflict(_("同一请求正在处理中，请稍后重试。"), code="in_progress")
+        return case, False
+
+    found = existing()
+    if found:
+        return found
+    try:
+        with transaction.atomic():
+            version = _current_version(service_code)
+            person, company = _applicant(user, version, company_uscc)
+            case = Case.objects.create(
+                service_version=version,
+                created_by=user,
+                applicant_person=None if company else person,
+                applicant_company=company,
+                agent=person if company else None,
+                form_data=form_data,
+                idempotency_key=key,
+                request_digest=digest,
+                submit_token=key,
+            )
+            for code, filename, content in materials or []:
+                import io
+
+                case_material_attach(
+                    user=user,
+                    case_id=case.pk,
+                    code=code,
+                    upload=io.BytesIO(content),
+                    filename=filename,
+                    size=len(content),
+                    actor=actor,
+                )
+            case = lock_case(case.pk)
+            case.idempotency_key = key
+            _submit_locked(
+                case, user=user, actor=actor_for(user, actor), now=timezone.now(), token=key
+            )
+            return case, True
+    except IntegrityError:
+        found = existing()
+        if found:
+            return found
+        raise

@@ -1,0 +1,324 @@
+"""Staff actions on case tasks: claim, unclaim, approve, reject, return for supplements,
+transfer, comment, and the bulk versions. Each is one transaction under the per-case lock,
+with an audit row and a timeline entry."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from onewindow.audit.services import Actor, audit_record
+from onewindow.cases.engine import RunFinished, TaskNotOpen
+from onewindow.cases.engine import TaskNotFound as EngineTaskNotFound
+from onewindow.cases.models import Case, CaseTask
+from onewindow.cases.services._common import (
+    CaseFinished,
+    NotYourTask,
+    TaskFinished,
+    TaskNotFound,
+    actor_for,
+    event,
+    lock_case,
+    save_case,
+)
+from onewindow.cases.services.process import (
+    applicant_tasks,
+    apply_run,
+    enqueue_advance,
+    models_supplements,
+    process_context,
+    restore,
+)
+from onewindow.core.errors import ApplicationError, Conflict, ValidationFailed
+from onewindow.identity.models import Department, StaffRole, User
+
+DECISIONS = ("approve", "reject", "supplement")
+COMMENT_MAX = 2000
+
+
+class TaskClaimedByOther(Conflict):
+    code = "claimed_by_other"
+
+    def __init__(self) -> None:
+        super().__init__(gettext_lazy("该任务已被其他工作人员认领。"))
+
+
+class TaskWaitingForApplicant(Conflict):
+    code = "waiting_for_applicant"
+
+    def __init__(self) -> None:
+        super().__init__(gettext_lazy("该任务正在等待申请人补正。"))
+
+
+def _department_chain_ids(department: Department) -> list[int]:
+    return [department.pk] + [d.pk for d in department.ancestors()]
+
+
+def staff_may_act(user: Any, task: CaseTask) -> bool:
+    """Only staff holding the task's role in the task's department (or a parent department)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "kind", "") not in {User.Kind.STAFF, User.Kind.OPERATOR}:
+        return False
+    return StaffRole.objects.filter(
+        staff__user_id=user.pk,
+        role__code=task.role_code,
+        department_id__in=_department_chain_ids(task.department),
+    ).exists()
+
+
+def _task_locked(user: Any, task_id: int) -> tuple[Case, CaseTask]:
+    case_id = CaseTask.objects.filter(pk=task_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise TaskNotFound()
+    case = lock_case(case_id)
+    task = CaseTask.objects.select_related("department").get(pk=task_id)
+    if not staff_may_act(user, task):
+        raise NotYourTask()
+    if not case.is_open:
+        raise CaseFinished()
+    return case, task
+
+
+def _clean_comment(comment: str, *, required: bool, message: str) -> str:
+    text = (comment or "").strip()
+    if required and not text:
+        raise ValidationFailed(message, code="required", field="comment")
+    if len(text) > COMMENT_MAX:
+        raise ValidationFailed(
+            _("意见不能超过 %(n)s 个字。") % {"n": COMMENT_MAX}, code="too_long", field="comment"
+        )
+    return text
+
+
+@transaction.atomic
+def task_claim(*, user: Any, task_id: int, actor: Actor | None = None) -> CaseTask:
+    case, task = _task_locked(user, task_id)
+    if task.status == CaseTask.Status.CLAIMED and task.claimed_by_id == user.pk:
+        return task
+    if task.status == CaseTask.Status.CLAIMED:
+        raise TaskClaimedByOther()
+    if task.status != CaseTask.Status.OPEN:
+        raise TaskFinished()
+    task.status, task.claimed_by = CaseTask.Status.CLAIMED, user
+    task.save(update_fields=["status", "claimed_by"])
+    event(case, "task_claimed", user=user, task=task, message=task.name, public=False)
+    audit_record(actor=actor_for(user, actor), action="cases.task.claim", target=task)
+    return task
+
+
+@transaction.atomic
+def task_unclaim(*, user: Any, task_id: int, actor: Actor | None = None) -> CaseTask:
+    case, task = _task_locked(user, task_id)
+    if task.status != CaseTask.Status.CLAIMED:
+        raise TaskFinished()
+    if task.claimed_by_id != user.pk:
+        raise TaskClaimedByOther()
+    task.status, task.claimed_by = CaseTask.Status.OPEN, None
+    task.save(update_fields=["status", "claimed_by"])
+    event(case, "task_unclaimed", user=user, task=task, message=task.name, public=False)
+    audit_record(actor=actor_for(user, actor), action="cases.task.unclaim", target=task)
+    return task
+
+
+@transaction.atomic
+def task_complete(
+    *,
+    user: Any,
+    task_id: int,
+    decision: str,
+    comment: str = "",
+    actor: Actor | None = None,
+    now: datetime.datetime | None = None,
+) -> CaseTask:
+    """Approve, reject (reason required) or return for supplements (what is missing,
+    required). Completing a task somebody else claimed, or one already done, is refused."""
+    if decision not in DECISIONS:
+        raise ValidationFailed(_("请选择办理结果。"), code="invalid_decision", field="decision")
+    case, task = _task_locked(user, task_id)
+    if task.status == CaseTask.Status.WAITING:
+        raise TaskWaitingForApplicant()
+    if task.status not in (CaseTask.Status.OPEN, CaseTask.Status.CLAIMED):
+        raise TaskFinished()
+    if task.status == CaseTask.Status.CLAIMED and task.claimed_by_id != user.pk:
+        raise TaskClaimedByOther()
+    now = now or timezone.now()
+    text = _clean_comment(
+        comment,
+        required=decision != "approve",
+        message=_("请填写不予许可的理由。")
+        if decision == "reject"
+        else _("请写明需要补正的内容。"),
+    )
+    who = actor_for(user, actor)
+    run = restore(case)
+    context = process_context(case)
+    if decision == "supplement":
+        if not models_supplements(case):
+            return _request_supplement(case, task, user=user, actor=who, text=text, now=now)
+        _engine_complete(run, task, decision, text, now=now, context=context)
+        if not applicant_tasks(run):
+            # This step's gateway has no way back to the applicant: wait outside the engine.
+            return _request_supplement(case, task, user=user, actor=who, text=text, now=now)
+    else:
+        _engine_complete(run, task, decision, text, now=now, context=context)
+    task.status = CaseTask.Status.COMPLETED
+    task.decision, task.comment = decision, text
+    task.claimed_by = task.claimed_by or user
+    task.completed_by, task.completed_at = user, now
+    task.save(
+        update_fields=[
+            "status",
+            "decision",
+            "comment",
+            "claimed_by",
+            "completed_by",
+            "completed_at",
+        ]
+    )
+    if decision == "reject":
+        case.outcome_note = text
+        save_case(case, "outcome_note")
+    messages = {
+        "approve": _("%(department)s 审核通过"),
+        "reject": _("%(department)s 不予许可：%(reason)s"),
+        "supplement": _("%(department)s 要求补正：%(reason)s"),
+    }
+    event(
+        case,
+        {"approve": "task_approved", "reject": "task_rejected"}.get(
+            decision, "supplement_requested"
+        ),
+        user=user,
+        actor_label=task.department.name,
+        task=task,
+        message=messages[decision] % {"department": task.department.name, "reason": text},
+        data={"decision": decision, "comment": text},
+        at=now,
+    )
+    apply_run(case, run, now=now)
+    audit_record(
+        actor=who,
+        action=f"cases.task.{decision}",
+        target=task,
+        changes={"case": case.number, "decision": decision, "status": case.status},
+    )
+    if not case.is_concluded:
+        enqueue_advance(case)
+    return task
+
+
+def _engine_complete(
+    run: Any, task: CaseTask, decision: str, text: str, *, now: datetime.datetime, context: Any
+) -> None:
+    try:
+        run.complete(
+            task.uid, data={"decision": decision, "comment": text}, now=now, context=context
+        )
+    except (EngineTaskNotFound, TaskNotOpen, RunFinished) as exc:
+        raise TaskFinished() from exc
+
+
+def _request_supplement(
+    case: Case, task: CaseTask, *, user: Any, actor: Actor, text: str, now: datetime.datetime
+) -> CaseTask:
+    """The task waits (the engine does not move); the applicant sees the request, corrects
+    and resubmits, then the same task comes back to the same inbox."""
+    task.status = CaseTask.Status.WAITING
+    task.decision, task.comment = "supplement", text
+    task.claimed_by = task.claimed_by or user
+    task.save(update_fields=["status", "decision", "comment", "claimed_by"])
+    case.status = Case.Status.SUPPLEMENT
+    save_case(case, "status")
+    event(
+        case,
+        "supplement_requested",
+        user=user,
+        actor_label=task.department.name,
+        task=task,
+        message=text,
+        at=now,
+    )
+    audit_record(
+        actor=actor,
+        action="cases.task.supplement",
+        target=task,
+        changes={"case": case.number, "comment": text},
+    )
+    return task
+
+
+@transaction.atomic
+def task_transfer(
+    *, user: Any, task_id: int, to_user_id: int, actor: Actor | None = None
+) -> CaseTask:
+    """Hand an open or claimed task to another staff member holding the same role."""
+    case, task = _task_locked(user, task_id)
+    if task.status not in (CaseTask.Status.OPEN, CaseTask.Status.CLAIMED):
+        raise TaskFinished()
+    if task.status == CaseTask.Status.CLAIMED and task.claimed_by_id != user.pk:
+        raise TaskClaimedByOther()
+    target = User.objects.filter(pk=to_user_id).first()
+    if target is None or target.pk == user.pk or not staff_may_act(target, task):
+        raise ValidationFailed(
+            _("只能转交给本部门具有相同角色的其他工作人员。"), code="bad_target", field="to_user"
+        )
+    task.status, task.claimed_by = CaseTask.Status.CLAIMED, target
+    task.save(update_fields=["status", "claimed_by"])
+    event(
+        case,
+        "task_transferred",
+        user=user,
+        task=task,
+        message=_("转交给 %(name)s") % {"name": target.display_name or target.username},
+        data={"to": target.pk},
+        public=False,
+    )
+    audit_record(
+        actor=actor_for(user, actor),
+        action="cases.task.transfer",
+        target=task,
+        changes={"to": target.pk},
+    )
+    return task
+
+
+@transaction.atomic
+def task_comment(*, user: Any, task_id: int, comment: str, actor: Actor | None = None) -> None:
+    case, task = _task_locked(user, task_id)
+    text = _clean_comment(comment, required=True, message=_("请填写意见。"))
+    event(case, "comment", user=user, task=task, message=text, public=False)
+    audit_record(actor=actor_for(user, actor), action="cases.task.comment", target=task)
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    task_id: int
+    ok: bool
+    message: str = ""
+
+
+def tasks_bulk(
+    *, user: Any, task_ids: list[int], action: str, actor: Actor | None = None
+) -> list[BulkResult]:
+    """Claim or approve several tasks; each in its own transaction, so one refusal does not
+    undo the others."""
+    results: list[BulkResult] = []
+    for task_id in dict.fromkeys(task_ids):
+        try:
+            if action == "claim":
+                task_claim(user=user, task_id=task_id, actor=actor)
+            elif action == "approve":
+                task_complete(user=user, task_id=task_id, decision="approve", actor=actor)
+            else:
+                raise ValidationFailed(_("不支持的批量操作。"), code="bad_action", field="action")
+            results.append(BulkResult(task_id=task_id, ok=True))
+        except ApplicationError as exc:
+            results.append(BulkResult(task_id=task_id, ok=False, message=str(exc.message)))
+    return results

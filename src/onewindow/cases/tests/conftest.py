@@ -1,0 +1,289 @@
+"""Fixtures for the case tests: the demo city's departments and staff, and service packages
+published through the real catalog import (3-way parallel approval, a timer escalation, an
+enterprise service and the default process)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from django.test import TestCase
+
+from onewindow.audit.services import Actor
+from onewindow.catalog.models import ServiceVersion
+from onewindow.catalog.services import service_packages_import
+from onewindow.demo.city import city_structure_seed
+from onewindow.identity.models import Person, User
+from onewindow.testing.factories import CompanyFactory, PersonFactory
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
+
+FORM: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["applicant_name", "id_number", "degree"],
+    "x-order": ["applicant_name", "id_number", "phone", "degree", "graduation_date"],
+    "additionalProperties": False,
+    "properties": {
+        "applicant_name": {
+            "type": "string",
+            "title": "申请人姓名",
+            "x-title-en": "Applicant name",
+            "minLength": 1,
+            "maxLength": 20,
+        },
+        "id_number": {
+            "type": "string",
+            "title": "身份证号码",
+            "x-title-en": "Citizen ID",
+            "format": "citizen-id",
+        },
+        "phone": {"type": "string", "title": "手机号码", "x-title-en": "Mobile", "format": "phone"},
+        "degree": {
+            "type": "string",
+            "title": "学历",
+            "x-title-en": "Degree",
+            "enum": ["bachelor", "master"],
+            "x-enum-labels": {
+                "bachelor": {"zh": "本科", "en": "Bachelor"},
+                "master": {"zh": "硕士研究生", "en": "Master"},
+            },
+        },
+        "graduation_date": {
+            "type": "string",
+            "title": "毕业日期",
+            "x-title-en": "Graduation date",
+            "format": "date",
+        },
+    },
+}
+
+SERVICE: dict[str, Any] = {
+    "code": "grad-employment-test",
+    "name": {"zh": "高校毕业生就业报到（测试）", "en": "Graduate employment registration (test)"},
+    "kind": "personal",
+    "department": "gz-rsj",
+    "co_departments": ["gz-jyj", "gz-gaj"],
+    "life_events": ["employment"],
+    "topics": ["employment"],
+    "legal_basis": ["《中华人民共和国就业促进法》"],
+    "conditions": {"zh": "本市高校应届毕业生。", "en": "New graduates."},
+    "materials": [
+        {
+            "code": "diploma",
+            "name": {"zh": "毕业证书", "en": "Diploma"},
+            "source": "upload",
+            "required": True,
+            "accept": ["application/pdf", "image/jpeg", "image/png"],
+            "max_mb": 1,
+        },
+        {
+            "code": "hukou",
+            "name": {"zh": "户口簿信息", "en": "Household registration"},
+            "source": "exchange",
+            "resource": "gz-gaj.household-registration",
+        },
+    ],
+    "time_limit": {"statutory_days": 10, "promised_days": 5},
+    "online_depth": 4,
+    "appointment": False,
+    "outcome": {"type": "decision"},
+    "delivery": ["electronic"],
+    "where": {"zh": "广州市人力资源和社会保障局", "en": "Human resources bureau"},
+    "roles": {
+        "rsj_clerk": {"department": "gz-rsj", "role": "window_clerk"},
+        "rsj_approver": {"department": "gz-rsj", "role": "approver"},
+    },
+}
+
+REJECT = 'decision == "reject"'
+_NS = (
+    'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="defs" '
+    'targetNamespace="http://bpmn.io/schema/bpmn"'
+)
+
+
+def _approval(tid: str, group: str, name: str) -> str:
+    """An approval task followed by a gateway: reject ends the case, otherwise join."""
+    return f"""
+    <bpmn:userTask id="{tid}" name="{name}" camunda:candidateGroups="{group}">
+      <bpmn:incoming>to_{tid}</bpmn:incoming><bpmn:outgoing>{tid}_out</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:exclusiveGateway id="gw_{tid}" default="{tid}_ok">
+      <bpmn:incoming>{tid}_out</bpmn:incoming>
+      <bpmn:outgoing>{tid}_ok</bpmn:outgoing><bpmn:outgoing>{tid}_rej</bpmn:outgoing>
+    </bpmn:exclusiveGateway>
+    <bpmn:endEvent id="{tid}_rejected"><bpmn:incoming>{tid}_rej</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="to_{tid}" sourceRef="fork" targetRef="{tid}"/>
+    <bpmn:sequenceFlow id="{tid}_out" sourceRef="{tid}" targetRef="gw_{tid}"/>
+    <bpmn:sequenceFlow id="{tid}_ok" sourceRef="gw_{tid}" targetRef="join"/>
+    <bpmn:sequenceFlow id="{tid}_rej" sourceRef="gw_{tid}" targetRef="{tid}_rejected">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{REJECT}
+      </bpmn:conditionExpression>
+    </bpmn:sequenceFlow>"""
+
+
+PARALLEL_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions {_NS}>
+  <bpmn:process id="grad_employment" name="就业报到" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="accept" name="受理" camunda:candidateGroups="rsj_clerk">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:exclusiveGateway id="gw_accept" default="f_fork">
+      <bpmn:incoming>f2</bpmn:incoming>
+      <bpmn:outgoing>f_fork</bpmn:outgoing><bpmn:outgoing>f_acc_rej</bpmn:outgoing>
+    </bpmn:exclusiveGateway>
+    <bpmn:endEvent id="accept_rejected"><bpmn:incoming>f_acc_rej</bpmn:incoming></bpmn:endEvent>
+    <bpmn:parallelGateway id="fork">
+      <bpmn:incoming>f_fork</bpmn:incoming>
+      <bpmn:outgoing>to_hr</bpmn:outgoing><bpmn:outgoing>to_edu</bpmn:outgoing>
+      <bpmn:outgoing>to_police</bpmn:outgoing>
+    </bpmn:parallelGateway>
+    {_approval("hr", "rsj_approver", "人社审核")}
+    {_approval("edu", "gz-jyj:approver", "学历核验")}
+    {_approval("police", "gz-gaj:approver", "户籍迁入审核")}
+    <bpmn:parallelGateway id="join">
+      <bpmn:incoming>hr_ok</bpmn:incoming><bpmn:incoming>edu_ok</bpmn:incoming>
+      <bpmn:incoming>police_ok</bpmn:incoming><bpmn:outgoing>f_end</bpmn:outgoing>
+    </bpmn:parallelGateway>
+    <bpmn:endEvent id="approved"><bpmn:incoming>f_end</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="accept"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="accept" targetRef="gw_accept"/>
+    <bpmn:sequenceFlow id="f_fork" sourceRef="gw_accept" targetRef="fork"/>
+    <bpmn:sequenceFlow id="f_acc_rej" sourceRef="gw_accept" targetRef="accept_rejected">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{REJECT}
+      </bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_end" sourceRef="join" targetRef="approved"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+TIMER_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions {_NS}>
+  <bpmn:process id="timer_process" name="督办" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="approve" name="审批" camunda:candidateGroups="gz-rsj:approver">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:boundaryEvent id="sla" name="超时" attachedToRef="approve">
+      <bpmn:outgoing>f_esc</bpmn:outgoing>
+      <bpmn:timerEventDefinition>
+        <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">P2D</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:userTask id="escalate" name="督办审批" camunda:candidateGroups="gz-rsj:dept_admin">
+      <bpmn:incoming>f_esc</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="approved">
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:incoming>f3</bpmn:incoming>
+    </bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="approve"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="approve" targetRef="approved"/>
+    <bpmn:sequenceFlow id="f_esc" sourceRef="sla" targetRef="escalate"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="escalate" targetRef="approved"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+ANSWERS = {
+    "applicant_name": "张伟",
+    "id_number": "11010519491231002X",
+    "phone": "13800138000",
+    "degree": "bachelor",
+}
+
+
+def definition(**changes: Any) -> dict[str, Any]:
+    data = copy.deepcopy(SERVICE)
+    data.update(changes)
+    return data
+
+
+def publish(
+    root: Path,
+    *,
+    service: dict[str, Any] | None = None,
+    form: dict[str, Any] | None = None,
+    bpmn: str | None = PARALLEL_BPMN,
+) -> ServiceVersion:
+    service = service or definition()
+    folder = root / service["code"]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "service.yaml").write_text(yaml.safe_dump(service, allow_unicode=True))
+    (folder / "form.schema.json").write_text(json.dumps(form or FORM, ensure_ascii=False))
+    if bpmn is not None:
+        (folder / "process.bpmn").write_text(bpmn)
+    elif (folder / "process.bpmn").exists():
+        (folder / "process.bpmn").unlink()
+    versions = service_packages_import(actor=Actor.system("test"), paths=[folder])
+    if versions:
+        return versions[0]
+    return ServiceVersion.objects.filter(service__code=service["code"]).order_by("-number")[0]
+
+
+@pytest.fixture(autouse=True)
+def _memory_storage(settings: Any) -> Iterator[None]:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    yield
+
+
+@pytest.fixture
+def city(db: Any) -> None:
+    city_structure_seed(seed=1)
+
+
+@pytest.fixture
+def staff(city: None) -> Callable[[str], User]:
+    def get(username: str) -> User:
+        return User.objects.get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def parallel_service(city: None, tmp_path: Path) -> ServiceVersion:
+    return publish(tmp_path)
+
+
+@pytest.fixture
+def resident(db: Any) -> Person:
+    return PersonFactory()  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def company_for(db: Any) -> Callable[[Person], Any]:
+    from onewindow.identity.models import CompanyAgent
+
+    def make(person: Person) -> Any:
+        company = CompanyFactory()
+        CompanyAgent.objects.create(company=company, person=person, role="legal_rep")
+        return company
+
+    return make
+
+
+class OnCommit:
+    """Run ``transaction.on_commit`` callbacks (the Celery hand-off) inside a test
+    transaction, as the commit would."""
+
+    def __call__(self) -> Any:
+        return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+@pytest.fixture
+def commit() -> OnCommit:
+    return OnCommit()
