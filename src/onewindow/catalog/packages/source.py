@@ -18,7 +18,7 @@ PROCESS_FILE = "process.bpmn"
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ZIP_BYTES = 20 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2000
-SKIPPED_FILES = frozenset({"vocabulary.yaml"})
+SKIPPED_FILES = frozenset({"vocabulary.yaml", "README.md"})
 
 
 @dataclass
@@ -102,8 +102,8 @@ def sources_from_zip(data: bytes, *, label: str) -> tuple[list[PackageSource], l
 
 def sources_from_paths(paths: list[str | Path]) -> tuple[list[PackageSource], list[Problem]]:
     """Resolve command-line paths: a package folder, a folder of package folders, a
-    service.yaml file, or a zip. ``catalog/vocabulary.yaml`` is skipped quietly so that
-    ``catalog/*`` works."""
+    service.yaml file, or a zip. ``catalog/vocabulary.yaml`` and ``catalog/README.md`` are
+    skipped quietly so that ``catalog/*`` works."""
     sources: list[PackageSource] = []
     problems: list[Problem] = []
     for raw in paths:
@@ -129,7 +129,7 @@ def sources_from_paths(paths: list[str | Path]) -> tuple[list[PackageSource], li
             found_sources, found = sources_from_zip(path.read_bytes(), label=str(path))
             sources.extend(found_sources)
             problems.extend(found)
-        elif path.is_file() and path.name in SKIPPED_FILES:
+        elif path.is_file() and (path.name in SKIPPED_FILES or path.suffix == ".md"):
             continue
         elif not path.exists():
             problems.append(Problem(str(path), None, _("路径不存在。")))
