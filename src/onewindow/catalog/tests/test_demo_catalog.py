@@ -1,0 +1,34 @@
+"""The demo city's catalogue (``catalog/``) validates, publishes in one batch, re-imports as
+unchanged, and every guide page renders."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from onewindow.catalog.packages import sources_from_paths
+from onewindow.catalog.packages.process import engine
+from onewindow.catalog.packages.vocabulary import default_catalog_dir
+from onewindow.catalog.services import service_packages_import
+
+CATALOG = default_catalog_dir()
+HAS_PACKAGES = CATALOG.is_dir() and any(CATALOG.glob("*/service.yaml"))
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not HAS_PACKAGES, reason="no packages in catalog/"),
+    pytest.mark.skipif(engine() is None, reason="case engine not available yet"),
+]
+
+
+def test_demo_catalog_publishes_and_every_guide_renders(city, actor, client: Client):
+    sources, problems = sources_from_paths([CATALOG])
+    versions = service_packages_import(actor=actor, paths=[CATALOG])
+    assert problems == [] and len(versions) == len(sources)
+    assert service_packages_import(actor=actor, paths=[CATALOG]) == []
+    for version in versions:
+        response = client.get(f"/services/{version.service.code}/")
+        assert response.status_code == 200, version.service.code
+        assert 'id="process-steps"' in response.content.decode()
+    listing = client.get("/services/").content.decode()
+    assert "没有找到相符的服务" not in listing
