@@ -218,6 +218,7 @@ EN = {
     "内容未变化，没有产生新版本：": "Unchanged, no new version:",
     "第 %(number)s 版": "version %(number)s",
     "返回服务事项列表": "Back to the services",
+    "Home": "Home",
 }
 PLURALS = {"找到 %(counter)s 项服务": ("Found %(counter)s service", "Found %(counter)s services")}
 
@@ -237,6 +238,7 @@ def main() -> None:
             missing.append(entry.msgid)
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+    po.metadata_is_fuzzy = False
     po.metadata["Plural-Forms"] = "nplurals=2; plural=(n != 1);"
     po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
     po.save()
