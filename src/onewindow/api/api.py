@@ -21,3 +21,5 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", "onewindow.identity.api.router")
 api.add_router("/", "onewindow.catalog.api.router")
+api.add_router("/", "onewindow.cases.api.router")
+api.add_router("/", "onewindow.cases.api.tasks_router")

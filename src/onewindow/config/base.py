@@ -260,6 +260,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notify-retry-stuck": {"task": "onewindow.notify.tasks.sms_retry_pending", "schedule": 60.0},
+    "cases-sla-sweep": {"task": "cases.sla_sweep", "schedule": 60.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -65,7 +65,33 @@ def resident_greeting_name(*, user: Any) -> str:
     return mask_name(getattr(user, "display_name", "") or "")
 
 
+def _case_summaries(user: Any, limit: int = 5) -> list[CaseSummary]:
+    """The resident's latest cases and drafts (a draft links back to where it was left)."""
+    from django.urls import reverse
+
+    from onewindow.cases.selectors import cases_for_user
+
+    out = []
+    for case in cases_for_user(user=user)[:limit]:
+        if case.number:
+            url = reverse("cases:case_detail", kwargs={"number": case.number})
+        else:
+            url = reverse("cases:draft_" + (case.step or "form"), kwargs={"case_id": case.pk})
+        out.append(
+            CaseSummary(
+                reference=case.number or "",
+                service_name=case.service_version.service.display_name,
+                status=str(case.get_status_display()),
+                updated_at=case.updated_at,
+                url=url,
+            )
+        )
+    return out
+
+
 def home_sections_for(user: Any) -> HomeSections:
-    """The home page of a logged-in resident. The lists stay empty until the features that
-    own cases, licences, bills and messages provide selectors for them."""
-    return HomeSections(greeting_name=resident_greeting_name(user=user))
+    """The home page of a logged-in resident. Licences, bills and messages stay empty until
+    the features that own them provide selectors."""
+    return HomeSections(
+        greeting_name=resident_greeting_name(user=user), cases=_case_summaries(user)
+    )

@@ -1,0 +1,260 @@
+"""Cases API: submit (idempotent with an ``Idempotency-Key`` header), list and read one's own
+cases, withdraw; the staff inbox, claim and complete tasks."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from pydantic import ConfigDict, Field
+
+from onewindow.api.auth import session_or_bearer
+from onewindow.audit.services import Actor
+from onewindow.cases import selectors, services
+from onewindow.cases.models import Case
+from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
+
+router = Router(tags=["cases"])
+tasks_router = Router(tags=["tasks"])
+AUTH = session_or_bearer
+
+
+class StrictSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MaterialIn(StrictSchema):
+    code: str = Field(max_length=64)
+    filename: str = Field(default="", max_length=200)
+    content_base64: str = Field(description="file content, base64")
+
+
+class CaseIn(StrictSchema):
+    service: str = Field(max_length=64, description="service code")
+    company: str | None = Field(default=None, max_length=18, description="USCC, enterprise")
+    form: dict[str, Any] = Field(default_factory=dict)
+    materials: list[MaterialIn] = Field(default_factory=list, max_length=20)
+
+
+class TaskOut(Schema):
+    id: int
+    case: str
+    service: str
+    name: str
+    department: str
+    status: str
+    decision: str
+    due_date: datetime.date | None
+    working_days_left: int | None = None
+    overdue: bool
+    escalated: bool
+
+
+class CaseOut(Schema):
+    number: str
+    service: str
+    service_version: int
+    status: str
+    submitted_at: datetime.datetime | None
+    concluded_at: datetime.datetime | None
+    deadline: datetime.date | None
+    form: dict[str, Any]
+    tasks: list[TaskOut]
+
+
+class CaseBrief(Schema):
+    number: str
+    service: str
+    status: str
+    submitted_at: datetime.datetime | None
+    deadline: datetime.date | None
+
+
+class CompleteIn(StrictSchema):
+    decision: str = Field(pattern="^(approve|reject|supplement)$")
+    comment: str = Field(default="", max_length=2000)
+
+
+class WithdrawIn(StrictSchema):
+    reason: str = Field(default="", max_length=500)
+
+
+class ErrorItem(Schema):
+    code: str
+    message: str
+    field: str | None
+
+
+class ErrorOut(Schema):
+    errors: list[ErrorItem]
+
+
+def _task_out(task: Any) -> dict[str, Any]:
+    return {
+        "id": task.pk,
+        "case": task.case.number or "",
+        "service": task.case.service_version.service.code,
+        "name": task.name,
+        "department": task.department.code,
+        "status": task.status,
+        "decision": task.decision,
+        "due_date": task.due_date,
+        "working_days_left": selectors.working_days_left(task.due_date),
+        "overdue": task.overdue,
+        "escalated": task.escalated,
+    }
+
+
+def _case_out(case: Case) -> dict[str, Any]:
+    tasks = case.tasks.select_related("department", "case__service_version__service").order_by(
+        "created_at", "pk"
+    )
+    return {
+        "number": case.number or "",
+        "service": case.service_version.service.code,
+        "service_version": case.service_version.number,
+        "status": case.status,
+        "submitted_at": case.submitted_at,
+        "concluded_at": case.concluded_at,
+        "deadline": case.deadline,
+        "form": case.form_data,
+        "tasks": [_task_out(t) for t in tasks],
+    }
+
+
+def _resident(request: HttpRequest) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    if getattr(user, "kind", "") != "resident":
+        raise PermissionDenied(_("只有居民账号可以办理申请。"), code="residents_only")
+    return user
+
+
+def _staff(request: HttpRequest) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    if getattr(user, "kind", "") not in {"staff", "operator"}:
+        raise PermissionDenied(_("只有工作人员可以办理任务。"), code="staff_only")
+    return user
+
+
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+@router.post(
+    "/cases",
+    auth=AUTH,
+    response={200: CaseOut, 201: CaseOut, **ERRORS},
+    summary="Submit an application (Idempotency-Key header required)",
+)
+def case_create(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
+    user = _resident(request)
+    materials = []
+    for item in payload.materials:
+        try:
+            content = base64.b64decode(item.content_base64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValidationFailed(
+                _("材料内容不是有效的 base64。"), code="invalid", field=f"material.{item.code}"
+            ) from exc
+        materials.append((item.code, item.filename, content))
+    case, created = services.case_create_and_submit(
+        user=user,
+        service_code=payload.service,
+        company_uscc=payload.company,
+        form_data=payload.form,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+        materials=materials,
+        actor=Actor.from_request(request),
+    )
+    case.refresh_from_db()
+    return Status(201 if created else 200, _case_out(case))
+
+
+@router.get("/cases", auth=AUTH, response=list[CaseBrief], summary="My cases")
+def case_list(request: HttpRequest) -> list[dict[str, Any]]:
+    user = _resident(request)
+    return [
+        {
+            "number": c.number,
+            "service": c.service_version.service.code,
+            "status": c.status,
+            "submitted_at": c.submitted_at,
+            "deadline": c.deadline,
+        }
+        for c in selectors.cases_for_user(user=user, include_drafts=False)[:200]
+    ]
+
+
+def _own(request: HttpRequest, number: str) -> Case:
+    case = selectors.case_for_user(user=_resident(request), number=number)
+    if case is None:
+        raise NotFound(_("办件不存在或您无权查看。"), code="case_not_found")
+    return case
+
+
+@router.get(
+    "/cases/{number}", auth=AUTH, response={200: CaseOut, **ERRORS}, summary="One of my cases"
+)
+def case_detail(request: HttpRequest, number: str) -> dict[str, Any]:
+    return _case_out(_own(request, number))
+
+
+@router.post(
+    "/cases/{number}/withdraw",
+    auth=AUTH,
+    response={200: CaseOut, **ERRORS},
+    summary="Withdraw my case",
+)
+def case_withdraw(request: HttpRequest, number: str, payload: WithdrawIn) -> dict[str, Any]:
+    case = _own(request, number)
+    services.case_withdraw(
+        user=request.auth,
+        case_id=case.pk,
+        reason=payload.reason,
+        actor=Actor.from_request(request),
+    )
+    case.refresh_from_db()
+    return _case_out(case)
+
+
+@tasks_router.get(
+    "/tasks", auth=AUTH, response={200: list[TaskOut], **ERRORS}, summary="My task inbox"
+)
+def task_inbox(
+    request: HttpRequest, status: str = "", service: str = "", overdue: bool = False
+) -> list[dict[str, Any]]:
+    user = _staff(request)
+    rows = selectors.inbox_tasks(user=user, status=status, service=service, overdue=overdue)
+    return [_task_out(t) for t in rows]
+
+
+@tasks_router.post(
+    "/tasks/{task_id}/claim", auth=AUTH, response={200: TaskOut, **ERRORS}, summary="Claim"
+)
+def task_claim(request: HttpRequest, task_id: int) -> dict[str, Any]:
+    task = services.task_claim(
+        user=_staff(request), task_id=task_id, actor=Actor.from_request(request)
+    )
+    return _task_out(task)
+
+
+@tasks_router.post(
+    "/tasks/{task_id}/complete",
+    auth=AUTH,
+    response={200: TaskOut, **ERRORS},
+    summary="Approve, reject or return for supplements",
+)
+def task_complete(request: HttpRequest, task_id: int, payload: CompleteIn) -> dict[str, Any]:
+    task = services.task_complete(
+        user=_staff(request),
+        task_id=task_id,
+        decision=payload.decision,
+        comment=payload.comment,
+        actor=Actor.from_request(request),
+    )
+    task.refresh_from_db()
+    return _task_out(task)
