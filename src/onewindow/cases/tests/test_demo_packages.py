@@ -1,0 +1,109 @@
+"""The flagship demo packages run end to end through the case services: the graduate
+employment chain and company registration (departments in parallel)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import TestCase
+
+from onewindow.audit.services import Actor
+from onewindow.cases import services
+from onewindow.cases.models import Case
+from onewindow.cases.tests.conftest import PDF, PNG
+from onewindow.catalog.services import service_packages_import
+from onewindow.core.identifiers import citizen_id_make, uscc_make
+from onewindow.identity.models import StaffRole
+
+pytestmark = pytest.mark.django_db
+
+
+def catalog_dir() -> Path:
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "catalog" / "vocabulary.yaml").exists():
+            return parent / "catalog"
+    raise RuntimeError("catalog folder not found")
+
+
+def sample_value(prop: dict[str, Any]) -> Any:
+    import datetime
+
+    if "enum" in prop:
+        return prop["enum"][0]
+    kind, fmt = prop.get("type"), prop.get("format")
+    if kind == "integer":
+        return max(int(prop.get("minimum", 1)), 1)
+    if kind == "number":
+        return max(prop.get("minimum", 100), 100)
+    if kind == "boolean":
+        return True
+    if fmt == "citizen-id":
+        return citizen_id_make("440106", datetime.date(1998, 5, 4), 123)
+    if fmt == "uscc":
+        return uscc_make("91440101MA0000001")
+    if fmt == "phone":
+        return "13800138000"
+    if fmt == "date":
+        return "2026-06-30"
+    if fmt == "email":
+        return "a@example.cn"
+    return "测试内容"[: prop.get("maxLength", 50)]
+
+
+def sample_answers(schema: dict[str, Any]) -> dict[str, Any]:
+    return {k: sample_value(v) for k, v in schema["properties"].items()}
+
+
+def run_to_the_end(case: Case) -> Case:
+    for _round in range(20):
+        case.refresh_from_db()
+        if case.is_concluded:
+            return case
+        open_tasks = list(case.tasks.filter(status__in=["open", "claimed"]))
+        assert open_tasks, (
+            f"stuck in {case.status}: {case.process_state and case.process_state.get('run')}"
+        )
+        for task in open_tasks:
+            chain = [task.department_id] + [d.pk for d in task.department.ancestors()]
+            holder = StaffRole.objects.filter(
+                role__code=task.role_code, department_id__in=chain
+            ).first()
+            assert holder is not None, (task.department.code, task.role_code)
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                services.task_complete(user=holder.staff.user, task_id=task.pk, decision="approve")
+    raise AssertionError("did not conclude")
+
+
+@pytest.mark.parametrize("code", ["graduate-employment-express", "company-registration-one-stop"])
+def test_flagship_package_runs_to_approval(city, resident, company_for, code):
+    folder = catalog_dir() / code
+    if not folder.exists():
+        pytest.skip(f"demo package {code} not present")
+    version = service_packages_import(actor=Actor.system("test"), paths=[folder])[0]
+    company = company_for(resident) if version.service.kind == "enterprise" else None
+    case = services.case_draft_start(
+        user=resident.user, service_code=code, company_uscc=company.uscc if company else None
+    )
+    errors = services.case_draft_save_form(
+        user=resident.user, case_id=case.pk, data=sample_answers(version.form_schema)
+    )
+    assert not errors, errors
+    for spec in services.material_specs(version.definition):
+        if spec.source != "exchange" and spec.required:
+            content = PDF if "application/pdf" in spec.accept else PNG
+            services.case_material_attach(
+                user=resident.user, case_id=case.pk, code=spec.code, upload=io.BytesIO(content)
+            )
+    case.refresh_from_db()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        case = services.case_submit(user=resident.user, case_id=case.pk, token=case.submit_token)
+    first = set(case.tasks.values_list("department__code", flat=True))
+    assert first == {version.service.department.code}
+    case = run_to_the_end(case)
+    depts = set(case.tasks.values_list("department__code", flat=True))
+    assert case.status == Case.Status.APPROVED
+    assert depts >= {version.service.department.code, *version.definition.get("co_departments", [])}

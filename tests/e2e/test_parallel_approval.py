@@ -1,0 +1,64 @@
+"""Company registration in the browser: a resident acts for their company, market
+regulation accepts, then tax, social security and public security approve in parallel from
+their own workbenches; the resident follows each department's status and sees the outcome."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from onewindow.cases.models import Case
+from onewindow.identity.models import CompanyAgent
+from onewindow.testing.factories import CompanyFactory, PersonFactory
+from tests.e2e.conftest import assert_accessible
+from tests.e2e.helpers import log_in
+from tests.e2e.test_apply_flows import (
+    apply_in_browser,
+    approve_in_workbench,
+    approve_until_concluded,
+    publish,
+    see_outcome_and_rate,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _resident_view(page: Page, live_server: LiveServer, case: Case, person: Any) -> None:
+    page.context.clear_cookies()
+    log_in(page, person.user, base_url=live_server.url)
+    page.goto(f"/cases/{case.number}/")
+    assert_accessible(page)
+
+
+def test_company_registration_departments_approve_in_parallel(
+    page: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    version = publish("company-registration-one-stop")
+    person = PersonFactory()
+    company = CompanyFactory(name="广州一窗科技有限公司")
+    CompanyAgent.objects.create(company=company, person=person, role="legal_rep")
+    case = apply_in_browser(page, live_server, version, tmp_path, person)
+    assert case.applicant_company == company
+    # Market regulation accepts; the case fans out to the co-departments.
+    accept = case.tasks.get()
+    approve_in_workbench(page, live_server, accept)
+    parallel = list(case.tasks.filter(status="open").select_related("department"))
+    departments = {t.department.code for t in parallel}
+    assert {"gz-swj", "gz-rsj", "gz-gaj"} <= departments
+    _resident_view(page, live_server, case, person)
+    branches = page.get_by_test_id("branches")
+    expect(page.get_by_role("heading", name="各部门并联审批")).to_be_visible()
+    expect(branches.locator('[data-branch-status="working"]')).to_have_count(len(departments))
+    # One department approves; the others are still working, in any order.
+    first = next(t for t in parallel if t.department.code == "gz-gaj")
+    approve_in_workbench(page, live_server, first)
+    _resident_view(page, live_server, case, person)
+    expect(branches.locator('[data-branch-status="approved"]')).to_have_count(1)
+    expect(branches.locator('[data-branch-status="working"]')).to_have_count(len(departments) - 1)
+    rest = approve_until_concluded(page, live_server, case)
+    assert {"gz-swj", "gz-rsj"} <= set(rest)
+    see_outcome_and_rate(page, live_server, case, person)
