@@ -1,0 +1,376 @@
+"""Cases benchmark on PostgreSQL, one run:
+
+(a) pgbench TPC-B TPS (the database's speed on this machine);
+(b) a pgbench custom script with a one-row UPDATE (baseline for one task completion);
+(c) case submissions per second for a 3-way parallel service, calling the submission service
+    directly from several processes (validation, numbering, engine start, task rows, audit,
+    and the Celery hand-off run eagerly after commit);
+(d) task completions per second (accept, then the three parallel approvals);
+(e) the cost of one step (complete + store) after 10 and after 300 completed tasks of a
+    looping process.
+
+Prints ratios against the targets: submissions ≥ 25 % of pgbench TPS; one completion ≤ 3×
+the one-row UPDATE; step(300) ≤ 1.5 × step(10).
+
+    .venv/bin/python bench/cases_bench.py [--quick] [--skip-pgbench] [--procs 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+
+from bench.run import DEFAULT_URL, SCRATCH_DB, ensure_database, pg_env, pgbench, psql  # noqa: E402
+
+SERVICE = "bench-parallel"
+LOOP_SERVICE = "bench-loop"
+
+LOOP_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="defs"
+  targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="loop" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="review" name="审查" camunda:candidateGroups="gz-rsj:approver">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:incoming>f_again</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:exclusiveGateway id="gw" default="f_done">
+      <bpmn:incoming>f2</bpmn:incoming>
+      <bpmn:outgoing>f_again</bpmn:outgoing><bpmn:outgoing>f_done</bpmn:outgoing>
+    </bpmn:exclusiveGateway>
+    <bpmn:endEvent id="approved"><bpmn:incoming>f_done</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="gw"/>
+    <bpmn:sequenceFlow id="f_again" sourceRef="gw" targetRef="review">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">comment == "again"
+      </bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_done" sourceRef="gw" targetRef="approved"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+# --- database baselines ---------------------------------------------------------------------
+
+
+def pgbench_update(env: dict[str, str], *, clients: int, seconds: int) -> dict[str, float]:
+    """A one-row UPDATE by primary key, as a pgbench custom script."""
+    ensure_database(env, SCRATCH_DB, fresh=True)
+    psql(
+        env,
+        "CREATE TABLE one_row (id int PRIMARY KEY, v int NOT NULL DEFAULT 0); "
+        "INSERT INTO one_row (id) SELECT g FROM generate_series(1, 10000) g;",
+        db=SCRATCH_DB,
+    )
+    out: dict[str, float] = {}
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write("\\set id random(1, 10000)\nUPDATE one_row SET v = v + 1 WHERE id = :id;\n")
+    for label, c in (("single", 1), ("concurrent", clients)):
+        text = subprocess.run(
+            [
+                "pgbench",
+                "-n",
+                "-f",
+                script.name,
+                "-c",
+                str(c),
+                "-j",
+                str(min(c, 2)),
+                "-T",
+                str(seconds),
+                SCRATCH_DB,
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        tps = float(text.split("tps = ")[1].split()[0])
+        latency = float(text.split("latency average = ")[1].split()[0])
+        out[f"{label}_tps"] = tps
+        out[f"{label}_latency_ms"] = latency
+    os.unlink(script.name)
+    psql(env, f'DROP DATABASE IF EXISTS "{SCRATCH_DB}"')
+    return out
+
+
+# --- application --------------------------------------------------------------------------
+
+
+def django_setup(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    os.environ.setdefault("ONEWINDOW_VAR_DIR", str(ROOT / "var" / "bench"))
+    import django
+
+    django.setup()
+
+
+def prepare(n_residents: int) -> dict[str, Any]:
+    from django.core.management import call_command
+
+    from onewindow.audit.services import Actor
+    from onewindow.cases.tests.conftest import FORM, PARALLEL_BPMN, definition
+    from onewindow.catalog.services import service_packages_import
+    from onewindow.demo.city import city_structure_seed
+    from onewindow.identity.models import Person
+    from onewindow.testing.factories import PersonFactory
+
+    call_command("migrate", verbosity=0)
+    city_structure_seed(seed=1)
+    base = Path(tempfile.mkdtemp(prefix="cases-bench-"))
+    schema = dict(FORM)
+    for code, bpmn in ((SERVICE, PARALLEL_BPMN), (LOOP_SERVICE, LOOP_BPMN)):
+        folder = base / code
+        folder.mkdir()
+        service = definition(code=code, materials=[])
+        import yaml
+
+        (folder / "service.yaml").write_text(yaml.safe_dump(service, allow_unicode=True))
+        (folder / "form.schema.json").write_text(json.dumps(schema, ensure_ascii=False))
+        (folder / "process.bpmn").write_text(bpmn)
+        service_packages_import(actor=Actor.system("bench"), paths=[folder])
+    have = list(
+        Person.objects.filter(user__username__startswith="bench-r").values_list(
+            "user_id", flat=True
+        )
+    )
+    while len(have) < n_residents:
+        person = PersonFactory(user__username=f"bench-r{len(have)}")
+        have.append(person.user_id)
+    return {"residents": have[:n_residents]}
+
+
+ANSWERS = {
+    "applicant_name": "张伟",
+    "id_number": "11010519491231002X",
+    "phone": "13800138000",
+    "degree": "bachelor",
+}
+
+
+def _submit_worker(args: tuple[int, int, float, str]) -> list[float]:
+    user_id, count, deadline, prefix = args
+    from django.db import connection
+
+    from onewindow.cases.services import case_create_and_submit
+    from onewindow.identity.models import User
+
+    user = User.objects.get(pk=user_id)
+    timings = []
+    for i in range(count):
+        if time.time() > deadline:
+            break
+        started = time.perf_counter()
+        case_create_and_submit(
+            user=user, service_code=SERVICE, form_data=ANSWERS, idempotency_key=f"{prefix}-{i}"
+        )
+        timings.append(time.perf_counter() - started)
+    connection.close()
+    return timings
+
+
+def _complete_worker(args: tuple[list[tuple[int, int]], float]) -> list[float]:
+    pairs, deadline = args
+    from django.db import connection
+
+    from onewindow.cases.services import task_complete
+    from onewindow.identity.models import User
+
+    users: dict[int, Any] = {}
+    timings = []
+    for task_id, user_id in pairs:
+        if time.time() > deadline:
+            break
+        user = users.get(user_id) or users.setdefault(user_id, User.objects.get(pk=user_id))
+        started = time.perf_counter()
+        task_complete(user=user, task_id=task_id, decision="approve")
+        timings.append(time.perf_counter() - started)
+    connection.close()
+    return timings
+
+
+def _pool(procs: int) -> Any:
+    from django.db import connections
+
+    connections.close_all()
+    return multiprocessing.get_context("fork").Pool(procs)
+
+
+def measure_submissions(
+    residents: list[int], *, procs: int, seconds: float, per: int
+) -> dict[str, Any]:
+    stamp = str(int(time.time() * 1000))
+    deadline = time.time() + seconds
+    jobs = [(uid, per, deadline, f"b{stamp}-{n}") for n, uid in enumerate(residents)]
+    started = time.perf_counter()
+    with _pool(procs) as pool:
+        results = pool.map(_submit_worker, jobs)
+    elapsed = time.perf_counter() - started
+    timings = [t for chunk in results for t in chunk]
+    return _summary(timings, elapsed)
+
+
+def _holders() -> dict[tuple[int, str], int]:
+    from onewindow.identity.models import StaffRole
+
+    out: dict[tuple[int, str], int] = {}
+    for row in StaffRole.objects.select_related("staff").order_by("pk"):
+        out.setdefault((row.department_id, row.role.code), row.staff.user_id)
+    return out
+
+
+def measure_completions(*, procs: int, seconds: float) -> dict[str, Any]:
+    from onewindow.cases.models import CaseTask
+
+    holders = _holders()
+    tasks = list(
+        CaseTask.objects.filter(status="open", case__service_version__service__code=SERVICE)
+        .order_by("case_id", "pk")
+        .values_list("pk", "case_id", "department_id", "role_code")
+    )
+    # Different processes take different cases; each case's tasks stay in one process.
+    buckets: list[list[tuple[int, int]]] = [[] for _ in range(procs)]
+    for task_id, case_id, dept, role in tasks:
+        user = holders.get((dept, role))
+        if user is not None:
+            buckets[case_id % procs].append((task_id, user))
+    deadline = time.time() + seconds
+    started = time.perf_counter()
+    with _pool(procs) as pool:
+        results = pool.map(_complete_worker, [(b, deadline) for b in buckets])
+    elapsed = time.perf_counter() - started
+    return _summary([t for chunk in results for t in chunk], elapsed)
+
+
+def measure_step_cost(residents: list[int], *, samples: int) -> dict[str, Any]:
+    """Complete the looping review task 300 times on one case; time steps near 10 and 300."""
+    from django.db import connection
+
+    from onewindow.cases.models import Case
+    from onewindow.cases.services import case_create_and_submit, task_complete
+    from onewindow.identity.models import User
+
+    user = User.objects.get(pk=residents[0])
+    approver = User.objects.get(username="rsj_approver")
+    case, _ = case_create_and_submit(
+        user=user,
+        service_code=LOOP_SERVICE,
+        form_data=ANSWERS,
+        idempotency_key=f"loop-{time.time()}",
+    )
+    timings: dict[int, list[float]] = {}
+    total = 300 + samples
+    for done in range(total):
+        task = case.tasks.get(status="open")
+        started = time.perf_counter()
+        task_complete(user=approver, task_id=task.pk, decision="approve", comment="again")
+        took = time.perf_counter() - started
+        timings[done] = [took]
+    state = Case.objects.get(pk=case.pk).process_state
+    at10 = [timings[i][0] for i in range(10, 10 + samples)]
+    at300 = [timings[i][0] for i in range(300, 300 + samples)]
+    connection.close()
+    return {
+        "step_ms_at_10": statistics.median(at10) * 1000,
+        "step_ms_at_300": statistics.median(at300) * 1000,
+        "state_bytes_after": len(json.dumps(state)),
+        "samples": samples,
+    }
+
+
+def _summary(timings: list[float], elapsed: float) -> dict[str, Any]:
+    if not timings:
+        return {"count": 0, "per_second": 0.0}
+    ordered = sorted(timings)
+    return {
+        "count": len(timings),
+        "seconds": round(elapsed, 2),
+        "per_second": len(timings) / elapsed,
+        "p50_ms": ordered[len(ordered) // 2] * 1000,
+        "p95_ms": ordered[int(len(ordered) * 0.95) - 1] * 1000,
+        "mean_ms": statistics.mean(timings) * 1000,
+    }
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a and b else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--skip-pgbench", action="store_true")
+    parser.add_argument("--procs", type=int, default=4)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    env, name = pg_env(url)
+    ensure_database(env, name)
+    seconds = 5 if args.quick else 15
+    results: dict[str, Any] = {}
+    if not args.skip_pgbench:
+        print("• pgbench TPC-B", flush=True)
+        results["pgbench"] = pgbench(env, scale=10, clients=8, threads=2, seconds=seconds)
+        print("• pgbench one-row UPDATE", flush=True)
+        results["update"] = pgbench_update(env, clients=8, seconds=seconds)
+    django_setup(url)
+    prepared = prepare(n_residents=max(args.procs * 2, 8))
+    print("• submissions (3-way parallel service)", flush=True)
+    results["submissions"] = measure_submissions(
+        prepared["residents"], procs=args.procs, seconds=seconds * 2, per=10_000
+    )
+    print("• task completions", flush=True)
+    results["completions"] = measure_completions(procs=args.procs, seconds=seconds * 2)
+    print("• step cost at 10 vs 300 completed tasks", flush=True)
+    results["steps"] = measure_step_cost(prepared["residents"], samples=10 if args.quick else 30)
+
+    tps = results.get("pgbench", {}).get("tps")
+    update = results.get("update", {})
+    sub = results["submissions"].get("per_second")
+    comp = results["completions"]
+    steps = results["steps"]
+    results["ratios"] = {
+        "submissions_per_pgbench_tps": ratio(sub, tps),
+        "completion_vs_update_time_concurrent": ratio(
+            update.get("concurrent_tps"), comp.get("per_second")
+        ),
+        "completion_vs_update_latency_single": ratio(
+            steps["step_ms_at_10"], update.get("single_latency_ms")
+        ),
+        "step300_per_step10": ratio(steps["step_ms_at_300"], steps["step_ms_at_10"]),
+    }
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+    r = results["ratios"]
+    print("\nratio                                         value    target")
+    print(
+        f"submissions/s ÷ pgbench TPS                   {r['submissions_per_pgbench_tps']}   ≥ 0.25"
+    )
+    concurrent = r["completion_vs_update_time_concurrent"]
+    single = r["completion_vs_update_latency_single"]
+    print(f"completion time ÷ one-row UPDATE (8 clients)  {concurrent}   ≤ 3")
+    print(f"completion latency ÷ UPDATE latency (1 client) {single}  ≤ 3")
+    print(f"step(300) ÷ step(10)                          {r['step300_per_step10']}   ≤ 1.5")
+    out = ROOT / "bench" / "results" / f"cases-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
