@@ -144,8 +144,13 @@ def apply_run(case: Case, run: ProcessRun, *, now: datetime.datetime) -> list[Ca
 
 
 def enqueue_advance(case: Case) -> None:
-    """After the transaction commits, let a worker run the engine steps that follow."""
+    """After the transaction commits, let a worker run the engine steps that follow. A process
+    without service tasks has nothing for a worker to do: user actions already run its
+    gateways, and its timers are due at ``next_timer_at``, which the SLA sweep watches."""
     from onewindow.cases.tasks import case_advance_task
+
+    if not (case.service_version.process_spec or {}).get("service_tasks"):
+        return
 
     case_id = case.pk
     transaction.on_commit(lambda: case_advance_task.delay(case_id))
