@@ -212,7 +212,7 @@ def case_detail(request: HttpRequest, number: str) -> dict[str, Any]:
 def case_withdraw(request: HttpRequest, number: str, payload: WithdrawIn) -> dict[str, Any]:
     case = _own(request, number)
     services.case_withdraw(
-        user=request.auth,
+        user=_resident(request),
         case_id=case.pk,
         reason=payload.reason,
         actor=Actor.from_request(request),

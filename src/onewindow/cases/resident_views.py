@@ -3,7 +3,7 @@ the case page (progress, parallel branches, supplements, withdraw, rate)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
@@ -195,7 +195,7 @@ def draft_review(request: HttpRequest, case_id: int) -> HttpResponse:
         except ApplicationError as exc:
             draft = selectors.draft_for_user(user=request.user, case_id=case_id)
             if draft is None:  # submitted meanwhile (a double click): show that case
-                done = Case.objects.filter(pk=case_id, created_by=request.user).first()
+                done = Case.objects.filter(pk=case_id, created_by_id=request.user.pk).first()
                 if done is not None and done.number:
                     return redirect("cases:case_detail", number=done.number)
                 raise Http404 from exc
@@ -383,9 +383,10 @@ def case_material_download(request: HttpRequest, number: str, material_id: int) 
     material = case.materials.filter(pk=material_id).exclude(file="").first()
     if material is None:
         raise Http404
-    return FileResponse(
+    response = FileResponse(
         default_storage.open(material.file, "rb"),
         content_type=material.content_type,
         as_attachment=True,
         filename=material.original_name or material.file.rsplit("/", 1)[-1],
     )
+    return cast(HttpResponse, response)  # streamed; the access decorator types HttpResponse

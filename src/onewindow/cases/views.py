@@ -3,6 +3,8 @@ staff case page (all parallel branches, materials with audited download, masked 
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -151,7 +153,9 @@ def _task_page(
             "timeline": selectors.case_timeline(case, public_only=False),
             "may_act": task.is_active and case.is_open,
             "claimed_by_me": task.claimed_by_id == request.user.pk,
-            "candidates": selectors.transfer_candidates(task=task, exclude_user_id=request.user.pk),
+            "candidates": selectors.transfer_candidates(
+                task=task, exclude_user_id=int(request.user.pk or 0)
+            ),
             "days_left": selectors.working_days_left(task.due_date),
             "error": error,
         },
@@ -202,9 +206,10 @@ def staff_material_download(request: HttpRequest, number: str, material_id: int)
             changes={"case": case.number, "code": material.code},
             purpose=_("审批办件"),
         )
-    return FileResponse(
+    response = FileResponse(
         default_storage.open(material.file, "rb"),
         content_type=material.content_type,
         as_attachment=True,
         filename=material.original_name or material.file.rsplit("/", 1)[-1],
     )
+    return cast(HttpResponse, response)  # streamed; the access decorator types HttpResponse

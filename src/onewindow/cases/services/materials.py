@@ -83,6 +83,11 @@ def sniff_content_type(head: bytes) -> str | None:
     return None
 
 
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
 def _spec(case: Case, code: str) -> MaterialSpec:
     for spec in material_specs(case.service_version.definition):
         if spec.code == code:
@@ -148,9 +153,9 @@ def case_material_attach(
     stored = default_storage.save(name, ContentFile(content))
     if case.status == Case.Status.DRAFT:
         old = list(case.materials.filter(code=code, superseded=False))
-        for item in old:
-            if item.file:
-                transaction.on_commit(lambda f=item.file: default_storage.delete(f))
+        stale = [item.file for item in old if item.file]
+        if stale:
+            transaction.on_commit(lambda: _delete_files(stale))
         case.materials.filter(pk__in=[m.pk for m in old]).delete()
     else:
         case.materials.filter(code=code, superseded=False).update(superseded=True)

@@ -8,7 +8,7 @@ import copy
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -261,7 +261,8 @@ def parallel_service(city: None, tmp_path: Path) -> ServiceVersion:
 
 @pytest.fixture
 def resident(db: Any) -> Person:
-    return PersonFactory()  # type: ignore[no-any-return]
+    person: Any = PersonFactory()
+    return cast(Person, person)
 
 
 @pytest.fixture
@@ -269,7 +270,7 @@ def company_for(db: Any) -> Callable[[Person], Any]:
     from onewindow.identity.models import CompanyAgent
 
     def make(person: Person) -> Any:
-        company = CompanyFactory()
+        company: Any = CompanyFactory()
         CompanyAgent.objects.create(company=company, person=person, role="legal_rep")
         return company
 

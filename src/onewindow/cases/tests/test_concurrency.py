@@ -90,10 +90,13 @@ def test_simultaneous_submissions_get_distinct_numbers(parallel_service, staff):
 
     people: list[Any] = [PersonFactory() for _ in range(4)]
     drafts = [draft(p.user, CODE) for p in people]
-    calls = [
-        (lambda p=p, d=d: services.case_submit(user=p.user, case_id=d.pk, token=d.submit_token))
-        for p, d in zip(people, drafts, strict=True)
-    ]
+
+    def submitter(person: Any, case: Case) -> Callable[[], Any]:
+        return lambda: services.case_submit(
+            user=person.user, case_id=case.pk, token=case.submit_token
+        )
+
+    calls = [submitter(p, d) for p, d in zip(people, drafts, strict=True)]
     assert _together(calls) == ["ok"] * 4
     numbers = list(Case.objects.exclude(number=None).values_list("number", flat=True))
     assert len(set(numbers)) == 4

@@ -52,6 +52,7 @@ def test_a_valid_application_becomes_a_numbered_case_with_tasks(parallel_service
 def test_numbers_follow_each_other_within_a_day(parallel_service, resident):
     first = apply(resident.user, CODE)
     other = apply(resident.user, CODE)
+    assert first.number and other.number
     assert int(other.number[-5:]) == int(first.number[-5:]) + 1
     assert other.number[:14] == first.number[:14]
 

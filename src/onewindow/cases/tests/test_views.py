@@ -82,9 +82,9 @@ def test_apply_step_by_step(parallel_service, resident, staff):
     assert first["Location"] == detail and second["Location"] == detail
     assert Case.objects.count() == 1
     page = client.get(detail).content.decode()
-    assert case.number in page and "办理中" in page and "受理" in page
+    assert case.number and case.number in page and "办理中" in page and "受理" in page
     home = client.get("/").content.decode()
-    assert case.number in home
+    assert str(case.number) in home
 
 
 def test_workbench_inbox_and_approval(parallel_service, resident, staff):
@@ -93,7 +93,7 @@ def test_workbench_inbox_and_approval(parallel_service, resident, staff):
     case = apply(resident.user, CODE)
     clerk = _staff_client(staff("rsj_clerk"))
     page = clerk.get(reverse("cases:workbench")).content.decode()
-    assert case.number in page and "暂无待办任务" not in page
+    assert str(case.number) in page and "暂无待办任务" not in page
     assert resident.masked_name in page and resident.name not in page  # applicant masked
     task = case.tasks.get()
     url = reverse("cases:staff_task", kwargs={"task_id": task.pk})
