@@ -108,7 +108,9 @@ def event(
     at: datetime.datetime | None = None,
 ) -> CaseEvent:
     label = actor_label
-    if not label and user is not None:
+    if not label and getattr(user, "kind", "") == "resident":
+        label = str(_("申请人"))  # the timeline never shows an account name
+    elif not label and user is not None:
         label = str(getattr(user, "display_name", "") or user.get_username())
     return CaseEvent.objects.create(
         case=case,

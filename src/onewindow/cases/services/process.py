@@ -114,8 +114,7 @@ def apply_run(case: Case, run: ProcessRun, *, now: datetime.datetime) -> list[Ca
             "task_opened",
             task=row,
             actor_label=department.name,
-            message=_("%(department)s：%(step)s")
-            % {"department": department.name, "step": row.name},
+            message=_("开始办理：%(step)s") % {"step": row.name},
             data={"department": department.code, "role": role},
         )
     case.process_state = run.state()
