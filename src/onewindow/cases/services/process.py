@@ -67,6 +67,15 @@ def models_supplements(case: Case) -> bool:
     return any(APPLICANT_GROUP in (t.get("candidate_groups") or []) for t in tasks.values())
 
 
+def signer_group(groups: tuple[str, ...], instance_index: int | None) -> str:
+    """The group one task goes to. A multi-instance task (会签) listing one group per signer
+    sends instance i to group i, so each department signs only its own instance; a task with
+    several groups and no instances goes to the first."""
+    if instance_index is not None and len(groups) > 1:
+        return groups[instance_index % len(groups)]
+    return groups[0]
+
+
 def restore(case: Case) -> ProcessRun:
     return ProcessRun.restore(case.service_version.process_spec, case.process_state or {})
 
@@ -94,7 +103,9 @@ def apply_run(case: Case, run: ProcessRun, *, now: datetime.datetime) -> list[Ca
             continue
         groups = tuple(info.candidate_groups) or ()
         if groups:
-            department, role = resolve_group(groups[0], definition=definition)
+            department, role = resolve_group(
+                signer_group(groups, info.instance_index), definition=definition
+            )
         else:
             department, role = owner, "window_clerk"
         row = CaseTask.objects.create(

@@ -54,8 +54,12 @@ def sample_value(prop: dict[str, Any]) -> Any:
     return "测试内容"[: prop.get("maxLength", 50)]
 
 
+# Values for fields whose pattern the generic sample does not satisfy.
+PATTERNED = {"project_code": "2026-440100-44-01-000001"}
+
+
 def sample_answers(schema: dict[str, Any]) -> dict[str, Any]:
-    return {k: sample_value(v) for k, v in schema["properties"].items()}
+    return {k: PATTERNED.get(k, sample_value(v)) for k, v in schema["properties"].items()}
 
 
 def run_to_the_end(case: Case) -> Case:
@@ -78,7 +82,14 @@ def run_to_the_end(case: Case) -> Case:
     raise AssertionError("did not conclude")
 
 
-@pytest.mark.parametrize("code", ["graduate-employment-express", "company-registration-one-stop"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "graduate-employment-express",
+        "company-registration-one-stop",
+        "enterprise-investment-approval",
+    ],
+)
 def test_flagship_package_runs_to_approval(city, resident, company_for, code):
     folder = catalog_dir() / code
     if not folder.exists():
@@ -107,3 +118,35 @@ def test_flagship_package_runs_to_approval(city, resident, company_for, code):
     depts = set(case.tasks.values_list("department__code", flat=True))
     assert case.status == Case.Status.APPROVED
     assert depts >= {version.service.department.code, *version.definition.get("co_departments", [])}
+
+
+def test_countersign_sends_each_instance_to_its_own_department(city, resident, company_for):
+    folder = catalog_dir() / "enterprise-investment-approval"
+    if not folder.exists():
+        pytest.skip("demo package not present")
+    version = service_packages_import(actor=Actor.system("test"), paths=[folder])[0]
+    company = company_for(resident)
+    case = services.case_draft_start(
+        user=resident.user, service_code=version.service.code, company_uscc=company.uscc
+    )
+    services.case_draft_save_form(
+        user=resident.user, case_id=case.pk, data=sample_answers(version.form_schema)
+    )
+    for spec in services.material_specs(version.definition):
+        if spec.source != "exchange" and spec.required:
+            content = PDF if "application/pdf" in spec.accept else PNG
+            services.case_material_attach(
+                user=resident.user, case_id=case.pk, code=spec.code, upload=io.BytesIO(content)
+            )
+    case.refresh_from_db()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        case = services.case_submit(user=resident.user, case_id=case.pk, token=case.submit_token)
+    accept = case.tasks.get(status="open")
+    holder = StaffRole.objects.filter(
+        role__code=accept.role_code, department=accept.department
+    ).first()
+    assert holder is not None
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.task_complete(user=holder.staff.user, task_id=accept.pk, decision="approve")
+    signers = case.tasks.filter(status="open").order_by("instance_index")
+    assert [t.department.code for t in signers] == ["gz-ghzyj", "gz-sthjj", "gz-zjj"]
