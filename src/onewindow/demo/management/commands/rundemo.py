@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -118,6 +119,22 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Demo city already seeded.")
+        self.publish_catalogue()
+
+    def publish_catalogue(self) -> None:
+        """Publish the demo catalogue (``catalog/`` beside the checkout, or
+        ``ONEWINDOW_CATALOG_DIR``). Unchanged packages are skipped, changed ones become new
+        versions, so this is cheap on every start."""
+        from onewindow.audit.services import Actor
+        from onewindow.catalog.services import service_packages_import
+
+        folder = Path(os.environ.get("ONEWINDOW_CATALOG_DIR", Path.cwd() / "catalog"))
+        if not (folder / "vocabulary.yaml").exists():
+            self.stdout.write(f"No service catalogue at {folder}; skipping.")
+            return
+        self.stdout.write(f"Publishing the service catalogue from {folder} …")
+        versions = service_packages_import(actor=Actor.system("rundemo"), paths=[folder])
+        self.stdout.write(f"  {len(versions)} service version(s) published")
 
     def serve(self, options: dict[str, Any]) -> None:
         port: int = options["port"]
