@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -64,27 +64,27 @@ class CompiledProcess:
 
 
 REFUSED = {
-    "scriptTask": N_("出于安全原因不支持脚本任务，请用网关条件或服务任务"),
-    "businessRuleTask": N_("暂不支持业务规则任务（决策表），请用排他网关的条件表达"),
-    "sendTask": N_("不支持发送任务，请用服务任务（如 notify.send）"),
-    "receiveTask": N_("不支持接收任务"),
-    "manualTask": N_("不支持手工任务，请改为用户任务并设置候选组"),
-    "task": N_("未指定类型的任务，请设为用户任务或服务任务"),
-    "eventBasedGateway": N_("不支持事件网关"),
-    "complexGateway": N_("不支持复杂网关"),
-    "adHocSubProcess": N_("不支持自由子流程"),
-    "transaction": N_("不支持事务子流程"),
-    "intermediateThrowEvent": N_("不支持中间抛出事件"),
-    "standardLoopCharacteristics": N_("不支持循环标记，请用网关回退形成循环"),
-    "messageEventDefinition": N_("不支持消息事件"),
-    "signalEventDefinition": N_("不支持信号事件"),
-    "errorEventDefinition": N_("不支持错误事件"),
-    "escalationEventDefinition": N_("不支持升级事件，请用定时边界事件"),
-    "conditionalEventDefinition": N_("不支持条件事件"),
-    "compensateEventDefinition": N_("不支持补偿事件"),
-    "linkEventDefinition": N_("不支持链接事件"),
-    "cancelEventDefinition": N_("不支持取消事件"),
-    "dataStoreReference": N_("不支持数据存储"),
+    "scriptTask": gettext_noop("出于安全原因不支持脚本任务，请用网关条件或服务任务"),
+    "businessRuleTask": gettext_noop("暂不支持业务规则任务（决策表），请用排他网关的条件表达"),
+    "sendTask": gettext_noop("不支持发送任务，请用服务任务（如 notify.send）"),
+    "receiveTask": gettext_noop("不支持接收任务"),
+    "manualTask": gettext_noop("不支持手工任务，请改为用户任务并设置候选组"),
+    "task": gettext_noop("未指定类型的任务，请设为用户任务或服务任务"),
+    "eventBasedGateway": gettext_noop("不支持事件网关"),
+    "complexGateway": gettext_noop("不支持复杂网关"),
+    "adHocSubProcess": gettext_noop("不支持自由子流程"),
+    "transaction": gettext_noop("不支持事务子流程"),
+    "intermediateThrowEvent": gettext_noop("不支持中间抛出事件"),
+    "standardLoopCharacteristics": gettext_noop("不支持循环标记，请用网关回退形成循环"),
+    "messageEventDefinition": gettext_noop("不支持消息事件"),
+    "signalEventDefinition": gettext_noop("不支持信号事件"),
+    "errorEventDefinition": gettext_noop("不支持错误事件"),
+    "escalationEventDefinition": gettext_noop("不支持升级事件，请用定时边界事件"),
+    "conditionalEventDefinition": gettext_noop("不支持条件事件"),
+    "compensateEventDefinition": gettext_noop("不支持补偿事件"),
+    "linkEventDefinition": gettext_noop("不支持链接事件"),
+    "cancelEventDefinition": gettext_noop("不支持取消事件"),
+    "dataStoreReference": gettext_noop("不支持数据存储"),
 }
 OUTCOMES = {"approved", "rejected"}
 
