@@ -107,3 +107,7 @@ BUILT_IN: dict[str, ActionFn] = {
 }
 for _name, _fn in BUILT_IN.items():
     register_action(_name, _fn)
+
+# Decision tables register ``decisions.evaluate`` (imported here so every user of the
+# registry sees it; the module needs the names above).
+from . import decisions  # noqa: E402, F401

@@ -53,6 +53,7 @@ def process_context(case: Case) -> dict[str, Any]:
         "service_code": case.service_version.service.code,
         "applicant_person_id": case.applicant_person_id,
         "applicant_company_id": case.applicant_company_id,
+        "decisions": case.service_version.definition.get("decisions", {}),
     }
 
 

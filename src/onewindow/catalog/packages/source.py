@@ -15,6 +15,7 @@ from onewindow.catalog.packages.problem import Problem
 SERVICE_FILE = "service.yaml"
 FORM_FILE = "form.schema.json"
 PROCESS_FILE = "process.bpmn"
+DECISION_SUFFIX = ".decision.yaml"  # decision tables: <name>.decision.yaml
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ZIP_BYTES = 20 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2000
@@ -37,7 +38,7 @@ class PackageSource:
 
 
 def _is_package_file(name: str) -> bool:
-    return name in {SERVICE_FILE, FORM_FILE} or name.endswith(".bpmn") or name.endswith(".md")
+    return name in {SERVICE_FILE, FORM_FILE} or name.endswith((".bpmn", ".md", DECISION_SUFFIX))
 
 
 def source_from_folder(folder: Path) -> tuple[PackageSource, list[Problem]]:

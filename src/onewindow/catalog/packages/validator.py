@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 
 from onewindow.catalog.jsonmessages import explain
 from onewindow.catalog.packages.context import ValidationContext
+from onewindow.catalog.packages.decisions import decision_task_problems, decisions_load
 from onewindow.catalog.packages.formschema import form_schema_parse
 from onewindow.catalog.packages.problem import Problem
 from onewindow.catalog.packages.process import (
@@ -27,7 +28,13 @@ from onewindow.catalog.packages.process import (
     resolve_group,
     split_groups,
 )
-from onewindow.catalog.packages.source import FORM_FILE, PROCESS_FILE, SERVICE_FILE, PackageSource
+from onewindow.catalog.packages.source import (
+    DECISION_SUFFIX,
+    FORM_FILE,
+    PROCESS_FILE,
+    SERVICE_FILE,
+    PackageSource,
+)
 from onewindow.catalog.packages.yamllines import Path as DataPath
 from onewindow.catalog.packages.yamllines import line_of, load_with_lines
 
@@ -64,7 +71,7 @@ class LoadedPackage:
 def package_checksum(source: PackageSource) -> str:
     digest = hashlib.sha256()
     for name in sorted(source.files):
-        if name in {SERVICE_FILE, FORM_FILE} or name.endswith(".bpmn"):
+        if name in {SERVICE_FILE, FORM_FILE} or name.endswith((".bpmn", DECISION_SUFFIX)):
             digest.update(name.encode() + b"\0" + source.files[name] + b"\0")
     return digest.hexdigest()
 
@@ -316,8 +323,26 @@ def package_load(source: PackageSource, context: ValidationContext) -> LoadedPac
         source.files.get(FORM_FILE), file=source.path(FORM_FILE)
     )
     package.form_schema = form_schema
+    tables, decision_problems = decisions_load(source)
     if data is not None:
+        if tables:
+            data["decisions"] = tables
         _load_process(package, checker, data)
+        if package.process_spec:
+            package.problems.extend(
+                decision_task_problems(
+                    package.process_spec,
+                    package.bpmn.encode(),
+                    file=source.path(PROCESS_FILE),
+                    tables=tables,
+                    failed={
+                        name.removesuffix(DECISION_SUFFIX)
+                        for name in source.files
+                        if name.endswith(DECISION_SUFFIX)
+                    },
+                )
+            )
+    package.problems.extend(decision_problems)
     package.problems = checker.problems + form_problems + package.problems
     return package
 

@@ -1,0 +1,275 @@
+"""Decision tables (DMN style, hit policy FIRST) and the ``decisions.evaluate`` action.
+
+A table is plain data (a service package's ``<name>.decision.yaml`` parsed to a dict)::
+
+    hit_policy: FIRST
+    inputs:                      # the variables the conditions may use
+      - code: household_size     # taken from the process variable of the same name,
+        type: integer            #   or from ``expression`` (a safe expression over the
+        default: 1               #   process variables), else ``default`` when missing
+    outputs:
+      - {code: eligible, type: boolean}
+      - {code: reason, type: text}
+    rules:                       # top to bottom, the first rule whose ``when`` is true wins
+      - when: household_size == 1 and income_per_capita > 55000
+        then: {eligible: false, reason: {zh: …, en: …}}
+      - then: {eligible: true, reason: …}   # no ``when``: the default (else) row
+
+Conditions are the engine's safe expression language (``expressions.py``) and may only use
+the declared inputs. :func:`table_problems` checks a table (used by the package validator);
+:func:`table_evaluate` runs it. The action reads the tables from ``context["decisions"]``
+(the service version's ``definition["decisions"]``), so the engine never touches models.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import keyword
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from . import expressions
+from .actions import ActionContext, register_action
+from .problems import EngineError
+
+ACTION = "decisions.evaluate"
+HIT_POLICIES = frozenset({"FIRST"})
+INPUT_TYPES = frozenset({"boolean", "integer", "number", "text"})
+OUTPUT_TYPES = INPUT_TYPES
+Path = tuple[str | int, ...]
+
+
+class DecisionError(EngineError):
+    """A table cannot be evaluated (missing table or input, no rule matched)."""
+
+    code = "decision_error"
+
+
+def _is_name(value: Any) -> bool:
+    return isinstance(value, str) and value.isidentifier() and not keyword.iskeyword(value)
+
+
+def _names(expression: str) -> set[str]:
+    tree = expressions.parse(expression)
+    called = {
+        id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)
+    }  # function names are not variables
+    return {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name)
+        and id(node) not in called
+        and node.id not in expressions.CONSTANTS
+    }
+
+
+def _value_fits(kind: str, value: Any) -> bool:
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(value, Mapping):  # text: a string or {zh, en}
+        return bool(value) and all(isinstance(v, str) for v in value.values())
+    return isinstance(value, str)
+
+
+def _columns(
+    table: Mapping[str, Any], key: str, types: frozenset[str], out: list[tuple[Path, str]]
+) -> dict[str, dict[str, Any]]:
+    what = _("输入") if key == "inputs" else _("输出")
+    columns = table.get(key)
+    if not isinstance(columns, list) or not columns:
+        out.append(((key,), _("{key} 应为非空列表（决策表的{what}列）").format(key=key, what=what)))
+        return {}
+    found: dict[str, dict[str, Any]] = {}
+    for index, column in enumerate(columns):
+        where: Path = (key, index)
+        if not isinstance(column, Mapping):
+            out.append((where, _("{what}列应为映射（code、type…）").format(what=what)))
+            continue
+        code = column.get("code")
+        if not _is_name(code):
+            out.append(
+                (
+                    (*where, "code"),
+                    _("{what}列的 code “{code}” 不是合法的变量名").format(what=what, code=code),
+                )
+            )
+            continue
+        if code in found:
+            out.append(((*where, "code"), _("{what}列 “{code}” 重复").format(what=what, code=code)))
+            continue
+        kind = column.get("type", "text")
+        if kind not in types:
+            out.append(
+                (
+                    (*where, "type"),
+                    _("{what}列 “{code}” 的类型 “{kind}” 无效；可用：{known}").format(
+                        what=what, code=code, kind=kind, known="、".join(sorted(types))
+                    ),
+                )
+            )
+        expression = column.get("expression")
+        if expression is not None:
+            reason = expressions.check(str(expression))
+            if reason:
+                out.append(
+                    (
+                        (*where, "expression"),
+                        _("输入列 “{code}” 的表达式无效：{reason}").format(
+                            code=code, reason=reason
+                        ),
+                    )
+                )
+        found[str(code)] = dict(column)
+    return found
+
+
+def table_problems(table: Any) -> list[tuple[Path, str]]:
+    """Problems of one table as (data path, Chinese message); empty when it can run."""
+    out: list[tuple[Path, str]] = []
+    if not isinstance(table, Mapping):
+        return [((), _("决策表应为映射（inputs、outputs、rules）"))]
+    policy = table.get("hit_policy", "FIRST")
+    if policy not in HIT_POLICIES:
+        out.append(
+            (("hit_policy",), _("命中策略 “{policy}” 不受支持；只支持 FIRST").format(policy=policy))
+        )
+    inputs = _columns(table, "inputs", INPUT_TYPES, out)
+    outputs = _columns(table, "outputs", OUTPUT_TYPES, out)
+    rules = table.get("rules")
+    if not isinstance(rules, list) or not rules:
+        out.append((("rules",), _("rules 应为非空的规则列表")))
+        return out
+    catch_all: int | None = None
+    for index, rule in enumerate(rules):
+        where: Path = ("rules", index)
+        if not isinstance(rule, Mapping):
+            out.append((where, _("规则应为映射（when、then）")))
+            continue
+        if catch_all is not None:
+            out.append(
+                (
+                    where,
+                    _("第 {n} 条规则永远不会命中：第 {m} 条规则没有条件，总是先命中").format(
+                        n=index + 1, m=catch_all + 1
+                    ),
+                )
+            )
+        when = rule.get("when")
+        if when is None or (isinstance(when, str) and not when.strip()):
+            catch_all = index if catch_all is None else catch_all
+        elif not isinstance(when, str):
+            out.append(
+                ((*where, "when"), _("条件（when）应为一个表达式字符串，例如 household_size == 1"))
+            )
+        else:
+            reason = expressions.check(when)
+            if reason:
+                out.append(((*where, "when"), _("条件无效：{reason}").format(reason=reason)))
+            elif inputs:
+                unknown = sorted(_names(when) - set(inputs))
+                if unknown:
+                    out.append(
+                        (
+                            (*where, "when"),
+                            _("条件使用了未声明的输入：{names}").format(names="、".join(unknown)),
+                        )
+                    )
+        then = rule.get("then")
+        if not isinstance(then, Mapping):
+            out.append(((*where, "then"), _("规则的结果（then）应为映射：输出列 → 值")))
+            continue
+        for code, value in then.items():
+            if outputs and code not in outputs:
+                out.append(
+                    (
+                        (*where, "then", code),
+                        _("结果中的 “{code}” 不是声明的输出列").format(code=code),
+                    )
+                )
+            elif outputs and not _value_fits(outputs[code].get("type", "text"), value):
+                out.append(
+                    (
+                        (*where, "then", code),
+                        _("输出 “{code}” 的值与类型 {kind} 不符").format(
+                            code=code, kind=outputs[code].get("type", "text")
+                        ),
+                    )
+                )
+        missing = [code for code in outputs if code not in then]
+        if missing:
+            out.append(
+                ((*where, "then"), _("规则没有给出输出：{names}").format(names="、".join(missing)))
+            )
+    return out
+
+
+def _input_values(table: Mapping[str, Any], data: Mapping[str, Any], name: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for column in table.get("inputs") or []:
+        code = column["code"]
+        if column.get("expression") is not None:
+            try:
+                values[code] = expressions.evaluate(str(column["expression"]), data)
+            except (NameError, KeyError) as exc:
+                raise DecisionError(
+                    _("决策表“{name}”的输入“{code}”无法计算：{error}").format(
+                        name=name, code=code, error=exc
+                    )
+                ) from exc
+        elif data.get(code) is not None:
+            values[code] = data[code]
+        elif "default" in column:
+            values[code] = column["default"]
+        else:
+            raise DecisionError(
+                _("决策表“{name}”缺少输入“{code}”（流程变量中没有，也没有默认值）").format(
+                    name=name, code=code
+                )
+            )
+    return values
+
+
+def table_evaluate(table: Mapping[str, Any], data: Mapping[str, Any], *, name: str = "") -> dict:
+    """The outputs of the first rule that matches ``data``. Raises :class:`DecisionError`
+    when an input is missing or no rule matches (add a default row without ``when``)."""
+    values = _input_values(table, data, name)
+    for rule in table.get("rules") or []:
+        when = rule.get("when")
+        if when is None or not str(when).strip():
+            return copy.deepcopy(dict(rule.get("then") or {}))
+        try:
+            hit = expressions.evaluate(str(when), values)
+        except (NameError, TypeError, KeyError, ValueError) as exc:
+            raise DecisionError(
+                _("决策表“{name}”的条件 {when} 无法计算：{error}").format(
+                    name=name, when=when, error=exc
+                )
+            ) from exc
+        if hit:
+            return copy.deepcopy(dict(rule.get("then") or {}))
+    raise DecisionError(
+        _("决策表“{name}”没有命中任何规则（请在最后加一条没有条件的兜底规则）").format(name=name)
+    )
+
+
+def _evaluate_action(ctx: ActionContext) -> dict[str, Any]:
+    name = str(ctx.params.get("table") or "")
+    tables = ctx.context.get("decisions") or {}
+    table = tables.get(name) if name else None
+    if table is None:
+        raise DecisionError(
+            _("找不到决策表“{name}”；服务包中有：{known}").format(
+                name=name, known="、".join(sorted(tables)) or "—"
+            )
+        )
+    return table_evaluate(table, ctx.data, name=name)
+
+
+register_action(ACTION, _evaluate_action)

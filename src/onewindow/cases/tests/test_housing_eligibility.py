@@ -1,0 +1,95 @@
+"""Public rental housing: after the parallel checks the eligibility decision table decides
+by itself; an ineligible household is rejected without anyone deciding, an eligible one
+goes on to the housing bureau's confirmation."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.test import TestCase
+
+from onewindow.audit.services import Actor
+from onewindow.cases import services
+from onewindow.cases.engine import ProcessRun
+from onewindow.cases.models import Case, CaseTask
+from onewindow.cases.tests.conftest import PDF, PNG
+from onewindow.cases.tests.test_demo_packages import catalog_dir, sample_answers
+from onewindow.catalog.services import service_packages_import
+from onewindow.identity.models import StaffRole
+
+pytestmark = pytest.mark.django_db
+
+CODE = "public-rental-housing"
+CHECKS = {"Task_Housing", "Task_Property", "Task_Income"}
+
+
+def approve(task: CaseTask) -> None:
+    chain = [task.department_id] + [d.pk for d in task.department.ancestors()]
+    holder = StaffRole.objects.filter(role__code=task.role_code, department_id__in=chain).first()
+    assert holder is not None, (task.department.code, task.role_code)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.task_complete(user=holder.staff.user, task_id=task.pk, decision="approve")
+
+
+def open_elements(case: Case) -> set[str]:
+    return set(
+        case.tasks.filter(status__in=["open", "claimed"]).values_list("element_id", flat=True)
+    )
+
+
+def submit_and_check(resident: Any, **answers: Any) -> Case:
+    version = service_packages_import(actor=Actor.system("test"), paths=[catalog_dir() / CODE])[0]
+    assert "eligibility" in version.definition["decisions"]
+    case = services.case_draft_start(user=resident.user, service_code=CODE)
+    data = {**sample_answers(version.form_schema), **answers}
+    errors = services.case_draft_save_form(user=resident.user, case_id=case.pk, data=data)
+    assert not errors, errors
+    for spec in services.material_specs(version.definition):
+        if spec.source != "exchange" and spec.required:
+            content = PDF if "application/pdf" in spec.accept else PNG
+            services.case_material_attach(
+                user=resident.user, case_id=case.pk, code=spec.code, upload=io.BytesIO(content)
+            )
+    case.refresh_from_db()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        case = services.case_submit(user=resident.user, case_id=case.pk, token=case.submit_token)
+    approve(case.tasks.get(element_id="Task_Accept"))
+    assert open_elements(case) == CHECKS
+    for task in case.tasks.filter(element_id__in=CHECKS):
+        approve(task)
+    case.refresh_from_db()
+    return case
+
+
+def test_an_ineligible_household_is_rejected_after_the_parallel_checks(city, resident):
+    case = submit_and_check(
+        resident,
+        household_size=2,
+        income_per_capita=80000,
+        housing_area_per_capita=10,
+        net_assets=20,
+    )
+    assert case.status == Case.Status.REJECTED
+    assert open_elements(case) == set()
+    assert not case.tasks.filter(element_id="Task_Decide").exists()
+    run = ProcessRun.restore(case.service_version.process_spec, case.process_state)
+    assert run.outcome() == "rejected"
+    assert run.data()["eligible"] is False
+    assert run.data()["reason"]["zh"] == "2人户家庭人均年可支配收入超过50000元"
+
+
+def test_an_eligible_household_goes_on_to_the_confirmation(city, resident):
+    case = submit_and_check(
+        resident,
+        household_size=3,
+        income_per_capita=30000,
+        housing_area_per_capita=8,
+        net_assets=20,
+    )
+    assert case.status == Case.Status.IN_PROGRESS
+    assert open_elements(case) == {"Task_Decide"}
+    approve(case.tasks.get(element_id="Task_Decide"))
+    case.refresh_from_db()
+    assert case.status == Case.Status.APPROVED
