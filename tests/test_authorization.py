@@ -121,6 +121,17 @@ def _material(w: World) -> dict[str, Any]:
     return {"number": objects["case"].number, "material_id": objects["material"].pk}
 
 
+def _live_draft_id(w: World) -> dict[str, Any]:
+    """A draft of resident_a that still exists (the walk may have discarded the first)."""
+    from onewindow.cases.models import Case
+    from onewindow.cases.services import case_draft_start
+
+    objects = _cases(w)
+    if not Case.objects.filter(pk=objects["draft"].pk).exists():
+        objects["draft"] = case_draft_start(user=w.users["resident_a"], service_code="walk-service")
+    return {"case_id": objects["draft"].pk}
+
+
 def _task_id(w: World) -> dict[str, Any]:
     return {"task_id": _cases(w)["task"].pk}
 
@@ -152,6 +163,8 @@ ARGUMENTS: dict[str, Args] = {
     "cases:staff_task": Args(build=_task_id, only=TASK_HOLDER),
     "cases:staff_case": Args(build=_case_number, only=TASK_HOLDER),
     "cases:staff_material": Args(build=_material, only=TASK_HOLDER),
+    # Appointments: only the applicant picks a slot for their draft.
+    "appointments:draft_slot": Args(build=_live_draft_id, only=OWNER),
 }
 
 

@@ -26,7 +26,7 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
         ONEWINDOW_SMS_PROVIDER="aliyun",
         SMS_ALIYUN_ACCESS_KEY_ID="LTAI-example",
         SMS_ALIYUN_ACCESS_KEY_SECRET=secrets.token_urlsafe(24),
-        SMS_ALIYUN_TEMPLATES="login_code:SMS_1,case_update:SMS_2,notice:SMS_3",
+        SMS_ALIYUN_TEMPLATES="login_code:SMS_1,case_update:SMS_2,notice:SMS_3,appointment_reminder:SMS_4",
         DJANGO_SETTINGS_MODULE="onewindow.config.base",
     )
     return env

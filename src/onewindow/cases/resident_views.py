@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from onewindow.appointments.selectors import case_needs_appointment
 from onewindow.audit.services import Actor
 from onewindow.cases import selectors, services
 from onewindow.cases.forms import attach_errors, build_fields, flat_answers, parse_post
@@ -141,6 +142,8 @@ def draft_materials(request: HttpRequest, case_id: int) -> HttpResponse:
                 )
             elif request.POST.get("next"):
                 services.case_draft_set_step(user=request.user, case_id=case.pk, step="review")
+                if case_needs_appointment(case):  # pick a slot before checking the answers
+                    return redirect("appointments:draft_slot", case_id=case.pk)
                 return redirect("cases:draft_review", case_id=case.pk)
             else:
                 code = request.POST.get("code", "")

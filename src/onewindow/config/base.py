@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "onewindow.portal",
     "onewindow.catalog",
     "onewindow.cases",
+    "onewindow.appointments",
     "onewindow.api",
     "onewindow.demo",
 ]
@@ -261,6 +262,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notify-retry-stuck": {"task": "onewindow.notify.tasks.sms_retry_pending", "schedule": 60.0},
     "cases-sla-sweep": {"task": "cases.sla_sweep", "schedule": 60.0},
+    "appointments-sweep": {"task": "appointments.sweep", "schedule": 900.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

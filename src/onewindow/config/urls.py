@@ -18,6 +18,7 @@ urlpatterns = [
     path("services/", include("onewindow.catalog.urls")),
     path("notify/", include("onewindow.notify.urls")),
     path("", include("onewindow.cases.urls")),  # /workbench/… (staff) and /cases/… (residents)
+    path("appointments/", include("onewindow.appointments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("metrics", metrics, name="metrics"),

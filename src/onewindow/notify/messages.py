@@ -12,6 +12,9 @@ SMS_TEMPLATES: dict[str, str] = {
     "login_code": "您的登录验证码是{code}，{minutes}分钟内有效。请勿告诉他人。",
     "case_update": "您的办件{case_no}有新进展：{status}。详情请登录一网通办查看。",
     "notice": "{text}",
+    "appointment_reminder": (
+        "您已预约{time}到{place}办理业务，地址：{address}。请携带有效证件按时到场。"
+    ),
 }
 
 

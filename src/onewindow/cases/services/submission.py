@@ -226,6 +226,9 @@ def _submit_locked(
                 field=f"material.{spec.code}",
             )
         )
+    from onewindow.appointments.selectors import appointment_errors
+
+    errors.extend(appointment_errors(case))  # a service with `appointment:` needs a booked slot
     if errors:
         raise ValidationFailed(_("申请内容有误，请修改后再提交。"), errors=errors)
     today = timezone.localdate(now)

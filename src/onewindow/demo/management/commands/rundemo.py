@@ -120,6 +120,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo city already seeded.")
         self.publish_catalogue()
+        call_command("appointments_seed", verbosity=0)
 
     def publish_catalogue(self) -> None:
         """Publish the demo catalogue (``catalog/`` beside the checkout, or

@@ -1,0 +1,316 @@
+"""Writes: generate slots from a resource's weekly template, book and cancel a place,
+send the reminder the working day before."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from onewindow.appointments.models import AppointmentResource, Booking, Slot
+from onewindow.appointments.selectors import APPOINTMENT_FIELD, appointment_resource_code
+from onewindow.audit.services import Actor, audit_record
+from onewindow.core.calendar import CalendarNotCovered, add_working_days, is_working_day
+from onewindow.core.errors import Conflict, NotFound, ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+# Reminders go out in daytime only (local time).
+REMINDER_HOURS = (9, 21)
+
+
+class SlotFull(Conflict):
+    code = "slot_full"
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _periods(resource: AppointmentResource, day: datetime.date) -> list[tuple[str, str]]:
+    hours = resource.hours or {}
+    periods = hours.get(str(day.isoweekday()))
+    if periods is None and day.isoweekday() >= 6:  # a make-up working day (调休)
+        periods = hours.get("1")
+    return [(str(p[0]), str(p[1])) for p in periods or []]
+
+
+def _slot_times(
+    resource: AppointmentResource, day: datetime.date
+) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    tz = _tz()
+    step = datetime.timedelta(minutes=max(int(resource.slot_minutes), 5))
+    out = []
+    for start_s, end_s in _periods(resource, day):
+        start = datetime.datetime.combine(day, datetime.time.fromisoformat(start_s), tzinfo=tz)
+        end = datetime.datetime.combine(day, datetime.time.fromisoformat(end_s), tzinfo=tz)
+        while start + step <= end:
+            out.append((start, start + step))
+            start += step
+    return out
+
+
+@transaction.atomic
+def slots_generate(
+    *,
+    resource: AppointmentResource,
+    days: int = 10,
+    start: datetime.date | None = None,
+    actor: Actor | None = None,
+) -> int:
+    """Slots for the next ``days`` working days from ``start`` (today by default): public
+    holidays are skipped, make-up working days included, days the holiday calendar does not
+    cover yet are skipped. Running it again adds nothing twice. Returns slots created."""
+    day = start or timezone.localdate()
+    rows: list[Slot] = []
+    found = 0
+    for _offset in range(days * 3 + 30):
+        if found >= days:
+            break
+        try:
+            working = is_working_day(day)
+        except CalendarNotCovered:
+            working = False
+        if working:
+            found += 1
+            rows.extend(
+                Slot(
+                    resource=resource,
+                    day=day,
+                    starts_at=a,
+                    ends_at=b,
+                    capacity=resource.capacity,
+                )
+                for a, b in _slot_times(resource, day)
+            )
+        day += datetime.timedelta(days=1)
+    if not rows:
+        return 0
+    existing = set(
+        Slot.objects.filter(
+            resource=resource, starts_at__in=[r.starts_at for r in rows]
+        ).values_list("starts_at", flat=True)
+    )
+    new = [r for r in rows if r.starts_at not in existing]
+    Slot.objects.bulk_create(new, ignore_conflicts=True)
+    if new:
+        audit_record(
+            actor=actor or Actor.system("appointments"),
+            action="appointments.slots.generate",
+            target=resource,
+            changes={"created": len(new), "from": new[0].day.isoformat()},
+        )
+    return len(new)
+
+
+def slots_generate_all(*, days: int = 10) -> int:
+    total = 0
+    for resource in AppointmentResource.objects.filter(is_active=True):
+        total += slots_generate(resource=resource, days=days)
+    return total
+
+
+def _take_place(slot_id: int) -> Slot:
+    slot = Slot.objects.select_for_update().select_related("resource").filter(pk=slot_id).first()
+    if slot is None:
+        raise NotFound(gettext_lazy("没有找到该预约时段。"), field=APPOINTMENT_FIELD)
+    taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
+    if not taken:
+        raise SlotFull(gettext_lazy("该时段已约满，请选择其他时段。"), field=APPOINTMENT_FIELD)
+    return slot
+
+
+def _release_place(slot_id: int) -> None:
+    Slot.objects.select_for_update().filter(pk=slot_id).first()
+    Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    user: Any,
+    case: Any,
+    slot_id: int,
+    actor: Actor | None = None,
+    now: datetime.datetime | None = None,
+) -> Booking:
+    """Book a place for a draft or open case of ``user``. Booking another slot cancels the
+    case's current booking in the same transaction; the same slot again changes nothing."""
+    from onewindow.cases.models import Case
+
+    now = now or timezone.now()
+    locked = Case.objects.select_for_update(of=("self",)).filter(pk=case.pk).first()
+    if locked is None or locked.created_by_id != user.pk:
+        raise NotFound(gettext_lazy("没有找到该申请。"))
+    if locked.status not in {
+        Case.Status.DRAFT,
+        Case.Status.SUBMITTED,
+        Case.Status.IN_PROGRESS,
+        Case.Status.SUPPLEMENT,
+    }:
+        raise Conflict(gettext_lazy("该办件已办结，不能再预约。"), code="case_closed")
+    code = appointment_resource_code(locked.service_version.definition)
+    if code is None:
+        raise ValidationFailed(
+            gettext_lazy("该事项无需预约。"), code="no_appointment", field=APPOINTMENT_FIELD
+        )
+    slot = Slot.objects.select_related("resource").filter(pk=slot_id).first()
+    if slot is None or slot.resource.code != code or not slot.resource.is_active:
+        raise NotFound(gettext_lazy("没有找到该预约时段。"), field=APPOINTMENT_FIELD)
+    if slot.starts_at <= now:
+        raise ValidationFailed(
+            gettext_lazy("该时段已过，请选择其他时段。"), code="slot_past", field=APPOINTMENT_FIELD
+        )
+    current = (
+        Booking.objects.select_for_update()
+        .filter(case_id=locked.pk, status=Booking.Status.BOOKED)
+        .first()
+    )
+    if current is not None and current.slot_id == slot.pk:
+        return current
+    # Lock slots in id order (old and new) so two rebookings cannot deadlock.
+    order = sorted({slot.pk, *([current.slot_id] if current else [])})
+    list(Slot.objects.select_for_update().filter(pk__in=order).order_by("pk"))
+    _take_place(slot.pk)
+    actor = actor or Actor.from_user(user)
+    if current is not None:
+        Booking.objects.filter(pk=current.pk).update(
+            status=Booking.Status.CANCELLED, cancelled_at=now
+        )
+        _release_place(current.slot_id)
+        audit_record(
+            actor=actor,
+            action="appointments.booking.cancel",
+            target=current,
+            changes={"reason": "rebooked"},
+        )
+    booking = Booking.objects.create(
+        slot=slot,
+        case=locked,
+        person=locked.applicant_person or locked.agent,
+        created_by=user,
+    )
+    audit_record(
+        actor=actor,
+        action="appointments.booking.create",
+        target=booking,
+        changes={
+            "resource": slot.resource.code,
+            "starts_at": timezone.localtime(slot.starts_at).isoformat(),
+            "case": locked.pk,
+            "replaces": current.pk if current else None,
+        },
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(
+    *,
+    user: Any,
+    booking_id: int,
+    actor: Actor | None = None,
+    now: datetime.datetime | None = None,
+) -> Booking:
+    """Cancel an active booking of ``user``; cancelling again changes nothing."""
+    booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
+    if booking is None or booking.created_by_id != user.pk:
+        raise NotFound(gettext_lazy("没有找到该预约。"))
+    if booking.status != Booking.Status.BOOKED:
+        return booking
+    booking.status = Booking.Status.CANCELLED
+    booking.cancelled_at = now or timezone.now()
+    booking.save(update_fields=["status", "cancelled_at"])
+    _release_place(booking.slot_id)
+    audit_record(
+        actor=actor or Actor.from_user(user),
+        action="appointments.booking.cancel",
+        target=booking,
+        changes={"reason": "resident"},
+    )
+    return booking
+
+
+def _reminder_due_days(today: datetime.date) -> tuple[datetime.date, datetime.date] | None:
+    """Slot days to remind about today: from tomorrow to the next working day (on the
+    working day before). None when today is not a working day or the calendar ends."""
+    try:
+        if not is_working_day(today):
+            return None
+        return today + datetime.timedelta(days=1), add_working_days(today, 1)
+    except CalendarNotCovered:
+        return None
+
+
+def _remind_one(booking_id: int, now: datetime.datetime) -> bool:
+    from onewindow.notify.services import sms_send
+
+    with transaction.atomic():
+        claimed = Booking.objects.filter(
+            pk=booking_id, status=Booking.Status.BOOKED, reminded_at__isnull=True
+        ).update(reminded_at=now)
+        if not claimed:
+            return False
+        booking = Booking.objects.select_related("slot__resource", "person", "case").get(
+            pk=booking_id
+        )
+        phone = booking.person.phone if booking.person else ""
+        if not phone:
+            logger.info("booking %s: no phone on record, no reminder sent", booking_id)
+            return False
+        local = timezone.localtime(booking.slot.starts_at)
+        sms_send(
+            phone=phone,
+            template="appointment_reminder",
+            params={
+                "place": booking.slot.resource.name,
+                "time": f"{local:%m月%d日 %H:%M}",
+                "address": booking.slot.resource.address or booking.slot.resource.name,
+            },
+            actor=Actor.system("appointments"),
+        )
+        audit_record(
+            actor=Actor.system("appointments"),
+            action="appointments.booking.remind",
+            target=booking,
+        )
+        return True
+
+
+def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
+    """Send the SMS reminder for every active booking whose slot is on the next working
+    day. Each booking is claimed with a conditional UPDATE first: never two reminders."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if not REMINDER_HOURS[0] <= local.hour < REMINDER_HOURS[1]:
+        return 0
+    span = _reminder_due_days(local.date())
+    if span is None:
+        return 0
+    ids = list(
+        Booking.objects.filter(
+            status=Booking.Status.BOOKED,
+            reminded_at__isnull=True,
+            slot__day__gte=span[0],
+            slot__day__lte=span[1],
+        ).values_list("pk", flat=True)
+    )
+    return sum(1 for pk in ids if _remind_one(pk, now))
+
+
+def appointment_text(booking: Booking) -> str:
+    local = timezone.localtime(booking.slot.starts_at)
+    return _("%(place)s，%(day)s %(start)s–%(end)s") % {
+        "place": booking.slot.resource.name,
+        "day": f"{local:%Y-%m-%d}",
+        "start": f"{local:%H:%M}",
+        "end": f"{timezone.localtime(booking.slot.ends_at):%H:%M}",
+    }

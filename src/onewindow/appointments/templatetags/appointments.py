@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from onewindow.appointments.models import Booking
+from onewindow.appointments.selectors import booking_for_case, case_needs_appointment
+
+register = template.Library()
+
+
+@register.simple_tag
+def case_booking(case: Any) -> Booking | None:
+    return booking_for_case(case) if case is not None and case.pk else None
+
+
+@register.simple_tag
+def needs_appointment(case: Any) -> bool:
+    return bool(case is not None and case_needs_appointment(case))
