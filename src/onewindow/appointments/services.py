@@ -239,6 +239,31 @@ def booking_cancel(
     return booking
 
 
+def bookings_release_for_case(
+    *, case_id: int, reason: str, actor: Actor | None = None, now: datetime.datetime | None = None
+) -> int:
+    """Cancel a case's active booking and give its place back (a discarded draft, a
+    withdrawn case). Must run inside the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("bookings_release_for_case must run inside transaction.atomic")
+    released = 0
+    for booking in Booking.objects.select_for_update().filter(
+        case_id=case_id, status=Booking.Status.BOOKED
+    ):
+        Booking.objects.filter(pk=booking.pk).update(
+            status=Booking.Status.CANCELLED, cancelled_at=now or timezone.now(), case=None
+        )
+        _release_place(booking.slot_id)
+        audit_record(
+            actor=actor or Actor.system("appointments"),
+            action="appointments.booking.cancel",
+            target=booking,
+            changes={"reason": reason, "case": case_id},
+        )
+        released += 1
+    return released
+
+
 def _reminder_due_days(today: datetime.date) -> tuple[datetime.date, datetime.date] | None:
     """Slot days to remind about today: from tomorrow to the next working day (on the
     working day before). None when today is not a working day or the calendar ends."""
@@ -301,7 +326,9 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
             reminded_at__isnull=True,
             slot__day__gte=span[0],
             slot__day__lte=span[1],
-        ).values_list("pk", flat=True)
+        )
+        .exclude(case__status__in=["withdrawn", "rejected"])  # nothing to come for
+        .values_list("pk", flat=True)
     )
     return sum(1 for pk in ids if _remind_one(pk, now))
 

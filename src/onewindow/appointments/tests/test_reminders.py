@@ -56,3 +56,11 @@ def test_periodic_task_generates_slots_and_sends(registry, marriage, resident, c
     result = sweep()
     assert result["reminders"] == 1
     assert sweep()["reminders"] == 0
+
+
+def test_no_reminder_for_a_withdrawn_case(registry, marriage, resident):
+    from onewindow.cases.models import Case
+
+    booking = _book(resident, registry, datetime.date(2026, 9, 29))
+    Case.objects.filter(bookings=booking).update(status=Case.Status.WITHDRAWN)
+    assert reminders_send_due(now=datetime.datetime(2026, 9, 28, 15, 0, tzinfo=CST)) == 0

@@ -172,3 +172,14 @@ def test_two_residents_cannot_take_the_last_place(city):
     slot.refresh_from_db()
     assert slot.booked == 1
     assert Booking.objects.filter(status="booked").count() == 1
+
+
+def test_discarding_a_draft_gives_its_place_back(registry, marriage, resident):
+    case = _draft(resident.user)
+    slot = Slot.objects.filter(resource=registry, day=datetime.date(2026, 9, 29))[0]
+    booking = booking_create(user=resident.user, case=case, slot_id=slot.pk)
+    case_services.case_draft_discard(user=resident.user, case_id=case.pk)
+    slot.refresh_from_db()
+    booking.refresh_from_db()
+    assert slot.booked == 0
+    assert booking.status == "cancelled" and booking.case_id is None

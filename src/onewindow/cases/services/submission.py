@@ -171,6 +171,9 @@ def case_draft_discard(*, user: Any, case_id: int, actor: Actor | None = None) -
     if case.created_by_id != user.pk or case.status != Case.Status.DRAFT:
         raise CaseNotFound()
     audit_record(actor=actor_for(user, actor), action="cases.draft.discard", target=case)
+    from onewindow.appointments.services import bookings_release_for_case
+
+    bookings_release_for_case(case_id=case.pk, reason="draft_discarded", actor=actor)
     case.materials.all().delete()
     case.delete()
 
