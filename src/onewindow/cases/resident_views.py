@@ -27,10 +27,13 @@ from onewindow.identity.selectors import companies_for_person, person_for_user
 STEPS = [("form", "填写申请表"), ("materials", "上传材料"), ("review", "核对并提交")]
 
 
-def _steps(current: str) -> list[dict[str, Any]]:
+def _steps(current: str, case: Case | None = None) -> list[dict[str, Any]]:
+    steps = list(STEPS)
+    if case is not None and case_needs_appointment(case):
+        steps.insert(2, ("slot", "预约时段"))
     return [
         {"key": key, "label": _(label), "current": key == current, "number": i + 1}
-        for i, (key, label) in enumerate(STEPS)
+        for i, (key, label) in enumerate(steps)
     ]
 
 
@@ -110,7 +113,7 @@ def draft_form(request: HttpRequest, case_id: int) -> HttpResponse:
             "fields": fields,
             "loose_errors": loose,
             "has_errors": bool(errors),
-            "steps": _steps("form"),
+            "steps": _steps("form", case),
         },
         status=422 if errors else 200,
     )
@@ -175,7 +178,7 @@ def draft_materials(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": case,
             "service": case.service_version.service,
             "rows": rows,
-            "steps": _steps("materials"),
+            "steps": _steps("materials", case),
         },
         status=422 if errors else 200,
     )
@@ -221,7 +224,7 @@ def _review(
             "rows": _material_rows(case),
             "errors": [str(e.message) for e in errors],
             "loose": loose,
-            "steps": _steps("review"),
+            "steps": _steps("review", case),
             "deadline_days": ((case.service_version.definition or {}).get("time_limit") or {}).get(
                 "promised_days"
             ),

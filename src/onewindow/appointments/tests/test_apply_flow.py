@@ -74,6 +74,7 @@ def test_resident_picks_a_slot_then_submits(
     assert chosen.status_code == 302 and chosen["Location"] == review_url
     review = client.get(review_url).content.decode()
     assert "2026-09-29 09:00–09:30" in review
+    assert "3. 预约时段" in review and "4. 核对并提交" in review  # the step indicator
     case.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(review_url, {"token": case.submit_token})
