@@ -98,3 +98,22 @@ def test_another_resident_cannot_open_the_slot_page(registry, marriage, resident
     assert client.get(url).status_code == 404
     assert client.post(url, {"slot": str(slot.pk)}).status_code == 404
     assert not Booking.objects.exists()
+
+
+def test_withdrawing_a_case_gives_its_place_back(
+    registry, marriage, resident, django_capture_on_commit_callbacks
+):
+    from onewindow.appointments.services import booking_create
+
+    case = _ready_draft(resident, marriage)
+    slot = Slot.objects.filter(resource=registry, day=datetime.date(2026, 9, 29))[0]
+    booking_create(user=resident.user, case=case, slot_id=slot.pk)
+    case.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        case_services.case_submit(user=resident.user, case_id=case.pk, token=case.submit_token)
+    slot.refresh_from_db()
+    assert slot.booked == 1
+    case_services.case_withdraw(user=resident.user, case_id=case.pk)
+    slot.refresh_from_db()
+    assert slot.booked == 0
+    assert not Booking.objects.filter(status=Booking.Status.BOOKED).exists()

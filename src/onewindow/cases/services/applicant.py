@@ -138,6 +138,9 @@ def case_withdraw(
     if case.status != Case.Status.WITHDRAWN:
         case.status, case.concluded_at = Case.Status.WITHDRAWN, now
         save_case(case, "status", "concluded_at")
+    from onewindow.appointments.services import bookings_release_for_case
+
+    bookings_release_for_case(case_id=case.pk, reason="case withdrawn", now=now)
     audit_record(actor=actor_for(user, actor), action="cases.case.withdraw", target=case)
     return case
 

@@ -139,6 +139,8 @@ def apply_run(case: Case, run: ProcessRun, *, now: datetime.datetime) -> list[Ca
             row.status = CaseTask.Status.CANCELLED
             row.completed_at = now
             row.save(update_fields=["status", "completed_at"])
+        if case.status != Case.Status.APPROVED:
+            _release_appointment(case, outcome=outcome, now=now)
         event(
             case,
             "concluded",
@@ -152,6 +154,13 @@ def apply_run(case: Case, run: ProcessRun, *, now: datetime.datetime) -> list[Ca
         case.status = Case.Status.IN_PROGRESS
     save_case(case, *CASE_FIELDS)
     return created
+
+
+def _release_appointment(case: Case, *, outcome: str, now: datetime.datetime) -> None:
+    """A rejected or withdrawn case gives its appointment place back to other residents."""
+    from onewindow.appointments.services import bookings_release_for_case
+
+    bookings_release_for_case(case_id=case.pk, reason=f"case {outcome}", now=now)
 
 
 def enqueue_advance(case: Case) -> None:
