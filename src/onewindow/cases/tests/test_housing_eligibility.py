@@ -74,7 +74,7 @@ def test_an_ineligible_household_is_rejected_after_the_parallel_checks(city, res
     assert case.status == Case.Status.REJECTED
     assert open_elements(case) == set()
     assert not case.tasks.filter(element_id="Task_Decide").exists()
-    run = ProcessRun.restore(case.service_version.process_spec, case.process_state)
+    run = ProcessRun.restore(case.service_version.process_spec, case.process_state or {})
     assert run.outcome() == "rejected"
     assert run.data()["eligible"] is False
     assert run.data()["reason"]["zh"] == "2人户家庭人均年可支配收入超过50000元"
