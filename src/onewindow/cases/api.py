@@ -39,6 +39,11 @@ class CaseIn(StrictSchema):
     company: str | None = Field(default=None, max_length=18, description="USCC, enterprise")
     form: dict[str, Any] = Field(default_factory=dict)
     materials: list[MaterialIn] = Field(default_factory=list, max_length=20)
+    appointment_slot: int | None = Field(
+        default=None,
+        description="slot id from GET /api/v1/services/{code}/slots, for services that "
+        "need an appointment",
+    )
 
 
 class TaskOut(Schema):
@@ -168,6 +173,7 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]
         form_data=payload.form,
         idempotency_key=request.headers.get("Idempotency-Key", ""),
         materials=materials,
+        appointment_slot=payload.appointment_slot,
         actor=Actor.from_request(request),
     )
     case.refresh_from_db()

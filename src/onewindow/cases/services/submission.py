@@ -317,6 +317,7 @@ def case_create_and_submit(
     idempotency_key: str,
     company_uscc: str | None = None,
     materials: list[tuple[str, str, bytes]] | None = None,
+    appointment_slot: int | None = None,
     actor: Actor | None = None,
 ) -> tuple[Case, bool]:
     """The API's one-call submission. Same key and same body → the same case (``False``:
@@ -336,6 +337,7 @@ def case_create_and_submit(
             "company": company_uscc or "",
             "form": form_data,
             "materials": [(c, n, hashlib.sha256(b).hexdigest()) for c, n, b in materials or []],
+            "appointment_slot": appointment_slot,
         }
     )
 
@@ -381,6 +383,10 @@ def case_create_and_submit(
                     size=len(content),
                     actor=actor,
                 )
+            if appointment_slot is not None:
+                from onewindow.appointments.services import booking_create
+
+                booking_create(user=user, case=case, slot_id=appointment_slot, actor=actor)
             case = lock_case(case.pk)
             case.idempotency_key = key
             _submit_locked(

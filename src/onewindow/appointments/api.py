@@ -1,0 +1,63 @@
+"""Appointment slots over the API, so a department system or app can book the slot that a
+service needs (``appointment_slot`` in ``POST /api/v1/cases``)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from onewindow.api.auth import session_or_bearer
+from onewindow.appointments.selectors import open_slots_by_day, resource_for_definition
+from onewindow.catalog.models import Service
+from onewindow.core.errors import NotFound
+
+router = Router(tags=["appointments"])
+
+
+class SlotOut(Schema):
+    id: int
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    places_left: int
+
+
+class SlotsOut(Schema):
+    service: str
+    resource: str
+    resource_name: str
+    address: str
+    slots: list[SlotOut]
+
+
+@router.get(
+    "/services/{code}/slots",
+    auth=session_or_bearer,
+    response=SlotsOut,
+    summary="Open appointment slots of a service that needs an appointment",
+)
+def service_slots(request: HttpRequest, code: str, days: int = 10) -> dict[str, object]:
+    service = Service.objects.filter(code=code, is_active=True).select_related("current").first()
+    definition = service.current.definition if service and service.current else None
+    resource = resource_for_definition(definition)
+    if service is None or resource is None:
+        raise NotFound(_("该服务无需预约或不存在。"), code="no_appointment")
+    days = max(1, min(days, 30))
+    return {
+        "service": code,
+        "resource": resource.code,
+        "resource_name": resource.name,
+        "address": resource.address,
+        "slots": [
+            {
+                "id": slot.pk,
+                "starts_at": slot.starts_at,
+                "ends_at": slot.ends_at,
+                "places_left": slot.capacity - slot.booked,
+            }
+            for day in open_slots_by_day(resource=resource, days=days)
+            for slot in day.slots
+        ],
+    }
