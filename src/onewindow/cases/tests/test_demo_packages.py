@@ -72,14 +72,40 @@ def run_to_the_end(case: Case) -> Case:
             f"stuck in {case.status}: {case.process_state and case.process_state.get('run')}"
         )
         for task in open_tasks:
-            chain = [task.department_id] + [d.pk for d in task.department.ancestors()]
-            holder = StaffRole.objects.filter(
-                role__code=task.role_code, department_id__in=chain
-            ).first()
-            assert holder is not None, (task.department.code, task.role_code)
-            with TestCase.captureOnCommitCallbacks(execute=True):
-                services.task_complete(user=holder.staff.user, task_id=task.pk, decision="approve")
+            approve_as_holder(task)
     raise AssertionError("did not conclude")
+
+
+def approve_as_holder(task: Any) -> None:
+    """Complete a task as a staff member holding its role in its department (or above)."""
+    chain = [task.department_id] + [d.pk for d in task.department.ancestors()]
+    holder = StaffRole.objects.filter(role__code=task.role_code, department_id__in=chain).first()
+    assert holder is not None, (task.department.code, task.role_code)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.task_complete(user=holder.staff.user, task_id=task.pk, decision="approve")
+
+
+def submit_package(
+    resident: Any, version: Any, *, company: Any = None, answers: dict[str, Any] | None = None
+) -> Case:
+    """Apply for a published demo package as the pages do: form, required materials, submit."""
+    case = services.case_draft_start(
+        user=resident.user,
+        service_code=version.service.code,
+        company_uscc=company.uscc if company else None,
+    )
+    data = {**sample_answers(version.form_schema), **(answers or {})}
+    errors = services.case_draft_save_form(user=resident.user, case_id=case.pk, data=data)
+    assert not errors, errors
+    for spec in services.material_specs(version.definition):
+        if spec.source != "exchange" and spec.required:
+            content = PDF if "application/pdf" in spec.accept else PNG
+            services.case_material_attach(
+                user=resident.user, case_id=case.pk, code=spec.code, upload=io.BytesIO(content)
+            )
+    case.refresh_from_db()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return services.case_submit(user=resident.user, case_id=case.pk, token=case.submit_token)
 
 
 @pytest.mark.parametrize(
@@ -96,22 +122,7 @@ def test_flagship_package_runs_to_approval(city, resident, company_for, code):
         pytest.skip(f"demo package {code} not present")
     version = service_packages_import(actor=Actor.system("test"), paths=[folder])[0]
     company = company_for(resident) if version.service.kind == "enterprise" else None
-    case = services.case_draft_start(
-        user=resident.user, service_code=code, company_uscc=company.uscc if company else None
-    )
-    errors = services.case_draft_save_form(
-        user=resident.user, case_id=case.pk, data=sample_answers(version.form_schema)
-    )
-    assert not errors, errors
-    for spec in services.material_specs(version.definition):
-        if spec.source != "exchange" and spec.required:
-            content = PDF if "application/pdf" in spec.accept else PNG
-            services.case_material_attach(
-                user=resident.user, case_id=case.pk, code=spec.code, upload=io.BytesIO(content)
-            )
-    case.refresh_from_db()
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        case = services.case_submit(user=resident.user, case_id=case.pk, token=case.submit_token)
+    case = submit_package(resident, version, company=company)
     first = set(case.tasks.values_list("department__code", flat=True))
     assert first == {version.service.department.code}
     case = run_to_the_end(case)
@@ -125,28 +136,7 @@ def test_countersign_sends_each_instance_to_its_own_department(city, resident, c
     if not folder.exists():
         pytest.skip("demo package not present")
     version = service_packages_import(actor=Actor.system("test"), paths=[folder])[0]
-    company = company_for(resident)
-    case = services.case_draft_start(
-        user=resident.user, service_code=version.service.code, company_uscc=company.uscc
-    )
-    services.case_draft_save_form(
-        user=resident.user, case_id=case.pk, data=sample_answers(version.form_schema)
-    )
-    for spec in services.material_specs(version.definition):
-        if spec.source != "exchange" and spec.required:
-            content = PDF if "application/pdf" in spec.accept else PNG
-            services.case_material_attach(
-                user=resident.user, case_id=case.pk, code=spec.code, upload=io.BytesIO(content)
-            )
-    case.refresh_from_db()
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        case = services.case_submit(user=resident.user, case_id=case.pk, token=case.submit_token)
-    accept = case.tasks.get(status="open")
-    holder = StaffRole.objects.filter(
-        role__code=accept.role_code, department=accept.department
-    ).first()
-    assert holder is not None
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        services.task_complete(user=holder.staff.user, task_id=accept.pk, decision="approve")
+    case = submit_package(resident, version, company=company_for(resident))
+    approve_as_holder(case.tasks.get(status="open"))
     signers = case.tasks.filter(status="open").order_by("instance_index")
     assert [t.department.code for t in signers] == ["gz-ghzyj", "gz-sthjj", "gz-zjj"]

@@ -4,33 +4,24 @@ goes on to the housing bureau's confirmation."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
-from django.test import TestCase
 
 from onewindow.audit.services import Actor
-from onewindow.cases import services
 from onewindow.cases.engine import ProcessRun
-from onewindow.cases.models import Case, CaseTask
-from onewindow.cases.tests.conftest import PDF, PNG
-from onewindow.cases.tests.test_demo_packages import catalog_dir, sample_answers
+from onewindow.cases.models import Case
+from onewindow.cases.tests.test_demo_packages import (
+    approve_as_holder,
+    catalog_dir,
+    submit_package,
+)
 from onewindow.catalog.services import service_packages_import
-from onewindow.identity.models import StaffRole
 
 pytestmark = pytest.mark.django_db
 
 CODE = "public-rental-housing"
 CHECKS = {"Task_Housing", "Task_Property", "Task_Income"}
-
-
-def approve(task: CaseTask) -> None:
-    chain = [task.department_id] + [d.pk for d in task.department.ancestors()]
-    holder = StaffRole.objects.filter(role__code=task.role_code, department_id__in=chain).first()
-    assert holder is not None, (task.department.code, task.role_code)
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        services.task_complete(user=holder.staff.user, task_id=task.pk, decision="approve")
 
 
 def open_elements(case: Case) -> set[str]:
@@ -42,23 +33,11 @@ def open_elements(case: Case) -> set[str]:
 def submit_and_check(resident: Any, **answers: Any) -> Case:
     version = service_packages_import(actor=Actor.system("test"), paths=[catalog_dir() / CODE])[0]
     assert "eligibility" in version.definition["decisions"]
-    case = services.case_draft_start(user=resident.user, service_code=CODE)
-    data = {**sample_answers(version.form_schema), **answers}
-    errors = services.case_draft_save_form(user=resident.user, case_id=case.pk, data=data)
-    assert not errors, errors
-    for spec in services.material_specs(version.definition):
-        if spec.source != "exchange" and spec.required:
-            content = PDF if "application/pdf" in spec.accept else PNG
-            services.case_material_attach(
-                user=resident.user, case_id=case.pk, code=spec.code, upload=io.BytesIO(content)
-            )
-    case.refresh_from_db()
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        case = services.case_submit(user=resident.user, case_id=case.pk, token=case.submit_token)
-    approve(case.tasks.get(element_id="Task_Accept"))
+    case = submit_package(resident, version, answers=answers)
+    approve_as_holder(case.tasks.get(element_id="Task_Accept"))
     assert open_elements(case) == CHECKS
     for task in case.tasks.filter(element_id__in=CHECKS):
-        approve(task)
+        approve_as_holder(task)
     case.refresh_from_db()
     return case
 
@@ -90,6 +69,6 @@ def test_an_eligible_household_goes_on_to_the_confirmation(city, resident):
     )
     assert case.status == Case.Status.IN_PROGRESS
     assert open_elements(case) == {"Task_Decide"}
-    approve(case.tasks.get(element_id="Task_Decide"))
+    approve_as_holder(case.tasks.get(element_id="Task_Decide"))
     case.refresh_from_db()
     assert case.status == Case.Status.APPROVED
