@@ -140,6 +140,30 @@ def _service_code(w: World) -> dict[str, Any]:
     return {"code": _cases(w)["case"].service_version.service.code}
 
 
+def _payment_order(w: World) -> dict[str, Any]:
+    """A paid order (with its receipt) of resident_a's case."""
+    from django.utils import timezone
+
+    from onewindow.payments.models import PaymentOrder, Receipt
+
+    if "order" not in w.objects:
+        order = PaymentOrder.objects.create(
+            case=_cases(w)["case"],
+            fee_code="walk",
+            subject="走查",
+            amount_fen=100,
+            status="paid",
+            gateway="sandbox",
+            out_trade_no="OWWALK1",
+            paid_at=timezone.now(),
+        )
+        Receipt.objects.create(
+            order=order, number="RWALK1", amount_fen=100, issued_at=timezone.now()
+        )
+        w.objects["order"] = order
+    return {"out_trade_no": w.objects["order"].out_trade_no}
+
+
 OWNER = frozenset({"resident_a"})
 TASK_HOLDER = frozenset({"staff_a"})
 
@@ -165,6 +189,12 @@ ARGUMENTS: dict[str, Args] = {
     "cases:staff_material": Args(build=_material, only=TASK_HOLDER),
     # Appointments: only the applicant picks a slot for their draft.
     "appointments:draft_slot": Args(build=_live_draft_id, only=OWNER),
+    # Payments: the gateway's notification endpoint is public (it verifies signatures);
+    # only the applicant reaches the case's fees, the return page and the receipt.
+    "payments:notify": Args(build=lambda w: {"gateway": "sandbox"}),
+    "payments:case": Args(build=_case_number, only=OWNER),
+    "payments:return": Args(build=_payment_order, only=OWNER),
+    "payments:receipt": Args(build=_payment_order, only=OWNER),
 }
 
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "onewindow.catalog",
     "onewindow.cases",
     "onewindow.appointments",
+    "onewindow.payments",
     "onewindow.api",
     "onewindow.demo",
 ]
@@ -263,6 +264,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notify-retry-stuck": {"task": "onewindow.notify.tasks.sms_retry_pending", "schedule": 60.0},
     "cases-sla-sweep": {"task": "cases.sla_sweep", "schedule": 60.0},
     "appointments-sweep": {"task": "appointments.sweep", "schedule": 900.0},
+    "payments-reconcile": {"task": "payments.reconcile", "schedule": 86400.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

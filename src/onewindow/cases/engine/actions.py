@@ -66,15 +66,10 @@ def _fake_exchange_lookup(ctx: ActionContext) -> dict[str, Any]:
     }
 
 
-def _fake_create_order(ctx: ActionContext) -> dict[str, Any]:
-    FAKE_CALLS.append(ctx)
-    return {
-        "payment": {
-            "order_no": f"PAY{_digits(ctx.key, 12)}",
-            "amount": str(ctx.params.get("amount", "0.00")),
-            "status": "created",
-        }
-    }
+def _create_order(ctx: ActionContext) -> dict[str, Any]:
+    from onewindow.payments.actions import create_order
+
+    return create_order(ctx)
 
 
 def _fake_issue_licence(ctx: ActionContext) -> dict[str, Any]:
@@ -100,7 +95,7 @@ def _fake_ship(ctx: ActionContext) -> dict[str, Any]:
 
 BUILT_IN: dict[str, ActionFn] = {
     "exchange.lookup": _fake_exchange_lookup,
-    "payments.create_order": _fake_create_order,
+    "payments.create_order": _create_order,
     "licences.issue": _fake_issue_licence,
     "notify.send": _fake_notify,
     "delivery.ship": _fake_ship,

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class PaymentsConfig(AppConfig):
+    name = "onewindow.payments"
+    label = "payments"
+    verbose_name = "网上缴费"
+
+    def ready(self) -> None:
+        from onewindow.cases.engine import register_action
+        from onewindow.payments import actions
+
+        register_action("payments.await", actions.await_payment)

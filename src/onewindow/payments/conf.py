@@ -1,0 +1,51 @@
+"""Which gateway the platform uses; settings override the environment defaults."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from django.conf import settings
+
+from onewindow.payments.providers.base import PaymentGateway
+
+DEV_SANDBOX_KEY = "onewindow-sandbox-dev-key"
+
+
+def setting(name: str, default: str) -> str:
+    return str(getattr(settings, name, None) or os.environ.get(f"ONEWINDOW_{name}", default))
+
+
+def sandbox_key() -> str:
+    return setting("PAYMENTS_SANDBOX_KEY", DEV_SANDBOX_KEY)
+
+
+@cache
+def _alipay() -> PaymentGateway:
+    from onewindow.payments.providers.alipay import (
+        AlipayGateway,
+        load_private_key,
+        load_public_key,
+    )
+
+    return AlipayGateway(
+        app_id=setting("PAYMENTS_ALIPAY_APP_ID", ""),
+        private_key=load_private_key(setting("PAYMENTS_ALIPAY_PRIVATE_KEY", "")),
+        alipay_public_key=load_public_key(setting("PAYMENTS_ALIPAY_PUBLIC_KEY", "")),
+        gateway_url=setting("PAYMENTS_ALIPAY_URL", "https://openapi.alipay.com/gateway.do"),
+    )
+
+
+def gateway(name: str | None = None) -> PaymentGateway:
+    name = name or setting("PAYMENTS_GATEWAY", "sandbox")
+    if name == "alipay":
+        return _alipay()
+    if name == "sandbox":
+        from onewindow.payments.providers.sandbox import SandboxGateway
+
+        return SandboxGateway(
+            base_url=setting("PAYMENTS_SANDBOX_URL", "http://127.0.0.1:8077"),
+            app_id=setting("PAYMENTS_APP_ID", "onewindow-demo"),
+            key=sandbox_key(),
+        )
+    raise LookupError(name)

@@ -1,0 +1,95 @@
+"""The payment gateway Protocol and the typed data that crosses it."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class GatewayError(Exception):
+    """The gateway could not be reached or answered with an error."""
+
+
+class SignatureInvalid(Exception):
+    """A message claiming to come from the gateway is not signed by it."""
+
+
+@dataclass(frozen=True)
+class PayRequest:
+    out_trade_no: str
+    amount_fen: int
+    subject: str
+    notify_url: str
+    return_url: str
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A verified asynchronous notification."""
+
+    out_trade_no: str
+    trade_no: str
+    amount_fen: int
+    app_id: str
+    status: str  # "paid" / "closed" / "waiting"
+    notify_id: str
+    paid_at: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    out_trade_no: str
+    out_request_no: str
+    amount_fen: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    out_request_no: str
+    succeeded: bool
+    refunded_fen: int
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    out_trade_no: str
+    trade_no: str
+    amount_fen: int
+    kind: str  # "pay" / "refund"
+
+
+class PaymentGateway(Protocol):
+    name: str
+    app_id: str
+
+    def page_url(self, request: PayRequest) -> str: ...
+
+    def verify_notification(self, params: Mapping[str, str]) -> Notification: ...
+
+    def refund(self, request: RefundRequest) -> RefundResult: ...
+
+    def statement(self, day: datetime.date) -> list[StatementLine]: ...
+
+
+def yuan_to_fen(text: str) -> int:
+    """'15.00' → 1500; refuses anything that is not a plain non-negative amount."""
+    whole, _, frac = text.strip().partition(".")
+    if not whole.isdigit() or (frac and (not frac.isdigit() or len(frac) > 2)):
+        raise ValueError(f"not an amount: {text!r}")
+    return int(whole) * 100 + int((frac + "00")[:2])
+
+
+def sign_content(
+    params: Mapping[str, str], *, exclude: tuple[str, ...] = ("sign", "sign_type")
+) -> str:
+    """The string both gateways sign: non-empty parameters except the signature ones, sorted
+    by key, joined as ``key=value&key=value`` (raw values, not URL-encoded)."""
+    return "&".join(
+        f"{k}={params[k]}"
+        for k in sorted(params)
+        if k not in exclude and params[k] not in ("", None)
+    )

@@ -1,0 +1,376 @@
+"""Writes of the payments app: orders, callbacks, refunds, receipts, reconciliation.
+
+A callback from the gateway is hostile until its signature, app id and amount check out; a
+refused one is logged (PaymentEvent + audit row with outcome ``denied``) and changes nothing.
+State changes are conditional UPDATEs, so a duplicated or out-of-order notification can never
+credit an order twice or move it backwards."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from onewindow.audit.models import AuditEvent
+from onewindow.audit.services import Actor, audit_record
+from onewindow.cases.models import Case
+from onewindow.payments.conf import gateway as get_gateway
+from onewindow.payments.models import (
+    FeeItem,
+    Mismatch,
+    PaymentEvent,
+    PaymentOrder,
+    Receipt,
+    Refund,
+)
+from onewindow.payments.providers.base import (
+    GatewayError,
+    Notification,
+    PayRequest,
+    RefundRequest,
+    SignatureInvalid,
+    yuan_to_fen,
+)
+
+logger = logging.getLogger(__name__)
+OPEN = (PaymentOrder.Status.CREATED, PaymentOrder.Status.PAYING)
+
+
+class PaymentError(Exception):
+    pass
+
+
+def fees_of(definition: Mapping[str, Any]) -> dict[str, tuple[str, int]]:
+    """``fees:`` of a service definition → {code: (name, amount in fen)}."""
+    fees: dict[str, tuple[str, int]] = {}
+    for fee in definition.get("fees") or []:
+        name = fee.get("name") or fee["code"]
+        if isinstance(name, dict):
+            name = name.get("zh") or next(iter(name.values()), fee["code"])
+        fees[fee["code"]] = (str(name), yuan_to_fen(str(fee["amount"])))
+    return fees
+
+
+@transaction.atomic
+def fee_items_sync(*, service_code: str, definition: Mapping[str, Any]) -> list[FeeItem]:
+    items = []
+    for code, (name, fen) in fees_of(definition).items():
+        item, _created = FeeItem.objects.update_or_create(
+            service_code=service_code, code=code, defaults={"name": name, "amount_fen": fen}
+        )
+        items.append(item)
+    return items
+
+
+def _out_trade_no(case: Case, fee_code: str) -> str:
+    digest = hashlib.sha256(f"{case.pk}:{fee_code}".encode()).hexdigest()[:8].upper()
+    return f"OW{case.number or case.pk}{digest}"[:64]
+
+
+@transaction.atomic
+def order_create_for_case(
+    *, case_id: int, fee_code: str, gateway: str | None = None
+) -> PaymentOrder:
+    """The case's order for one fee; calling it again returns the same order."""
+    existing = PaymentOrder.objects.filter(case_id=case_id, fee_code=fee_code).first()
+    if existing:
+        return existing
+    case = Case.objects.select_related("service_version__service").get(pk=case_id)
+    fees = fees_of(case.service_version.definition or {})
+    if fee_code not in fees:
+        raise PaymentError(f"service has no fee {fee_code!r}")
+    fee_items_sync(
+        service_code=case.service_version.service.code, definition=case.service_version.definition
+    )
+    name, fen = fees[fee_code]
+    gw = gateway or get_gateway().name
+    order = PaymentOrder.objects.create(
+        case=case,
+        fee_code=fee_code,
+        subject=f"{case.service_version.service.name}·{name}"[:200],
+        amount_fen=fen,
+        gateway=gw,
+        out_trade_no=_out_trade_no(case, fee_code),
+    )
+    PaymentEvent.objects.create(order=order, gateway=gw, kind="created", outcome="applied")
+    audit_record(
+        actor=Actor.system("payments"),
+        action="payments.order.create",
+        target=order,
+        changes={"case": case.number, "fee": fee_code, "amount_fen": fen},
+    )
+    return order
+
+
+@transaction.atomic
+def order_start_payment(*, user: Any, order_id: int, notify_url: str, return_url: str) -> str:
+    """The resident starts paying: the gateway page URL (the order becomes ``paying``)."""
+    from onewindow.cases.selectors import case_for_user
+
+    order = PaymentOrder.objects.select_related("case").get(pk=order_id)
+    if case_for_user(user=user, number=order.case.number or "") is None:
+        raise PaymentOrder.DoesNotExist()
+    if order.status not in OPEN:
+        raise PaymentError("order is not payable")
+    url = get_gateway(order.gateway).page_url(
+        PayRequest(
+            out_trade_no=order.out_trade_no,
+            amount_fen=order.amount_fen,
+            subject=order.subject,
+            notify_url=notify_url,
+            return_url=return_url,
+        )
+    )
+    PaymentOrder.objects.filter(pk=order.pk, status=PaymentOrder.Status.CREATED).update(
+        status=PaymentOrder.Status.PAYING
+    )
+    audit_record(
+        actor=Actor.from_user(user),
+        action="payments.order.start",
+        target=order,
+        changes={"status": "paying"},
+    )
+    return url
+
+
+@dataclass(frozen=True)
+class CallbackResult:
+    accepted: bool  # answer "success" to the gateway (also for ignored duplicates)
+    outcome: str  # applied / ignored / denied
+    reason: str = ""
+
+
+def _refuse(
+    gateway: str, reason: str, params: Mapping[str, str], order: Any = None
+) -> CallbackResult:
+    PaymentEvent.objects.create(
+        order=order,
+        gateway=gateway,
+        kind="notify",
+        outcome="denied",
+        reason=reason,
+        notify_id=str(params.get("notify_id", ""))[:128],
+        payload={k: str(v)[:500] for k, v in list(params.items())[:40] if k != "sign"},
+    )
+    audit_record(
+        actor=Actor.system(f"gateway:{gateway}"),
+        action="payments.callback.refuse",
+        target=order,
+        target_type="" if order else "payments.paymentorder",
+        target_id="" if order else str(params.get("out_trade_no", ""))[:64],
+        outcome=AuditEvent.Outcome.DENIED,
+        changes={"reason": reason},
+    )
+    logger.warning("payment callback refused (%s): %s", gateway, reason)
+    return CallbackResult(False, "denied", reason)
+
+
+@transaction.atomic
+def callback_handle(*, gateway: str, params: Mapping[str, str]) -> CallbackResult:
+    """One asynchronous notification from the gateway."""
+    try:
+        gw = get_gateway(gateway)
+    except LookupError:
+        return _refuse(gateway[:32], "unknown gateway", params)
+    try:
+        note = gw.verify_notification(params)
+    except SignatureInvalid as exc:
+        return _refuse(gateway, f"signature: {exc}", params)
+    order = PaymentOrder.objects.filter(out_trade_no=note.out_trade_no, gateway=gateway).first()
+    if order is None:
+        return _refuse(gateway, "unknown out_trade_no", params)
+    if note.app_id != gw.app_id:
+        return _refuse(gateway, "app id mismatch", params, order)
+    if note.amount_fen != order.amount_fen:
+        return _refuse(gateway, "amount mismatch", params, order)
+    return _apply(order, note, params)
+
+
+def _apply(order: PaymentOrder, note: Notification, params: Mapping[str, str]) -> CallbackResult:
+    now = timezone.now()
+    changed = 0
+    if note.status == "paid":
+        changed = PaymentOrder.objects.filter(pk=order.pk, status__in=OPEN).update(
+            status=PaymentOrder.Status.PAID, paid_at=now, gateway_trade_no=note.trade_no[:64]
+        )
+    elif note.status == "closed":
+        changed = PaymentOrder.objects.filter(pk=order.pk, status__in=OPEN).update(
+            status=PaymentOrder.Status.CLOSED
+        )
+    outcome = "applied" if changed else "ignored"
+    reason = "" if changed else f"{note.status} while {order.status}"
+    PaymentEvent.objects.create(
+        order=order,
+        gateway=order.gateway,
+        kind="notify",
+        outcome=outcome,
+        reason=reason[:200],
+        notify_id=note.notify_id[:128],
+        payload={k: str(v)[:500] for k, v in list(params.items())[:40] if k != "sign"},
+    )
+    if changed and note.status == "paid":
+        order.refresh_from_db()
+        _receipt_issue(order, now=now)
+        from onewindow.cases.services.process import enqueue_advance
+
+        enqueue_advance(order.case)  # after commit: the worker continues the case
+    audit_record(
+        actor=Actor.system(f"gateway:{order.gateway}"),
+        action="payments.callback.apply" if changed else "payments.callback.ignore",
+        target=order,
+        changes={"status": note.status, "notify_id": note.notify_id, "reason": reason},
+    )
+    return CallbackResult(True, outcome, reason)
+
+
+def _receipt_issue(order: PaymentOrder, *, now: datetime.datetime) -> Receipt:
+    case = order.case
+    person = case.applicant_person
+    payer = person.name if person is not None else ""
+    number = f"R{now:%Y%m%d}{order.pk:08d}"
+    receipt, _created = Receipt.objects.get_or_create(
+        order=order,
+        defaults={
+            "number": number,
+            "payer": payer,
+            "amount_fen": order.amount_fen,
+            "issued_at": now,
+        },
+    )
+    return receipt
+
+
+def refund_create(
+    *, actor: Actor, order_id: int, amount_fen: int, reason: str, request_no: str
+) -> Refund:
+    """Refund (part of) a paid order through the gateway. ``request_no`` makes it idempotent:
+    the same number never refunds twice."""
+    with transaction.atomic():
+        order = PaymentOrder.objects.select_for_update().get(pk=order_id)
+        out_request_no = f"{order.out_trade_no}-R{request_no}"[:64]
+        existing = Refund.objects.filter(out_request_no=out_request_no).first()
+        if existing and existing.status == Refund.Status.SUCCEEDED:
+            return existing
+        if order.status not in (PaymentOrder.Status.PAID, PaymentOrder.Status.REFUNDED) or (
+            amount_fen <= 0 or order.refunded_fen + amount_fen > order.amount_fen
+        ):
+            audit_record(
+                actor=actor,
+                action="payments.refund.create",
+                target=order,
+                outcome=AuditEvent.Outcome.DENIED,
+                changes={"amount_fen": amount_fen, "status": order.status},
+            )
+            raise PaymentError("refund not allowed")
+        refund = existing or Refund.objects.create(
+            order=order, out_request_no=out_request_no, amount_fen=amount_fen, reason=reason[:200]
+        )
+    try:
+        result = get_gateway(order.gateway).refund(
+            RefundRequest(
+                out_trade_no=order.out_trade_no,
+                out_request_no=out_request_no,
+                amount_fen=amount_fen,
+                reason=reason,
+            )
+        )
+        ok, message = result.succeeded, result.message
+    except (GatewayError, SignatureInvalid) as exc:
+        ok, message = False, str(exc)
+    with transaction.atomic():
+        order = PaymentOrder.objects.select_for_update().get(pk=order_id)
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        if ok and refund.status != Refund.Status.SUCCEEDED:
+            refund.status = Refund.Status.SUCCEEDED
+            refund.completed_at = timezone.now()
+            refund.save(update_fields=["status", "completed_at"])
+            order.refunded_fen += amount_fen
+            if order.refunded_fen >= order.amount_fen:
+                order.status = PaymentOrder.Status.REFUNDED
+            order.save(update_fields=["refunded_fen", "status"])
+        elif not ok:
+            refund.status = Refund.Status.FAILED
+            refund.save(update_fields=["status"])
+        PaymentEvent.objects.create(
+            order=order,
+            gateway=order.gateway,
+            kind="refund",
+            outcome="applied" if ok else "failed",
+            reason=message[:200],
+        )
+        audit_record(
+            actor=actor,
+            action="payments.refund.create",
+            target=order,
+            outcome=AuditEvent.Outcome.OK if ok else AuditEvent.Outcome.FAILED,
+            changes={
+                "amount_fen": amount_fen,
+                "out_request_no": out_request_no,
+                "message": message,
+            },
+        )
+    return refund
+
+
+def reconcile_day(*, day: datetime.date, gateway: str | None = None) -> list[Mismatch]:
+    """Compare the day's paid orders with the gateway's statement; flag every difference."""
+    gw = get_gateway(gateway)
+    lines = [line for line in gw.statement(day) if line.kind == "pay"]
+    there = {line.out_trade_no: line for line in lines}
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    end = start + datetime.timedelta(days=1)
+    here = {
+        o.out_trade_no: o
+        for o in PaymentOrder.objects.filter(
+            gateway=gw.name,
+            paid_at__gte=start,
+            paid_at__lt=end,
+            status__in=[PaymentOrder.Status.PAID, PaymentOrder.Status.REFUNDED],
+        )
+    }
+    found: list[tuple[str, str, dict[str, Any]]] = []
+    for no, order in here.items():
+        line = there.get(no)
+        if line is None:
+            found.append((Mismatch.Kind.MISSING_THERE, no, {"here_fen": order.amount_fen}))
+        elif line.amount_fen != order.amount_fen:
+            found.append(
+                (
+                    Mismatch.Kind.AMOUNT,
+                    no,
+                    {"here_fen": order.amount_fen, "there_fen": line.amount_fen},
+                )
+            )
+    for no, line in there.items():
+        if no not in here:
+            found.append((Mismatch.Kind.UNKNOWN_HERE, no, {"there_fen": line.amount_fen}))
+    rows: list[Mismatch] = []
+    with transaction.atomic():
+        for kind, no, detail in found:
+            try:
+                with transaction.atomic():
+                    row, _c = Mismatch.objects.get_or_create(
+                        day=day,
+                        gateway=gw.name,
+                        kind=kind,
+                        out_trade_no=no,
+                        defaults={"detail": detail},
+                    )
+            except IntegrityError:
+                continue
+            rows.append(row)
+        audit_record(
+            actor=Actor.system("payments.reconcile"),
+            action="payments.reconcile.run",
+            target_type="payments.mismatch",
+            target_id=day.isoformat(),
+            outcome=AuditEvent.Outcome.OK,
+            changes={"statement_lines": len(lines), "orders": len(here), "mismatches": len(rows)},
+        )
+    return rows
