@@ -39,6 +39,7 @@ PUBLIC_API = {
     "POST /api/v1/auth/sms-login",
     "GET /api/v1/services",
     "GET /api/v1/services/{code}",
+    "POST /api/v1/licences/verify",  # third parties verify a licence without an account
 }
 
 
@@ -164,6 +165,19 @@ def _payment_order(w: World) -> dict[str, Any]:
     return {"out_trade_no": w.objects["order"].out_trade_no}
 
 
+def _licence_number(w: World) -> dict[str, Any]:
+    from onewindow.audit.services import Actor
+    from onewindow.licences.services import licence_issue
+
+    if "licence" not in w.objects:
+        w.objects["licence"] = licence_issue(
+            actor=Actor.system("walk"),
+            licence_type_code="business-licence",
+            holder_person=w.users["resident_a"].person,
+        )
+    return {"number": w.objects["licence"].number}
+
+
 OWNER = frozenset({"resident_a"})
 TASK_HOLDER = frozenset({"staff_a"})
 
@@ -189,6 +203,9 @@ ARGUMENTS: dict[str, Args] = {
     "cases:staff_material": Args(build=_material, only=TASK_HOLDER),
     # Appointments: only the applicant picks a slot for their draft.
     "appointments:draft_slot": Args(build=_live_draft_id, only=OWNER),
+    # Licences: only the holder downloads a licence; status lists are public.
+    "licences:download": Args(build=_licence_number, only=OWNER),
+    "licences:status_list": Args(build=lambda w: {"name": "no-such-list"}),
     # Payments: the gateway's notification endpoint is public (it verifies signatures);
     # only the applicant reaches the case's fees, the return page and the receipt.
     "payments:notify": Args(build=lambda w: {"gateway": "sandbox"}),

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "onewindow.catalog",
     "onewindow.cases",
     "onewindow.appointments",
+    "onewindow.licences",
     "onewindow.payments",
     "onewindow.api",
     "onewindow.demo",
@@ -309,3 +310,16 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Electronic licences (onewindow.licences): the issuer named in every credential, the public
+# address printed in QR codes and status-list URLs, and the types signed with SM2 (the rest
+# with Ed25519; an operator may change a type's algorithm afterwards).
+LICENCES_PUBLIC_URL = env("ONEWINDOW_PUBLIC_URL", "http://127.0.0.1:8000")
+LICENCES_ISSUER = env("ONEWINDOW_LICENCE_ISSUER", "did:web:onewindow.gz.gov.cn")
+LICENCES_ISSUER_NAME = env("ONEWINDOW_LICENCE_ISSUER_NAME", "广州市政务服务数据管理局")
+LICENCES_NUMBER_PREFIX = "4401"
+LICENCES_SM2_TYPES = env(
+    "ONEWINDOW_LICENCE_SM2_TYPES",
+    "resident-id-card,household-register,residence-permit,hk-macau-permit,hk-macau-endorsement,"
+    "marriage-certificate,birth-medical-certificate",
+).split(",")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("notify/", include("onewindow.notify.urls")),
     path("", include("onewindow.cases.urls")),  # /workbench/… (staff) and /cases/… (residents)
     path("appointments/", include("onewindow.appointments.urls")),
+    path("licences/", include("onewindow.licences.urls")),
     path("payments/", include("onewindow.payments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

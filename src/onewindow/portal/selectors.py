@@ -89,9 +89,17 @@ def _case_summaries(user: Any, limit: int = 5) -> list[CaseSummary]:
     return out
 
 
+def _licence_summaries(user: Any, limit: int = 5) -> list[LicenceSummary]:
+    from onewindow.licences.selectors import licence_summaries
+
+    return [LicenceSummary(**row) for row in licence_summaries(user=user, limit=limit)]
+
+
 def home_sections_for(user: Any) -> HomeSections:
     """The home page of a logged-in resident. Licences, bills and messages stay empty until
     the features that own them provide selectors."""
     return HomeSections(
-        greeting_name=resident_greeting_name(user=user), cases=_case_summaries(user)
+        greeting_name=resident_greeting_name(user=user),
+        cases=_case_summaries(user),
+        licences=_licence_summaries(user),
     )

@@ -72,15 +72,10 @@ def _create_order(ctx: ActionContext) -> dict[str, Any]:
     return create_order(ctx)
 
 
-def _fake_issue_licence(ctx: ActionContext) -> dict[str, Any]:
-    FAKE_CALLS.append(ctx)
-    return {
-        "licence": {
-            "licence_type": ctx.params.get("licence_type", ""),
-            "number": f"LIC{_digits(ctx.key, 12)}",
-            "status": "issued",
-        }
-    }
+def _issue_licence(ctx: ActionContext) -> dict[str, Any]:
+    from onewindow.licences.actions import issue_from_case
+
+    return issue_from_case(ctx)
 
 
 def _fake_notify(ctx: ActionContext) -> dict[str, Any]:
@@ -96,7 +91,7 @@ def _fake_ship(ctx: ActionContext) -> dict[str, Any]:
 BUILT_IN: dict[str, ActionFn] = {
     "exchange.lookup": _fake_exchange_lookup,
     "payments.create_order": _create_order,
-    "licences.issue": _fake_issue_licence,
+    "licences.issue": _issue_licence,
     "notify.send": _fake_notify,
     "delivery.ship": _fake_ship,
 }

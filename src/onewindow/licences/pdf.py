@@ -1,0 +1,87 @@
+"""A licence as a PDF: its fields in Chinese (reportlab's STSong-Light CID font) and a QR code
+for third-party verification.
+
+The QR code is the public verify URL with the credential id (``?id=<uuid>``). When the
+credential's compact JWS is at most ``QR_MAX_JWS`` characters it is carried too
+(``&jws=…``), so a verifier holds the signed credential itself; longer ones (most SM2 and
+claim-rich licences) are carried by reference only, and the page fetches the issued record."""
+
+from __future__ import annotations
+
+import io
+
+import qrcode
+from django.urls import reverse
+from reportlab.lib.pagesizes import A5
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+from onewindow.licences.models import Licence
+from onewindow.licences.services import public_url
+
+FONT = "STSong-Light"
+QR_MAX_JWS = 1200
+
+
+def verify_url(licence: Licence, *, with_jws: bool | None = None) -> str:
+    url = public_url(reverse("licences:verify")) + f"?id={licence.credential_id}"
+    carry = len(licence.jws) <= QR_MAX_JWS if with_jws is None else with_jws
+    return url + (f"&jws={licence.jws}" if carry else "")
+
+
+def qr_png(data: str) -> bytes:
+    image = qrcode.make(data, error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    out = io.BytesIO()
+    image.save(out)
+    return out.getvalue()
+
+
+def _claim_lines(licence: Licence) -> list[tuple[str, str]]:
+    labels = {"name": "持证人", "idNumber": "身份证号", "caseNumber": "办件编号"}
+    lines = [
+        ("证照名称", licence.licence_type.name_zh),
+        ("证照编号", licence.number),
+    ]
+    for key, value in licence.claims.items():
+        if key in labels:
+            lines.append((labels[key], str(value)))
+    lines.append(("发证日期", f"{licence.issued_at:%Y-%m-%d}"))
+    if licence.valid_until:
+        lines.append(("有效期至", f"{licence.valid_until:%Y-%m-%d}"))
+    lines.append(("状态", str(licence.get_status_display())))
+    return lines
+
+
+def licence_pdf(licence: Licence, *, issuer_name: str) -> bytes:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    out = io.BytesIO()
+    width, height = A5
+    pdf = canvas.Canvas(out, pagesize=A5)
+    pdf.setTitle(f"{licence.licence_type.name_zh} {licence.number}")
+    pdf.setFont(FONT, 18)
+    pdf.drawCentredString(width / 2, height - 25 * mm, licence.licence_type.name_zh)
+    pdf.setFont(FONT, 10)
+    pdf.drawCentredString(width / 2, height - 32 * mm, f"电子证照 · {issuer_name}")
+    y = height - 48 * mm
+    for label, value in _claim_lines(licence):
+        pdf.setFont(FONT, 11)
+        pdf.drawString(15 * mm, y, f"{label}：{value}")
+        y -= 8 * mm
+    size = 55 * mm
+    pdf.drawImage(
+        ImageReader(io.BytesIO(qr_png(verify_url(licence)))),
+        (width - size) / 2,
+        18 * mm,
+        size,
+        size,
+    )
+    pdf.setFont(FONT, 8)
+    pdf.drawCentredString(width / 2, 13 * mm, "扫码或访问核验页面验证本证照真伪与状态")
+    pdf.drawCentredString(width / 2, 8 * mm, f"urn:uuid:{licence.credential_id}")
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()

@@ -1,0 +1,237 @@
+"""Writes for electronic licences: type sync, issuing from a case outcome, revocation."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.audit.models import AuditEvent
+from onewindow.audit.services import Actor, audit_record
+from onewindow.core.errors import ApplicationError
+from onewindow.licences import jose
+from onewindow.licences.keys import signer_for_key, signing_key_active
+from onewindow.licences.models import Algorithm, Licence, LicenceType, StatusList
+
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+
+
+class LicenceError(ApplicationError):
+    code = "licence_error"
+    status = 400
+
+
+def public_url(path: str) -> str:
+    return str(settings.LICENCES_PUBLIC_URL).rstrip("/") + path
+
+
+def issuer_id() -> str:
+    return str(settings.LICENCES_ISSUER)
+
+
+@transaction.atomic
+def licence_types_sync(*, actor: Actor | None = None) -> int:
+    """Create or rename licence types from ``catalog/vocabulary.yaml`` (licence_types). The
+    signing algorithm is SM2 for the codes in ``LICENCES_SM2_TYPES``, else Ed25519; a type
+    already present keeps the algorithm an operator chose. Returns how many changed."""
+    from onewindow.catalog.packages.vocabulary import vocabulary_load
+
+    sm2 = set(settings.LICENCES_SM2_TYPES)
+    changed = 0
+    for code, entry in vocabulary_load().licence_types.items():
+        names = {"name_zh": str(entry.get("zh") or code), "name_en": str(entry.get("en") or "")}
+        obj = LicenceType.objects.filter(code=code).first()
+        if obj is None:
+            alg = Algorithm.SM2 if code in sm2 else Algorithm.EDDSA
+            LicenceType.objects.create(code=code, algorithm=alg, **names)
+            changed += 1
+        elif (obj.name_zh, obj.name_en) != (names["name_zh"], names["name_en"]):
+            LicenceType.objects.filter(pk=obj.pk).update(**names)
+            changed += 1
+    if changed:
+        audit_record(
+            actor=actor or Actor.system("licences"),
+            action="licences.type.sync",
+            target_type="licences.licencetype",
+            changes={"changed": changed},
+        )
+    return changed
+
+
+def licence_type_get(code: str) -> LicenceType:
+    found = LicenceType.objects.filter(code=code).first()
+    if found is None:
+        licence_types_sync()
+        found = LicenceType.objects.filter(code=code).first()
+    if found is None:
+        raise LicenceError(_("未知的证照类型。"), field="licence_type")
+    return found
+
+
+def _allocate_index() -> tuple[StatusList, int]:
+    """The next free bit, under a row lock. Call inside a transaction."""
+    current = StatusList.objects.select_for_update().order_by("-pk").first()
+    if current is None or current.next_index >= StatusList.SIZE:
+        number = StatusList.objects.count() + 1
+        current = StatusList.objects.create(
+            name=f"{number}", bits=bytes(StatusList.SIZE // 8), next_index=0
+        )
+        current = StatusList.objects.select_for_update().get(pk=current.pk)
+    index = current.next_index
+    StatusList.objects.filter(pk=current.pk).update(next_index=index + 1)
+    return current, index
+
+
+def _new_number(licence_type: LicenceType, now: datetime.datetime) -> str:
+    return f"{settings.LICENCES_NUMBER_PREFIX}{now:%Y}{secrets.randbelow(10**12):012d}"
+
+
+def credential_build(licence: Licence) -> dict[str, Any]:
+    """The W3C VC data model 2.0 document of a licence (what its JWS signs)."""
+    holder: dict[str, Any]
+    if licence.holder_company is not None:
+        holder = {"type": "Organization", "uscc": licence.holder_company.uscc}
+    else:
+        holder = {"type": "Person"}
+    status_url = public_url(reverse("licences:status_list", args=[licence.status_list.name]))
+    doc: dict[str, Any] = {
+        "@context": [VC_CONTEXT],
+        "id": f"urn:uuid:{licence.credential_id}",
+        "type": ["VerifiableCredential", "OneWindowLicence"],
+        "issuer": {"id": issuer_id(), "name": str(settings.LICENCES_ISSUER_NAME)},
+        "name": licence.licence_type.name_zh,
+        "validFrom": licence.issued_at.isoformat(timespec="seconds"),
+        "credentialSubject": {
+            **holder,
+            "licenceType": licence.licence_type.code,
+            "licenceNumber": licence.number,
+            **licence.claims,
+        },
+        "credentialStatus": {
+            "id": f"{status_url}#{licence.status_index}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(licence.status_index),
+            "statusListCredential": status_url,
+        },
+    }
+    if licence.valid_until:
+        doc["validUntil"] = licence.valid_until.isoformat(timespec="seconds")
+    return doc
+
+
+def _holder_claims(person: Any, company: Any) -> dict[str, Any]:
+    from onewindow.core.masking import mask_citizen_id
+
+    if company is not None:
+        return {"name": company.name}
+    return {"name": person.name, "idNumber": mask_citizen_id(person.id_number or "")}
+
+
+@transaction.atomic
+def licence_issue(
+    *,
+    actor: Actor,
+    licence_type_code: str,
+    holder_person: Any = None,
+    holder_company: Any = None,
+    claims: dict[str, Any] | None = None,
+    case: Any = None,
+    issue_key: str | None = None,
+    valid_days: int | None = None,
+) -> Licence:
+    """Issue and sign a licence. With ``issue_key`` a second call returns the first licence."""
+    if issue_key:
+        existing = Licence.objects.filter(issue_key=issue_key).first()
+        if existing is not None:
+            return existing
+    if holder_person is None and holder_company is None:
+        raise LicenceError(_("证照必须有持证人。"), field="holder")
+    licence_type = licence_type_get(licence_type_code)
+    key = signing_key_active(alg=licence_type.algorithm)
+    now = timezone.now().replace(microsecond=0)
+    days = valid_days if valid_days is not None else licence_type.validity_days
+    status_list, index = _allocate_index()
+    licence = Licence(
+        number=_new_number(licence_type, now),
+        licence_type=licence_type,
+        holder_person=holder_person,
+        holder_company=holder_company,
+        case=case,
+        issue_key=issue_key,
+        claims={**_holder_claims(holder_person, holder_company), **(claims or {})},
+        issued_at=now,
+        valid_until=now + datetime.timedelta(days=days) if days else None,
+        kid=key.kid,
+        status_list=status_list,
+        status_index=index,
+    )
+    licence.jws = jose.jws_sign(credential_build(licence), signer=signer_for_key(key), kid=key.kid)
+    licence.save()
+    audit_record(
+        actor=actor,
+        action="licences.licence.issue",
+        target=licence,
+        changes={"type": licence_type.code, "number": licence.number, "kid": key.kid},
+    )
+    return licence
+
+
+@transaction.atomic
+def licence_revoke(*, actor: Actor, licence_id: int, reason: str) -> Licence:
+    """Flip the licence's bit in its status list. Revoking twice changes nothing more."""
+    licence = Licence.objects.select_for_update().filter(pk=licence_id).first()
+    if licence is None:
+        audit_record(
+            actor=actor,
+            action="licences.licence.revoke",
+            target_type="licences.licence",
+            target_id=str(licence_id),
+            outcome=AuditEvent.Outcome.FAILED,
+            changes={"reason": "unknown licence"},
+        )
+        raise LicenceError(_("证照不存在。"), field="licence")
+    if licence.status == Licence.Status.REVOKED:
+        return licence
+    status_list = StatusList.objects.select_for_update().get(pk=licence.status_list_id)
+    bits = bytearray(bytes(status_list.bits))
+    bits[licence.status_index // 8] |= 0x80 >> (licence.status_index % 8)
+    status_list.bits = bytes(bits)
+    status_list.save(update_fields=["bits", "updated_at"])
+    licence.status = Licence.Status.REVOKED
+    licence.revoked_at = timezone.now()
+    licence.revoked_reason = reason[:200]
+    licence.save(update_fields=["status", "revoked_at", "revoked_reason"])
+    audit_record(
+        actor=actor,
+        action="licences.licence.revoke",
+        target=licence,
+        changes={"status": ["valid", "revoked"], "reason": licence.revoked_reason},
+    )
+    return licence
+
+
+def status_list_credential(status_list: StatusList) -> str:
+    """The signed BitstringStatusListCredential (compact JWS) of a status list."""
+    url = public_url(reverse("licences:status_list", args=[status_list.name]))
+    doc = {
+        "@context": [VC_CONTEXT],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_id(),
+        "validFrom": status_list.updated_at.isoformat(timespec="seconds"),
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": jose.bitstring_encode(bytes(status_list.bits)),
+        },
+    }
+    key = signing_key_active(alg=Algorithm.EDDSA)
+    return jose.jws_sign(doc, signer=signer_for_key(key), kid=key.kid)

@@ -1,0 +1,157 @@
+"""Verify a presented licence: a compact JWS, a credential id, or the verify URL from a QR.
+
+Outcomes: ``valid``, ``revoked`` (its status-list bit is set, or it has expired),
+``altered`` (the signature or the signed content does not match what we issued) and
+``unknown`` (not a licence we know). Every outcome comes with machine-readable reasons."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from onewindow.licences import jose
+from onewindow.licences.keys import verifier_for_kid
+from onewindow.licences.models import Licence, StatusList
+from onewindow.licences.services import credential_build
+
+log = logging.getLogger(__name__)
+
+VALID, REVOKED, ALTERED, UNKNOWN = "valid", "revoked", "altered", "unknown"
+UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+@dataclass
+class Verification:
+    result: str
+    reasons: list[str] = field(default_factory=list)
+    licence: Licence | None = None
+    credential: dict[str, Any] | None = None
+
+    def summary(self) -> dict[str, Any] | None:
+        """What a third party may see: type, number, masked holder, validity."""
+        if self.licence is None or self.result == UNKNOWN:
+            return None
+        lic = self.licence
+        holder = lic.holder_company or lic.holder_person
+        return {
+            "type": lic.licence_type.code,
+            "type_name": lic.licence_type.name_zh,
+            "number": lic.number,
+            "holder": str(getattr(holder, "masked_name", "") or getattr(holder, "name", "")),
+            "issued_at": lic.issued_at.isoformat(timespec="seconds"),
+            "valid_until": lic.valid_until.isoformat(timespec="seconds")
+            if lic.valid_until
+            else None,
+        }
+
+
+def _split_input(raw: str) -> tuple[str | None, str | None]:
+    """(jws, credential id) from what was pasted or scanned."""
+    text = (raw or "").strip()[:20000]
+    if text.startswith(("http://", "https://")):
+        query = parse_qs(urlsplit(text).query)
+        jws, cred = query.get("jws"), query.get("id")
+        return (jws[0] if jws else None), (cred[0] if cred else None)
+    if text.count(".") == 2 and " " not in text:
+        return text, None
+    return None, text
+
+
+def _credential_uuid(value: str | None) -> uuid.UUID | None:
+    if not value:
+        return None
+    match = UUID_RE.fullmatch(value.removeprefix("urn:uuid:"))
+    return uuid.UUID(match.group(0)) if match else None
+
+
+def _status(licence: Licence) -> Verification:
+    bits = StatusList.objects.filter(pk=licence.status_list_id).values_list("bits", flat=True)
+    data = bytes(bits[0]) if bits else b""
+    i = licence.status_index
+    if i // 8 < len(data) and data[i // 8] & (0x80 >> (i % 8)):
+        return Verification(REVOKED, ["status_list_revoked"], licence)
+    if licence.valid_until and licence.valid_until < timezone.now():
+        return Verification(REVOKED, ["expired"], licence)
+    return Verification(VALID, ["signature_ok", "status_ok"], licence)
+
+
+def _signed_by_us(token: str) -> bool:
+    """A damaged JWS whose header still names one of our keys was ours before the damage."""
+    try:
+        header = json.loads(jose.b64url_decode(token.strip().split(".")[0]))
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(header, dict) and verifier_for_kid(str(header.get("kid", ""))) is not None
+
+
+def _check_jws(token: str, *, expected: Licence | None) -> Verification:
+    try:
+        header, payload, signing_input, signature = jose.jws_parse(token)
+    except jose.JwsError as exc:
+        ours = expected is not None or _signed_by_us(token)
+        return Verification(ALTERED if ours else UNKNOWN, ["malformed", str(exc)], expected)
+    verifier = verifier_for_kid(header["kid"])
+    if verifier is None:
+        return Verification(UNKNOWN, ["unknown_kid"])
+    if verifier.alg != header["alg"] or not verifier.verify(signing_input, signature):
+        return Verification(ALTERED, ["bad_signature"], expected)
+    cred_id = _credential_uuid(str(payload.get("id", "")))
+    licence = expected
+    if licence is None and cred_id is not None:
+        licence = (
+            Licence.objects.select_related("licence_type").filter(credential_id=cred_id).first()
+        )
+    if licence is None:
+        return Verification(UNKNOWN, ["not_issued_here"], credential=payload)
+    if cred_id != licence.credential_id:
+        return Verification(ALTERED, ["id_mismatch"], licence)
+    return Verification(VALID, [], licence, payload)
+
+
+def _matches_record(licence: Licence, signed: dict[str, Any]) -> bool:
+    """Does the record still say what was signed? (Catches edits behind the issuer's back.)"""
+    return jose.canonical(credential_build(licence)) == jose.canonical(signed)
+
+
+def licence_verify(raw: str) -> Verification:
+    jws, cred = _split_input(raw)
+    licence = None
+    if cred is not None:
+        cid = _credential_uuid(cred)
+        if cid is None and jws is None:
+            return Verification(UNKNOWN, ["unrecognised_input"])
+        if cid is not None:
+            licence = (
+                Licence.objects.select_related(
+                    "licence_type", "status_list", "holder_person", "holder_company"
+                )
+                .filter(credential_id=cid)
+                .first()
+            )
+            if licence is None:
+                return Verification(UNKNOWN, ["not_issued_here"])
+    checked = _check_jws(jws or (licence.jws if licence else ""), expected=licence)
+    if checked.result != VALID or checked.licence is None:
+        if checked.result == ALTERED:
+            log.warning("licence verification: altered (%s)", ",".join(checked.reasons))
+        return checked
+    licence = checked.licence
+    signed = checked.credential or {}
+    if jws is not None and jws != licence.jws:
+        return Verification(ALTERED, ["not_the_issued_credential"], licence)
+    if not _matches_record(licence, signed):
+        log.warning("licence %s: record differs from its signed credential", licence.pk)
+        return Verification(ALTERED, ["record_differs_from_signature"], licence)
+    until = parse_datetime(str(signed.get("validUntil", ""))) if signed.get("validUntil") else None
+    if until is not None and until < datetime.datetime.now(tz=datetime.UTC):
+        return Verification(REVOKED, ["expired"], licence)
+    return _status(licence)
