@@ -20,6 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DEV_KEY = "onewindow-sandbox-dev-key"
+BEIJING = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def _now() -> datetime.datetime:
+    """The gateway's wall clock is Beijing time, like the statements of Chinese gateways."""
+    return datetime.datetime.now(BEIJING).replace(tzinfo=None)
+
+
 Sender = Callable[[str, dict[str, str]], str]
 
 
@@ -107,7 +115,7 @@ class Sandbox:
         with self.lock:
             trade = self.trades.get(no)
             if trade is None:
-                now = datetime.datetime.now()
+                now = _now()
                 trade = {
                     "out_trade_no": no,
                     "trade_no": f"SBX{now:%Y%m%d}{uuid.uuid4().hex[:12].upper()}",
@@ -137,7 +145,7 @@ class Sandbox:
                 {
                     "app_id": self.config.app_id,
                     "notify_id": uuid.uuid4().hex,
-                    "notify_time": datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+                    "notify_time": _now().strftime("%Y-%m-%d %H:%M:%S"),
                     "notify_type": "trade_status_sync",
                     "out_trade_no": trade["out_trade_no"],
                     "trade_no": trade["trade_no"],
@@ -186,7 +194,7 @@ class Sandbox:
                 "out_trade_no": trade["out_trade_no"],
                 "out_request_no": params["out_request_no"],
                 "refund_fee": _yuan(fen),
-                "refunded_at": datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+                "refunded_at": _now().strftime("%Y-%m-%d %H:%M:%S"),
             }
             self.refunds[params["out_request_no"]] = answer
             self._save()

@@ -1,0 +1,150 @@
+"""The resident pays in the sandbox gateway: cashier page, shuffled and duplicated signed
+notifications, return page, receipt; then refund and reconciliation against the sandbox's
+statement served over HTTP."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import threading
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+from django.test import TestCase
+from django.utils import timezone
+
+from onewindow.audit.services import Actor
+from onewindow.payments.models import Mismatch, PaymentEvent, PaymentOrder, Receipt, Refund
+from onewindow.payments.sandbox import Sandbox, SandboxConfig, make_app
+from onewindow.payments.services import PaymentError, reconcile_day, refund_create
+
+pytestmark = pytest.mark.django_db
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def sandbox(settings: Any) -> Iterator[Sandbox]:
+    box = Sandbox(SandboxConfig(delay=0, duplicates=2, shuffle=True), background=False)
+    server = make_server("127.0.0.1", 0, make_app(box), handler_class=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.PAYMENTS_SANDBOX_URL = f"http://127.0.0.1:{server.server_port}"
+    yield box
+    server.shutdown()
+
+
+def wsgi(
+    box: Sandbox, method: str, url: str, params: dict[str, str] | None = None
+) -> tuple[str, dict[str, str], str]:
+    parts = urllib.parse.urlsplit(url)
+    body = urllib.parse.urlencode(params or {}).encode()
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": parts.path,
+        "QUERY_STRING": parts.query,
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+    }
+    setup_testing_defaults(environ)
+    answer: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+        answer["status"], answer["headers"] = status, dict(headers)
+
+    text = b"".join(make_app(box)(environ, start_response)).decode()
+    return answer["status"], answer["headers"], text
+
+
+def pay_in_sandbox(client: Any, box: Sandbox, case: Any, order: PaymentOrder) -> str:
+    """Resident clicks 去缴费, sees the cashier page, clicks 确认支付; the sandbox notifies."""
+    client.force_login(case.created_by)
+    page = client.get(f"/payments/cases/{case.number}/")
+    assert "待缴费" in page.content.decode() and "15.00" in page.content.decode()
+    response = client.post(f"/payments/cases/{case.number}/", {"order": order.pk})
+    assert response.status_code == 302
+    cashier = response["Location"]
+    with urllib.request.urlopen(cashier) as r:  # noqa: S310 — the local sandbox
+        assert "确认支付" in r.read().decode()
+    params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(cashier).query))
+    notify_path = urllib.parse.urlsplit(params["notify_url"]).path
+
+    def deliver(url: str, note: dict[str, str]) -> str:
+        assert urllib.parse.urlsplit(url).path == notify_path
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return client.post(notify_path, note).content.decode()
+
+    box.sender = deliver
+    status, headers, _text = wsgi(box, "POST", "/pay/confirm", params)
+    assert status.startswith("303")
+    return headers["Location"]
+
+
+def test_pay_in_the_sandbox_with_shuffled_duplicates(client, sandbox, paying_case, order):
+    back = pay_in_sandbox(client, sandbox, paying_case, order)
+    order.refresh_from_db()
+    assert order.status == "paid" and Receipt.objects.filter(order=order).count() == 1
+    notes = PaymentEvent.objects.filter(kind="notify")
+    assert notes.count() == 4 and notes.filter(outcome="applied").count() == 1
+    page = client.get(urllib.parse.urlsplit(back).path)
+    assert "缴费成功" in page.content.decode()
+    receipt = client.get(f"/payments/receipts/{order.out_trade_no}/").content.decode()
+    assert order.receipt.number in receipt and "15.00" in receipt
+    # Paying again is refused with a message; nothing changes.
+    again = client.post(f"/payments/cases/{paying_case.number}/", {"order": order.pk})
+    assert again.status_code == 400
+
+
+def test_a_forged_cashier_request_is_refused_by_the_sandbox(sandbox):
+    status, _h, _t = wsgi(
+        sandbox, "GET", "/pay?out_trade_no=X&total_amount=0.01&app_id=onewindow-demo&sign=AAAA"
+    )
+    assert status.startswith("400")
+
+
+def test_refund_is_idempotent_and_bounded(client, sandbox, paying_case, order):
+    pay_in_sandbox(client, sandbox, paying_case, order)
+    actor = Actor.system("test-operator")
+    first = refund_create(
+        actor=actor, order_id=order.pk, amount_fen=1500, reason="不予签注退费", request_no="1"
+    )
+    again = refund_create(
+        actor=actor, order_id=order.pk, amount_fen=1500, reason="不予签注退费", request_no="1"
+    )
+    assert first.pk == again.pk and first.status == Refund.Status.SUCCEEDED
+    order.refresh_from_db()
+    assert order.status == "refunded" and order.refunded_fen == 1500
+    assert sandbox.trades[order.out_trade_no]["refunded_fen"] == 1500
+    with pytest.raises(PaymentError):
+        refund_create(actor=actor, order_id=order.pk, amount_fen=1, reason="x", request_no="2")
+
+
+def test_reconciliation_flags_mismatches(client, sandbox, paying_case, order):
+    pay_in_sandbox(client, sandbox, paying_case, order)
+    today = timezone.localdate()
+    assert reconcile_day(day=today) == []
+    sandbox.trades[order.out_trade_no]["amount_fen"] = 1400  # the gateway's books differ
+    stamp = sandbox.trades[order.out_trade_no]["paid_at"]
+    sandbox.trades["OWSTRANGER"] = {
+        "out_trade_no": "OWSTRANGER",
+        "trade_no": "SBX1",
+        "amount_fen": 100,
+        "notify_url": "",
+        "paid_at": stamp,
+        "refunded_fen": 0,
+    }
+    kinds = {(m.kind, m.out_trade_no) for m in reconcile_day(day=today)}
+    assert kinds == {("amount", order.out_trade_no), ("unknown_here", "OWSTRANGER")}
+    del sandbox.trades[order.out_trade_no]
+    kinds = {(m.kind, m.out_trade_no) for m in reconcile_day(day=today)}
+    assert ("missing_there", order.out_trade_no) in kinds
+    assert Mismatch.objects.count() == 3
+    assert reconcile_day(day=today - datetime.timedelta(days=1)) == []
