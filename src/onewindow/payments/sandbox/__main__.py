@@ -35,7 +35,10 @@ def main() -> None:
     parser.add_argument("--shuffle", action="store_true", help="send notifications out of order")
     parser.add_argument(
         "--state",
-        default=os.environ.get("ONEWINDOW_PAYMENTS_SANDBOX_STATE", "var/payments-sandbox.json"),
+        default=os.environ.get(
+            "ONEWINDOW_PAYMENTS_SANDBOX_STATE",
+            os.path.join(os.environ.get("ONEWINDOW_VAR_DIR", "var"), "payments-sandbox.json"),
+        ),
     )
     args = parser.parse_args()
     sandbox = Sandbox(

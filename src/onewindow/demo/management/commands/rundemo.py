@@ -75,6 +75,7 @@ def demo_children(*, port: int, web_workers: int, worker_concurrency: int) -> li
                 str(settings.CELERY_BEAT_SCHEDULE_FILENAME),
             ],
         ),
+        Child("pay-sandbox", [python, "-m", "onewindow.payments.sandbox", "--port", "8077"]),
     ]
 
 
