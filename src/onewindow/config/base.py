@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "onewindow.catalog",
     "onewindow.cases",
     "onewindow.appointments",
+    "onewindow.sso",  # before oauth2_provider: its consent and logout templates win
+    "oauth2_provider",
     "onewindow.licences",
     "onewindow.payments",
     "onewindow.api",
@@ -323,3 +325,32 @@ LICENCES_SM2_TYPES = env(
     "resident-id-card,household-register,residence-permit,hk-macau-permit,hk-macau-endorsement,"
     "marriage-certificate,birth-medical-certificate",
 ).split(",")
+
+# Single sign-on: OneWindow as an OpenID Connect provider (onewindow.sso, docs/sso.md).
+from onewindow.sso.keys import oidc_signing_keys  # noqa: E402
+
+_OIDC_KEY, _OIDC_KEYS_INACTIVE = oidc_signing_keys(production=PRODUCTION, var_dir=VAR_DIR)
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _OIDC_KEY,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": _OIDC_KEYS_INACTIVE,
+    "OIDC_ISS_ENDPOINT": env("ONEWINDOW_OIDC_ISSUER"),  # empty: <origin>/o
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": True,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "PKCE_REQUIRED": True,
+    "OAUTH2_VALIDATOR_CLASS": "onewindow.sso.validators.OneWindowValidator",
+    "SCOPES": {
+        "openid": _("登录身份标识"),
+        "profile": _("姓名（部分隐藏）"),
+        "phone": _("手机号码（部分隐藏）"),
+        "realname": _("实名信息：完整姓名和身份证号码"),
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 600,
+    "ID_TOKEN_EXPIRE_SECONDS": 600,
+    "REQUEST_APPROVAL_PROMPT": "auto",
+}

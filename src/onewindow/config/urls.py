@@ -21,6 +21,7 @@ urlpatterns = [
     path("appointments/", include("onewindow.appointments.urls")),
     path("licences/", include("onewindow.licences.urls")),
     path("payments/", include("onewindow.payments.urls")),
+    path("", include("onewindow.sso.urls")),  # /o/… OpenID Connect provider (single sign-on)
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("metrics", metrics, name="metrics"),

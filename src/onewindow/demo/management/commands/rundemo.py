@@ -122,6 +122,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo city already seeded.")
         self.publish_catalogue()
         call_command("appointments_seed", verbosity=0)
+        call_command("sso_demo_client", port=options["port"], verbosity=0)
 
     def publish_catalogue(self) -> None:
         """Publish the demo catalogue (``catalog/`` beside the checkout, or

@@ -1,0 +1,140 @@
+"""A department system's side of OpenID Connect, as small as it can be while doing every
+check a real relying party must: state, PKCE (S256), nonce, ID token signature against the
+provider's JWKS, issuer, audience and expiry.
+
+HTTP goes through ``transport`` so tests can route it into the test client."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+import httpx
+from django.conf import settings
+from jwcrypto import jwk, jws, jwt
+
+CLIENT_ID = "demo-rp-housing"
+CLIENT_NAME = "市住房保障业务系统（演示）"
+SCOPES = "openid profile phone"
+
+
+class IdTokenRejected(Exception):
+    pass
+
+
+class Transport(Protocol):
+    def post_form(self, url: str, data: dict[str, str], auth: tuple[str, str]) -> Any: ...
+
+    def get_json(self, url: str, bearer: str | None = None) -> Any: ...
+
+
+class RequestsTransport:
+    timeout = 10
+
+    def post_form(self, url: str, data: dict[str, str], auth: tuple[str, str]) -> Any:
+        response = httpx.post(url, data=data, auth=auth, timeout=self.timeout)
+        return response.status_code, response.json()
+
+    def get_json(self, url: str, bearer: str | None = None) -> Any:
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        response = httpx.get(url, headers=headers, timeout=self.timeout)
+        return response.status_code, response.json()
+
+
+transport: Transport = RequestsTransport()
+
+
+def client_secret() -> str:
+    """The demo client's secret, derived from the deployment's SECRET_KEY so the demo seed
+    and the demo relying party agree on it without storing it anywhere."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, b"onewindow-demo-rp-secret", hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class LoginStart:
+    url: str
+    state: str
+    nonce: str
+    verifier: str
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def pkce_challenge(verifier: str) -> str:
+    return _b64(hashlib.sha256(verifier.encode("ascii")).digest())
+
+
+def login_start(*, issuer: str, redirect_uri: str) -> LoginStart:
+    state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": CLIENT_ID,
+            "redirect_uri": redirect_uri,
+            "scope": SCOPES,
+            "state": state,
+            "nonce": nonce,
+            "code_challenge": pkce_challenge(verifier),
+            "code_challenge_method": "S256",
+        }
+    )
+    return LoginStart(f"{issuer}/authorize/?{query}", state, nonce, verifier)
+
+
+def exchange_code(*, issuer: str, code: str, redirect_uri: str, verifier: str) -> dict[str, Any]:
+    status, body = transport.post_form(
+        f"{issuer}/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": verifier,
+        },
+        (CLIENT_ID, client_secret()),
+    )
+    if status != 200 or "id_token" not in body:
+        raise IdTokenRejected(f"token endpoint refused: {body.get('error', status)}")
+    return dict(body)
+
+
+def verify_id_token(*, issuer: str, id_token: str, nonce: str) -> dict[str, Any]:
+    """The ID token's claims if its signature verifies against one of the provider's
+    published keys and iss/aud/exp/nonce are right; IdTokenRejected otherwise."""
+    status, keys = transport.get_json(f"{issuer}/.well-known/jwks.json")
+    if status != 200:
+        raise IdTokenRejected("no JWKS")
+    keyset = jwk.JWKSet.from_json(json.dumps(keys))
+    try:
+        token = jwt.JWT(jwt=id_token, key=keyset, algs=["RS256"], check_claims=False)
+    except (jws.InvalidJWSSignature, jws.InvalidJWSObject, jws.JWKeyNotFound, ValueError) as exc:
+        raise IdTokenRejected(f"bad signature: {type(exc).__name__}") from exc
+    except Exception as exc:  # jwcrypto raises a variety of errors for malformed tokens
+        raise IdTokenRejected(f"unreadable token: {type(exc).__name__}") from exc
+    claims: dict[str, Any] = json.loads(token.claims)
+    if claims.get("iss") != issuer:
+        raise IdTokenRejected("wrong issuer")
+    audience = claims.get("aud")
+    if CLIENT_ID not in (audience if isinstance(audience, list) else [audience]):
+        raise IdTokenRejected("wrong audience")
+    if int(claims.get("exp", 0)) < time.time():
+        raise IdTokenRejected("expired")
+    if not hmac.compare_digest(str(claims.get("nonce", "")), nonce):
+        raise IdTokenRejected("wrong nonce")
+    return claims
+
+
+def userinfo(*, issuer: str, access_token: str) -> dict[str, Any]:
+    status, body = transport.get_json(f"{issuer}/userinfo/", bearer=access_token)
+    if status != 200:
+        raise IdTokenRejected("userinfo refused")
+    return dict(body)

@@ -1,0 +1,46 @@
+"""Per-client policy: which scopes the operator granted to a department system.
+
+Every registered client may ask for ``openid``, ``profile`` and ``phone`` (masked claims);
+``realname`` (full name and citizen ID) only when the operator granted it here."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from oauth2_provider.settings import oauth2_settings
+
+BASE_SCOPES = frozenset({"openid", "profile", "phone"})
+GRANTABLE_SCOPES = frozenset({"realname"})
+
+
+class ClientPolicy(models.Model):
+    application = models.OneToOneField(
+        oauth2_settings.APPLICATION_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sso_policy",
+        verbose_name=_("客户端"),
+    )
+    department = models.ForeignKey(
+        "identity.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("所属部门"),
+    )
+    extra_scopes = models.JSONField(
+        _("额外授权的范围"),
+        default=list,
+        blank=True,
+        help_text=_("目前只有 realname（完整姓名和身份证号码）需要单独授权。"),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("客户端授权范围")
+        verbose_name_plural = _("客户端授权范围")
+
+    def __str__(self) -> str:
+        return f"{self.application}"
+
+    def allowed_scopes(self) -> frozenset[str]:
+        return BASE_SCOPES | (frozenset(self.extra_scopes) & GRANTABLE_SCOPES)

@@ -1,0 +1,123 @@
+"""Writes of the single sign-on app: client registration, secret rotation, scope grants and
+the record of refused protocol requests. Each write leaves an audit row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from oauth2_provider.generators import generate_client_secret
+from oauth2_provider.models import get_application_model
+
+from onewindow.audit.models import AuditEvent
+from onewindow.audit.services import Actor, audit_record
+from onewindow.core.errors import ValidationFailed
+from onewindow.sso.models import GRANTABLE_SCOPES, ClientPolicy
+
+Application = get_application_model()
+
+
+@dataclass(frozen=True)
+class ClientCredentials:
+    application: Any
+    client_id: str
+    client_secret: str  # shown once to the operator; only its hash is stored
+
+
+@transaction.atomic
+def client_register(
+    *,
+    actor: Actor,
+    name: str,
+    redirect_uris: Iterable[str],
+    post_logout_redirect_uris: Iterable[str] = (),
+    extra_scopes: Iterable[str] = (),
+    department: Any = None,
+    client_id: str | None = None,
+) -> ClientCredentials:
+    """A confidential department system using the authorization code flow with PKCE."""
+    uris = [uri.strip() for uri in redirect_uris if uri.strip()]
+    if not uris:
+        raise ValidationFailed(_("至少需要一个回调地址。"), field="redirect_uris")
+    scopes = sorted(set(extra_scopes))
+    if not set(scopes) <= GRANTABLE_SCOPES:
+        raise ValidationFailed(_("不支持的授权范围。"), field="extra_scopes")
+    secret = generate_client_secret()
+    fields: dict[str, Any] = {}
+    if client_id:
+        fields["client_id"] = client_id
+    application = Application.objects.create(
+        name=name,
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=" ".join(uris),
+        post_logout_redirect_uris=" ".join(u.strip() for u in post_logout_redirect_uris),
+        algorithm=Application.RS256_ALGORITHM,
+        client_secret=secret,
+        skip_authorization=False,
+        **fields,
+    )
+    ClientPolicy.objects.create(application=application, department=department, extra_scopes=scopes)
+    audit_record(
+        actor=actor,
+        action="sso.client.register",
+        target=application,
+        changes={"name": name, "redirect_uris": uris, "extra_scopes": scopes},
+    )
+    return ClientCredentials(application, application.client_id, secret)
+
+
+@transaction.atomic
+def client_secret_rotate(*, actor: Actor, application: Any) -> ClientCredentials:
+    """A new secret replaces the old one at once; the old one stops working."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    secret = generate_client_secret()
+    locked.client_secret = secret
+    locked.save(update_fields=["client_secret", "updated"])
+    audit_record(
+        actor=actor,
+        action="sso.client.rotate_secret",
+        target=locked,
+        changes={"client_secret": "changed"},
+    )
+    return ClientCredentials(locked, locked.client_id, secret)
+
+
+@transaction.atomic
+def client_scopes_set(
+    *, actor: Actor, application: Any, extra_scopes: Iterable[str]
+) -> ClientPolicy:
+    scopes = sorted(set(extra_scopes))
+    if not set(scopes) <= GRANTABLE_SCOPES:
+        raise ValidationFailed(_("不支持的授权范围。"), field="extra_scopes")
+    policy, _created = ClientPolicy.objects.select_for_update().get_or_create(
+        application=application
+    )
+    before = sorted(policy.extra_scopes)
+    if before == scopes:
+        return policy
+    policy.extra_scopes = scopes
+    policy.save()
+    audit_record(
+        actor=actor,
+        action="sso.client.scopes",
+        target=application,
+        changes={"extra_scopes": [before, scopes]},
+    )
+    return policy
+
+
+@transaction.atomic
+def protocol_refusal_record(*, actor: Actor, endpoint: str, client_id: str, reason: str) -> None:
+    """A refused authorize/token/userinfo/logout request: who, which client, why."""
+    audit_record(
+        actor=actor,
+        action=f"sso.{endpoint}.refuse",
+        target_type="oauth2_provider.application",
+        target_id=client_id[:64],
+        outcome=AuditEvent.Outcome.DENIED,
+        purpose=reason[:200],
+    )
