@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "onewindow.catalog",
     "onewindow.cases",
     "onewindow.appointments",
+    "onewindow.exchange",
     "onewindow.sso",  # before oauth2_provider: its consent and logout templates win
     "oauth2_provider",
     "onewindow.licences",

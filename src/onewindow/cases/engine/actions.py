@@ -66,6 +66,12 @@ def _fake_exchange_lookup(ctx: ActionContext) -> dict[str, Any]:
     }
 
 
+def _exchange_lookup(ctx: ActionContext) -> dict[str, Any]:
+    from onewindow.exchange.lookup import lookup_from_case
+
+    return lookup_from_case(ctx)
+
+
 def _create_order(ctx: ActionContext) -> dict[str, Any]:
     from onewindow.payments.actions import create_order
 
@@ -89,7 +95,7 @@ def _fake_ship(ctx: ActionContext) -> dict[str, Any]:
 
 
 BUILT_IN: dict[str, ActionFn] = {
-    "exchange.lookup": _fake_exchange_lookup,
+    "exchange.lookup": _exchange_lookup,
     "payments.create_order": _create_order,
     "licences.issue": _issue_licence,
     "notify.send": _fake_notify,

@@ -219,7 +219,11 @@ def test_call_activity_runs_the_called_process(roundtrip) -> None:
     assert run.data()["birth_no"] == "B1" and run.data()["child"] == "小明"
 
 
-def test_service_tasks_run_only_in_advance_with_a_stable_key() -> None:
+def test_service_tasks_run_only_in_advance_with_a_stable_key(monkeypatch) -> None:
+    from onewindow.cases.engine import actions
+
+    # The engine alone (no database): the fake look-up instead of the exchange.
+    monkeypatch.setitem(actions._REGISTRY, "exchange.lookup", actions._fake_exchange_lookup)
     spec = compiled_spec("services.bpmn")
     FAKE_CALLS.clear()
     run = ProcessRun.start(spec, data={"applicant_id": "P-1"})

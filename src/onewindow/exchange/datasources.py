@@ -1,0 +1,124 @@
+"""Where resource data comes from: a ``DataSource`` per deployment. The demo city's is
+``FakeCityDataSource``: records generated deterministically from the demo residents, so the
+same person always has the same household registration, marital status, income and so on."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Protocol
+
+from onewindow.identity.models import Person
+
+# Fields of the resources the demo chains use: (code, name, sensitivity).
+RESOURCE_FIELDS: dict[str, list[tuple[str, str, str]]] = {
+    "gz-gaj.identity": [
+        ("name", "姓名", "internal"),
+        ("gender", "性别", "internal"),
+        ("birth_date", "出生日期", "internal"),
+        ("id_valid", "身份证件有效", "internal"),
+    ],
+    "gz-gaj.household-registration": [
+        ("name", "姓名", "internal"),
+        ("region_code", "户籍地区划代码", "internal"),
+        ("address", "户籍地址", "sensitive"),
+        ("hukou_type", "户口性质", "internal"),
+        ("household_head", "是否户主", "internal"),
+    ],
+    "gz-mzj.marital-status": [
+        ("marital_status", "婚姻状况", "sensitive"),
+        ("registered_on", "最近登记日期", "sensitive"),
+    ],
+    "gz-mzj.income-assets": [
+        ("household_size", "家庭人口", "internal"),
+        ("monthly_income_per_capita", "家庭人均月收入（元）", "sensitive"),
+        ("financial_assets", "家庭金融资产（元）", "sensitive"),
+        ("vehicles", "机动车数量", "internal"),
+    ],
+    "gz-rsj.social-insurance": [
+        ("insured", "正在参保", "internal"),
+        ("contribution_years", "累计缴费年限", "internal"),
+        ("employer", "参保单位", "sensitive"),
+    ],
+    "gz-ghzyj.property-records": [
+        ("property_count", "名下住房套数", "sensitive"),
+        ("total_area", "住房总建筑面积（平方米）", "sensitive"),
+    ],
+}
+GENERIC_FIELDS = [("record_found", "有登记记录", "internal"), ("reference", "记录编号", "internal")]
+
+MARITAL = ["未婚", "已婚", "离婚", "丧偶"]
+STREETS = ["中山大道", "天河路", "环市东路", "江南大道", "工业大道", "解放北路", "黄埔大道"]
+
+
+def fields_for(resource_code: str) -> list[tuple[str, str, str]]:
+    return RESOURCE_FIELDS.get(resource_code, GENERIC_FIELDS)
+
+
+class DataSource(Protocol):
+    def fetch(self, resource_code: str, person: Person) -> dict[str, Any] | None:
+        """The resource's record for this person (all fields), or None if there is none."""
+        ...
+
+
+def _n(person: Person, salt: str, mod: int) -> int:
+    seed = f"{person.pk}:{person.birth_date}:{person.region_code}:{salt}".encode()
+    return int(hashlib.sha256(seed).hexdigest(), 16) % mod
+
+
+class FakeCityDataSource:
+    """The demo city's departments, answering from the demo residents."""
+
+    def fetch(self, resource_code: str, person: Person) -> dict[str, Any] | None:
+        age = 30
+        if person.birth_date is not None:
+            age = max(0, 2026 - person.birth_date.year)
+        region = person.region_code or "440106"
+        if resource_code == "gz-gaj.identity":
+            return {
+                "name": person.name,
+                "gender": person.get_gender_display() if person.gender else "",
+                "birth_date": person.birth_date.isoformat() if person.birth_date else "",
+                "id_valid": True,
+            }
+        if resource_code == "gz-gaj.household-registration":
+            street = STREETS[_n(person, "street", len(STREETS))]
+            return {
+                "name": person.name,
+                "region_code": region,
+                "address": f"广州市{street}{_n(person, 'no', 900) + 1}号",
+                "hukou_type": "城镇" if _n(person, "hukou", 10) < 8 else "农村",
+                "household_head": _n(person, "head", 2) == 0,
+            }
+        if resource_code == "gz-mzj.marital-status":
+            # Young residents are mostly unmarried, so the marriage chain can be demonstrated.
+            status = "未婚" if age < 32 else MARITAL[_n(person, "marital", 4)]
+            year = 2026 - _n(person, "married", max(age - 20, 1))
+            return {
+                "marital_status": status,
+                "registered_on": "" if status == "未婚" else f"{year}-05-20",
+            }
+        if resource_code == "gz-mzj.income-assets":
+            return {
+                "household_size": 1 + _n(person, "size", 5),
+                "monthly_income_per_capita": 1500 + 500 * _n(person, "income", 20),
+                "financial_assets": 10000 * _n(person, "assets", 50),
+                "vehicles": _n(person, "cars", 3) // 2,
+            }
+        if resource_code == "gz-rsj.social-insurance":
+            years = min(max(age - 22, 0), _n(person, "years", 25))
+            return {
+                "insured": years > 0,
+                "contribution_years": years,
+                "employer": f"广州市示例单位{_n(person, 'employer', 90) + 10}号" if years else "",
+            }
+        if resource_code == "gz-ghzyj.property-records":
+            count = [0, 0, 0, 1, 1, 2][_n(person, "props", 6)]
+            return {"property_count": count, "total_area": count * (60 + _n(person, "area", 60))}
+        return {
+            "record_found": True,
+            "reference": f"{resource_code.split('.')[0].upper()}{_n(person, resource_code, 10**8)}",
+        }
+
+
+def data_source() -> DataSource:
+    return FakeCityDataSource()

@@ -1,0 +1,80 @@
+"""The ``exchange.lookup`` action: a case's service task asks the exchange, as the platform's
+own consumer and with the case as its purpose, for what the government already holds (免证明).
+The call is logged in the call log like any other; the returned fields become process
+variables ``exchange_<resource>`` (``{"applicant": {...}, "partner": {...}}``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import transaction
+
+from onewindow.audit.services import Actor
+from onewindow.cases.engine.actions import ActionContext
+from onewindow.exchange.models import Resource
+from onewindow.exchange.services import (
+    exchange_query,
+    platform_consumer_ensure,
+    resources_sync,
+)
+from onewindow.identity.models import Person
+from onewindow.identity.pii import id_number_index
+
+
+class LookupRefused(RuntimeError):
+    pass
+
+
+def variable_name(resource_code: str) -> str:
+    return "exchange_" + re.sub(r"[^a-z0-9]+", "_", resource_code.lower()).strip("_")
+
+
+def _subjects(ctx: ActionContext) -> list[tuple[str, Person | None]]:
+    person_id = ctx.context.get("applicant_person_id")
+    subjects = [("applicant", Person.objects.filter(pk=person_id).first() if person_id else None)]
+    if str(ctx.params.get("subject", "")) == "both_parties":
+        number = str(ctx.data.get("partner_id_number") or "").strip().upper()
+        partner = (
+            Person.objects.filter(id_number_bidx=id_number_index(number)).first()
+            if number
+            else None
+        )
+        subjects.append(("partner", partner))
+    return subjects
+
+
+def lookup_from_case(ctx: ActionContext) -> dict[str, Any]:
+    code = str(ctx.params.get("resource", ""))
+    case_number = str(ctx.context.get("case_number") or ctx.context.get("case_id") or "")
+    purpose = f"办件{case_number}（{ctx.context.get('service_code', '')}）审查"
+    results: dict[str, Any] = {}
+    refused = ""
+    found = False
+    reference = ""
+    with transaction.atomic():
+        if not Resource.objects.filter(code=code).exists():
+            resources_sync(actor=Actor.system("exchange"))
+        consumer = platform_consumer_ensure(actor=Actor.system("exchange"))
+        for role, person in _subjects(ctx):
+            result = exchange_query(
+                consumer=consumer,
+                resource_code=code,
+                person=person,
+                purpose=purpose,
+                request_id=f"{ctx.key}:{role}"[:64],
+                case_number=case_number,
+            )
+            if not result.ok:
+                refused = result.reason
+                break
+            results[role] = result.data if result.found else None
+            found = found or result.found
+            if result.log is not None and not reference:
+                reference = f"EX{result.log.seq:010d}"
+    if refused:
+        raise LookupRefused(f"exchange refused {code}: {refused}")
+    return {
+        "exchange": {"resource": code, "found": found, "reference": reference},
+        variable_name(code): results,
+    }

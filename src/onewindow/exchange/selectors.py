@@ -1,0 +1,80 @@
+"""Reads of the data exchange."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from onewindow.exchange.models import AccessRequest, CallLog, Resource
+from onewindow.exchange.services import PLATFORM_CONSUMER
+from onewindow.identity.models import Department
+
+
+@dataclass(frozen=True)
+class CaseLookups:
+    resources: list[str]
+    departments: list[str]
+
+
+def case_lookups(case_number: str) -> CaseLookups | None:
+    """What the platform looked up through the exchange for this case (resource and
+    department names, in the order first looked up), or None."""
+    if not case_number:
+        return None
+    codes: list[str] = []
+    for code in CallLog.objects.filter(
+        case_number=case_number, consumer_id_value=PLATFORM_CONSUMER, outcome=CallLog.Outcome.OK
+    ).values_list("resource_code", flat=True):
+        if code not in codes:
+            codes.append(code)
+    if not codes:
+        return None
+    by_code = {
+        r.code: r for r in Resource.objects.filter(code__in=codes).select_related("department")
+    }
+    names, departments = [], []
+    for code in codes:
+        resource = by_code.get(code)
+        names.append(resource.name if resource else code)
+        dept = resource.department.name if resource and resource.department else ""
+        if dept and dept not in departments:
+            departments.append(dept)
+    return CaseLookups(resources=names, departments=departments)
+
+
+def owned_department_ids(user: Any) -> list[int] | None:
+    """Departments whose resources the user administers (None: all, for operators)."""
+    if user.has_perm("identity.operate_platform"):
+        return None
+    staff = getattr(user, "staff", None)
+    if staff is None:
+        return []
+    ids = {staff.department_id, *staff.roles.values_list("department_id", flat=True)}
+    out = set(ids)
+    for dept in Department.objects.filter(pk__in=ids):
+        out.update(d.pk for d in dept.children.all())
+    return sorted(out)
+
+
+def resources_for(user: Any) -> QuerySet[Resource]:
+    ids = owned_department_ids(user)
+    qs = Resource.objects.select_related("department").order_by("code")
+    return qs if ids is None else qs.filter(department_id__in=ids)
+
+
+def pending_requests_for(user: Any) -> QuerySet[AccessRequest]:
+    ids = owned_department_ids(user)
+    qs = AccessRequest.objects.filter(status=AccessRequest.Status.PENDING).select_related(
+        "consumer", "resource"
+    )
+    return qs if ids is None else qs.filter(resource__department_id__in=ids)
+
+
+def calls_for(user: Any, *, limit: int = 100) -> list[CallLog]:
+    ids = owned_department_ids(user)
+    qs = CallLog.objects.order_by("-seq")
+    if ids is not None:
+        qs = qs.filter(Q(owner_department_id__in=ids))
+    return list(qs[:limit])
