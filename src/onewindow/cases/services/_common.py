@@ -7,7 +7,7 @@ import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -68,20 +68,37 @@ def actor_for(user: Any, actor: Actor | None) -> Actor:
     return actor or Actor.from_user(user)
 
 
+CASE_RELATED = ("service_version__service__department",)
+
+
 def lock_case(case_id: int) -> Case:
     """Take the per-case lock (a row lock on PostgreSQL; SQLite already serialises writers
-    with BEGIN IMMEDIATE) and return the fresh row."""
+    with BEGIN IMMEDIATE) and return the fresh row, with its service version, service and
+    owning department (read by the engine context and the task table)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_case must be called inside transaction.atomic")
     case = (
         Case.objects.select_for_update(of=("self",))
-        .select_related("service_version")
+        .select_related(*CASE_RELATED)
         .filter(pk=case_id)
         .first()
     )
     if case is None:
         raise CaseNotFound()
     return case
+
+
+def lock_case_of_task(task_id: int) -> Case | None:
+    """The per-case lock taken through one of the case's tasks, in one query (the task's
+    ``case_id`` never changes, so reading it inside the locking statement is safe)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_case_of_task must be called inside transaction.atomic")
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related(*CASE_RELATED)
+        .filter(pk=Subquery(CaseTask.objects.filter(pk=task_id).values("case_id")[:1]))
+        .first()
+    )
 
 
 def save_case(case: Case, *fields: str) -> None:
@@ -95,7 +112,7 @@ def save_case(case: Case, *fields: str) -> None:
     case.lock_version += 1
 
 
-def event(
+def event_row(
     case: Case,
     kind: str,
     *,
@@ -107,12 +124,13 @@ def event(
     public: bool = True,
     at: datetime.datetime | None = None,
 ) -> CaseEvent:
+    """A timeline row, not yet saved (``apply_run`` inserts a use case's rows together)."""
     label = actor_label
     if not label and getattr(user, "kind", "") == "resident":
         label = str(_("申请人"))  # the timeline never shows an account name
     elif not label and user is not None:
         label = str(getattr(user, "display_name", "") or user.get_username())
-    return CaseEvent.objects.create(
+    return CaseEvent(
         case=case,
         at=at or timezone.now(),
         kind=kind,
@@ -125,9 +143,15 @@ def event(
     )
 
 
-def resolve_group(group: str, *, definition: dict[str, Any]) -> tuple[Department, str]:
-    """A BPMN candidate group → (department, role code): through the package's ``roles:``
-    mapping, or written literally as ``<department-code>:<role-code>``."""
+def event(case: Case, kind: str, **kwargs: Any) -> CaseEvent:
+    row = event_row(case, kind, **kwargs)
+    row.save(force_insert=True)
+    return row
+
+
+def group_target(group: str, *, definition: dict[str, Any]) -> tuple[str, str]:
+    """A BPMN candidate group → (department code, role code): through the package's
+    ``roles:`` mapping, or written literally as ``<department-code>:<role-code>``."""
     mapping = (definition or {}).get("roles") or {}
     target = mapping.get(group)
     dept_code, role_code = "", ""
@@ -135,13 +159,24 @@ def resolve_group(group: str, *, definition: dict[str, Any]) -> tuple[Department
         dept_code, role_code = str(target.get("department", "")), str(target.get("role", ""))
     elif ":" in group:
         dept_code, role_code = group.split(":", 1)
-    if dept_code and role_code:
-        department = Department.objects.filter(code=dept_code).first()
-        if department is not None:
-            return department, role_code
-    raise ProcessConfigError(
+    if not (dept_code and role_code):
+        raise group_error(group)
+    return dept_code, role_code
+
+
+def group_error(group: str) -> ProcessConfigError:
+    return ProcessConfigError(
         _("流程中的候选组 %(group)s 无法对应到部门和角色。") % {"group": group}
     )
+
+
+def resolve_group(group: str, *, definition: dict[str, Any]) -> tuple[Department, str]:
+    """A BPMN candidate group → (department, role code)."""
+    dept_code, role_code = group_target(group, definition=definition)
+    department = Department.objects.filter(code=dept_code).first()
+    if department is None:
+        raise group_error(group)
+    return department, role_code
 
 
 def department_label(department: Department) -> str:

@@ -210,12 +210,13 @@ def case_material_remove(
     )
 
 
-def missing_materials(case: Case) -> list[MaterialSpec]:
+def missing_materials(case: Case, *, specs: list[MaterialSpec] | None = None) -> list[MaterialSpec]:
     """Required uploads the case has no current file for (exchange materials come from the
     departments; licence materials may be uploaded until the licence wallet exists)."""
+    if specs is None:
+        specs = material_specs(case.service_version.definition)
+    required = [spec for spec in specs if spec.required and spec.source == "upload"]
+    if not required:
+        return []
     have = set(case.materials.filter(superseded=False).values_list("code", flat=True))
-    return [
-        spec
-        for spec in material_specs(case.service_version.definition)
-        if spec.required and spec.source == "upload" and spec.code not in have
-    ]
+    return [spec for spec in required if spec.code not in have]

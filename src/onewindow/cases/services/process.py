@@ -8,15 +8,25 @@ import datetime
 import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases.engine import ProcessRun
-from onewindow.cases.models import Case, CaseTask
-from onewindow.cases.services._common import event, lock_case, resolve_group, save_case
+from onewindow.cases.models import Case, CaseEvent, CaseTask
+from onewindow.cases.services._common import (
+    event,
+    event_row,
+    group_error,
+    group_target,
+    lock_case,
+    save_case,
+)
+from onewindow.catalog.models import Service
 from onewindow.core.calendar import CalendarNotCovered, add_working_days
+from onewindow.identity.models import Department
 
 logger = logging.getLogger(__name__)
 
@@ -81,53 +91,48 @@ def restore(case: Case) -> ProcessRun:
     return ProcessRun.restore(case.service_version.process_spec, case.process_state or {})
 
 
-def apply_run(case: Case, run: ProcessRun, *, now: datetime.datetime) -> list[CaseTask]:
+def apply_run(
+    case: Case,
+    run: ProcessRun,
+    *,
+    now: datetime.datetime,
+    fresh: bool = False,
+    also: tuple[str, ...] = (),
+    events: list[CaseEvent] | None = None,
+) -> list[CaseTask]:
     """Store the run's state on the case and bring the task table in line with the engine's
-    open user tasks. Returns the task rows created. Cost depends on the open tasks only."""
+    open user tasks. Returns the task rows created. Cost depends on the open tasks only.
+
+    ``fresh``: the case has no task rows yet (it is being submitted), so none are read.
+    ``also``: further case fields the caller changed, written in the same UPDATE.
+    ``events``: the caller's unsaved timeline rows, inserted together with the new tasks'."""
     open_all = run.open_user_tasks()
     applicant_open = [t for t in open_all if APPLICANT_GROUP in t.candidate_groups]
     open_tasks = {t.uid: t for t in open_all if APPLICANT_GROUP not in t.candidate_groups}
-    active = list(case.tasks.filter(status__in=ACTIVE))
-    for row in active:
-        if row.uid not in open_tasks:
-            row.status = CaseTask.Status.CANCELLED
-            row.completed_at = now
-            row.save(update_fields=["status", "completed_at"])
-    known = {row.uid for row in active} | set(
-        case.tasks.filter(uid__in=list(open_tasks)).values_list("uid", flat=True)
+    rows: list[CaseTask] = (
+        [] if fresh else list(case.tasks.filter(Q(status__in=ACTIVE) | Q(uid__in=list(open_tasks))))
     )
-    created: list[CaseTask] = []
-    definition = case.service_version.definition or {}
-    owner = case.service_version.service.department
-    for uid, info in open_tasks.items():
-        if uid in known:
+    known = {row.uid for row in rows}
+    still_active: list[CaseTask] = []
+    gone: list[CaseTask] = []
+    for row in rows:
+        if row.status not in ACTIVE:
             continue
-        groups = tuple(info.candidate_groups) or ()
-        if groups:
-            department, role = resolve_group(
-                signer_group(groups, info.instance_index), definition=definition
+        (still_active if row.uid in open_tasks else gone).append(row)
+    _cancel(gone, now=now)
+    created = _open_tasks(case, [info for uid, info in open_tasks.items() if uid not in known])
+    timeline = list(events or [])
+    for row in created:
+        department = row.department
+        timeline.append(
+            event_row(
+                case,
+                "task_opened",
+                task=row,
+                actor_label=department.name,
+                message=_("开始办理：%(step)s") % {"step": row.name},
+                data={"department": department.code, "role": row.role_code},
             )
-        else:
-            department, role = owner, "window_clerk"
-        row = CaseTask.objects.create(
-            case=case,
-            uid=uid,
-            element_id=info.element_id,
-            name=info.name or info.element_id,
-            department=department,
-            role_code=role,
-            candidate_groups=list(groups),
-            instance_index=info.instance_index,
-            due_date=case.deadline,
-        )
-        created.append(row)
-        event(
-            case,
-            "task_opened",
-            task=row,
-            actor_label=department.name,
-            message=_("开始办理：%(step)s") % {"step": row.name},
-            data={"department": department.code, "role": role},
         )
     case.process_state = run.state()
     case.next_timer_at = run.next_timer_at()
@@ -135,25 +140,86 @@ def apply_run(case: Case, run: ProcessRun, *, now: datetime.datetime) -> list[Ca
         outcome = run.outcome() or "approved"
         case.status = OUTCOME_STATUS.get(outcome, Case.Status.APPROVED)
         case.concluded_at = now
-        for row in case.tasks.filter(status__in=ACTIVE):
-            row.status = CaseTask.Status.CANCELLED
-            row.completed_at = now
-            row.save(update_fields=["status", "completed_at"])
+        _cancel(still_active + created, now=now)
         if case.status != Case.Status.APPROVED:
             _release_appointment(case, outcome=outcome, now=now)
-        event(
-            case,
-            "concluded",
-            actor_label=_("系统"),
-            message=str(Case.Status(case.status).label),
-            data={"outcome": outcome},
+        timeline.append(
+            event_row(
+                case,
+                "concluded",
+                actor_label=_("系统"),
+                message=str(Case.Status(case.status).label),
+                data={"outcome": outcome},
+            )
         )
-    elif applicant_open or case.tasks.filter(status=CaseTask.Status.WAITING).exists():
+    elif applicant_open or any(row.status == CaseTask.Status.WAITING for row in still_active):
         case.status = Case.Status.SUPPLEMENT
     else:
         case.status = Case.Status.IN_PROGRESS
-    save_case(case, *CASE_FIELDS)
+    if timeline:
+        CaseEvent.objects.bulk_create(timeline)
+    save_case(case, *dict.fromkeys(also + CASE_FIELDS))
     return created
+
+
+def _cancel(rows: list[CaseTask], *, now: datetime.datetime) -> None:
+    if not rows:
+        return
+    CaseTask.objects.filter(pk__in=[row.pk for row in rows]).update(
+        status=CaseTask.Status.CANCELLED, completed_at=now
+    )
+    for row in rows:
+        row.status, row.completed_at = CaseTask.Status.CANCELLED, now
+
+
+def _open_tasks(case: Case, infos: list[Any]) -> list[CaseTask]:
+    """Task rows for newly opened user tasks; their departments in one query at most (the
+    service's own department is already loaded with the case)."""
+    if not infos:
+        return []
+    definition = case.service_version.definition or {}
+    service = case.service_version.service
+    targets: list[tuple[Any, tuple[str, ...], str, str]] = []
+    for info in infos:
+        groups = tuple(info.candidate_groups) or ()
+        dept_code, role = "", "window_clerk"
+        if groups:
+            group = signer_group(groups, info.instance_index)
+            dept_code, role = group_target(group, definition=definition)
+        targets.append((info, groups, dept_code, role))
+    departments: dict[str, Department] = {}
+    if Service.department.is_cached(service):
+        departments[service.department.code] = service.department
+    wanted = {code for _, _, code, _ in targets if code and code not in departments}
+    if wanted:
+        departments.update({d.code: d for d in Department.objects.filter(code__in=wanted)})
+    rows: list[CaseTask] = []
+    for info, groups, dept_code, role in targets:
+        if not groups:
+            department = service.department
+        elif dept_code in departments:
+            department = departments[dept_code]
+        else:
+            raise group_error(signer_group(groups, info.instance_index))
+        rows.append(
+            CaseTask(
+                case=case,
+                uid=info.uid,
+                element_id=info.element_id,
+                name=info.name or info.element_id,
+                department=department,
+                role_code=role,
+                candidate_groups=list(groups),
+                instance_index=info.instance_index,
+                due_date=case.deadline,
+            )
+        )
+    if connection.features.can_return_rows_from_bulk_insert:
+        CaseTask.objects.bulk_create(rows)
+    else:
+        for row in rows:
+            row.save(force_insert=True)
+    return rows
 
 
 def _release_appointment(case: Case, *, outcome: str, now: datetime.datetime) -> None:

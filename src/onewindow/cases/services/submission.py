@@ -22,7 +22,7 @@ from onewindow.cases.models import Case, CaseMaterial
 from onewindow.cases.services._common import (
     CaseNotFound,
     actor_for,
-    event,
+    event_row,
     lock_case,
     save_case,
 )
@@ -44,13 +44,18 @@ class AlreadySubmitted(Conflict):
 
 
 def _current_version(service_code: str) -> ServiceVersion:
-    from onewindow.catalog.selectors import service_version_current
+    """The version in force, with its service (and the service's department) attached, so
+    the submission reads the catalog once."""
+    from onewindow.catalog.selectors import service_get
 
     try:
-        version = service_version_current(code=service_code)
+        service = service_get(code=service_code)
     except NotFound:
-        version = None
-    if version is None:
+        service = None
+    version = service.current if service is not None else None
+    if version is not None and service is not None:
+        version.service = service
+    else:
         raise NotFound(
             gettext_lazy("没有找到该服务事项，或该事项暂停受理。"), code="service_not_found"
         )
@@ -213,6 +218,17 @@ def request_digest(payload: dict[str, Any]) -> str:
     ).hexdigest()
 
 
+SUBMIT_FIELDS = (
+    "number",
+    "service_version",
+    "idempotency_key",
+    "status",
+    "submitted_at",
+    "deadline",
+    "step",
+)
+
+
 def _submit_locked(
     case: Case, *, user: Any, actor: Actor, now: datetime.datetime, token: str
 ) -> Case:
@@ -221,7 +237,8 @@ def _submit_locked(
         case.service_version = current  # a draft applies to the version in force at submission
     version = case.service_version
     errors = form_errors(version, case.form_data)
-    for spec in missing_materials(case):
+    specs = material_specs(version.definition)
+    for spec in missing_materials(case, specs=specs):
         errors.append(
             FieldError(
                 code="required",
@@ -242,22 +259,14 @@ def _submit_locked(
     case.submitted_at = now
     case.deadline = _deadline(version, today)
     case.step = Case.Step.REVIEW
-    for spec in material_specs(version.definition):
-        if spec.source == CaseMaterial.Source.EXCHANGE:
-            CaseMaterial.objects.create(
-                case=case, code=spec.code, name=spec.name, source=spec.source
-            )
-    save_case(
-        case,
-        "number",
-        "service_version",
-        "idempotency_key",
-        "status",
-        "submitted_at",
-        "deadline",
-        "step",
-    )
-    event(
+    exchanged = [
+        CaseMaterial(case=case, code=spec.code, name=spec.name, source=spec.source)
+        for spec in specs
+        if spec.source == CaseMaterial.Source.EXCHANGE
+    ]
+    if exchanged:
+        CaseMaterial.objects.bulk_create(exchanged)
+    submitted = event_row(
         case,
         "submitted",
         user=user,
@@ -268,7 +277,8 @@ def _submit_locked(
     run = ProcessRun.start(
         version.process_spec, data=dict(case.form_data), now=now, context=process_context(case)
     )
-    apply_run(case, run, now=now)
+    # A draft has no task rows; the case's own fields go out in the same UPDATE as the run's.
+    apply_run(case, run, now=now, fresh=True, also=SUBMIT_FIELDS, events=[submitted])
     audit_record(
         actor=actor,
         action="cases.case.submit",
@@ -387,7 +397,10 @@ def case_create_and_submit(
                 from onewindow.appointments.services import booking_create
 
                 booking_create(user=user, case=case, slot_id=appointment_slot, actor=actor)
-            case = lock_case(case.pk)
+            if materials or appointment_slot is not None:
+                case = lock_case(case.pk)  # the attach/booking services wrote to the row
+            # else: the row was inserted by this transaction, nobody else can see or lock it
+            # yet, and ``case`` is exactly what was written.
             case.idempotency_key = key
             _submit_locked(
                 case, user=user, actor=actor_for(user, actor), now=timezone.now(), token=key

@@ -24,7 +24,8 @@ from onewindow.cases.services._common import (
     TaskNotFound,
     actor_for,
     event,
-    lock_case,
+    event_row,
+    lock_case_of_task,
     save_case,
 )
 from onewindow.cases.services.process import (
@@ -74,11 +75,12 @@ def staff_may_act(user: Any, task: CaseTask) -> bool:
 
 
 def _task_locked(user: Any, task_id: int) -> tuple[Case, CaseTask]:
-    case_id = CaseTask.objects.filter(pk=task_id).values_list("case_id", flat=True).first()
-    if case_id is None:
+    case = lock_case_of_task(task_id)
+    if case is None:
         raise TaskNotFound()
-    case = lock_case(case_id)
-    task = CaseTask.objects.select_related("department").get(pk=task_id)
+    # The task row is read after the case lock, so its status is current. The department's
+    # parent comes along: staff_may_act walks the department chain.
+    task = CaseTask.objects.select_related("department__parent").get(pk=task_id)
     if not staff_may_act(user, task):
         raise NotYourTask()
     if not case.is_open:
@@ -182,15 +184,16 @@ def task_complete(
             "completed_at",
         ]
     )
+    also: tuple[str, ...] = ()
     if decision == "reject":
         case.outcome_note = text
-        save_case(case, "outcome_note")
+        also = ("outcome_note",)
     messages = {
         "approve": _("%(department)s 审核通过"),
         "reject": _("%(department)s 不予许可：%(reason)s"),
         "supplement": _("%(department)s 要求补正：%(reason)s"),
     }
-    event(
+    done = event_row(
         case,
         {"approve": "task_approved", "reject": "task_rejected"}.get(
             decision, "supplement_requested"
@@ -202,7 +205,7 @@ def task_complete(
         data={"decision": decision, "comment": text},
         at=now,
     )
-    apply_run(case, run, now=now)
+    apply_run(case, run, now=now, also=also, events=[done])
     audit_record(
         actor=who,
         action=f"cases.task.{decision}",

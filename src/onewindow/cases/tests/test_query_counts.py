@@ -1,0 +1,84 @@
+"""Throughput guard: the number of SQL statements of one submission and one task completion
+on the benchmark's 3-way parallel service (bench/cases_bench.py). The budgets below include
+the SAVEPOINT/RELEASE pair the test transaction adds around each use case; they cover the
+per-case lock, the lock_version check, the audit row and the idempotency look-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from onewindow.cases import services
+from onewindow.cases.models import Case, CaseEvent, CaseTask
+from onewindow.cases.tests.conftest import ANSWERS, definition, publish
+from onewindow.identity.models import Person, StaffRole, User
+
+SUBMIT_MAX = 13  # was 24
+FIRST_COMPLETION_MAX = 14  # accept: opens the three parallel approvals; was 27
+PARALLEL_COMPLETION_MAX = 12  # one of the three approvals; was 18
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bench_service(city: None, tmp_path: Path) -> str:
+    publish(tmp_path, service=definition(code="bench-parallel", materials=[]))
+    return "bench-parallel"
+
+
+def holder(task: CaseTask) -> User:
+    role = StaffRole.objects.filter(department=task.department, role__code=task.role_code).first()
+    assert role is not None
+    return role.staff.user
+
+
+def submit(resident: Person, code: str, key: str) -> Case:
+    case, created = services.case_create_and_submit(
+        user=resident.user, service_code=code, form_data=ANSWERS, idempotency_key=key
+    )
+    assert created
+    return case
+
+
+def test_one_submission_stays_within_its_query_budget(
+    bench_service: str, resident: Person, django_assert_max_num_queries: Any
+) -> None:
+    submit(resident, bench_service, "warm-up")
+    with django_assert_max_num_queries(SUBMIT_MAX):
+        case = submit(resident, bench_service, "measured")
+    case = Case.objects.get(pk=case.pk)
+    assert case.status == Case.Status.IN_PROGRESS and case.lock_version == 1
+    assert list(case.tasks.values_list("element_id", "status")) == [("accept", "open")]
+    assert list(case.events.values_list("kind", flat=True)) == ["submitted", "task_opened"]
+
+
+def test_task_completions_stay_within_their_query_budget(
+    bench_service: str, resident: Person, django_assert_max_num_queries: Any
+) -> None:
+    case = submit(resident, bench_service, "k")
+    accept = case.tasks.get(element_id="accept")
+    clerk = holder(accept)
+    with django_assert_max_num_queries(FIRST_COMPLETION_MAX):
+        services.task_complete(user=clerk, task_id=accept.pk, decision="approve")
+    opened = {t.element_id: t for t in case.tasks.filter(status=CaseTask.Status.OPEN)}
+    assert set(opened) == {"hr", "edu", "police"}
+    assert {t.department.code for t in opened.values()} == {"gz-rsj", "gz-jyj", "gz-gaj"}
+
+    hr = opened["hr"]
+    approver = holder(hr)
+    with django_assert_max_num_queries(PARALLEL_COMPLETION_MAX):
+        services.task_complete(user=approver, task_id=hr.pk, decision="approve")
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_PROGRESS
+    kinds = list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))
+    assert kinds == ["submitted", "task_opened", "task_approved"] + ["task_opened"] * 3 + [
+        "task_approved"
+    ]
+    for element in ("edu", "police"):
+        task = opened[element]
+        services.task_complete(user=holder(task), task_id=task.pk, decision="approve")
+    case.refresh_from_db()
+    assert case.status == Case.Status.APPROVED
+    assert not case.tasks.filter(status__in=["open", "claimed", "waiting"]).exists()
