@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from onewindow.audit.services import Actor
 from onewindow.licences.pdf import verify_url
@@ -16,7 +17,7 @@ from tests.e2e.helpers import has_no_horizontal_scroll, log_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_wallet_lists_the_licence_with_a_pdf(page: Page, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_wallet_lists_the_licence_with_a_pdf(page: Page, live_server: LiveServer) -> None:
     person = PersonFactory()
     licence = licence_issue(
         actor=Actor.system("test"), licence_type_code="hk-macau-endorsement", holder_person=person
@@ -34,7 +35,7 @@ def test_wallet_lists_the_licence_with_a_pdf(page: Page, live_server) -> None:  
     expect(page.locator("#my-licences")).to_contain_text("往来港澳通行证签注")
 
 
-def test_verify_page_scan_and_paste(page: Page, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_verify_page_scan_and_paste(page: Page, live_server: LiveServer) -> None:
     licence = licence_issue(
         actor=Actor.system("test"),
         licence_type_code="business-licence",

@@ -209,3 +209,13 @@ def test_damaged_payload_under_our_key_is_altered():
     head, body, sig = licence.jws.split(".")
     assert licence_verify(f"{head}.{body[:-2]}AA.{sig}").result == "altered"
     assert licence_verify(f"{head}.!!.{sig}").result == "altered"
+
+
+def test_commands_rotate_and_revoke():
+    from django.core.management import call_command
+
+    licence = issue("business-licence")
+    call_command("licence_keys_rotate", "EdDSA")
+    call_command("licence_revoke", licence.number, reason="错发")
+    assert licence_verify(licence.jws).result == "revoked"
+    assert SigningKey.objects.filter(algorithm="EdDSA").count() == 2
