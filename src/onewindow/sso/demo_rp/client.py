@@ -35,20 +35,23 @@ class Transport(Protocol):
     def get_json(self, url: str, bearer: str | None = None) -> Any: ...
 
 
-class RequestsTransport:
+class HttpTransport:
+    """Plain HTTP to the provider; proxies from the environment are not used (the demo
+    provider is the same server)."""
+
     timeout = 10
 
     def post_form(self, url: str, data: dict[str, str], auth: tuple[str, str]) -> Any:
-        response = httpx.post(url, data=data, auth=auth, timeout=self.timeout)
+        response = httpx.post(url, data=data, auth=auth, timeout=self.timeout, trust_env=False)
         return response.status_code, response.json()
 
     def get_json(self, url: str, bearer: str | None = None) -> Any:
         headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
-        response = httpx.get(url, headers=headers, timeout=self.timeout)
+        response = httpx.get(url, headers=headers, timeout=self.timeout, trust_env=False)
         return response.status_code, response.json()
 
 
-transport: Transport = RequestsTransport()
+transport: Transport = HttpTransport()
 
 
 def client_secret() -> str:

@@ -182,3 +182,11 @@ def test_staff_cannot_use_the_resident_consent_screen(flow: Flow, client):
 def test_redirect_uri_is_exact_match(flow: Flow):
     response = flow.authorize(redirect_uri=REDIRECT + "extra")
     assert response.status_code == 400
+
+
+def test_consent_is_asked_once_per_client_and_scopes(flow: Flow):
+    flow.token(flow.approve(flow.authorize()))
+    again = flow.authorize()
+    assert again.status_code == 302 and "code=" in again["Location"]
+    wider = flow.authorize(scope="openid profile phone realname")
+    assert "error=invalid_scope" in wider["Location"]
