@@ -6,8 +6,14 @@ import pytest
 
 from onewindow.audit.services import Actor
 from onewindow.cases.models import Case
+from onewindow.cases.services.process import case_advance
 from onewindow.cases.tests.conftest import _memory_storage, city, resident  # noqa: F401
-from onewindow.cases.tests.test_demo_packages import catalog_dir, run_to_the_end, submit_package
+from onewindow.cases.tests.test_demo_packages import (
+    approve_as_holder,
+    catalog_dir,
+    run_to_the_end,
+    submit_package,
+)
 from onewindow.catalog.services import service_packages_import
 from onewindow.licences.models import Licence
 from onewindow.licences.selectors import licences_for_user
@@ -16,10 +22,25 @@ from onewindow.licences.verification import licence_verify
 pytestmark = pytest.mark.django_db
 
 
-def test_hk_macau_reendorsement_ends_with_a_verifiable_licence(city, resident):  # noqa: F811
+def _pay(client, case: Case) -> None:  # type: ignore[no-untyped-def]
+    """Pay the case's fee through the sandbox gateway's signed notification."""
+    from onewindow.payments.models import PaymentOrder
+    from onewindow.payments.tests.conftest import notification, post
+
+    order = PaymentOrder.objects.get(case=case)
+    assert post(client, notification(order)).status_code == 200
+
+
+def test_hk_macau_reendorsement_ends_with_a_verifiable_licence(client, city, resident):  # noqa: F811
     folder = catalog_dir() / "hk-macau-reendorsement"
     version = service_packages_import(actor=Actor.system("test"), paths=[folder])[0]
-    case = run_to_the_end(submit_package(resident, version, answers={"permit_number": "C12345678"}))
+    case = submit_package(resident, version, answers={"permit_number": "C12345678"})
+    approve_as_holder(case.tasks.get(element_id="Task_Review"))
+    case_advance(case_id=case.pk)
+    assert not Licence.objects.exists()  # nothing is issued before the fee is paid
+    _pay(client, case)
+    case_advance(case_id=case.pk)
+    case = run_to_the_end(case)
     assert case.status == Case.Status.APPROVED
     wallet = list(licences_for_user(user=resident.user))
     assert len(wallet) == 1
@@ -29,5 +50,6 @@ def test_hk_macau_reendorsement_ends_with_a_verifiable_licence(city, resident): 
     assert licence.kid.startswith("sm2-")  # travel endorsements are signed with SM2
     assert licence.claims["caseNumber"] == case.number
     assert licence_verify(licence.jws).result == "valid"
-    # the process variables carry the licence the service task issued
+    # a retried service task does not issue a second licence
+    case_advance(case_id=case.pk)
     assert Licence.objects.count() == 1
