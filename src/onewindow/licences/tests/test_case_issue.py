@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from onewindow.audit.services import Actor
@@ -22,7 +24,7 @@ from onewindow.licences.verification import licence_verify
 pytestmark = pytest.mark.django_db
 
 
-def _pay(client, case: Case) -> None:  # type: ignore[no-untyped-def]
+def _pay(client: Any, case: Case) -> None:
     """Pay the case's fee through the sandbox gateway's signed notification."""
     from onewindow.payments.models import PaymentOrder
     from onewindow.payments.tests.conftest import notification, post
