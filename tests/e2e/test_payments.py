@@ -61,7 +61,10 @@ def test_resident_pays_in_the_sandbox_and_gets_a_receipt(
     order = PaymentOrder.objects.get(case=case)
 
     log_in(page, resident.user, base_url=live_server.url)
-    page.goto(f"{live_server.url}/payments/cases/{case.number}/")
+    page.goto(f"{live_server.url}/cases/{case.number}/")
+    expect(page.get_by_test_id("payments-due")).to_contain_text("￥15.00")
+    assert_accessible(page)
+    page.get_by_role("link", name="去缴费").click()
     expect(page.get_by_role("heading", name="待缴费")).to_be_visible()
     expect(page.get_by_test_id("pay-form")).to_contain_text("￥15.00")
     assert has_no_horizontal_scroll(page)
