@@ -269,6 +269,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "cases-sla-sweep": {"task": "cases.sla_sweep", "schedule": 60.0},
     "appointments-sweep": {"task": "appointments.sweep", "schedule": 900.0},
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 86400.0},
+    "payments-resume-paid": {"task": "payments.resume_paid", "schedule": 300.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -374,3 +374,23 @@ def reconcile_day(*, day: datetime.date, gateway: str | None = None) -> list[Mis
             changes={"statement_lines": len(lines), "orders": len(here), "mismatches": len(rows)},
         )
     return rows
+
+
+def paid_cases_resume(*, within_days: int = 7) -> int:
+    """Safety net for a lost hand-off: open cases whose fee is paid but whose run still waits
+    at ``payments.await`` are advanced again. Returns how many were enqueued."""
+    from onewindow.cases.services.process import enqueue_advance
+
+    since = timezone.now() - datetime.timedelta(days=within_days)
+    count = 0
+    orders = PaymentOrder.objects.filter(
+        status=PaymentOrder.Status.PAID, paid_at__gte=since
+    ).select_related("case__service_version")
+    for order in orders:
+        case = order.case
+        errors = ((case.process_state or {}).get("run") or {}).get("errors") or {}
+        if case.is_open and any("PaymentPending" in str(text) for text in errors.values()):
+            with transaction.atomic():
+                enqueue_advance(case)
+            count += 1
+    return count

@@ -7,7 +7,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from onewindow.payments.services import reconcile_day
+from onewindow.payments.services import paid_cases_resume, reconcile_day
 
 
 @shared_task(name="payments.reconcile")
@@ -19,3 +19,8 @@ def payments_reconcile_task(day: str | None = None) -> int:
         else timezone.localdate() - datetime.timedelta(days=1)
     )
     return len(reconcile_day(day=when))
+
+
+@shared_task(name="payments.resume_paid")
+def payments_resume_paid_task() -> int:
+    return paid_cases_resume()

@@ -29,7 +29,7 @@ def test_the_case_waits_for_payment_and_continues_when_paid(client, paying_case,
     order.refresh_from_db()
     assert order.status == "paid" and order.receipt.amount_fen == 1500
     state = Case.objects.get(pk=paying_case.pk).process_state or {}
-    assert "Await_Payment" not in str(state.get("meta", {}).get("errors", {}))
+    assert "Await_Payment" not in str(state.get("run", {}).get("errors", {}))
     assert case_advance(case_id=paying_case.pk) != ["action_failed:Await_Payment"]
 
 
@@ -85,3 +85,17 @@ def test_shuffled_callbacks_end_paid_with_a_single_credit(client, order, seed):
     assert order.status == ("closed" if closed_first else "paid")
     assert Receipt.objects.filter(order=order).count() == (0 if closed_first else 1)
     assert PaymentEvent.objects.filter(kind="notify", outcome="applied").count() == 1
+
+
+def test_a_lost_hand_off_is_resumed_by_the_sweep(paying_case, order):
+    from django.test import TestCase
+
+    from onewindow.payments.services import paid_cases_resume
+
+    case_advance(case_id=paying_case.pk)  # records the pending payment on the run
+    PaymentOrder.objects.filter(pk=order.pk).update(status="paid", paid_at=order.created_at)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert paid_cases_resume() == 1
+    state = Case.objects.get(pk=paying_case.pk).process_state or {}
+    assert "Await_Payment" not in (state.get("run", {}).get("errors") or {})
+    assert paid_cases_resume() == 0
