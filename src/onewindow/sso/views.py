@@ -7,11 +7,12 @@ authenticates their callers (client secret + PKCE verifier, bearer token, ID tok
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote_plus, urlparse
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -44,14 +45,26 @@ def _refusal_reason(response: HttpResponse) -> str | None:
     return f"http_{response.status_code}"
 
 
+def _basic_client_id(request: HttpRequest) -> str:
+    """The client id of HTTP Basic client authentication (the id is not secret)."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if not header.startswith("Basic "):
+        return ""
+    try:
+        decoded = base64.b64decode(header[6:], validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return "(unreadable)"
+    return unquote_plus(decoded.partition(":")[0])
+
+
 def _audited(endpoint: str, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         reason = _refusal_reason(response)
         if reason is not None and request.method in ("GET", "POST"):
             client_id = request.POST.get("client_id") or request.GET.get("client_id") or ""
-            if not client_id and request.META.get("HTTP_AUTHORIZATION", "").startswith("Basic "):
-                client_id = "(basic)"
+            if not client_id:
+                client_id = _basic_client_id(request)
             logger.info("sso %s refused: %s client=%s", endpoint, reason, client_id)
             protocol_refusal_record(
                 actor=Actor.from_request(request),

@@ -108,7 +108,9 @@ def test_wrong_pkce_verifier_is_refused(flow: Flow):
     answer = flow.token(code, verifier="b" * 50)
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
     assert not AccessToken.objects.exists()
-    assert _refusals("sso.token.refuse")[-1].purpose == "invalid_grant"
+    refusal = _refusals("sso.token.refuse")[-1]
+    assert refusal.purpose == "invalid_grant"
+    assert refusal.target_id == flow.credentials.client_id
 
 
 def test_token_request_without_verifier_is_refused(flow: Flow):
