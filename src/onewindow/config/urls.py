@@ -19,6 +19,7 @@ urlpatterns = [
     path("notify/", include("onewindow.notify.urls")),
     path("", include("onewindow.cases.urls")),  # /workbench/… (staff) and /cases/… (residents)
     path("appointments/", include("onewindow.appointments.urls")),
+    path("exchange/", include("onewindow.exchange.urls")),  # data-sharing owners' page
     path("licences/", include("onewindow.licences.urls")),
     path("payments/", include("onewindow.payments.urls")),
     path("", include("onewindow.sso.urls")),  # /o/… OpenID Connect provider (single sign-on)

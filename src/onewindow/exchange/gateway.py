@@ -22,6 +22,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import unquote
 
 from django.db import IntegrityError, transaction
@@ -30,7 +31,7 @@ from django.utils import timezone
 from onewindow.core.crypto import decrypt
 from onewindow.core.crypto.digests import constant_time_equal, keyed_digest
 from onewindow.core.crypto.signers import Sm2Signer
-from onewindow.exchange.models import Consumer, UsedRequestId
+from onewindow.exchange.models import Consumer, Resource, UsedRequestId
 from onewindow.exchange.services import QueryResult, exchange_query, refuse, secret_aad
 from onewindow.identity.models import Person
 from onewindow.identity.pii import id_number_index
@@ -72,6 +73,18 @@ def signature_valid(consumer: Consumer, alg: str, message: bytes, signature: str
     return False
 
 
+def _claimed(body: bytes) -> dict[str, object]:
+    """The resource an (unverified) request names, so its owner sees refused attempts too."""
+    try:
+        code = str(json.loads(body or b"{}").get("resource", ""))[:80]
+    except (ValueError, AttributeError):
+        return {}
+    resource = Resource.objects.filter(code=code).first() if code else None
+    if resource is None:
+        return {}
+    return {"resource_code": resource.code, "owner_department_id": resource.department_id}
+
+
 @transaction.atomic
 def gateway_call(
     *,
@@ -85,7 +98,12 @@ def gateway_call(
     h = {name: str(headers.get(f"X-OW-{name}", "") or "") for name in HEADERS}
     who = h["consumer"][:64]
     purpose = unquote(h["purpose"])[:200]
-    log = {"purpose": purpose, "request_id": h["request-id"][:64], "ip": ip}
+    log: dict[str, Any] = {
+        "purpose": purpose,
+        "request_id": h["request-id"][:64],
+        "ip": ip,
+        **_claimed(body),
+    }
     if not all(h.values()) or not REQUEST_ID.match(h["request-id"]):
         return refuse(consumer=who, reason="malformed_headers", status=401, **log)
     consumer = Consumer.objects.filter(code=who, active=True).first()

@@ -1,0 +1,46 @@
+"""The owners' page: their resources, access requests waiting for a decision, and the
+gateway's call log for their resources (with the chain's verification)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from onewindow.core.access import STAFF, access
+from onewindow.core.errors import ApplicationError
+from onewindow.exchange import selectors, services
+from onewindow.exchange.calllog import calllog_verify
+
+
+@access(STAFF)
+def owner_home(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        raw = str(request.POST.get("request", ""))
+        rate = str(request.POST.get("rate", "60"))
+        try:
+            if not raw.isdigit() or not rate.isdigit():
+                raise ApplicationError(_("请求参数不正确。"))
+            services.access_request_decide(
+                user=request.user,
+                request_id=int(raw),
+                approve=request.POST.get("decision") == "approve",
+                fields=request.POST.getlist("fields") or None,
+                rate_per_minute=int(rate),
+            )
+            messages.success(request, _("已处理该申请。"))
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("exchange:owner_home")
+    problem = calllog_verify()
+    return render(
+        request,
+        "exchange/owner_home.html",
+        {
+            "resources": selectors.resources_for(request.user),
+            "pending": selectors.pending_requests_for(request.user),
+            "calls": selectors.calls_for(request.user),
+            "chain_problem": problem,
+        },
+    )
