@@ -295,6 +295,32 @@ def measure_step_cost(residents: list[int], *, samples: int) -> dict[str, Any]:
     }
 
 
+def measure_queries(residents: list[int]) -> dict[str, int]:
+    """SQL statements of one submission and of the first task completion (accept, which opens
+    the three parallel approvals) and one parallel approval, single-threaded."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from onewindow.cases.services import case_create_and_submit, task_complete
+    from onewindow.identity.models import User
+
+    holders = _holders()
+    user = User.objects.get(pk=residents[0])
+    with CaptureQueriesContext(connection) as submit:
+        case, _ = case_create_and_submit(
+            user=user, service_code=SERVICE, form_data=ANSWERS, idempotency_key=f"q{time.time()}"
+        )
+    out = {"submission": len(submit.captured_queries)}
+    for label, element in (("completion_accept", "accept"), ("completion_parallel", "hr")):
+        task = case.tasks.get(element_id=element)
+        approver = User.objects.get(pk=holders[(task.department_id, task.role_code)])
+        with CaptureQueriesContext(connection) as done:
+            task_complete(user=approver, task_id=task.pk, decision="approve")
+        out[label] = len(done.captured_queries)
+    connection.close()
+    return out
+
+
 def _summary(timings: list[float], elapsed: float) -> dict[str, Any]:
     if not timings:
         return {"count": 0, "per_second": 0.0}
@@ -331,6 +357,8 @@ def main() -> None:
         results["update"] = pgbench_update(env, clients=8, seconds=seconds)
     django_setup(url)
     prepared = prepare(n_residents=max(args.procs * 2, 8))
+    print("• queries per submission and completion", flush=True)
+    results["queries"] = measure_queries(prepared["residents"])
     print("• submissions (3-way parallel service)", flush=True)
     results["submissions"] = measure_submissions(
         prepared["residents"], procs=args.procs, seconds=seconds * 2, per=10_000
