@@ -148,3 +148,31 @@ def test_reconciliation_flags_mismatches(client, sandbox, paying_case, order):
     assert ("missing_there", order.out_trade_no) in kinds
     assert Mismatch.objects.count() == 3
     assert reconcile_day(day=today - datetime.timedelta(days=1)) == []
+
+
+def test_only_an_operator_refunds_from_the_admin(client, sandbox, paying_case, order, rf):
+    from django.contrib.auth.models import Permission
+
+    from onewindow.payments.admin import refund_in_full
+    from onewindow.testing.factories import StaffFactory
+
+    pay_in_sandbox(client, sandbox, paying_case, order)
+    said: list[str] = []
+
+    class Admin:
+        def message_user(self, request: Any, text: str, level: int) -> None:
+            said.append(text)
+
+    clerk = StaffFactory().user
+    request = rf.post("/admin/")
+    request.user = clerk
+    refund_in_full(Admin(), request, PaymentOrder.objects.filter(pk=order.pk))
+    assert not Refund.objects.exists() and said == ["只有平台运营人员可以退款。"]
+
+    operator = StaffFactory().user
+    operator.user_permissions.add(Permission.objects.get(codename="operate_platform"))
+    request.user = type(operator).objects.get(pk=operator.pk)
+    refund_in_full(Admin(), request, PaymentOrder.objects.filter(pk=order.pk))
+    refund_in_full(Admin(), request, PaymentOrder.objects.filter(pk=order.pk))  # twice: once
+    order.refresh_from_db()
+    assert order.status == "refunded" and Refund.objects.count() == 1
