@@ -163,13 +163,13 @@ def test_only_an_operator_refunds_from_the_admin(client, sandbox, paying_case, o
         def message_user(self, request: Any, text: str, level: int) -> None:
             said.append(text)
 
-    clerk = StaffFactory().user
+    clerk: Any = StaffFactory().user
     request = rf.post("/admin/")
     request.user = clerk
     refund_in_full(Admin(), request, PaymentOrder.objects.filter(pk=order.pk))
     assert not Refund.objects.exists() and said == ["只有平台运营人员可以退款。"]
 
-    operator = StaffFactory().user
+    operator: Any = StaffFactory().user
     operator.user_permissions.add(Permission.objects.get(codename="operate_platform"))
     request.user = type(operator).objects.get(pk=operator.pk)
     refund_in_full(Admin(), request, PaymentOrder.objects.filter(pk=order.pk))
