@@ -4,9 +4,12 @@ here independently, and against a local fake gateway (no internet)."""
 from __future__ import annotations
 
 import base64
+import datetime
+import io
 import json
 import threading
 import urllib.parse
+import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
@@ -126,6 +129,19 @@ def test_the_page_pay_url_is_signed_over_every_parameter_but_sign():
         )
 
 
+class _Bill(Exception):
+    pass
+
+
+BILL = (
+    "#支付宝业务明细查询\n#账号：[20880000000000000156]\n"
+    "支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,订单金额（元）,商家实收（元）\n"
+    "2026112722001,OW1,交易,签注费,2026-11-27 10:00:00,2026-11-27 10:00:05,15.00,15.00\n"
+    "2026112722001,OW1,退款,签注费,2026-11-27 11:00:00,2026-11-27 11:00:01,-5.00,-5.00\n"
+    "#-----------------------------------------业务明细列表结束\n"
+)
+
+
 class FakeAlipay(BaseHTTPRequestHandler):
     signer: rsa.RSAPrivateKey = ALIPAY
     seen: list[dict[str, str]] = []
@@ -135,6 +151,7 @@ class FakeAlipay(BaseHTTPRequestHandler):
         params = dict(urllib.parse.parse_qsl(body))
         FakeAlipay.seen.append(params)
         content = "&".join(f"{k}={params[k]}" for k in sorted(params) if k != "sign")
+        name = "alipay_trade_refund_response"
         try:
             MERCHANT.public_key().verify(
                 base64.b64decode(params["sign"]),
@@ -143,6 +160,10 @@ class FakeAlipay(BaseHTTPRequestHandler):
                 hashes.SHA256(),
             )
             biz = json.loads(params["biz_content"])
+            if params["method"] == "alipay.data.dataservice.bill.downloadurl.query":
+                name = "alipay_data_dataservice_bill_downloadurl_query_response"
+                port = self.server.server_port  # type: ignore[attr-defined]
+                raise _Bill(f"http://127.0.0.1:{port}/bill.zip?d={biz['bill_date']}")
             node = {
                 "code": "10000",
                 "msg": "Success",
@@ -150,17 +171,28 @@ class FakeAlipay(BaseHTTPRequestHandler):
                 "refund_fee": biz["refund_amount"],
                 "fund_change": "Y",
             }
+        except _Bill as bill:
+            node = {"code": "10000", "msg": "Success", "bill_download_url": str(bill)}
         except (InvalidSignature, KeyError):
             node = {"code": "40002", "msg": "Invalid Arguments", "sub_msg": "验签出错"}
         node_text = json.dumps(node, ensure_ascii=False, separators=(",", ":"))
         sign = base64.b64encode(
             self.signer.sign(node_text.encode(), padding.PKCS1v15(), hashes.SHA256())
         ).decode()
-        text = f'{{"alipay_trade_refund_response":{node_text},"sign":"{sign}"}}'
+        text = f'{{"{name}":{node_text},"sign":"{sign}"}}'
         self.send_response(200)
         self.send_header("Content-Type", "application/json;charset=utf-8")
         self.end_headers()
         self.wfile.write(text.encode())
+
+    def do_GET(self) -> None:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as bundle:
+            bundle.writestr("20880000000000000156_20261127_业务明细.csv", BILL.encode("gbk"))
+            bundle.writestr("20880000000000000156_20261127_业务明细(汇总).csv", "x".encode("gbk"))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(buffer.getvalue())
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -192,3 +224,12 @@ def test_a_refund_answer_not_signed_by_alipay_is_refused(fake_alipay):
         gateway(fake_alipay).refund(
             RefundRequest(out_trade_no="OW1", out_request_no="OW1-R1", amount_fen=500, reason="x")
         )
+
+
+def test_the_statement_is_the_bill_behind_the_signed_download_url(fake_alipay):
+    lines = gateway(fake_alipay).statement(datetime.date(2026, 11, 27))
+    assert [(x.out_trade_no, x.amount_fen, x.kind) for x in lines] == [
+        ("OW1", 1500, "pay"),
+        ("OW1", 500, "refund"),
+    ]
+    assert FakeAlipay.seen[-1]["method"] == "alipay.data.dataservice.bill.downloadurl.query"
