@@ -31,13 +31,15 @@ django.setup()
 from onewindow.audit.services import Actor
 from onewindow.licences.models import Licence
 from onewindow.licences.services import licence_issue
+from onewindow.identity.models import Person
 from onewindow.testing.factories import PersonFactory
+holder = Person.objects.order_by("pk").first() or PersonFactory()
 want = int({count})
 have = list(Licence.objects.values_list("jws", "credential_id")[:want])
 for i in range(len(have), want):
     code = "business-licence" if i % 2 else "hk-macau-endorsement"
     lic = licence_issue(actor=Actor.system("bench"), licence_type_code=code,
-                        holder_person=PersonFactory(), claims={{"bench": i}})
+                        holder_person=holder, claims={{"bench": i}})
     have.append((lic.jws, lic.credential_id))
 print(json.dumps([[jws, str(cid)] for jws, cid in have]))
 """
@@ -66,7 +68,12 @@ def main() -> int:
 
     var = ROOT / "var" / "bench"
     var.mkdir(parents=True, exist_ok=True)
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{var / 'licences.sqlite3'}"
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url:  # a fresh SQLite file each run
+        db = var / "licences.sqlite3"
+        for leftover in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+        database_url = f"sqlite:///{db}"
     env = app_env(database_url)
     print(f"• preparing {args.licences} licences ({database_url.split('://')[0]})", flush=True)
     credentials = prepare(env, args.licences)

@@ -88,9 +88,18 @@ def _verifier(kid: str, alg: str, public_key: bytes) -> Signer:
     return signer_for(alg, private_key=None, public_key=public_key)
 
 
+_PUBLISHED: dict[str, tuple[str, bytes]] = {}
+
+
 def verifier_for_kid(kid: str) -> Signer | None:
-    """A verify-only signer for a published key id (active or retired), or None."""
-    row = SigningKey.objects.filter(kid=kid).values_list("algorithm", "public_key").first()
+    """A verify-only signer for a published key id (active or retired), or None. A key id's
+    public key never changes, so a found key is remembered in the process."""
+    row = _PUBLISHED.get(kid)
     if row is None:
-        return None
-    return _verifier(kid, row[0], bytes(row[1]))
+        found = SigningKey.objects.filter(kid=kid).values_list("algorithm", "public_key").first()
+        if found is None:
+            return None
+        if len(_PUBLISHED) > 1024:
+            _PUBLISHED.clear()
+        row = _PUBLISHED[kid] = (found[0], bytes(found[1]))
+    return _verifier(kid, row[0], row[1])

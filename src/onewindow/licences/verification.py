@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from onewindow.licences import jose
 from onewindow.licences.keys import verifier_for_kid
-from onewindow.licences.models import Licence, StatusList
+from onewindow.licences.models import Licence
 from onewindow.licences.services import credential_build
 
 log = logging.getLogger(__name__)
@@ -73,9 +74,14 @@ def _credential_uuid(value: str | None) -> uuid.UUID | None:
     return uuid.UUID(match.group(0)) if match else None
 
 
+def _licences() -> QuerySet[Licence]:
+    return Licence.objects.select_related(
+        "licence_type", "status_list", "holder_person", "holder_company"
+    )
+
+
 def _status(licence: Licence) -> Verification:
-    bits = StatusList.objects.filter(pk=licence.status_list_id).values_list("bits", flat=True)
-    data = bytes(bits[0]) if bits else b""
+    data = bytes(licence.status_list.bits)
     i = licence.status_index
     if i // 8 < len(data) and data[i // 8] & (0x80 >> (i % 8)):
         return Verification(REVOKED, ["status_list_revoked"], licence)
@@ -107,9 +113,7 @@ def _check_jws(token: str, *, expected: Licence | None) -> Verification:
     cred_id = _credential_uuid(str(payload.get("id", "")))
     licence = expected
     if licence is None and cred_id is not None:
-        licence = (
-            Licence.objects.select_related("licence_type").filter(credential_id=cred_id).first()
-        )
+        licence = _licences().filter(credential_id=cred_id).first()
     if licence is None:
         return Verification(UNKNOWN, ["not_issued_here"], credential=payload)
     if cred_id != licence.credential_id:
@@ -130,13 +134,7 @@ def licence_verify(raw: str) -> Verification:
         if cid is None and jws is None:
             return Verification(UNKNOWN, ["unrecognised_input"])
         if cid is not None:
-            licence = (
-                Licence.objects.select_related(
-                    "licence_type", "status_list", "holder_person", "holder_company"
-                )
-                .filter(credential_id=cid)
-                .first()
-            )
+            licence = _licences().filter(credential_id=cid).first()
             if licence is None:
                 return Verification(UNKNOWN, ["not_issued_here"])
     checked = _check_jws(jws or (licence.jws if licence else ""), expected=licence)
