@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from onewindow.sso.keys import generate_rsa_pem
+
 ONEWINDOW = Path(sys.executable).with_name("onewindow")
 
 
@@ -27,6 +29,7 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
         SMS_ALIYUN_ACCESS_KEY_ID="LTAI-example",
         SMS_ALIYUN_ACCESS_KEY_SECRET=secrets.token_urlsafe(24),
         SMS_ALIYUN_TEMPLATES="login_code:SMS_1,case_update:SMS_2,notice:SMS_3,appointment_reminder:SMS_4",
+        ONEWINDOW_OIDC_RSA_KEY=generate_rsa_pem(),
         DJANGO_SETTINGS_MODULE="onewindow.config.base",
     )
     return env

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "onewindow.cases",
     "onewindow.appointments",
     "onewindow.exchange",
+    "onewindow.delivery",
     "onewindow.sso",  # before oauth2_provider: its consent and logout templates win
     "oauth2_provider",
     "onewindow.licences",
@@ -268,6 +269,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notify-retry-stuck": {"task": "onewindow.notify.tasks.sms_retry_pending", "schedule": 60.0},
     "cases-sla-sweep": {"task": "cases.sla_sweep", "schedule": 60.0},
     "appointments-sweep": {"task": "appointments.sweep", "schedule": 900.0},
+    "delivery-advance": {"task": "delivery.advance", "schedule": 60.0},
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 86400.0},
     "payments-resume-paid": {"task": "payments.resume_paid", "schedule": 300.0},
 }

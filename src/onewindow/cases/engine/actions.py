@@ -94,12 +94,18 @@ def _fake_ship(ctx: ActionContext) -> dict[str, Any]:
     return {"delivery": {"tracking_no": f"SF{_digits(ctx.key, 12)}", "status": "shipped"}}
 
 
+def _ship(ctx: ActionContext) -> dict[str, Any]:
+    from onewindow.delivery.actions import ship_from_case
+
+    return ship_from_case(ctx)
+
+
 BUILT_IN: dict[str, ActionFn] = {
     "exchange.lookup": _exchange_lookup,
     "payments.create_order": _create_order,
     "licences.issue": _issue_licence,
     "notify.send": _fake_notify,
-    "delivery.ship": _fake_ship,
+    "delivery.ship": _ship,
 }
 for _name, _fn in BUILT_IN.items():
     register_action(_name, _fn)

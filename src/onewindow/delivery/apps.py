@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class DeliveryConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "onewindow.delivery"
+    label = "delivery"
+    verbose_name = "物流取件"
