@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -63,9 +64,7 @@ def _department_chain_ids(department: Department) -> list[int]:
 
 def staff_may_act(user: Any, task: CaseTask) -> bool:
     """Only staff holding the task's role in the task's department (or a parent department)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if getattr(user, "kind", "") not in {User.Kind.STAFF, User.Kind.OPERATOR}:
+    if not _is_staff(user):
         return False
     return StaffRole.objects.filter(
         staff__user_id=user.pk,
@@ -74,14 +73,36 @@ def staff_may_act(user: Any, task: CaseTask) -> bool:
     ).exists()
 
 
+def _is_staff(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "kind", "") in {
+        User.Kind.STAFF,
+        User.Kind.OPERATOR,
+    }
+
+
 def _task_locked(user: Any, task_id: int) -> tuple[Case, CaseTask]:
     case = lock_case_of_task(task_id)
     if case is None:
         raise TaskNotFound()
-    # The task row is read after the case lock, so its status is current. The department's
-    # parent comes along: staff_may_act walks the department chain.
-    task = CaseTask.objects.select_related("department__parent").get(pk=task_id)
-    if not staff_may_act(user, task):
+    # The task row is read after the case lock, so its status is current. It comes with
+    # whether the user holds the task's role in its department or the two above it (the
+    # usual tree); a deeper tree falls back to staff_may_act's walk up the whole chain.
+    tasks = CaseTask.objects.select_related("department__parent")
+    staff = _is_staff(user)
+    if staff:
+        tasks = tasks.annotate(
+            holds_role=Exists(
+                StaffRole.objects.filter(
+                    Q(department_id=OuterRef("department_id"))
+                    | Q(department_id=OuterRef("department__parent_id"))
+                    | Q(department_id=OuterRef("department__parent__parent_id")),
+                    staff__user_id=user.pk,
+                    role__code=OuterRef("role_code"),
+                )
+            )
+        )
+    task = tasks.get(pk=task_id)
+    if not (staff and (getattr(task, "holds_role", False) or staff_may_act(user, task))):
         raise NotYourTask()
     if not case.is_open:
         raise CaseFinished()

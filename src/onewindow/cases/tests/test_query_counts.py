@@ -5,19 +5,22 @@ per-case lock, the lock_version check, the audit row and the idempotency look-up
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseEvent, CaseTask
+from onewindow.cases.services import NotYourTask
 from onewindow.cases.tests.conftest import ANSWERS, definition, publish
-from onewindow.identity.models import Person, StaffRole, User
+from onewindow.identity.models import Department, Person, StaffRole, User
+from onewindow.testing.factories import DepartmentFactory, RoleFactory, StaffFactory
 
 SUBMIT_MAX = 13  # was 24
-FIRST_COMPLETION_MAX = 14  # accept: opens the three parallel approvals; was 27
-PARALLEL_COMPLETION_MAX = 12  # one of the three approvals; was 18
+FIRST_COMPLETION_MAX = 13  # accept: opens the three parallel approvals; was 27
+PARALLEL_COMPLETION_MAX = 11  # one of the three approvals; was 18
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +85,36 @@ def test_task_completions_stay_within_their_query_budget(
     case.refresh_from_db()
     assert case.status == Case.Status.APPROVED
     assert not case.tasks.filter(status__in=["open", "claimed", "waiting"]).exists()
+
+
+def test_the_role_counts_in_the_tasks_department_and_every_department_above_it(
+    bench_service: str, resident: Person
+) -> None:
+    """The role check folded into the task read covers three levels; deeper chains fall
+    back to walking the whole chain. Other departments and other roles stay refused."""
+    case = submit(resident, bench_service, "chain")
+    task = case.tasks.get(element_id="accept")
+    chain: list[Any] = [DepartmentFactory(code=f"chain-{n}") for n in range(5)]
+    for child, parent in itertools.pairwise(chain):
+        Department.objects.filter(pk=child.pk).update(parent=parent)
+    CaseTask.objects.filter(pk=task.pk).update(department=chain[0])
+    role: Any = RoleFactory(code=task.role_code)
+
+    def staff_with(role: Any, department: Any) -> User:
+        member: Any = StaffFactory(department=department)
+        StaffRole.objects.create(staff=member, role=role, department=department)
+        return cast(User, member.user)
+
+    for level, department in enumerate(chain):
+        user = staff_with(role, department)
+        claimed = services.task_claim(user=user, task_id=task.pk)
+        assert claimed.claimed_by_id == user.pk, level
+        services.task_unclaim(user=user, task_id=task.pk)
+
+    for outsider in (
+        staff_with(role, DepartmentFactory(code="elsewhere")),
+        staff_with(RoleFactory(code="someone-else"), chain[0]),
+    ):
+        with pytest.raises(NotYourTask):
+            services.task_claim(user=outsider, task_id=task.pk)
+    assert CaseTask.objects.get(pk=task.pk).status == CaseTask.Status.OPEN
