@@ -152,7 +152,7 @@ def access_request_decide(
     note: str = "",
 ) -> Grant | None:
     request = (
-        AccessRequest.objects.select_for_update()
+        AccessRequest.objects.select_for_update(of=("self",))
         .select_related("resource__department", "consumer")
         .filter(pk=request_id)
         .first()
