@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from onewindow.audit.models import AuditChainHead, AuditEvent
-from onewindow.core.crypto.digests import digest, suite_hash_name
+from onewindow.core.crypto.digests import chain_hash, suite_hash_name
 from onewindow.core.logging import request_id_var
 
 GENESIS = "0" * 64
@@ -77,21 +76,8 @@ def client_ip(request: HttpRequest) -> str:
     return remote[:45]
 
 
-def _canonical(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
-    return value
-
-
 def event_hash(fields: Mapping[str, Any], alg: str) -> str:
-    payload = json.dumps(
-        {name: _canonical(fields[name]) for name in HASHED_FIELDS},
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-        default=str,
-    )
-    return digest(payload.encode(), alg=alg)
+    return chain_hash(fields, HASHED_FIELDS, alg=alg)
 
 
 def audit_record(

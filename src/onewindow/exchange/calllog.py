@@ -3,16 +3,14 @@ table and head), so owners can show that nobody removed or altered a call afterw
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from onewindow.core.crypto.digests import digest, suite_hash_name
+from onewindow.core.crypto.digests import chain_hash, suite_hash_name
 from onewindow.exchange.models import CallLog, CallLogHead
 
 GENESIS = "0" * 64
@@ -35,21 +33,8 @@ HASHED_FIELDS = (
 )
 
 
-def _canonical(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
-    return value
-
-
 def call_hash(fields: Mapping[str, Any], alg: str) -> str:
-    payload = json.dumps(
-        {name: _canonical(fields[name]) for name in HASHED_FIELDS},
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-        default=str,
-    )
-    return digest(payload.encode(), alg=alg)
+    return chain_hash(fields, HASHED_FIELDS, alg=alg)
 
 
 def calllog_lock() -> CallLogHead:

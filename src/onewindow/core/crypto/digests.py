@@ -4,6 +4,10 @@ encrypted values."""
 from __future__ import annotations
 
 import hmac as std_hmac
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes, hmac
 from django.conf import settings
@@ -45,3 +49,22 @@ def blind_index(kind: str, value: str) -> str:
 
 def constant_time_equal(a: str, b: str) -> bool:
     return std_hmac.compare_digest(a.encode(), b.encode())
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    return value
+
+
+def chain_hash(fields: Mapping[str, Any], names: Iterable[str], *, alg: str) -> str:
+    """Hash of one row of a hash chain (the audit trail, the exchange call log): the named
+    fields as canonical JSON (sorted keys, UTC microsecond timestamps)."""
+    payload = json.dumps(
+        {name: _canonical(fields[name]) for name in names},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
+    return digest(payload.encode(), alg=alg)
