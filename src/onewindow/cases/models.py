@@ -194,6 +194,15 @@ class CaseMaterial(models.Model):
     content_type = models.CharField(max_length=64, blank=True)
     size = models.PositiveIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
+    licence = models.ForeignKey(
+        "licences.Licence",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The wallet licence used instead of a file (source licence); ``sha256`` is "
+        "then the digest of its credential as chosen.",
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
