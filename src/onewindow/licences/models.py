@@ -92,6 +92,17 @@ class Licence(models.Model):
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="licences"
     )
+    # The issuing department (发证部门): its staff may revoke the licence. Set at issue time
+    # (from the case's service unless given), so a later change of the service's department
+    # does not move the licence.
+    department = models.ForeignKey(
+        "identity.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("发证部门"),
+    )
     issue_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     claims = models.JSONField(default=dict)
     issued_at = models.DateTimeField()
@@ -107,6 +118,9 @@ class Licence(models.Model):
     class Meta:
         ordering = ["-issued_at", "-pk"]
         verbose_name = _("电子证照")
+        permissions = [
+            ("revoke_licence", "May revoke licences issued by their department (audited)"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["status_list", "status_index"], name="licences_one_licence_per_bit"
