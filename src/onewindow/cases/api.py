@@ -1,5 +1,6 @@
 """Cases API: submit (idempotent with an ``Idempotency-Key`` header), list and read one's own
-cases, withdraw; the staff inbox, claim and complete tasks."""
+cases, withdraw, present a wallet licence for a material; the staff inbox, claim and complete
+tasks."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pydantic import ConfigDict, Field
 from onewindow.api.auth import session_or_bearer
 from onewindow.audit.services import Actor
 from onewindow.cases import selectors, services
-from onewindow.cases.models import Case
+from onewindow.cases.models import Case, CaseMaterial
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 router = Router(tags=["cases"])
@@ -60,6 +61,24 @@ class TaskOut(Schema):
     escalated: bool
 
 
+class LicenceRef(Schema):
+    number: str
+    type: str
+    status: str  # valid | revoked | altered, verified when read
+
+
+class MaterialOut(Schema):
+    code: str
+    name: str
+    source: str  # upload | exchange | licence
+    superseded: bool
+    licence: LicenceRef | None = None
+
+
+class UseLicenceIn(StrictSchema):
+    licence_id: int = Field(description="id of one of your licences (GET /api/v1/licences)")
+
+
 class CaseOut(Schema):
     number: str
     service: str
@@ -70,6 +89,7 @@ class CaseOut(Schema):
     deadline: datetime.date | None
     form: dict[str, Any]
     tasks: list[TaskOut]
+    materials: list[MaterialOut] = Field(default_factory=list)
 
 
 class CaseBrief(Schema):
@@ -115,6 +135,25 @@ def _task_out(task: Any) -> dict[str, Any]:
     }
 
 
+def _material_out(material: CaseMaterial) -> dict[str, Any]:
+    from onewindow.licences.selectors import licence_check
+
+    licence = material.licence
+    return {
+        "code": material.code,
+        "name": material.name,
+        "source": material.source,
+        "superseded": material.superseded,
+        "licence": {
+            "number": licence.number,
+            "type": licence.licence_type.code,
+            "status": licence_check(licence=licence).result,
+        }
+        if licence is not None
+        else None,
+    }
+
+
 def _case_out(case: Case) -> dict[str, Any]:
     tasks = case.tasks.select_related("department", "case__service_version__service").order_by(
         "created_at", "pk"
@@ -129,6 +168,12 @@ def _case_out(case: Case) -> dict[str, Any]:
         "deadline": case.deadline,
         "form": case.form_data,
         "tasks": [_task_out(t) for t in tasks],
+        "materials": [
+            _material_out(m)
+            for m in case.materials.select_related("licence__licence_type").order_by(
+                "code", "created_at"
+            )
+        ],
     }
 
 
@@ -225,6 +270,27 @@ def case_withdraw(request: HttpRequest, number: str, payload: WithdrawIn) -> dic
     )
     case.refresh_from_db()
     return _case_out(case)
+
+
+@router.post(
+    "/cases/{number}/materials/{code}/licence",
+    auth=AUTH,
+    response={200: MaterialOut, **ERRORS},
+    summary="Use a licence from my wallet for a material (电子证照免提交), while the case "
+    "waits for supplements",
+)
+def case_material_licence(
+    request: HttpRequest, number: str, code: str, payload: UseLicenceIn
+) -> dict[str, Any]:
+    case = _own(request, number)
+    material = services.case_material_use_licence(
+        user=_resident(request),
+        case_id=case.pk,
+        code=code,
+        licence_id=payload.licence_id,
+        actor=Actor.from_request(request),
+    )
+    return _material_out(material)
 
 
 @tasks_router.get(

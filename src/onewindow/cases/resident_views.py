@@ -129,6 +129,40 @@ def _material_rows(case: Case) -> list[dict[str, Any]]:
     ]
 
 
+def _licence_choices(case: Case, rows: list[dict[str, Any]]) -> None:
+    """For each licence material: the applicant's usable licences of its type, or (holding
+    none) the service that issues that type, if the catalogue has one."""
+    from onewindow.licences.selectors import licence_issuing_service, licences_usable
+
+    for row in rows:
+        spec = row["spec"]
+        if spec.source != "licence" or not spec.licence_type:
+            continue
+        row["licences"] = licences_usable(
+            licence_type=spec.licence_type,
+            person=case.applicant_person if case.applicant_company_id is None else None,
+            company=case.applicant_company,
+        )
+        if not row["licences"]:
+            row["issuer"] = licence_issuing_service(licence_type=spec.licence_type)
+
+
+def _use_licence(request: HttpRequest, case: Case) -> None:
+    code = request.POST.get("code", "")
+    try:
+        licence_id = int(request.POST.get("licence") or 0)
+    except ValueError:
+        licence_id = 0
+    services.case_material_use_licence(
+        user=request.user,
+        case_id=case.pk,
+        code=code,
+        licence_id=licence_id,
+        actor=Actor.from_request(request),
+    )
+    messages.success(request, _("已选用电子证照。"))
+
+
 @access(RESIDENT)
 def draft_materials(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _draft(request, case_id)
@@ -148,6 +182,9 @@ def draft_materials(request: HttpRequest, case_id: int) -> HttpResponse:
                 if case_needs_appointment(case):  # pick a slot before checking the answers
                     return redirect("appointments:draft_slot", case_id=case.pk)
                 return redirect("cases:draft_review", case_id=case.pk)
+            elif request.POST.get("action") == "licence":
+                _use_licence(request, case)
+                return redirect("cases:draft_materials", case_id=case.pk)
             else:
                 code = request.POST.get("code", "")
                 upload = request.FILES.get("file")
@@ -169,6 +206,7 @@ def draft_materials(request: HttpRequest, case_id: int) -> HttpResponse:
             key = (exc.field or "").removeprefix("material.") or request.POST.get("code", "")
             errors[key] = str(exc.message)
     rows = _material_rows(case)
+    _licence_choices(case, rows)
     for row in rows:
         row["error"] = errors.get(row["spec"].code, "")
     return render(
@@ -279,6 +317,8 @@ def _case_page(
     if case.status == Case.Status.SUPPLEMENT:
         supplement_fields = build_fields(case.service_version.form_schema or {}, case.form_data)
     rows = _material_rows(case)
+    if case.status == Case.Status.SUPPLEMENT:
+        _licence_choices(case, rows)
     for row in rows:
         row["error"] = (errors or {}).get(row["spec"].code, "")
     return render(
@@ -327,7 +367,9 @@ def case_supplement(request: HttpRequest, number: str) -> HttpResponse:
         return redirect("cases:case_detail", number=case.number)
     actor = Actor.from_request(request)
     try:
-        if request.POST.get("action") == "upload":
+        if request.POST.get("action") == "licence":
+            _use_licence(request, case)
+        elif request.POST.get("action") == "upload":
             upload = request.FILES.get("file")
             code = request.POST.get("code", "")
             if upload is None:

@@ -1,13 +1,19 @@
-"""Reads for licences: a resident's wallet, published keys."""
+"""Reads for licences: a resident's wallet, published keys, and the licences an applicant
+may present as a case material (电子证照免提交)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from onewindow.licences import jose
 from onewindow.licences.models import Licence, SigningKey
+
+if TYPE_CHECKING:
+    from onewindow.catalog.models import Service
+    from onewindow.licences.verification import Verification
 
 
 def licences_for_user(*, user: Any) -> QuerySet[Licence]:
@@ -50,3 +56,57 @@ def licence_summaries(*, user: Any, limit: int = 5) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _held_by(*, person: Any = None, company: Any = None) -> QuerySet[Licence]:
+    """Licences held by exactly this applicant: the company for an enterprise case, else the
+    person (a person's wallet also shows their companies' licences, an applicant does not)."""
+    base = Licence.objects.select_related(
+        "licence_type", "holder_person", "holder_company", "status_list"
+    )
+    if company is not None:
+        return base.filter(holder_company=company)
+    if person is not None:
+        return base.filter(holder_person=person, holder_company__isnull=True)
+    return Licence.objects.none()
+
+
+def licences_usable(*, licence_type: str, person: Any = None, company: Any = None) -> list[Licence]:
+    """The applicant's licences of one type that are neither revoked nor expired, newest
+    first (what the materials step offers)."""
+    return list(
+        _held_by(person=person, company=company)
+        .filter(licence_type__code=licence_type, status=Licence.Status.VALID)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=timezone.now()))
+    )
+
+
+def licence_of_applicant(
+    *, licence_id: int, person: Any = None, company: Any = None
+) -> Licence | None:
+    """One licence of the applicant's, or None — also for another holder's licence, so a
+    caller cannot tell whether someone else's id exists."""
+    return _held_by(person=person, company=company).filter(pk=licence_id).first()
+
+
+def licence_check(*, licence: Licence) -> Verification:
+    """Verify an issued licence as a third party would (signature, record, status list,
+    expiry): ``result`` is valid, revoked, altered or unknown."""
+    from onewindow.licences.verification import licence_verify
+
+    return licence_verify(f"urn:uuid:{licence.credential_id}")
+
+
+def licence_issuing_service(*, licence_type: str) -> Service | None:
+    """An online service whose outcome is a licence of this type, if the catalogue has one."""
+    from onewindow.catalog.models import Service
+
+    return (
+        Service.objects.filter(
+            is_active=True,
+            current__isnull=False,
+            current__definition__outcome__licence_type=licence_type,
+        )
+        .order_by("code")
+        .first()
+    )

@@ -11,8 +11,11 @@ from onewindow.cases.services._common import (
 )
 from onewindow.cases.services.applicant import case_rate, case_supplement_submit, case_withdraw
 from onewindow.cases.services.materials import (
+    MaterialsLocked,
     case_material_attach,
     case_material_remove,
+    case_material_use_licence,
+    licence_material_errors,
     material_specs,
     missing_materials,
     sniff_content_type,
@@ -47,6 +50,7 @@ __all__ = [
     "BulkResult",
     "CaseFinished",
     "CaseNotFound",
+    "MaterialsLocked",
     "NotYourTask",
     "StaleCase",
     "TaskClaimedByOther",
@@ -62,11 +66,13 @@ __all__ = [
     "case_draft_start",
     "case_material_attach",
     "case_material_remove",
+    "case_material_use_licence",
     "case_rate",
     "case_submit",
     "case_supplement_submit",
     "case_withdraw",
     "cases_sla_sweep",
+    "licence_material_errors",
     "material_specs",
     "missing_materials",
     "sniff_content_type",

@@ -21,7 +21,7 @@ from onewindow.cases.services._common import (
     lock_case,
     save_case,
 )
-from onewindow.cases.services.materials import missing_materials
+from onewindow.cases.services.materials import licence_material_errors, missing_materials
 from onewindow.cases.services.process import (
     ACTIVE,
     applicant_tasks,
@@ -64,6 +64,7 @@ def case_supplement_submit(
                 field=f"material.{spec.code}",
             )
         )
+    errors.extend(licence_material_errors(case))
     if errors:
         raise ValidationFailed(_("补正内容有误，请修改后再提交。"), errors=errors)
     changed: list[str] = []

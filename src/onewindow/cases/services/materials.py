@@ -1,5 +1,7 @@
 """Materials (申请材料): what a service asks for, uploads checked by their content (magic
-bytes, never the browser's content type), stored under a random name."""
+bytes, never the browser's content type), stored under a random name; a material of source
+``licence`` may instead reference one of the applicant's electronic licences (电子证照免提交),
+checked when chosen and again at submission."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from onewindow.cases.services._common import (
     lock_case,
     save_case,
 )
-from onewindow.core.errors import ValidationFailed
+from onewindow.core.errors import Conflict, FieldError, ValidationFailed
 
 DEFAULT_ACCEPT = ("application/pdf", "image/jpeg", "image/png")
 DEFAULT_MAX_MB = 10
@@ -211,12 +213,151 @@ def case_material_remove(
 
 
 def missing_materials(case: Case, *, specs: list[MaterialSpec] | None = None) -> list[MaterialSpec]:
-    """Required uploads the case has no current file for (exchange materials come from the
-    departments; licence materials may be uploaded until the licence wallet exists)."""
+    """Required materials the case has nothing current for: an upload needs a file, a licence
+    material a chosen licence or an uploaded scan (exchange materials come from the
+    departments)."""
     if specs is None:
         specs = material_specs(case.service_version.definition)
-    required = [spec for spec in specs if spec.required and spec.source == "upload"]
+    required = [spec for spec in specs if spec.required and spec.source in {"upload", "licence"}]
     if not required:
         return []
     have = set(case.materials.filter(superseded=False).values_list("code", flat=True))
     return [spec for spec in required if spec.code not in have]
+
+
+LICENCE_CONTENT_TYPE = "application/vc+jwt"
+
+
+class MaterialsLocked(Conflict):
+    code = "materials_locked"
+
+    def __init__(self) -> None:
+        super().__init__(_("只有草稿或待补正的办件可以更改材料。"))
+
+
+def _licence_problem(verification: Any) -> tuple[str, Any] | None:
+    """(code, message) when a licence may not serve as a material, else None."""
+    from onewindow.licences.verification import ALTERED, VALID
+
+    if verification.result == VALID:
+        return None
+    if "expired" in verification.reasons:
+        return "licence_expired", _("该电子证照已过有效期，不能作为申请材料。")
+    if verification.result == ALTERED:
+        return "licence_altered", _("该电子证照未通过验证，不能作为申请材料。")
+    return "licence_revoked", _("该电子证照已被撤销，不能作为申请材料。")
+
+
+@transaction.atomic
+def case_material_use_licence(
+    *,
+    user: Any,
+    case_id: int,
+    code: str,
+    licence_id: int,
+    actor: Actor | None = None,
+) -> CaseMaterial:
+    """Present one of the applicant's licences for a material of source ``licence`` (of a
+    draft, or of a case waiting for supplements) instead of uploading a scan. The licence
+    must be the applicant's own (the company's, for an enterprise case), of the material's
+    type and valid now (signature, status list, expiry)."""
+    from onewindow.licences.selectors import licence_check, licence_of_applicant
+
+    case = lock_case(case_id)
+    if case.created_by_id != user.pk:
+        raise CaseNotFound()
+    if case.status not in {Case.Status.DRAFT, Case.Status.SUPPLEMENT}:
+        raise MaterialsLocked()
+    spec = _spec(case, code)
+    field = f"material.{spec.code}"
+    if spec.source != "licence" or not spec.licence_type:
+        raise ValidationFailed(
+            _("该材料不能使用电子证照。"), code="not_licence_material", field=field
+        )
+    licence = licence_of_applicant(
+        licence_id=licence_id,
+        person=case.applicant_person if case.applicant_company_id is None else None,
+        company=case.applicant_company,
+    )
+    if licence is None:
+        raise ValidationFailed(
+            _("没有找到该电子证照，请从您的证照中选择。"), code="licence_not_found", field=field
+        )
+    if licence.licence_type.code != spec.licence_type:
+        raise ValidationFailed(
+            _("证照类型不符：%(name)s 需要使用相应类型的电子证照。") % {"name": spec.name},
+            code="licence_wrong_type",
+            field=field,
+        )
+    problem = _licence_problem(licence_check(licence=licence))
+    if problem is not None:
+        raise ValidationFailed(problem[1], code=problem[0], field=field)
+    old = list(case.materials.filter(code=code, superseded=False))
+    if case.status == Case.Status.DRAFT:
+        stale = [item.file for item in old if item.file]
+        if stale:
+            transaction.on_commit(lambda: _delete_files(stale))
+        case.materials.filter(pk__in=[m.pk for m in old]).delete()
+    else:
+        case.materials.filter(pk__in=[m.pk for m in old]).update(superseded=True)
+    material = CaseMaterial.objects.create(
+        case=case,
+        code=code,
+        name=spec.name,
+        source=CaseMaterial.Source.LICENCE,
+        licence=licence,
+        original_name=licence.number,
+        content_type=LICENCE_CONTENT_TYPE,
+        sha256=hashlib.sha256(licence.jws.encode()).hexdigest(),
+        uploaded_by=user,
+    )
+    if case.status == Case.Status.SUPPLEMENT:
+        event(case, "material_supplemented", user=user, message=spec.name)
+    case.submit_token = secrets.token_urlsafe(24)
+    save_case(case, "submit_token")
+    audit_record(
+        actor=actor_for(user, actor),
+        action="cases.material.use_licence",
+        target=material,
+        changes={
+            "case": case.pk,
+            "code": code,
+            "licence_type": spec.licence_type,
+            "licence": licence.number,
+        },
+    )
+    return material
+
+
+def licence_material_errors(
+    case: Case, *, specs: list[MaterialSpec] | None = None
+) -> list[FieldError]:
+    """Chosen licences that no longer serve (revoked, expired or altered since they were
+    chosen, or a different credential than the one chosen): one error at each material.
+    A service without licence materials costs no query."""
+    from onewindow.licences.selectors import licence_check
+
+    if specs is None:
+        specs = material_specs(case.service_version.definition)
+    if not any(spec.source == "licence" for spec in specs):
+        return []
+    errors = []
+    chosen = case.materials.filter(
+        superseded=False, source=CaseMaterial.Source.LICENCE, licence__isnull=False
+    ).select_related("licence")
+    for material in chosen:
+        licence = material.licence
+        assert licence is not None
+        problem = _licence_problem(licence_check(licence=licence))
+        if problem is None and material.sha256 != hashlib.sha256(licence.jws.encode()).hexdigest():
+            problem = ("licence_altered", _("该电子证照未通过验证，不能作为申请材料。"))
+        if problem is not None:
+            errors.append(
+                FieldError(
+                    code=problem[0],
+                    message=_("%(name)s：%(problem)s请重新选择有效的证照或上传扫描件。")
+                    % {"name": material.name, "problem": problem[1]},
+                    field=f"material.{material.code}",
+                )
+            )
+    return errors

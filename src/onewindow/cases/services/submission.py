@@ -26,7 +26,11 @@ from onewindow.cases.services._common import (
     lock_case,
     save_case,
 )
-from onewindow.cases.services.materials import material_specs, missing_materials
+from onewindow.cases.services.materials import (
+    licence_material_errors,
+    material_specs,
+    missing_materials,
+)
 from onewindow.cases.services.process import apply_run, enqueue_advance, process_context
 from onewindow.catalog.models import ServiceVersion
 from onewindow.core.calendar import CalendarNotCovered, add_working_days
@@ -246,6 +250,7 @@ def _submit_locked(
                 field=f"material.{spec.code}",
             )
         )
+    errors.extend(licence_material_errors(case, specs=specs))  # revoked since it was chosen?
     from onewindow.appointments.selectors import appointment_errors
 
     errors.extend(appointment_errors(case))  # a service with `appointment:` needs a booked slot
