@@ -7,3 +7,6 @@ class CatalogConfig(AppConfig):
     label = "catalog"
     verbose_name = _("服务事项目录")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from onewindow.catalog import versions  # noqa: F401  (connects its signals)

@@ -71,20 +71,24 @@ def actor_for(user: Any, actor: Actor | None) -> Actor:
 CASE_RELATED = ("service_version__service__department",)
 
 
-def lock_case(case_id: int) -> Case:
+def lock_case(case_id: int, *, fresh_service: bool = False) -> Case:
     """Take the per-case lock (a row lock on PostgreSQL; SQLite already serialises writers
     with BEGIN IMMEDIATE) and return the fresh row, with its service version, service and
-    owning department (read by the engine context and the task table)."""
+    owning department (read by the engine context and the task table).
+
+    The version comes from the process-local cache of published versions (they never
+    change); ``fresh_service`` reads the service and department from the database instead,
+    for callers that need the version in force at this moment (submitting a draft)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_case must be called inside transaction.atomic")
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related(*CASE_RELATED)
-        .filter(pk=case_id)
-        .first()
-    )
+    cases = Case.objects.select_for_update(of=("self",))
+    if fresh_service:
+        cases = cases.select_related(*CASE_RELATED)
+    case = cases.filter(pk=case_id).first()
     if case is None:
         raise CaseNotFound()
+    if not fresh_service:
+        _attach_version(case)
     return case
 
 
@@ -93,12 +97,20 @@ def lock_case_of_task(task_id: int) -> Case | None:
     ``case_id`` never changes, so reading it inside the locking statement is safe)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_case_of_task must be called inside transaction.atomic")
-    return (
+    case = (
         Case.objects.select_for_update(of=("self",))
-        .select_related(*CASE_RELATED)
         .filter(pk=Subquery(CaseTask.objects.filter(pk=task_id).values("case_id")[:1]))
         .first()
     )
+    if case is not None:
+        _attach_version(case)
+    return case
+
+
+def _attach_version(case: Case) -> None:
+    from onewindow.catalog.versions import service_version_cached
+
+    case.service_version = service_version_cached(case.service_version_id)
 
 
 def save_case(case: Case, *fields: str) -> None:

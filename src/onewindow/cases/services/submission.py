@@ -310,7 +310,7 @@ def case_submit(
 ) -> Case:
     """Submit a draft. ``token`` is the one-time token of the check-your-answers page: the
     same token again returns the same case; a token from before the last edit is refused."""
-    case = lock_case(case_id)
+    case = lock_case(case_id, fresh_service=True)
     if case.created_by_id != user.pk:
         raise CaseNotFound()
     if case.status != Case.Status.DRAFT:
@@ -403,7 +403,8 @@ def case_create_and_submit(
 
                 booking_create(user=user, case=case, slot_id=appointment_slot, actor=actor)
             if materials or appointment_slot is not None:
-                case = lock_case(case.pk)  # the attach/booking services wrote to the row
+                # the attach/booking services wrote to the row
+                case = lock_case(case.pk, fresh_service=True)
             # else: the row was inserted by this transaction, nobody else can see or lock it
             # yet, and ``case`` is exactly what was written.
             case.idempotency_key = key

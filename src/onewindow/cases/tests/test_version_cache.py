@@ -1,0 +1,80 @@
+"""The engine reads a published version once per worker; what can change about it (the
+service's department, the version in force) is never served stale to the actions that
+depend on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from onewindow.cases import services
+from onewindow.cases.models import Case
+from onewindow.cases.tests.conftest import ANSWERS
+from onewindow.catalog import versions
+from onewindow.catalog.models import ServiceVersion
+from onewindow.identity.models import Department, Person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_version_is_read_once_then_served_from_memory(
+    parallel_service: ServiceVersion, django_assert_num_queries: Any
+) -> None:
+    versions.clear()
+    with django_assert_num_queries(1):
+        first = versions.service_version_cached(parallel_service.pk)
+    with django_assert_num_queries(0):
+        again = versions.service_version_cached(parallel_service.pk)
+    assert again is first
+    assert first.process_spec == parallel_service.process_spec
+    assert first.service.department.code == parallel_service.service.department.code
+
+
+def test_moving_a_service_to_another_department_is_seen_at_once(
+    parallel_service: ServiceVersion,
+) -> None:
+    versions.service_version_cached(parallel_service.pk)
+    service = parallel_service.service
+    other = Department.objects.exclude(pk=service.department_id).first()
+    assert other is not None
+    service.department = other
+    service.save(update_fields=["department"])
+    assert versions.service_version_cached(parallel_service.pk).service.department_id == other.pk
+
+
+def test_the_service_part_is_re_read_after_its_time_to_live(
+    parallel_service: ServiceVersion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    versions.clear()
+    cached = versions.service_version_cached(parallel_service.pk)
+    other = Department.objects.exclude(pk=cached.service.department_id).first()
+    assert other is not None
+    # Another worker moved the service: this process hears no signal.
+    type(cached.service).objects.filter(pk=cached.service_id).update(department=other)
+    assert versions.service_version_cached(parallel_service.pk).service.department_id != other.pk
+    clock = versions.time.monotonic() + versions.SERVICE_TTL + 1
+    monkeypatch.setattr(versions.time, "monotonic", lambda: clock)
+    refreshed = versions.service_version_cached(parallel_service.pk)
+    assert refreshed.service.department_id == other.pk
+    assert refreshed.process_spec == cached.process_spec
+    assert cached.service.department_id != other.pk  # the shared object was not modified
+
+
+def test_a_draft_submits_to_the_version_in_force_even_with_a_warm_cache(
+    city: None, resident: Person, tmp_path: Any
+) -> None:
+    from onewindow.cases.tests.conftest import definition, publish
+
+    first = publish(tmp_path, service=definition(materials=[]))
+    code = first.service.code
+    draft = services.case_draft_start(user=resident.user, service_code=code)
+    stale = versions.service_version_cached(draft.service_version_id)
+    newer = publish(tmp_path, service=definition(materials=[], conditions={"zh": "新版受理条件"}))
+    assert newer.pk != draft.service_version_id
+    # This worker did not hear of the new version (it was published by another process).
+    versions._versions[draft.service_version_id] = (stale, versions.time.monotonic())
+    assert services.case_draft_save_form(user=resident.user, case_id=draft.pk, data=ANSWERS) == []
+    token = Case.objects.get(pk=draft.pk).submit_token
+    case = services.case_submit(user=resident.user, case_id=draft.pk, token=token)
+    assert case.service_version_id == newer.pk
