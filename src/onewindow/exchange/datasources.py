@@ -47,6 +47,47 @@ RESOURCE_FIELDS: dict[str, list[tuple[str, str, str]]] = {
 GENERIC_FIELDS = [("record_found", "有登记记录", "internal"), ("reference", "记录编号", "internal")]
 
 MARITAL = ["未婚", "已婚", "离婚", "丧偶"]
+
+# The printed demo residents (by their demo phone number) have fixed records, so the demo
+# shows both outcomes of the housing services' eligibility check; records not listed here
+# are generated like everybody else's.
+DEMO_PROFILES: dict[str, dict[str, dict[str, Any]]] = {
+    # 陈嘉欣: a low-income household renting, no property — eligible for all three.
+    "13800000001": {
+        "gz-mzj.income-assets": {
+            "household_size": 3,
+            "monthly_income_per_capita": 2600,
+            "financial_assets": 30000,
+            "vehicles": 0,
+        },
+        "gz-ghzyj.property-records": {"property_count": 0, "total_area": 0},
+        "gz-rsj.social-insurance": {
+            "insured": True,
+            "contribution_years": 6,
+            "employer": "广州市示例单位18号",
+        },
+    },
+    # 李志明: two flats, 186 m² — owns housing, ineligible for all three.
+    "13800000002": {
+        "gz-mzj.income-assets": {
+            "household_size": 3,
+            "monthly_income_per_capita": 3800,
+            "financial_assets": 120000,
+            "vehicles": 1,
+        },
+        "gz-ghzyj.property-records": {"property_count": 2, "total_area": 186},
+    },
+    # 黄淑仪: income above every housing line (CNY 12,500 a month per head).
+    "13800000003": {
+        "gz-mzj.income-assets": {
+            "household_size": 2,
+            "monthly_income_per_capita": 12500,
+            "financial_assets": 800000,
+            "vehicles": 1,
+        },
+        "gz-ghzyj.property-records": {"property_count": 0, "total_area": 0},
+    },
+}
 STREETS = ["中山大道", "天河路", "环市东路", "江南大道", "工业大道", "解放北路", "黄埔大道"]
 
 
@@ -69,6 +110,12 @@ class FakeCityDataSource:
     """The demo city's departments, answering from the demo residents."""
 
     def fetch(self, resource_code: str, person: Person) -> dict[str, Any] | None:
+        fixed = DEMO_PROFILES.get(person.phone or "", {}).get(resource_code)
+        if fixed is not None:
+            return dict(fixed)
+        return self._generated(resource_code, person)
+
+    def _generated(self, resource_code: str, person: Person) -> dict[str, Any] | None:
         age = 30
         if person.birth_date is not None:
             age = max(0, 2026 - person.birth_date.year)

@@ -5,13 +5,13 @@ variables ``exchange_<resource>`` (``{"applicant": {...}, "partner": {...}}``)."
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor
-from onewindow.cases.engine.actions import ActionContext
+from onewindow.cases.engine.actions import ActionContext, exchange_variable
 from onewindow.exchange.models import Resource
 from onewindow.exchange.services import (
     exchange_query,
@@ -27,7 +27,7 @@ class LookupRefused(RuntimeError):
 
 
 def variable_name(resource_code: str) -> str:
-    return "exchange_" + re.sub(r"[^a-z0-9]+", "_", resource_code.lower()).strip("_")
+    return exchange_variable(resource_code)
 
 
 def _subjects(ctx: ActionContext) -> list[tuple[str, Person | None]]:
@@ -74,7 +74,35 @@ def lookup_from_case(ctx: ActionContext) -> dict[str, Any]:
                 reference = f"EX{result.log.seq:010d}"
     if refused:
         raise LookupRefused(f"exchange refused {code}: {refused}")
+    with transaction.atomic():
+        _note(ctx, code, found=found, reference=reference)
     return {
         "exchange": {"resource": code, "found": found, "reference": reference},
         variable_name(code): results,
     }
+
+
+def _note(ctx: ActionContext, code: str, *, found: bool, reference: str) -> None:
+    """The case timeline says what was looked up and from whom — never the values."""
+    case_id = ctx.context.get("case_id")
+    if not case_id:
+        return
+    from onewindow.cases.services.timeline import case_timeline_note
+
+    resource = Resource.objects.filter(code=code).select_related("department").first()
+    name = resource.name if resource else code
+    department = resource.department.name if resource and resource.department else ""
+    what = f"{name}（{department}）" if department else name
+    if found:
+        message = _("已通过数据共享调取：%(what)s，调用记录 %(reference)s") % {
+            "what": what,
+            "reference": reference,
+        }
+    else:
+        message = _("已通过数据共享查询%(what)s，未查到记录") % {"what": what}
+    case_timeline_note(
+        case_id=int(case_id),
+        kind="data_lookup",
+        message=message,
+        data={"resource": code, "found": found, "reference": reference, "step": ctx.element_id},
+    )

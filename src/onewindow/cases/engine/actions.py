@@ -13,6 +13,7 @@ The built-in actions are fakes that return plausible data and record every call 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -52,6 +53,13 @@ def registered_actions() -> set[str]:
 
 def get_action(name: str) -> ActionFn:
     return _REGISTRY[name]
+
+
+def exchange_variable(resource_code: str) -> str:
+    """The process variable an ``exchange.lookup`` of ``resource_code`` fills
+    (``gz-mzj.income-assets`` → ``exchange_gz_mzj_income_assets``): a mapping of subject
+    (``applicant``, ``partner``) to the record's fields, or to None where there is no record."""
+    return "exchange_" + re.sub(r"[^a-z0-9]+", "_", resource_code.lower()).strip("_")
 
 
 def _digits(key: str, size: int) -> str:

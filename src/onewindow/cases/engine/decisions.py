@@ -7,6 +7,10 @@ A table is plain data (a service package's ``<name>.decision.yaml`` parsed to a 
       - code: household_size     # taken from the process variable of the same name,
         type: integer            #   or from ``expression`` (a safe expression over the
         default: 1               #   process variables), else ``default`` when missing
+      - code: income_per_capita  # a record looked up through the exchange wins over the
+        type: number             #   form: ``record`` is evaluated over the applicant's
+        from: exchange:gz-mzj.income-assets   # record when the process has one
+        record: monthly_income_per_capita * 12
     outputs:
       - {code: eligible, type: boolean}
       - {code: reason, type: text}
@@ -32,13 +36,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from . import expressions
-from .actions import ActionContext, register_action
+from .actions import ActionContext, exchange_variable, register_action
 from .problems import EngineError
 
 ACTION = "decisions.evaluate"
 HIT_POLICIES = frozenset({"FIRST"})
 INPUT_TYPES = frozenset({"boolean", "integer", "number", "text"})
 OUTPUT_TYPES = INPUT_TYPES
+EXCHANGE_SOURCE = "exchange:"
 Path = tuple[str | int, ...]
 
 
@@ -126,8 +131,41 @@ def _columns(
                         ),
                     )
                 )
+        if key == "inputs" and column.get("record") is not None:
+            out.extend(_record_problems(column, where, str(code)))
         found[str(code)] = dict(column)
     return found
+
+
+def _record_problems(column: Mapping[str, Any], where: Path, code: str) -> list[tuple[Path, str]]:
+    out: list[tuple[Path, str]] = []
+    if not record_resource(column):
+        out.append(
+            (
+                (*where, "from"),
+                _(
+                    "输入列 “{code}” 有 record，须用 from: exchange:<资源代码> 说明取自哪项共享数据"
+                ).format(code=code),
+            )
+        )
+    if column.get("expression") is not None:
+        out.append(
+            (
+                (*where, "record"),
+                _("输入列 “{code}” 不能同时有 expression 和 record").format(code=code),
+            )
+        )
+    reason = expressions.check(str(column["record"]))
+    if reason:
+        out.append(
+            (
+                (*where, "record"),
+                _("输入列 “{code}” 的 record 表达式无效：{reason}").format(
+                    code=code, reason=reason
+                ),
+            )
+        )
+    return out
 
 
 def table_problems(table: Any) -> list[tuple[Path, str]]:
@@ -210,14 +248,35 @@ def table_problems(table: Any) -> list[tuple[Path, str]]:
     return out
 
 
+def record_resource(column: Mapping[str, Any]) -> str:
+    """The exchange resource an input names with ``from: exchange:<code>`` ('' if none)."""
+    source = str(column.get("from") or "").strip()
+    return source[len(EXCHANGE_SOURCE) :].strip() if source.startswith(EXCHANGE_SOURCE) else ""
+
+
+def applicant_record(column: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The applicant's record of the input's exchange resource, as the process's
+    ``exchange.lookup`` stored it; None when nothing was looked up or nothing was found."""
+    resource = record_resource(column)
+    found = data.get(exchange_variable(resource)) if resource else None
+    record = found.get("applicant") if isinstance(found, Mapping) else None
+    return dict(record) if isinstance(record, Mapping) and record else None
+
+
 def _input_values(table: Mapping[str, Any], data: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """Each input from, in this order: its ``expression``; the looked-up record (``record``
+    evaluated over the applicant's record fields, then the process variables), when the
+    process has one; the process variable of the same name (the form); its ``default``."""
     values: dict[str, Any] = {}
     for column in table.get("inputs") or []:
         code = column["code"]
-        if column.get("expression") is not None:
+        record = applicant_record(column, data) if column.get("record") is not None else None
+        if column.get("expression") is not None or record is not None:
+            formula = column["record"] if record is not None else column["expression"]
+            scope = {**data, **record} if record is not None else data
             try:
-                values[code] = expressions.evaluate(str(column["expression"]), data)
-            except (NameError, KeyError) as exc:
+                values[code] = expressions.evaluate(str(formula), scope)
+            except (NameError, KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
                 raise DecisionError(
                     _("决策表“{name}”的输入“{code}”无法计算：{error}").format(
                         name=name, code=code, error=exc

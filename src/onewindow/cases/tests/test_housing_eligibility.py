@@ -1,12 +1,16 @@
-"""Public rental housing: after the parallel checks the eligibility decision table decides
-by itself; an ineligible household is rejected without anyone deciding, an eligible one
-goes on to the housing bureau's confirmation."""
+"""The housing services decide eligibility on what the government holds: each parallel
+check starts with an exchange look-up (household registration, social insurance, property
+records, income and assets), and the eligibility table takes those records over the form's
+self-declared values. An ineligible household is rejected without anyone deciding; an
+eligible one goes on to the housing bureau's confirmation. Real engine, real exchange, the
+demo city's data sources."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from onewindow.audit.services import Actor
 from onewindow.cases.engine import ProcessRun
@@ -17,11 +21,43 @@ from onewindow.cases.tests.test_demo_packages import (
     submit_package,
 )
 from onewindow.catalog.services import service_packages_import
+from onewindow.exchange import datasources
+from onewindow.exchange.calllog import calllog_verify
+from onewindow.exchange.models import CallLog
+from onewindow.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-CODE = "public-rental-housing"
 CHECKS = {"Task_Housing", "Task_Property", "Task_Income"}
+LOOKED_UP = {
+    "gz-gaj.household-registration",
+    "gz-rsj.social-insurance",
+    "gz-ghzyj.property-records",
+    "gz-mzj.income-assets",
+}
+# The printed demo residents' fixed records (exchange/datasources.py DEMO_PROFILES).
+LOW_INCOME = "13800000001"  # 陈嘉欣: CNY 2,600 a month per head, no property
+TWO_FLATS = "13800000002"  # 李志明: two flats, 186 m²
+HIGH_INCOME = "13800000003"  # 黄淑仪: CNY 12,500 a month per head
+
+# What the applicants declare on the form: the opposite of their records, so a test passes
+# only when the records win.
+DECLARED_POOR = {
+    "household_size": 3,
+    "income_per_capita": 20000,
+    "housing_area_per_capita": 5,
+    "net_assets": 1,
+}
+DECLARED_RICH = {
+    "household_size": 3,
+    "income_per_capita": 200000,
+    "housing_area_per_capita": 40,
+    "net_assets": 500,
+}
+
+
+def person(phone: str) -> Any:
+    return PersonFactory(phone=phone, region_code="440106")
 
 
 def open_elements(case: Case) -> set[str]:
@@ -30,10 +66,17 @@ def open_elements(case: Case) -> set[str]:
     )
 
 
-def submit_and_check(resident: Any, **answers: Any) -> Case:
-    version = service_packages_import(actor=Actor.system("test"), paths=[catalog_dir() / CODE])[0]
+def variables(case: Case) -> dict[str, Any]:
+    run = ProcessRun.restore(case.service_version.process_spec, case.process_state or {})
+    return run.data()
+
+
+def submit_and_check(code: str, resident: Any, answers: dict[str, Any]) -> Case:
+    """Apply, accept, let the worker look up the records, complete the three checks."""
+    version = service_packages_import(actor=Actor.system("test"), paths=[catalog_dir() / code])[0]
     assert "eligibility" in version.definition["decisions"]
     case = submit_package(resident, version, answers=answers)
+    assert not CallLog.objects.filter(case_number=case.number).exists()  # not before acceptance
     approve_as_holder(case.tasks.get(element_id="Task_Accept"))
     assert open_elements(case) == CHECKS
     for task in case.tasks.filter(element_id__in=CHECKS):
@@ -42,33 +85,104 @@ def submit_and_check(resident: Any, **answers: Any) -> Case:
     return case
 
 
-def test_an_ineligible_household_is_rejected_after_the_parallel_checks(city, resident):
-    case = submit_and_check(
-        resident,
-        household_size=2,
-        income_per_capita=80000,
-        housing_area_per_capita=10,
-        net_assets=20,
-    )
+def test_records_make_a_household_that_declared_itself_poor_ineligible(city):
+    case = submit_and_check("public-rental-housing", person(TWO_FLATS), DECLARED_POOR)
     assert case.status == Case.Status.REJECTED
-    assert open_elements(case) == set()
     assert not case.tasks.filter(element_id="Task_Decide").exists()
-    run = ProcessRun.restore(case.service_version.process_spec, case.process_state or {})
-    assert run.outcome() == "rejected"
-    assert run.data()["eligible"] is False
-    assert run.data()["reason"]["zh"] == "2人户家庭人均年可支配收入超过50000元"
+    data = variables(case)
+    assert data["eligible"] is False
+    # 186 m² for three people: the property record, not the declared 5 m² a head
+    assert data["reason"]["zh"] == "家庭人均住房建筑面积不低于15平方米"
 
 
-def test_an_eligible_household_goes_on_to_the_confirmation(city, resident):
-    case = submit_and_check(
-        resident,
-        household_size=3,
-        income_per_capita=30000,
-        housing_area_per_capita=8,
-        net_assets=20,
-    )
+def test_records_make_a_household_that_declared_itself_rich_eligible(city):
+    case = submit_and_check("public-rental-housing", person(LOW_INCOME), DECLARED_RICH)
     assert case.status == Case.Status.IN_PROGRESS
+    assert variables(case)["eligible"] is True
     assert open_elements(case) == {"Task_Decide"}
     approve_as_holder(case.tasks.get(element_id="Task_Decide"))
     case.refresh_from_db()
     assert case.status == Case.Status.APPROVED
+
+
+def test_every_look_up_is_logged_for_the_case_and_on_its_timeline(city):
+    resident = person(LOW_INCOME)
+    case = submit_and_check("public-rental-housing", resident, DECLARED_RICH)
+    calls = CallLog.objects.filter(case_number=case.number)
+    assert set(calls.values_list("resource_code", flat=True)) == LOOKED_UP
+    assert calls.count() == 4 and all(c.outcome == "ok" for c in calls)
+    assert calllog_verify() is None
+
+    notes = list(case.events.filter(kind="data_lookup").order_by("pk"))
+    assert {n.data["resource"] for n in notes} == LOOKED_UP
+    assert all(n.public and n.data["found"] for n in notes)
+    messages = " ".join(n.message for n in notes)
+    assert "不动产登记信息（广州市规划和自然资源局）" in messages
+    assert "居民家庭经济状况核对信息（广州市民政局）" in messages
+    assert "2600" not in messages and "31200" not in messages  # never the values
+
+    client = Client()
+    client.force_login(resident.user)
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert "已通过数据共享调取：社会保险参保缴费信息（广州市人力资源和社会保障局）" in page
+
+
+@pytest.mark.parametrize(
+    ("code", "phone", "reason"),
+    [
+        ("shared-ownership-housing", TWO_FLATS, "家庭在本市拥有住房（共有产权住房限无房家庭）"),
+        ("shared-ownership-housing", HIGH_INCOME, "家庭人均年可支配收入超过共有产权住房收入线"),
+        (
+            "price-limited-housing-prereview",
+            TWO_FLATS,
+            "家庭在本市已有住房且人均住房建筑面积不低于20平方米",
+        ),
+        ("price-limited-housing-prereview", HIGH_INCOME, "家庭人均年可支配收入超过限价房收入线"),
+        ("public-rental-housing", HIGH_INCOME, "3人户家庭人均年可支配收入超过45000元"),
+    ],
+)
+def test_the_other_housing_services_reject_on_the_records(city, code, phone, reason):
+    case = submit_and_check(code, person(phone), DECLARED_POOR)
+    assert case.status == Case.Status.REJECTED
+    assert variables(case)["reason"]["zh"] == reason
+
+
+@pytest.mark.parametrize("code", ["shared-ownership-housing", "price-limited-housing-prereview"])
+def test_the_other_housing_services_accept_on_the_records(city, code):
+    case = submit_and_check(code, person(LOW_INCOME), DECLARED_RICH)
+    assert case.status == Case.Status.IN_PROGRESS
+    assert open_elements(case) == {"Task_Decide"}
+
+
+def test_non_residents_need_five_years_of_social_insurance(city):
+    migrant = PersonFactory(phone=LOW_INCOME, region_code="430102")  # registered in Changsha
+    profile = datasources.DEMO_PROFILES[LOW_INCOME]
+    assert profile["gz-rsj.social-insurance"]["contribution_years"] >= 5
+    case = submit_and_check("shared-ownership-housing", migrant, DECLARED_RICH)
+    assert case.status == Case.Status.IN_PROGRESS  # six years here: eligible
+    data = variables(case)
+    assert data["exchange_gz_gaj_household_registration"]["applicant"]["region_code"] == "430102"
+
+    rented = submit_and_check("public-rental-housing", migrant, DECLARED_RICH)
+    assert rented.status == Case.Status.REJECTED  # public rental: registered households only
+    assert variables(rented)["reason"]["zh"].startswith("申请人非本市户籍")
+
+
+def test_the_declared_value_counts_where_no_record_exists(city, monkeypatch):
+    """No property record for the applicant: the form's housing area is used (and the
+    timeline says nothing was found)."""
+    real = datasources.FakeCityDataSource()
+
+    class NoProperty:
+        def fetch(self, resource_code: str, subject: Any) -> dict[str, Any] | None:
+            if resource_code == "gz-ghzyj.property-records":
+                return None
+            return real.fetch(resource_code, subject)
+
+    monkeypatch.setattr("onewindow.exchange.services.data_source", NoProperty)
+    crowded = {**DECLARED_POOR, "housing_area_per_capita": 18}
+    case = submit_and_check("public-rental-housing", person(LOW_INCOME), crowded)
+    assert case.status == Case.Status.REJECTED
+    assert variables(case)["reason"]["zh"] == "家庭人均住房建筑面积不低于15平方米"
+    note = case.events.get(kind="data_lookup", data__resource="gz-ghzyj.property-records")
+    assert note.data["found"] is False and "未查到记录" in note.message

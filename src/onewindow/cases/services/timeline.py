@@ -1,0 +1,43 @@
+"""Timeline entries other apps add while they do work for a case inside the case's own
+transaction (e.g. the data exchange's look-ups during an engine step)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onewindow.cases.models import Case, CaseEvent
+
+# Kinds other apps may write; the case services own every other kind.
+SYSTEM_KINDS = frozenset({"data_lookup"})
+
+
+def case_timeline_note(
+    *,
+    case_id: int,
+    kind: str,
+    message: str,
+    data: dict[str, Any] | None = None,
+    public: bool = True,
+) -> CaseEvent | None:
+    """Add a system entry to a case's timeline. Runs inside the caller's transaction (the
+    use case that did the work audits it); None when the case does not exist."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("case_timeline_note must run inside transaction.atomic")
+    if kind not in SYSTEM_KINDS:
+        raise ValueError(f"unknown system timeline kind {kind!r}")
+    case = Case.objects.filter(pk=case_id).only("pk").first()
+    if case is None:
+        return None
+    return CaseEvent.objects.create(
+        case=case,
+        at=timezone.now(),
+        kind=kind,
+        actor_label=_("系统"),
+        message=message[:1000],
+        data=data or {},
+        public=public,
+    )
