@@ -32,7 +32,12 @@ class StrictSchema(Schema):
 class MaterialIn(StrictSchema):
     code: str = Field(max_length=64)
     filename: str = Field(default="", max_length=200)
-    content_base64: str = Field(description="file content, base64")
+    content_base64: str = Field(default="", description="file content, base64")
+    licence_id: int | None = Field(
+        default=None,
+        description="instead of a file, for a material of source licence: the id of one of "
+        "your licences (GET /api/v1/licences)",
+    )
 
 
 class CaseIn(StrictSchema):
@@ -202,8 +207,17 @@ ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Error
 )
 def case_create(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
     user = _resident(request)
-    materials = []
+    materials, licences = [], []
     for item in payload.materials:
+        if item.licence_id is not None:
+            if item.content_base64:
+                raise ValidationFailed(
+                    _("一项材料只能提交文件或选用电子证照，不能同时提交。"),
+                    code="invalid",
+                    field=f"material.{item.code}",
+                )
+            licences.append((item.code, item.licence_id))
+            continue
         try:
             content = base64.b64decode(item.content_base64, validate=True)
         except (binascii.Error, ValueError) as exc:
@@ -218,6 +232,7 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]
         form_data=payload.form,
         idempotency_key=request.headers.get("Idempotency-Key", ""),
         materials=materials,
+        licences=licences,
         appointment_slot=payload.appointment_slot,
         actor=Actor.from_request(request),
     )

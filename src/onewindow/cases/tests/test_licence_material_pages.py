@@ -211,3 +211,34 @@ def test_api_uses_a_licence_with_the_services_errors(service, resident, staff):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/cases/{number}/materials/{code}/licence" in schema["paths"]
     assert "/api/v1/licences" in schema["paths"]
+
+
+def test_api_one_call_submission_presents_a_licence(service, resident):
+    licence = _permit(resident)
+    theirs = _permit(PersonFactory())
+    client = _client(resident.user)
+
+    def submit(licence_id: int, key: str) -> Any:
+        body = {
+            "service": CODE,
+            "form": dict(ANSWERS),
+            "materials": [{"code": "permit", "licence_id": licence_id}],
+        }
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return client.post(
+                "/api/v1/cases",
+                data=json.dumps(body),
+                content_type="application/json",
+                headers={"Idempotency-Key": key},
+            )
+
+    refused = submit(theirs.pk, "k-theirs")
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["code"] == "licence_not_found"
+    assert not Case.objects.exists()
+    created = submit(licence.pk, "k-mine")
+    assert created.status_code == 201, created.content
+    assert [m["licence"]["number"] for m in created.json()["materials"]] == [licence.number]
+    again = submit(licence.pk, "k-mine")
+    assert again.status_code == 200 and again.json()["number"] == created.json()["number"]
+    assert CaseMaterial.objects.filter(licence=licence).count() == 1
