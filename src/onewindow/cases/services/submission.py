@@ -334,10 +334,12 @@ def case_create_and_submit(
     materials: list[tuple[str, str, bytes]] | None = None,
     appointment_slot: int | None = None,
     actor: Actor | None = None,
+    licences: list[tuple[str, int]] | None = None,
 ) -> tuple[Case, bool]:
     """The API's one-call submission. Same key and same body → the same case (``False``:
-    not created now); same key, different body → 409."""
-    from onewindow.cases.services.materials import case_material_attach
+    not created now); same key, different body → 409. ``licences``: (material code, licence
+    id) pairs, the applicant's wallet licences presented instead of uploads."""
+    from onewindow.cases.services.materials import case_material_attach, case_material_use_licence
 
     key = (idempotency_key or "").strip()
     if not key or len(key) > 128:
@@ -353,6 +355,7 @@ def case_create_and_submit(
             "form": form_data,
             "materials": [(c, n, hashlib.sha256(b).hexdigest()) for c, n, b in materials or []],
             "appointment_slot": appointment_slot,
+            **({"licences": sorted(licences)} if licences else {}),
         }
     )
 
@@ -398,11 +401,15 @@ def case_create_and_submit(
                     size=len(content),
                     actor=actor,
                 )
+            for code, licence_id in licences or []:
+                case_material_use_licence(
+                    user=user, case_id=case.pk, code=code, licence_id=licence_id, actor=actor
+                )
             if appointment_slot is not None:
                 from onewindow.appointments.services import booking_create
 
                 booking_create(user=user, case=case, slot_id=appointment_slot, actor=actor)
-            if materials or appointment_slot is not None:
+            if materials or licences or appointment_slot is not None:
                 # the attach/booking services wrote to the row
                 case = lock_case(case.pk, fresh_service=True)
             # else: the row was inserted by this transaction, nobody else can see or lock it
