@@ -179,6 +179,22 @@ def _licence_number(w: World) -> dict[str, Any]:
     return {"number": w.objects["licence"].number}
 
 
+def _department_licence_number(w: World) -> dict[str, Any]:
+    """A licence issued by dept-a (the operator's department)."""
+    from onewindow.audit.services import Actor
+    from onewindow.identity.models import Department
+    from onewindow.licences.services import licence_issue
+
+    if "department_licence" not in w.objects:
+        w.objects["department_licence"] = licence_issue(
+            actor=Actor.system("walk"),
+            licence_type_code="business-licence",
+            holder_person=w.users["resident_b"].person,
+            department=Department.objects.get(code="dept-a"),
+        )
+    return {"number": w.objects["department_licence"].number}
+
+
 OWNER = frozenset({"resident_a"})
 TASK_HOLDER = frozenset({"staff_a"})
 
@@ -207,6 +223,8 @@ ARGUMENTS: dict[str, Args] = {
     # Licences: only the holder downloads a licence; status lists are public.
     "licences:download": Args(build=_licence_number, only=OWNER),
     "licences:status_list": Args(build=lambda w: {"name": "no-such-list"}),
+    # Staff of the issuing department (with licences.revoke_licence) reach its licences.
+    "licences:staff_licence": Args(build=_department_licence_number),
     # Payments: the gateway's notification endpoint is public (it verifies signatures);
     # only the applicant reaches the case's fees, the return page and the receipt.
     "payments:notify": Args(build=lambda w: {"gateway": "sandbox"}),
@@ -214,6 +232,19 @@ ARGUMENTS: dict[str, Args] = {
     "payments:return": Args(build=_payment_order, only=OWNER),
     "payments:receipt": Args(build=_payment_order, only=OWNER),
 }
+
+
+def _declared_permissions() -> list[Permission]:
+    """Every permission a page view asks for (``@access(STAFF, perm=...)``): the operator
+    persona holds them all, so it is the one persona such pages let in."""
+    wanted = {
+        getattr(callback, "access_perm", None) for _route, _name, callback, _c in _page_routes()
+    }
+    out = []
+    for label in sorted(p for p in wanted if p):
+        app_label, codename = label.split(".")
+        out.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return out
 
 
 def _verified(client: Client, user: Any) -> None:
@@ -235,7 +266,8 @@ def world() -> World:
     operator.user.kind = "operator"
     operator.user.save()
     operator.user.user_permissions.add(
-        *Permission.objects.filter(codename__in=["operate_platform", "view_pii"])
+        *Permission.objects.filter(codename__in=["operate_platform", "view_pii"]),
+        *_declared_permissions(),
     )
     users = {
         "anonymous": None,

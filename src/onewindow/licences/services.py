@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.models import AuditEvent
 from onewindow.audit.services import Actor, audit_record
-from onewindow.core.errors import ApplicationError
+from onewindow.core.errors import ApplicationError, NotFound, ValidationFailed
 from onewindow.licences import jose
 from onewindow.licences.keys import signer_for_key, signing_key_active
 from onewindow.licences.models import Algorithm, Licence, LicenceType, StatusList
@@ -25,6 +25,9 @@ VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 class LicenceError(ApplicationError):
     code = "licence_error"
     status = 400
+
+
+REASON_MAX = 200
 
 
 def public_url(path: str) -> str:
@@ -145,8 +148,11 @@ def licence_issue(
     case: Any = None,
     issue_key: str | None = None,
     valid_days: int | None = None,
+    department: Any = None,
 ) -> Licence:
-    """Issue and sign a licence. With ``issue_key`` a second call returns the first licence."""
+    """Issue and sign a licence. With ``issue_key`` a second call returns the first licence.
+    ``department`` is the issuing department (its staff may revoke the licence); by default
+    the department of the case's service."""
     if issue_key:
         existing = Licence.objects.filter(issue_key=issue_key).first()
         if existing is not None:
@@ -158,12 +164,14 @@ def licence_issue(
     now = timezone.now().replace(microsecond=0)
     days = valid_days if valid_days is not None else licence_type.validity_days
     status_list, index = _allocate_index()
+    department_id = department.pk if department is not None else _case_department_id(case)
     licence = Licence(
         number=_new_number(licence_type, now),
         licence_type=licence_type,
         holder_person=holder_person,
         holder_company=holder_company,
         case=case,
+        department_id=department_id,
         issue_key=issue_key,
         claims={**_holder_claims(holder_person, holder_company), **(claims or {})},
         issued_at=now,
@@ -183,11 +191,25 @@ def licence_issue(
     return licence
 
 
-@transaction.atomic
+def _case_department_id(case: Any) -> int | None:
+    if case is None:
+        return None
+    from onewindow.catalog.models import ServiceVersion
+
+    return (
+        ServiceVersion.objects.filter(pk=case.service_version_id)
+        .values_list("service__department_id", flat=True)
+        .first()
+    )
+
+
 def licence_revoke(*, actor: Actor, licence_id: int, reason: str) -> Licence:
-    """Flip the licence's bit in its status list. Revoking twice changes nothing more."""
-    licence = Licence.objects.select_for_update().filter(pk=licence_id).first()
-    if licence is None:
+    """Flip the licence's bit in its status list. Revoking twice changes nothing more. An
+    unknown licence is refused; the refusal's audit row is committed before the error."""
+    with transaction.atomic():
+        licence = Licence.objects.select_for_update().filter(pk=licence_id).first()
+        if licence is not None:
+            return _revoke(actor=actor, licence=licence, reason=reason)
         audit_record(
             actor=actor,
             action="licences.licence.revoke",
@@ -196,7 +218,52 @@ def licence_revoke(*, actor: Actor, licence_id: int, reason: str) -> Licence:
             outcome=AuditEvent.Outcome.FAILED,
             changes={"reason": "unknown licence"},
         )
-        raise LicenceError(_("证照不存在。"), field="licence")
+    raise LicenceError(_("证照不存在。"), field="licence")
+
+
+def licence_revoke_by_staff(*, user: Any, licence_id: int, reason: str, actor: Actor) -> Licence:
+    """A staff member revokes a licence their department issued (``licences.revoke_licence``
+    and the issuing department or one above it, see ``staff_selectors``). The reason is
+    required. Anyone else is refused as if the licence did not exist, and the refusal is
+    audited."""
+    from onewindow.licences.staff_selectors import staff_may_revoke
+
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationFailed(_("请填写撤销原因。"), code="required", field="reason")
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(
+            _("撤销原因不能超过%(n)d个字符。") % {"n": REASON_MAX}, code="too_long", field="reason"
+        )
+    with transaction.atomic():
+        licence = Licence.objects.select_for_update().filter(pk=licence_id).first()
+        if licence is not None and staff_may_revoke(user, licence):
+            return _revoke(actor=actor, licence=licence, reason=reason)
+        audit_record(
+            actor=actor,
+            action="licences.licence.revoke",
+            target_type="licences.licence",
+            target_id=str(licence_id),
+            outcome=AuditEvent.Outcome.DENIED,
+            changes={"reason": "not issued by the staff member's department"},
+        )
+    raise NotFound(_("未找到本部门签发的该证照。"))
+
+
+@transaction.atomic
+def licence_holder_lookup_record(*, actor: Actor, person: Any, found: int) -> None:
+    """A staff member looked up a person's licences by citizen ID: audited like any read of a
+    person's record (the ID itself is not written to the trail)."""
+    audit_record(
+        actor=actor,
+        action="licences.licence.lookup",
+        target=person,
+        changes={"by": "id_number", "found": found},
+    )
+
+
+def _revoke(*, actor: Actor, licence: Licence, reason: str) -> Licence:
+    """Inside the caller's transaction, with ``licence`` locked."""
     if licence.status == Licence.Status.REVOKED:
         return licence
     status_list = StatusList.objects.select_for_update().get(pk=licence.status_list_id)

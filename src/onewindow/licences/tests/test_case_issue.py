@@ -49,6 +49,7 @@ def test_hk_macau_reendorsement_ends_with_a_verifiable_licence(client, city, res
     licence = wallet[0]
     assert licence.licence_type.code == "hk-macau-endorsement"
     assert licence.case_id == case.pk and licence.holder_person_id == resident.pk
+    assert licence.department_id == version.service.department_id is not None  # may revoke it
     assert licence.kid.startswith("sm2-")  # travel endorsements are signed with SM2
     assert licence.claims["caseNumber"] == case.number
     assert licence_verify(licence.jws).result == "valid"
