@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -109,13 +110,59 @@ class Receipt(models.Model):
         return self.number
 
 
+class ReconciliationRun(models.Model):
+    """One comparison of a day's orders with a gateway's statement (daily, or re-run by staff)."""
+
+    class Status(models.TextChoices):
+        OK = "ok", _("已完成")
+        FAILED = "failed", _("失败")
+
+    day = models.DateField(_("对账日期"), db_index=True)
+    gateway = models.CharField(max_length=32)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # None: the daily schedule
+    status = models.CharField(max_length=8, choices=Status.choices)
+    error = models.CharField(max_length=300, blank=True)
+    statement_lines = models.PositiveIntegerField(default=0)
+    orders = models.PositiveIntegerField(default=0)
+    mismatches = models.PositiveIntegerField(default=0)  # differences this run found
+    cleared = models.PositiveIntegerField(default=0)  # open ones this run no longer found
+
+    class Meta:
+        ordering = ["-day", "-started_at", "-pk"]
+        indexes = [models.Index(fields=["day", "gateway"])]
+        permissions = [
+            (
+                "reconcile_payments",
+                "May see reconciliation, re-run it, resolve differences and refund (audited)",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.gateway} {self.status}"
+
+
 class Mismatch(models.Model):
-    """A difference found by the daily reconciliation against the gateway's statement."""
+    """A difference found by reconciliation against the gateway's statement. It stays open
+    until staff resolve it (with a note, or a refund) or a later run no longer finds it."""
 
     class Kind(models.TextChoices):
-        MISSING_THERE = "missing_there", _("本地已缴费，对账单无记录")
+        MISSING_THERE = "missing_there", _("支付平台无记录")
+        UNKNOWN_HERE = "unknown_here", _("本地无记录")
         AMOUNT = "amount", _("金额不一致")
-        UNKNOWN_HERE = "unknown_here", _("对账单有记录，本地无此已缴订单")
+        STATUS = "status", _("状态不一致")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        RESOLVED = "resolved", _("已处理")
+
+    class Resolution(models.TextChoices):
+        NOTE = "note", _("已核实并说明")
+        REFUND = "refund", _("已退款")
+        CLEARED = "cleared", _("复核一致")
 
     day = models.DateField()
     gateway = models.CharField(max_length=32)
@@ -123,8 +170,28 @@ class Mismatch(models.Model):
     out_trade_no = models.CharField(max_length=64)
     detail = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    last_run = models.ForeignKey(
+        ReconciliationRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mismatch_rows",
+    )
+    resolution = models.CharField(max_length=8, choices=Resolution.choices, blank=True)
+    resolution_note = models.CharField(max_length=500, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    refund = models.ForeignKey(
+        Refund, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
+        ordering = ["-day", "gateway", "kind", "out_trade_no"]
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "gateway", "kind", "out_trade_no"], name="mismatch_unique"
