@@ -78,11 +78,67 @@ def pgbench_update(env: dict[str, str], *, clients: int, seconds: int) -> dict[s
         "INSERT INTO one_row (id) SELECT g FROM generate_series(1, 10000) g;",
         db=SCRATCH_DB,
     )
+    out = _run_script(
+        env,
+        "\\set id random(1, 10000)\nUPDATE one_row SET v = v + 1 WHERE id = :id;\n",
+        clients=clients,
+        seconds=seconds,
+    )
+    psql(env, f'DROP DATABASE IF EXISTS "{SCRATCH_DB}"')
+    return out
+
+
+SHAPE_SETUP = """
+CREATE TABLE shape_case (id int PRIMARY KEY, state text NOT NULL, v int NOT NULL DEFAULT 0);
+CREATE TABLE shape_task (id bigserial PRIMARY KEY, case_id int NOT NULL, status text NOT NULL,
+                         comment text NOT NULL DEFAULT '');
+CREATE INDEX ON shape_task (case_id);
+CREATE TABLE shape_event (id bigserial PRIMARY KEY, case_id int NOT NULL, body text NOT NULL);
+CREATE TABLE shape_head (id int PRIMARY KEY, seq bigint NOT NULL, hash text NOT NULL);
+CREATE TABLE shape_audit (seq bigint PRIMARY KEY, body text NOT NULL, hash text NOT NULL);
+INSERT INTO shape_case SELECT g, repeat('s', 3400) FROM generate_series(1, 10000) g;
+INSERT INTO shape_task (case_id, status) SELECT g, 'open' FROM generate_series(1, 10000) g;
+INSERT INTO shape_head VALUES (1, 0, '');
+"""
+
+# The statements one task completion sends (cases.services.tasks.task_complete with the parallel
+# split: lock the case, read the task with the role check, complete it, read the open tasks,
+# insert the new tasks and the timeline rows, store the process state, then the audit row
+# under the chain head), as plain SQL in one transaction: what the database alone costs.
+SHAPE_SCRIPT = """\\set id random(1, 10000)
+BEGIN;
+SELECT * FROM shape_case WHERE id = :id FOR UPDATE;
+SELECT * FROM shape_task WHERE id = :id;
+UPDATE shape_task SET status = 'completed', comment = 'ok' WHERE id = :id;
+SELECT * FROM shape_task WHERE case_id = :id AND status = 'open';
+INSERT INTO shape_task (case_id, status) VALUES (:id, 'x'), (:id, 'x'), (:id, 'x');
+INSERT INTO shape_event (case_id, body) VALUES (:id, repeat('e', 300)), (:id, repeat('e', 300));
+UPDATE shape_case SET state = repeat('t', 3400), v = v + 1 WHERE id = :id;
+SELECT seq, hash FROM shape_head WHERE id = 1 FOR UPDATE;
+INSERT INTO shape_audit SELECT seq + 1, repeat('a', 300), md5(hash) FROM shape_head WHERE id = 1;
+UPDATE shape_head SET seq = seq + 1, hash = md5(hash) WHERE id = 1;
+COMMIT;
+"""
+
+
+def pgbench_completion_shape(
+    env: dict[str, str], *, clients: int, seconds: int
+) -> dict[str, float]:
+    """The completion's SQL without the application: the floor any implementation on this
+    database pays for the same writes."""
+    ensure_database(env, SCRATCH_DB, fresh=True)
+    psql(env, SHAPE_SETUP, db=SCRATCH_DB)
+    out = _run_script(env, SHAPE_SCRIPT, clients=clients, seconds=seconds)
+    psql(env, f'DROP DATABASE IF EXISTS "{SCRATCH_DB}"')
+    return out
+
+
+def _run_script(env: dict[str, str], text: str, *, clients: int, seconds: int) -> dict[str, float]:
     out: dict[str, float] = {}
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
-        script.write("\\set id random(1, 10000)\nUPDATE one_row SET v = v + 1 WHERE id = :id;\n")
+        script.write(text)
     for label, c in (("single", 1), ("concurrent", clients)):
-        text = subprocess.run(
+        printed = subprocess.run(
             [
                 "pgbench",
                 "-n",
@@ -101,12 +157,9 @@ def pgbench_update(env: dict[str, str], *, clients: int, seconds: int) -> dict[s
             capture_output=True,
             text=True,
         ).stdout
-        tps = float(text.split("tps = ")[1].split()[0])
-        latency = float(text.split("latency average = ")[1].split()[0])
-        out[f"{label}_tps"] = tps
-        out[f"{label}_latency_ms"] = latency
+        out[f"{label}_tps"] = float(printed.split("tps = ")[1].split()[0])
+        out[f"{label}_latency_ms"] = float(printed.split("latency average = ")[1].split()[0])
     os.unlink(script.name)
-    psql(env, f'DROP DATABASE IF EXISTS "{SCRATCH_DB}"')
     return out
 
 
@@ -355,6 +408,8 @@ def main() -> None:
         results["pgbench"] = pgbench(env, scale=10, clients=8, threads=2, seconds=seconds)
         print("• pgbench one-row UPDATE", flush=True)
         results["update"] = pgbench_update(env, clients=8, seconds=seconds)
+        print("• pgbench completion-shaped transaction (the same SQL, no application)", flush=True)
+        results["shape"] = pgbench_completion_shape(env, clients=8, seconds=seconds)
     django_setup(url)
     prepared = prepare(n_residents=max(args.procs * 2, 8))
     print("• queries per submission and completion", flush=True)
@@ -382,6 +437,15 @@ def main() -> None:
             steps["step_ms_at_10"], update.get("single_latency_ms")
         ),
         "step300_per_step10": ratio(steps["step_ms_at_300"], steps["step_ms_at_10"]),
+        "shape_vs_update_latency_single": ratio(
+            results.get("shape", {}).get("single_latency_ms"), update.get("single_latency_ms")
+        ),
+        "completion_vs_shape_latency_single": ratio(
+            steps["step_ms_at_10"], results.get("shape", {}).get("single_latency_ms")
+        ),
+        "completion_vs_shape_time_concurrent": ratio(
+            results.get("shape", {}).get("concurrent_tps"), comp.get("per_second")
+        ),
     }
     print(json.dumps(results, indent=2, ensure_ascii=False))
     r = results["ratios"]
@@ -394,6 +458,14 @@ def main() -> None:
     print(f"completion time ÷ one-row UPDATE (8 clients)  {concurrent}   ≤ 3")
     print(f"completion latency ÷ UPDATE latency (1 client) {single}  ≤ 3")
     print(f"step(300) ÷ step(10)                          {r['step300_per_step10']}   ≤ 1.5")
+    print("\nwhere the completion's time goes (1 client):")
+    print(f"  the same SQL alone ÷ one-row UPDATE          {r['shape_vs_update_latency_single']}")
+    print(
+        f"  completion ÷ the same SQL alone              {r['completion_vs_shape_latency_single']}"
+    )
+    print(
+        f"  (8 clients) completion ÷ the same SQL alone  {r['completion_vs_shape_time_concurrent']}"
+    )
     out = ROOT / "bench" / "results" / f"cases-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))

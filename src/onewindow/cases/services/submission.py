@@ -32,7 +32,7 @@ from onewindow.cases.services.materials import (
     missing_materials,
 )
 from onewindow.cases.services.process import apply_run, enqueue_advance, process_context
-from onewindow.catalog.models import ServiceVersion
+from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.core.calendar import CalendarNotCovered, add_working_days
 from onewindow.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from onewindow.identity.models import Company, Person
@@ -48,22 +48,21 @@ class AlreadySubmitted(Conflict):
 
 
 def _current_version(service_code: str) -> ServiceVersion:
-    """The version in force, with its service (and the service's department) attached, so
-    the submission reads the catalog once."""
-    from onewindow.catalog.selectors import service_get
+    """The version in force, with its service (and the service's department) attached: one
+    narrow read of the service's current version, the version itself from the worker's cache
+    of published versions (catalog.versions)."""
+    from onewindow.catalog.versions import service_version_cached
 
-    try:
-        service = service_get(code=service_code)
-    except NotFound:
-        service = None
-    version = service.current if service is not None else None
-    if version is not None and service is not None:
-        version.service = service
-    else:
+    current_id = (
+        Service.objects.filter(code=service_code, is_active=True)
+        .values_list("current_id", flat=True)
+        .first()
+    )
+    if current_id is None:
         raise NotFound(
             gettext_lazy("没有找到该服务事项，或该事项暂停受理。"), code="service_not_found"
         )
-    return version
+    return service_version_cached(current_id)
 
 
 def form_errors(version: ServiceVersion, data: dict[str, Any]) -> list[FieldError]:
@@ -234,11 +233,19 @@ SUBMIT_FIELDS = (
 
 
 def _submit_locked(
-    case: Case, *, user: Any, actor: Actor, now: datetime.datetime, token: str
+    case: Case,
+    *,
+    user: Any,
+    actor: Actor,
+    now: datetime.datetime,
+    token: str,
+    in_force: bool = False,
 ) -> Case:
-    current = case.service_version.service.current
-    if current is not None and current.pk != case.service_version_id:
-        case.service_version = current  # a draft applies to the version in force at submission
+    """``in_force``: the caller has just read the case's version as the one in force."""
+    if not in_force:
+        current = case.service_version.service.current
+        if current is not None and current.pk != case.service_version_id:
+            case.service_version = current  # a draft applies to the version in force now
     version = case.service_version
     errors = form_errors(version, case.form_data)
     specs = material_specs(version.definition)
@@ -416,7 +423,12 @@ def case_create_and_submit(
             # yet, and ``case`` is exactly what was written.
             case.idempotency_key = key
             _submit_locked(
-                case, user=user, actor=actor_for(user, actor), now=timezone.now(), token=key
+                case,
+                user=user,
+                actor=actor_for(user, actor),
+                now=timezone.now(),
+                token=key,
+                in_force=True,
             )
             return case, True
     except IntegrityError:
