@@ -260,6 +260,20 @@ class ProcessRun:
             self._steps(services=False, events=[], failed=set())
         self._settle()
 
+    def set_variables(self, values: dict[str, Any], *, remove: tuple[str, ...] = ()) -> None:
+        """Change process variables wherever the process will still read them — every task
+        kept in the instance (open, waiting, and those a join will merge), sub-processes and
+        the workflow's own data — so gateways, tables and actions evaluated from now on see
+        the new values (the applicant corrected the form). ``remove``: variables to drop."""
+        if self.finished:
+            raise RunFinished()
+        workflows = [self.workflow, *self.workflow.subprocesses.values()]
+        for wf in workflows:
+            for data in [wf.data, *(task.data for task in wf.tasks.values())]:
+                for name in remove:
+                    data.pop(name, None)
+                data.update(copy.deepcopy(values))
+
     def advance(self, *, now: datetime, context: dict[str, Any]) -> list[str]:
         """Run gateways, service tasks (registered actions) and timers due at ``now``."""
         events: list[str] = []

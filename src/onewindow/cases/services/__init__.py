@@ -9,7 +9,7 @@ from onewindow.cases.services._common import (
     TaskFinished,
     TaskNotFound,
 )
-from onewindow.cases.services.applicant import case_rate, case_supplement_submit, case_withdraw
+from onewindow.cases.services.applicant import case_rate, case_withdraw
 from onewindow.cases.services.materials import (
     MaterialsLocked,
     case_material_attach,
@@ -32,6 +32,7 @@ from onewindow.cases.services.submission import (
     case_draft_start,
     case_submit,
 )
+from onewindow.cases.services.supplements import case_supplement_submit
 from onewindow.cases.services.tasks import (
     BulkResult,
     TaskClaimedByOther,

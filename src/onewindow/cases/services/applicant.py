@@ -1,5 +1,5 @@
-"""The applicant's actions after submission: answer a supplement request (补正), withdraw
-before conclusion, rate the outcome once (好差评)."""
+"""The applicant's actions after submission: withdraw before conclusion, rate the outcome
+once (好差评). Answering a supplement request (补正) is in ``supplements.py``."""
 
 from __future__ import annotations
 
@@ -21,92 +21,17 @@ from onewindow.cases.services._common import (
     lock_case,
     save_case,
 )
-from onewindow.cases.services.materials import licence_material_errors, missing_materials
 from onewindow.cases.services.process import (
     ACTIVE,
-    applicant_tasks,
     apply_run,
-    enqueue_advance,
-    process_context,
     restore,
 )
-from onewindow.cases.services.submission import form_errors
-from onewindow.core.errors import Conflict, FieldError, ValidationFailed
+from onewindow.core.errors import Conflict, ValidationFailed
 
 
 def _own(case: Case, user: Any) -> None:
     if case.created_by_id != user.pk:
         raise CaseNotFound()
-
-
-@transaction.atomic
-def case_supplement_submit(
-    *,
-    user: Any,
-    case_id: int,
-    form_data: dict[str, Any] | None = None,
-    note: str = "",
-    actor: Actor | None = None,
-) -> Case:
-    """Send the corrected application back: the waiting tasks return to their inboxes."""
-    case = lock_case(case_id)
-    _own(case, user)
-    if case.status != Case.Status.SUPPLEMENT:
-        raise Conflict(gettext_lazy("该办件当前不需要补正。"), code="no_supplement")
-    errors: list[FieldError] = []
-    if form_data is not None:
-        errors = form_errors(case.service_version, form_data)
-    for spec in missing_materials(case):
-        errors.append(
-            FieldError(
-                code="required",
-                message=_("请上传：%(name)s") % {"name": spec.name},
-                field=f"material.{spec.code}",
-            )
-        )
-    errors.extend(licence_material_errors(case))
-    if errors:
-        raise ValidationFailed(_("补正内容有误，请修改后再提交。"), errors=errors)
-    changed: list[str] = []
-    if form_data is not None:
-        changed = sorted(
-            k
-            for k in set(form_data) | set(case.form_data)
-            if form_data.get(k) != case.form_data.get(k)
-        )
-        case.form_data = form_data
-    waiting = list(case.tasks.filter(status=CaseTask.Status.WAITING))
-    for task in waiting:
-        task.status = CaseTask.Status.CLAIMED if task.claimed_by_id else CaseTask.Status.OPEN
-        task.decision = ""
-        task.save(update_fields=["status", "decision"])
-    save_case(case, "form_data")
-    run = restore(case)
-    pending = applicant_tasks(run)
-    if pending:
-        now = timezone.now()
-        data = {**dict(case.form_data), "decision": "", "comment": ""}
-        for item in pending:
-            run.complete(item.uid, data=data, now=now, context=process_context(case))
-        apply_run(case, run, now=now)
-        enqueue_advance(case)
-    else:
-        case.status = Case.Status.IN_PROGRESS
-        save_case(case, "status")
-    event(
-        case,
-        "supplement_submitted",
-        user=user,
-        message=note.strip()[:500] or _("申请人已提交补正材料。"),
-        data={"fields": changed},
-    )
-    audit_record(
-        actor=actor_for(user, actor),
-        action="cases.case.supplement",
-        target=case,
-        changes={"fields": changed, "tasks": [t.pk for t in waiting]},
-    )
-    return case
 
 
 @transaction.atomic
