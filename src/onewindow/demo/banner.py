@@ -12,6 +12,10 @@ def accounts_text(accounts: list[DemoAccount]) -> str:
         "/notify/sms-outbox/ (no real SMS is sent):",
     ]
     lines += [f"  {phone}  {name}" for phone, name, _code in data.DEMO_RESIDENTS]
+    lines.append(
+        "  Each holds an electronic 往来港澳通行证 (/licences/) to apply for its re-endorsement "
+        "(/cases/apply/hk-macau-reendorsement/) without uploading a scan."
+    )
     lines += [
         f"Staff — password {data.DEMO_STAFF_PASSWORD} plus a TOTP code; get the current code "
         "with `.venv/bin/onewindow totp_code USERNAME` (demo/debug only) or scan the otpauth URI:",

@@ -20,6 +20,7 @@ from onewindow.demo.population import (
     is_adult,
     resident_stream,
 )
+from onewindow.demo.wallet import demo_wallets_seed
 from onewindow.identity.models import AssuranceLevel, Company, CompanyAgent, Person
 from onewindow.identity.pii import id_number_index, phone_index
 
@@ -38,6 +39,7 @@ class SeedReport:
     departments_added: int = 0
     roles_added: int = 0
     staff_added: int = 0
+    licences_added: int = 0
     accounts: list[DemoAccount] = field(default_factory=list)
 
     @property
@@ -49,6 +51,7 @@ class SeedReport:
                 self.departments_added,
                 self.roles_added,
                 self.staff_added,
+                self.licences_added,
             )
         )
 
@@ -214,6 +217,7 @@ def demo_city_seed(
         resident_count=residents,
         progress=progress("companies", len(company_rows)) if progress else None,
     )
+    report.licences_added = demo_wallets_seed(seed=seed)
     if report.changed:
         audit_record(
             actor=Actor.system("seed_demo"),
@@ -226,6 +230,7 @@ def demo_city_seed(
                 "companies_added": report.companies_added,
                 "departments_added": report.departments_added,
                 "staff_added": report.staff_added,
+                "licences_added": report.licences_added,
             },
             purpose="demo city seed",
         )

@@ -36,6 +36,14 @@ def seed(residents: int = 300, companies: int = 10, s: int = 11):
     return demo_city_seed(residents=residents, companies=companies, seed=s)
 
 
+def _forget_people() -> None:
+    """Delete every person (and first the demo permits they hold)."""
+    from onewindow.licences.models import Licence
+
+    Licence.objects.all().delete()
+    Person.objects.all().delete()
+
+
 def test_seed_creates_the_city_and_writes_one_audit_row() -> None:
     report = seed()
     assert report.residents_added == Person.objects.count() == 300
@@ -87,7 +95,7 @@ def test_topping_up_equals_seeding_the_larger_city_at_once() -> None:
     report = seed(residents=350, companies=0)
     assert report.residents_added == 150
     topped_up = set(Person.objects.values_list("id_number_bidx", flat=True))
-    Person.objects.all().delete()
+    _forget_people()
     seed(residents=350, companies=0)
     assert set(Person.objects.values_list("id_number_bidx", flat=True)) == topped_up
 
@@ -95,7 +103,7 @@ def test_topping_up_equals_seeding_the_larger_city_at_once() -> None:
 def test_seeded_people_are_the_same_for_the_same_seed() -> None:
     seed(s=5)
     first = sorted(Person.objects.values_list("name", "id_number_bidx", "phone_bidx"))
-    Person.objects.all().delete()
+    _forget_people()
     seed(s=5)
     assert sorted(Person.objects.values_list("name", "id_number_bidx", "phone_bidx")) == first
 
@@ -155,3 +163,22 @@ def test_every_staff_member_has_a_confirmed_totp_device() -> None:
     )
     keys = set(TOTPDevice.objects.values_list("key", flat=True))
     assert len(keys) == staff_users.count()  # one key per person
+
+
+def test_the_printed_residents_hold_a_permit_once() -> None:
+    from onewindow.licences.models import Licence
+    from onewindow.licences.selectors import licence_check
+
+    report = seed(residents=20, companies=1)
+    assert report.licences_added == len(data.DEMO_RESIDENTS)
+    permits = Licence.objects.filter(licence_type__code="hk-macau-permit")
+    holders = {lic.holder_person.phone for lic in permits if lic.holder_person}
+    assert holders == {phone for phone, _name, _code in data.DEMO_RESIDENTS}
+    assert all(licence_check(licence=lic).result == "valid" for lic in permits)
+    assert all(len(lic.claims["permitNumber"]) == 9 for lic in permits)
+    again = seed(residents=20, companies=1)
+    assert again.licences_added == 0 and not again.changed
+    assert permits.count() == len(data.DEMO_RESIDENTS)
+    assert AuditEvent.objects.filter(action="licences.licence.issue").count() == len(
+        data.DEMO_RESIDENTS
+    )

@@ -76,7 +76,8 @@ def print_report(command: BaseCommand, report: SeedReport, elapsed: float) -> No
             command.style.SUCCESS(
                 f"Demo city seeded (seed {report.seed}) in {elapsed:.1f}s: "
                 f"+{report.residents_added} residents, +{report.companies_added} companies, "
-                f"+{report.departments_added} departments, +{report.staff_added} staff."
+                f"+{report.departments_added} departments, +{report.staff_added} staff, "
+                f"+{report.licences_added} licences."
             )
         )
     printed = set(demo_printed_usernames())

@@ -1,0 +1,49 @@
+"""The printed demo residents' wallets: each holds an electronic 往来港澳通行证 (hk-macau-permit),
+so the HK/Macao re-endorsement can be applied for with the permit from the wallet. Issued
+through the licences app like any licence, once per person (the issue key)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from onewindow.audit.services import Actor
+from onewindow.demo import data
+from onewindow.identity.models import Person
+from onewindow.identity.pii import phone_index
+
+PERMIT_TYPE = "hk-macau-permit"
+
+
+def permit_number(*, seed: int, phone: str) -> str:
+    """A permit number in the form's pattern (a letter and eight digits), stable per seed."""
+    digest = int(hashlib.sha256(f"onewindow-demo-permit:{seed}:{phone}".encode()).hexdigest(), 16)
+    return f"C{digest % 10**8:08d}"
+
+
+def issue_key(person: Person) -> str:
+    return f"demo:{PERMIT_TYPE}:person-{person.pk}"
+
+
+def demo_wallets_seed(*, seed: int) -> int:
+    """Give each printed demo resident a valid permit; returns how many were issued now (0 on
+    a second run). Call inside the seed's transaction."""
+    from onewindow.licences.models import Licence
+    from onewindow.licences.services import licence_issue
+
+    phones = {phone_index(phone): phone for phone, _name, _code in data.DEMO_RESIDENTS}
+    people = Person.objects.filter(phone_bidx__in=list(phones)).order_by("pk")
+    added = 0
+    for person in people:
+        key = issue_key(person)
+        if Licence.objects.filter(issue_key=key).exists():
+            continue
+        phone = phones[str(person.phone_bidx)]
+        licence_issue(
+            actor=Actor.system("seed_demo"),
+            licence_type_code=PERMIT_TYPE,
+            holder_person=person,
+            claims={"permitNumber": permit_number(seed=seed, phone=phone)},
+            issue_key=key,
+        )
+        added += 1
+    return added
