@@ -1,11 +1,21 @@
+"""Reads of the payments app: a case's orders, a resident's own order, and what the
+reconciliation pages show (runs by day and gateway, differences with their orders)."""
+
 from __future__ import annotations
 
+import contextlib
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count, Q, QuerySet
 
 from onewindow.cases.models import Case
-from onewindow.payments.models import PaymentOrder
+from onewindow.payments.models import Mismatch, PaymentOrder, ReconciliationRun
+
+SETTLED = (PaymentOrder.Status.PAID, PaymentOrder.Status.REFUNDED)
 
 
 def orders_of_case(case: Case) -> QuerySet[PaymentOrder]:
@@ -23,3 +33,123 @@ def order_for_user(*, user: Any, out_trade_no: str) -> PaymentOrder | None:
     if order is None or case_for_user(user=user, number=order.case.number or "") is None:
         return None
     return order
+
+
+# --- reconciliation ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReconciliationDay:
+    day: datetime.date
+    gateway: str
+    latest: ReconciliationRun
+    runs: int
+    open: int
+    resolved: int
+
+
+def reconciliation_days(
+    *, since: datetime.date, until: datetime.date, gateway: str = ""
+) -> list[ReconciliationDay]:
+    """One row per day and gateway that has runs: the latest run and the differences."""
+    runs = ReconciliationRun.objects.filter(day__gte=since, day__lte=until)
+    if gateway:
+        runs = runs.filter(gateway=gateway)
+    latest: dict[tuple[datetime.date, str], ReconciliationRun] = {}
+    counts: dict[tuple[datetime.date, str], int] = {}
+    for run in runs.order_by("-day", "gateway", "-started_at", "-pk"):
+        key = (run.day, run.gateway)
+        latest.setdefault(key, run)
+        counts[key] = counts.get(key, 0) + 1
+    tallies = {
+        (row["day"], row["gateway"]): row
+        for row in Mismatch.objects.filter(day__gte=since, day__lte=until)
+        .values("day", "gateway")
+        .annotate(
+            open=Count("pk", filter=Q(status=Mismatch.Status.OPEN)),
+            resolved=Count("pk", filter=Q(status=Mismatch.Status.RESOLVED)),
+        )
+    }
+    return [
+        ReconciliationDay(
+            day=key[0],
+            gateway=key[1],
+            latest=run,
+            runs=counts[key],
+            open=int(tallies.get(key, {}).get("open", 0)),
+            resolved=int(tallies.get(key, {}).get("resolved", 0)),
+        )
+        for key, run in latest.items()
+    ]
+
+
+def runs_of_day(*, day: datetime.date, gateway: str) -> list[ReconciliationRun]:
+    return list(
+        ReconciliationRun.objects.filter(day=day, gateway=gateway).select_related("started_by")
+    )
+
+
+@dataclass(frozen=True)
+class MismatchRow:
+    mismatch: Mismatch
+    order: PaymentOrder | None
+
+
+def mismatches_of_day(*, day: datetime.date, gateway: str) -> list[MismatchRow]:
+    """The day's differences (open first), each with its local order when there is one."""
+    rows = list(
+        Mismatch.objects.filter(day=day, gateway=gateway)
+        .select_related("resolved_by", "refund")
+        .order_by("-status", "kind", "out_trade_no")
+    )
+    orders = {
+        o.out_trade_no: o
+        for o in PaymentOrder.objects.filter(
+            gateway=gateway, out_trade_no__in=[m.out_trade_no for m in rows]
+        ).select_related("case")
+    }
+    return [MismatchRow(m, orders.get(m.out_trade_no)) for m in rows]
+
+
+def mismatch_get(pk: int) -> Mismatch | None:
+    return (
+        Mismatch.objects.select_related("resolved_by", "refund", "last_run").filter(pk=pk).first()
+    )
+
+
+def mismatch_order(mismatch: Mismatch) -> PaymentOrder | None:
+    return (
+        PaymentOrder.objects.select_related(
+            "case__service_version__service", "case__applicant_person", "case__applicant_company"
+        )
+        .filter(out_trade_no=mismatch.out_trade_no, gateway=mismatch.gateway)
+        .first()
+    )
+
+
+def refund_suggestion(mismatch: Mismatch, order: PaymentOrder | None) -> int:
+    """How much a refund would return (fen), or 0 when a refund is not the fix: only for an
+    open amount or status difference of an order that is paid here and not fully refunded.
+    An overcharge suggests the difference, anything else what is left of the order."""
+    if (
+        order is None
+        or mismatch.status != Mismatch.Status.OPEN
+        or mismatch.kind not in (Mismatch.Kind.AMOUNT, Mismatch.Kind.STATUS)
+        or order.status not in SETTLED
+    ):
+        return 0
+    left = order.amount_fen - order.refunded_fen
+    there = int(mismatch.detail.get("there_fen") or 0)
+    if mismatch.kind == Mismatch.Kind.AMOUNT and there > order.amount_fen:
+        return min(there - order.amount_fen, left)
+    return max(left, 0)
+
+
+def gateways_for_reconciliation(extra: Iterable[str] = ()) -> list[str]:
+    """Gateways worth offering on the page: the configured one and any that has orders."""
+    from onewindow.payments.conf import gateway as get_gateway
+
+    names = set(PaymentOrder.objects.values_list("gateway", flat=True).distinct()) | set(extra)
+    with contextlib.suppress(LookupError, ValueError, ImproperlyConfigured):
+        names.add(get_gateway().name)
+    return sorted(n for n in names if n)

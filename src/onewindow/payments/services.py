@@ -1,4 +1,5 @@
-"""Writes of the payments app: orders, callbacks, refunds, receipts, reconciliation.
+"""Writes of the payments app: orders, callbacks, refunds, receipts (reconciliation is in
+``reconciliation.py``).
 
 A callback from the gateway is hostile until its signature, app id and amount check out; a
 refused one is logged (PaymentEvent + audit row with outcome ``denied``) and changes nothing.
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from onewindow.audit.models import AuditEvent
@@ -23,7 +24,6 @@ from onewindow.cases.models import Case
 from onewindow.payments.conf import gateway as get_gateway
 from onewindow.payments.models import (
     FeeItem,
-    Mismatch,
     PaymentEvent,
     PaymentOrder,
     Receipt,
@@ -316,64 +316,6 @@ def refund_create(
             },
         )
     return refund
-
-
-def reconcile_day(*, day: datetime.date, gateway: str | None = None) -> list[Mismatch]:
-    """Compare the day's paid orders with the gateway's statement; flag every difference."""
-    gw = get_gateway(gateway)
-    lines = [line for line in gw.statement(day) if line.kind == "pay"]
-    there = {line.out_trade_no: line for line in lines}
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    end = start + datetime.timedelta(days=1)
-    here = {
-        o.out_trade_no: o
-        for o in PaymentOrder.objects.filter(
-            gateway=gw.name,
-            paid_at__gte=start,
-            paid_at__lt=end,
-            status__in=[PaymentOrder.Status.PAID, PaymentOrder.Status.REFUNDED],
-        )
-    }
-    found: list[tuple[str, str, dict[str, Any]]] = []
-    for no, order in here.items():
-        line = there.get(no)
-        if line is None:
-            found.append((Mismatch.Kind.MISSING_THERE, no, {"here_fen": order.amount_fen}))
-        elif line.amount_fen != order.amount_fen:
-            found.append(
-                (
-                    Mismatch.Kind.AMOUNT,
-                    no,
-                    {"here_fen": order.amount_fen, "there_fen": line.amount_fen},
-                )
-            )
-    for no, line in there.items():
-        if no not in here:
-            found.append((Mismatch.Kind.UNKNOWN_HERE, no, {"there_fen": line.amount_fen}))
-    rows: list[Mismatch] = []
-    with transaction.atomic():
-        for kind, no, detail in found:
-            try:
-                with transaction.atomic():
-                    row, _c = Mismatch.objects.get_or_create(
-                        day=day,
-                        gateway=gw.name,
-                        kind=kind,
-                        out_trade_no=no,
-                        defaults={"detail": detail},
-                    )
-            except IntegrityError:
-                continue
-            rows.append(row)
-        audit_record(
-            actor=Actor.system("payments.reconcile"),
-            action="payments.reconcile.run",
-            target_type="payments.mismatch",
-            target_id=day.isoformat(),
-            outcome=AuditEvent.Outcome.OK,
-            changes={"statement_lines": len(lines), "orders": len(here), "mismatches": len(rows)},
-        )
-    return rows
 
 
 def paid_cases_resume(*, within_days: int = 7) -> int:

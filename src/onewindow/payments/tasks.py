@@ -7,7 +7,8 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from onewindow.payments.services import paid_cases_resume, reconcile_day
+from onewindow.payments.reconciliation import reconcile_day
+from onewindow.payments.services import paid_cases_resume
 
 
 @shared_task(name="payments.reconcile")

@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from onewindow.audit.services import Actor
 from onewindow.payments.models import Mismatch, PaymentEvent, PaymentOrder, Receipt, Refund
+from onewindow.payments.reconciliation import reconcile_day
 from onewindow.payments.sandbox import Sandbox, SandboxConfig, make_app
-from onewindow.payments.services import PaymentError, reconcile_day, refund_create
+from onewindow.payments.services import PaymentError, refund_create
 
 pytestmark = pytest.mark.django_db
 
