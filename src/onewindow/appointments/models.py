@@ -78,6 +78,7 @@ class Booking(models.Model):
         BOOKED = "booked", _("已预约")
         CANCELLED = "cancelled", _("已取消")
         ATTENDED = "attended", _("已到场")
+        NO_SHOW = "no_show", _("未到场")
 
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
     case = models.ForeignKey(
@@ -93,6 +94,11 @@ class Booking(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # The office's check-in or no-show mark: when, by which clerk.
+    marked_at = models.DateTimeField(null=True, blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
