@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast lint bench clean messages
+.PHONY: install demo test test-fast lint bench bench-login bench-cases bench-licences bench-payments clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -38,8 +38,21 @@ lint: $(STAMP)
 	$(BIN)/mypy src
 	$(BIN)/onewindow makemigrations --check --dry-run
 
-bench: $(STAMP)
+# Every benchmark, each with its own baseline measured in the same run (~12 minutes); one
+# at a time: make bench-login, bench-cases, bench-licences, bench-payments.
+bench: bench-login bench-cases bench-licences bench-payments
+
+bench-login: $(STAMP)
 	$(BIN)/python bench/run.py
+
+bench-cases: $(STAMP)
+	$(BIN)/python bench/cases_bench.py
+
+bench-licences: $(STAMP)
+	$(BIN)/python -m bench.licences_verify
+
+bench-payments: $(STAMP)
+	$(BIN)/python bench/payments_callbacks.py
 
 messages: $(STAMP)
 	cd src/onewindow && ../../$(BIN)/onewindow makemessages -l en -l zh_Hans --no-obsolete && ../../$(BIN)/onewindow compilemessages
