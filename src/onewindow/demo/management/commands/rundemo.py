@@ -14,12 +14,14 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
 from django.test.utils import override_settings
 
 from onewindow.demo.banner import banner
 from onewindow.demo.selectors import demo_accounts, demo_city_exists, demo_printed_usernames
 from onewindow.demo.services import demo_city_seed
 from onewindow.demo.supervisor import Child, Supervisor
+from onewindow.demo.wallet import demo_wallets_seed
 
 
 def demo_children(*, port: int, web_workers: int, worker_concurrency: int) -> list[Child]:
@@ -120,6 +122,10 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Demo city already seeded.")
+            with transaction.atomic():  # a city seeded before the wallets were: top them up
+                issued = demo_wallets_seed(seed=options["seed"])
+            if issued:
+                self.stdout.write(f"  +{issued} licences in the demo residents' wallets")
         self.publish_catalogue()
         call_command("appointments_seed", verbosity=0)
         call_command("sso_demo_client", port=options["port"], verbosity=0)
