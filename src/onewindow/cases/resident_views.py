@@ -252,6 +252,14 @@ def _review(
 ) -> HttpResponse:
     fields = build_fields(case.service_version.form_schema or {}, case.form_data)
     loose = attach_errors(fields, list(errors))
+    rows = _material_rows(case)
+    at_material = {
+        (e.field or "").removeprefix("material."): str(e.message)
+        for e in errors
+        if (e.field or "").startswith("material.")
+    }
+    for row in rows:
+        row["error"] = at_material.get(row["spec"].code, "")
     return render(
         request,
         "cases/draft_review.html",
@@ -259,7 +267,7 @@ def _review(
             "case": case,
             "service": case.service_version.service,
             "answers": flat_answers(fields),
-            "rows": _material_rows(case),
+            "rows": rows,
             "errors": [str(e.message) for e in errors],
             "loose": loose,
             "steps": _steps("review", case),
