@@ -197,7 +197,13 @@ ROLES: tuple[RoleSpec, ...] = (
         "Window clerk",
         ("identity.view_person", "identity.view_company", "identity.view_pii"),
     ),
-    RoleSpec("approver", "审批人员", "Approver", ("identity.view_person", "identity.view_company")),
+    RoleSpec(
+        "approver",
+        "审批人员",
+        "Approver",
+        # revoke the licences their department issued (/licences/staff/)
+        ("identity.view_person", "identity.view_company", "licences.revoke_licence"),
+    ),
     RoleSpec(
         "dept_admin",
         "部门管理员",

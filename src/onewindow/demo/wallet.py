@@ -8,10 +8,11 @@ import hashlib
 
 from onewindow.audit.services import Actor
 from onewindow.demo import data
-from onewindow.identity.models import Person
+from onewindow.identity.models import Department, Person
 from onewindow.identity.pii import phone_index
 
 PERMIT_TYPE = "hk-macau-permit"
+PERMIT_ISSUER = "gz-gaj"  # the public security bureau's exit-entry administration
 
 
 def permit_number(*, seed: int, phone: str) -> str:
@@ -32,6 +33,7 @@ def demo_wallets_seed(*, seed: int) -> int:
 
     phones = {phone_index(phone): phone for phone, _name, _code in data.DEMO_RESIDENTS}
     people = Person.objects.filter(phone_bidx__in=list(phones)).order_by("pk")
+    issuer = Department.objects.filter(code=PERMIT_ISSUER).first()
     added = 0
     for person in people:
         key = issue_key(person)
@@ -44,6 +46,7 @@ def demo_wallets_seed(*, seed: int) -> int:
             holder_person=person,
             claims={"permitNumber": permit_number(seed=seed, phone=phone)},
             issue_key=key,
+            department=issuer,
         )
         added += 1
     return added

@@ -182,3 +182,17 @@ def test_the_printed_residents_hold_a_permit_once() -> None:
     assert AuditEvent.objects.filter(action="licences.licence.issue").count() == len(
         data.DEMO_RESIDENTS
     )
+
+
+def test_the_police_approvers_may_revoke_the_permits_their_bureau_issued() -> None:
+    from onewindow.licences.models import Licence
+    from onewindow.licences.staff_selectors import staff_may_revoke
+
+    seed(residents=5, companies=0)
+    permit = Licence.objects.filter(licence_type__code="hk-macau-permit").first()
+    assert permit is not None and permit.department is not None
+    assert permit.department.code == "gz-gaj"
+    approver = User.objects.get(username="gaj_approver")
+    assert staff_may_revoke(approver, permit)
+    assert not staff_may_revoke(User.objects.get(username="gaj_clerk"), permit)
+    assert not staff_may_revoke(User.objects.get(username="mzj_approver"), permit)
