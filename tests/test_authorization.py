@@ -166,6 +166,18 @@ def _payment_order(w: World) -> dict[str, Any]:
     return {"out_trade_no": w.objects["order"].out_trade_no}
 
 
+def _mismatch_id(w: World) -> dict[str, Any]:
+    import datetime
+
+    from onewindow.payments.models import Mismatch
+
+    if "mismatch" not in w.objects:
+        w.objects["mismatch"] = Mismatch.objects.create(
+            day=datetime.date(2026, 1, 5), gateway="sandbox", kind="unknown_here", out_trade_no="X"
+        )
+    return {"pk": w.objects["mismatch"].pk}
+
+
 def _licence_number(w: World) -> dict[str, Any]:
     from onewindow.audit.services import Actor
     from onewindow.licences.services import licence_issue
@@ -195,6 +207,25 @@ def _department_licence_number(w: World) -> dict[str, Any]:
     return {"number": w.objects["department_licence"].number}
 
 
+def _desk(w: World) -> dict[str, Any]:
+    """An appointment office of dept-a, whose window clerk is staff_a."""
+    if "desk" not in w.objects:
+        from onewindow.appointments.models import AppointmentResource
+        from onewindow.identity.models import Department, Role, StaffRole
+
+        dept_a = Department.objects.get(code="dept-a")
+        role, _created = Role.objects.get_or_create(
+            code="window_clerk", defaults={"name": "窗口受理"}
+        )
+        StaffRole.objects.get_or_create(
+            staff=w.users["staff_a"].staff, role=role, department=dept_a
+        )
+        w.objects["desk"] = AppointmentResource.objects.create(
+            code="walk-desk", name="走查预约场所", department=dept_a
+        )
+    return {"code": w.objects["desk"].code}
+
+
 OWNER = frozenset({"resident_a"})
 TASK_HOLDER = frozenset({"staff_a"})
 
@@ -220,6 +251,8 @@ ARGUMENTS: dict[str, Args] = {
     "cases:staff_material": Args(build=_material, only=TASK_HOLDER),
     # Appointments: only the applicant picks a slot for their draft.
     "appointments:draft_slot": Args(build=_live_draft_id, only=OWNER),
+    # Only the window clerks of the office's department reach its day of bookings.
+    "appointments:desk_day": Args(build=_desk, only=TASK_HOLDER),
     # Licences: only the holder downloads a licence; status lists are public.
     "licences:download": Args(build=_licence_number, only=OWNER),
     "licences:status_list": Args(build=lambda w: {"name": "no-such-list"}),
@@ -231,6 +264,11 @@ ARGUMENTS: dict[str, Args] = {
     "payments:case": Args(build=_case_number, only=OWNER),
     "payments:return": Args(build=_payment_order, only=OWNER),
     "payments:receipt": Args(build=_payment_order, only=OWNER),
+    # Reconciliation (payments.reconcile_payments): a day and a difference.
+    "payments:reconciliation_day": Args(
+        build=lambda w: {"day": "2026-01-05", "gateway": "sandbox"}
+    ),
+    "payments:mismatch": Args(build=_mismatch_id),
 }
 
 

@@ -5,88 +5,20 @@ statement served over HTTP."""
 from __future__ import annotations
 
 import datetime
-import io
-import threading
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, make_server
-from wsgiref.util import setup_testing_defaults
 
 import pytest
-from django.test import TestCase
 from django.utils import timezone
 
 from onewindow.audit.services import Actor
 from onewindow.payments.models import Mismatch, PaymentEvent, PaymentOrder, Receipt, Refund
 from onewindow.payments.reconciliation import reconcile_day
-from onewindow.payments.sandbox import Sandbox, SandboxConfig, make_app
 from onewindow.payments.services import PaymentError, refund_create
+from onewindow.payments.tests.conftest import pay_in_sandbox, wsgi
 
 pytestmark = pytest.mark.django_db
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def sandbox(settings: Any) -> Iterator[Sandbox]:
-    box = Sandbox(SandboxConfig(delay=0, duplicates=2, shuffle=True), background=False)
-    server = make_server("127.0.0.1", 0, make_app(box), handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.PAYMENTS_SANDBOX_URL = f"http://127.0.0.1:{server.server_port}"
-    yield box
-    server.shutdown()
-
-
-def wsgi(
-    box: Sandbox, method: str, url: str, params: dict[str, str] | None = None
-) -> tuple[str, dict[str, str], str]:
-    parts = urllib.parse.urlsplit(url)
-    body = urllib.parse.urlencode(params or {}).encode()
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": parts.path,
-        "QUERY_STRING": parts.query,
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-    }
-    setup_testing_defaults(environ)
-    answer: dict[str, Any] = {}
-
-    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
-        answer["status"], answer["headers"] = status, dict(headers)
-
-    text = b"".join(make_app(box)(environ, start_response)).decode()
-    return answer["status"], answer["headers"], text
-
-
-def pay_in_sandbox(client: Any, box: Sandbox, case: Any, order: PaymentOrder) -> str:
-    """Resident clicks 去缴费, sees the cashier page, clicks 确认支付; the sandbox notifies."""
-    client.force_login(case.created_by)
-    page = client.get(f"/payments/cases/{case.number}/")
-    assert "待缴费" in page.content.decode() and "15.00" in page.content.decode()
-    response = client.post(f"/payments/cases/{case.number}/", {"order": order.pk})
-    assert response.status_code == 302
-    cashier = response["Location"]
-    with urllib.request.urlopen(cashier) as r:  # noqa: S310 — the local sandbox
-        assert "确认支付" in r.read().decode()
-    params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(cashier).query))
-    notify_path = urllib.parse.urlsplit(params["notify_url"]).path
-
-    def deliver(url: str, note: dict[str, str]) -> str:
-        assert urllib.parse.urlsplit(url).path == notify_path
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            return client.post(notify_path, note).content.decode()
-
-    box.sender = deliver
-    status, headers, _text = wsgi(box, "POST", "/pay/confirm", params)
-    assert status.startswith("303")
-    return headers["Location"]
 
 
 def test_pay_in_the_sandbox_with_shuffled_duplicates(client, sandbox, paying_case, order):
