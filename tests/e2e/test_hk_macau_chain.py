@@ -6,7 +6,8 @@ presents the permit from the wallet (no upload) → submits → the police depar
 clerk approves in the workbench (seeing the permit verified) → the resident pays 15 元 in the
 sandbox gateway → the endorsement appears in the wallet → the courier's timeline shows on the
 case page and the home page → a third party, not logged in, opens what the licence's QR code
-carries and sees 有效 → the issuing department revokes it → the same check shows 已撤销.
+carries and sees 有效 → the police approver revokes it on the licence-management page → the
+same check shows 已撤销.
 
 With ``ONEWINDOW_SCREENSHOTS=<folder>`` the steps are saved as ``chain-*.png`` (the
 walkthrough in docs/demo-walkthrough.md uses them)."""
@@ -34,7 +35,6 @@ from onewindow.identity.models import Person, User
 from onewindow.identity.pii import phone_index
 from onewindow.licences import pdf
 from onewindow.licences.models import Licence
-from onewindow.licences.services import licence_revoke
 from tests.e2e.conftest import PHONE, assert_accessible
 from tests.e2e.helpers import has_no_horizontal_scroll, log_in
 from tests.e2e.test_apply_flows import CATALOG, fill_form, staff_for
@@ -186,6 +186,32 @@ def pay_in_the_sandbox(page: Page, sandbox: str, shot: Shots) -> None:
     check(page)
 
 
+def revoke_as_issuing_department(
+    page: Page, live_server: LiveServer, licence: Licence, shot: Shots
+) -> None:
+    """The police approver finds the licence on the licence-management page and revokes it
+    (reason, then a confirmation step)."""
+    page.context.clear_cookies()
+    approver = User.objects.get(username="gaj_approver")
+    log_in(page, approver, base_url=live_server.url, otp_verified=True)
+    page.goto("/licences/staff/")
+    page.get_by_label("证照编号、持证人身份证号码或统一社会信用代码").fill(licence.number)
+    page.get_by_role("button", name="查找").click()
+    page.get_by_role("link", name=licence.number).click()
+    expect(page.get_by_role("heading", name="往来港澳通行证签注", level=1)).to_be_visible()
+    check(page)
+    page.get_by_label("撤销原因").fill("签注信息有误，依法撤销")
+    page.get_by_role("button", name="撤销", exact=True).click()
+    expect(page.get_by_test_id("confirm-revoke")).to_contain_text(licence.number)
+    check(page)
+    shot(page, "12-revoke-confirm")
+    page.get_by_role("button", name="确认撤销").click()
+    expect(page.get_by_test_id("licence-status")).to_contain_text("已撤销")
+    check(page)
+    licence.refresh_from_db()
+    assert licence.status == Licence.Status.REVOKED
+
+
 def test_hk_macau_reendorsement_from_login_to_revocation(
     page: Page,
     browser: Browser,
@@ -275,15 +301,12 @@ def test_hk_macau_reendorsement_from_login_to_revocation(
         check(scanner)
         shot(scanner, "11-verify-valid")
 
-        approver = User.objects.get(username="gaj_approver")
-        licence_revoke(
-            actor=Actor.from_user(approver), licence_id=endorsement.pk, reason="签注信息有误"
-        )
+        revoke_as_issuing_department(page, live_server, endorsement, shot)
         scanner.goto(carried[-1])
         result = scanner.get_by_test_id("verify-result")
         expect(result).to_have_attribute("data-result", "revoked")
         expect(result).to_contain_text("已撤销")
         check(scanner)
-        shot(scanner, "12-verify-revoked")
+        shot(scanner, "13-verify-revoked")
     finally:
         third.close()
