@@ -18,9 +18,9 @@ from onewindow.cases.models import Case
 from onewindow.core.identifiers import citizen_id_make
 from onewindow.identity.pii import id_number_index
 from onewindow.testing.factories import PersonFactory
+from tests.e2e.helpers import log_in
 from tests.e2e.test_apply_flows import PNG, fill_form, publish
 from tests.e2e.test_hk_macau_chain import check
-from tests.e2e.helpers import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
