@@ -12,7 +12,19 @@ from django.utils.translation import gettext as _
 from onewindow.cases.models import Case, CaseEvent
 
 # Kinds other apps may write; the case services own every other kind.
-SYSTEM_KINDS = frozenset({"data_lookup"})
+SYSTEM_KINDS = frozenset(
+    {
+        "data_lookup",
+        # courier delivery: failed delivery, return, re-shipment, window pickup, pickup
+        # booking of paper originals, corrected address
+        "delivery_failed",
+        "delivery_returned",
+        "delivery_reshipped",
+        "delivery_counter",
+        "delivery_pickup",
+        "delivery_address",
+    }
+)
 
 
 def case_timeline_note(
