@@ -1,5 +1,6 @@
 """The ``delivery.ship`` action: book the courier for a case's outcome, addressed from the
-form (``mail_address``, ``recipient_phone``; the applicant's name as recipient)."""
+form (``mail_address``, ``recipient_phone``; the applicant's name as recipient), sent from the
+window of the service's department (which also handles it if it comes back)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,19 @@ from typing import Any
 from onewindow.audit.services import Actor
 from onewindow.delivery.services import shipment_create
 from onewindow.identity.models import Person
+
+
+def _department(case_id: Any) -> Any:
+    from onewindow.cases.models import Case
+
+    if not case_id:
+        return None
+    case = (
+        Case.objects.filter(pk=case_id)
+        .select_related("service_version__service__department")
+        .first()
+    )
+    return case.service_version.service.department if case is not None else None
 
 
 def ship_from_case(ctx: Any) -> dict[str, Any]:
@@ -23,6 +37,7 @@ def ship_from_case(ctx: Any) -> dict[str, Any]:
         return {"delivery": {"tracking_no": "", "status": "pickup"}}
     if person is not None and person.phone:
         phone = phone or str(person.phone)
+    case_id = ctx.context.get("case_id")
     shipment = shipment_create(
         actor=Actor.system("delivery"),
         key=ctx.key,
@@ -31,6 +46,8 @@ def ship_from_case(ctx: Any) -> dict[str, Any]:
         address=address,
         contents=str(ctx.params.get("contents") or "办理结果"),
         case_number=str(ctx.context.get("case_number") or ""),
+        case_id=int(case_id) if case_id else None,
+        department=_department(case_id),
         owner=person.user if person else None,
     )
     return {"delivery": {"tracking_no": shipment.tracking_no, "status": "shipped"}}

@@ -4,20 +4,102 @@ from __future__ import annotations
 
 from typing import Any
 
-from onewindow.delivery.models import Shipment
+from django.db.models import Prefetch, QuerySet
+
+from onewindow.delivery.models import Address, Shipment, TrackingEvent
+
+RETURNS_PERMISSION = "delivery.manage_returns"
+
+
+def _with_events(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
+    return shipments.select_related("department").prefetch_related(
+        Prefetch("events", queryset=TrackingEvent.objects.order_by("at", "pk")),
+        Prefetch("reshipments", queryset=Shipment.objects.order_by("-pk")),
+    )
 
 
 def shipments_for_case(case_number: str) -> list[Shipment]:
     if not case_number:
         return []
-    return list(Shipment.objects.filter(case_number=case_number).prefetch_related("events"))
+    return list(
+        _with_events(Shipment.objects.filter(case_number=case_number)).order_by("created_at", "pk")
+    )
 
 
 def shipments_for_user(user: Any, *, limit: int = 5) -> list[Shipment]:
     if not getattr(user, "is_authenticated", False):
         return []
     return list(
-        Shipment.objects.filter(owner=user)
-        .order_by("-created_at")
-        .prefetch_related("events")[:limit]
+        _with_events(Shipment.objects.filter(owner=user)).order_by("-created_at", "-pk")[:limit]
     )
+
+
+def shipment_for_owner(*, user: Any, tracking_no: str) -> Shipment | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return _with_events(Shipment.objects.filter(owner=user, tracking_no=tracking_no)).first()
+
+
+def addresses_for(user: Any) -> list[Address]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Address.objects.filter(owner=user))
+
+
+def address_for(*, user: Any, address_id: int) -> Address | None:
+    return Address.objects.filter(owner=user, pk=address_id).first()
+
+
+def returns_department_ids(user: Any) -> set[int]:
+    """Departments whose returned mail ``user`` may handle: with ``delivery.manage_returns``,
+    their own, those they hold a role in, and the departments below those."""
+    from onewindow.identity.models import Department
+    from onewindow.identity.selectors import staff_departments_for
+
+    if not user.has_perm(RETURNS_PERMISSION):
+        return set()
+    ids: set[int] = set()
+    frontier = [d.pk for d in staff_departments_for(user)]
+    while frontier:
+        ids.update(frontier)
+        frontier = list(
+            Department.objects.filter(parent_id__in=frontier)
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+    return ids
+
+
+def returns_for_staff(user: Any) -> QuerySet[Shipment]:
+    """Returned shipments of the staff member's departments still waiting: not re-shipped,
+    not collected at the window; oldest first."""
+    return _with_events(
+        Shipment.objects.filter(
+            department_id__in=returns_department_ids(user),
+            status=Shipment.Status.RETURNED,
+            counter_collected_at__isnull=True,
+        ).exclude(resolution=Shipment.Resolution.RESHIPPED)
+    ).order_by("updated_at", "pk")
+
+
+def returns_recently_resolved(user: Any, *, limit: int = 10) -> list[Shipment]:
+    return list(
+        Shipment.objects.filter(
+            department_id__in=returns_department_ids(user),
+            status=Shipment.Status.RETURNED,
+            resolved_at__isnull=False,
+        )
+        .exclude(resolution=Shipment.Resolution.COUNTER, counter_collected_at__isnull=True)
+        .prefetch_related(Prefetch("reshipments", queryset=Shipment.objects.order_by("-pk")))
+        .order_by("-resolved_at")[:limit]
+    )
+
+
+def return_for_staff(*, user: Any, shipment_id: int) -> Shipment | None:
+    return _with_events(
+        Shipment.objects.filter(
+            pk=shipment_id,
+            department_id__in=returns_department_ids(user),
+            status=Shipment.Status.RETURNED,
+        )
+    ).first()
