@@ -61,3 +61,9 @@ def service_slots(request: HttpRequest, code: str, days: int = 10) -> dict[str, 
             for slot in day.slots
         ],
     }
+
+
+# The office's desk (window clerks): the day's bookings, check-in and no-show.
+from onewindow.appointments.desk_api import router as desk_router  # noqa: E402
+
+router.add_router("/", desk_router)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.appointments.models import AppointmentResource, Booking, Slot
 from onewindow.core.errors import FieldError
+from onewindow.identity.models import StaffRole
 
 APPOINTMENT_FIELD = "appointment"
 
@@ -36,11 +37,22 @@ def case_needs_appointment(case: Any) -> bool:
 
 
 def booking_for_case(case: Any) -> Booking | None:
-    return (
+    """The case's active booking; once the office has marked it (到场 / 未到场), that one."""
+    found = (
         Booking.objects.filter(case_id=case.pk, status=Booking.Status.BOOKED)
         .select_related("slot__resource")
         .first()
     )
+    if found is None and getattr(case, "status", "draft") != "draft":
+        found = (
+            Booking.objects.filter(
+                case_id=case.pk, status__in=(Booking.Status.ATTENDED, Booking.Status.NO_SHOW)
+            )
+            .select_related("slot__resource")
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+    return found
 
 
 def appointment_errors(case: Any) -> list[FieldError]:
@@ -75,3 +87,123 @@ def open_slots_by_day(
             break
         grouped.setdefault(slot.day, []).append(slot)
     return [SlotDay(day=day, slots=items) for day, items in grouped.items()]
+
+
+# --- the office's desk: the day's bookings, for the window clerks of its department ---
+
+CLERK_ROLE = "window_clerk"
+MARKED = (Booking.Status.ATTENDED, Booking.Status.NO_SHOW)
+ON_THE_LIST = (Booking.Status.BOOKED, *MARKED)
+
+
+def _clerk_department_ids(user: Any) -> set[int]:
+    if getattr(user, "kind", "") not in {"staff", "operator"}:
+        return set()
+    return set(
+        StaffRole.objects.filter(staff__user_id=user.pk, role__code=CLERK_ROLE).values_list(
+            "department_id", flat=True
+        )
+    )
+
+
+def _serves(resource: AppointmentResource, department_ids: set[int]) -> bool:
+    """The office belongs to one of the departments (or a department below one of them)."""
+    if not department_ids:
+        return False
+    chain = [resource.department, *resource.department.ancestors()]
+    return any(d.pk in department_ids for d in chain)
+
+
+def desk_may_use(*, user: Any, resource: AppointmentResource) -> bool:
+    """Window clerks of the office's department (or a department above it)."""
+    return _serves(resource, _clerk_department_ids(user))
+
+
+def desk_resources_for(*, user: Any) -> list[AppointmentResource]:
+    held = _clerk_department_ids(user)
+    if not held:
+        return []
+    offices = AppointmentResource.objects.filter(is_active=True).select_related("department")
+    return [r for r in offices.order_by("code") if _serves(r, held)]
+
+
+def desk_resource(*, user: Any, code: str) -> AppointmentResource | None:
+    """The office, if ``user`` works its desk; None otherwise (as for an unknown code)."""
+    resource = (
+        AppointmentResource.objects.select_related("department__parent").filter(code=code).first()
+    )
+    return resource if resource is not None and desk_may_use(user=user, resource=resource) else None
+
+
+@dataclass(frozen=True)
+class DeskBooking:
+    id: int
+    name: str  # masked
+    case_number: str
+    service: str
+    status: str
+    status_label: str
+    marked_at: datetime.datetime | None
+    can_check_in: bool
+    can_mark_no_show: bool
+
+
+@dataclass(frozen=True)
+class DeskSlot:
+    id: int
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    capacity: int
+    booked: int
+    bookings: list[DeskBooking]
+
+
+def may_check_in(booking: Booking, *, now: datetime.datetime) -> bool:
+    """Check-in is on the slot's day only (a late arrival after a no-show mark too)."""
+    return booking.status != Booking.Status.ATTENDED and booking.slot.day == timezone.localdate(now)
+
+
+def may_mark_no_show(booking: Booking, *, now: datetime.datetime) -> bool:
+    """No-show once the slot has started (also to correct a wrong check-in)."""
+    return booking.status != Booking.Status.NO_SHOW and booking.slot.starts_at <= now
+
+
+def desk_day(
+    *, resource: AppointmentResource, day: datetime.date, now: datetime.datetime | None = None
+) -> list[DeskSlot]:
+    """The office's slots of ``day`` in time order, each with its bookings (active or marked;
+    cancelled ones are left out): masked name, case number, service, status."""
+    now = now or timezone.now()
+    slots = list(Slot.objects.filter(resource=resource, day=day).order_by("starts_at"))
+    by_slot: dict[int, list[DeskBooking]] = {slot.pk: [] for slot in slots}
+    bookings = (
+        Booking.objects.filter(slot__in=slots, status__in=ON_THE_LIST)
+        .select_related("slot", "person", "case__service_version__service")
+        .order_by("created_at", "pk")
+    )
+    for booking in bookings:
+        case = booking.case
+        by_slot[booking.slot_id].append(
+            DeskBooking(
+                id=booking.pk,
+                name=booking.person.masked_name if booking.person else "—",
+                case_number=(case.number or "") if case is not None else "",
+                service=case.service_version.service.display_name if case is not None else "",
+                status=booking.status,
+                status_label=str(Booking.Status(booking.status).label),
+                marked_at=booking.marked_at,
+                can_check_in=may_check_in(booking, now=now),
+                can_mark_no_show=may_mark_no_show(booking, now=now),
+            )
+        )
+    return [
+        DeskSlot(
+            id=slot.pk,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            capacity=slot.capacity,
+            booked=slot.booked,
+            bookings=by_slot[slot.pk],
+        )
+        for slot in slots
+    ]

@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.appointments.models import AppointmentResource, Booking, Slot
-from onewindow.appointments.selectors import APPOINTMENT_FIELD, appointment_resource_code
+from onewindow.appointments.selectors import (
+    APPOINTMENT_FIELD,
+    appointment_resource_code,
+    desk_may_use,
+    may_check_in,
+    may_mark_no_show,
+)
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.calendar import CalendarNotCovered, add_working_days, is_working_day
 from onewindow.core.errors import Conflict, NotFound, ValidationFailed
@@ -262,6 +268,95 @@ def bookings_release_for_case(
         )
         released += 1
     return released
+
+
+def _marked(
+    *,
+    user: Any,
+    booking_id: int,
+    outcome: str,
+    actor: Actor | None,
+    now: datetime.datetime | None,
+) -> Booking:
+    now = now or timezone.now()
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("slot__resource__department")
+        .filter(pk=booking_id)
+        .first()
+    )
+    if booking is None or not desk_may_use(user=user, resource=booking.slot.resource):
+        raise NotFound(gettext_lazy("没有找到该预约。"), field="booking")
+    if booking.status == outcome:
+        return booking  # marked so already: nothing changes, nothing is recorded twice
+    if booking.status == Booking.Status.CANCELLED:
+        raise Conflict(
+            gettext_lazy("该预约已取消，不能签到或标记未到场。"), code="booking_cancelled"
+        )
+    if outcome == Booking.Status.ATTENDED and not may_check_in(booking, now=now):
+        raise Conflict(gettext_lazy("只能在预约当天签到。"), code="not_today")
+    if outcome == Booking.Status.NO_SHOW and not may_mark_no_show(booking, now=now):
+        raise Conflict(gettext_lazy("预约时段开始后才能标记未到场。"), code="too_early")
+    before = booking.status
+    booking.status, booking.marked_at, booking.marked_by = outcome, now, user
+    booking.save(update_fields=["status", "marked_at", "marked_by"])
+    if booking.case_id:
+        _case_note(booking, outcome=outcome)
+    audit_record(
+        actor=actor or Actor.from_user(user),
+        action="appointments.booking."
+        + ("check_in" if outcome == Booking.Status.ATTENDED else "no_show"),
+        target=booking,
+        changes={"status": [before, outcome], "case": booking.case_id},
+    )
+    return booking
+
+
+def _case_note(booking: Booking, *, outcome: str) -> None:
+    from onewindow.cases.services.timeline import case_timeline_note
+
+    local = timezone.localtime(booking.slot.starts_at)
+    values = {"place": booking.slot.resource.name, "time": f"{local:%Y-%m-%d %H:%M}"}
+    if outcome == Booking.Status.ATTENDED:
+        kind, message = "appointment_checked_in", _("已按预约到场签到：%(place)s，%(time)s")
+    else:
+        kind, message = "appointment_no_show", _("预约时段未到场：%(place)s，%(time)s")
+    case_timeline_note(
+        case_id=int(booking.case_id or 0),
+        kind=kind,
+        message=message % values,
+        data={"booking": booking.pk},
+    )
+
+
+@transaction.atomic
+def booking_check_in(
+    *,
+    user: Any,
+    booking_id: int,
+    actor: Actor | None = None,
+    now: datetime.datetime | None = None,
+) -> Booking:
+    """A window clerk of the office checks the applicant in (签到), on the slot's day.
+    Checking in again changes nothing; after a no-show mark it corrects it."""
+    return _marked(
+        user=user, booking_id=booking_id, outcome=Booking.Status.ATTENDED, actor=actor, now=now
+    )
+
+
+@transaction.atomic
+def booking_mark_no_show(
+    *,
+    user: Any,
+    booking_id: int,
+    actor: Actor | None = None,
+    now: datetime.datetime | None = None,
+) -> Booking:
+    """A window clerk marks that nobody came (未到场), once the slot has started. Marking
+    again changes nothing; after a check-in it corrects it."""
+    return _marked(
+        user=user, booking_id=booking_id, outcome=Booking.Status.NO_SHOW, actor=actor, now=now
+    )
 
 
 def _reminder_due_days(today: datetime.date) -> tuple[datetime.date, datetime.date] | None:

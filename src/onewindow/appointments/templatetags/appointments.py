@@ -18,3 +18,11 @@ def case_booking(case: Any) -> Booking | None:
 @register.simple_tag
 def needs_appointment(case: Any) -> bool:
     return bool(case is not None and case_needs_appointment(case))
+
+
+@register.inclusion_tag("appointments/partials/desk_links.html")
+def desk_links(user: Any) -> dict[str, Any]:
+    """Links to the appointment desks of the offices the staff member is a window clerk for."""
+    from onewindow.appointments.selectors import desk_resources_for
+
+    return {"offices": desk_resources_for(user=user) if user is not None else []}

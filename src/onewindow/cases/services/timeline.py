@@ -15,6 +15,8 @@ from onewindow.cases.models import Case, CaseEvent
 SYSTEM_KINDS = frozenset(
     {
         "data_lookup",
+        "appointment_checked_in",
+        "appointment_no_show",
         # courier delivery: failed delivery, return, re-shipment, window pickup, pickup
         # booking of paper originals, corrected address
         "delivery_failed",

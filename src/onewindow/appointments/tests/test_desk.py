@@ -1,0 +1,219 @@
+"""The registry office's desk: its department's window clerks see the day's bookings by slot
+(masked names, case numbers, status), check applicants in and mark no-shows — audited,
+idempotent, refused to everybody else — on the page and over the API."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from typing import Any
+
+import pytest
+from django.test import Client, TestCase
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from onewindow.appointments.models import Booking, Slot
+from onewindow.appointments.services import booking_check_in, booking_create
+from onewindow.audit.models import AuditEvent
+from onewindow.cases import services as case_services
+from onewindow.cases.models import Case
+from onewindow.cases.tests.test_demo_packages import sample_answers
+from onewindow.core.errors import Conflict, NotFound
+from onewindow.identity.models import User
+from onewindow.testing.factories import PersonFactory
+
+from .conftest import CST, MONDAY
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+DESK = "/appointments/desk/marriage-registry/"
+TODAY = MONDAY.date()
+
+
+def _staff(username: str) -> Client:
+    user = User.objects.get(username=username)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session.save()
+    return client
+
+
+def _apply(person: Any, version: Any, slot: Slot) -> Case:
+    user = person.user
+    case = case_services.case_draft_start(user=user, service_code=version.service.code)
+    data = sample_answers(version.form_schema)
+    assert not case_services.case_draft_save_form(user=user, case_id=case.pk, data=data)
+    for spec in case_services.material_specs(version.definition):
+        if spec.source == "upload" and spec.required:
+            case_services.case_material_attach(
+                user=user, case_id=case.pk, code=spec.code, upload=io.BytesIO(PNG)
+            )
+    booking_create(user=user, case=case, slot_id=slot.pk)
+    case.refresh_from_db()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        case_services.case_submit(user=user, case_id=case.pk, token=case.submit_token)
+    case.refresh_from_db()
+    return case
+
+
+def _slot(registry: Any, day: datetime.date, hour: int) -> Slot:
+    start = datetime.datetime.combine(day, datetime.time(hour), tzinfo=CST)
+    return Slot.objects.get(resource=registry, starts_at=start)
+
+
+@pytest.fixture
+def booked(registry: Any, marriage: Any) -> dict[str, Any]:
+    """Two couples at 14:00 today, one at 09:00 tomorrow."""
+    afternoon = _slot(registry, TODAY, 14)
+    tomorrow = _slot(registry, TODAY + datetime.timedelta(days=1), 9)
+    people = [PersonFactory(name=name) for name in ("欧阳晓明", "陈静怡", "李四")]
+    cases = [
+        _apply(people[0], marriage, afternoon),
+        _apply(people[1], marriage, afternoon),
+        _apply(people[2], marriage, tomorrow),
+    ]
+    bookings = [Booking.objects.get(case=c, status="booked") for c in cases]
+    return {"people": people, "cases": cases, "bookings": bookings}
+
+
+def test_the_clerk_sees_the_days_bookings_by_slot_with_masked_names(booked):
+    page = _staff("mzj_clerk").get(DESK)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "欧**明" in html and "陈*怡" in html
+    assert "欧阳晓明" not in html and "陈静怡" not in html
+    for case in booked["cases"][:2]:
+        assert case.number in html
+    assert booked["cases"][2].number not in html  # tomorrow's
+    assert "14:00–14:30" in html
+    assert "共 2 个预约：待到场 2，已到场 0，未到场 0。" in html
+
+    tomorrow = _staff("mzj_clerk").get(DESK, {"day": "2026-09-29"}).content.decode()
+    assert booked["cases"][2].number in tomorrow and "李*" in tomorrow
+
+
+def test_a_bad_date_is_an_error_at_the_field(booked):
+    page = _staff("mzj_clerk").get(DESK, {"day": "2026-13-45"})
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert 'id="desk-day-error"' in html and "请输入正确的日期" in html
+    assert booked["cases"][0].number not in html
+
+
+def test_check_in_is_audited_once_and_shows_on_the_case(booked, clock):
+    booking = booked["bookings"][0]
+    clerk = _staff("mzj_clerk")
+    for _again in range(2):
+        response = clerk.post(f"{DESK}?day={TODAY}", {"booking": booking.pk, "action": "check_in"})
+        assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.ATTENDED
+    assert booking.marked_by == User.objects.get(username="mzj_clerk")
+    assert booking.marked_at is not None
+    audits = AuditEvent.objects.filter(action="appointments.booking.check_in")
+    assert audits.count() == 1
+    case = booked["cases"][0]
+    note = case.events.get(kind="appointment_checked_in")
+    assert note.public and "已按预约到场签到" in note.message
+
+    resident = Client()
+    resident.force_login(booked["people"][0].user)
+    page = resident.get(f"/cases/{case.number}/").content.decode()
+    assert "已到场" in page and "广州市天河区婚姻登记处" in page
+
+
+def test_no_show_only_once_the_slot_has_started(booked, clock):
+    booking = booked["bookings"][1]
+    clerk_user = User.objects.get(username="mzj_clerk")
+    clerk = _staff("mzj_clerk")
+    early = clerk.post(f"{DESK}?day={TODAY}", {"booking": booking.pk, "action": "no_show"})
+    assert early.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.BOOKED  # refused: nothing changed
+    follow = clerk.get(early["Location"]).content.decode()
+    assert "预约时段开始后才能标记未到场" in follow
+
+    clock.move_to(datetime.datetime(2026, 9, 28, 14, 40, tzinfo=CST))
+    clerk = _staff("mzj_clerk")  # a new session: staff sessions end after 15 idle minutes
+    clerk.post(f"{DESK}?day={TODAY}", {"booking": booking.pk, "action": "no_show"})
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.NO_SHOW
+    assert AuditEvent.objects.filter(action="appointments.booking.no_show").count() == 1
+    # A late arrival after all: the mark is corrected (and audited).
+    booking_check_in(user=clerk_user, booking_id=booking.pk)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.ATTENDED
+
+
+def test_check_in_is_for_the_slots_day_only(booked):
+    tomorrow = booked["bookings"][2]
+    with pytest.raises(Conflict):
+        booking_check_in(user=User.objects.get(username="mzj_clerk"), booking_id=tomorrow.pk)
+    tomorrow.refresh_from_db()
+    assert tomorrow.status == Booking.Status.BOOKED
+
+
+def test_cancelled_bookings_cannot_be_marked(booked):
+    booking = booked["bookings"][0]
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
+    with pytest.raises(Conflict):
+        booking_check_in(user=User.objects.get(username="mzj_clerk"), booking_id=booking.pk)
+
+
+@pytest.mark.parametrize("username", ["gaj_clerk", "mzj_approver"])
+def test_other_staff_reach_neither_the_desk_nor_the_bookings(booked, username):
+    client = _staff(username)
+    assert client.get(DESK).status_code == 404
+    booking = booked["bookings"][0]
+    client.post(DESK, {"booking": booking.pk, "action": "check_in"})
+    with pytest.raises(NotFound):
+        booking_check_in(user=User.objects.get(username=username), booking_id=booking.pk)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.BOOKED
+    assert client.get(f"/api/v1/appointments/desk/marriage-registry?day={TODAY}").status_code == 404
+    api = client.post(f"/api/v1/appointments/bookings/{booking.pk}/check-in")
+    assert api.status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.BOOKED
+    listing = client.get("/appointments/desk/").content.decode()
+    assert "marriage-registry" not in listing
+
+
+def test_the_desk_index_lists_the_clerks_offices(booked):
+    page = _staff("mzj_clerk").get("/appointments/desk/").content.decode()
+    assert f'href="{DESK}"' in page  # the civil affairs bureau's two offices
+    assert 'href="/appointments/desk/adoption-registry/"' in page
+    assert "exit-entry-counter" not in page
+    one = _staff("gaj_clerk").get("/appointments/desk/")  # the exit-entry counter only
+    assert one.status_code == 302 and one["Location"] == "/appointments/desk/exit-entry-counter/"
+
+
+def test_the_same_data_and_marks_over_the_api(booked, clock):
+    clerk = _staff("mzj_clerk")
+    day = clerk.get(f"/api/v1/appointments/desk/marriage-registry?day={TODAY}")
+    assert day.status_code == 200, day.content
+    body = day.json()
+    assert body["resource"] == "marriage-registry" and body["day"] == TODAY.isoformat()
+    rows = [b for s in body["slots"] for b in s["bookings"]]
+    assert sorted(b["case_number"] for b in rows) == sorted(c.number for c in booked["cases"][:2])
+    assert {b["name"] for b in rows} == {"欧**明", "陈*怡"}
+    assert all(b["status"] == "booked" and b["can_check_in"] for b in rows)
+
+    booking = booked["bookings"][0]
+    first = clerk.post(f"/api/v1/appointments/bookings/{booking.pk}/check-in")
+    again = clerk.post(f"/api/v1/appointments/bookings/{booking.pk}/check-in")
+    assert first.status_code == again.status_code == 200
+    assert again.json()["status"] == "attended"
+    assert AuditEvent.objects.filter(action="appointments.booking.check_in").count() == 1
+
+    early = clerk.post(f"/api/v1/appointments/bookings/{booked['bookings'][1].pk}/no-show")
+    assert early.status_code == 409
+    assert early.json()["errors"][0]["code"] == "too_early"
+
+    resident = Client()
+    resident.force_login(booked["people"][0].user)
+    assert resident.get("/api/v1/appointments/desk/marriage-registry").status_code == 403
