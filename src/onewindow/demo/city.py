@@ -67,15 +67,15 @@ def _roles(rep: StructureReport) -> dict[str, Role]:
             code=spec.code,
             defaults={"name": spec.name, "name_en": spec.name_en, "grid_scoped": spec.grid_scoped},
         )
-        if created:
-            rep.roles += 1
-            perms = []
-            for label in spec.permissions:
-                app_label, codename = label.split(".")
-                perms.append(
-                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                )
-            role.permissions.set(perms)
+        rep.roles += int(created)
+        perms = []
+        for label in spec.permissions:
+            app_label, codename = label.split(".")
+            perms.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        # A role seeded by an older version gains permissions added since (never loses any).
+        role.permissions.add(*perms)
         roles[spec.code] = role
     return roles
 

@@ -236,6 +236,7 @@ ROLES: tuple[RoleSpec, ...] = (
             "identity.view_staff",
             "identity.view_role",
             "notify.view_smsmessage",
+            "payments.reconcile_payments",
         ),
     ),
     RoleSpec(

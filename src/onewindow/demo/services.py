@@ -13,6 +13,7 @@ from django.db import transaction
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.demo.city import DemoAccount, city_structure_seed
+from onewindow.demo.exchange import demo_exchange_seed
 from onewindow.demo.population import (
     CompanyRow,
     ResidentRow,
@@ -40,6 +41,7 @@ class SeedReport:
     roles_added: int = 0
     staff_added: int = 0
     licences_added: int = 0
+    exchange_calls_added: int = 0
     accounts: list[DemoAccount] = field(default_factory=list)
 
     @property
@@ -52,6 +54,7 @@ class SeedReport:
                 self.roles_added,
                 self.staff_added,
                 self.licences_added,
+                self.exchange_calls_added,
             )
         )
 
@@ -218,6 +221,7 @@ def demo_city_seed(
         progress=progress("companies", len(company_rows)) if progress else None,
     )
     report.licences_added = demo_wallets_seed(seed=seed)
+    report.exchange_calls_added = demo_exchange_seed().calls
     if report.changed:
         audit_record(
             actor=Actor.system("seed_demo"),
@@ -231,6 +235,7 @@ def demo_city_seed(
                 "departments_added": report.departments_added,
                 "staff_added": report.staff_added,
                 "licences_added": report.licences_added,
+                "exchange_calls_added": report.exchange_calls_added,
             },
             purpose="demo city seed",
         )

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from onewindow.demo.banner import banner
+from onewindow.demo.exchange import demo_exchange_seed
 from onewindow.demo.selectors import demo_accounts, demo_city_exists, demo_printed_usernames
 from onewindow.demo.services import demo_city_seed
 from onewindow.demo.supervisor import Child, Supervisor
@@ -126,6 +127,10 @@ class Command(BaseCommand):
                 issued = demo_wallets_seed(seed=options["seed"])
             if issued:
                 self.stdout.write(f"  +{issued} licences in the demo residents' wallets")
+            with transaction.atomic():  # ... and before the exchange had its demo consumer
+                exchange = demo_exchange_seed()
+            if exchange.calls:
+                self.stdout.write(f"  +{exchange.calls} calls of the housing bureau's system")
         self.publish_catalogue()
         call_command("appointments_seed", verbosity=0)
         call_command("sso_demo_client", port=options["port"], verbosity=0)

@@ -77,7 +77,8 @@ def print_report(command: BaseCommand, report: SeedReport, elapsed: float) -> No
                 f"Demo city seeded (seed {report.seed}) in {elapsed:.1f}s: "
                 f"+{report.residents_added} residents, +{report.companies_added} companies, "
                 f"+{report.departments_added} departments, +{report.staff_added} staff, "
-                f"+{report.licences_added} licences."
+                f"+{report.licences_added} licences, "
+                f"+{report.exchange_calls_added} data exchange calls."
             )
         )
     printed = set(demo_printed_usernames())
