@@ -226,6 +226,64 @@ def _desk(w: World) -> dict[str, Any]:
     return {"code": w.objects["desk"].code}
 
 
+def _address(w: World) -> dict[str, Any]:
+    """An address book entry of resident_a (again, if the walk deleted the first)."""
+    from onewindow.delivery.models import Address
+    from onewindow.delivery.services import address_create
+
+    address = w.objects.get("address")
+    if address is None or not Address.objects.filter(pk=address.pk).exists():
+        address = address_create(
+            user=w.users["resident_a"],
+            recipient="走查",
+            phone="13800138000",
+            detail="广州市天河区天河路1号",
+            region_code="440106",
+        )
+        w.objects["address"] = address
+    return {"pk": address.pk}
+
+
+def _shipment(w: World, kind: str) -> Any:
+    from onewindow.audit.services import Actor
+    from onewindow.delivery.couriers import Party
+    from onewindow.delivery.services import shipment_create
+    from onewindow.identity.models import Department
+
+    if kind not in w.objects:
+        pickup = kind == "pickup"
+        w.objects[kind] = shipment_create(
+            actor=Actor.system("walk"),
+            key=f"walk:{kind}",
+            recipient="走查",
+            phone="13800138000",
+            address="广州市天河区天河路1号",
+            contents="走查",
+            owner=w.users["resident_a"],
+            department=Department.objects.get(code="dept-a"),
+            kind="pickup" if pickup else "deliver",
+            sender=Party("走查", "13800138000", "广州市天河区天河路1号") if pickup else None,
+        )
+    return w.objects[kind]
+
+
+def _mailed_shipment(w: World) -> dict[str, Any]:
+    return {"tracking_no": _shipment(w, "deliver").tracking_no}
+
+
+def _pickup_shipment(w: World) -> dict[str, Any]:
+    return {"tracking_no": _shipment(w, "pickup").tracking_no}
+
+
+def _returned_shipment(w: World) -> dict[str, Any]:
+    """A licence mailed by dept-a (the operator's department) that came back."""
+    from onewindow.delivery.models import Shipment
+
+    shipment = _shipment(w, "returned")
+    Shipment.objects.filter(pk=shipment.pk).update(status="returned")
+    return {"pk": shipment.pk}
+
+
 OWNER = frozenset({"resident_a"})
 TASK_HOLDER = frozenset({"staff_a"})
 
@@ -269,6 +327,17 @@ ARGUMENTS: dict[str, Args] = {
         build=lambda w: {"day": "2026-01-05", "gateway": "sandbox"}
     ),
     "payments:mismatch": Args(build=_mismatch_id),
+    # Delivery: the courier's push endpoint is public (it verifies signatures); only the
+    # owner reaches their addresses, shipments and a case's pickup booking; staff of the
+    # issuing department (with delivery.manage_returns) reach its returned mail.
+    "delivery:push": Args(build=lambda w: {"carrier": "sf"}),
+    "delivery:address_edit": Args(build=_address, only=OWNER),
+    "delivery:address_default": Args(build=_address, only=OWNER),
+    "delivery:address_delete": Args(build=_address, only=OWNER),
+    "delivery:pickup": Args(build=_case_number, only=OWNER),
+    "delivery:shipment_address": Args(build=_mailed_shipment, only=OWNER),
+    "delivery:pickup_cancel": Args(build=_pickup_shipment, only=OWNER),
+    "delivery:return_detail": Args(build=_returned_shipment),
 }
 
 

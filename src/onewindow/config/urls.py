@@ -22,6 +22,7 @@ urlpatterns = [
     path("exchange/", include("onewindow.exchange.urls")),  # data-sharing owners' page
     path("licences/", include("onewindow.licences.urls")),
     path("payments/", include("onewindow.payments.urls")),
+    path("delivery/", include("onewindow.delivery.urls")),  # address book, pickups, returns
     path("", include("onewindow.sso.urls")),  # /o/… OpenID Connect provider (single sign-on)
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -8,10 +8,9 @@ import os
 from django.conf import settings
 
 from onewindow.delivery.couriers.base import Courier
+from onewindow.delivery.sandbox.server import DEV_CHECK_WORD as SANDBOX_CHECK_WORD
+from onewindow.delivery.sandbox.server import DEV_PARTNER_ID as SANDBOX_PARTNER_ID
 
-# The courier sandbox's development credentials (python -m onewindow.delivery.sandbox).
-SANDBOX_PARTNER_ID = "ONEWINDOW_DEMO"
-SANDBOX_CHECK_WORD = "onewindow-courier-sandbox-dev-check-word"
 COURIERS = ("fake", "sandbox", "sf")
 
 

@@ -40,6 +40,19 @@ def shipment_for_owner(*, user: Any, tracking_no: str) -> Shipment | None:
     return _with_events(Shipment.objects.filter(owner=user, tracking_no=tracking_no)).first()
 
 
+def shipment_correctable(shipment: Shipment) -> bool:
+    """Whether the resident may still correct where this mail-out goes."""
+    if shipment.kind != Shipment.Kind.DELIVER or shipment.counter_collected_at is not None:
+        return False
+    if shipment.resolution == Shipment.Resolution.RESHIPPED:
+        return False
+    return shipment.status in (
+        Shipment.Status.CREATED,
+        Shipment.Status.FAILED,
+        Shipment.Status.RETURNED,
+    )
+
+
 def addresses_for(user: Any) -> list[Address]:
     if not getattr(user, "is_authenticated", False):
         return []

@@ -1,19 +1,83 @@
+"""Template tags: the shipments of a case (case pages), of a resident (home page), and the
+address book picker on the application form."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
 
-from onewindow.delivery.selectors import shipments_for_case, shipments_for_user
+from onewindow.delivery.models import Shipment
+from onewindow.delivery.selectors import (
+    addresses_for,
+    shipment_correctable,
+    shipments_for_case,
+    shipments_for_user,
+)
 
 register = template.Library()
 
 
-@register.inclusion_tag("delivery/timeline.html")
-def delivery_timeline(case: Any) -> dict[str, Any]:
-    return {"shipments": shipments_for_case(getattr(case, "number", "") or "")}
+def _viewer(context: Any) -> Any:
+    request = context.get("request")
+    return getattr(request, "user", None) if request is not None else context.get("user")
 
 
-@register.inclusion_tag("delivery/timeline.html")
-def delivery_for_user(user: Any) -> dict[str, Any]:
-    return {"shipments": shipments_for_user(user), "home": True}
+def _page(context: Any) -> dict[str, Any]:
+    """What the included template needs from the page: the request and the CSRF token."""
+    return {"request": context.get("request"), "csrf_token": context.get("csrf_token")}
+
+
+def _annotate(shipments: list[Shipment], viewer: Any) -> list[Shipment]:
+    from onewindow.delivery.services._common import window_label
+
+    resident = getattr(viewer, "kind", "") == "resident"
+    for s in shipments:
+        s.mine = resident and s.owner_id == getattr(viewer, "pk", None)  # type: ignore[attr-defined]
+        s.correctable = shipment_correctable(s)  # type: ignore[attr-defined]
+        if s.status in (Shipment.Status.FAILED, Shipment.Status.RETURNED):
+            s.window = window_label(s)  # type: ignore[attr-defined]
+    return shipments
+
+
+@register.inclusion_tag("delivery/timeline.html", takes_context=True)
+def delivery_timeline(context: Any, case: Any) -> dict[str, Any]:
+    """A case's shipments with their routes; to its applicant also the pickup offer (paper
+    originals wanted, none booked) and what they can do after a failed delivery or a return."""
+    viewer = _viewer(context)
+    number = getattr(case, "number", "") or ""
+    shipments = _annotate(shipments_for_case(number), viewer)
+    out: dict[str, Any] = {"shipments": shipments, "case": case, **_page(context)}
+    if (
+        number
+        and getattr(viewer, "kind", "") == "resident"
+        and getattr(case, "created_by_id", None) == getattr(viewer, "pk", None)
+    ):
+        from onewindow.delivery.services.pickups import paper_originals, pickup_offered
+
+        if pickup_offered(case):
+            out.update(pickup_offer=True, originals=paper_originals(case))
+    return out
+
+
+@register.inclusion_tag("delivery/home.html", takes_context=True)
+def delivery_for_user(context: Any, user: Any) -> dict[str, Any]:
+    resident = getattr(user, "kind", "") == "resident"
+    return {
+        "shipments": _annotate(shipments_for_user(user), user),
+        "home": True,
+        "resident": resident,
+        "address_count": len(addresses_for(user)) if resident else 0,
+        **_page(context),
+    }
+
+
+@register.inclusion_tag("delivery/address_picker.html", takes_context=True)
+def address_book_picker(context: Any, fields: Any = None) -> dict[str, Any]:
+    """On the application form: fill ``mail_address`` (and ``recipient_phone``) from the
+    address book. Shown only when the form asks for a mailing address and the resident has
+    saved addresses."""
+    names = {getattr(f, "name", "") for f in fields or []}
+    viewer = _viewer(context)
+    wanted = "mail_address" in names and getattr(viewer, "kind", "") == "resident"
+    return {"addresses": addresses_for(viewer) if wanted else []}
