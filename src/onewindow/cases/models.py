@@ -10,13 +10,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Case(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")
-        IN_PROGRESS = "in_progress", _("办理中")
+        IN_PROGRESS = "in_progress", pgettext_lazy("case status", "办理中")
         SUPPLEMENT = "supplement", _("待补正")
         APPROVED = "approved", _("已办结（准予）")
         REJECTED = "rejected", _("已办结（不予）")
@@ -118,16 +119,16 @@ class CaseTask(models.Model):
     state."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("待认领")
-        CLAIMED = "claimed", _("办理中")
+        OPEN = "open", pgettext_lazy("task status", "待认领")
+        CLAIMED = "claimed", pgettext_lazy("task status", "办理中")
         WAITING = "waiting", _("等待申请人补正")
         COMPLETED = "completed", _("已完成")
         CANCELLED = "cancelled", _("已取消")
 
     class Decision(models.TextChoices):
-        APPROVE = "approve", _("同意")
+        APPROVE = "approve", pgettext_lazy("task decision", "同意")
         REJECT = "reject", _("不同意")
-        SUPPLEMENT = "supplement", _("退回补正")
+        SUPPLEMENT = "supplement", pgettext_lazy("task decision", "退回补正")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     uid = models.CharField(max_length=64)

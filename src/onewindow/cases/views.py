@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases import selectors, services
@@ -57,7 +58,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
             "services": selectors.inbox_services(user=request.user),
             "statuses": [
                 ("", _("全部待办")),
-                ("open", _("待认领")),
+                ("open", pgettext("inbox filter", "待认领")),
                 ("mine", _("我已认领")),
                 ("waiting", _("等待补正")),
                 ("completed", _("已办")),
