@@ -141,6 +141,9 @@ def apply_run(
         case.status = OUTCOME_STATUS.get(outcome, Case.Status.APPROVED)
         case.concluded_at = now
         _cancel(still_active + created, now=now)
+        if outcome == "rejected" and not case.outcome_note:
+            case.outcome_note = decided_reason(run)  # e.g. an eligibility table's reason
+            also += ("outcome_note",) if case.outcome_note else ()
         if case.status != Case.Status.APPROVED:
             _release_appointment(case, outcome=outcome, now=now)
         timeline.append(
@@ -160,6 +163,14 @@ def apply_run(
         CaseEvent.objects.bulk_create(timeline)
     save_case(case, *dict.fromkeys(also + CASE_FIELDS))
     return created
+
+
+def decided_reason(run: ProcessRun) -> str:
+    """The ``reason`` a decision table (or any step) left in the process variables."""
+    reason = run.data().get("reason")
+    if isinstance(reason, dict):
+        reason = reason.get("zh") or next(iter(reason.values()), "")
+    return str(reason or "")[:500]
 
 
 def _cancel(rows: list[CaseTask], *, now: datetime.datetime) -> None:

@@ -93,6 +93,7 @@ def test_records_make_a_household_that_declared_itself_poor_ineligible(city):
     assert data["eligible"] is False
     # 186 m² for three people: the property record, not the declared 5 m² a head
     assert data["reason"]["zh"] == "家庭人均住房建筑面积不低于15平方米"
+    assert case.outcome_note == "家庭人均住房建筑面积不低于15平方米"  # shown to the resident
 
 
 def test_records_make_a_household_that_declared_itself_rich_eligible(city):
