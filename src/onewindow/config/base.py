@@ -330,6 +330,15 @@ LICENCES_SM2_TYPES = env(
     "marriage-certificate,birth-medical-certificate",
 ).split(",")
 
+# Licence signing keys (docs/licences.md): ONEWINDOW_LICENCE_KEY_EDDSA = base64 of the 32-byte
+# Ed25519 private key, ONEWINDOW_LICENCE_KEY_SM2 = "<private hex>:<public hex>" (32 and 64
+# bytes); `onewindow licence_keys_generate` prints both. Required in production; elsewhere a
+# key is generated on first use and kept, encrypted, in the database.
+LICENCES_SIGNING_KEYS = {
+    "EdDSA": env("ONEWINDOW_LICENCE_KEY_EDDSA"),
+    "SM2": env("ONEWINDOW_LICENCE_KEY_SM2"),
+}
+
 # Single sign-on: OneWindow as an OpenID Connect provider (onewindow.sso, docs/sso.md).
 from onewindow.sso.keys import oidc_signing_keys  # noqa: E402
 

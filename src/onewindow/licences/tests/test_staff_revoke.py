@@ -60,7 +60,7 @@ def world() -> dict[str, Any]:
 
 
 def _staff(department: Any, role: Any) -> Any:
-    staff = StaffFactory(department=department)
+    staff: Any = StaffFactory(department=department)
     if role is not None:
         StaffRole.objects.create(staff=staff, role=role, department=department)
     return staff.user
@@ -93,7 +93,7 @@ def test_find_by_number_id_number_and_uscc_with_the_holder_masked(world):
     assert lookup.target_id == str(holder.pk) and lookup.actor_id == world["officer"].pk
     assert holder.id_number not in str(lookup.changes)
 
-    company = CompanyFactory()
+    company: Any = CompanyFactory()
     issued = licence_issue(
         actor=SYSTEM,
         licence_type_code="business-licence",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
 
 from onewindow.audit.services import Actor
 from onewindow.licences.keys import signing_key_rotate
@@ -17,7 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("algorithm", choices=["EdDSA", "SM2"])
 
     def handle(self, *args: Any, **options: Any) -> None:
-        key = signing_key_rotate(
-            actor=Actor.system("licence_keys_rotate"), alg=options["algorithm"]
-        )
+        try:
+            key = signing_key_rotate(
+                actor=Actor.system("licence_keys_rotate"), alg=options["algorithm"]
+            )
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(f"new key {key.kid}")
