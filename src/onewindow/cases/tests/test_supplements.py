@@ -191,8 +191,6 @@ def test_the_corrected_answer_survives_a_join_the_other_branch_reaches_last(
     # and the join keeps the last arrival's values.
     act(staff("rsj_clerk"), case, "hr")
     case = _fresh(case)
-    assert set(case.tasks.filter(status="open").values_list("element_id", flat=True)) == {
-        "senior"
-    }
+    assert set(case.tasks.filter(status="open").values_list("element_id", flat=True)) == {"senior"}
     act(staff("rsj_approver"), case, "senior")
     assert _fresh(case).status == Case.Status.APPROVED
