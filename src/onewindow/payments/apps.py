@@ -8,6 +8,6 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from onewindow.cases.engine import register_action
-        from onewindow.payments import actions
+        from onewindow.payments import actions, checks  # noqa: F401  (registers the checks)
 
         register_action("payments.await", actions.await_payment)

@@ -41,6 +41,9 @@ def gateway(name: str | None = None) -> PaymentGateway:
     if name == "alipay":
         return _alipay()
     if name == "sandbox":
+        if settings.PRODUCTION and setting("PAYMENTS_GATEWAY", "sandbox") != "sandbox":
+            # Its development key is public: never accept its notifications in production.
+            raise LookupError("sandbox (off in production)")
         from onewindow.payments.providers.sandbox import SandboxGateway
 
         return SandboxGateway(
