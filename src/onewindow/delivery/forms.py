@@ -15,6 +15,14 @@ def _required(message: Any) -> dict[str, Any]:
     return {"required": message}
 
 
+class RegionField(forms.ChoiceField):
+    """A select of the city's districts; any other code is checked by the services against
+    the whole GB/T 2260 list (so an address elsewhere is still possible over the API)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
 class DestinationForm(forms.Form):
     """Recipient, mobile, district and street address (address book entry, corrected
     address, re-shipment)."""
@@ -25,9 +33,7 @@ class DestinationForm(forms.Form):
     phone = forms.CharField(
         label=_("手机号码"), max_length=20, error_messages=_required(_("请填写手机号码。"))
     )
-    region_code = forms.ChoiceField(
-        label=_("所在地区"), error_messages=_required(_("请选择所在地区。"))
-    )
+    region_code = RegionField(label=_("所在地区"), error_messages=_required(_("请选择所在地区。")))
     detail = forms.CharField(
         label=_("详细地址"),
         max_length=200,
@@ -50,7 +56,24 @@ class DestinationForm(forms.Form):
         field = self.fields["region_code"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("请选择")), *choices]
-        field.error_messages["invalid_choice"] = _("请从列表中选择所在地区。")
+
+    def check_with(self, check: Any) -> None:
+        """After ``is_valid()`` failed: run the service's checks on the raw values too, so
+        every wrong field is marked at once, not only the empty ones."""
+        from onewindow.core.errors import ValidationFailed
+
+        values = {name: str(self.data.get(name, "")) for name in self.fields}
+        try:
+            check(
+                recipient=values["recipient"],
+                phone=values["phone"],
+                detail=values["detail"],
+                region_code=values["region_code"],
+            )
+        except ValidationFailed as exc:
+            for error in exc.errors:
+                if error.field in self.fields and error.field not in self.errors:
+                    self.add_error(error.field, str(error.message))
 
 
 class AddressForm(DestinationForm):

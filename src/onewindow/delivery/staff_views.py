@@ -21,6 +21,7 @@ from onewindow.delivery.forms import DestinationForm
 from onewindow.delivery.models import Shipment
 from onewindow.delivery.selectors import RETURNS_PERMISSION
 from onewindow.delivery.services._common import window_label
+from onewindow.delivery.services.returns import clean_destination
 from onewindow.identity.forms import apply_errors
 
 
@@ -77,6 +78,7 @@ def return_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if action == "reship":
                 if not form.is_valid():
+                    form.check_with(clean_destination)
                     raise ValidationFailed(_("请核对收件信息。"))
                 following = services.shipment_reship(
                     user=request.user,

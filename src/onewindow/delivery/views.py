@@ -25,6 +25,7 @@ from onewindow.delivery.services.pickups import (
     paper_originals,
     pickup_windows,
 )
+from onewindow.delivery.services.returns import clean_destination
 from onewindow.identity.forms import apply_errors
 
 
@@ -65,7 +66,9 @@ def address_list(request: HttpRequest) -> HttpResponse:
 def _address_form_page(request: HttpRequest, address: Address | None) -> HttpResponse:
     form = AddressForm(request.POST or None, initial=_address_initial(address))
     back = _next(request, reverse("delivery:addresses"))
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        form.check_with(services.addresses.clean_address)
+    elif request.method == "POST":
         values = {
             "recipient": form.cleaned_data["recipient"],
             "phone": form.cleaned_data["phone"],
@@ -153,7 +156,9 @@ def shipment_address(request: HttpRequest, tracking_no: str) -> HttpResponse:
         chosen = next((a for a in book if a.is_default), None)
     form = CorrectionForm(request.POST or None, initial=_address_initial(chosen))
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        form.check_with(clean_destination)
+    elif request.method == "POST":
         try:
             following = services.shipment_correct_address(
                 user=request.user,

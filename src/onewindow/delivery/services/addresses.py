@@ -17,7 +17,7 @@ from onewindow.delivery.regions import normalize_region_code
 MAX_ADDRESSES = 20
 
 
-def _clean(*, recipient: str, phone: str, detail: str, region_code: str) -> dict[str, str]:
+def clean_address(*, recipient: str, phone: str, detail: str, region_code: str) -> dict[str, str]:
     """Every field checked at once, so the page can mark each wrong field."""
     errors: list[FieldError] = []
     out: dict[str, str] = {}
@@ -73,7 +73,7 @@ def address_create(
     is_default: bool = False,
     actor: Actor | None = None,
 ) -> Address:
-    values = _clean(recipient=recipient, phone=phone, detail=detail, region_code=region_code)
+    values = clean_address(recipient=recipient, phone=phone, detail=detail, region_code=region_code)
     owned = Address.objects.select_for_update().filter(owner=user)
     count = len(list(owned.values_list("pk", flat=True)))
     if count >= MAX_ADDRESSES:
@@ -107,7 +107,7 @@ def address_update(
     actor: Actor | None = None,
 ) -> Address:
     address = _own(user, address_id)
-    values = _clean(recipient=recipient, phone=phone, detail=detail, region_code=region_code)
+    values = clean_address(recipient=recipient, phone=phone, detail=detail, region_code=region_code)
     changed = sorted(k for k, v in values.items() if getattr(address, k) != v)
     for key, value in values.items():
         setattr(address, key, value)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from socketserver import ThreadingMixIn
-from typing import Any
+from typing import Any, cast
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
@@ -73,12 +73,12 @@ def submit(person: Person, code: str, key: str = "k1") -> Case:
 
 @pytest.fixture
 def department() -> Department:
-    return DepartmentFactory(code="gz-test-bureau", name="广州市测试局")
+    return cast(Department, DepartmentFactory(code="gz-test-bureau", name="广州市测试局"))
 
 
 @pytest.fixture
 def resident() -> Person:
-    return PersonFactory(name="张三")
+    return cast(Person, PersonFactory(name="张三"))
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def verified_client(user: Any) -> Client:
 
 
 def returns_staff(department: Department) -> Any:
-    staff = StaffFactory(department=department)
+    staff: Any = StaffFactory(department=department)
     staff.user.user_permissions.add(
         Permission.objects.get(content_type__app_label="delivery", codename="manage_returns")
     )
@@ -111,6 +111,11 @@ class _Server(ThreadingMixIn, WSGIServer):
 class _Quiet(WSGIRequestHandler):
     def log_message(self, *args: Any) -> None:
         pass
+
+
+def advance(box: CourierSandbox, seconds: float) -> None:
+    """Move the sandbox's clock (a ``Clock``) on."""
+    cast(Clock, box.clock).now += seconds
 
 
 class Clock:

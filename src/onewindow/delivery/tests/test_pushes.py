@@ -20,6 +20,7 @@ from onewindow.audit.services import Actor
 from onewindow.delivery.models import CourierPush, Shipment, TrackingEvent
 from onewindow.delivery.sandbox import CourierSandbox
 from onewindow.delivery.services import shipment_create, shipments_advance
+from onewindow.delivery.tests.conftest import advance
 
 pytestmark = pytest.mark.django_db
 PUSH = "/delivery/push/sandbox/"
@@ -54,7 +55,7 @@ def node_form(box: CourierSandbox, shipment: Shipment, index: int) -> dict[str, 
 
 def post(client: Client, form: dict[str, str], *, execute: bool = True) -> Any:
     with TestCase.captureOnCommitCallbacks(execute=execute) as callbacks:
-        response = client.post(PUSH, form)
+        response: Any = client.post(PUSH, form)
     response.callbacks = callbacks
     return response
 
@@ -175,7 +176,7 @@ def test_duplicated_and_shuffled_pushes_store_each_event_once(courier: CourierSa
     shipment = book()
     sent = 0
     for _step in range(20):
-        courier.clock.now += 30
+        advance(courier, 30)
         sent += courier.tick()
     order = [p["Body"]["WaybillRoute"][0]["opCode"] for p in courier.pushes_sent]
     assert sent == 3 * 7 and order != sorted(order, key=["50", "30", "44", "70", "99"].index)
@@ -219,7 +220,7 @@ def test_the_beat_applies_a_push_whose_task_was_lost(courier: CourierSandbox):
 
 def test_a_pushing_courier_is_polled_only_when_it_goes_quiet(courier: CourierSandbox, settings):
     shipment = book()
-    courier.clock.now += 61
+    advance(courier, 61)
     settings.DELIVERY_POLL_QUIET_SECONDS = 3600
     assert shipments_advance() == 0  # booked just now: the pushes will tell
     Shipment.objects.filter(pk=shipment.pk).update(

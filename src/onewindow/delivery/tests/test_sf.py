@@ -20,6 +20,7 @@ from onewindow.delivery.couriers import (
 from onewindow.delivery.couriers.sf import SfExpress, java_urlencode, msg_digest, parse_time
 from onewindow.delivery.sandbox import CourierSandbox
 from onewindow.delivery.sandbox.server import DEV_CHECK_WORD, DEV_PARTNER_ID
+from onewindow.delivery.tests.conftest import advance
 
 WINDOW = Party("广州市测试局收件窗口", "020-12345678", "广东省广州市天河区政务服务中心", "440106")
 HOME = Party("张三", "13800138000", "广东省广州市越秀区中山路1号", "440104")
@@ -122,7 +123,7 @@ def test_routes_come_back_in_order_with_our_statuses(sandbox: Any) -> None:
     sf = adapter(url, box)
     waybill = sf.create(order())
     assert sf.track(ref(), now=datetime.datetime.now(datetime.UTC)) == []
-    box.clock.now += 60 * 2 + 1
+    advance(box, 60 * 2 + 1)
     updates = sf.track(ref(), now=datetime.datetime.now(datetime.UTC))
     assert [(u.status, u.op_code) for u in updates] == [("collected", "50"), ("in_transit", "30")]
     assert updates[0].at.utcoffset() == datetime.timedelta(hours=8)
@@ -139,7 +140,7 @@ def test_cancel_before_collection_is_idempotent_and_refused_after(sandbox: Any) 
     sf.cancel(ref("OWCANCEL1"))  # 8037 订单已消单: already done, not an error
     assert box.orders["OWCANCEL1"]["cancelled"] is True
     sf.create(order("OWCANCEL2"))
-    box.clock.now += 61
+    advance(box, 61)
     with pytest.raises(CourierError) as refused:
         sf.cancel(ref("OWCANCEL2"))
     assert refused.value.code == "SBX001"
@@ -188,7 +189,7 @@ def test_push_signature_is_verified(sandbox: Any) -> None:
     box, url = sandbox
     sf = adapter(url, box)
     sf.create(order())
-    box.clock.now += 61
+    advance(box, 61)
     node = box.nodes(box.orders["OWTEST0001"], box.clock.now)[0]
     form = box.push_form(box.route(box.orders["OWTEST0001"], 0, node))
     receipt = sf.verify_push(form)
@@ -200,7 +201,7 @@ def test_push_signature_is_verified(sandbox: Any) -> None:
         sf.verify_push({**form, "partnerID": "SOMEONE"})
     with pytest.raises(SignatureInvalid):
         sf.verify_push({k: v for k, v in form.items() if k != "msgDigest"})
-    box.clock.now += 2 * 86400  # a push replayed two days later
+    advance(box, 2 * 86400)  # a push replayed two days later
     with pytest.raises(SignatureInvalid):
         sf.verify_push(form)
 
