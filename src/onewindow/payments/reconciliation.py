@@ -48,6 +48,7 @@ from onewindow.payments.services import PaymentError, refund_create
 RECONCILE_PERMISSION = "payments.reconcile_payments"
 NOTE_MAX = 500
 SETTLED = (PaymentOrder.Status.PAID, PaymentOrder.Status.REFUNDED)
+LATE_NOTIFICATION = datetime.timedelta(minutes=15)
 Found = dict[tuple[str, str], dict[str, Any]]
 
 
@@ -69,8 +70,9 @@ def _compare(day: datetime.date, gw: PaymentGateway) -> tuple[Found, int, int]:
         )
     }
     found: Found = {}
+    late = _booked_the_day_before(gw, day, [o for no, o in here.items() if no not in pays])
     for no, order in here.items():
-        line = pays.get(no)
+        line = pays.get(no) or late.get(no)
         if line is None:
             found[(Mismatch.Kind.MISSING_THERE, no)] = {
                 "here_fen": order.amount_fen,
@@ -100,6 +102,19 @@ def _compare(day: datetime.date, gw: PaymentGateway) -> tuple[Found, int, int]:
             found[(Mismatch.Kind.AMOUNT, no)] = _amounts(other, line)
     _compare_refunds(gw, start, end, refunded_there, found)
     return found, len(statement), len(here)
+
+
+def _booked_the_day_before(
+    gw: PaymentGateway, day: datetime.date, missing: list[PaymentOrder]
+) -> dict[str, StatementLine]:
+    """Orders credited here just after midnight may have been paid just before it: the
+    notification arrives after the gateway booked the payment. Those are looked up in the
+    previous day's statement (fetched only when there are such orders)."""
+    start, _end = _day_range(day)
+    if not any(o.paid_at and o.paid_at - start < LATE_NOTIFICATION for o in missing):
+        return {}
+    previous = gw.statement(day - datetime.timedelta(days=1))
+    return {line.out_trade_no: line for line in previous if line.kind == "pay"}
 
 
 def _amounts(order: PaymentOrder, line: StatementLine) -> dict[str, Any]:

@@ -253,3 +253,22 @@ def test_staff_without_the_permission_are_refused(sandbox):
     assert AuditEvent.objects.filter(
         action="payments.mismatch.resolve", outcome="denied", target_id=str(mismatch.pk)
     ).exists()
+
+
+def test_a_payment_booked_just_before_midnight_is_found_on_the_previous_statement(
+    client, sandbox, paying_case, order
+):
+    pay_in_sandbox(client, sandbox, paying_case, order)
+    today = timezone.localdate()
+    yesterday = today - datetime.timedelta(days=1)
+    # Paid at the gateway at 23:59:58 yesterday; the notification credited it after midnight.
+    sandbox.trades[order.out_trade_no]["paid_at"] = f"{yesterday.isoformat()} 23:59:58"
+    midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    PaymentOrder.objects.filter(pk=order.pk).update(
+        paid_at=midnight + datetime.timedelta(seconds=9)
+    )
+    assert reconcile_day(day=today) == []
+    assert reconcile_day(day=yesterday) == []  # the order is known and paid
+    # An order credited later in the day is not excused.
+    PaymentOrder.objects.filter(pk=order.pk).update(paid_at=midnight + datetime.timedelta(hours=2))
+    assert [m.kind for m in reconcile_day(day=today)] == ["missing_there"]
