@@ -195,7 +195,13 @@ ROLES: tuple[RoleSpec, ...] = (
         "window_clerk",
         "窗口受理人员",
         "Window clerk",
-        ("identity.view_person", "identity.view_company", "identity.view_pii"),
+        # re-ship or hold returned mail of their department (/delivery/staff/returns/)
+        (
+            "identity.view_person",
+            "identity.view_company",
+            "identity.view_pii",
+            "delivery.manage_returns",
+        ),
     ),
     RoleSpec(
         "approver",

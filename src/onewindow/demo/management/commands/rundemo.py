@@ -79,6 +79,29 @@ def demo_children(*, port: int, web_workers: int, worker_concurrency: int) -> li
             ],
         ),
         Child("pay-sandbox", [python, "-m", "onewindow.payments.sandbox", "--port", "8077"]),
+        # The courier sandbox speaks SF Express's protocol and pushes each route node back to
+        # the web app — late, twice and out of order, as a real courier's pushes may arrive.
+        Child(
+            "courier-sandbox",
+            [
+                python,
+                "-m",
+                "onewindow.delivery.sandbox",
+                "--port",
+                "8078",
+                "--push-url",
+                f"http://127.0.0.1:{port}/delivery/push/sandbox/",
+                "--step",
+                "20",
+                "--failure",
+                "0.25",
+                "--delay",
+                "2",
+                "--duplicates",
+                "1",
+                "--shuffle",
+            ],
+        ),
     ]
 
 
@@ -154,6 +177,7 @@ class Command(BaseCommand):
         port: int = options["port"]
         env = dict(os.environ)
         env.setdefault("ONEWINDOW_DEMO", "1")
+        env.setdefault("ONEWINDOW_DELIVERY_COURIER", "sandbox")  # the courier sandbox above
         env.setdefault("PYTHONUNBUFFERED", "1")
         url = f"http://127.0.0.1:{port}/"
         self.stdout.write(banner(url, demo_accounts(demo_printed_usernames())))
