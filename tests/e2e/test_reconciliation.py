@@ -92,6 +92,8 @@ def test_finance_staff_reconcile_refund_and_resolve(
     log_in(page, finance.user, base_url=live_server.url, otp_verified=True)
     page.goto("/payments/reconciliation/")
     expect(page.get_by_role("heading", name="支付对账", level=1)).to_be_visible()
+    nav = page.get_by_role("navigation", name="主导航")
+    expect(nav.get_by_role("link", name="支付对账")).to_have_attribute("aria-current", "page")
     assert has_no_horizontal_scroll(page)
     assert_accessible(page)
     page.get_by_label("对账日期").fill(timezone.localdate().isoformat())

@@ -39,6 +39,8 @@ def test_staff_revokes_a_licence_and_verifiers_see_it_revoked(
     log_in(page, officer.user, base_url=live_server.url, otp_verified=True)
     page.goto("/licences/staff/")
     expect(page.get_by_role("heading", name="证照管理", level=1)).to_be_visible()
+    nav = page.get_by_role("navigation", name="主导航")
+    expect(nav.get_by_role("link", name="证照管理")).to_have_attribute("aria-current", "page")
     expect(page.get_by_test_id("recent")).to_contain_text(licence.number)
     assert has_no_horizontal_scroll(page)
     assert_accessible(page)
