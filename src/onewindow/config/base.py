@@ -265,12 +265,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+from celery.schedules import crontab  # noqa: E402
+
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notify-retry-stuck": {"task": "onewindow.notify.tasks.sms_retry_pending", "schedule": 60.0},
     "cases-sla-sweep": {"task": "cases.sla_sweep", "schedule": 60.0},
     "appointments-sweep": {"task": "appointments.sweep", "schedule": 900.0},
     "delivery-advance": {"task": "delivery.advance", "schedule": 60.0},
-    "payments-reconcile": {"task": "payments.reconcile", "schedule": 86400.0},
+    # Yesterday's statement, once the gateways have published it in the morning.
+    "payments-reconcile": {"task": "payments.reconcile", "schedule": crontab(hour=10, minute=30)},
     "payments-resume-paid": {"task": "payments.resume_paid", "schedule": 300.0},
 }
 CELERY_TIMEZONE = TIME_ZONE

@@ -1,4 +1,4 @@
-"""Admin: orders, callbacks, refunds, receipts and reconciliation differences are read-only;
+"""Admin: orders, callbacks, refunds, receipts, reconciliation runs and differences are read-only;
 an operator refunds a paid order with the audited action (through the gateway, idempotent)."""
 
 from __future__ import annotations
@@ -12,7 +12,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor
-from onewindow.payments.models import Mismatch, PaymentEvent, PaymentOrder, Receipt, Refund
+from onewindow.payments.models import (
+    Mismatch,
+    PaymentEvent,
+    PaymentOrder,
+    Receipt,
+    ReconciliationRun,
+    Refund,
+)
 from onewindow.payments.services import PaymentError, refund_create
 
 
@@ -75,7 +82,15 @@ class ReceiptAdmin(_ReadOnly):
     list_display = ("number", "order", "amount_fen", "issued_at")
 
 
+@admin.register(ReconciliationRun)
+class ReconciliationRunAdmin(_ReadOnly):
+    list_display = ("day", "gateway", "status", "started_at", "mismatches", "cleared", "error")
+    list_filter = ("status", "gateway")
+
+
 @admin.register(Mismatch)
 class MismatchAdmin(_ReadOnly):
-    list_display = ("day", "gateway", "kind", "out_trade_no", "detail")
-    list_filter = ("kind", "day")
+    """Read-only: differences are resolved on /payments/reconciliation/ (audited)."""
+
+    list_display = ("day", "gateway", "kind", "out_trade_no", "status", "resolution", "detail")
+    list_filter = ("status", "kind", "day")
