@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import get_language
 
 from onewindow.core.errors import FieldError
+from onewindow.core.masking import mask_citizen_id, mask_phone
 
 INPUT_TYPES = {"date": "date", "email": "email", "phone": "tel"}
 INPUT_MODES = {"phone": "tel", "citizen-id": "text", "uscc": "text"}
@@ -214,3 +215,18 @@ def flat_answers(fields: list[FormField]) -> list[FormField]:
         else:
             out.append(item)
     return out
+
+
+PII_FORMATS = {"citizen-id": mask_citizen_id, "phone": mask_phone}
+
+
+def masked_answers(fields: list[FormField]) -> list[FormField]:
+    """The answers with citizen ID numbers and phone numbers masked (the format the schema
+    gives them), for pages that show a submitted application: the full numbers are in the
+    case for whoever may see them, not on the screen."""
+    answers = flat_answers(fields)
+    for item in answers:
+        masker = PII_FORMATS.get(item.fmt)
+        if masker and item.value:
+            item.value = masker(str(item.value))
+    return answers

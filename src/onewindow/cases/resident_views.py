@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from onewindow.appointments.selectors import case_needs_appointment
 from onewindow.audit.services import Actor
 from onewindow.cases import selectors, services
-from onewindow.cases.forms import attach_errors, build_fields, flat_answers, parse_post
+from onewindow.cases.forms import (
+    attach_errors,
+    build_fields,
+    flat_answers,
+    masked_answers,
+    parse_post,
+)
 from onewindow.cases.models import Case, CaseMaterial, Rating
 from onewindow.cases.services.materials import material_specs
 from onewindow.cases.services.submission import service_kind
@@ -338,7 +344,7 @@ def _case_page(
             "branches": selectors.case_branches(case),
             "timeline": selectors.case_timeline(case, public_only=True),
             "requests": selectors.open_supplement_requests(case),
-            "answers": flat_answers(fields),
+            "answers": masked_answers(fields),
             "supplement_fields": supplement_fields,
             "rows": rows,
             "supplement_url": reverse("cases:case_supplement", kwargs={"number": case.number}),

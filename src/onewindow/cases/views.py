@@ -15,14 +15,11 @@ from django.utils.translation import pgettext
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases import selectors, services
-from onewindow.cases.forms import build_fields, flat_answers
+from onewindow.cases.forms import build_fields, flat_answers, masked_answers
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import inbox_for, workbench_header_for
 from onewindow.core.access import STAFF, access
 from onewindow.core.errors import ApplicationError
-from onewindow.core.masking import mask_citizen_id, mask_phone
-
-PII_FORMATS = {"citizen-id": mask_citizen_id, "phone": mask_phone}
 
 
 @access(STAFF)
@@ -75,13 +72,10 @@ def _task(request: HttpRequest, task_id: int) -> CaseTask:
 
 
 def _masked_answers(request: HttpRequest, case: Case) -> list:
-    answers = flat_answers(build_fields(case.service_version.form_schema or {}, case.form_data))
-    if not request.user.has_perm("identity.view_pii"):
-        for item in answers:
-            masker = PII_FORMATS.get(item.fmt)
-            if masker and item.value:
-                item.value = masker(str(item.value))
-    return answers
+    fields = build_fields(case.service_version.form_schema or {}, case.form_data)
+    if request.user.has_perm("identity.view_pii"):
+        return flat_answers(fields)
+    return masked_answers(fields)
 
 
 @access(STAFF)

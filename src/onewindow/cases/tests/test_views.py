@@ -73,6 +73,7 @@ def test_apply_step_by_step(parallel_service, resident, staff):
     assert review["Location"] == review_url
     page = client.get(review_url).content.decode()
     assert "本科" in page and "毕业证.pdf" in page
+    assert "11010519491231002X" in page  # checking one's answers shows them as typed
     case.refresh_from_db()
     with TestCase.captureOnCommitCallbacks(execute=True):
         first = client.post(review_url, {"token": case.submit_token})
@@ -83,6 +84,9 @@ def test_apply_step_by_step(parallel_service, resident, staff):
     assert Case.objects.count() == 1
     page = client.get(detail).content.decode()
     assert case.number and case.number in page and "办理中" in page and "受理" in page
+    # After submission the case page masks the ID and phone numbers (shoulder surfing).
+    assert "11010519491231002X" not in page and "13800138000" not in page
+    assert "1101**********002X" in page and "138****8000" in page
     home = client.get("/").content.decode()
     assert str(case.number) in home
 
