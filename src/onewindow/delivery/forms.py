@@ -33,7 +33,7 @@ class DestinationForm(forms.Form):
     phone = forms.CharField(
         label=_("手机号码"), max_length=20, error_messages=_required(_("请填写手机号码。"))
     )
-    region_code = RegionField(label=_("所在地区"), error_messages=_required(_("请选择所在地区。")))
+    region_code = RegionField(label=_("所在地区"), required=False)
     detail = forms.CharField(
         label=_("详细地址"),
         max_length=200,
@@ -78,6 +78,12 @@ class DestinationForm(forms.Form):
 
 class AddressForm(DestinationForm):
     is_default = forms.BooleanField(label=_("设为默认地址"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        region = self.fields["region_code"]
+        region.required = True  # an address book entry always has its district
+        region.error_messages["required"] = _("请选择所在地区。")
 
 
 class CorrectionForm(DestinationForm):
