@@ -182,3 +182,54 @@ def test_staff_reship_returned_mail(page: Page, live_server: LiveServer, setting
     page.get_by_role("link", name="返回退回邮件").click()
     expect(page.get_by_test_id("returns-none")).to_be_visible()
     check(page)
+
+
+def test_application_form_fills_the_mailing_address_from_the_book(
+    page: Page, live_server: LiveServer
+) -> None:
+    from onewindow.cases.services import case_draft_start
+    from onewindow.delivery.tests.conftest import MAIL_FORM
+
+    department = cast(Department, DepartmentFactory(code="gz-e2e-form", name="广州市测试局"))
+    publish(department, code="mail-form-e2e", originals=False, form=MAIL_FORM)
+    person = cast(Person, PersonFactory(name="刘洋"))
+    address_create(
+        user=person.user,
+        recipient="刘洋",
+        phone="13800138000",
+        region_code="440106",
+        detail="体育西路1号",
+    )
+    draft = case_draft_start(user=person.user, service_code="mail-form-e2e")
+    log_in(page, person.user, base_url=live_server.url)
+    page.goto(f"/cases/drafts/{draft.pk}/form/")
+    picker = page.get_by_test_id("address-picker")
+    expect(picker).to_be_visible()
+    picker.get_by_label("从地址簿填入邮寄地址").select_option(
+        label="刘洋 · 广东省广州市天河区体育西路1号（默认）"
+    )
+    expect(page.get_by_role("textbox", name="邮寄地址")).to_have_value(
+        "广东省广州市天河区体育西路1号"
+    )
+    expect(page.get_by_label("收件人电话")).to_have_value("13800138000")
+    expect(picker).to_contain_text("已填入")
+    check(page)
+
+
+def test_home_page_shows_a_returned_licence(
+    page: Page, live_server: LiveServer, settings: Any
+) -> None:
+    department = cast(Department, DepartmentFactory(code="gz-e2e-home", name="广州市测试局"))
+    person = cast(Person, PersonFactory(name="周杰"))
+    shipment = _returned(person, department, settings)
+    log_in(page, person.user, base_url=live_server.url)
+    page.goto("/")
+    section = page.get_by_test_id("shipments")
+    expect(section.get_by_test_id("shipment-status")).to_have_text("已退回")
+    expect(section.get_by_test_id("shipment-note")).to_contain_text("广州市测试局收件窗口")
+    expect(section.get_by_role("link", name="更正地址并重新寄递")).to_have_attribute(
+        "href", f"/delivery/shipments/{shipment.tracking_no}/address/"
+    )
+    check(page)
+    page.get_by_role("button", name="长辈模式").click()
+    check(page)
