@@ -205,7 +205,7 @@ def _window_choices(now: Any = None) -> list[tuple[str, str]]:
     out = []
     for window in pickup_windows(now):
         start, end = timezone.localtime(window.start), timezone.localtime(window.end)
-        label = f"{start:%m月%d日} {weekdays[start.weekday()]} {start:%H:%M}–{end:%H:%M}"
+        label = f"{start:%m-%d} {weekdays[start.weekday()]} {start:%H:%M}–{end:%H:%M}"
         out.append((window.value, label))
     return out
 
