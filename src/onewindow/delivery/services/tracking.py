@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor, audit_record
@@ -61,10 +61,17 @@ def tracking_apply(*, shipment_id: int, updates: Sequence[TrackingUpdate], sourc
                 source=source,
             )
         )
+    stored = []
+    for event in fresh:
+        try:
+            with transaction.atomic():  # a concurrent apply may have stored it meanwhile
+                event.save()
+        except IntegrityError:
+            continue
+        stored.append(event)
+    fresh = stored
     if not fresh:
         return 0
-    for event in fresh:
-        event.save()
     events = list(shipment.events.all())
     before = shipment.status
     newest = _newest(events)
