@@ -62,6 +62,8 @@ class DestinationForm(forms.Form):
         every wrong field is marked at once, not only the empty ones."""
         from onewindow.core.errors import ValidationFailed
 
+        if not self.is_bound or not hasattr(self, "cleaned_data"):
+            return
         values = {name: str(self.data.get(name, "")) for name in self.fields}
         try:
             check(

@@ -64,7 +64,9 @@ def address_list(request: HttpRequest) -> HttpResponse:
 
 
 def _address_form_page(request: HttpRequest, address: Address | None) -> HttpResponse:
-    form = AddressForm(request.POST or None, initial=_address_initial(address))
+    form = AddressForm(
+        request.POST if request.method == "POST" else None, initial=_address_initial(address)
+    )
     back = _next(request, reverse("delivery:addresses"))
     if request.method == "POST" and not form.is_valid():
         form.check_with(services.addresses.clean_address)
@@ -154,7 +156,9 @@ def shipment_address(request: HttpRequest, tracking_no: str) -> HttpResponse:
     chosen = next((a for a in book if str(a.pk) == request.GET.get("from", "")), None)
     if chosen is None and request.method == "GET" and shipment.corrected_at is None:
         chosen = next((a for a in book if a.is_default), None)
-    form = CorrectionForm(request.POST or None, initial=_address_initial(chosen))
+    form = CorrectionForm(
+        request.POST if request.method == "POST" else None, initial=_address_initial(chosen)
+    )
     status = 200
     if request.method == "POST" and not form.is_valid():
         form.check_with(clean_destination)
@@ -223,7 +227,7 @@ def pickup_book(request: HttpRequest, number: str) -> HttpResponse:
     booked = open_pickup(case) if originals else None
     book = selectors.addresses_for(request.user)
     form = PickupForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         addresses=[(a.pk, f"{a.recipient} {a.full_address}") for a in book],
         windows=_window_choices(),
         initial={"address": next((a.pk for a in book if a.is_default), None)},

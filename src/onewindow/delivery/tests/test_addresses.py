@@ -155,3 +155,11 @@ def test_the_application_form_offers_the_address_book(resident: Person, departme
 def test_home_page_links_the_address_book(resident: Person):
     page = client_for(resident).get("/").content.decode()
     assert 'data-testid="address-card"' in page and "/delivery/addresses/" in page
+
+
+def test_an_empty_submission_asks_for_each_field(resident: Person):
+    response = client_for(resident).post("/delivery/addresses/new/", {})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "请填写收件人" in text and "请填写手机号码" in text and "请选择所在地区" in text
+    assert not Address.objects.exists()
