@@ -10,6 +10,7 @@ from django import template
 from onewindow.delivery.models import Shipment
 from onewindow.delivery.selectors import (
     addresses_for,
+    returns_department_ids,
     shipment_correctable,
     shipments_for_case,
     shipments_for_user,
@@ -32,7 +33,13 @@ def _annotate(shipments: list[Shipment], viewer: Any) -> list[Shipment]:
     from onewindow.delivery.services._common import window_label
 
     resident = getattr(viewer, "kind", "") == "resident"
+    staff_scope: set[int] = set()
+    if getattr(viewer, "kind", "") in {"staff", "operator"} and any(
+        s.status == Shipment.Status.RETURNED for s in shipments
+    ):
+        staff_scope = returns_department_ids(viewer)
     for s in shipments:
+        s.handles_return = s.department_id in staff_scope  # type: ignore[attr-defined]
         s.mine = resident and s.owner_id == getattr(viewer, "pk", None)  # type: ignore[attr-defined]
         s.correctable = shipment_correctable(s)  # type: ignore[attr-defined]
         if s.status in (Shipment.Status.FAILED, Shipment.Status.RETURNED):

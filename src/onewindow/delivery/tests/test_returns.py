@@ -277,3 +277,24 @@ def test_a_bad_correction_names_each_field_and_changes_nothing(
         assert message in text
     shipment.refresh_from_db()
     assert shipment.corrected_at is None
+
+
+def test_case_pages_link_staff_to_their_returned_mail(
+    paper_case: Case, resident: Person, department: Department
+):
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from onewindow.delivery.templatetags.delivery_tags import delivery_timeline
+
+    shipment = returned(paper_case, resident, department, "ship-link")
+    request = RequestFactory().get("/")
+    request.user = returns_staff(department).user
+    context = delivery_timeline({"request": request}, paper_case)
+    html = render_to_string("delivery/timeline.html", context)
+    assert f"/delivery/staff/returns/{shipment.pk}/" in html
+    request.user = returns_staff(cast(Department, DepartmentFactory(code="elsewhere"))).user
+    html = render_to_string(
+        "delivery/timeline.html", delivery_timeline({"request": request}, paper_case)
+    )
+    assert "/delivery/staff/returns/" not in html
