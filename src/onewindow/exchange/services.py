@@ -140,7 +140,6 @@ def owns(user: Any, resource: Resource) -> bool:
     return staff.department_id in chain or staff.roles.filter(department_id__in=chain).exists()
 
 
-@transaction.atomic
 def access_request_decide(
     *,
     user: Any,
@@ -151,6 +150,33 @@ def access_request_decide(
     rate_per_minute: int = 60,
     note: str = "",
 ) -> Grant | None:
+    """The owning department approves (with a scope, expiry and rate) or rejects an access
+    request. Anyone else is refused; the refusal's audit row is committed before the error."""
+    with transaction.atomic():
+        refused, grant = _decide(
+            user=user,
+            request_id=request_id,
+            approve=approve,
+            fields=fields,
+            expires_at=expires_at,
+            rate_per_minute=rate_per_minute,
+            note=note,
+        )
+    if refused:
+        raise PermissionDenied(_("只有资源所属部门可以审批。"))
+    return grant
+
+
+def _decide(
+    *,
+    user: Any,
+    request_id: int,
+    approve: bool,
+    fields: list[str] | None,
+    expires_at: datetime.datetime | None,
+    rate_per_minute: int,
+    note: str,
+) -> tuple[bool, Grant | None]:
     request = (
         AccessRequest.objects.select_for_update(of=("self",))
         .select_related("resource__department", "consumer")
@@ -164,9 +190,9 @@ def access_request_decide(
         audit_record(
             actor=actor, action="exchange.request.decide", target=request, outcome="denied"
         )
-        raise PermissionDenied(_("只有资源所属部门可以审批。"))
+        return True, None
     if request.status != AccessRequest.Status.PENDING:
-        return getattr(request, "grant", None)
+        return False, getattr(request, "grant", None)
     now = timezone.now()
     grant = None
     if approve:
@@ -196,7 +222,7 @@ def access_request_decide(
         target=request,
         changes={"fields": grant.fields if grant else [], "rate": rate_per_minute},
     )
-    return grant
+    return False, grant
 
 
 @transaction.atomic

@@ -228,3 +228,7 @@ def test_only_the_owner_decides_access_requests(departments, consumer):
         access_request_decide(user=stranger, request_id=req.pk, approve=True)
     req.refresh_from_db()
     assert req.status == "pending" and not Grant.objects.filter(request=req).exists()
+    from onewindow.audit.models import AuditEvent
+
+    refusal = AuditEvent.objects.get(action="exchange.request.decide", target_id=str(req.pk))
+    assert refusal.outcome == "denied" and refusal.actor_id == stranger.pk
