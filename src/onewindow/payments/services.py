@@ -251,6 +251,7 @@ def refund_create(
 ) -> Refund:
     """Refund (part of) a paid order through the gateway. ``request_no`` makes it idempotent:
     the same number never refunds twice."""
+    refused = False
     with transaction.atomic():
         order = PaymentOrder.objects.select_for_update().get(pk=order_id)
         out_request_no = f"{order.out_trade_no}-R{request_no}"[:64]
@@ -260,6 +261,7 @@ def refund_create(
         if order.status not in (PaymentOrder.Status.PAID, PaymentOrder.Status.REFUNDED) or (
             amount_fen <= 0 or order.refunded_fen + amount_fen > order.amount_fen
         ):
+            # The refusal's audit row commits; the error is raised after the transaction.
             audit_record(
                 actor=actor,
                 action="payments.refund.create",
@@ -267,10 +269,16 @@ def refund_create(
                 outcome=AuditEvent.Outcome.DENIED,
                 changes={"amount_fen": amount_fen, "status": order.status},
             )
-            raise PaymentError("refund not allowed")
-        refund = existing or Refund.objects.create(
-            order=order, out_request_no=out_request_no, amount_fen=amount_fen, reason=reason[:200]
-        )
+            refused = True
+        else:
+            refund = existing or Refund.objects.create(
+                order=order,
+                out_request_no=out_request_no,
+                amount_fen=amount_fen,
+                reason=reason[:200],
+            )
+    if refused:
+        raise PaymentError("refund not allowed")
     try:
         result = get_gateway(order.gateway).refund(
             RefundRequest(

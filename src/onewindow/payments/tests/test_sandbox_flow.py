@@ -58,6 +58,11 @@ def test_refund_is_idempotent_and_bounded(client, sandbox, paying_case, order):
     assert sandbox.trades[order.out_trade_no]["refunded_fen"] == 1500
     with pytest.raises(PaymentError):
         refund_create(actor=actor, order_id=order.pk, amount_fen=1, reason="x", request_no="2")
+    from onewindow.audit.models import AuditEvent
+
+    refused = AuditEvent.objects.filter(action="payments.refund.create", outcome="denied")
+    assert refused.count() == 1  # the refusal is on the trail
+    assert Refund.objects.filter(order=order).count() == 1  # and nothing else changed
 
 
 def test_reconciliation_flags_mismatches(client, sandbox, paying_case, order):
