@@ -109,8 +109,10 @@ def test_staff_see_only_their_departments_returned_mail(
     assert response.status_code == 404
     shipment.refresh_from_db()
     assert shipment.resolution == ""
+    assert 'href="/delivery/staff/returns/" aria-current="page"' in page.content.decode()  # nav
     without_permission = verified_client(StaffFactory(department=department).user)
     assert without_permission.get("/delivery/staff/returns/").status_code == 403
+    assert "/delivery/staff/returns/" not in without_permission.get("/workbench/").content.decode()
 
 
 def test_resident_corrects_the_address_and_staff_reship_to_it_once(
