@@ -223,7 +223,7 @@ def test_only_the_owner_decides_access_requests(departments, consumer):
         purpose="核验",
         fields=["name"],
     )
-    stranger = StaffFactory(department=departments["gz-mzj"]).user
+    stranger: Any = StaffFactory(department=departments["gz-mzj"]).user
     with pytest.raises(PermissionDenied):
         access_request_decide(user=stranger, request_id=req.pk, approve=True)
     req.refresh_from_db()
