@@ -15,7 +15,8 @@ from django.utils.translation import get_language
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.core.calendar import CalendarNotCovered, working_days_between
 from onewindow.core.masking import mask_name
-from onewindow.identity.models import Department, Staff, StaffRole
+from onewindow.identity.models import Staff, StaffRole
+from onewindow.identity.selectors import department_ids_below
 
 
 @dataclass(frozen=True)
@@ -101,17 +102,6 @@ def workbench_header_for(*, user: Any) -> WorkbenchHeader:
     )
 
 
-def _descendant_ids(department_ids: set[int]) -> set[int]:
-    found, frontier = set(department_ids), set(department_ids)
-    while frontier:
-        children = set(
-            Department.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
-        )
-        frontier = children - found
-        found |= frontier
-    return found
-
-
 def staff_task_scope(user: Any) -> Q | None:
     """Tasks the staff member may act on: their role in the task's department or a parent
     department of it. ``None`` when they hold no role."""
@@ -125,7 +115,7 @@ def staff_task_scope(user: Any) -> Q | None:
         return None
     scope = Q(pk__in=[])
     for role_code, department_ids in by_role.items():
-        scope |= Q(role_code=role_code, department_id__in=_descendant_ids(department_ids))
+        scope |= Q(role_code=role_code, department_id__in=department_ids_below(department_ids))
     return scope
 
 

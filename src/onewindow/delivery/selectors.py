@@ -66,21 +66,11 @@ def address_for(*, user: Any, address_id: int) -> Address | None:
 def returns_department_ids(user: Any) -> set[int]:
     """Departments whose returned mail ``user`` may handle: with ``delivery.manage_returns``,
     their own, those they hold a role in, and the departments below those."""
-    from onewindow.identity.models import Department
-    from onewindow.identity.selectors import staff_departments_for
+    from onewindow.identity.selectors import staff_department_ids_below
 
     if not user.has_perm(RETURNS_PERMISSION):
         return set()
-    ids: set[int] = set()
-    frontier = [d.pk for d in staff_departments_for(user)]
-    while frontier:
-        ids.update(frontier)
-        frontier = list(
-            Department.objects.filter(parent_id__in=frontier)
-            .exclude(pk__in=ids)
-            .values_list("pk", flat=True)
-        )
-    return ids
+    return staff_department_ids_below(user)
 
 
 def returns_for_staff(user: Any) -> QuerySet[Shipment]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -112,6 +113,24 @@ def staff_grid_codes(user: object) -> set[str]:
             staff_role__staff=staff, staff_role__role__grid_scoped=True
         ).values_list("grid_code", flat=True)
     )
+
+
+def department_ids_below(department_ids: Iterable[int]) -> set[int]:
+    """The given departments and every department under them (one query per level)."""
+    found = set(department_ids)
+    frontier = set(found)
+    while frontier:
+        children = set(
+            Department.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+        )
+        frontier = children - found
+        found |= frontier
+    return found
+
+
+def staff_department_ids_below(user: object) -> set[int]:
+    """The staff member's own department, those they hold a role in, and all below them."""
+    return department_ids_below(d.pk for d in staff_departments_for(user))
 
 
 def department_descendants(department: Department) -> list[Department]:

@@ -17,11 +17,11 @@ from stdnum.cn import ric, uscc
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_citizen_id
 from onewindow.core.masking import mask_citizen_id
-from onewindow.identity.models import Company, Department, Person
+from onewindow.identity.models import Company, Person
 from onewindow.identity.selectors import (
     company_get_by_uscc,
     person_find_by_id_number,
-    staff_departments_for,
+    staff_department_ids_below,
 )
 from onewindow.licences.models import Licence
 
@@ -33,16 +33,7 @@ def revoke_department_ids(user: Any) -> set[int]:
     """The departments whose licences ``user`` may revoke (empty without the permission)."""
     if not user.has_perm(REVOKE_PERMISSION):
         return set()
-    ids: set[int] = set()
-    frontier = [d.pk for d in staff_departments_for(user)]
-    while frontier:
-        ids.update(frontier)
-        frontier = list(
-            Department.objects.filter(parent_id__in=frontier)
-            .exclude(pk__in=ids)
-            .values_list("pk", flat=True)
-        )
-    return ids
+    return staff_department_ids_below(user)
 
 
 def staff_may_revoke(user: Any, licence: Licence) -> bool:
