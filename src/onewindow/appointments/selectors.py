@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from onewindow.appointments.models import AppointmentResource, Booking, Slot
 from onewindow.core.errors import FieldError
 from onewindow.identity.models import StaffRole
+from onewindow.identity.selectors import department_ids_below
 
 APPOINTMENT_FIELD = "appointment"
 
@@ -106,25 +107,20 @@ def _clerk_department_ids(user: Any) -> set[int]:
     )
 
 
-def _serves(resource: AppointmentResource, department_ids: set[int]) -> bool:
-    """The office belongs to one of the departments (or a department below one of them)."""
-    if not department_ids:
-        return False
-    chain = [resource.department, *resource.department.ancestors()]
-    return any(d.pk in department_ids for d in chain)
-
-
 def desk_may_use(*, user: Any, resource: AppointmentResource) -> bool:
     """Window clerks of the office's department (or a department above it)."""
-    return _serves(resource, _clerk_department_ids(user))
+    held = _clerk_department_ids(user)
+    return bool(held) and resource.department_id in department_ids_below(held)
 
 
 def desk_resources_for(*, user: Any) -> list[AppointmentResource]:
     held = _clerk_department_ids(user)
     if not held:
         return []
-    offices = AppointmentResource.objects.filter(is_active=True).select_related("department")
-    return [r for r in offices.order_by("code") if _serves(r, held)]
+    offices = AppointmentResource.objects.filter(
+        is_active=True, department_id__in=department_ids_below(held)
+    ).select_related("department")
+    return list(offices.order_by("code"))
 
 
 def desk_resource(*, user: Any, code: str) -> AppointmentResource | None:
