@@ -42,12 +42,11 @@ from onewindow.payments.providers.base import (
     SignatureInvalid,
     StatementLine,
 )
-from onewindow.payments.selectors import mismatch_order, refund_suggestion
+from onewindow.payments.selectors import SETTLED, mismatch_order, refund_suggestion
 from onewindow.payments.services import PaymentError, refund_create
 
 RECONCILE_PERMISSION = "payments.reconcile_payments"
 NOTE_MAX = 500
-SETTLED = (PaymentOrder.Status.PAID, PaymentOrder.Status.REFUNDED)
 LATE_NOTIFICATION = datetime.timedelta(minutes=15)
 Found = dict[tuple[str, str], dict[str, Any]]
 

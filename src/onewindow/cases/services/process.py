@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases.engine import ProcessRun
+from onewindow.cases.engine.specs import weekdays_only
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.cases.services._common import (
     event,
@@ -47,12 +48,7 @@ def _working_days(start: datetime.date, n: int) -> datetime.date:
         return add_working_days(start, n)
     except CalendarNotCovered:
         logger.warning("holiday data missing; timer counts Monday–Friday from %s", start)
-        day, left = start, n
-        while left > 0:
-            day += datetime.timedelta(days=1)
-            if day.weekday() < 5:
-                left -= 1
-        return day
+        return weekdays_only(start, n)
 
 
 def process_context(case: Case) -> dict[str, Any]:
@@ -262,9 +258,10 @@ def case_advance(*, case_id: int, now: datetime.datetime | None = None) -> list[
         return []
     run = restore(case)
     events = run.advance(now=now, context=process_context(case))
-    before = {row.uid for row in case.tasks.filter(status__in=ACTIVE)}
-    created = apply_run(case, run, now=now)
     escalations = [text for text in events if "timer" in text.lower() or "escalat" in text.lower()]
+    # The tasks open before this step matter only to an escalation.
+    before = {row.uid for row in case.tasks.filter(status__in=ACTIVE)} if escalations else set()
+    created = apply_run(case, run, now=now)
     if escalations:
         _mark_escalated(case, before=before, created=created, events=escalations, now=now)
     if events:
