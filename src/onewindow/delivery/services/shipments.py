@@ -194,15 +194,16 @@ def shipments_advance(*, now: datetime.datetime | None = None) -> int:
     open_rows = Shipment.objects.exclude(status__in=list(Shipment.FINAL)).values_list(
         "pk", "carrier", "updated_at", "last_polled_at"
     )
-    pushing: dict[str, bool] = {}
+    pushing: dict[str, bool | None] = {}  # None: a carrier this platform does not know
     for pk, carrier, updated_at, polled_at in list(open_rows):
         if carrier not in pushing:
             try:
                 pushing[carrier] = courier(carrier).pushes
             except LookupError:
-                pushing[carrier] = True  # an unknown carrier is never polled
+                pushing[carrier] = None
                 logger.warning("shipment %s has unknown carrier %r", pk, carrier)
-                continue
+        if pushing[carrier] is None:
+            continue  # an unknown carrier is never polled
         if pushing[carrier] and (
             updated_at > quiet_since or (polled_at is not None and polled_at > quiet_since)
         ):
