@@ -329,6 +329,23 @@ def case_material_use_licence(
     return material
 
 
+def material_errors(case: Case, *, specs: list[MaterialSpec] | None = None) -> list[FieldError]:
+    """Every material problem of the case, each at its material: required materials with
+    neither a file nor a chosen licence, and chosen licences that no longer serve."""
+    if specs is None:
+        specs = material_specs(case.service_version.definition)
+    errors = [
+        FieldError(
+            code="required",
+            message=_("请上传：%(name)s") % {"name": spec.name},
+            field=f"material.{spec.code}",
+        )
+        for spec in missing_materials(case, specs=specs)
+    ]
+    errors.extend(licence_material_errors(case, specs=specs))  # revoked since it was chosen?
+    return errors
+
+
 def licence_material_errors(
     case: Case, *, specs: list[MaterialSpec] | None = None
 ) -> list[FieldError]:

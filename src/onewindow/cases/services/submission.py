@@ -26,11 +26,7 @@ from onewindow.cases.services._common import (
     lock_case,
     save_case,
 )
-from onewindow.cases.services.materials import (
-    licence_material_errors,
-    material_specs,
-    missing_materials,
-)
+from onewindow.cases.services.materials import material_errors, material_specs
 from onewindow.cases.services.process import apply_run, enqueue_advance, process_context
 from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.core.calendar import CalendarNotCovered, add_working_days
@@ -69,6 +65,11 @@ def form_errors(version: ServiceVersion, data: dict[str, Any]) -> list[FieldErro
     from onewindow.catalog.selectors import form_validate
 
     return list(form_validate(schema=version.form_schema, data=data))
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The form fields whose answer differs (added, changed or cleared)."""
+    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
 
 
 def service_kind(version: ServiceVersion) -> str:
@@ -145,9 +146,7 @@ def case_draft_save_form(
     if case.created_by_id != user.pk or case.status != Case.Status.DRAFT:
         raise CaseNotFound()
     errors = form_errors(case.service_version, data)
-    changed = sorted(
-        k for k in set(data) | set(case.form_data) if data.get(k) != case.form_data.get(k)
-    )
+    changed = changed_fields(case.form_data, data)
     case.form_data = data
     if not errors and case.step == Case.Step.FORM:
         case.step = Case.Step.MATERIALS
@@ -249,15 +248,7 @@ def _submit_locked(
     version = case.service_version
     errors = form_errors(version, case.form_data)
     specs = material_specs(version.definition)
-    for spec in missing_materials(case, specs=specs):
-        errors.append(
-            FieldError(
-                code="required",
-                message=_("请上传：%(name)s") % {"name": spec.name},
-                field=f"material.{spec.code}",
-            )
-        )
-    errors.extend(licence_material_errors(case, specs=specs))  # revoked since it was chosen?
+    errors.extend(material_errors(case, specs=specs))
     from onewindow.appointments.selectors import appointment_errors
 
     errors.extend(appointment_errors(case))  # a service with `appointment:` needs a booked slot

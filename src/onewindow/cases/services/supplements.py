@@ -20,7 +20,7 @@ from onewindow.cases.services._common import (
     event,
     lock_case,
 )
-from onewindow.cases.services.materials import licence_material_errors, missing_materials
+from onewindow.cases.services.materials import material_errors
 from onewindow.cases.services.process import (
     applicant_tasks,
     apply_run,
@@ -28,7 +28,7 @@ from onewindow.cases.services.process import (
     process_context,
     restore,
 )
-from onewindow.cases.services.submission import form_errors
+from onewindow.cases.services.submission import changed_fields, form_errors
 from onewindow.core.errors import Conflict, FieldError, ValidationFailed
 
 
@@ -36,20 +36,8 @@ def _errors(case: Case, form_data: dict[str, Any] | None) -> list[FieldError]:
     errors: list[FieldError] = []
     if form_data is not None:
         errors = form_errors(case.service_version, form_data)
-    for spec in missing_materials(case):
-        errors.append(
-            FieldError(
-                code="required",
-                message=_("请上传：%(name)s") % {"name": spec.name},
-                field=f"material.{spec.code}",
-            )
-        )
-    errors.extend(licence_material_errors(case))
+    errors.extend(material_errors(case))
     return errors
-
-
-def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
 
 
 def sync_variables(run: ProcessRun, form_data: dict[str, Any], changed: list[str]) -> None:
