@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.payments.providers.base import fen_to_yuan
+
 
 class FeeItem(models.Model):
     """One fee of a service (``fees:`` in service.yaml), amounts in fen."""
@@ -55,10 +57,6 @@ class PaymentOrder(models.Model):
     @property
     def amount_yuan(self) -> str:
         return fen_to_yuan(self.amount_fen)
-
-
-def fen_to_yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
 
 
 class PaymentEvent(models.Model):

@@ -41,6 +41,7 @@ from onewindow.payments.providers.base import (
     PaymentGateway,
     SignatureInvalid,
     StatementLine,
+    fen_to_yuan,
 )
 from onewindow.payments.selectors import SETTLED, mismatch_order, refund_suggestion
 from onewindow.payments.services import PaymentError, refund_create
@@ -347,7 +348,7 @@ def mismatch_refund(
     if not 0 < amount_fen <= order.amount_fen - order.refunded_fen and mismatch.refund_id is None:
         raise ValidationFailed(
             _("退款金额应大于 0 且不超过可退金额 %(left)s 元。")
-            % {"left": _yuan(order.amount_fen - order.refunded_fen)},
+            % {"left": fen_to_yuan(order.amount_fen - order.refunded_fen)},
             code="amount",
             field="amount",
         )
@@ -398,7 +399,3 @@ def _resolved_by_refund(*, user: Any, mismatch_id: int, refund: Refund, actor: A
                 "amount_fen": refund.amount_fen,
             },
         )
-
-
-def _yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"

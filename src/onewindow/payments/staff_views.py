@@ -21,6 +21,7 @@ from onewindow.identity.forms import apply_errors
 from onewindow.payments import reconciliation, selectors
 from onewindow.payments.forms import RefundForm, ResolveForm, RunForm, gateway_label
 from onewindow.payments.models import PaymentEvent, ReconciliationRun, Refund
+from onewindow.payments.providers.base import fen_to_yuan
 from onewindow.payments.reconciliation import RECONCILE_PERMISSION
 
 WINDOW_DAYS = 31
@@ -125,7 +126,7 @@ def mismatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resolve_form = ResolveForm(request.POST if action == "resolve" else None)
     refund_form = RefundForm(
         request.POST if action == "refund" else None,
-        initial={"amount": f"{suggestion // 100}.{suggestion % 100:02d}"} if suggestion else {},
+        initial={"amount": fen_to_yuan(suggestion)} if suggestion else {},
     )
     confirming = False
     actor = Actor.from_request(request)

@@ -29,16 +29,13 @@ from .base import (
     RefundResult,
     SignatureInvalid,
     StatementLine,
+    fen_to_yuan,
     sign_content,
     yuan_to_fen,
 )
 from .sandbox import _notification
 
 GATEWAY_URL = "https://openapi.alipay.com/gateway.do"
-
-
-def _yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def rsa2_sign(content: str, private_key: rsa.RSAPrivateKey) -> str:
@@ -115,7 +112,7 @@ class AlipayGateway:
             {
                 "out_trade_no": request.out_trade_no,
                 "product_code": "FAST_INSTANT_TRADE_PAY",
-                "total_amount": _yuan(request.amount_fen),
+                "total_amount": fen_to_yuan(request.amount_fen),
                 "subject": request.subject,
             },
             notify_url=request.notify_url,
@@ -137,7 +134,7 @@ class AlipayGateway:
             {
                 "out_trade_no": request.out_trade_no,
                 "out_request_no": request.out_request_no,
-                "refund_amount": _yuan(request.amount_fen),
+                "refund_amount": fen_to_yuan(request.amount_fen),
                 "refund_reason": request.reason,
             },
         )

@@ -75,6 +75,11 @@ class PaymentGateway(Protocol):
     def statement(self, day: datetime.date) -> list[StatementLine]: ...
 
 
+def fen_to_yuan(fen: int) -> str:
+    """1500 → '15.00' (the gateways' amount format)."""
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
 def yuan_to_fen(text: str) -> int:
     """'15.00' → 1500; refuses anything that is not a plain non-negative amount."""
     whole, _, frac = text.strip().partition(".")

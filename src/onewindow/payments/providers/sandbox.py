@@ -22,6 +22,7 @@ from .base import (
     RefundResult,
     SignatureInvalid,
     StatementLine,
+    fen_to_yuan,
     sign_content,
     yuan_to_fen,
 )
@@ -57,7 +58,7 @@ class SandboxGateway:
         params = self._signed(
             {
                 "out_trade_no": request.out_trade_no,
-                "total_amount": f"{request.amount_fen // 100}.{request.amount_fen % 100:02d}",
+                "total_amount": fen_to_yuan(request.amount_fen),
                 "subject": request.subject,
                 "notify_url": request.notify_url,
                 "return_url": request.return_url,
@@ -89,7 +90,7 @@ class SandboxGateway:
             {
                 "out_trade_no": request.out_trade_no,
                 "out_request_no": request.out_request_no,
-                "refund_amount": f"{request.amount_fen // 100}.{request.amount_fen % 100:02d}",
+                "refund_amount": fen_to_yuan(request.amount_fen),
                 "refund_reason": request.reason,
             },
         )
