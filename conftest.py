@@ -12,3 +12,14 @@ def _fresh_crypto_keys(settings):  # type: ignore[no-untyped-def]
     reset_caches()
     yield
     reset_caches()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():  # type: ignore[no-untyped-def]
+    """Every test starts in the site's language: a request made in English by an earlier
+    test leaves English active on the thread (LocaleMiddleware does not undo it)."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()

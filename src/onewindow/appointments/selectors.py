@@ -58,7 +58,9 @@ def booking_for_case(case: Any) -> Booking | None:
 
 def appointment_errors(case: Any) -> list[FieldError]:
     """A field error when the case's service needs an appointment and none is booked."""
-    if not case_needs_appointment(case) or booking_for_case(case) is not None:
+    if not case_needs_appointment(case):
+        return []
+    if case.pk is not None and booking_for_case(case) is not None:
         return []
     return [
         FieldError(code="required", message=_("请预约到场办理的时段。"), field=APPOINTMENT_FIELD)

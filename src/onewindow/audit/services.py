@@ -101,10 +101,10 @@ def audit_record(
     if target is not None:
         target_type = target._meta.label_lower
         target_id = str(target.pk)
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    seq, prev_hash = _head_advance()
     alg = suite_hash_name()
     fields: dict[str, Any] = {
-        "seq": head.seq + 1,
+        "seq": seq,
         "at": timezone.now(),
         "actor_id": actor.id,
         "actor_kind": actor.kind,
@@ -118,15 +118,61 @@ def audit_record(
         "ip": actor.ip,
         "request_id": request_id_var.get() if request_id_var.get() != "-" else "",
         "alg": alg,
-        "prev_hash": head.hash,
+        "prev_hash": prev_hash,
     }
     # Round-trip through JSON so the hash covers what the database will give back.
     fields["changes"] = json.loads(json.dumps(fields["changes"], default=str))
     event = AuditEvent(**fields, hash=event_hash(fields, alg))
-    event.save(force_insert=True)
-    head.seq, head.hash = event.seq, event.hash
-    head.save(update_fields=["seq", "hash"])
+    _append(event)
     return event
+
+
+# The chain's head and rows are written with fixed SQL: every audited write of the platform
+# passes through here while holding the head's lock, so the statements are few and short.
+HEAD = AuditChainHead._meta.db_table
+EVENTS = AuditEvent._meta.db_table
+_EVENT_FIELDS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+
+
+def _head_advance() -> tuple[int, str]:
+    """Lock the head row and move it one row on, in one statement: returns the new row's
+    ``seq`` and the previous row's hash (the head's hash is set by ``_append``)."""
+    connection = transaction.get_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {HEAD} SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"  # noqa: S608
+        )
+        row = cursor.fetchone()
+    if row is None:  # a new database: the head row is created on the first write
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        head.seq += 1
+        head.save(update_fields=["seq"])
+        return head.seq, head.hash
+    return int(row[0]), str(row[1])
+
+
+def _append(event: AuditEvent) -> None:
+    """Insert the row and set the head's hash to it: one statement on PostgreSQL (a data-
+    modifying WITH), two on SQLite, which has no such WITH."""
+    connection = transaction.get_connection()
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in _EVENT_FIELDS)
+    marks = ", ".join(["%s"] * len(_EVENT_FIELDS))
+    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _EVENT_FIELDS]
+    insert = f"INSERT INTO {EVENTS} ({columns}) VALUES ({marks}) RETURNING id"  # noqa: S608
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH e AS ({insert}) UPDATE {HEAD} SET hash = %s WHERE id = 1 "  # noqa: S608
+                "RETURNING (SELECT id FROM e)",
+                [*values, event.hash],
+            )
+            (event.pk,) = cursor.fetchone()
+        else:
+            cursor.execute(insert, values)
+            (event.pk,) = cursor.fetchone()
+            cursor.execute(f"UPDATE {HEAD} SET hash = %s WHERE id = 1", [event.hash])  # noqa: S608
+    event._state.adding = False
+    event._state.db = connection.alias
 
 
 def changed_fields(

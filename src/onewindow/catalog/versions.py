@@ -5,7 +5,10 @@ each worker reads a version's definition, form schema and compiled process once 
 with every task completion. The version's service and the service's department can change
 (renamed, moved, a new version in force); they are re-read after ``SERVICE_TTL`` seconds, and
 at once in this process when a service, version or department is saved here. Code that needs
-the version in force *now* (submitting a draft) reads the service itself."""
+the version in force *now* (submitting a draft) reads the service itself.
+
+Departments that processes send tasks to are kept the same way (``departments_by_code``):
+their code and id never change, their names may, and are re-read after ``SERVICE_TTL``."""
 
 from __future__ import annotations
 
@@ -48,6 +51,30 @@ def service_version_cached(version_id: int) -> ServiceVersion:
     return version
 
 
+_departments: dict[str, tuple[Department, float]] = {}
+
+
+def departments_by_code(codes: set[str]) -> dict[str, Department]:
+    """Departments by code (unknown codes are left out), the ones not seen in the last
+    ``SERVICE_TTL`` seconds read in one query. Callers must not modify them."""
+    now = time.monotonic()
+    found: dict[str, Department] = {}
+    with _lock:
+        for code in codes:
+            hit = _departments.get(code)
+            if hit is not None and now - hit[1] < SERVICE_TTL:
+                found[code] = hit[0]
+    missing = codes - set(found)
+    if missing:
+        fetched = {d.code: d for d in Department.objects.filter(code__in=missing)}
+        found.update(fetched)
+        with _lock:
+            if len(_departments) > MAX_VERSIONS:
+                _departments.clear()
+            _departments.update({code: (d, now) for code, d in fetched.items()})
+    return found
+
+
 def _copy_with_service(version: ServiceVersion, service: Service) -> ServiceVersion:
     copy = ServiceVersion(
         **{f.attname: getattr(version, f.attname) for f in ServiceVersion._meta.concrete_fields}
@@ -61,6 +88,7 @@ def _copy_with_service(version: ServiceVersion, service: Service) -> ServiceVers
 def clear() -> None:
     with _lock:
         _versions.clear()
+        _departments.clear()
 
 
 def _on_change(**kwargs: object) -> None:

@@ -221,6 +221,8 @@ def missing_materials(case: Case, *, specs: list[MaterialSpec] | None = None) ->
     required = [spec for spec in specs if spec.required and spec.source in {"upload", "licence"}]
     if not required:
         return []
+    if case.pk is None:  # not inserted yet: nothing attached
+        return required
     have = set(case.materials.filter(superseded=False).values_list("code", flat=True))
     return [spec for spec in required if spec.code not in have]
 
@@ -356,7 +358,7 @@ def licence_material_errors(
 
     if specs is None:
         specs = material_specs(case.service_version.definition)
-    if not any(spec.source == "licence" for spec in specs):
+    if case.pk is None or not any(spec.source == "licence" for spec in specs):
         return []
     errors = []
     chosen = case.materials.filter(

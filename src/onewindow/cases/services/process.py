@@ -26,6 +26,7 @@ from onewindow.cases.services._common import (
     save_case,
 )
 from onewindow.catalog.models import Service
+from onewindow.catalog.versions import departments_by_code
 from onewindow.core.calendar import CalendarNotCovered, add_working_days
 from onewindow.identity.models import Department
 
@@ -93,6 +94,7 @@ def apply_run(
     *,
     now: datetime.datetime,
     fresh: bool = False,
+    insert: bool = False,
     also: tuple[str, ...] = (),
     events: list[CaseEvent] | None = None,
 ) -> list[CaseTask]:
@@ -100,8 +102,11 @@ def apply_run(
     open user tasks. Returns the task rows created. Cost depends on the open tasks only.
 
     ``fresh``: the case has no task rows yet (it is being submitted), so none are read.
+    ``insert``: the case is not in the database yet (a one-call submission): it is inserted
+    with the run's state in one statement instead of an insert and an update. Implies fresh.
     ``also``: further case fields the caller changed, written in the same UPDATE.
     ``events``: the caller's unsaved timeline rows, inserted together with the new tasks'."""
+    fresh = fresh or insert
     open_all = run.open_user_tasks()
     applicant_open = [t for t in open_all if APPLICANT_GROUP in t.candidate_groups]
     open_tasks = {t.uid: t for t in open_all if APPLICANT_GROUP not in t.candidate_groups}
@@ -116,6 +121,21 @@ def apply_run(
             continue
         (still_active if row.uid in open_tasks else gone).append(row)
     _cancel(gone, now=now)
+    case.process_state = run.state()
+    case.next_timer_at = run.next_timer_at()
+    outcome = (run.outcome() or "approved") if run.finished else None
+    if outcome is not None:
+        case.status = OUTCOME_STATUS.get(outcome, Case.Status.APPROVED)
+        case.concluded_at = now
+        if outcome == "rejected" and not case.outcome_note:
+            case.outcome_note = decided_reason(run)  # e.g. an eligibility table's reason
+            also += ("outcome_note",) if case.outcome_note else ()
+    elif applicant_open or any(row.status == CaseTask.Status.WAITING for row in still_active):
+        case.status = Case.Status.SUPPLEMENT
+    else:
+        case.status = Case.Status.IN_PROGRESS
+    if insert:
+        case.save(force_insert=True)
     created = _open_tasks(case, [info for uid, info in open_tasks.items() if uid not in known])
     timeline = list(events or [])
     for row in created:
@@ -130,16 +150,8 @@ def apply_run(
                 data={"department": department.code, "role": row.role_code},
             )
         )
-    case.process_state = run.state()
-    case.next_timer_at = run.next_timer_at()
-    if run.finished:
-        outcome = run.outcome() or "approved"
-        case.status = OUTCOME_STATUS.get(outcome, Case.Status.APPROVED)
-        case.concluded_at = now
+    if outcome is not None:
         _cancel(still_active + created, now=now)
-        if outcome == "rejected" and not case.outcome_note:
-            case.outcome_note = decided_reason(run)  # e.g. an eligibility table's reason
-            also += ("outcome_note",) if case.outcome_note else ()
         if case.status != Case.Status.APPROVED:
             _release_appointment(case, outcome=outcome, now=now)
         timeline.append(
@@ -151,13 +163,10 @@ def apply_run(
                 data={"outcome": outcome},
             )
         )
-    elif applicant_open or any(row.status == CaseTask.Status.WAITING for row in still_active):
-        case.status = Case.Status.SUPPLEMENT
-    else:
-        case.status = Case.Status.IN_PROGRESS
     if timeline:
         CaseEvent.objects.bulk_create(timeline)
-    save_case(case, *dict.fromkeys(also + CASE_FIELDS))
+    if not insert:
+        save_case(case, *dict.fromkeys(also + CASE_FIELDS))
     return created
 
 
@@ -180,8 +189,8 @@ def _cancel(rows: list[CaseTask], *, now: datetime.datetime) -> None:
 
 
 def _open_tasks(case: Case, infos: list[Any]) -> list[CaseTask]:
-    """Task rows for newly opened user tasks; their departments in one query at most (the
-    service's own department is already loaded with the case)."""
+    """Task rows for newly opened user tasks; their departments from the worker's cache
+    (catalog.versions; the service's own department is already loaded with the case)."""
     if not infos:
         return []
     definition = case.service_version.definition or {}
@@ -199,7 +208,7 @@ def _open_tasks(case: Case, infos: list[Any]) -> list[CaseTask]:
         departments[service.department.code] = service.department
     wanted = {code for _, _, code, _ in targets if code and code not in departments}
     if wanted:
-        departments.update({d.code: d for d in Department.objects.filter(code__in=wanted)})
+        departments.update(departments_by_code(wanted))
     rows: list[CaseTask] = []
     for info, groups, dept_code, role in targets:
         if not groups:

@@ -30,7 +30,14 @@ from onewindow.cases.services.materials import material_errors, material_specs
 from onewindow.cases.services.process import apply_run, enqueue_advance, process_context
 from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.core.calendar import CalendarNotCovered, add_working_days
-from onewindow.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from onewindow.core.errors import (
+    ApplicationError,
+    Conflict,
+    FieldError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from onewindow.identity.models import Company, Person
 from onewindow.identity.selectors import company_get_by_uscc, person_for_user, person_may_act_for
 
@@ -239,8 +246,11 @@ def _submit_locked(
     now: datetime.datetime,
     token: str,
     in_force: bool = False,
+    insert: bool = False,
 ) -> Case:
-    """``in_force``: the caller has just read the case's version as the one in force."""
+    """``in_force``: the caller has just read the case's version as the one in force.
+    ``insert``: the case is not in the database yet (no materials, no booking): it is
+    inserted submitted, with its process state, in one statement."""
     if not in_force:
         current = case.service_version.service.current
         if current is not None and current.pk != case.service_version_id:
@@ -262,13 +272,6 @@ def _submit_locked(
     case.submitted_at = now
     case.deadline = _deadline(version, today)
     case.step = Case.Step.REVIEW
-    exchanged = [
-        CaseMaterial(case=case, code=spec.code, name=spec.name, source=spec.source)
-        for spec in specs
-        if spec.source == CaseMaterial.Source.EXCHANGE
-    ]
-    if exchanged:
-        CaseMaterial.objects.bulk_create(exchanged)
     submitted = event_row(
         case,
         "submitted",
@@ -280,8 +283,16 @@ def _submit_locked(
     run = ProcessRun.start(
         version.process_spec, data=dict(case.form_data), now=now, context=process_context(case)
     )
-    # A draft has no task rows; the case's own fields go out in the same UPDATE as the run's.
-    apply_run(case, run, now=now, fresh=True, also=SUBMIT_FIELDS, events=[submitted])
+    # A draft has no task rows; the case's own fields go out with the run's state, in the
+    # same UPDATE (a draft) or in the one INSERT (``insert``).
+    apply_run(case, run, now=now, fresh=True, insert=insert, also=SUBMIT_FIELDS, events=[submitted])
+    exchanged = [
+        CaseMaterial(case=case, code=spec.code, name=spec.name, source=spec.source)
+        for spec in specs
+        if spec.source == CaseMaterial.Source.EXCHANGE
+    ]
+    if exchanged:
+        CaseMaterial.objects.bulk_create(exchanged)
     audit_record(
         actor=actor,
         action="cases.case.submit",
@@ -369,14 +380,14 @@ def case_create_and_submit(
             raise Conflict(_("同一请求正在处理中，请稍后重试。"), code="in_progress")
         return case, False
 
-    found = existing()
-    if found:
-        return found
+    # No look-up first: a key seen before fails on the case's unique (created_by, key) at
+    # the insert, or earlier on its own validation error; either way the case it names (if
+    # any) is the answer, read after the rollback.
     try:
         with transaction.atomic():
             version = _current_version(service_code)
             person, company = _applicant(user, version, company_uscc)
-            case = Case.objects.create(
+            case = Case(
                 service_version=version,
                 created_by=user,
                 applicant_person=None if company else person,
@@ -387,32 +398,32 @@ def case_create_and_submit(
                 request_digest=digest,
                 submit_token=key,
             )
-            for code, filename, content in materials or []:
-                import io
+            bare = not (materials or licences or appointment_slot is not None)
+            if not bare:
+                case.save(force_insert=True)
+                for code, filename, content in materials or []:
+                    import io
 
-                case_material_attach(
-                    user=user,
-                    case_id=case.pk,
-                    code=code,
-                    upload=io.BytesIO(content),
-                    filename=filename,
-                    size=len(content),
-                    actor=actor,
-                )
-            for code, licence_id in licences or []:
-                case_material_use_licence(
-                    user=user, case_id=case.pk, code=code, licence_id=licence_id, actor=actor
-                )
-            if appointment_slot is not None:
-                from onewindow.appointments.services import booking_create
+                    case_material_attach(
+                        user=user,
+                        case_id=case.pk,
+                        code=code,
+                        upload=io.BytesIO(content),
+                        filename=filename,
+                        size=len(content),
+                        actor=actor,
+                    )
+                for code, licence_id in licences or []:
+                    case_material_use_licence(
+                        user=user, case_id=case.pk, code=code, licence_id=licence_id, actor=actor
+                    )
+                if appointment_slot is not None:
+                    from onewindow.appointments.services import booking_create
 
-                booking_create(user=user, case=case, slot_id=appointment_slot, actor=actor)
-            if materials or licences or appointment_slot is not None:
+                    booking_create(user=user, case=case, slot_id=appointment_slot, actor=actor)
                 # the attach/booking services wrote to the row
                 case = lock_case(case.pk, fresh_service=True)
-            # else: the row was inserted by this transaction, nobody else can see or lock it
-            # yet, and ``case`` is exactly what was written.
-            case.idempotency_key = key
+                case.idempotency_key = key
             _submit_locked(
                 case,
                 user=user,
@@ -420,9 +431,10 @@ def case_create_and_submit(
                 now=timezone.now(),
                 token=key,
                 in_force=True,
+                insert=bare,
             )
             return case, True
-    except IntegrityError:
+    except (IntegrityError, ApplicationError):
         found = existing()
         if found:
             return found

@@ -12,6 +12,7 @@ from django.test import Client, TestCase
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from onewindow.audit.models import AuditEvent
 from onewindow.cases.models import Case
 from onewindow.cases.tests.conftest import ANSWERS, PDF
 
@@ -74,7 +75,20 @@ def test_submission_is_idempotent_by_key(parallel_service, resident):
     )
     assert changed.status_code == 409
     assert changed.json()["errors"][0]["code"] == "idempotency_mismatch"
+    # A different body that is also invalid: still the key's conflict, not a form error.
+    invalid = _post(
+        client,
+        "/api/v1/cases",
+        _body(form={**ANSWERS, "degree": "phd"}),
+        **{"Idempotency-Key": "k-1"},
+    )
+    assert invalid.status_code == 409
+    assert invalid.json()["errors"][0]["code"] == "idempotency_mismatch"
     assert Case.objects.count() == 1
+    # Replays took no case number and wrote no second submission to the audit trail.
+    fresh = _post(client, "/api/v1/cases", _body(), **{"Idempotency-Key": "k-2"})
+    assert int(fresh.json()["number"][-5:]) == int(number[-5:]) + 1
+    assert AuditEvent.objects.filter(action="cases.case.submit").count() == 2
 
 
 def test_submission_needs_the_key_and_valid_data(parallel_service, resident):

@@ -100,3 +100,30 @@ def test_simultaneous_submissions_get_distinct_numbers(parallel_service, staff):
     assert _together(calls) == ["ok"] * 4
     numbers = list(Case.objects.exclude(number=None).values_list("number", flat=True))
     assert len(set(numbers)) == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_request_sent_twice_at_once_makes_one_case(city, tmp_path, resident):
+    """The one-call submission looks its key up only when the insert finds it taken: the
+    second of two simultaneous requests waits on the first's row, then answers with it."""
+    _threads_share_the_database()
+    from onewindow.audit.models import AuditEvent
+    from onewindow.cases.tests.conftest import ANSWERS, definition, publish
+
+    publish(tmp_path, service=definition(code="no-materials", materials=[]))
+    results: list[tuple[str, bool]] = []
+
+    def send() -> None:
+        case, created = services.case_create_and_submit(
+            user=resident.user,
+            service_code="no-materials",
+            form_data=ANSWERS,
+            idempotency_key="same",
+        )
+        results.append((str(case.number), created))
+
+    assert _together([send, send]) == ["ok", "ok"]
+    assert Case.objects.count() == 1
+    number = Case.objects.get().number
+    assert sorted(results) == [(number, False), (number, True)]
+    assert AuditEvent.objects.filter(action="cases.case.submit").count() == 1

@@ -78,3 +78,37 @@ def test_a_draft_submits_to_the_version_in_force_even_with_a_warm_cache(
     token = Case.objects.get(pk=draft.pk).submit_token
     case = services.case_submit(user=resident.user, case_id=draft.pk, token=token)
     assert case.service_version_id == newer.pk
+
+
+def test_departments_of_new_tasks_are_read_once_and_renames_are_seen(
+    parallel_service: ServiceVersion,
+    resident: Person,
+    staff: Any,
+    django_assert_num_queries: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The departments a completion opens tasks in come from memory after the first read; a
+    rename saved in this process shows at once, one saved by another worker (no signal here)
+    after the time to live."""
+    from onewindow.cases.tests.helpers import act, apply
+
+    versions.clear()
+    with django_assert_num_queries(1):
+        first = versions.departments_by_code({"gz-rsj", "gz-jyj", "nowhere"})
+    assert set(first) == {"gz-rsj", "gz-jyj"}
+    with django_assert_num_queries(0):
+        assert versions.departments_by_code({"gz-rsj", "gz-jyj"})["gz-jyj"] is first["gz-jyj"]
+
+    edu = Department.objects.get(code="gz-jyj")
+    edu.name = "广州市教育局（新）"
+    edu.save()  # in this process: the cache is cleared by the save signal
+    case = apply(resident.user, "grad-employment-test")
+    act(staff("rsj_clerk"), case, "accept")
+    opened = case.events.filter(kind="task_opened", task__element_id="edu").get()
+    assert opened.actor_label == "广州市教育局（新）"
+
+    Department.objects.filter(code="gz-jyj").update(name="广州市教育局")  # another worker
+    assert versions.departments_by_code({"gz-jyj"})["gz-jyj"].name == "广州市教育局（新）"
+    clock = versions.time.monotonic() + versions.SERVICE_TTL + 1
+    monkeypatch.setattr(versions.time, "monotonic", lambda: clock)
+    assert versions.departments_by_code({"gz-jyj"})["gz-jyj"].name == "广州市教育局"
