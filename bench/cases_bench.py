@@ -1,7 +1,9 @@
 """Cases benchmark on PostgreSQL, one run:
 
 (a) pgbench TPC-B TPS (the database's speed on this machine);
-(b) a pgbench custom script with a one-row UPDATE (baseline for one task completion);
+(b) a pgbench custom script with a one-row UPDATE (baseline for one task completion), and the
+    SQL of one completion and of one submission as pgbench scripts (what the database alone
+    needs for the same writes);
 (c) case submissions per second for a 3-way parallel service, calling the submission service
     directly from several processes (validation, numbering, engine start, task rows, audit,
     and the Celery hand-off run eagerly after commit);
@@ -99,12 +101,20 @@ CREATE TABLE shape_audit (seq bigint PRIMARY KEY, body text NOT NULL, hash text 
 INSERT INTO shape_case SELECT g, repeat('s', 3400) FROM generate_series(1, 10000) g;
 INSERT INTO shape_task (case_id, status) SELECT g, 'open' FROM generate_series(1, 10000) g;
 INSERT INTO shape_head VALUES (1, 0, '');
+CREATE TABLE shape_service (code text PRIMARY KEY, current_id int NOT NULL);
+CREATE TABLE shape_person (user_id int PRIMARY KEY, name text NOT NULL, id_number text NOT NULL);
+CREATE TABLE shape_counter (region text, day date, last int NOT NULL,
+                            PRIMARY KEY (region, day));
+CREATE SEQUENCE shape_case_seq START 20000;
+INSERT INTO shape_service VALUES ('bench', 1);
+INSERT INTO shape_person SELECT g, 'name', repeat('x', 40) FROM generate_series(1, 10000) g;
 """
 
 # The statements one task completion sends (cases.services.tasks.task_complete with the parallel
 # split: lock the case, read the task with the role check, complete it, read the open tasks,
 # insert the new tasks and the timeline rows, store the process state, then the audit row
-# under the chain head), as plain SQL in one transaction: what the database alone costs.
+# under the chain head in two statements), as plain SQL in one transaction: what the database
+# alone costs.
 SHAPE_SCRIPT = """\\set id random(1, 10000)
 BEGIN;
 SELECT * FROM shape_case WHERE id = :id FOR UPDATE;
@@ -114,11 +124,44 @@ SELECT * FROM shape_task WHERE case_id = :id AND status = 'open';
 INSERT INTO shape_task (case_id, status) VALUES (:id, 'x'), (:id, 'x'), (:id, 'x');
 INSERT INTO shape_event (case_id, body) VALUES (:id, repeat('e', 300)), (:id, repeat('e', 300));
 UPDATE shape_case SET state = repeat('t', 3400), v = v + 1 WHERE id = :id;
-SELECT seq, hash FROM shape_head WHERE id = 1 FOR UPDATE;
-INSERT INTO shape_audit SELECT seq + 1, repeat('a', 300), md5(hash) FROM shape_head WHERE id = 1;
-UPDATE shape_head SET seq = seq + 1, hash = md5(hash) WHERE id = 1;
+UPDATE shape_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash;
+WITH e AS (INSERT INTO shape_audit SELECT seq, repeat('a', 300), md5(hash) FROM shape_head
+           WHERE id = 1 RETURNING seq)
+  UPDATE shape_head SET hash = md5(hash) WHERE id = 1 RETURNING (SELECT seq FROM e);
 COMMIT;
 """
+
+# The statements of one submission (cases.services.submission.case_create_and_submit on the
+# same service: the version in force, the applicant, the case inserted with its process state,
+# the first task, two timeline rows, the day's counter, then the audit row in two statements).
+SUBMIT_SHAPE_SCRIPT = """\\set id random(1, 10000)
+BEGIN;
+SELECT current_id FROM shape_service WHERE code = 'bench';
+SELECT * FROM shape_person WHERE user_id = :id;
+INSERT INTO shape_counter VALUES ('440100', current_date, 1)
+  ON CONFLICT (region, day) DO UPDATE SET last = shape_counter.last + 1 RETURNING last;
+INSERT INTO shape_case VALUES (nextval('shape_case_seq'), repeat('s', 3400), 0);
+INSERT INTO shape_task (case_id, status) VALUES (currval('shape_case_seq'), 'open');
+INSERT INTO shape_event (case_id, body)
+  VALUES (currval('shape_case_seq'), repeat('e', 300)),
+         (currval('shape_case_seq'), repeat('e', 300));
+UPDATE shape_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash;
+WITH e AS (INSERT INTO shape_audit SELECT seq, repeat('a', 300), md5(hash) FROM shape_head
+           WHERE id = 1 RETURNING seq)
+  UPDATE shape_head SET hash = md5(hash) WHERE id = 1 RETURNING (SELECT seq FROM e);
+COMMIT;
+"""
+
+
+def pgbench_submission_shape(
+    env: dict[str, str], *, clients: int, seconds: int
+) -> dict[str, float]:
+    """The submission's SQL without the application: what the same writes cost the database."""
+    ensure_database(env, SCRATCH_DB, fresh=True)
+    psql(env, SHAPE_SETUP, db=SCRATCH_DB)
+    out = _run_script(env, SUBMIT_SHAPE_SCRIPT, clients=clients, seconds=seconds)
+    psql(env, f'DROP DATABASE IF EXISTS "{SCRATCH_DB}"')
+    return out
 
 
 def pgbench_completion_shape(
@@ -359,10 +402,14 @@ def measure_queries(residents: list[int]) -> dict[str, int]:
 
     holders = _holders()
     user = User.objects.get(pk=residents[0])
-    # A running worker has read the published version already (catalog.versions).
+    # A running worker has read the published version and the departments its tasks go to
+    # already (catalog.versions).
     case_create_and_submit(
         user=user, service_code=SERVICE, form_data=ANSWERS, idempotency_key=f"w{time.time()}"
     )
+    from onewindow.catalog.versions import departments_by_code
+
+    departments_by_code({"gz-rsj", "gz-jyj", "gz-gaj"})
     with CaptureQueriesContext(connection) as submit:
         case, _ = case_create_and_submit(
             user=user, service_code=SERVICE, form_data=ANSWERS, idempotency_key=f"q{time.time()}"
@@ -414,6 +461,8 @@ def main() -> None:
         results["update"] = pgbench_update(env, clients=8, seconds=seconds)
         print("• pgbench completion-shaped transaction (the same SQL, no application)", flush=True)
         results["shape"] = pgbench_completion_shape(env, clients=8, seconds=seconds)
+        print("• pgbench submission-shaped transaction (the same SQL, no application)", flush=True)
+        results["submit_shape"] = pgbench_submission_shape(env, clients=8, seconds=seconds)
     django_setup(url)
     prepared = prepare(n_residents=max(args.procs * 2, 8))
     print("• queries per submission and completion", flush=True)
@@ -450,6 +499,12 @@ def main() -> None:
         "completion_vs_shape_time_concurrent": ratio(
             results.get("shape", {}).get("concurrent_tps"), comp.get("per_second")
         ),
+        "submit_shape_per_pgbench_tps": ratio(
+            results.get("submit_shape", {}).get("concurrent_tps"), tps
+        ),
+        "submissions_per_submit_shape_tps": ratio(
+            sub, results.get("submit_shape", {}).get("concurrent_tps")
+        ),
     }
     print(json.dumps(results, indent=2, ensure_ascii=False))
     r = results["ratios"]
@@ -462,6 +517,9 @@ def main() -> None:
     print(f"completion time ÷ one-row UPDATE (8 clients)  {concurrent}   ≤ 3")
     print(f"completion latency ÷ UPDATE latency (1 client) {single}  ≤ 3")
     print(f"step(300) ÷ step(10)                          {r['step300_per_step10']}   ≤ 1.5")
+    print("\nwhere the submission's time goes (8 clients):")
+    print(f"  the same SQL alone ÷ pgbench TPS             {r['submit_shape_per_pgbench_tps']}")
+    print(f"  submissions/s ÷ the same SQL alone           {r['submissions_per_submit_shape_tps']}")
     print("\nwhere the completion's time goes (1 client):")
     print(f"  the same SQL alone ÷ one-row UPDATE          {r['shape_vs_update_latency_single']}")
     print(

@@ -265,12 +265,18 @@ def _submit_locked(
     if errors:
         raise ValidationFailed(_("申请内容有误，请修改后再提交。"), errors=errors)
     today = timezone.localdate(now)
+    # The engine starts before the number is taken: starting runs no service task (nothing
+    # reads the number), and the day's counter row stays locked from its bump to the commit,
+    # so every other submission of the region waits on it for that long.
+    run = ProcessRun.start(
+        version.process_spec, data=dict(case.form_data), now=now, context=process_context(case)
+    )
+    case.deadline = _deadline(version, today)
     region = version.service.department.region_code or DEFAULT_REGION
     case.number = allocate_number(region_code=region[:6], day=today)
     case.idempotency_key = case.idempotency_key or token
     case.status = Case.Status.SUBMITTED
     case.submitted_at = now
-    case.deadline = _deadline(version, today)
     case.step = Case.Step.REVIEW
     submitted = event_row(
         case,
@@ -279,9 +285,6 @@ def _submit_locked(
         message=_("申请已提交，办件编号 %(number)s。") % {"number": case.number},
         data={"version": version.number},
         at=now,
-    )
-    run = ProcessRun.start(
-        version.process_spec, data=dict(case.form_data), now=now, context=process_context(case)
     )
     # A draft has no task rows; the case's own fields go out with the run's state, in the
     # same UPDATE (a draft) or in the one INSERT (``insert``).
