@@ -19,6 +19,7 @@ from onewindow.audit.services import Actor
 from onewindow.cases import selectors, services
 from onewindow.cases.models import Case, CaseMaterial
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
+from onewindow.licences.selectors import licence_related
 
 router = Router(tags=["cases"])
 tasks_router = Router(tags=["tasks"])
@@ -175,7 +176,7 @@ def _case_out(case: Case) -> dict[str, Any]:
         "tasks": [_task_out(t) for t in tasks],
         "materials": [
             _material_out(m)
-            for m in case.materials.select_related("licence__licence_type").order_by(
+            for m in case.materials.select_related(*licence_related("licence")).order_by(
                 "code", "created_at"
             )
         ],

@@ -29,6 +29,7 @@ from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.core.access import RESIDENT, access
 from onewindow.core.errors import ApplicationError
 from onewindow.identity.selectors import companies_for_person, person_for_user
+from onewindow.licences.selectors import licence_related
 
 STEPS = [("form", "填写申请表"), ("materials", "上传材料"), ("review", "核对并提交")]
 
@@ -127,7 +128,10 @@ def draft_form(request: HttpRequest, case_id: int) -> HttpResponse:
 
 def _material_rows(case: Case) -> list[dict[str, Any]]:
     have: dict[str, CaseMaterial] = {
-        m.code: m for m in case.materials.filter(superseded=False).order_by("created_at")
+        m.code: m
+        for m in case.materials.filter(superseded=False)
+        .select_related(*licence_related("licence"))
+        .order_by("created_at")
     }
     return [
         {"spec": spec, "file": have.get(spec.code)}

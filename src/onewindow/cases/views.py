@@ -20,6 +20,7 @@ from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import inbox_for, workbench_header_for
 from onewindow.core.access import STAFF, access
 from onewindow.core.errors import ApplicationError
+from onewindow.licences.selectors import licence_related
 
 
 @access(STAFF)
@@ -144,7 +145,9 @@ def _task_page(
             "applicant": selectors.applicant_label(case),
             "branches": selectors.case_branches(case),
             "answers": _masked_answers(request, case),
-            "materials": case.materials.filter(superseded=False).order_by("code"),
+            "materials": case.materials.filter(superseded=False)
+            .select_related(*licence_related("licence"))
+            .order_by("code"),
             "timeline": selectors.case_timeline(case, public_only=False),
             "may_act": task.is_active and case.is_open,
             "claimed_by_me": task.claimed_by_id == request.user.pk,

@@ -61,9 +61,9 @@ def licence_summaries(*, user: Any, limit: int = 5) -> list[dict[str, Any]]:
 def _held_by(*, person: Any = None, company: Any = None) -> QuerySet[Licence]:
     """Licences held by exactly this applicant: the company for an enterprise case, else the
     person (a person's wallet also shows their companies' licences, an applicant does not)."""
-    base = Licence.objects.select_related(
-        "licence_type", "holder_person", "holder_company", "status_list"
-    )
+    from onewindow.licences.verification import LICENCE_RELATED
+
+    base = Licence.objects.select_related(*LICENCE_RELATED)
     if company is not None:
         return base.filter(holder_company=company)
     if person is not None:
@@ -91,10 +91,19 @@ def licence_of_applicant(
 
 def licence_check(*, licence: Licence) -> Verification:
     """Verify an issued licence as a third party would (signature, record, status list,
-    expiry): ``result`` is valid, revoked, altered or unknown."""
-    from onewindow.licences.verification import licence_verify
+    expiry): ``result`` is valid, revoked, altered or unknown. The licence as the caller read
+    it, in this request, with ``verification.LICENCE_RELATED`` (else those are read here)."""
+    from onewindow.licences.verification import licence_verify_issued
 
-    return licence_verify(f"urn:uuid:{licence.credential_id}")
+    return licence_verify_issued(licence)
+
+
+def licence_related(path: str) -> tuple[str, ...]:
+    """``select_related`` paths for a licence reached through ``path`` (``"licence"`` from a
+    case material), with what ``licence_check`` reads: it then reads nothing more."""
+    from onewindow.licences.verification import LICENCE_RELATED
+
+    return (path, *(f"{path}__{name}" for name in LICENCE_RELATED))
 
 
 def licence_issuing_service(*, licence_type: str) -> Service | None:

@@ -74,10 +74,13 @@ def _credential_uuid(value: str | None) -> uuid.UUID | None:
     return uuid.UUID(match.group(0)) if match else None
 
 
+# What verifying a licence reads besides its own row; callers that pass a licence they have
+# read to ``licence_verify_issued`` select these too (prefixed with their path to it).
+LICENCE_RELATED = ("licence_type", "status_list", "holder_person", "holder_company")
+
+
 def _licences() -> QuerySet[Licence]:
-    return Licence.objects.select_related(
-        "licence_type", "status_list", "holder_person", "holder_company"
-    )
+    return Licence.objects.select_related(*LICENCE_RELATED)
 
 
 def _status(licence: Licence) -> Verification:
@@ -137,6 +140,17 @@ def licence_verify(raw: str) -> Verification:
             licence = _licences().filter(credential_id=cid).first()
             if licence is None:
                 return Verification(UNKNOWN, ["not_issued_here"])
+    return _verify(jws, licence)
+
+
+def licence_verify_issued(licence: Licence) -> Verification:
+    """``licence_verify`` of an issued licence the caller has just read (with
+    ``LICENCE_RELATED``), without reading it again: the same checks of its stored credential
+    (signature, record, status list, expiry)."""
+    return _verify(None, licence)
+
+
+def _verify(jws: str | None, licence: Licence | None) -> Verification:
     checked = _check_jws(jws or (licence.jws if licence else ""), expected=licence)
     if checked.result != VALID or checked.licence is None:
         if checked.result == ALTERED:

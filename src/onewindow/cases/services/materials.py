@@ -27,6 +27,7 @@ from onewindow.cases.services._common import (
     save_case,
 )
 from onewindow.core.errors import Conflict, FieldError, ValidationFailed
+from onewindow.licences.selectors import licence_related
 
 DEFAULT_ACCEPT = ("application/pdf", "image/jpeg", "image/png")
 DEFAULT_MAX_MB = 10
@@ -363,7 +364,7 @@ def licence_material_errors(
     errors = []
     chosen = case.materials.filter(
         superseded=False, source=CaseMaterial.Source.LICENCE, licence__isnull=False
-    ).select_related("licence")
+    ).select_related(*licence_related("licence"))  # licence_check reads nothing more
     for material in chosen:
         licence = material.licence
         assert licence is not None

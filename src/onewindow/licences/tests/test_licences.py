@@ -219,3 +219,26 @@ def test_commands_rotate_and_revoke():
     call_command("licence_revoke", licence.number, reason="错发")
     assert licence_verify(licence.jws).result == "revoked"
     assert SigningKey.objects.filter(algorithm="EdDSA").count() == 2
+
+
+def test_checking_a_licence_read_with_its_relations_reads_nothing_more(
+    django_assert_num_queries: Any,
+) -> None:
+    """Case pages check each licence material's status live; the licence they read is checked
+    as it is (signature, record, status list, expiry), not read a second time."""
+    from onewindow.licences.selectors import licence_check
+    from onewindow.licences.verification import LICENCE_RELATED
+
+    licence = issue("business-licence")
+    fresh = Licence.objects.select_related(*LICENCE_RELATED).get(pk=licence.pk)
+    licence_check(licence=fresh)  # the issuer's public key is read once per process
+    with django_assert_num_queries(0):
+        assert licence_check(licence=fresh).result == "valid"
+    licence_revoke(actor=SYSTEM, licence_id=licence.pk, reason="发证错误")
+    Licence.objects.filter(pk=licence.pk).update(claims={"endorsement": "L"})
+    fresh = Licence.objects.select_related(*LICENCE_RELATED).get(pk=licence.pk)
+    with django_assert_num_queries(0):
+        assert licence_check(licence=fresh).result == "altered"  # the record differs first
+    Licence.objects.filter(pk=licence.pk).update(claims=licence.claims)
+    fresh = Licence.objects.select_related(*LICENCE_RELATED).get(pk=licence.pk)
+    assert licence_check(licence=fresh).result == "revoked"
