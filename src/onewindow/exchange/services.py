@@ -130,14 +130,11 @@ def owns(user: Any, resource: Resource) -> bool:
     """Staff of the owning department (or a department above it), or a platform operator."""
     if user.has_perm("identity.operate_platform"):
         return True
-    department = resource.department
-    if department is None:
+    if resource.department_id is None:
         return False
-    chain = {department.pk, *(d.pk for d in department.ancestors())}
-    staff = getattr(user, "staff", None)
-    if staff is None:
-        return False
-    return staff.department_id in chain or staff.roles.filter(department_id__in=chain).exists()
+    from onewindow.identity.selectors import staff_department_ids_below
+
+    return resource.department_id in staff_department_ids_below(user)
 
 
 def access_request_decide(

@@ -21,6 +21,7 @@ from django.utils import timezone
 from onewindow.audit.models import AuditEvent
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases.models import Case
+from onewindow.core.text import zh_text
 from onewindow.payments.conf import gateway as get_gateway
 from onewindow.payments.models import (
     FeeItem,
@@ -50,10 +51,8 @@ def fees_of(definition: Mapping[str, Any]) -> dict[str, tuple[str, int]]:
     """``fees:`` of a service definition → {code: (name, amount in fen)}."""
     fees: dict[str, tuple[str, int]] = {}
     for fee in definition.get("fees") or []:
-        name = fee.get("name") or fee["code"]
-        if isinstance(name, dict):
-            name = name.get("zh") or next(iter(name.values()), fee["code"])
-        fees[fee["code"]] = (str(name), yuan_to_fen(str(fee["amount"])))
+        name = zh_text(fee.get("name"), default=str(fee["code"]))
+        fees[fee["code"]] = (name, yuan_to_fen(str(fee["amount"])))
     return fees
 
 
@@ -146,6 +145,12 @@ class CallbackResult:
     reason: str = ""
 
 
+def _stored_payload(params: Mapping[str, str]) -> dict[str, str]:
+    """What is kept of a notification: its first 40 fields, 500 characters each, no
+    signature."""
+    return {k: str(v)[:500] for k, v in list(params.items())[:40] if k != "sign"}
+
+
 def _refuse(
     gateway: str, reason: str, params: Mapping[str, str], order: Any = None
 ) -> CallbackResult:
@@ -156,7 +161,7 @@ def _refuse(
         outcome="denied",
         reason=reason,
         notify_id=str(params.get("notify_id", ""))[:128],
-        payload={k: str(v)[:500] for k, v in list(params.items())[:40] if k != "sign"},
+        payload=_stored_payload(params),
     )
     audit_record(
         actor=Actor.system(f"gateway:{gateway}"),
@@ -212,7 +217,7 @@ def _apply(order: PaymentOrder, note: Notification, params: Mapping[str, str]) -
         outcome=outcome,
         reason=reason[:200],
         notify_id=note.notify_id[:128],
-        payload={k: str(v)[:500] for k, v in list(params.items())[:40] if k != "sign"},
+        payload=_stored_payload(params),
     )
     if changed and note.status == "paid":
         order.refresh_from_db()

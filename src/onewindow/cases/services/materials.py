@@ -131,6 +131,28 @@ def _read_checked(spec: MaterialSpec, upload: IO[bytes], *, size: int | None) ->
     return content, kind
 
 
+def _replace_material(case: Case, *, spec: MaterialSpec, user: Any, **fields: Any) -> CaseMaterial:
+    """The case's current material for ``spec`` becomes this one: a draft's previous one is
+    deleted (its file after the commit), a supplemented case keeps it as superseded. The
+    check-your-answers token changes with it."""
+    old = list(case.materials.filter(code=spec.code, superseded=False))
+    if case.status == Case.Status.DRAFT:
+        stale = [item.file for item in old if item.file]
+        if stale:
+            transaction.on_commit(lambda: _delete_files(stale))
+        case.materials.filter(pk__in=[m.pk for m in old]).delete()
+    else:
+        case.materials.filter(pk__in=[m.pk for m in old]).update(superseded=True)
+    material = CaseMaterial.objects.create(
+        case=case, code=spec.code, name=spec.name, uploaded_by=user, **fields
+    )
+    if case.status == Case.Status.SUPPLEMENT:
+        event(case, "material_supplemented", user=user, message=spec.name)
+    case.submit_token = secrets.token_urlsafe(24)
+    save_case(case, "submit_token")
+    return material
+
+
 @transaction.atomic
 def case_material_attach(
     *,
@@ -154,30 +176,17 @@ def case_material_attach(
     now = timezone.now()
     name = f"cases/{now:%Y/%m}/{secrets.token_hex(16)}{EXTENSIONS[kind]}"
     stored = default_storage.save(name, ContentFile(content))
-    if case.status == Case.Status.DRAFT:
-        old = list(case.materials.filter(code=code, superseded=False))
-        stale = [item.file for item in old if item.file]
-        if stale:
-            transaction.on_commit(lambda: _delete_files(stale))
-        case.materials.filter(pk__in=[m.pk for m in old]).delete()
-    else:
-        case.materials.filter(code=code, superseded=False).update(superseded=True)
-    material = CaseMaterial.objects.create(
-        case=case,
-        code=code,
-        name=spec.name,
+    material = _replace_material(
+        case,
+        spec=spec,
+        user=user,
         source=CaseMaterial.Source.UPLOAD,
         file=stored,
         original_name=(filename or "")[-200:],
         content_type=kind,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
-        uploaded_by=user,
     )
-    if case.status == Case.Status.SUPPLEMENT:
-        event(case, "material_supplemented", user=user, message=spec.name)
-    case.submit_token = secrets.token_urlsafe(24)
-    save_case(case, "submit_token")
     audit_record(
         actor=actor_for(user, actor),
         action="cases.material.attach",
@@ -295,29 +304,16 @@ def case_material_use_licence(
     problem = _licence_problem(licence_check(licence=licence))
     if problem is not None:
         raise ValidationFailed(problem[1], code=problem[0], field=field)
-    old = list(case.materials.filter(code=code, superseded=False))
-    if case.status == Case.Status.DRAFT:
-        stale = [item.file for item in old if item.file]
-        if stale:
-            transaction.on_commit(lambda: _delete_files(stale))
-        case.materials.filter(pk__in=[m.pk for m in old]).delete()
-    else:
-        case.materials.filter(pk__in=[m.pk for m in old]).update(superseded=True)
-    material = CaseMaterial.objects.create(
-        case=case,
-        code=code,
-        name=spec.name,
+    material = _replace_material(
+        case,
+        spec=spec,
+        user=user,
         source=CaseMaterial.Source.LICENCE,
         licence=licence,
         original_name=licence.number,
         content_type=LICENCE_CONTENT_TYPE,
         sha256=hashlib.sha256(licence.jws.encode()).hexdigest(),
-        uploaded_by=user,
     )
-    if case.status == Case.Status.SUPPLEMENT:
-        event(case, "material_supplemented", user=user, message=spec.name)
-    case.submit_token = secrets.token_urlsafe(24)
-    save_case(case, "submit_token")
     audit_record(
         actor=actor_for(user, actor),
         action="cases.material.use_licence",

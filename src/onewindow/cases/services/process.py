@@ -28,6 +28,7 @@ from onewindow.cases.services._common import (
 from onewindow.catalog.models import Service
 from onewindow.catalog.versions import departments_by_code
 from onewindow.core.calendar import CalendarNotCovered, add_working_days
+from onewindow.core.text import zh_text
 from onewindow.identity.models import Department
 
 logger = logging.getLogger(__name__)
@@ -172,10 +173,7 @@ def apply_run(
 
 def decided_reason(run: ProcessRun) -> str:
     """The ``reason`` a decision table (or any step) left in the process variables."""
-    reason = run.data().get("reason")
-    if isinstance(reason, dict):
-        reason = reason.get("zh") or next(iter(reason.values()), "")
-    return str(reason or "")[:500]
+    return zh_text(run.data().get("reason"))[:500]
 
 
 def _cancel(rows: list[CaseTask], *, now: datetime.datetime) -> None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
-import hmac
 import json
 import time
 import urllib.error
@@ -34,6 +33,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from onewindow.core.crypto.digests import constant_time_equal
 from onewindow.delivery.couriers.base import (
     CourierError,
     Party,
@@ -100,7 +100,7 @@ def digest_matches(params: Mapping[str, str], check_word: str) -> bool:
     expected = msg_digest(
         str(params.get("msgData", "")), str(params.get("timestamp", "")), check_word
     )
-    return hmac.compare_digest(expected.encode(), str(params.get("msgDigest", "")).encode())
+    return constant_time_equal(expected, str(params.get("msgDigest", "")))
 
 
 def signed_form(
@@ -296,9 +296,7 @@ class SfExpress:
     # -- pushes --------------------------------------------------------------------------
     def verify_push(self, params: Mapping[str, str]) -> PushReceipt:
         partner = str(params.get("partnerID", ""))
-        if not self.check_word or not hmac.compare_digest(
-            partner.encode(), self.partner_id.encode()
-        ):
+        if not self.check_word or not constant_time_equal(partner, self.partner_id):
             raise SignatureInvalid("unknown partner id")
         if not digest_matches(params, self.check_word):
             raise SignatureInvalid("msgDigest does not match")

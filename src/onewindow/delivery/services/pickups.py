@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from onewindow.core.text import zh_text
 from onewindow.delivery.couriers.base import Party
 from onewindow.delivery.models import Address, Shipment
 from onewindow.delivery.services._common import note_case
@@ -59,10 +60,7 @@ def paper_originals(case: Any) -> list[str]:
     names = []
     for item in definition.get("materials") or []:
         if item.get("original"):
-            name = item.get("name") or item.get("code") or ""
-            if isinstance(name, dict):
-                name = name.get("zh") or next(iter(name.values()), "")
-            names.append(str(name))
+            names.append(zh_text(item.get("name"), default=str(item.get("code") or "")))
     return names
 
 

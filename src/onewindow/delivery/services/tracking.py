@@ -42,7 +42,8 @@ def tracking_apply(*, shipment_id: int, updates: Sequence[TrackingUpdate], sourc
     shipment = Shipment.objects.select_for_update().filter(pk=shipment_id).first()
     if shipment is None:
         return 0
-    known = set(shipment.events.values_list("status", "at"))
+    existing = list(shipment.events.all())
+    known = {(e.status, e.at) for e in existing}
     fresh: list[TrackingEvent] = []
     for update in updates:
         if update.status not in Status.values or update.status == Status.CANCELLED:
@@ -62,17 +63,21 @@ def tracking_apply(*, shipment_id: int, updates: Sequence[TrackingUpdate], sourc
             )
         )
     stored = []
+    raced = False
     for event in fresh:
         try:
             with transaction.atomic():  # a concurrent apply may have stored it meanwhile
                 event.save()
         except IntegrityError:
+            raced = True
             continue
         stored.append(event)
     fresh = stored
     if not fresh:
         return 0
-    events = list(shipment.events.all())
+    # The shipment's events are the ones read under its lock plus those just stored; only
+    # after a race with another writer are they read again.
+    events = list(shipment.events.all()) if raced else existing + fresh
     before = shipment.status
     newest = _newest(events)
     if not shipment.is_final:

@@ -207,22 +207,20 @@ def test_push_signature_is_verified(sandbox: Any) -> None:
 
 
 def test_digest_is_compared_in_constant_time(sandbox: Any, monkeypatch: Any) -> None:
-    import hmac
-
+    from onewindow.core.crypto.digests import constant_time_equal
     from onewindow.delivery.couriers import sf as sf_module
 
-    calls: list[tuple[bytes, bytes]] = []
-    real = hmac.compare_digest
+    calls: list[tuple[str, str]] = []
 
-    def spy(a: Any, b: Any) -> bool:
+    def spy(a: str, b: str) -> bool:
         calls.append((a, b))
-        return real(a, b)
+        return constant_time_equal(a, b)
 
-    monkeypatch.setattr(sf_module.hmac, "compare_digest", spy)
+    monkeypatch.setattr(sf_module, "constant_time_equal", spy)
     box, url = sandbox
     sf = adapter(url, box)
     form = box.push_form(
         {"mailno": "SF1", "orderid": "O1", "acceptTime": "2026-01-01 10:00:00", "opCode": "50"}
     )
     sf.verify_push(form)
-    assert any(form["msgDigest"].encode() in pair for pair in calls)
+    assert any(form["msgDigest"] in pair for pair in calls)
