@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
@@ -98,6 +99,7 @@ def apply_run(
     insert: bool = False,
     also: tuple[str, ...] = (),
     events: list[CaseEvent] | None = None,
+    before_timeline: Callable[[], None] | None = None,
 ) -> list[CaseTask]:
     """Store the run's state on the case and bring the task table in line with the engine's
     open user tasks. Returns the task rows created. Cost depends on the open tasks only.
@@ -106,7 +108,9 @@ def apply_run(
     ``insert``: the case is not in the database yet (a one-call submission): it is inserted
     with the run's state in one statement instead of an insert and an update. Implies fresh.
     ``also``: further case fields the caller changed, written in the same UPDATE.
-    ``events``: the caller's unsaved timeline rows, inserted together with the new tasks'."""
+    ``events``: the caller's unsaved timeline rows, inserted together with the new tasks'.
+    ``before_timeline``: called after the case and task rows are written, before the timeline
+    rows are (a submission takes its number there, and completes its own row)."""
     fresh = fresh or insert
     open_all = run.open_user_tasks()
     applicant_open = [t for t in open_all if APPLICANT_GROUP in t.candidate_groups]
@@ -164,6 +168,8 @@ def apply_run(
                 data={"outcome": outcome},
             )
         )
+    if before_timeline is not None:
+        before_timeline()
     if timeline:
         CaseEvent.objects.bulk_create(timeline)
     if not insert:

@@ -209,6 +209,29 @@ def allocate_number(*, region_code: str, day: datetime.date) -> str:
     return f"{region_code}{day:%Y%m%d}{seq:05d}"
 
 
+def number_case(*, case_id: int, region_code: str, day: datetime.date) -> str:
+    """``allocate_number`` for a case row this transaction has inserted, written to the row:
+    on PostgreSQL the counter's bump and the row's update are one statement."""
+    if connection.vendor != "postgresql":
+        number = allocate_number(region_code=region_code, day=day)
+        Case.objects.filter(pk=case_id).update(number=number)
+        return number
+    prefix = f"{region_code}{day:%Y%m%d}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH n AS (INSERT INTO cases_casenumbercounter (region_code, day, last) "
+            "VALUES (%s, %s, 1) ON CONFLICT (region_code, day) "
+            "DO UPDATE SET last = cases_casenumbercounter.last + 1 RETURNING last) "
+            "UPDATE cases_case SET number = %s || lpad(n.last::text, 5, '0') FROM n "
+            "WHERE cases_case.id = %s RETURNING n.last",
+            [region_code, day, prefix, case_id],
+        )
+        (seq,) = cursor.fetchone()
+    if seq > 99999:  # lpad cut it: the transaction is rolled back by the error
+        raise Conflict(gettext_lazy("今日办件编号已用完，请明日再试。"), code="number_exhausted")
+    return f"{prefix}{seq:05d}"
+
+
 def _deadline(version: ServiceVersion, day: datetime.date) -> datetime.date | None:
     limit = (version.definition or {}).get("time_limit") or {}
     days = int(limit.get("promised_days") or limit.get("statutory_days") or 0)
@@ -265,37 +288,46 @@ def _submit_locked(
     if errors:
         raise ValidationFailed(_("申请内容有误，请修改后再提交。"), errors=errors)
     today = timezone.localdate(now)
-    # The engine starts before the number is taken: starting runs no service task (nothing
-    # reads the number), and the day's counter row stays locked from its bump to the commit,
-    # so every other submission of the region waits on it for that long.
     run = ProcessRun.start(
         version.process_spec, data=dict(case.form_data), now=now, context=process_context(case)
     )
     case.deadline = _deadline(version, today)
-    region = version.service.department.region_code or DEFAULT_REGION
-    case.number = allocate_number(region_code=region[:6], day=today)
     case.idempotency_key = case.idempotency_key or token
     case.status = Case.Status.SUBMITTED
     case.submitted_at = now
     case.step = Case.Step.REVIEW
-    submitted = event_row(
-        case,
-        "submitted",
-        user=user,
-        message=_("申请已提交，办件编号 %(number)s。") % {"number": case.number},
-        data={"version": version.number},
-        at=now,
-    )
+    submitted = event_row(case, "submitted", user=user, data={"version": version.number}, at=now)
+    region = (version.service.department.region_code or DEFAULT_REGION)[:6]
+
+    def numbered() -> None:
+        # The day's counter row stays locked from its bump to the commit and every other
+        # submission of the region waits for it, so the number is taken last: after the
+        # engine start and the case and task rows, just before the timeline and the audit row.
+        exchanged = [
+            CaseMaterial(case=case, code=spec.code, name=spec.name, source=spec.source)
+            for spec in specs
+            if spec.source == CaseMaterial.Source.EXCHANGE
+        ]
+        if exchanged:
+            CaseMaterial.objects.bulk_create(exchanged)
+        if insert:  # the row is in: numbered in place (one statement on PostgreSQL)
+            case.number = number_case(case_id=case.pk, region_code=region, day=today)
+        else:  # a draft: the number goes out with the case's UPDATE
+            case.number = allocate_number(region_code=region, day=today)
+        submitted.message = _("申请已提交，办件编号 %(number)s。") % {"number": case.number}
+
     # A draft has no task rows; the case's own fields go out with the run's state, in the
     # same UPDATE (a draft) or in the one INSERT (``insert``).
-    apply_run(case, run, now=now, fresh=True, insert=insert, also=SUBMIT_FIELDS, events=[submitted])
-    exchanged = [
-        CaseMaterial(case=case, code=spec.code, name=spec.name, source=spec.source)
-        for spec in specs
-        if spec.source == CaseMaterial.Source.EXCHANGE
-    ]
-    if exchanged:
-        CaseMaterial.objects.bulk_create(exchanged)
+    apply_run(
+        case,
+        run,
+        now=now,
+        fresh=True,
+        insert=insert,
+        also=SUBMIT_FIELDS,
+        events=[submitted],
+        before_timeline=numbered,
+    )
     audit_record(
         actor=actor,
         action="cases.case.submit",
