@@ -127,3 +127,30 @@ def test_the_same_request_sent_twice_at_once_makes_one_case(city, tmp_path, resi
     number = Case.objects.get().number
     assert sorted(results) == [(number, False), (number, True)]
     assert AuditEvent.objects.filter(action="cases.case.submit").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_one_call_submissions_are_numbered_one_after_another(city, tmp_path):
+    """Cases inserted first and numbered last, under the day's counter: four at once get
+    four consecutive numbers, each on its row and in its own timeline."""
+    _threads_share_the_database()
+    from onewindow.cases.tests.conftest import ANSWERS, definition, publish
+    from onewindow.testing.factories import PersonFactory
+
+    publish(tmp_path, service=definition(code="no-materials", materials=[]))
+    people: list[Any] = [PersonFactory() for _ in range(4)]
+
+    def sender(person: Any) -> Callable[[], Any]:
+        return lambda: services.case_create_and_submit(
+            user=person.user,
+            service_code="no-materials",
+            form_data=ANSWERS,
+            idempotency_key="k",
+        )
+
+    assert _together([sender(p) for p in people]) == ["ok"] * 4
+    cases = list(Case.objects.order_by("number"))
+    sequence = [int(str(c.number)[-5:]) for c in cases]
+    assert sequence == list(range(sequence[0], sequence[0] + 4))
+    for case in cases:
+        assert str(case.number) in case.events.get(kind="submitted").message
