@@ -63,7 +63,7 @@ def _english() -> bool:
     return (get_language() or "").startswith("en")
 
 
-def _title(prop: dict[str, Any], name: str) -> str:
+def question_title(prop: dict[str, Any], name: str) -> str:
     if _english() and prop.get("x-title-en"):
         return str(prop["x-title-en"])
     return str(prop.get("title") or name)
@@ -101,7 +101,7 @@ def build_fields(
         f = FormField(
             name=path,
             html_id="f-" + path.replace(".", "-"),
-            label=_title(prop, name),
+            label=question_title(prop, name),
             widget="text",
             required=name in required,
             value=data.get(name),

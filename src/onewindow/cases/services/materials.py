@@ -47,6 +47,8 @@ class MaterialSpec:
     max_mb: int
     resource: str = ""
     licence_type: str = ""
+    # (form field, licence claim): answers that must say what the chosen licence says
+    form_fields: tuple[tuple[str, str], ...] = ()
 
     @property
     def accept_label(self) -> str:
@@ -70,6 +72,9 @@ def material_specs(definition: dict[str, Any]) -> list[MaterialSpec]:
                 max_mb=min(int(item.get("max_mb") or DEFAULT_MAX_MB), HARD_MAX_MB),
                 resource=str(item.get("resource") or ""),
                 licence_type=str(item.get("licence_type") or ""),
+                form_fields=tuple(
+                    (str(k), str(v)) for k, v in (item.get("form_fields") or {}).items()
+                ),
             )
         )
     return out
@@ -304,6 +309,18 @@ def case_material_use_licence(
     problem = _licence_problem(licence_check(licence=licence))
     if problem is not None:
         raise ValidationFailed(problem[1], code=problem[0], field=field)
+    mismatched = form_field_errors(spec=spec, licence=licence, answers=case.form_data)
+    if mismatched:  # said at the material being chosen: the answers were given before it
+        raise ValidationFailed(
+            _("该证照与申请表中填写的内容不一致：%(details)s")
+            % {
+                "details": "；".join(
+                    f"{_question(case, e.field or '')}{e.message}" for e in mismatched
+                )
+            },
+            code="licence_mismatch",
+            field=field,
+        )
     material = _replace_material(
         case,
         spec=spec,
@@ -376,4 +393,39 @@ def licence_material_errors(
                     field=f"material.{material.code}",
                 )
             )
+            continue
+        spec = next((x for x in specs if x.code == material.code), None)
+        if spec is not None:
+            errors.extend(form_field_errors(spec=spec, licence=licence, answers=case.form_data))
     return errors
+
+
+def form_field_errors(
+    spec: MaterialSpec, licence: Any, answers: dict[str, Any]
+) -> list[FieldError]:
+    """Answers the material's ``form_fields`` tie to the chosen licence that say something
+    else than the licence does: one error at each such question. A licence without the claim
+    is not compared; an empty answer is the form's own business (it is required or not)."""
+    errors = []
+    for field, claim in spec.form_fields:
+        stated = (licence.claims or {}).get(claim)
+        answer = str(answers.get(field) or "").strip()
+        if stated is None or not answer or answer == str(stated).strip():
+            continue
+        errors.append(
+            FieldError(
+                code="licence_mismatch",
+                message=_("与所选电子证照「%(name)s」上的 %(stated)s 不一致，请核对。")
+                % {"name": spec.name, "stated": stated},
+                field=field,
+            )
+        )
+    return errors
+
+
+def _question(case: Case, field: str) -> str:
+    """The question's title in the case's form, in the reader's language."""
+    from onewindow.cases.forms import question_title
+
+    schema = case.service_version.form_schema or {}
+    return f"「{question_title((schema.get('properties') or {}).get(field) or {}, field)}」"

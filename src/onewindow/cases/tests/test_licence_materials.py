@@ -245,3 +245,39 @@ def test_on_supplement_the_new_choice_supersedes_and_is_checked_again(service, r
     assert [e.field for e in caught.value.errors] == ["material.permit"]
     case.refresh_from_db()
     assert case.status == Case.Status.SUPPLEMENT
+
+
+def test_answers_tied_to_the_licence_must_say_what_it_says(city, tmp_path, resident):
+    """``form_fields`` ties a question to a claim of the chosen licence: a licence that says
+    something else is refused when chosen (at the material, naming the question), and an
+    answer changed afterwards stops the submission at that question. A licence without the
+    claim is not compared."""
+    tied = {**PERMIT, "form_fields": {"applicant_name": "holderName"}}
+    publish(tmp_path, service=definition(code=CODE, materials=[tied]), bpmn=None)
+
+    def permit(name: str | None) -> Licence:
+        claims = {"permitNumber": "C12345678", **({"holderName": name} if name else {})}
+        return licence_issue(
+            actor=SYSTEM,
+            licence_type_code="hk-macau-permit",
+            holder_person=resident,
+            claims=claims,
+        )
+
+    case = _draft(resident.user)  # answers say 张伟
+    refused = _refused(resident.user, case, permit("李娜").pk)
+    assert refused.code == "licence_mismatch"
+    assert "「申请人姓名」" in str(refused.message) and "李娜" in str(refused.message)
+
+    _use(resident.user, case, permit("张伟").pk)
+    services.case_draft_save_form(
+        user=resident.user, case_id=case.pk, data={**ANSWERS, "applicant_name": "张三"}
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        _submit(resident.user, case)
+    errors = {e.field: e for e in caught.value.errors}
+    assert errors["applicant_name"].code == "licence_mismatch"
+    assert Case.objects.get(pk=case.pk).status == Case.Status.DRAFT
+
+    _use(resident.user, case, permit(None).pk)  # no such claim: nothing to compare
+    assert _submit(resident.user, case).status == Case.Status.IN_PROGRESS

@@ -227,6 +227,26 @@ class _Checker:
                     (*path, "licence_type"),
                     _("只有电子证照（source: licence）的材料才写 licence_type。"),
                 )
+            if "form_fields" in item and source != "licence":
+                self.add(
+                    (*path, "form_fields"),
+                    _("只有电子证照（source: licence）的材料才写 form_fields。"),
+                )
+
+    def check_form_fields(self, data: dict[str, Any], form_schema: dict[str, Any]) -> None:
+        """``form_fields`` of a licence material name questions of the form."""
+        questions = set((form_schema or {}).get("properties") or {})
+        for index, item in enumerate(_list(data.get("materials"))):
+            fields = item.get("form_fields") if isinstance(item, dict) else None
+            if not isinstance(fields, dict) or not questions:
+                continue
+            for name in fields:
+                if name not in questions:
+                    self.add(
+                        ("materials", index, "form_fields", name),
+                        _("form_fields 中的 %(name)s 不是申请表（form.schema.json）中的字段。")
+                        % {"name": name},
+                    )
 
     def _fees(self, fees: list[Any]) -> None:
         seen: set[str] = set()
@@ -323,6 +343,8 @@ def package_load(source: PackageSource, context: ValidationContext) -> LoadedPac
         source.files.get(FORM_FILE), file=source.path(FORM_FILE)
     )
     package.form_schema = form_schema
+    if data is not None:
+        checker.check_form_fields(data, form_schema)
     tables, decision_problems = decisions_load(source)
     if data is not None:
         if tables:

@@ -74,6 +74,20 @@ def test_unknown_licence_type_and_exchange_resource(city):
     assert any("未知的证照类型：dragon-licence" in p for p in found)
 
 
+def test_form_fields_name_questions_of_the_form_and_only_on_licence_materials(city):
+    definition = service()
+    definition["materials"][2]["form_fields"] = {"applicant_name": "holderName", "nope": "x"}
+    definition["materials"][0]["form_fields"] = {"applicant_name": "holderName"}
+    files = files_for(definition)
+    found = problems_of(files, city)
+    nope = line_of(files, "    nope:")
+    assert any(
+        p.startswith(f"pkg/service.yaml:{nope}: ") and "nope 不是申请表" in p for p in found
+    ), found
+    assert any("只有电子证照（source: licence）的材料才写 form_fields" in p for p in found)
+    assert not any("applicant_name 不是申请表" in p for p in found)
+
+
 def test_unknown_life_event_and_topic(city):
     found = problems_of(files_for(service(life_events=["flying"], topics=["magic"])), city)
     assert any("未知的人生事件：flying" in p for p in found)
