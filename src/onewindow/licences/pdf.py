@@ -42,14 +42,13 @@ def qr_png(data: str) -> bytes:
 
 
 def _claim_lines(licence: Licence) -> list[tuple[str, str]]:
-    labels = {"name": "持证人", "idNumber": "身份证号", "caseNumber": "办件编号"}
+    from onewindow.licences.selectors import licence_claim_lines
+
     lines = [
         ("证照名称", licence.licence_type.name_zh),
         ("证照编号", licence.number),
+        *licence_claim_lines(licence),
     ]
-    for key, value in licence.claims.items():
-        if key in labels:
-            lines.append((labels[key], str(value)))
     lines.append(("发证日期", f"{licence.issued_at:%Y-%m-%d}"))
     if licence.valid_until:
         lines.append(("有效期至", f"{licence.valid_until:%Y-%m-%d}"))

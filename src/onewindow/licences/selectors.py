@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from onewindow.licences import jose
 from onewindow.licences.models import Licence, SigningKey
@@ -96,6 +97,28 @@ def licence_check(*, licence: Licence) -> Verification:
     from onewindow.licences.verification import licence_verify_issued
 
     return licence_verify_issued(licence)
+
+
+# Claims shown to people, with their Chinese labels (the PDF, the wallet); others stay in the
+# signed credential only.
+CLAIM_LABELS = {  # Chinese on the PDF; marked so that pages can translate them
+    "name": gettext_noop("持证人"),
+    "idNumber": gettext_noop("身份证号"),
+    "permitNumber": gettext_noop("证件号码"),
+    "caseNumber": gettext_noop("办件编号"),
+}
+HOLDER_CLAIMS = frozenset({"name", "idNumber"})
+
+
+def licence_claim_lines(licence: Licence, *, holder: bool = True) -> list[tuple[str, str]]:
+    """(label, value) of the licence's labelled claims, in the order of ``CLAIM_LABELS``;
+    ``holder=False`` leaves out the holder's own name and ID (the wallet is theirs)."""
+    claims = licence.claims or {}
+    return [
+        (label, str(claims[key]))
+        for key, label in CLAIM_LABELS.items()
+        if key in claims and (holder or key not in HOLDER_CLAIMS)
+    ]
 
 
 def licence_related(path: str) -> tuple[str, ...]:

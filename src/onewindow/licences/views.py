@@ -31,8 +31,11 @@ RESULT_HINTS = {
 
 @access(RESIDENT)
 def wallet(request: HttpRequest) -> HttpResponse:
-    licences = list(selectors.licences_for_user(user=request.user))
-    return render(request, "licences/wallet.html", {"licences": licences})
+    entries = [
+        (licence, selectors.licence_claim_lines(licence, holder=False))
+        for licence in selectors.licences_for_user(user=request.user)
+    ]
+    return render(request, "licences/wallet.html", {"entries": entries})
 
 
 @access(RESIDENT)

@@ -20,7 +20,7 @@ from onewindow.cases.models import Case, CaseMaterial
 from onewindow.cases.tests.conftest import ANSWERS, definition, publish
 from onewindow.cases.tests.test_licence_materials import CODE, PERMIT, SYSTEM, _permit
 from onewindow.catalog.models import ServiceVersion
-from onewindow.licences.services import licence_revoke
+from onewindow.licences.services import licence_issue, licence_revoke
 from onewindow.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +98,31 @@ def test_materials_step_offers_the_wallet_and_takes_a_licence(service, resident)
     assert 'data-testid="licence-chosen"' in page and "已选用此证照" in page
     review = client.get(reverse("cases:draft_review", kwargs={"case_id": case.pk}))
     assert mine.number in review.content.decode()
+
+
+def test_a_tied_answer_is_shown_on_each_licence_and_a_mismatch_at_the_material(
+    city, tmp_path, resident
+):
+    """With ``form_fields`` the wallet licences show what the tied question must say, and a
+    licence saying otherwise is refused at its material, naming the question."""
+    tied = {**PERMIT, "form_fields": {"applicant_name": "holderName"}}
+    publish(tmp_path, service=definition(code=CODE, materials=[tied]), bpmn=None)
+    other = licence_issue(
+        actor=SYSTEM,
+        licence_type_code="hk-macau-permit",
+        holder_person=resident,
+        claims={"holderName": "李娜"},
+    )
+    client = _client(resident.user)
+    case = _draft(resident.user)  # answered 张伟
+    url = reverse("cases:draft_materials", kwargs={"case_id": case.pk})
+    page = client.get(url).content.decode()
+    assert 'data-testid="licence-tied">申请人姓名 李娜</p>' in page
+    refused = client.post(url, {"action": "licence", "code": "permit", "licence": other.pk})
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert 'id="err-permit"' in html and "「申请人姓名」与所选电子证照" in html
+    assert not CaseMaterial.objects.filter(case=case).exists()
 
 
 def test_holding_none_says_so_and_links_to_the_issuing_service(service, issuer, resident):

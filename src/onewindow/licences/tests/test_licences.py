@@ -194,6 +194,20 @@ def test_wallet_lists_own_licences_and_serves_a_pdf(client):
     assert [s.name for s in sections.licences] == ["往来港澳通行证签注"]
 
 
+def test_wallet_shows_the_permit_number_but_not_the_holders_own_id(client):
+    person = PersonFactory()
+    permit = licence_issue(
+        actor=SYSTEM,
+        licence_type_code="hk-macau-permit",
+        holder_person=person,
+        claims={"permitNumber": "C12345678"},
+    )
+    client.force_login(person.user)
+    page = client.get("/licences/").content.decode()
+    assert "证件号码：C12345678" in page
+    assert permit.claims["idNumber"] not in page  # the holder knows their own ID
+
+
 def test_qr_points_to_verify_url_with_id():
     from onewindow.licences.pdf import verify_url
 
