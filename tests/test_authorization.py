@@ -290,6 +290,11 @@ TASK_HOLDER = frozenset({"staff_a"})
 ARGUMENTS: dict[str, Args] = {
     # A staff member may look at any person's (masked) record; that read is audited.
     "identity:staff_person": Args(build=lambda w: {"pk": w.objects["person_a"].pk}),
+    # 当面核验 (identity.verify_in_person) on any person's record.
+    "identity:staff_person_verify": Args(build=lambda w: {"pk": w.objects["person_a"].pk}),
+    # Department administrators (identity.change_staff) reset their own staff's
+    # authenticator; the operator persona reaches everyone's.
+    "identity:staff_totp_reset": Args(build=lambda w: {"pk": w.users["staff_b"].staff.pk}),
     # The public service guide; an unknown code answers 404 for everyone.
     "catalog:service_guide": Args(build=lambda w: {"code": "no-such-service"}),
     # Cases: only the applicant reaches their drafts and cases; only staff holding the

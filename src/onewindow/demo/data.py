@@ -200,6 +200,7 @@ ROLES: tuple[RoleSpec, ...] = (
             "identity.view_person",
             "identity.view_company",
             "identity.view_pii",
+            "identity.verify_in_person",  # 当面核验 on a person's page (level 3)
             "delivery.manage_returns",
         ),
     ),

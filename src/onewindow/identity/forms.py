@@ -39,8 +39,30 @@ class StaffLoginForm(forms.Form):
     password = forms.CharField(
         label=_("密码"), max_length=256, strip=False, error_messages={"required": _("请填写密码。")}
     )
+    # Not required here: at the first login after an authenticator reset there is none yet
+    # (staff_login_check asks for it when the account has one).
+    token = forms.CharField(label=_("动态口令"), max_length=10, required=False)
+
+
+class TotpEnrolForm(forms.Form):
     token = forms.CharField(
-        label=_("动态口令"), max_length=10, error_messages={"required": _("请填写6位动态口令。")}
+        label=_("验证器中显示的6位数字"),
+        max_length=10,
+        error_messages={"required": _("请填写6位动态口令。")},
+    )
+
+
+class TotpResetForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("我已核实该工作人员的身份，并确认其原有动态口令作废"),
+        error_messages={"required": _("请勾选确认后再重置。")},
+    )
+
+
+class InPersonForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("已当面核对居民身份证原件，人证一致"),
+        error_messages={"required": _("请当面核对身份证原件后勾选确认。")},
     )
 
 

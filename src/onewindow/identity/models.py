@@ -29,6 +29,7 @@ class User(AbstractUser):
         permissions = [
             ("view_pii", "May see unmasked ID and phone numbers (audited, with purpose)"),
             ("operate_platform", "Platform operator: services, SMS outbox, audit"),
+            ("verify_in_person", "May confirm a person's identity face to face (level 3)"),
         ]
 
     def __str__(self) -> str:

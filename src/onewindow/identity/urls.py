@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onewindow.identity import views
+from onewindow.identity import staff_views, views
 
 app_name = "identity"
 urlpatterns = [
@@ -9,4 +9,16 @@ urlpatterns = [
     path("profile/", views.profile_view, name="profile"),
     path("staff/login/", views.staff_login_view, name="staff_login"),
     path("staff/persons/<int:pk>/", views.staff_person_view, name="staff_person"),
+    path(
+        "staff/persons/<int:pk>/verify/",
+        views.staff_person_verify_view,
+        name="staff_person_verify",
+    ),
+    path("staff/enrol/", staff_views.staff_enrol_view, name="staff_enrol"),
+    path("staff/people/", staff_views.staff_people_view, name="staff_people"),
+    path(
+        "staff/people/<int:pk>/authenticator/",
+        staff_views.staff_totp_reset_view,
+        name="staff_totp_reset",
+    ),
 ]

@@ -22,6 +22,7 @@ from onewindow.core.errors import ApplicationError, PermissionDenied, RateLimite
 from onewindow.core.masking import mask_phone
 from onewindow.identity import selectors, services
 from onewindow.identity.forms import (
+    InPersonForm,
     RealNameForm,
     RevealForm,
     SmsLoginForm,
@@ -29,6 +30,8 @@ from onewindow.identity.forms import (
     apply_errors,
 )
 from onewindow.identity.models import AssuranceLevel, User
+from onewindow.identity.services.enrolment import EnrolmentPending
+from onewindow.identity.staff_views import start_enrolment
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -114,6 +117,8 @@ def staff_login_view(request: HttpRequest) -> HttpResponse:
                 password=data["password"],
                 token=data["token"],
             )
+        except EnrolmentPending as pending:
+            return start_enrolment(request, pending, next_url=next_url)
         except ApplicationError as exc:
             apply_errors(form, exc)
             status = 400
@@ -197,6 +202,7 @@ def _person_page(
     form: RevealForm,
     revealed: Any = None,
     status: int = 200,
+    verify_form: InPersonForm | None = None,
 ) -> HttpResponse:
     response = render(
         request,
@@ -206,6 +212,9 @@ def _person_page(
             "form": form,
             "revealed": revealed,
             "may_reveal": request.user.has_perm("identity.view_pii"),
+            "may_verify": request.user.has_perm("identity.verify_in_person"),
+            "verify_form": verify_form or InPersonForm(),
+            "in_person": AssuranceLevel.IN_PERSON,
         },
         status=status,
     )
@@ -240,3 +249,22 @@ def staff_person_view(request: HttpRequest, pk: int) -> HttpResponse:
         apply_errors(form, exc)
         return _person_page(request, person, form=form, status=400)
     return _person_page(request, person, form=RevealForm(), revealed=revealed)
+
+
+@access(STAFF, perm="identity.verify_in_person")
+@require_POST
+def staff_person_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """当面核验: a window clerk has checked the person's ID card face to face (level 3)."""
+    person = selectors.person_get(pk=pk)
+    if person is None:
+        raise Http404
+    form = InPersonForm(request.POST)
+    if not form.is_valid():
+        return _person_page(request, person, form=RevealForm(), verify_form=form, status=400)
+    try:
+        services.person_assurance_in_person(actor=Actor.from_request(request), person=person)
+    except ApplicationError as exc:
+        apply_errors(form, exc)
+        return _person_page(request, person, form=RevealForm(), verify_form=form, status=400)
+    messages.success(request, _("已完成当面核验，该居民的实名等级为当面核验（L3）。"))
+    return redirect("identity:staff_person", pk=person.pk)

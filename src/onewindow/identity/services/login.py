@@ -260,6 +260,11 @@ def staff_login_check(
         (d for d in devices_for_user(user, confirmed=True) if isinstance(d, TOTPDevice)), None
     )
     if device is None:
+        from onewindow.identity.services.enrolment import EnrolmentPending, pending_device
+
+        pending = pending_device(user)
+        if pending is not None:  # reset by an administrator: enrol it now (the login view)
+            raise EnrolmentPending(user, pending)
         raise StaffLoginFailed(
             _("您的账号尚未绑定动态口令设备，无法登录。请联系本部门管理员开通。"),
             code="no_device",
