@@ -43,10 +43,16 @@ RESOURCE_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("property_count", "名下住房套数", "sensitive"),
         ("total_area", "住房总建筑面积（平方米）", "sensitive"),
     ],
+    "gz-zjj.housing-records": [
+        ("assistance", "正在享受的住房保障", "internal"),
+        ("since", "保障起始日期", "internal"),
+    ],
 }
 GENERIC_FIELDS = [("record_found", "有登记记录", "internal"), ("reference", "记录编号", "internal")]
 
 MARITAL = ["未婚", "已婚", "离婚", "丧偶"]
+NO_ASSISTANCE = {"assistance": "无", "since": ""}
+HOUSING_ASSISTANCE = ["公共租赁住房", "住房租赁补贴"]
 
 # The printed demo residents (by their demo phone number) have fixed records, so the demo
 # shows both outcomes of the housing services' eligibility check; records not listed here
@@ -66,6 +72,7 @@ DEMO_PROFILES: dict[str, dict[str, dict[str, Any]]] = {
             "contribution_years": 6,
             "employer": "广州市示例单位18号",
         },
+        "gz-zjj.housing-records": NO_ASSISTANCE,
     },
     # 李志明: two flats, 186 m² — owns housing, ineligible for all three.
     "13800000002": {
@@ -76,6 +83,7 @@ DEMO_PROFILES: dict[str, dict[str, dict[str, Any]]] = {
             "vehicles": 1,
         },
         "gz-ghzyj.property-records": {"property_count": 2, "total_area": 186},
+        "gz-zjj.housing-records": NO_ASSISTANCE,
     },
     # 黄淑仪: income above every housing line (CNY 12,500 a month per head).
     "13800000003": {
@@ -86,6 +94,19 @@ DEMO_PROFILES: dict[str, dict[str, dict[str, Any]]] = {
             "vehicles": 1,
         },
         "gz-ghzyj.property-records": {"property_count": 0, "total_area": 0},
+        "gz-zjj.housing-records": NO_ASSISTANCE,
+    },
+    # 林晓琳: a household on the edge of the minimum-living line (CNY 1,800 a month per head,
+    # one small flat) — a low-income household for civil affairs.
+    "13800000005": {
+        "gz-mzj.income-assets": {
+            "household_size": 2,
+            "monthly_income_per_capita": 1800,
+            "financial_assets": 20000,
+            "vehicles": 0,
+        },
+        "gz-ghzyj.property-records": {"property_count": 1, "total_area": 48},
+        "gz-zjj.housing-records": NO_ASSISTANCE,
     },
 }
 STREETS = ["中山大道", "天河路", "环市东路", "江南大道", "工业大道", "解放北路", "黄埔大道"]
@@ -157,6 +178,16 @@ class FakeCityDataSource:
                 "insured": years > 0,
                 "contribution_years": years,
                 "employer": f"广州市示例单位{_n(person, 'employer', 90) + 10}号" if years else "",
+            }
+        if resource_code == "gz-zjj.housing-records":
+            # Most households have no housing assistance; one in ten rents public housing or
+            # receives the rental subsidy.
+            kind = _n(person, "assistance", 20)
+            if kind >= len(HOUSING_ASSISTANCE):
+                return dict(NO_ASSISTANCE)
+            return {
+                "assistance": HOUSING_ASSISTANCE[kind],
+                "since": f"{2025 - _n(person, 'assisted', 6)}-03-01",
             }
         if resource_code == "gz-ghzyj.property-records":
             count = [0, 0, 0, 1, 1, 2][_n(person, "props", 6)]
