@@ -20,6 +20,7 @@ from onewindow.cases.tests.test_demo_packages import (
     catalog_dir,
     submit_package,
 )
+from onewindow.catalog.models import Service
 from onewindow.catalog.services import service_packages_import
 from onewindow.exchange import datasources
 from onewindow.exchange.calllog import calllog_verify
@@ -29,6 +30,8 @@ from onewindow.testing.factories import PersonFactory
 pytestmark = pytest.mark.django_db
 
 CHECKS = {"Task_Housing", "Task_Property", "Task_Income"}
+# Civil affairs' low-income recognition: household registration instead of the housing check.
+CHECKS_OF = {"low-income-family": {"Task_Hukou", "Task_Property", "Task_Income"}}
 LOOKED_UP = {
     "gz-gaj.household-registration",
     "gz-rsj.social-insurance",
@@ -39,6 +42,8 @@ LOOKED_UP = {
 LOW_INCOME = "13800000001"  # 陈嘉欣: CNY 2,600 a month per head, no property
 TWO_FLATS = "13800000002"  # 李志明: two flats, 186 m²
 HIGH_INCOME = "13800000003"  # 黄淑仪: CNY 12,500 a month per head
+DIBAO_EDGE = "13800000005"  # 林晓琳: CNY 1,800 a month per head, one 48 m² flat
+BANK_ACCOUNT = "6222020200112233445"  # the subsidy services pay into it
 
 # What the applicants declare on the form: the opposite of their records, so a test passes
 # only when the records win.
@@ -54,6 +59,15 @@ DECLARED_RICH = {
     "housing_area_per_capita": 40,
     "net_assets": 500,
 }
+# The low-income recognition's form asks for the household's monthly total and assets.
+DECLARED_POOR_FAMILY = {"household_size": 3, "monthly_income": 5100, "financial_assets": 0}
+DECLARED_RICH_FAMILY = {"household_size": 3, "monthly_income": 60000, "financial_assets": 900000}
+
+
+def declared(code: str, *, poor: bool) -> dict[str, Any]:
+    if code == "low-income-family":
+        return DECLARED_POOR_FAMILY if poor else DECLARED_RICH_FAMILY
+    return DECLARED_POOR if poor else DECLARED_RICH
 
 
 def person(phone: str) -> Any:
@@ -73,13 +87,17 @@ def variables(case: Case) -> dict[str, Any]:
 
 def submit_and_check(code: str, resident: Any, answers: dict[str, Any]) -> Case:
     """Apply, accept, let the worker look up the records, complete the three checks."""
-    version = service_packages_import(actor=Actor.system("test"), paths=[catalog_dir() / code])[0]
+    checks = CHECKS_OF.get(code, CHECKS)
+    published = service_packages_import(actor=Actor.system("test"), paths=[catalog_dir() / code])
+    version = published[0] if published else Service.objects.get(code=code).current  # unchanged
     assert "eligibility" in version.definition["decisions"]
+    if "bank_account" in version.form_schema["properties"]:
+        answers = {"bank_account": BANK_ACCOUNT, **answers}
     case = submit_package(resident, version, answers=answers)
     assert not CallLog.objects.filter(case_number=case.number).exists()  # not before acceptance
     approve_as_holder(case.tasks.get(element_id="Task_Accept"))
-    assert open_elements(case) == CHECKS
-    for task in case.tasks.filter(element_id__in=CHECKS):
+    assert open_elements(case) == checks
+    for task in case.tasks.filter(element_id__in=checks):
         approve_as_holder(task)
     case.refresh_from_db()
     return case
@@ -140,18 +158,46 @@ def test_every_look_up_is_logged_for_the_case_and_on_its_timeline(city):
         ),
         ("price-limited-housing-prereview", HIGH_INCOME, "家庭人均年可支配收入超过限价房收入线"),
         ("public-rental-housing", HIGH_INCOME, "3人户家庭人均年可支配收入超过45000元"),
+        ("rental-housing-subsidy", TWO_FLATS, "家庭人均住房建筑面积不低于15平方米"),
+        (
+            "rental-housing-subsidy",
+            HIGH_INCOME,
+            "家庭人均年可支配收入超过住房租赁补贴收入线（45000元）",
+        ),
+        ("low-income-family", TWO_FLATS, "家庭成员名下拥有2套及以上住房"),
+        (
+            "low-income-family",
+            HIGH_INCOME,
+            "家庭人均月收入超过本市最低生活保障标准的1.5倍（2070元）",
+        ),
+        (
+            "low-income-family",
+            LOW_INCOME,
+            "家庭人均月收入超过本市最低生活保障标准的1.5倍（2070元）",
+        ),
     ],
 )
 def test_the_other_housing_services_reject_on_the_records(city, code, phone, reason):
-    case = submit_and_check(code, person(phone), DECLARED_POOR)
+    case = submit_and_check(code, person(phone), declared(code, poor=True))
     assert case.status == Case.Status.REJECTED
+    assert not case.tasks.filter(element_id="Task_Decide").exists()
     assert variables(case)["reason"]["zh"] == reason
+    assert case.outcome_note == reason
 
 
-@pytest.mark.parametrize("code", ["shared-ownership-housing", "price-limited-housing-prereview"])
-def test_the_other_housing_services_accept_on_the_records(city, code):
-    case = submit_and_check(code, person(LOW_INCOME), DECLARED_RICH)
+@pytest.mark.parametrize(
+    ("code", "phone"),
+    [
+        ("shared-ownership-housing", LOW_INCOME),
+        ("price-limited-housing-prereview", LOW_INCOME),
+        ("rental-housing-subsidy", LOW_INCOME),
+        ("low-income-family", DIBAO_EDGE),
+    ],
+)
+def test_the_other_housing_services_accept_on_the_records(city, code, phone):
+    case = submit_and_check(code, person(phone), declared(code, poor=False))
     assert case.status == Case.Status.IN_PROGRESS
+    assert variables(case)["eligible"] is True
     assert open_elements(case) == {"Task_Decide"}
 
 
@@ -187,3 +233,65 @@ def test_the_declared_value_counts_where_no_record_exists(city, monkeypatch):
     assert variables(case)["reason"]["zh"] == "家庭人均住房建筑面积不低于15平方米"
     note = case.events.get(kind="data_lookup", data__resource="gz-ghzyj.property-records")
     assert note.data["found"] is False and "未查到记录" in note.message
+
+
+def test_the_rental_subsidy_checks_the_housing_assistance_already_received(city, monkeypatch):
+    """The housing bureau's branch also looks up the household's housing assistance: a
+    household already in public rental housing gets no subsidy, whatever it declared."""
+    resident = person(LOW_INCOME)
+    case = submit_and_check("rental-housing-subsidy", resident, DECLARED_RICH)
+    assert case.status == Case.Status.IN_PROGRESS  # no assistance yet: eligible
+    calls = CallLog.objects.filter(case_number=case.number)
+    assert set(calls.values_list("resource_code", flat=True)) == {
+        *LOOKED_UP,
+        "gz-zjj.housing-records",
+    }
+    assert variables(case)["exchange_gz_zjj_housing_records"]["applicant"]["assistance"] == "无"
+
+    real = datasources.FakeCityDataSource()
+
+    class InPublicHousing:
+        def fetch(self, resource_code: str, subject: Any) -> dict[str, Any] | None:
+            if resource_code == "gz-zjj.housing-records":
+                return {"assistance": "公共租赁住房", "since": "2022-03-01"}
+            return real.fetch(resource_code, subject)
+
+    monkeypatch.setattr("onewindow.exchange.services.data_source", InPublicHousing)
+    housed = submit_and_check("rental-housing-subsidy", resident, DECLARED_POOR)
+    assert housed.status == Case.Status.REJECTED
+    assert variables(housed)["reason"]["zh"] == "家庭正在享受公共租赁住房或住房租赁补贴等住房保障"
+
+
+def test_non_residents_get_the_rental_subsidy_but_not_the_low_income_recognition(city):
+    migrant = PersonFactory(phone=LOW_INCOME, region_code="430102")  # registered in Changsha
+    case = submit_and_check("rental-housing-subsidy", migrant, DECLARED_RICH)
+    assert case.status == Case.Status.IN_PROGRESS  # six years of social insurance here
+
+    other = PersonFactory(phone=DIBAO_EDGE, region_code="430102")
+    family = submit_and_check("low-income-family", other, DECLARED_POOR_FAMILY)
+    assert family.status == Case.Status.REJECTED  # registered households only
+    assert variables(family)["reason"]["zh"].startswith("申请人非本市户籍")
+
+
+def test_without_an_income_record_the_declared_income_is_measured_against_the_dibao_line(
+    city, monkeypatch
+):
+    """No income and assets record: the household's declared size and monthly total count;
+    CNY 1,200 a head is under the minimum-living line, a case for the dibao instead."""
+    real = datasources.FakeCityDataSource()
+
+    class NoIncomeRecord:
+        def fetch(self, resource_code: str, subject: Any) -> dict[str, Any] | None:
+            if resource_code == "gz-mzj.income-assets":
+                return None
+            return real.fetch(resource_code, subject)
+
+    monkeypatch.setattr("onewindow.exchange.services.data_source", NoIncomeRecord)
+    below = {"household_size": 3, "monthly_income": 3600, "financial_assets": 0}
+    case = submit_and_check("low-income-family", person(DIBAO_EDGE), below)
+    assert case.status == Case.Status.REJECTED
+    assert variables(case)["reason"]["zh"] == (
+        "家庭人均月收入不高于本市最低生活保障标准（1380元），请申请最低生活保障"
+    )
+    note = case.events.get(kind="data_lookup", data__resource="gz-mzj.income-assets")
+    assert note.data["found"] is False
