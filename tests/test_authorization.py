@@ -336,6 +336,8 @@ ARGUMENTS: dict[str, Args] = {
     # owner reaches their addresses, shipments and a case's pickup booking; staff of the
     # issuing department (with delivery.manage_returns) reach its returned mail.
     "delivery:push": Args(build=lambda w: {"carrier": "sf"}),
+    # SMS delivery receipts: public, the URL's secret token is checked by the view.
+    "notify:sms_receipts": Args(build=lambda w: {"provider": "aliyun", "token": "not-it"}),
     "delivery:address_edit": Args(build=_address, only=OWNER),
     "delivery:address_default": Args(build=_address, only=OWNER),
     "delivery:address_delete": Args(build=_address, only=OWNER),

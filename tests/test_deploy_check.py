@@ -52,6 +52,7 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
         SMS_ALIYUN_ACCESS_KEY_ID="LTAI-example",
         SMS_ALIYUN_ACCESS_KEY_SECRET=secrets.token_urlsafe(24),
         SMS_ALIYUN_TEMPLATES="login_code:SMS_1,case_update:SMS_2,notice:SMS_3,appointment_reminder:SMS_4",
+        ONEWINDOW_SMS_RECEIPT_TOKEN=secrets.token_urlsafe(32),
         ONEWINDOW_OIDC_RSA_KEY=generate_rsa_pem(),
         # A real payment gateway with the merchant's keys, not the sandbox.
         ONEWINDOW_PAYMENTS_GATEWAY="alipay",
@@ -111,6 +112,21 @@ def test_check_deploy_fails_when_the_sms_gateway_is_not_configured(tmp_path: Pat
     )
     assert result.returncode != 0
     assert "onewindow.E001" in result.stderr
+
+
+def test_check_deploy_warns_when_sms_receipts_have_no_secret(tmp_path: Path):
+    """Without the receipt URL's secret no message is ever marked delivered or failed."""
+    env = _production_env(tmp_path)
+    env["ONEWINDOW_SMS_RECEIPT_TOKEN"] = "short"
+    result = subprocess.run(
+        [str(ONEWINDOW), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "onewindow.W004" in result.stderr
 
 
 # Each production safety check fails while its condition holds (and, by the test above, passes

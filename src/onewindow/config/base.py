@@ -215,6 +215,9 @@ SMS_ALIYUN_ACCESS_KEY_ID = env("SMS_ALIYUN_ACCESS_KEY_ID")
 SMS_ALIYUN_ACCESS_KEY_SECRET = env("SMS_ALIYUN_ACCESS_KEY_SECRET")
 SMS_ALIYUN_ENDPOINT = env("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
 SMS_ALIYUN_TEMPLATES = env("SMS_ALIYUN_TEMPLATES")
+# The secret path segment of the delivery-receipt URL given to the vendor
+# (/notify/receipts/<provider>/<token>/); unset: receipts are not accepted.
+SMS_RECEIPT_TOKEN = env("ONEWINDOW_SMS_RECEIPT_TOKEN")
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -45,17 +45,32 @@ def _sms_provider_problems() -> list[checks.CheckMessage]:
         provider = get_sms_provider()
     except ImproperlyConfigured as exc:
         return [checks.Error(f"SMS provider: {exc}", id="onewindow.E001")]
+    from django.conf import settings
+
+    from onewindow.notify.providers import receipt_parser
+
+    problems: list[checks.CheckMessage] = []
+    token = str(getattr(settings, "SMS_RECEIPT_TOKEN", "") or "")
+    if receipt_parser(provider.name) is not None and len(token) < 32:
+        problems.append(
+            checks.Warning(
+                f"SMS provider {provider.name!r} pushes delivery receipts, but "
+                "ONEWINDOW_SMS_RECEIPT_TOKEN is unset or shorter than 32 characters: "
+                "messages stay 'sent' and are never marked delivered or failed.",
+                id="onewindow.W004",
+            )
+        )
     mapped = getattr(provider, "templates", None)
     if isinstance(mapped, dict):
         missing = sorted(set(SMS_TEMPLATES) - set(mapped))
         if missing:
-            return [
+            problems.append(
                 checks.Error(
                     f"SMS provider {provider.name!r} has no vendor template for {missing}",
                     id="onewindow.E002",
                 )
-            ]
-    return []
+            )
+    return problems
 
 
 @checks.register(checks.Tags.security, deploy=True)

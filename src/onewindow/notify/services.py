@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,7 +22,13 @@ from onewindow.identity.pii import phone_index
 from onewindow.notify.messages import render_sms_text, template_params
 from onewindow.notify.models import SmsMessage
 from onewindow.notify.providers import get_sms_provider
-from onewindow.notify.providers.base import SmsProvider, SmsProviderError, SmsRequest, SmsResult
+from onewindow.notify.providers.base import (
+    DeliveryReceipt,
+    SmsProvider,
+    SmsProviderError,
+    SmsRequest,
+    SmsResult,
+)
 
 log = logging.getLogger(__name__)
 
@@ -151,13 +158,60 @@ def sms_deliver(*, message_id: int, provider: SmsProvider | None = None) -> str:
 
 
 def sms_delivery_receipt(*, provider: str, provider_message_id: str, delivered: bool) -> bool:
-    """A vendor's delivery report (webhook or poll). Returns whether a row changed."""
-    rows = SmsMessage.objects.filter(
-        provider=provider, provider_message_id=provider_message_id, status=Status.SENT
-    )
-    if delivered:
-        return bool(rows.update(status=Status.DELIVERED, delivered_at=timezone.now()))
-    return bool(rows.update(status=Status.FAILED, last_error="delivery failed (receipt)"))
+    """One vendor delivery report. Returns whether a row changed."""
+    receipt = DeliveryReceipt(provider_message_id=provider_message_id, delivered=delivered)
+    return sms_receipts_apply(provider=provider, receipts=[receipt]).applied == 1
+
+
+@dataclass(frozen=True)
+class ReceiptOutcome:
+    applied: int = 0  # a sent message is now delivered or failed
+    repeated: int = 0  # its message already had its final status: nothing changed
+    early: int = 0  # its message is still being handed over (our send has not returned)
+    unknown: int = 0  # no message of ours has that id
+
+
+def sms_receipts_apply(*, provider: str, receipts: Sequence[DeliveryReceipt]) -> ReceiptOutcome:
+    """Delivery receipts from a vendor, in one transaction with one audit row. Each moves a
+    sent message to delivered or failed once; a receipt repeated, or contradicting the first
+    one, changes nothing. A receipt for a message whose send has not returned yet is
+    counted as ``early``: the caller asks the vendor to push it again later."""
+    counts = {"applied": 0, "repeated": 0, "early": 0, "unknown": 0}
+    now = timezone.now()
+    with transaction.atomic():
+        for receipt in receipts:
+            rows = SmsMessage.objects.filter(
+                provider=provider, provider_message_id=receipt.provider_message_id
+            )
+            if receipt.delivered:
+                changed = rows.filter(status=Status.SENT).update(
+                    status=Status.DELIVERED, delivered_at=receipt.reported_at or now
+                )
+            else:
+                why = f"{receipt.code} {receipt.text}".strip() or "delivery failed (receipt)"
+                changed = rows.filter(status=Status.SENT).update(
+                    status=Status.FAILED, last_error=f"receipt: {why}"[:255]
+                )
+            if changed:
+                counts["applied"] += 1
+            elif rows.exists():
+                counts["repeated"] += 1
+            elif (
+                receipt.our_id.isdigit()
+                and SmsMessage.objects.filter(
+                    pk=int(receipt.our_id), status=Status.SENDING
+                ).exists()
+            ):
+                counts["early"] += 1
+            else:
+                counts["unknown"] += 1
+        audit_record(
+            actor=Actor.system(f"sms:{provider}"),
+            action="notify.sms.receipts",
+            target_type="notify.smsmessage",
+            changes={"receipts": len(receipts), **counts},
+        )
+    return ReceiptOutcome(**counts)
 
 
 def sms_retry_pending() -> int:

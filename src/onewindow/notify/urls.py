@@ -5,4 +5,5 @@ from onewindow.notify import views
 app_name = "notify"
 urlpatterns = [
     path("sms-outbox/", views.sms_outbox, name="sms_outbox"),
+    path("receipts/<slug:provider>/<str:token>/", views.sms_receipts, name="sms_receipts"),
 ]

@@ -1,11 +1,22 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
+from onewindow.audit.models import AuditEvent
+from onewindow.audit.services import Actor, audit_record, client_ip
 from onewindow.core.access import OPERATOR, PUBLIC, access, allowed
+from onewindow.core.crypto.digests import constant_time_equal
+from onewindow.notify.providers import receipt_parser
+from onewindow.notify.providers.base import ReceiptFormatError
 from onewindow.notify.selectors import sms_outbox_recent
+from onewindow.notify.services import sms_receipts_apply
+
+RECEIPT_MAX_BYTES = 1024 * 1024
 
 
 @access(PUBLIC)
@@ -20,3 +31,37 @@ def sms_outbox(request: HttpRequest) -> HttpResponse:
     response = render(request, "notify/sms_outbox.html", {"messages_": sms_outbox_recent()})
     response["Cache-Control"] = "no-store"
     return response
+
+
+@csrf_exempt  # the vendor cannot send our CSRF token; the URL's secret stands in for it
+@access(PUBLIC)
+@require_POST
+def sms_receipts(request: HttpRequest, provider: str, token: str) -> HttpResponse:
+    """Delivery receipts pushed by the SMS vendor (Aliyun SmsReport, HTTP batch push). The
+    vendor signs nothing, so the URL carries ``ONEWINDOW_SMS_RECEIPT_TOKEN``; a wrong token is
+    refused and audited. Receipts are applied once each; the vendor pushes again whenever the
+    answer's code is not 0 (a receipt that overtook our own send answer)."""
+    parse = receipt_parser(provider)
+    expected = str(settings.SMS_RECEIPT_TOKEN or "")
+    if parse is None or not expected:
+        raise Http404
+    if not constant_time_equal(token, expected):
+        with transaction.atomic():
+            audit_record(
+                actor=Actor(id=None, kind="system", label=f"sms:{provider}", ip=client_ip(request)),
+                action="notify.sms.receipts",
+                target_type="notify.smsmessage",
+                outcome=AuditEvent.Outcome.DENIED,
+                changes={"reason": "wrong receipt token"},
+            )
+        return JsonResponse({"code": 401, "msg": "unauthorised"}, status=401)
+    if len(request.body) > RECEIPT_MAX_BYTES:
+        return JsonResponse({"code": 413, "msg": "too large"}, status=413)
+    try:
+        receipts = parse(request.body)
+    except ReceiptFormatError as exc:
+        return JsonResponse({"code": 400, "msg": str(exc)}, status=400)
+    outcome = sms_receipts_apply(provider=provider, receipts=receipts)
+    if outcome.early:
+        return JsonResponse({"code": 1, "msg": "部分短信仍在发送中，请稍后重推"})
+    return JsonResponse({"code": 0, "msg": "接收成功"})

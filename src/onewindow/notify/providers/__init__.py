@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from onewindow.notify.providers.base import SmsProvider
+from onewindow.notify.providers.base import DeliveryReceipt, SmsProvider
 
 
 def get_sms_provider(name: str | None = None) -> SmsProvider:
@@ -19,3 +21,12 @@ def get_sms_provider(name: str | None = None) -> SmsProvider:
 
         return AliyunSmsProvider()
     raise ImproperlyConfigured(f"unknown SMS provider {name!r} (ONEWINDOW_SMS_PROVIDER)")
+
+
+def receipt_parser(name: str) -> Callable[[bytes], list[DeliveryReceipt]] | None:
+    """How the vendor ``name`` pushes delivery receipts, if it does."""
+    if name == "aliyun":
+        from onewindow.notify.providers.aliyun import parse_receipts
+
+        return parse_receipts
+    return None

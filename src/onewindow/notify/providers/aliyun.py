@@ -20,14 +20,20 @@ import hashlib
 import hmac
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import quote
 
 import httpx
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from onewindow.notify.providers.base import SmsProviderError, SmsRequest, SmsResult
+from onewindow.notify.providers.base import (
+    DeliveryReceipt,
+    ReceiptFormatError,
+    SmsProviderError,
+    SmsRequest,
+    SmsResult,
+)
 
 API_VERSION = "2017-05-25"
 # Vendor error codes after which sending the same message again cannot succeed.
@@ -135,3 +141,48 @@ class AliyunSmsProvider:
             return SmsResult(accepted=True, provider_message_id=str(body.get("BizId", "")))
         message = f"{code}: {body.get('Message', '')}"[:255]
         return SmsResult(accepted=False, error=message, retryable=code not in PERMANENT_ERRORS)
+
+
+# --- delivery receipts ---------------------------------------------------------------------
+# SmsReport in "HTTP batch push" mode: the vendor POSTs a JSON array of reports, e.g.
+#   [{"phone_number": "1381111****", "send_time": "2017-01-01 00:00:00",
+#     "report_time": "2017-01-01 00:00:00", "success": true, "err_code": "DELIVERED",
+#     "err_msg": "用户接收成功", "sms_size": "1", "biz_id": "12345", "out_id": "67890"}]
+# and expects {"code": 0, "msg": "接收成功"}; any other answer makes it push the batch again.
+# The push carries no signature: the receiving URL holds a secret (see notify.views).
+RECEIPT_MAX_ITEMS = 1000
+BEIJING = timezone(timedelta(hours=8))
+
+
+def parse_receipts(body: bytes) -> list[DeliveryReceipt]:
+    try:
+        items = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ReceiptFormatError("not JSON") from exc
+    if not isinstance(items, list) or len(items) > RECEIPT_MAX_ITEMS:
+        raise ReceiptFormatError("not a JSON array of at most 1000 reports")
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or not str(item.get("biz_id") or "").strip():
+            raise ReceiptFormatError("a report without biz_id")
+        success = item.get("success")
+        if not isinstance(success, bool):
+            success = str(success).lower() == "true"
+        out.append(
+            DeliveryReceipt(
+                provider_message_id=str(item["biz_id"]).strip()[:100],
+                delivered=success,
+                code=str(item.get("err_code") or "")[:40],
+                text=str(item.get("err_msg") or "")[:150],
+                reported_at=_beijing_time(item.get("report_time")),
+                our_id=str(item.get("out_id") or "")[:40],
+            )
+        )
+    return out
+
+
+def _beijing_time(value: object) -> datetime | None:
+    try:
+        return datetime.strptime(str(value), "%Y-%m-%d %H:%M:%S").replace(tzinfo=BEIJING)
+    except ValueError:
+        return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 
@@ -24,6 +25,22 @@ class SmsResult:
     # Some gateways (and the fake) confirm delivery to the handset in the send answer itself;
     # the others send a delivery receipt later.
     delivered: bool = False
+
+
+@dataclass(frozen=True)
+class DeliveryReceipt:
+    """The carrier's word on one message, relayed by the vendor after the send."""
+
+    provider_message_id: str
+    delivered: bool
+    code: str = ""
+    text: str = ""
+    reported_at: datetime | None = None
+    our_id: str = ""  # the id we gave the vendor with the message, if it echoes it
+
+
+class ReceiptFormatError(ValueError):
+    """A receipt push that is not in the vendor's format."""
 
 
 class SmsProvider(Protocol):
