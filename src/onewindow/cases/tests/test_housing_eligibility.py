@@ -90,6 +90,7 @@ def submit_and_check(code: str, resident: Any, answers: dict[str, Any]) -> Case:
     checks = CHECKS_OF.get(code, CHECKS)
     published = service_packages_import(actor=Actor.system("test"), paths=[catalog_dir() / code])
     version = published[0] if published else Service.objects.get(code=code).current  # unchanged
+    assert version is not None
     assert "eligibility" in version.definition["decisions"]
     if "bank_account" in version.form_schema["properties"]:
         answers = {"bank_account": BANK_ACCOUNT, **answers}
