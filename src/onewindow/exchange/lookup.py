@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor
 from onewindow.cases.engine.actions import ActionContext, exchange_variable
+from onewindow.exchange.datasources import fields_for
 from onewindow.exchange.models import Resource
 from onewindow.exchange.services import (
     exchange_query,
@@ -53,8 +54,9 @@ def lookup_from_case(ctx: ActionContext) -> dict[str, Any]:
     found = False
     reference = ""
     with transaction.atomic():
-        if not Resource.objects.filter(code=code).exists():
-            resources_sync(actor=Actor.system("exchange"))
+        resource = Resource.objects.filter(code=code).first()
+        if resource is None or resource.field_codes() != [c for c, _n, _s in fields_for(code)]:
+            resources_sync(actor=Actor.system("exchange"))  # new, or changed by an upgrade
         consumer = platform_consumer_ensure(actor=Actor.system("exchange"))
         for role, person in _subjects(ctx):
             result = exchange_query(

@@ -240,6 +240,21 @@ def platform_consumer_ensure(*, actor: Actor) -> Consumer:
             expires_at=far,
             rate_per_minute=600,
         )
+    # A resource whose fields changed (an upgrade's vocabulary): the platform's own grant
+    # follows it. Grants of other consumers stay as their owners decided.
+    refreshed = []
+    for grant in Grant.objects.filter(consumer=consumer).select_related("resource"):
+        if grant.fields != grant.resource.field_codes():
+            grant.fields = grant.resource.field_codes()
+            grant.save(update_fields=["fields"])
+            refreshed.append(grant.resource.code)
+    if refreshed:
+        audit_record(
+            actor=actor,
+            action="exchange.grant.refresh",
+            target=consumer,
+            changes={"resources": refreshed},
+        )
     return consumer
 
 

@@ -232,3 +232,28 @@ def test_only_the_owner_decides_access_requests(departments, consumer):
 
     refusal = AuditEvent.objects.get(action="exchange.request.decide", target_id=str(req.pk))
     assert refusal.outcome == "denied" and refusal.actor_id == stranger.pk
+
+
+def test_an_upgrade_that_changes_a_resources_fields_reaches_the_platforms_grant(
+    departments, consumer
+):
+    """After an upgrade the vocabulary may give a resource more fields: the platform's own
+    grant follows (audited); grants other departments decided stay as they were."""
+    from onewindow.audit.models import AuditEvent
+    from onewindow.exchange.models import Grant, Resource
+    from onewindow.exchange.services import platform_consumer_ensure, resources_sync
+
+    platform = platform_consumer_ensure(actor=ACTOR)
+    resource = Resource.objects.get(code="gz-mzj.marital-status")
+    old_fields = list(resource.fields)
+    Resource.objects.filter(pk=resource.pk).update(fields=old_fields[:1])  # before the upgrade
+    Grant.objects.filter(consumer=platform, resource=resource).update(
+        fields=[old_fields[0]["code"]]
+    )
+    resources_sync(actor=ACTOR)  # the new vocabulary
+    platform_consumer_ensure(actor=ACTOR)
+    grant = Grant.objects.get(consumer=platform, resource=resource)
+    assert grant.fields == [f["code"] for f in old_fields]
+    assert AuditEvent.objects.filter(action="exchange.grant.refresh").exists()
+    theirs = Grant.objects.get(consumer=consumer[0], resource=resource)
+    assert theirs.fields == ["marital_status"]
