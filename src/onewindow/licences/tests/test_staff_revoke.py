@@ -11,6 +11,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from stdnum.cn import uscc
 
 from onewindow.audit.models import AuditEvent
 from onewindow.audit.services import Actor
@@ -107,7 +108,13 @@ def test_find_by_number_id_number_and_uscc_with_the_holder_masked(world):
 def test_search_refuses_bad_input_at_the_field(world):
     client = _client(world["officer"])
     id_number = world["holder"].id_number
-    mistyped = id_number[:17] + ("0" if id_number[-1] != "0" else "1")
+    # A wrong check digit; one that happens to make a valid USCC (also 18 characters, searched
+    # as a company) would be a different input, so such digits are skipped.
+    mistyped = next(
+        id_number[:17] + d
+        for d in "0123456789"
+        if d != id_number[-1] and not uscc.is_valid(id_number[:17] + d)
+    )
     for query, message in [
         ("", "请输入证照编号、持证人身份证号码或统一社会信用代码。"),
         ("abc", "请输入完整的证照编号、18位身份证号码或18位统一社会信用代码。"),
