@@ -40,7 +40,7 @@ def test_reset_enrol_and_verify_in_person(
     clerk = StaffFactory(department=rsj, user__display_name="陈晓")
     StaffRole.objects.create(
         staff=clerk,
-        role=_role("window_clerk", "view_person", "verify_in_person"),
+        role=_role("window_clerk", "view_person", "verify_in_person", "add_person"),
         department=rsj,
     )
     resident = PersonFactory(name="黄淑仪")
@@ -87,4 +87,22 @@ def test_reset_enrol_and_verify_in_person(
     mine.get_by_role("button", name="确认当面核验").click()
     expect(mine.get_by_text("已当面核验（L3）")).to_be_visible()
     assert Person.objects.get(pk=resident.pk).assurance == AssuranceLevel.IN_PERSON
+
+    # 自然人登记: a resident who never applied online, registered at the window.
+    mine.get_by_role("navigation", name="主导航").get_by_role("link", name="自然人登记").click()
+    expect(mine.get_by_role("heading", name="自然人登记", level=1)).to_be_visible()
+    assert has_no_horizontal_scroll(mine)
+    assert_accessible(mine)
+    mine.get_by_label("姓名").fill("梁志强")
+    mine.get_by_label("身份证号码").fill("110105194912310021")
+    mine.get_by_label("手机号码（选填）").fill("13900002222")
+    mine.get_by_label("已当面核对居民身份证原件，人证一致").check()
+    mine.get_by_role("button", name="登记").click()
+    expect(mine.get_by_text("校验位不正确")).to_be_visible()  # the field says what is wrong
+    assert_accessible(mine)
+    mine.get_by_label("身份证号码").fill("11010519491231002X")
+    mine.get_by_label("已当面核对居民身份证原件，人证一致").check()
+    mine.get_by_role("button", name="登记").click()
+    expect(mine.get_by_text("已登记，实名等级为当面核验（L3）。")).to_be_visible()
+    expect(mine.get_by_role("heading", name="自然人信息", level=1)).to_be_visible()
     context.close()

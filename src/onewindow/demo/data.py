@@ -201,6 +201,7 @@ ROLES: tuple[RoleSpec, ...] = (
             "identity.view_company",
             "identity.view_pii",
             "identity.verify_in_person",  # 当面核验 on a person's page (level 3)
+            "identity.add_person",  # 自然人登记 at the window
             "delivery.manage_returns",
         ),
     ),

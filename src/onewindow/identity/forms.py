@@ -84,3 +84,19 @@ class RevealForm(forms.Form):
             "max_length": _("用途不能超过200个字符。"),
         },
     )
+
+
+class PersonRegisterForm(forms.Form):
+    """A person registered at the window (for residents who do not apply online)."""
+
+    name = forms.CharField(
+        label=_("姓名"), max_length=64, error_messages={"required": _("请填写姓名。")}
+    )
+    id_number = forms.CharField(
+        label=_("身份证号码"), max_length=32, error_messages={"required": _("请填写身份证号码。")}
+    )
+    phone = forms.CharField(label=_("手机号码（选填）"), max_length=20, required=False)
+    confirm = forms.BooleanField(
+        label=_("已当面核对居民身份证原件，人证一致"),
+        error_messages={"required": _("请当面核对身份证原件后勾选确认。")},
+    )

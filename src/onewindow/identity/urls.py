@@ -8,6 +8,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("profile/", views.profile_view, name="profile"),
     path("staff/login/", views.staff_login_view, name="staff_login"),
+    path("staff/persons/new/", views.staff_person_new_view, name="staff_person_new"),
     path("staff/persons/<int:pk>/", views.staff_person_view, name="staff_person"),
     path(
         "staff/persons/<int:pk>/verify/",

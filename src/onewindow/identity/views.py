@@ -23,6 +23,7 @@ from onewindow.core.masking import mask_phone
 from onewindow.identity import selectors, services
 from onewindow.identity.forms import (
     InPersonForm,
+    PersonRegisterForm,
     RealNameForm,
     RevealForm,
     SmsLoginForm,
@@ -268,3 +269,37 @@ def staff_person_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _person_page(request, person, form=RevealForm(), verify_form=form, status=400)
     messages.success(request, _("已完成当面核验，该居民的实名等级为当面核验（L3）。"))
     return redirect("identity:staff_person", pk=person.pk)
+
+
+@access(STAFF, perm="identity.add_person")
+@require_http_methods(["GET", "POST"])
+def staff_person_new_view(request: HttpRequest) -> HttpResponse:
+    """自然人登记 at the window: the person is present with their ID card, so the record
+    starts at level 3 (当面核验). A citizen ID already registered points to that record. With
+    a phone number the resident can later log in online and find this record."""
+    form = PersonRegisterForm(request.POST if request.method == "POST" else None)
+    existing = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = dict(form.cleaned_data)  # add_error() takes fields out of cleaned_data
+            try:
+                person = services.person_register(
+                    actor=Actor.from_request(request),
+                    name=data["name"],
+                    id_number=data["id_number"],
+                    phone=data["phone"],
+                    assurance=AssuranceLevel.IN_PERSON,
+                )
+            except ApplicationError as exc:
+                apply_errors(form, exc)
+                if "id_number" in form.errors:
+                    existing = selectors.person_find_by_id_number(id_number=data["id_number"])
+            else:
+                messages.success(request, _("已登记，实名等级为当面核验（L3）。"))
+                return redirect("identity:staff_person", pk=person.pk)
+    context = {"form": form, "existing": existing}
+    response = render(request, "identity/staff_person_new.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Permission
-from django.test import Client
+from django.test import Client, TestCase
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
@@ -170,3 +170,44 @@ def test_a_window_clerk_confirms_identity_face_to_face(city):
         plain.post(f"/account/staff/persons/{person.pk}/verify/", {"confirm": "1"}).status_code
         == 403
     )
+
+
+def test_a_window_clerk_registers_a_person_who_can_then_log_in_online(city):
+    from onewindow.identity.models import Person
+    from onewindow.identity.services import sms_login_code_request, sms_login_verify
+    from onewindow.notify.providers.fake import FakeSmsProvider
+
+    clerk_role = role_with("window_clerk", "view_person", "add_person")
+    client = staff_client(make_staff(roles=[clerk_role]).user)
+    url = "/account/staff/persons/new/"
+    assert "自然人登记" in client.get(url).content.decode()
+    data = {"name": "黄淑仪", "id_number": "11010519491231002X", "phone": "13900001111"}
+    unticked = client.post(url, data)
+    assert (
+        unticked.status_code == 400
+        and "请当面核对身份证原件后勾选确认" in unticked.content.decode()
+    )
+    bad = client.post(url, {**data, "id_number": "110105194912310021", "confirm": "1"})
+    assert bad.status_code == 400 and 'id="id_id_number_error"' in bad.content.decode()
+    assert not Person.objects.filter(name="黄淑仪").exists()
+
+    done = client.post(url, {**data, "confirm": "1"})
+    person = Person.objects.get(name="黄淑仪")
+    assert done.status_code == 302 and done["Location"] == f"/account/staff/persons/{person.pk}/"
+    assert person.assurance == AssuranceLevel.IN_PERSON and person.user is None
+    assert AuditEvent.objects.filter(action="identity.person.register").exists()
+
+    again = client.post(url, {**data, "phone": "", "confirm": "1"})
+    assert again.status_code == 400
+    assert f'href="/account/staff/persons/{person.pk}/"' in again.content.decode()
+    assert Person.objects.filter(name="黄淑仪").count() == 1
+    assert staff_client(make_staff().user).get(url).status_code == 403
+
+    # The resident logs in online with that phone and finds the record the window made.
+    FakeSmsProvider.reset()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        sms_login_code_request(phone="13900001111", ip="203.0.113.9")
+    code = FakeSmsProvider.sent[-1][1].params["code"]
+    user, _created = sms_login_verify(phone="13900001111", code=code, ip="203.0.113.9")
+    person.refresh_from_db()
+    assert person.user_id == user.pk
