@@ -43,7 +43,12 @@ from onewindow.payments.providers.base import (
     StatementLine,
     fen_to_yuan,
 )
-from onewindow.payments.selectors import SETTLED, mismatch_order, refund_suggestion
+from onewindow.payments.selectors import (
+    SETTLED,
+    captured_for_closed,
+    mismatch_order,
+    refund_suggestion,
+)
 from onewindow.payments.services import PaymentError, refund_create
 
 RECONCILE_PERMISSION = "payments.reconcile_payments"
@@ -345,10 +350,12 @@ def mismatch_refund(
     order = mismatch_order(mismatch)
     if order is None or (mismatch.refund_id is None and refund_suggestion(mismatch, order) <= 0):
         raise ValidationFailed(_("该差异不能通过退款处理。"), code="not_refundable", field="amount")
-    if not 0 < amount_fen <= order.amount_fen - order.refunded_fen and mismatch.refund_id is None:
+    closed = captured_for_closed(mismatch, order)
+    captured = int(mismatch.detail.get("there_fen") or 0) if closed else None
+    left = (captured or 0) - order.refunded_fen if closed else order.amount_fen - order.refunded_fen
+    if not 0 < amount_fen <= left and mismatch.refund_id is None:
         raise ValidationFailed(
-            _("退款金额应大于 0 且不超过可退金额 %(left)s 元。")
-            % {"left": fen_to_yuan(order.amount_fen - order.refunded_fen)},
+            _("退款金额应大于 0 且不超过可退金额 %(left)s 元。") % {"left": fen_to_yuan(left)},
             code="amount",
             field="amount",
         )
@@ -359,6 +366,7 @@ def mismatch_refund(
             amount_fen=amount_fen,
             reason=reason,
             request_no=f"M{mismatch.pk}",
+            captured_fen=captured,
         )
     except PaymentError:
         raise ValidationFailed(

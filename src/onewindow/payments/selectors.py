@@ -127,14 +127,29 @@ def mismatch_order(mismatch: Mismatch) -> PaymentOrder | None:
     )
 
 
+def captured_for_closed(mismatch: Mismatch, order: PaymentOrder) -> bool:
+    """The gateway's statement shows a payment for an order closed here (paid after it timed
+    out, or paid twice): the resident's money is with the gateway and must go back."""
+    return (
+        mismatch.kind == Mismatch.Kind.STATUS
+        and order.status == PaymentOrder.Status.CLOSED
+        and mismatch.detail.get("there_status") == "paid"
+        and int(mismatch.detail.get("there_fen") or 0) > 0
+    )
+
+
 def refund_suggestion(mismatch: Mismatch, order: PaymentOrder | None) -> int:
     """How much a refund would return (fen), or 0 when a refund is not the fix: only for an
-    open amount or status difference of an order that is paid here and not fully refunded.
-    An overcharge suggests the difference, anything else what is left of the order."""
+    open amount or status difference of an order that is paid here and not fully refunded,
+    or for money the gateway took for an order closed here. An overcharge suggests the
+    difference, money taken for a closed order what the gateway took and we have not
+    returned, anything else what is left of the order."""
+    if order is None or mismatch.status != Mismatch.Status.OPEN:
+        return 0
+    if captured_for_closed(mismatch, order):
+        return max(int(mismatch.detail.get("there_fen") or 0) - order.refunded_fen, 0)
     if (
-        order is None
-        or mismatch.status != Mismatch.Status.OPEN
-        or mismatch.kind not in (Mismatch.Kind.AMOUNT, Mismatch.Kind.STATUS)
+        mismatch.kind not in (Mismatch.Kind.AMOUNT, Mismatch.Kind.STATUS)
         or order.status not in SETTLED
     ):
         return 0

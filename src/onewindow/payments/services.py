@@ -252,10 +252,18 @@ def _receipt_issue(order: PaymentOrder, *, now: datetime.datetime) -> Receipt:
 
 
 def refund_create(
-    *, actor: Actor, order_id: int, amount_fen: int, reason: str, request_no: str
+    *,
+    actor: Actor,
+    order_id: int,
+    amount_fen: int,
+    reason: str,
+    request_no: str,
+    captured_fen: int | None = None,
 ) -> Refund:
     """Refund (part of) a paid order through the gateway. ``request_no`` makes it idempotent:
-    the same number never refunds twice."""
+    the same number never refunds twice. ``captured_fen``: the gateway's statement shows it
+    took this much for an order closed here; up to that much may go back (the order stays
+    closed)."""
     refused = False
     with transaction.atomic():
         order = PaymentOrder.objects.select_for_update().get(pk=order_id)
@@ -263,8 +271,11 @@ def refund_create(
         existing = Refund.objects.filter(out_request_no=out_request_no).first()
         if existing and existing.status == Refund.Status.SUCCEEDED:
             return existing
-        if order.status not in (PaymentOrder.Status.PAID, PaymentOrder.Status.REFUNDED) or (
-            amount_fen <= 0 or order.refunded_fen + amount_fen > order.amount_fen
+        paid_here = order.status in (PaymentOrder.Status.PAID, PaymentOrder.Status.REFUNDED)
+        closed_but_taken = order.status == PaymentOrder.Status.CLOSED and captured_fen is not None
+        ceiling = order.amount_fen if paid_here else (captured_fen or 0)
+        if not (paid_here or closed_but_taken) or (
+            amount_fen <= 0 or order.refunded_fen + amount_fen > ceiling
         ):
             # The refusal's audit row commits; the error is raised after the transaction.
             audit_record(
@@ -304,8 +315,8 @@ def refund_create(
             refund.completed_at = timezone.now()
             refund.save(update_fields=["status", "completed_at"])
             order.refunded_fen += amount_fen
-            if order.refunded_fen >= order.amount_fen:
-                order.status = PaymentOrder.Status.REFUNDED
+            if order.status == PaymentOrder.Status.PAID and order.refunded_fen >= order.amount_fen:
+                order.status = PaymentOrder.Status.REFUNDED  # a closed order stays closed
             order.save(update_fields=["refunded_fen", "status"])
         elif not ok:
             refund.status = Refund.Status.FAILED

@@ -177,6 +177,41 @@ def test_refund_an_overcharge_after_confirmation_once(client, sandbox, paying_ca
     assert AuditEvent.objects.filter(action="payments.mismatch.resolve", actor_id=user.pk).exists()
 
 
+def test_money_taken_for_an_order_closed_here_goes_back_from_the_page(
+    client, sandbox, paying_case, order, finance
+):
+    """The resident paid after the order was closed here (or paid twice): the gateway has
+    their money. The difference offers a refund of exactly what the gateway took; the order
+    stays closed; a second click refunds nothing more."""
+    user, staff = finance
+    pay_in_sandbox(client, sandbox, paying_case, order)
+    PaymentOrder.objects.filter(pk=order.pk).update(status="closed", paid_at=None)
+    reconcile_day(day=timezone.localdate())
+    mismatch = Mismatch.objects.get(kind="status")
+    assert mismatch.detail["here_status"] == "closed"
+    url = f"/payments/reconciliation/differences/{mismatch.pk}/"
+    page = staff.get(url).content.decode()
+    assert "通过退款处理" in page and 'value="15.00"' in page
+
+    too_much = staff.post(
+        url, {"action": "refund", "step": "confirm", "amount": "15.01", "reason": "关单后缴费"}
+    )
+    assert too_much.status_code == 400 and "可退金额 15.00 元" in too_much.content.decode()
+    confirm = {"action": "refund", "step": "confirm", "amount": "15.00", "reason": "关单后缴费"}
+    staff.post(url, confirm)
+    staff.post(url, confirm)
+    refund = Refund.objects.get()
+    assert refund.status == "succeeded" and refund.amount_fen == 1500
+    assert sandbox.trades[order.out_trade_no]["refunded_fen"] == 1500
+    order.refresh_from_db()
+    mismatch.refresh_from_db()
+    assert order.status == "closed" and order.refunded_fen == 1500
+    assert mismatch.status == "resolved" and mismatch.refund == refund
+    assert AuditEvent.objects.filter(
+        action="payments.refund.create", actor_id=user.pk, outcome="ok"
+    ).exists()
+
+
 def test_rerun_clears_what_the_gateway_fixed_and_reopens_what_returns(
     client, sandbox, paying_case, order, finance
 ):
