@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.models import AuditEvent
 from onewindow.audit.services import Actor, audit_record
-from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
+from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from onewindow.payments.conf import gateway as get_gateway
 from onewindow.payments.models import (
     Mismatch,
@@ -47,9 +47,10 @@ from onewindow.payments.selectors import (
     SETTLED,
     captured_for_closed,
     mismatch_order,
+    paid_there_open_here,
     refund_suggestion,
 )
-from onewindow.payments.services import PaymentError, refund_create
+from onewindow.payments.services import PaymentError, payment_apply_from_statement, refund_create
 
 RECONCILE_PERMISSION = "payments.reconcile_payments"
 NOTE_MAX = 500
@@ -102,6 +103,7 @@ def _compare(day: datetime.date, gw: PaymentGateway) -> tuple[Found, int, int]:
                 "there_status": "paid",
                 "here_fen": other.amount_fen,
                 "there_fen": line.amount_fen,
+                "trade_no": line.trade_no,
             }
         elif line.amount_fen != other.amount_fen:  # paid here on another day
             found[(Mismatch.Kind.AMOUNT, no)] = _amounts(other, line)
@@ -375,6 +377,47 @@ def mismatch_refund(
     if refund.status == Refund.Status.SUCCEEDED:
         _resolved_by_refund(user=user, mismatch_id=mismatch.pk, refund=refund, actor=actor)
     return refund
+
+
+def mismatch_confirm_paid(*, user: Any, mismatch_id: int, actor: Actor) -> Mismatch:
+    """补单: the statement shows an order paid in full that still waits for its payment here
+    (the notification was lost or refused). The payment is applied as the notification would
+    have applied it (receipt, the case continues) and the difference resolved, together."""
+    if not user.has_perm(RECONCILE_PERMISSION):
+        _refuse(actor, "payments.mismatch.confirm_paid", mismatch_id)
+        raise PermissionDenied(_("您没有处理对账差异的权限。"))
+    with transaction.atomic():
+        mismatch = Mismatch.objects.select_for_update().filter(pk=mismatch_id).first()
+        if mismatch is None:
+            raise NotFound(_("对账差异不存在。"))
+        order = mismatch_order(mismatch)
+        if order is None or not paid_there_open_here(mismatch, order):
+            raise Conflict(
+                _("该差异不能按已缴费处理（订单状态或金额与对账单不符）。"), code="not_open"
+            )
+        applied = payment_apply_from_statement(
+            actor=actor,
+            order_id=order.pk,
+            trade_no=str(mismatch.detail.get("trade_no") or ""),
+            amount_fen=order.amount_fen,
+            reference=f"reconcile-{mismatch.pk}",
+        )
+        if not applied:
+            raise Conflict(_("订单状态已变化，请刷新后再处理。"), code="order_changed")
+        mismatch.status = Mismatch.Status.RESOLVED
+        mismatch.resolution = Mismatch.Resolution.NOTE
+        mismatch.resolution_note = str(_("按支付渠道对账单确认已缴费（补单）"))
+        mismatch.resolved_by, mismatch.resolved_at = user, timezone.now()
+        mismatch.save(
+            update_fields=["status", "resolution", "resolution_note", "resolved_by", "resolved_at"]
+        )
+        audit_record(
+            actor=actor,
+            action="payments.mismatch.confirm_paid",
+            target=mismatch,
+            changes={"status": ["open", "resolved"], "order": order.out_trade_no},
+        )
+    return mismatch
 
 
 def _resolved_by_refund(*, user: Any, mismatch_id: int, refund: Refund, actor: Actor) -> None:

@@ -138,6 +138,19 @@ def captured_for_closed(mismatch: Mismatch, order: PaymentOrder) -> bool:
     )
 
 
+def paid_there_open_here(mismatch: Mismatch, order: PaymentOrder | None) -> bool:
+    """The gateway's statement shows the full amount paid for an order still waiting for its
+    payment here: the notification was lost or refused, the payment can be applied (补单)."""
+    return (
+        order is not None
+        and mismatch.status == Mismatch.Status.OPEN
+        and mismatch.kind == Mismatch.Kind.STATUS
+        and order.status in (PaymentOrder.Status.CREATED, PaymentOrder.Status.PAYING)
+        and mismatch.detail.get("there_status") == "paid"
+        and int(mismatch.detail.get("there_fen") or 0) == order.amount_fen
+    )
+
+
 def refund_suggestion(mismatch: Mismatch, order: PaymentOrder | None) -> int:
     """How much a refund would return (fen), or 0 when a refund is not the fix: only for an
     open amount or status difference of an order that is paid here and not fully refunded,

@@ -197,7 +197,16 @@ def callback_handle(*, gateway: str, params: Mapping[str, str]) -> CallbackResul
     return _apply(order, note, params)
 
 
-def _apply(order: PaymentOrder, note: Notification, params: Mapping[str, str]) -> CallbackResult:
+def _apply(
+    order: PaymentOrder,
+    note: Notification,
+    params: Mapping[str, str],
+    *,
+    actor: Actor | None = None,
+    kind: str = "notify",
+) -> CallbackResult:
+    """A payment's outcome reaches the order: from the gateway's notification (``notify``)
+    or, when that was lost, from its signed statement by finance staff (``reconcile``)."""
     now = timezone.now()
     changed = 0
     if note.status == "paid":
@@ -213,7 +222,7 @@ def _apply(order: PaymentOrder, note: Notification, params: Mapping[str, str]) -
     PaymentEvent.objects.create(
         order=order,
         gateway=order.gateway,
-        kind="notify",
+        kind=kind,
         outcome=outcome,
         reason=reason[:200],
         notify_id=note.notify_id[:128],
@@ -225,13 +234,37 @@ def _apply(order: PaymentOrder, note: Notification, params: Mapping[str, str]) -
         from onewindow.cases.services.process import enqueue_advance
 
         enqueue_advance(order.case)  # after commit: the worker continues the case
+    source = "callback" if kind == "notify" else "statement"
     audit_record(
-        actor=Actor.system(f"gateway:{order.gateway}"),
-        action="payments.callback.apply" if changed else "payments.callback.ignore",
+        actor=actor or Actor.system(f"gateway:{order.gateway}"),
+        action=f"payments.{source}.apply" if changed else f"payments.{source}.ignore",
         target=order,
         changes={"status": note.status, "notify_id": note.notify_id, "reason": reason},
     )
     return CallbackResult(True, outcome, reason)
+
+
+def payment_apply_from_statement(
+    *, actor: Actor, order_id: int, trade_no: str, amount_fen: int, reference: str
+) -> bool:
+    """The gateway's statement shows this open order paid in full, and its notification never
+    arrived (补单): the order becomes paid exactly as a notification would make it (receipt,
+    the case continues after commit). Returns whether it changed; call inside a transaction."""
+    order = PaymentOrder.objects.select_for_update().select_related("case").get(pk=order_id)
+    if order.status not in OPEN or amount_fen != order.amount_fen:
+        return False
+    note = Notification(
+        out_trade_no=order.out_trade_no,
+        trade_no=trade_no,
+        amount_fen=amount_fen,
+        app_id="",
+        status="paid",
+        notify_id=reference,
+    )
+    result = _apply(
+        order, note, {"source": "statement", "reference": reference}, actor=actor, kind="reconcile"
+    )
+    return result.outcome == "applied"
 
 
 def _receipt_issue(order: PaymentOrder, *, now: datetime.datetime) -> Receipt:

@@ -129,8 +129,22 @@ def mismatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"amount": fen_to_yuan(suggestion)} if suggestion else {},
     )
     confirming = False
+    confirming_paid = False
     actor = Actor.from_request(request)
     try:
+        if action == "confirm_paid":
+            if request.POST.get("step") != "confirm":
+                confirming_paid = True
+            else:
+                try:
+                    reconciliation.mismatch_confirm_paid(
+                        user=request.user, mismatch_id=mismatch.pk, actor=actor
+                    )
+                except ApplicationError as exc:  # changed meanwhile: say so on the page
+                    messages.error(request, str(exc.message))
+                else:
+                    messages.success(request, _("已按对账单确认缴费，办件将继续办理。"))
+                return redirect("payments:mismatch", pk=mismatch.pk)
         if action == "resolve" and resolve_form.is_valid():
             reconciliation.mismatch_resolve(
                 user=request.user,
@@ -180,6 +194,8 @@ def mismatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "resolve_form": resolve_form,
             "refund_form": refund_form,
             "may_refund": suggestion > 0,
+            "may_confirm_paid": selectors.paid_there_open_here(mismatch, order),
+            "confirming_paid": confirming_paid,
             "confirming": confirming,
         },
         status=400 if (resolve_form.errors or refund_form.errors) else 200,

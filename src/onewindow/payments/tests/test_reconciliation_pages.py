@@ -212,6 +212,46 @@ def test_money_taken_for_an_order_closed_here_goes_back_from_the_page(
     ).exists()
 
 
+def test_a_payment_whose_notification_was_lost_is_applied_from_the_statement(
+    client, sandbox, paying_case, order, finance
+):
+    """补单: the statement shows the order paid in full, the order still waits here. After a
+    confirmation the order is paid as a notification would have made it (receipt, the case
+    continues), the difference is resolved; a second click changes nothing."""
+    from django.test import TestCase
+
+    from onewindow.payments.models import PaymentEvent, Receipt
+
+    user, staff = finance
+    pay_in_sandbox(client, sandbox, paying_case, order)
+    PaymentOrder.objects.filter(pk=order.pk).update(status="paying", paid_at=None)
+    Receipt.objects.filter(order=order).delete()
+    reconcile_day(day=timezone.localdate())
+    mismatch = Mismatch.objects.get(kind="status")
+    url = f"/payments/reconciliation/differences/{mismatch.pk}/"
+    assert "按已缴费处理（补单）" in staff.get(url).content.decode()
+
+    review = staff.post(url, {"action": "confirm_paid"})
+    assert 'data-testid="confirm-paid"' in review.content.decode()
+    assert PaymentOrder.objects.get(pk=order.pk).status == "paying"
+    with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
+        staff.post(url, {"action": "confirm_paid", "step": "confirm"})
+    assert callbacks  # the case's worker step was handed over after the commit
+    order.refresh_from_db()
+    mismatch.refresh_from_db()
+    assert order.status == "paid" and order.paid_at is not None
+    assert order.gateway_trade_no == sandbox.trades[order.out_trade_no]["trade_no"]
+    assert Receipt.objects.filter(order=order).count() == 1
+    assert mismatch.status == "resolved" and mismatch.resolved_by == user
+    assert PaymentEvent.objects.filter(order=order, kind="reconcile", outcome="applied").exists()
+    assert AuditEvent.objects.filter(action="payments.mismatch.confirm_paid").count() == 1
+
+    again = staff.post(url, {"action": "confirm_paid", "step": "confirm"}, follow=True)
+    assert "不能按已缴费处理" in again.content.decode()
+    assert Receipt.objects.filter(order=order).count() == 1
+    assert AuditEvent.objects.filter(action="payments.mismatch.confirm_paid").count() == 1
+
+
 def test_rerun_clears_what_the_gateway_fixed_and_reopens_what_returns(
     client, sandbox, paying_case, order, finance
 ):
