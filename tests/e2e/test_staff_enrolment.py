@@ -6,6 +6,8 @@ axe-clean."""
 from __future__ import annotations
 
 import base64
+import os
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -21,6 +23,14 @@ from tests.e2e.helpers import has_no_horizontal_scroll, log_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct horse battery staple"
+
+
+def shot(page: Page, name: str) -> None:
+    """With ``ONEWINDOW_SCREENSHOTS=<folder>`` the steps are saved for docs/operations.md."""
+    folder = os.environ.get("ONEWINDOW_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"staff-{name}.png"), full_page=True)
 
 
 def _role(code: str, *perms: str) -> Role:
@@ -49,7 +59,7 @@ def test_reset_enrol_and_verify_in_person(
     page.goto("/workbench/")
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="人员管理").click()
     expect(page.get_by_role("heading", name="本部门人员", level=1)).to_be_visible()
-    row = page.locator(f'tr[data-username="{clerk.user.username}"]')
+    row = page.locator(f'li[data-username="{clerk.user.username}"]')
     expect(row).to_contain_text("已开通")
     assert has_no_horizontal_scroll(page)
     assert_accessible(page)
@@ -60,7 +70,8 @@ def test_reset_enrol_and_verify_in_person(
     page.get_by_label("我已核实该工作人员的身份，并确认其原有动态口令作废").check()
     page.get_by_role("button", name="重置动态口令").click()
     expect(page.get_by_text("已重置 陈晓 的动态口令")).to_be_visible()
-    expect(page.locator(f'tr[data-username="{clerk.user.username}"]')).to_contain_text("待本人绑定")
+    expect(page.locator(f'li[data-username="{clerk.user.username}"]')).to_contain_text("待本人绑定")
+    shot(page, "people")
 
     context = browser.new_context(viewport=PHONE, locale="zh-CN", base_url=live_server.url)
     context.set_default_timeout(10_000)
@@ -73,6 +84,7 @@ def test_reset_enrol_and_verify_in_person(
     expect(mine.get_by_role("img", name="动态口令二维码：请用验证器应用扫描")).to_be_visible()
     assert has_no_horizontal_scroll(mine)
     assert_accessible(mine)
+    shot(mine, "enrol")
     secret = mine.get_by_test_id("enrol-secret").inner_text().replace(" ", "")
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
     mine.get_by_label("验证器中显示的6位数字").fill(f"{totp(key):06d}")
