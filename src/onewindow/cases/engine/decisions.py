@@ -11,6 +11,12 @@ A table is plain data (a service package's ``<name>.decision.yaml`` parsed to a 
         type: number             #   form: ``record`` is evaluated over the applicant's
         from: exchange:gz-mzj.income-assets   # record when the process has one
         record: monthly_income_per_capita * 12
+      - code: hukou_guangzhou    # ``not_found``: the value when the look-up ran and found
+        type: boolean            #   no record of the applicant (the government's "none"
+        from: exchange:gz-gaj.household-registration   # beats the form and the default)
+        record: region_code.startswith("4401")
+        not_found: false
+        default: true            # no look-up at all
     outputs:
       - {code: eligible, type: boolean}
       - {code: reason, type: text}
@@ -133,6 +139,15 @@ def _columns(
                 )
         if key == "inputs" and column.get("record") is not None:
             out.extend(_record_problems(column, where, str(code)))
+        if key == "inputs" and "not_found" in column and not record_resource(column):
+            out.append(
+                (
+                    (*where, "not_found"),
+                    _("输入列 “{code}” 有 not_found，须写明 from: exchange:<资源代码>").format(
+                        code=code
+                    ),
+                )
+            )
         found[str(code)] = dict(column)
     return found
 
@@ -263,15 +278,26 @@ def applicant_record(column: Mapping[str, Any], data: Mapping[str, Any]) -> dict
     return dict(record) if isinstance(record, Mapping) and record else None
 
 
+def looked_up_nothing(column: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
+    """The process looked the input's resource up and it had no record of the applicant
+    (as opposed to no look-up at all)."""
+    resource = record_resource(column)
+    found = data.get(exchange_variable(resource)) if resource else None
+    return isinstance(found, Mapping) and "applicant" in found and not found["applicant"]
+
+
 def _input_values(table: Mapping[str, Any], data: Mapping[str, Any], name: str) -> dict[str, Any]:
     """Each input from, in this order: its ``expression``; the looked-up record (``record``
     evaluated over the applicant's record fields, then the process variables), when the
-    process has one; the process variable of the same name (the form); its ``default``."""
+    process has one; ``not_found`` when the look-up found none; the process variable of the
+    same name (the form); its ``default``."""
     values: dict[str, Any] = {}
     for column in table.get("inputs") or []:
         code = column["code"]
         record = applicant_record(column, data) if column.get("record") is not None else None
-        if column.get("expression") is not None or record is not None:
+        if record is None and "not_found" in column and looked_up_nothing(column, data):
+            values[code] = column["not_found"]
+        elif column.get("expression") is not None or record is not None:
             formula = column["record"] if record is not None else column["expression"]
             scope = {**data, **record} if record is not None else data
             try:

@@ -236,6 +236,26 @@ def test_the_declared_value_counts_where_no_record_exists(city, monkeypatch):
     assert note.data["found"] is False and "未查到记录" in note.message
 
 
+def test_no_household_registration_found_is_not_a_guangzhou_household(city, monkeypatch):
+    """The public-security look-up ran and has no household registration for the applicant:
+    that is "not registered here", not "unknown" (the table's ``not_found``), whatever the
+    form says; the timeline says nothing was found."""
+    real = datasources.FakeCityDataSource()
+
+    class NoHukou:
+        def fetch(self, resource_code: str, subject: Any) -> dict[str, Any] | None:
+            if resource_code == "gz-gaj.household-registration":
+                return None
+            return real.fetch(resource_code, subject)
+
+    monkeypatch.setattr("onewindow.exchange.services.data_source", NoHukou)
+    case = submit_and_check("public-rental-housing", person(LOW_INCOME), DECLARED_POOR)
+    assert case.status == Case.Status.REJECTED
+    assert variables(case)["reason"]["zh"].startswith("申请人非本市户籍")
+    note = case.events.get(kind="data_lookup", data__resource="gz-gaj.household-registration")
+    assert note.data["found"] is False
+
+
 def test_the_rental_subsidy_checks_the_housing_assistance_already_received(city, monkeypatch):
     """The housing bureau's branch also looks up the household's housing assistance: a
     household already in public rental housing gets no subsidy, whatever it declared."""

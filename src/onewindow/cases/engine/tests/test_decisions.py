@@ -68,6 +68,32 @@ def test_input_expressions_compute_values_from_process_variables() -> None:
     assert result["reason"] == "第三条"
 
 
+def test_a_look_up_that_found_nothing_is_told_from_no_look_up() -> None:
+    """``not_found`` applies when the household-registration look-up ran and had no record
+    of the applicant; without a look-up the default (or the form) still counts."""
+    table = copy.deepcopy(TABLE)
+    table["inputs"][2] = {
+        "code": "hukou",
+        "type": "boolean",
+        "from": "exchange:gz-gaj.household-registration",
+        "record": 'region_code.startswith("4401")',
+        "not_found": False,
+        "default": True,
+    }
+    base = {"household_size": 2, "income": 1000}
+    variable = "exchange_gz_gaj_household_registration"
+    nothing = {**base, variable: {"applicant": None}, "hukou": True}  # the form says yes
+    assert table_evaluate(table, nothing)["reason"] == "非本市户籍"
+    assert table_evaluate(table, base)["eligible"] is True  # no look-up: the default
+    found = {**base, variable: {"applicant": {"region_code": "440106"}}}
+    assert table_evaluate(table, found)["eligible"] is True
+    elsewhere = {**base, variable: {"applicant": {"region_code": "430102"}}}
+    assert table_evaluate(table, elsewhere)["reason"] == "非本市户籍"
+    broken = copy.deepcopy(TABLE)
+    broken["inputs"][2]["not_found"] = False  # no exchange resource to have looked up
+    assert any("not_found" in message for _where, message in table_problems(broken))
+
+
 def test_a_sound_table_has_no_problems() -> None:
     assert table_problems(TABLE) == []
 
