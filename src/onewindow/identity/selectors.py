@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -141,3 +142,36 @@ def department_descendants(department: Department) -> list[Department]:
         out.extend(children)
         frontier = [child.pk for child in children]
     return out
+
+
+def staff_manageable_department_ids(user: Any) -> set[int] | None:
+    """Departments whose staff ``user`` may manage: where a role of theirs grants
+    ``identity.change_staff``, and every department below. None: all (platform operator)."""
+    if user.has_perm("identity.operate_platform"):
+        return None
+    roots = StaffRole.objects.filter(
+        staff__user_id=user.pk,
+        role__permissions__content_type__app_label="identity",
+        role__permissions__codename="change_staff",
+    ).values_list("department_id", flat=True)
+    return department_ids_below(set(roots))
+
+
+def staff_with_authenticators(*, department_ids: set[int] | None) -> list[tuple[Staff, str]]:
+    """Staff of these departments (all: None), each with their authenticator's state:
+    ``active`` (a confirmed one), ``pending`` (reset, not yet enrolled) or ``none``."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    people = Staff.objects.select_related("user", "department").order_by(
+        "department__code", "user__username"
+    )
+    if department_ids is not None:
+        people = people.filter(department_id__in=department_ids)
+    rows = list(people)
+    states: dict[int, str] = {}
+    for user_id, confirmed in TOTPDevice.objects.filter(
+        user_id__in=[s.user_id for s in rows]
+    ).values_list("user_id", "confirmed"):
+        if states.get(user_id) != "active":
+            states[user_id] = "active" if confirmed else "pending"
+    return [(s, states.get(s.user_id, "none")) for s in rows]

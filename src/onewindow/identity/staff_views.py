@@ -22,14 +22,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from onewindow.audit.services import client_ip
 from onewindow.core.access import PUBLIC, STAFF, access
 from onewindow.core.errors import ApplicationError
-from onewindow.identity import services
+from onewindow.identity import selectors, services
 from onewindow.identity.forms import TotpEnrolForm, TotpResetForm, apply_errors
 from onewindow.identity.models import Staff, User
 from onewindow.identity.services.enrolment import (
     EnrolmentPending,
     StaffNotFound,
     secret_text,
-    staff_manageable_ids,
     staff_totp_confirm,
     staff_totp_reset,
 )
@@ -116,26 +115,14 @@ def staff_enrol_view(request: HttpRequest) -> HttpResponse:
 @access(STAFF, perm="identity.change_staff")
 def staff_people_view(request: HttpRequest) -> HttpResponse:
     """The staff of the departments this administrator manages, with their authenticator."""
-    scope = staff_manageable_ids(request.user)
-    people = Staff.objects.select_related("user", "department").order_by(
-        "department__code", "user__username"
-    )
-    if scope is not None:
-        people = people.filter(department_id__in=scope)
-    devices: dict[int, str] = {}
-    for user_id, confirmed in TOTPDevice.objects.filter(
-        user_id__in=[s.user_id for s in people]
-    ).values_list("user_id", "confirmed"):
-        if devices.get(user_id) != "active":
-            devices[user_id] = "active" if confirmed else "pending"
-    rows = [(s, devices.get(s.user_id, "none")) for s in people]
+    scope = selectors.staff_manageable_department_ids(request.user)
+    rows = selectors.staff_with_authenticators(department_ids=scope)
     return render(request, "identity/staff_people.html", {"rows": rows})
 
 
 @access(STAFF, perm="identity.change_staff")
 @require_http_methods(["GET", "POST"])
 def staff_totp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = staff_manageable_ids(request.user)
     staff = Staff.objects.select_related("user", "department").filter(pk=pk).first()
     if staff is None:
         raise Http404
@@ -144,8 +131,8 @@ def staff_totp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                staff_totp_reset(actor_user=request.user, staff_id=pk, ip=client_ip(request))
+            try:  # the service checks the administrator's departments (and audits a refusal)
+                staff_totp_reset(actor_user=request.user, staff=staff, ip=client_ip(request))
             except StaffNotFound as exc:
                 raise Http404 from exc
             messages.success(
@@ -154,7 +141,8 @@ def staff_totp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"name": staff.user.display_name or staff.user.get_username()},
             )
             return redirect("identity:staff_people")
-    elif scope is not None and staff.department_id not in scope:
-        raise Http404  # the POST path audits the refusal
+    scope = selectors.staff_manageable_department_ids(request.user)
+    if scope is not None and staff.department_id not in scope:
+        raise Http404  # not shown to other departments (a confirmed reset audits the refusal)
     context = {"staff": staff, "form": form}
     return render(request, "identity/staff_totp_reset.html", context, status=status)

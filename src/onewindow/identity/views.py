@@ -260,15 +260,15 @@ def staff_person_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
     if person is None:
         raise Http404
     form = InPersonForm(request.POST)
-    if not form.is_valid():
-        return _person_page(request, person, form=RevealForm(), verify_form=form, status=400)
-    try:
-        services.person_assurance_in_person(actor=Actor.from_request(request), person=person)
-    except ApplicationError as exc:
-        apply_errors(form, exc)
-        return _person_page(request, person, form=RevealForm(), verify_form=form, status=400)
-    messages.success(request, _("已完成当面核验，该居民的实名等级为当面核验（L3）。"))
-    return redirect("identity:staff_person", pk=person.pk)
+    if form.is_valid():
+        try:
+            services.person_assurance_in_person(actor=Actor.from_request(request), person=person)
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已完成当面核验，该居民的实名等级为当面核验（L3）。"))
+            return redirect("identity:staff_person", pk=person.pk)
+    return _person_page(request, person, form=RevealForm(), verify_form=form, status=400)
 
 
 @access(STAFF, perm="identity.add_person")

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -22,6 +23,7 @@ from onewindow.audit.models import AuditEvent
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import NotFound, ValidationFailed
 from onewindow.identity.models import Staff, User
+from onewindow.identity.services.login import CODE_RE
 
 ENROLMENT_WINDOW = timedelta(hours=72)
 PENDING_NAME = "pending"
@@ -43,31 +45,15 @@ class StaffNotFound(NotFound):
         super().__init__(_("没有找到该工作人员，或您无权管理。"))
 
 
-def staff_manageable_ids(user: Any) -> set[int] | None:
-    """Departments whose staff ``user`` may manage (where a role of theirs grants
-    ``identity.change_staff``, and every department below); None: all (platform operator)."""
-    from onewindow.identity.models import StaffRole
-    from onewindow.identity.selectors import department_ids_below
-
-    if user.has_perm("identity.operate_platform"):
-        return None
-    roots = StaffRole.objects.filter(
-        staff__user_id=user.pk,
-        role__permissions__content_type__app_label="identity",
-        role__permissions__codename="change_staff",
-    ).values_list("department_id", flat=True)
-    return department_ids_below(set(roots))
+def _pending_devices() -> QuerySet[TOTPDevice]:
+    """Authenticators reset and not yet enrolled, within the enrolment window."""
+    since = timezone.now() - ENROLMENT_WINDOW
+    return TOTPDevice.objects.filter(confirmed=False, name=PENDING_NAME, created_at__gte=since)
 
 
 def pending_device(user: Any) -> TOTPDevice | None:
-    """The user's unconfirmed authenticator, if it was made within the enrolment window."""
-    since = timezone.now() - ENROLMENT_WINDOW
-    return (
-        TOTPDevice.objects.filter(user_id=user.pk, confirmed=False, name=PENDING_NAME)
-        .filter(created_at__gte=since)
-        .order_by("-pk")
-        .first()
-    )
+    """The user's authenticator waiting to be enrolled, if any."""
+    return _pending_devices().filter(user_id=user.pk).order_by("-pk").first()
 
 
 def secret_text(device: TOTPDevice) -> str:
@@ -76,26 +62,26 @@ def secret_text(device: TOTPDevice) -> str:
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
-def staff_totp_reset(*, actor_user: Any, staff_id: int, ip: str = "") -> Staff:
+def staff_totp_reset(*, actor_user: Any, staff: Staff, ip: str = "") -> Staff:
     """Reset a staff member's authenticator (see the module). Staff outside the actor's
     departments answer like unknown ones; the refusal is audited."""
+    from onewindow.identity.selectors import staff_manageable_department_ids
+
     actor = Actor.from_user(actor_user, ip=ip)
-    scope = staff_manageable_ids(actor_user)
-    staff = Staff.objects.select_related("user", "department").filter(pk=staff_id).first()
-    if staff is None or (scope is not None and staff.department_id not in scope):
-        if staff is not None:
-            with transaction.atomic():  # committed before the error
-                audit_record(
-                    actor=actor,
-                    action="identity.staff.totp_reset",
-                    target=staff,
-                    outcome=AuditEvent.Outcome.DENIED,
-                    changes={"reason": "outside the actor's departments"},
-                )
+    scope = staff_manageable_department_ids(actor_user)
+    if scope is not None and staff.department_id not in scope:
+        with transaction.atomic():  # committed before the error
+            audit_record(
+                actor=actor,
+                action="identity.staff.totp_reset",
+                target=staff,
+                outcome=AuditEvent.Outcome.DENIED,
+                changes={"reason": "outside the actor's departments"},
+            )
         raise StaffNotFound()
     with transaction.atomic():
-        removed = TOTPDevice.objects.filter(user=staff.user).delete()[0]
-        TOTPDevice.objects.create(user=staff.user, name=PENDING_NAME, confirmed=False)
+        removed = TOTPDevice.objects.filter(user_id=staff.user_id).delete()[0]
+        TOTPDevice.objects.create(user_id=staff.user_id, name=PENDING_NAME, confirmed=False)
         audit_record(
             actor=actor,
             action="identity.staff.totp_reset",
@@ -110,12 +96,13 @@ def staff_totp_confirm(*, user_id: int, device_id: int, token: str, ip: str = ""
     confirms it. A wrong code changes nothing (django-otp throttles repeated failures)."""
     with transaction.atomic():
         device = (
-            TOTPDevice.objects.select_for_update()
+            _pending_devices()
+            .select_for_update()
             .select_related("user")
-            .filter(pk=device_id, user_id=user_id, confirmed=False, name=PENDING_NAME)
+            .filter(pk=device_id, user_id=user_id)
             .first()
         )
-        if device is None or device.created_at < timezone.now() - ENROLMENT_WINDOW:
+        if device is None:
             raise ValidationFailed(
                 _("动态口令开通已失效，请联系本部门管理员重新开通。"),
                 code="enrolment_expired",
@@ -123,7 +110,7 @@ def staff_totp_confirm(*, user_id: int, device_id: int, token: str, ip: str = ""
             )
         allowed, _details = device.verify_is_allowed()
         token = (token or "").strip().replace(" ", "")
-        ok = bool(allowed) and len(token) == 6 and token.isdigit() and device.verify_token(token)
+        ok = bool(allowed) and bool(CODE_RE.match(token)) and device.verify_token(token)
     if not ok:  # verify_token recorded the failure (throttling) in its own commit above
         raise ValidationFailed(
             _("动态口令不正确或已过期，请输入验证器中当前显示的6位数字。"),
