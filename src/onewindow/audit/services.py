@@ -151,14 +151,25 @@ def _head_advance() -> tuple[int, str]:
     return int(row[0]), str(row[1])
 
 
+_INSERTS: dict[str, str] = {}  # the row's INSERT by database kind, built on first use
+
+
+def _insert_sql(connection: Any) -> str:
+    sql = _INSERTS.get(connection.vendor)
+    if sql is None:
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in _EVENT_FIELDS)
+        marks = ", ".join(["%s"] * len(_EVENT_FIELDS))
+        sql = f"INSERT INTO {EVENTS} ({columns}) VALUES ({marks}) RETURNING id"  # noqa: S608
+        _INSERTS[connection.vendor] = sql
+    return sql
+
+
 def _append(event: AuditEvent) -> None:
     """Insert the row and set the head's hash to it: one statement on PostgreSQL (a data-
     modifying WITH), two on SQLite, which has no such WITH."""
     connection = transaction.get_connection()
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in _EVENT_FIELDS)
-    marks = ", ".join(["%s"] * len(_EVENT_FIELDS))
+    insert = _insert_sql(connection)
     values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _EVENT_FIELDS]
-    insert = f"INSERT INTO {EVENTS} ({columns}) VALUES ({marks}) RETURNING id"  # noqa: S608
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(

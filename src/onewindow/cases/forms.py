@@ -69,6 +69,12 @@ def question_title(prop: dict[str, Any], name: str) -> str:
     return str(prop.get("title") or name)
 
 
+def question_label(schema: dict[str, Any] | None, name: str) -> str:
+    """The title of the form's question ``name`` in the reader's language (its name if the
+    form has no such question)."""
+    return question_title(((schema or {}).get("properties") or {}).get(name) or {}, name)
+
+
 def _label(labels: dict[str, Any], value: Any) -> str:
     entry = labels.get(str(value))
     if isinstance(entry, dict):

@@ -21,7 +21,7 @@ from onewindow.cases.forms import (
     flat_answers,
     masked_answers,
     parse_post,
-    question_title,
+    question_label,
 )
 from onewindow.cases.models import Case, CaseMaterial, Rating
 from onewindow.cases.services.materials import material_specs
@@ -156,7 +156,7 @@ def _licence_choices(case: Case, rows: list[dict[str, Any]]) -> None:
         )
         for licence in row["licences"]:  # what the form's tied answers must say (form_fields)
             licence.tied = [
-                (question_title(_question(case, field), field), licence.claims[claim])
+                (question_label(case.service_version.form_schema, field), licence.claims[claim])
                 for field, claim in spec.form_fields
                 if claim in (licence.claims or {})
             ]
@@ -463,7 +463,3 @@ def case_material_download(request: HttpRequest, number: str, material_id: int) 
         filename=material.original_name or material.file.rsplit("/", 1)[-1],
     )
     return cast(HttpResponse, response)  # streamed; the access decorator types HttpResponse
-
-
-def _question(case: Case, field: str) -> dict[str, Any]:
-    return dict(((case.service_version.form_schema or {}).get("properties") or {}).get(field) or {})

@@ -49,6 +49,7 @@ def resources_sync(*, actor: Actor) -> int:
                 setattr(resource, key, value)
             resource.save()
             changed += 1
+            _platform_grant_follow(resource, actor=actor)
         changed += int(created)
     audit_record(
         actor=actor,
@@ -57,6 +58,22 @@ def resources_sync(*, actor: Actor) -> int:
         changes={"changed": changed},
     )
     return changed
+
+
+def _platform_grant_follow(resource: Resource, *, actor: Actor) -> None:
+    """A resource whose fields changed (an upgrade's vocabulary): the platform's own grant
+    follows it (audited). Grants of other consumers stay as their owners decided."""
+    grant = Grant.objects.filter(consumer__code=PLATFORM_CONSUMER, resource=resource).first()
+    if grant is None or grant.fields == resource.field_codes():
+        return
+    grant.fields = resource.field_codes()
+    grant.save(update_fields=["fields"])
+    audit_record(
+        actor=actor,
+        action="exchange.grant.refresh",
+        target=grant.consumer,
+        changes={"resources": [resource.code]},
+    )
 
 
 @transaction.atomic
@@ -239,21 +256,6 @@ def platform_consumer_ensure(*, actor: Actor) -> Consumer:
             fields=resource.field_codes(),
             expires_at=far,
             rate_per_minute=600,
-        )
-    # A resource whose fields changed (an upgrade's vocabulary): the platform's own grant
-    # follows it. Grants of other consumers stay as their owners decided.
-    refreshed = []
-    for grant in Grant.objects.filter(consumer=consumer).select_related("resource"):
-        if grant.fields != grant.resource.field_codes():
-            grant.fields = grant.resource.field_codes()
-            grant.save(update_fields=["fields"])
-            refreshed.append(grant.resource.code)
-    if refreshed:
-        audit_record(
-            actor=actor,
-            action="exchange.grant.refresh",
-            target=consumer,
-            changes={"resources": refreshed},
         )
     return consumer
 

@@ -183,16 +183,13 @@ def sms_receipts_apply(*, provider: str, receipts: Sequence[DeliveryReceipt]) ->
             rows = SmsMessage.objects.filter(
                 provider=provider, provider_message_id=receipt.provider_message_id
             )
-            if receipt.delivered:
-                changed = rows.filter(status=Status.SENT).update(
-                    status=Status.DELIVERED, delivered_at=receipt.reported_at or now
-                )
-            else:
-                why = f"{receipt.code} {receipt.text}".strip() or "delivery failed (receipt)"
-                changed = rows.filter(status=Status.SENT).update(
-                    status=Status.FAILED, last_error=f"receipt: {why}"[:255]
-                )
-            if changed:
+            why = f"{receipt.code} {receipt.text}".strip() or "delivery failed (receipt)"
+            outcome = (
+                {"status": Status.DELIVERED, "delivered_at": receipt.reported_at or now}
+                if receipt.delivered
+                else {"status": Status.FAILED, "last_error": f"receipt: {why}"[:255]}
+            )
+            if rows.filter(status=Status.SENT).update(**outcome):
                 counts["applied"] += 1
             elif rows.exists():
                 counts["repeated"] += 1

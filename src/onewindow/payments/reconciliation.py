@@ -49,6 +49,7 @@ from onewindow.payments.selectors import (
     mismatch_order,
     paid_there_open_here,
     refund_suggestion,
+    refundable_fen,
 )
 from onewindow.payments.services import PaymentError, payment_apply_from_statement, refund_create
 
@@ -352,9 +353,10 @@ def mismatch_refund(
     order = mismatch_order(mismatch)
     if order is None or (mismatch.refund_id is None and refund_suggestion(mismatch, order) <= 0):
         raise ValidationFailed(_("该差异不能通过退款处理。"), code="not_refundable", field="amount")
-    closed = captured_for_closed(mismatch, order)
-    captured = int(mismatch.detail.get("there_fen") or 0) if closed else None
-    left = (captured or 0) - order.refunded_fen if closed else order.amount_fen - order.refunded_fen
+    captured = (
+        int(mismatch.detail.get("there_fen") or 0) if captured_for_closed(mismatch, order) else None
+    )
+    left = refundable_fen(mismatch, order)
     if not 0 < amount_fen <= left and mismatch.refund_id is None:
         raise ValidationFailed(
             _("退款金额应大于 0 且不超过可退金额 %(left)s 元。") % {"left": fen_to_yuan(left)},

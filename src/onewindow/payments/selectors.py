@@ -160,17 +160,25 @@ def refund_suggestion(mismatch: Mismatch, order: PaymentOrder | None) -> int:
     if order is None or mismatch.status != Mismatch.Status.OPEN:
         return 0
     if captured_for_closed(mismatch, order):
-        return max(int(mismatch.detail.get("there_fen") or 0) - order.refunded_fen, 0)
+        return max(refundable_fen(mismatch, order), 0)
     if (
         mismatch.kind not in (Mismatch.Kind.AMOUNT, Mismatch.Kind.STATUS)
         or order.status not in SETTLED
     ):
         return 0
-    left = order.amount_fen - order.refunded_fen
+    left = refundable_fen(mismatch, order)
     there = int(mismatch.detail.get("there_fen") or 0)
     if mismatch.kind == Mismatch.Kind.AMOUNT and there > order.amount_fen:
         return min(there - order.amount_fen, left)
     return max(left, 0)
+
+
+def refundable_fen(mismatch: Mismatch, order: PaymentOrder) -> int:
+    """The most a refund may still return: what the gateway took for an order closed here,
+    else the order's amount, less what was already refunded."""
+    if captured_for_closed(mismatch, order):
+        return int(mismatch.detail.get("there_fen") or 0) - order.refunded_fen
+    return order.amount_fen - order.refunded_fen
 
 
 def gateways_for_reconciliation(extra: Iterable[str] = ()) -> list[str]:

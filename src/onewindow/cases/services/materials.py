@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.cases.forms import question_label
 from onewindow.cases.models import Case, CaseMaterial
 from onewindow.cases.services._common import (
     CaseFinished,
@@ -311,13 +312,12 @@ def case_material_use_licence(
         raise ValidationFailed(problem[1], code=problem[0], field=field)
     mismatched = form_field_errors(spec=spec, licence=licence, answers=case.form_data)
     if mismatched:  # said at the material being chosen: the answers were given before it
+        schema = case.service_version.form_schema
+        details = "；".join(
+            f"「{question_label(schema, e.field or '')}」{e.message}" for e in mismatched
+        )
         raise ValidationFailed(
-            _("该证照与申请表中填写的内容不一致：%(details)s")
-            % {
-                "details": "；".join(
-                    f"{_question(case, e.field or '')}{e.message}" for e in mismatched
-                )
-            },
+            _("该证照与申请表中填写的内容不一致：%(details)s") % {"details": details},
             code="licence_mismatch",
             field=field,
         )
@@ -421,11 +421,3 @@ def form_field_errors(
             )
         )
     return errors
-
-
-def _question(case: Case, field: str) -> str:
-    """The question's title in the case's form, in the reader's language."""
-    from onewindow.cases.forms import question_title
-
-    schema = case.service_version.form_schema or {}
-    return f"「{question_title((schema.get('properties') or {}).get(field) or {}, field)}」"

@@ -204,6 +204,12 @@ def allocate_number(*, region_code: str, day: datetime.date) -> str:
             [region_code, day],
         )
         (seq,) = cursor.fetchone()
+    return _case_number(region_code, day, seq)
+
+
+def _case_number(region_code: str, day: datetime.date, seq: int) -> str:
+    """The number for the day's ``seq``-th case; past 99,999 the submission is refused (its
+    transaction, and so the counter's bump, is rolled back by the error)."""
     if seq > 99999:
         raise Conflict(gettext_lazy("今日办件编号已用完，请明日再试。"), code="number_exhausted")
     return f"{region_code}{day:%Y%m%d}{seq:05d}"
@@ -216,7 +222,6 @@ def number_case(*, case_id: int, region_code: str, day: datetime.date) -> str:
         number = allocate_number(region_code=region_code, day=day)
         Case.objects.filter(pk=case_id).update(number=number)
         return number
-    prefix = f"{region_code}{day:%Y%m%d}"
     with connection.cursor() as cursor:
         cursor.execute(
             "WITH n AS (INSERT INTO cases_casenumbercounter (region_code, day, last) "
@@ -224,12 +229,10 @@ def number_case(*, case_id: int, region_code: str, day: datetime.date) -> str:
             "DO UPDATE SET last = cases_casenumbercounter.last + 1 RETURNING last) "
             "UPDATE cases_case SET number = %s || lpad(n.last::text, 5, '0') FROM n "
             "WHERE cases_case.id = %s RETURNING n.last",
-            [region_code, day, prefix, case_id],
+            [region_code, day, f"{region_code}{day:%Y%m%d}", case_id],
         )
         (seq,) = cursor.fetchone()
-    if seq > 99999:  # lpad cut it: the transaction is rolled back by the error
-        raise Conflict(gettext_lazy("今日办件编号已用完，请明日再试。"), code="number_exhausted")
-    return f"{prefix}{seq:05d}"
+    return _case_number(region_code, day, seq)  # past 99,999 lpad cut it: refused there
 
 
 def _deadline(version: ServiceVersion, day: datetime.date) -> datetime.date | None:
@@ -303,6 +306,8 @@ def _submit_locked(
         # The day's counter row stays locked from its bump to the commit and every other
         # submission of the region waits for it, so the number is taken last: after the
         # engine start and the case and task rows, just before the timeline and the audit row.
+        # The exchange materials' rows need the inserted case's id, so they go in here too,
+        # ahead of the counter.
         exchanged = [
             CaseMaterial(case=case, code=spec.code, name=spec.name, source=spec.source)
             for spec in specs
