@@ -3,13 +3,10 @@ bookings are shown read-only (bookings change through the services only)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from onewindow.appointments.models import AppointmentResource, Booking, Slot
-from onewindow.core.admin_audit import AuditedModelAdmin
+from onewindow.core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
 
 
 @admin.register(AppointmentResource)
@@ -19,26 +16,15 @@ class AppointmentResourceAdmin(AuditedModelAdmin):
     list_filter = ("is_active",)
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Slot)
-class SlotAdmin(_ReadOnly):
+class SlotAdmin(ReadOnlyModelAdmin):
     list_display = ("resource", "starts_at", "capacity", "booked")
     list_filter = ("resource", "day")
     date_hierarchy = "day"
 
 
 @admin.register(Booking)
-class BookingAdmin(_ReadOnly):
+class BookingAdmin(ReadOnlyModelAdmin):
     list_display = ("slot", "status", "case", "created_at", "reminded_at")
     list_filter = ("status",)
     raw_id_fields = ("slot", "case", "person", "created_by")

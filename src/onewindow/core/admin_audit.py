@@ -48,3 +48,17 @@ class AuditedModelAdmin(admin.ModelAdmin):
             for obj in queryset:
                 audit_record(actor=actor, action=self._action(obj, "delete"), target=obj)
             super().delete_queryset(request, queryset)
+
+
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """Records the admin may look at but never add, change or delete (logs, events, rows
+    written only by the services)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

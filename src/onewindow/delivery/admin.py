@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.admin_audit import AuditedModelAdmin
+from onewindow.core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
 from onewindow.core.errors import ValidationFailed
 from onewindow.delivery.models import CourierPush, DepartmentWindow, Shipment, TrackingEvent
 from onewindow.delivery.regions import normalize_region_code
@@ -44,17 +44,6 @@ class DepartmentWindowAdmin(AuditedModelAdmin):
     search_fields = ("name", "department__name", "department__code")
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 class EventInline(admin.TabularInline):
     model = TrackingEvent
     extra = 0
@@ -67,7 +56,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(_ReadOnly):
+class ShipmentAdmin(ReadOnlyModelAdmin):
     list_display = ("tracking_no", "kind", "status", "resolution", "case_number", "carrier")
     list_filter = ("kind", "status", "resolution", "carrier")
     search_fields = ("tracking_no", "order_id", "case_number")
@@ -76,7 +65,7 @@ class ShipmentAdmin(_ReadOnly):
 
 
 @admin.register(CourierPush)
-class CourierPushAdmin(_ReadOnly):
+class CourierPushAdmin(ReadOnlyModelAdmin):
     list_display = ("received_at", "carrier", "status", "events_added", "note")
     list_filter = ("carrier", "status")
     exclude = ("body",)

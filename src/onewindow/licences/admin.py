@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import Actor
-from onewindow.core.admin_audit import AuditedModelAdmin
+from onewindow.core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
 from onewindow.licences.models import Licence, LicenceType, SigningKey
 from onewindow.licences.services import licence_revoke
 
@@ -25,19 +25,8 @@ class LicenceTypeAdmin(AuditedModelAdmin):
     readonly_fields = ("code", "name_zh", "name_en")
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(SigningKey)
-class SigningKeyAdmin(_ReadOnly):
+class SigningKeyAdmin(ReadOnlyModelAdmin):
     list_display = ("kid", "algorithm", "active", "created_at", "retired_at")
     exclude = ("private_key_encrypted",)
 
@@ -51,7 +40,7 @@ def revoke_selected(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Li
 
 
 @admin.register(Licence)
-class LicenceAdmin(_ReadOnly):
+class LicenceAdmin(ReadOnlyModelAdmin):
     list_display = ("number", "licence_type", "status", "issued_at", "valid_until", "kid")
     list_filter = ("status", "licence_type")
     search_fields = ("number",)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor
+from onewindow.core.admin_audit import ReadOnlyModelAdmin
 from onewindow.payments.models import (
     Mismatch,
     PaymentEvent,
@@ -21,17 +22,6 @@ from onewindow.payments.models import (
     Refund,
 )
 from onewindow.payments.services import PaymentError, refund_create
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.action(description=gettext_lazy("全额退款（经支付平台）"))
@@ -59,7 +49,7 @@ def refund_in_full(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Pay
 
 
 @admin.register(PaymentOrder)
-class PaymentOrderAdmin(_ReadOnly):
+class PaymentOrderAdmin(ReadOnlyModelAdmin):
     list_display = ("out_trade_no", "subject", "amount_fen", "status", "gateway", "paid_at")
     list_filter = ("status", "gateway")
     search_fields = ("out_trade_no", "gateway_trade_no")
@@ -67,29 +57,29 @@ class PaymentOrderAdmin(_ReadOnly):
 
 
 @admin.register(PaymentEvent)
-class PaymentEventAdmin(_ReadOnly):
+class PaymentEventAdmin(ReadOnlyModelAdmin):
     list_display = ("created_at", "gateway", "kind", "outcome", "reason", "order")
     list_filter = ("outcome", "kind", "gateway")
 
 
 @admin.register(Refund)
-class RefundAdmin(_ReadOnly):
+class RefundAdmin(ReadOnlyModelAdmin):
     list_display = ("out_request_no", "amount_fen", "status", "created_at")
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(_ReadOnly):
+class ReceiptAdmin(ReadOnlyModelAdmin):
     list_display = ("number", "order", "amount_fen", "issued_at")
 
 
 @admin.register(ReconciliationRun)
-class ReconciliationRunAdmin(_ReadOnly):
+class ReconciliationRunAdmin(ReadOnlyModelAdmin):
     list_display = ("day", "gateway", "status", "started_at", "mismatches", "cleared", "error")
     list_filter = ("status", "gateway")
 
 
 @admin.register(Mismatch)
-class MismatchAdmin(_ReadOnly):
+class MismatchAdmin(ReadOnlyModelAdmin):
     """Read-only: differences are resolved on /payments/reconciliation/ (audited)."""
 
     list_display = ("day", "gateway", "kind", "out_trade_no", "status", "resolution", "detail")
