@@ -211,3 +211,28 @@ def test_a_window_clerk_registers_a_person_who_can_then_log_in_online(city):
     user, _created = sms_login_verify(phone="13900001111", code=code, ip="203.0.113.9")
     person.refresh_from_db()
     assert person.user_id == user.pk
+
+
+def test_doing_it_twice(city):
+    """A second reset before enrolment replaces the pending authenticator (the first key no
+    longer enrols); a second 当面核验 leaves the person at level 3."""
+    admin, clerk = city["admin"], city["clerk"]
+    reset(admin, clerk)
+    first = TOTPDevice.objects.get(user=clerk.user)
+    client = Client()
+    client.post(LOGIN, {"username": clerk.user.username, "password": PASSWORD})
+    reset(admin, clerk)
+    second = TOTPDevice.objects.get(user=clerk.user)
+    assert second.pk != first.pk and not second.confirmed
+    stale = client.post(ENROL, {"token": code_for(first)})
+    assert stale.status_code == 302 and stale["Location"] == LOGIN  # the old key is gone
+    assert SESSION_KEY not in client.session
+
+    clerk_role = role_with("window_clerk", "view_person", "verify_in_person")
+    staff = staff_client(make_staff(roles=[clerk_role]).user)
+    person = make_person()
+    url = f"/account/staff/persons/{person.pk}/verify/"
+    assert staff.post(url, {"confirm": "1"}).status_code == 302
+    assert staff.post(url, {"confirm": "1"}).status_code == 302
+    person.refresh_from_db()
+    assert person.assurance == AssuranceLevel.IN_PERSON
