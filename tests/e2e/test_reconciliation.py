@@ -139,3 +139,35 @@ def test_finance_staff_reconcile_refund_and_resolve(
     expect(page.get_by_text("对账完成")).to_be_visible()
     expect(page.get_by_test_id("runs").get_by_role("listitem")).to_have_count(2)
     assert_accessible(page)
+
+
+def test_a_payment_whose_notification_was_lost_is_applied_from_the_statement(
+    page: Page, live_server: LiveServer, box: Sandbox
+) -> None:
+    """补单 at phone width: the statement shows the fee paid, the order still waits here; a
+    confirmation applies it and issues the receipt. Every page is axe-clean."""
+    order = _paid_order()
+    box.trades[order.out_trade_no] = _trade(order.out_trade_no, order.amount_fen)
+    PaymentOrder.objects.filter(pk=order.pk).update(status="paying", paid_at=None)
+    finance = StaffFactory()
+    finance.user.user_permissions.add(Permission.objects.get(codename="reconcile_payments"))
+
+    log_in(page, finance.user, base_url=live_server.url, otp_verified=True)
+    page.goto("/payments/reconciliation/")
+    page.get_by_label("对账日期").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="开始对账").click()
+    rows = page.get_by_test_id("mismatches")
+    expect(rows).to_contain_text("状态不一致")
+    rows.get_by_role("link", name=order.out_trade_no).click()
+    expect(page.get_by_role("heading", name="按已缴费处理（补单）")).to_be_visible()
+    assert has_no_horizontal_scroll(page)
+    assert_accessible(page)
+    page.get_by_role("button", name="按已缴费处理", exact=True).click()
+    expect(page.get_by_test_id("confirm-paid")).to_contain_text("15.00")
+    assert PaymentOrder.objects.get(pk=order.pk).status == "paying"
+    assert_accessible(page)
+    page.get_by_role("button", name="确认已缴费").click()
+    expect(page.get_by_text("已按对账单确认缴费，办件将继续办理。")).to_be_visible()
+    expect(page.get_by_test_id("mismatch-status")).to_contain_text("已核实并说明")
+    assert PaymentOrder.objects.get(pk=order.pk).status == "paid"
+    assert_accessible(page)
