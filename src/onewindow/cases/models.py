@@ -62,10 +62,20 @@ class Case(models.Model):
     request_digest = models.CharField(max_length=64, blank=True)
     submit_token = models.CharField(max_length=64, blank=True)
     lock_version = models.PositiveIntegerField(default=0)
+    # An engine step (gateways, service tasks, due timers) owed to this case: a state on the
+    # case before it is a Celery message, so a lost or failed step is found and run again.
+    step_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    step_claimed_at = models.DateTimeField(null=True, blank=True)
+    step_attempts = models.PositiveSmallIntegerField(default=0)
+    step_error = models.TextField(blank=True)
+    # The case cannot continue (a step failed past its retries, or the process cannot go on):
+    # flagged to the department's supervisor until retried or concluded with a reason.
+    stuck_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        permissions = [("supervise_cases", "督办本部门及下级部门的办件")]
         constraints = [
             models.UniqueConstraint(
                 fields=["created_by", "idempotency_key"],
@@ -160,6 +170,10 @@ class CaseTask(models.Model):
     due_date = models.DateField(null=True, blank=True)
     overdue = models.BooleanField(default=False)
     escalated = models.BooleanField(default=False)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    # What the holder recorded in the task's form (a department's finding, e.g. income_ok),
+    # also set as process variables when the task was completed.
+    findings = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 

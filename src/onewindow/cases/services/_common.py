@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import Actor
 from onewindow.cases.models import Case, CaseEvent, CaseTask
+from onewindow.cases.signals import publish
 from onewindow.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from onewindow.identity.models import Department
 
@@ -158,6 +159,7 @@ def event_row(
 def event(case: Case, kind: str, **kwargs: Any) -> CaseEvent:
     row = event_row(case, kind, **kwargs)
     row.save(force_insert=True)
+    publish(case, [row])
     return row
 
 

@@ -18,6 +18,7 @@ from onewindow.audit.services import Actor, audit_record
 from onewindow.cases.engine import ProcessRun
 from onewindow.cases.engine.specs import weekdays_only
 from onewindow.cases.models import Case, CaseEvent, CaseTask
+from onewindow.cases.signals import publish
 from onewindow.cases.services._common import (
     event,
     event_row,
@@ -172,6 +173,7 @@ def apply_run(
         before_timeline()
     if timeline:
         CaseEvent.objects.bulk_create(timeline)
+        publish(case, timeline)
     if not insert:
         save_case(case, *dict.fromkeys(also + CASE_FIELDS))
     return created

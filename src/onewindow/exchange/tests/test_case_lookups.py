@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import Client, TestCase
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -100,7 +101,10 @@ def _apply(person: Any, version: Any, partner_id: str) -> Case:
                 user=user, case_id=case.pk, code=spec.code, upload=io.BytesIO(PNG)
             )
     resources_seed(days=10)
-    slot = Slot.objects.filter(resource__code="marriage-registry").order_by("day", "pk")[0]
+    # A slot still ahead of the wall clock: the first slot of today has passed by the afternoon.
+    slot = Slot.objects.filter(
+        resource__code="marriage-registry", starts_at__gt=timezone.now() + datetime.timedelta(hours=1)
+    ).order_by("starts_at", "pk")[0]
     booking_create(user=user, case=case, slot_id=slot.pk)
     case.refresh_from_db()
     with TestCase.captureOnCommitCallbacks(execute=True):
