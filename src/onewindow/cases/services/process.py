@@ -18,7 +18,6 @@ from onewindow.audit.services import Actor, audit_record
 from onewindow.cases.engine import ProcessRun
 from onewindow.cases.engine.specs import weekdays_only
 from onewindow.cases.models import Case, CaseEvent, CaseTask
-from onewindow.cases.signals import publish
 from onewindow.cases.services._common import (
     event,
     event_row,
@@ -27,6 +26,7 @@ from onewindow.cases.services._common import (
     lock_case,
     save_case,
 )
+from onewindow.cases.signals import publish
 from onewindow.catalog.models import Service
 from onewindow.catalog.versions import departments_by_code
 from onewindow.core.calendar import CalendarNotCovered, add_working_days

@@ -103,7 +103,8 @@ def _apply(person: Any, version: Any, partner_id: str) -> Case:
     resources_seed(days=10)
     # A slot still ahead of the wall clock: the first slot of today has passed by the afternoon.
     slot = Slot.objects.filter(
-        resource__code="marriage-registry", starts_at__gt=timezone.now() + datetime.timedelta(hours=1)
+        resource__code="marriage-registry",
+        starts_at__gt=timezone.now() + datetime.timedelta(hours=1),
     ).order_by("starts_at", "pk")[0]
     booking_create(user=user, case=case, slot_id=slot.pk)
     case.refresh_from_db()
