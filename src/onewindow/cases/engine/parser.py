@@ -20,7 +20,7 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
 from SpiffWorkflow.camunda.parser.task_spec import UserTaskParser
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 
-from . import expressions
+from . import expressions, taskforms
 from .actions import registered_actions
 from .problems import Problem
 from .specs import (
@@ -98,6 +98,9 @@ class _Pass:
     service: dict[str, dict[str, Any]] = field(default_factory=dict)
     end_events: dict[str, str] = field(default_factory=dict)
     calls: list[tuple[str, etree._Element, str]] = field(default_factory=list)
+    # task id -> JSON Schema of its task form (package file merged with camunda:formData)
+    task_forms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    package_forms: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def add(self, file: str, node: Any, message: str) -> None:
         line = getattr(node, "sourceline", None) if node is not None else None
@@ -165,6 +168,12 @@ class _Pass:
             )
         mi = node.find(_b("multiInstanceLoopCharacteristics")) is not None
         self.user_tasks[node.get("id")] = UserTaskInfo(node.get("id"), name, groups, mi)
+        bpmn_form, form_problems = taskforms.form_from_bpmn(node)
+        for where, message in form_problems:
+            self.add(file, where, message)
+        form = taskforms.merge_forms(bpmn_form, self.package_forms.get(node.get("id"), {}))
+        if form:
+            self.task_forms[node.get("id")] = form
 
     def service_task(self, file: str, node: Any) -> None:
         name = node.get("name") or node.get("id")
@@ -388,12 +397,23 @@ def _failed(problems: list[Problem]) -> CompiledProcess:
 
 
 def compile_process(
-    bpmn: bytes, *, filename: str = "process.bpmn", called: dict[str, bytes] | None = None
+    bpmn: bytes,
+    *,
+    filename: str = "process.bpmn",
+    called: dict[str, bytes] | None = None,
+    variables: set[str] | None = None,
+    task_forms: dict[str, dict[str, Any]] | None = None,
+    decisions: dict[str, Any] | None = None,
 ) -> CompiledProcess:
     """Check and compile a BPMN document (plus the files its call activities use).
 
     ``called`` maps file names (used in problems) to BPMN documents; a call activity's
     ``calledElement`` must be the id of a process in one of them.
+    ``variables``: the process variables the application form provides at the start (its
+    questions); with it, every variable a condition reads must be set by the form or by an
+    element before the condition. ``None`` skips that check.
+    ``task_forms``: task id → the package's task form (JSON Schema) for that user task.
+    ``decisions``: the package's decision tables by name (their outputs are variables).
     """
     problems: list[Problem] = []
     root = _load(bpmn, filename, problems)
@@ -407,7 +427,7 @@ def compile_process(
         return _failed(problems)
 
     index = {p.get("id"): (name, p) for name, doc in docs for p in doc.findall(_b("process"))}
-    check = _Pass(problems=problems)
+    check = _Pass(problems=problems, package_forms=dict(task_forms or {}))
     queue, seen = [main.get("id")], set()
     while queue:
         pid = queue.pop()
@@ -464,6 +484,7 @@ def compile_process(
                 "name": v.name,
                 "candidate_groups": list(v.candidate_groups),
                 "multi_instance": v.multi_instance,
+                **({"form": check.task_forms[k]} if k in check.task_forms else {}),
             }
             for k, v in check.user_tasks.items()
         },

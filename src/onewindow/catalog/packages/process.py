@@ -98,8 +98,16 @@ class ProcessResult:
 
 
 def process_compile(
-    *, bpmn: bytes | None, called: dict[str, bytes], file: str, definition: dict[str, Any]
+    *,
+    bpmn: bytes | None,
+    called: dict[str, bytes],
+    file: str,
+    definition: dict[str, Any],
+    variables: set[str] | None = None,
+    task_forms: dict[str, dict[str, Any]] | None = None,
 ) -> ProcessResult:
+    """``variables``: the form's questions (what the process starts with); ``task_forms``:
+    the package's task forms by user task id."""
     module = engine()
     is_default = bpmn is None
     if is_default:
@@ -110,7 +118,14 @@ def process_compile(
     if module is None:
         return ProcessResult(bpmn, is_default, None, [], engine_missing=True)
     try:
-        compiled = module.compile_process(bpmn, filename=file, called=called or None)
+        compiled = module.compile_process(
+            bpmn,
+            filename=file,
+            called=called or None,
+            variables=variables,
+            task_forms=task_forms or None,
+            decisions=definition.get("decisions") or None,
+        )
     except Exception as error:  # a crash in the engine is a problem of this package
         return ProcessResult(
             bpmn,

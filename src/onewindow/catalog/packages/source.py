@@ -16,6 +16,7 @@ SERVICE_FILE = "service.yaml"
 FORM_FILE = "form.schema.json"
 PROCESS_FILE = "process.bpmn"
 DECISION_SUFFIX = ".decision.yaml"  # decision tables: <name>.decision.yaml
+TASK_FORM_SUFFIX = ".task.json"  # task forms: <user task id>.task.json
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ZIP_BYTES = 20 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2000
@@ -38,7 +39,9 @@ class PackageSource:
 
 
 def _is_package_file(name: str) -> bool:
-    return name in {SERVICE_FILE, FORM_FILE} or name.endswith((".bpmn", ".md", DECISION_SUFFIX))
+    return name in {SERVICE_FILE, FORM_FILE} or name.endswith(
+        (".bpmn", ".md", DECISION_SUFFIX, TASK_FORM_SUFFIX)
+    )
 
 
 def source_from_folder(folder: Path) -> tuple[PackageSource, list[Problem]]:

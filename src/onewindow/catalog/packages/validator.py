@@ -33,8 +33,10 @@ from onewindow.catalog.packages.source import (
     FORM_FILE,
     PROCESS_FILE,
     SERVICE_FILE,
+    TASK_FORM_SUFFIX,
     PackageSource,
 )
+from onewindow.catalog.packages.taskforms import task_form_problems, task_forms_load
 from onewindow.catalog.packages.yamllines import Path as DataPath
 from onewindow.catalog.packages.yamllines import line_of, load_with_lines
 
@@ -71,7 +73,9 @@ class LoadedPackage:
 def package_checksum(source: PackageSource) -> str:
     digest = hashlib.sha256()
     for name in sorted(source.files):
-        if name in {SERVICE_FILE, FORM_FILE} or name.endswith((".bpmn", DECISION_SUFFIX)):
+        if name in {SERVICE_FILE, FORM_FILE} or name.endswith(
+            (".bpmn", DECISION_SUFFIX, TASK_FORM_SUFFIX)
+        ):
             digest.update(name.encode() + b"\0" + source.files[name] + b"\0")
     return digest.hexdigest()
 
@@ -349,8 +353,14 @@ def package_load(source: PackageSource, context: ValidationContext) -> LoadedPac
     if data is not None:
         if tables:
             data["decisions"] = tables
-        _load_process(package, checker, data)
+        task_forms, form_file_problems = task_forms_load(source)
+        package.problems.extend(form_file_problems)
+        questions = set((form_schema or {}).get("properties") or {}) if not form_problems else None
+        _load_process(package, checker, data, variables=questions, task_forms=task_forms)
         if package.process_spec:
+            package.problems.extend(
+                task_form_problems(task_forms, package.user_tasks, source=source)
+            )
             package.problems.extend(
                 decision_task_problems(
                     package.process_spec,
@@ -369,7 +379,14 @@ def package_load(source: PackageSource, context: ValidationContext) -> LoadedPac
     return package
 
 
-def _load_process(package: LoadedPackage, checker: _Checker, data: dict[str, Any]) -> None:
+def _load_process(
+    package: LoadedPackage,
+    checker: _Checker,
+    data: dict[str, Any],
+    *,
+    variables: set[str] | None,
+    task_forms: dict[str, dict[str, Any]],
+) -> None:
     source = package.source
     bpmn = source.files.get(PROCESS_FILE)
     file = source.path(PROCESS_FILE)
@@ -378,7 +395,14 @@ def _load_process(package: LoadedPackage, checker: _Checker, data: dict[str, Any
         for name, body in source.bpmn_files().items()
         if name != PROCESS_FILE
     }
-    result = process_compile(bpmn=bpmn, called=called, file=file, definition=data)
+    result = process_compile(
+        bpmn=bpmn,
+        called=called,
+        file=file,
+        definition=data,
+        variables=variables,
+        task_forms=task_forms,
+    )
     package.engine_missing = result.engine_missing
     package.bpmn_is_default = result.is_default
     package.bpmn = result.bpmn.decode("utf-8", errors="replace")
@@ -405,6 +429,8 @@ def _load_process(package: LoadedPackage, checker: _Checker, data: dict[str, Any
             "name": info.name,
             "candidate_groups": list(info.candidate_groups),
             "multi_instance": bool(info.multi_instance),
+            "form": (package.process_spec.get("user_tasks") or {}).get(element_id, {}).get("form")
+            or {},
             "assignees": by_task.get(element_id, [])
             or [
                 {"group": g, "department": d, "role": r}
