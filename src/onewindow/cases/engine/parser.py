@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from lxml import etree
+from SpiffWorkflow.bpmn.parser.task_parsers import CallActivityParser, SubprocessParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
@@ -27,6 +29,7 @@ from .specs import (
     ClockTimer,
     CollectingParallelMI,
     CollectingSequentialMI,
+    MappedCallActivity,
     parse_timer,
     serializer,
     spec_digest,
@@ -87,6 +90,8 @@ REFUSED = {
     "dataStoreReference": gettext_noop("不支持数据存储"),
 }
 OUTCOMES = {"approved", "rejected"}
+_DECISION = re.compile(r"\bdecisions?\b")
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 
 
 @dataclass
@@ -101,6 +106,9 @@ class _Pass:
     # task id -> JSON Schema of its task form (package file merged with camunda:formData)
     task_forms: dict[str, dict[str, Any]] = field(default_factory=dict)
     package_forms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    routes_rejection: dict[str, bool] = field(default_factory=dict)
+    # boundary event id -> {"attached_to": task id, "interrupting": bool}
+    boundary_events: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def add(self, file: str, node: Any, message: str) -> None:
         line = getattr(node, "sourceline", None) if node is not None else None
@@ -142,16 +150,95 @@ class _Pass:
                 self.timer(file, node)
             elif tag == "endEvent":
                 self.end_event(node)
+            elif tag == "boundaryEvent":
+                self.boundary_events[node.get("id")] = {
+                    "attached_to": node.get("attachedToRef") or "",
+                    "interrupting": node.get("cancelActivity", "true") != "false",
+                }
             elif tag == "subProcess" and node.get("triggeredByEvent") == "true":
                 self.add(file, node, _("不支持事件子流程（{id}）").format(id=node.get("id")))
             elif tag == "callActivity":
                 self.calls.append((file, node, node.get("calledElement") or ""))
+                self.call_mappings(file, node)
             elif tag == "multiInstanceLoopCharacteristics":
                 self.multi_instance(file, node)
             elif tag == "completionCondition" and node.text:
                 node.text = self.check_expression(file, node, node.text, _("完成条件"))
             elif tag == "loopCardinality" and node.text:
                 node.text = self.check_expression(file, node, node.text, _("实例数表达式"))
+        self.inclusive_defaults(process)
+        self.rejection_routing(process)
+
+    def inclusive_defaults(self, process: Any) -> None:
+        """An inclusive gateway's outgoing flow without a condition is always taken (as
+        Camunda 7 does); SpiffWorkflow wants a condition, so it gets ``True``."""
+        for gateway in process.iter(_b("inclusiveGateway")):
+            default = gateway.get("default")
+            for flow in process.iter(_b("sequenceFlow")):
+                if (
+                    flow.get("sourceRef") == gateway.get("id")
+                    and flow.get("id") != default
+                    and flow.find(_b("conditionExpression")) is None
+                ):
+                    condition = etree.SubElement(flow, _b("conditionExpression"))
+                    condition.text = "True"
+
+    def rejection_routing(self, process: Any) -> None:
+        """Whether each user task's rejection is routed by the process itself: a gateway
+        reached from the task (through service tasks, events and splits, not through a
+        join, another task or an end) whose conditions read ``decision``. An unrouted
+        rejection ends the case as rejected (the engine does that, not the drawing)."""
+        nodes = {n.get("id"): n for n in process.iter(etree.Element) if n.get("id")}
+        outgoing: dict[str, list[Any]] = {}
+        incoming: dict[str, int] = {}
+        for flow in process.iter(_b("sequenceFlow")):
+            outgoing.setdefault(flow.get("sourceRef") or "", []).append(flow)
+            incoming[flow.get("targetRef") or ""] = incoming.get(flow.get("targetRef") or "", 0) + 1
+
+        def reads_decision(flow: Any) -> bool:
+            condition = flow.find(_b("conditionExpression"))
+            return condition is not None and bool(_DECISION.search(condition.text or ""))
+
+        def routed(node_id: str, seen: set[str]) -> bool:
+            for flow in outgoing.get(node_id, []):
+                target_id = flow.get("targetRef") or ""
+                target = nodes.get(target_id)
+                if target is None or target_id in seen:
+                    continue
+                seen.add(target_id)
+                tag = etree.QName(target).localname
+                if tag in ("exclusiveGateway", "inclusiveGateway", "parallelGateway"):
+                    if incoming.get(target_id, 0) > 1 and tag != "exclusiveGateway":
+                        continue  # a join merges several branches' decisions
+                    flows = outgoing.get(target_id, [])
+                    if any(reads_decision(f) for f in flows):
+                        return True
+                    if routed(target_id, seen):
+                        return True
+                elif tag in ("serviceTask", "intermediateCatchEvent") and routed(target_id, seen):
+                    return True
+            return False
+
+        for task_id in list(self.user_tasks):
+            if task_id in nodes:
+                self.routes_rejection[task_id] = routed(task_id, {task_id})
+
+    def call_mappings(self, file: str, node: Any) -> None:
+        """``camunda:in`` / ``camunda:out`` of a call activity need ``variables="all"`` or
+        a ``source`` and a ``target`` (``sourceExpression`` is not supported)."""
+        for kind in ("in", "out"):
+            for item in node.iterfind(f"bpmn:extensionElements/camunda:{kind}", NS):
+                if item.get("businessKey") is not None or item.get("variables") == "all":
+                    continue
+                if not (item.get("source") and item.get("target")):
+                    self.add(
+                        file,
+                        item,
+                        _(
+                            "调用活动（{id}）的变量映射 camunda:{kind} 需要 source 和 target"
+                            '（或 variables="all"）'
+                        ).format(id=node.get("id"), kind=kind),
+                    )
 
     def user_task(self, file: str, node: Any) -> None:
         groups = tuple(
@@ -166,7 +253,31 @@ class _Pass:
                     name=name, id=node.get("id")
                 ),
             )
-        mi = node.find(_b("multiInstanceLoopCharacteristics")) is not None
+        loop = node.find(_b("multiInstanceLoopCharacteristics"))
+        mi = loop is not None
+        element = (loop.get(_c("elementVariable")) or "").strip() if mi else ""
+        for group in groups:
+            if "${" not in group:
+                continue
+            names = {expressions.normalize("${" + m + "}") for m in _PLACEHOLDER.findall(group)}
+            if not mi or not element or names != {element}:
+                self.add(
+                    file,
+                    node,
+                    _(
+                        "用户任务“{name}”（{id}）的候选组“{group}”含表达式：只有多实例任务可以"
+                        "按实例派发，且表达式只能是它的元素变量（camunda:elementVariable），"
+                        "如 ${{dept}}"
+                    ).format(name=name, id=node.get("id"), group=group),
+                )
+        if mi and sign_off_mode(node) not in SIGN_OFF_MODES:
+            self.add(
+                file,
+                node,
+                _(
+                    "会签任务（{id}）的 signOff 只能是 veto（一票否决）或 all（收集全部意见）"
+                ).format(id=node.get("id")),
+            )
         self.user_tasks[node.get("id")] = UserTaskInfo(node.get("id"), name, groups, mi)
         bpmn_form, form_problems = taskforms.form_from_bpmn(node)
         for where, message in form_problems:
@@ -320,6 +431,12 @@ class _UserTaskParser(UserTaskParser):
         condition = loop.find(_b("completionCondition"))
         collection = loop.get(_c("collection"))
         element = loop.get(_c("elementVariable"))
+        veto = sign_off_mode(self.node) == "veto"
+        if condition is None and veto:
+            # 一票否决: one signer's rejection ends the sign-off at once.
+            condition_text: str | None = VETO_CONDITION
+        else:
+            condition_text = condition.text if condition is not None else None
         original = self.spec.task_specs.pop(self.task.name)
         params = {
             "task_spec": "",
@@ -328,16 +445,61 @@ class _UserTaskParser(UserTaskParser):
             "data_output": None,
             "input_item": TaskDataReference(element) if element else None,
             "output_item": None,
-            "condition": condition.text if condition is not None else None,
+            "condition": condition_text,
         }
         cls = CollectingSequentialMI if sequential else CollectingParallelMI
         self.task = cls(self.spec, original.name, description="MultiInstance", **params)
         self._copy_task_attrs(original, loop)
 
 
+class _CallActivityParser(CallActivityParser):
+    """Call activities carry their ``camunda:in``/``camunda:out`` mappings."""
+
+    node: Any
+
+    def create_task(self) -> Any:
+        subworkflow_spec = SubprocessParser.get_call_activity_spec(self)
+        maps = call_mappings_of(self.node)
+        return self.spec_class(
+            self.spec,
+            self.bpmn_id,
+            subworkflow_spec=subworkflow_spec,
+            in_map=maps.get("in"),
+            out_map=maps.get("out"),
+            **self.bpmn_attributes,
+        )
+
+
+def call_mappings_of(node: Any) -> dict[str, list[list[str]]]:
+    mappings: dict[str, list[list[str]]] = {}
+    for kind in ("in", "out"):
+        for item in node.iterfind(f"bpmn:extensionElements/camunda:{kind}", NS):
+            if item.get("businessKey") is not None:
+                continue
+            if item.get("variables") == "all":
+                mappings.setdefault(kind, []).append(["*", "*"])
+            elif item.get("source") and item.get("target"):
+                mappings.setdefault(kind, []).append([item.get("source"), item.get("target")])
+    return mappings
+
+
+SIGN_OFF_MODES = ("veto", "all")
+VETO_CONDITION = 'decision == "reject"'
+
+
+def sign_off_mode(task: Any) -> str:
+    """A 会签's mode: ``veto`` (default: one rejection ends it) or ``all`` (collect every
+    opinion), from ``<camunda:property name="signOff" value="all"/>`` on the task."""
+    for prop in task.iterfind("bpmn:extensionElements/camunda:properties/camunda:property", NS):
+        if prop.get("name") == "signOff":
+            return (prop.get("value") or "veto").strip()
+    return "veto"
+
+
 class _Parser(CamundaParser):
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("callActivity"): (_CallActivityParser, MappedCallActivity),
         full_tag("userTask"): (_UserTaskParser, UserTask),
         full_tag("boundaryEvent"): (_BoundaryParser, BoundaryEvent),
         full_tag("intermediateCatchEvent"): (_CatchParser, IntermediateCatchEvent),
@@ -362,16 +524,26 @@ def _load(content: bytes, file: str, problems: list[Problem]) -> Any:
 
 
 def _main_process(root: Any, file: str, problems: list[Problem]) -> Any:
+    """The process that runs: the executable one, or — in a collaboration where several
+    pools are executable (Camunda Modeler marks each new pool so) — the one no call activity
+    of the file calls."""
     processes = root.findall(_b("process"))
     executable = [p for p in processes if p.get("isExecutable") == "true"]
     if len(executable) > 1:
+        called = {
+            node.get("calledElement") for p in processes for node in p.iter(_b("callActivity"))
+        }
+        callers = [p for p in executable if p.get("id") not in called]
+        if len(callers) == 1:
+            return callers[0]
         problems.append(
             Problem(
                 file,
                 executable[1].sourceline,
-                _("有多个可执行的流程（{ids}），一个文件只能有一个").format(
-                    ids="、".join(p.get("id") for p in executable)
-                ),
+                _(
+                    "有多个可执行的流程（{ids}）：一个文件只能有一个主流程，其余流程须由"
+                    "主流程的调用活动调用"
+                ).format(ids="、".join(p.get("id") for p in callers or executable)),
             )
         )
         return None
@@ -435,6 +607,9 @@ def compile_process(
             continue
         seen.add(pid)
         file, process = index[pid]
+        # A pool that is called runs when called, whether or not the modeler ticked
+        # "executable" on it (a second pool of the same file usually is not).
+        process.set("isExecutable", "true")
         start = len(check.calls)
         check.process(file, process)
         for call_file, node, called_id in check.calls[start:]:
@@ -485,11 +660,13 @@ def compile_process(
                 "candidate_groups": list(v.candidate_groups),
                 "multi_instance": v.multi_instance,
                 **({"form": check.task_forms[k]} if k in check.task_forms else {}),
+                "routes_rejection": check.routes_rejection.get(k, False),
             }
             for k, v in check.user_tasks.items()
         },
         "service_tasks": check.service,
         "end_events": check.end_events,
+        "boundary_events": check.boundary_events,
     }
     spec_dict["digest"] = spec_digest(spec_dict)
     return CompiledProcess(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +24,14 @@ from . import expressions
 from .actions import ActionContext, get_action
 from .problems import EngineError, RunFinished, TaskNotFound, TaskNotOpen
 from .prune import prune
-from .specs import ClockTimer, as_utc, serializer, spec_digest
+from .specs import (
+    ClockTimer,
+    CollectingParallelMI,
+    CollectingSequentialMI,
+    as_utc,
+    serializer,
+    spec_digest,
+)
 
 STATE_FORMAT = 1
 OUTCOMES = ("approved", "rejected", "withdrawn")
@@ -38,6 +46,23 @@ class OpenTask:
     name: str
     candidate_groups: tuple[str, ...]
     instance_index: int | None
+
+
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+
+
+def _instance_group(group: str, data: dict[str, Any]) -> str:
+    """``${dept}`` (or ``${dept}:approver``) of a 会签 instance: its element variable's value,
+    e.g. the department code chosen on the form."""
+    if "${" not in group:
+        return group
+    try:
+        return _PLACEHOLDER.sub(lambda m: str(expressions.evaluate(m.group(1), data)), group)
+    except Exception as exc:
+        raise EngineError(
+            _("会签实例的候选组“{group}”无法求值：{error}").format(group=group, error=exc),
+            code="process_error",
+        ) from exc
 
 
 @contextmanager
@@ -199,7 +224,10 @@ class ProcessRun:
                     uid=str(task.id),
                     element_id=element,
                     name=info.get("name") or task.task_spec.bpmn_name or element,
-                    candidate_groups=tuple(info.get("candidate_groups", ())),
+                    candidate_groups=tuple(
+                        _instance_group(group, task.data)
+                        for group in info.get("candidate_groups", ())
+                    ),
                     instance_index=index,
                 )
             )
@@ -221,17 +249,18 @@ class ProcessRun:
         return min(due) if due else None
 
     def outcome(self) -> str | None:
+        """The decision that ended the run: a rejection (by a department, a sign-off, an
+        eligibility table's ``outcome``, or a ``rejected`` end) is never turned into an
+        approval by the name of the end event the drawing reaches afterwards."""
         recorded = self._meta.get("outcome")
         if recorded in ("rejected", "withdrawn"):
             return str(recorded)
         if not self.finished:
             return None
         variable = self.data().get("outcome")
-        if variable in ("approved", "rejected"):
-            return str(variable)
-        if recorded:
-            return str(recorded)
-        return "rejected" if self.data().get("decision") == "reject" else "approved"
+        if variable == "rejected" or self._meta.get("last_decision") == "reject":
+            return "rejected"
+        return "approved"
 
     # -- acting -------------------------------------------------------------------------
     def complete(
@@ -257,8 +286,38 @@ class ProcessRun:
         task.data.update(copy.deepcopy(data))
         with _engine_errors():
             task.run()
-            self._steps(services=False, events=[], failed=set())
+            if not self._decided(task):
+                self._steps(services=False, events=[], failed=set())
         self._settle()
+
+    def _decided(self, task: Any) -> bool:
+        """Record the decision this completion made. A rejection the process does not route
+        itself (no gateway on ``decision`` after the task) ends the whole run as rejected at
+        once: open parallel branches are cancelled. Returns True when the run ended.
+
+        A 会签 instance decides for its sign-off only when the sign-off is over (a veto, or
+        the last opinion collected); then the sign-off's combined decision counts."""
+        meta = self._spec.get("user_tasks", {})
+        owner = task
+        parent = task.parent
+        if parent is not None and isinstance(
+            parent.task_spec, (CollectingParallelMI, CollectingSequentialMI)
+        ):
+            if parent.state != TaskState.READY:
+                return False  # other signers still to sign
+            owner = parent
+        decision = owner.data.get("decision")
+        info = meta.get(owner.task_spec.bpmn_id, {})
+        if "applicant" in info.get("candidate_groups", ()) or decision not in ("approve", "reject"):
+            return False
+        self._meta["last_decision"] = decision
+        if decision == "reject" and not info.get("routes_rejection", False):
+            if owner is not task:
+                owner.run()  # the sign-off is over: keep its collected opinions
+            self._meta["outcome"] = "rejected"
+            self.workflow.cancel()
+            return True
+        return False
 
     def set_variables(self, values: dict[str, Any], *, remove: tuple[str, ...] = ()) -> None:
         """Change process variables wherever the process will still read them — every task

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -23,9 +24,11 @@ from SpiffWorkflow.bpmn.serializer.default.event_definition import (
 from SpiffWorkflow.bpmn.serializer.default.task_spec import (
     BpmnTaskSpecConverter,
     MultiInstanceTaskConverter,
+    SubWorkflowConverter,
 )
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.defaults import (
+    CallActivity,
     ParallelMultiInstanceTask,
     SequentialMultiInstanceTask,
     ServiceTask,
@@ -160,7 +163,65 @@ class CollectingSequentialMI(_Collecting, SequentialMultiInstanceTask):
             self.add_next_child(my_task)
 
 
+class MappedCallActivity(CallActivity):
+    """A call activity honouring Camunda's ``camunda:in`` / ``camunda:out`` mappings.
+
+    ``in_map`` / ``out_map``: lists of ``[source, target]`` (``["*", "*"]`` for
+    ``variables="all"``). ``None`` (no mapping written) passes every variable, as
+    SpiffWorkflow does; with mappings, only the mapped variables cross (Camunda 7)."""
+
+    def __init__(
+        self,
+        wf_spec: Any,
+        bpmn_id: str,
+        subworkflow_spec: str,
+        in_map: list[list[str]] | None = None,
+        out_map: list[list[str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(wf_spec, bpmn_id, subworkflow_spec, **kwargs)
+        self.in_map = in_map
+        self.out_map = out_map
+
+    def copy_data(self, my_task: Any, subworkflow: Any) -> None:
+        if self.in_map is None:
+            super().copy_data(my_task, subworkflow)
+            return
+        start = subworkflow.get_next_task(
+            subworkflow.task_tree, skip_subprocesses=True, spec_name="Start"
+        )
+        start.set_data(**_mapped(self.in_map, my_task.data, {}))
+
+    def update_data(self, my_task: Any, subworkflow: Any) -> None:
+        if self.out_map is None:
+            super().update_data(my_task, subworkflow)
+            return
+        my_task.data = _mapped(
+            self.out_map, subworkflow.last_task.data, copy.deepcopy(my_task.data)
+        )
+
+
+def _mapped(
+    mapping: list[list[str]], source: dict[str, Any], into: dict[str, Any]
+) -> dict[str, Any]:
+    for name, target in mapping:
+        if name == "*":
+            into.update(copy.deepcopy(source))
+        elif name in source:
+            into[target] = copy.deepcopy(source[name])
+    return into
+
+
+class MappedCallActivityConverter(SubWorkflowConverter):
+    def to_dict(self, spec: Any) -> dict[str, Any]:
+        dct = super().to_dict(spec)
+        dct["in_map"] = spec.in_map
+        dct["out_map"] = spec.out_map
+        return dct
+
+
 CONFIG = dict(CAMUNDA_CONFIG)
+CONFIG[MappedCallActivity] = MappedCallActivityConverter
 CONFIG[ServiceTask] = BpmnTaskSpecConverter  # external tasks: the action is in our spec meta
 CONFIG[ClockTimer] = TimerConditionalEventDefinitionConverter
 CONFIG[CollectingParallelMI] = MultiInstanceTaskConverter
