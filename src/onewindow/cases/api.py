@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field
 from onewindow.api.auth import session_or_bearer
 from onewindow.audit.services import Actor
 from onewindow.cases import selectors, services
+from onewindow.cases.findings import task_form
 from onewindow.cases.models import Case, CaseMaterial
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
 from onewindow.licences.selectors import licence_related
@@ -65,6 +66,15 @@ class TaskOut(Schema):
     working_days_left: int | None = None
     overdue: bool
     escalated: bool
+    escalated_at: datetime.datetime | None = None
+    form: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The task form (JSON Schema): what the holder records when completing "
+        "(a department's finding); its values go in `findings` of the completion",
+    )
+    findings: dict[str, Any] = Field(
+        default_factory=dict, description="What the holder recorded (the task form's values)"
+    )
 
 
 class LicenceRef(Schema):
@@ -109,6 +119,12 @@ class CaseBrief(Schema):
 class CompleteIn(StrictSchema):
     decision: str = Field(pattern="^(approve|reject|supplement)$")
     comment: str = Field(default="", max_length=2000)
+    findings: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Values of the task's form (`form` of the task, a JSON Schema), e.g. "
+        '`{"income_ok": true}`; they become process variables. Required fields are '
+        "required to approve; errors name the field as `findings.<name>`",
+    )
 
 
 class WithdrawIn(StrictSchema):
@@ -138,6 +154,9 @@ def _task_out(task: Any) -> dict[str, Any]:
         "working_days_left": selectors.working_days_left(task.due_date),
         "overdue": task.overdue,
         "escalated": task.escalated,
+        "escalated_at": task.escalated_at,
+        "form": task_form(task.case, task.element_id),
+        "findings": task.findings or {},
     }
 
 
@@ -342,6 +361,7 @@ def task_complete(request: HttpRequest, task_id: int, payload: CompleteIn) -> di
         task_id=task_id,
         decision=payload.decision,
         comment=payload.comment,
+        findings=payload.findings,
         actor=Actor.from_request(request),
     )
     task.refresh_from_db()

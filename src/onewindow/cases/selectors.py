@@ -7,15 +7,16 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.core.calendar import CalendarNotCovered, working_days_between
 from onewindow.core.masking import mask_name
-from onewindow.identity.models import Staff, StaffRole
+from onewindow.identity.models import Department, Role, Staff, StaffRole
 from onewindow.identity.selectors import department_ids_below
 
 
@@ -48,6 +49,7 @@ class InboxTask:
     department: str = ""
     overdue: bool = False
     escalated: bool = False
+    escalated_at: datetime.datetime | None = None
     claimed_by_me: bool = False
     claimed_by: str = ""
 
@@ -191,6 +193,7 @@ def inbox_for(*, user: Any, **filters: Any) -> list[InboxTask]:
                 department=task.department.name,
                 overdue=task.overdue or bool(due and due < today),
                 escalated=task.escalated,
+                escalated_at=task.escalated_at,
                 claimed_by_me=task.claimed_by_id == user.pk,
                 claimed_by=(task.claimed_by.display_name or task.claimed_by.username)
                 if task.claimed_by
@@ -210,6 +213,153 @@ def inbox_services(*, user: Any) -> list[tuple[str, str]]:
         .distinct()
     )
     return sorted(set(rows))
+
+
+# --- supervision (督办) ------------------------------------------------------------------------
+
+SUPERVISE_PERMISSION = ("cases", "supervise_cases")
+
+
+@dataclass(frozen=True)
+class SupervisionCount:
+    """Active tasks of one department or one service: all of them, those past their due
+    date, and those escalated by a timer."""
+
+    code: str
+    name: str
+    open: int = 0
+    overdue: int = 0
+    escalated: int = 0
+
+
+@dataclass(frozen=True)
+class SupervisedTask:
+    case_reference: str
+    service_name: str
+    step: str
+    department: str
+    holder: str
+    due_on: datetime.date | None
+    days_overdue: int | None  # working days past the due date; None while not overdue
+    escalated: bool
+    escalated_at: datetime.datetime | None
+    status_label: str
+
+
+@dataclass(frozen=True)
+class SupervisionOverview:
+    departments: list[SupervisionCount]
+    services: list[SupervisionCount]
+    tasks: list[SupervisedTask]
+
+
+def supervised_department_ids(user: Any) -> set[int] | None:
+    """Departments whose tasks ``user`` supervises: where a role of theirs grants
+    ``cases.supervise_cases``, and every department below. None: all (a superuser)."""
+    if getattr(user, "is_superuser", False):
+        return None
+    app_label, codename = SUPERVISE_PERMISSION
+    roots = StaffRole.objects.filter(
+        staff__user_id=user.pk,
+        role__permissions__content_type__app_label=app_label,
+        role__permissions__codename=codename,
+    ).values_list("department_id", flat=True)
+    return department_ids_below(set(roots))
+
+
+def _working_days_late(due: datetime.date, today: datetime.date) -> int:
+    try:
+        return working_days_between(due, today)
+    except CalendarNotCovered:  # past the holiday data: Monday–Friday
+        days, day = 0, due
+        while day < today:
+            day += datetime.timedelta(days=1)
+            days += day.weekday() < 5
+        return days
+
+
+def supervision_overview(
+    *, user: Any, today: datetime.date | None = None, limit: int = 200
+) -> SupervisionOverview:
+    """A department head's overview of the departments they supervise (and those below):
+    active, overdue and escalated tasks per department and per service, and the escalated
+    and overdue tasks themselves, escalated first, then by due date."""
+    today = today or timezone.localdate()
+    scope = supervised_department_ids(user)
+    active = CaseTask.objects.filter(status__in=ACTIVE_TASK)
+    if scope is not None:
+        active = active.filter(department_id__in=scope)
+    late = Q(overdue=True) | Q(due_date__lt=today)
+    counts = {
+        "open": Count("pk"),
+        "overdue": Count("pk", filter=late),
+        "escalated": Count("pk", filter=Q(escalated=True)),
+    }
+    by_department = {
+        row["department_id"]: row for row in active.values("department_id").annotate(**counts)
+    }
+    wanted = set(by_department) | (scope or set())
+    departments = [
+        SupervisionCount(
+            code=dept.code,
+            name=_localised(dept.name, dept.name_en),
+            open=by_department.get(dept.pk, {}).get("open", 0),
+            overdue=by_department.get(dept.pk, {}).get("overdue", 0),
+            escalated=by_department.get(dept.pk, {}).get("escalated", 0),
+        )
+        for dept in Department.objects.filter(pk__in=wanted).order_by("code")
+    ]
+    service_code = "case__service_version__service__code"
+    service_name = "case__service_version__service__name"
+    service_name_en = "case__service_version__service__name_en"
+    services = [
+        SupervisionCount(
+            code=row[service_code],
+            name=_localised(row[service_name], row[service_name_en]),
+            open=row["open"],
+            overdue=row["overdue"],
+            escalated=row["escalated"],
+        )
+        for row in active.values(service_code, service_name, service_name_en)
+        .annotate(**counts)
+        .order_by(service_code)
+    ]
+    rows = list(
+        active.filter(late | Q(escalated=True))
+        .select_related("case__service_version__service", "department", "claimed_by")
+        .order_by("-escalated", "due_date", "created_at")[:limit]
+    )
+    role_names = {
+        role.code: _localised(role.name, role.name_en)
+        for role in Role.objects.filter(code__in={row.role_code for row in rows})
+    }
+    tasks = []
+    for task in rows:
+        due = task.due_date
+        if task.claimed_by is not None:
+            holder = task.claimed_by.display_name or task.claimed_by.username
+        else:
+            holder = _("待认领（%(role)s）") % {
+                "role": role_names.get(task.role_code, task.role_code)
+            }
+        days_overdue = _working_days_late(due, today) if due and due < today else None
+        if days_overdue is None and task.overdue:
+            days_overdue = 0
+        tasks.append(
+            SupervisedTask(
+                case_reference=task.case.number or "",
+                service_name=task.case.service_version.service.display_name,
+                step=task.name,
+                department=_localised(task.department.name, task.department.name_en),
+                holder=holder,
+                due_on=due,
+                days_overdue=days_overdue,
+                escalated=task.escalated,
+                escalated_at=task.escalated_at,
+                status_label=str(CaseTask.Status(task.status).label),
+            )
+        )
+    return SupervisionOverview(departments=departments, services=services, tasks=tasks)
 
 
 # --- residents -----------------------------------------------------------------------------

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from onewindow.cases import resident_views, views
+from onewindow.cases import resident_views, supervision_views, views
 
 app_name = "cases"
 urlpatterns = [
     # staff
     path("workbench/", views.workbench, name="workbench"),
+    path("workbench/supervision/", supervision_views.supervision, name="supervision"),
     path("workbench/tasks/<int:task_id>/", views.staff_task, name="staff_task"),
     path("workbench/cases/<str:number>/", views.staff_case, name="staff_case"),
     path(

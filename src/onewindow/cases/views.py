@@ -22,6 +22,9 @@ from onewindow.core.access import STAFF, access
 from onewindow.core.errors import ApplicationError
 from onewindow.licences.selectors import licence_related
 
+# What a checkbox or a hand-written link sends for "on" (?overdue=1, ?overdue=true, ?overdue=on).
+CHECKED = frozenset({"1", "true", "on", "yes"})
+
 
 @access(STAFF)
 def workbench(request: HttpRequest) -> HttpResponse:
@@ -43,7 +46,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     filters = {
         "status": request.GET.get("status", ""),
         "service": request.GET.get("service", ""),
-        "overdue": request.GET.get("overdue") == "1",
+        "overdue": request.GET.get("overdue", "").strip().lower() in CHECKED,
         "q": request.GET.get("q", "")[:64],
     }
     return render(

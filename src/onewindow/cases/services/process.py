@@ -19,7 +19,6 @@ from onewindow.cases.engine import ProcessRun
 from onewindow.cases.engine.specs import weekdays_only
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.cases.services._common import (
-    event,
     event_row,
     group_error,
     group_target,
@@ -297,21 +296,52 @@ def _mark_escalated(
     events: list[str],
     now: datetime.datetime,
 ) -> None:
-    """A fired timer boundary event escalates: tasks it opened and tasks still waiting past
-    their due date are flagged for the inbox."""
-    rows = [row for row in created]
-    rows += list(case.tasks.filter(uid__in=before, status__in=ACTIVE, due_date__lt=now.date()))
-    for row in rows:
-        if not row.escalated:
-            row.escalated = True
-            row.save(update_fields=["escalated"])
-    event(
-        case,
-        "escalated",
-        actor_label=_("系统"),
-        message=_("办理时限已到，已督办升级。"),
-        data={"events": events[:5]},
-        public=False,
-        at=now,
+    """A fired timer boundary event escalates the task it is attached to (the task of the
+    event's ``attachedToRef`` that was open before this step: still open after a
+    non-interrupting timer, cancelled by an interrupting one) and the tasks its path opened.
+    Each newly escalated task is flagged (``escalated``, ``escalated_at`` = the step's time)
+    and gets one internal timeline row (kind ``escalated``, with the task), which
+    ``case_news`` carries to the notification service. A timer that is no boundary event (an
+    intermediate catch event) is a planned wait, not an escalation. A spec compiled before
+    boundary events were recorded falls back to the tasks open before the step and past
+    their due date."""
+    fired = [text.split(":", 1)[1] for text in events if text.startswith("timer_fired:")]
+    boundary = (case.service_version.process_spec or {}).get("boundary_events")
+    tasks = case.tasks.select_related("department")
+    if boundary is None:
+        rows = list(created) + list(
+            tasks.filter(uid__in=before, status__in=ACTIVE, due_date__lt=now.date())
+        )
+    else:
+        attached = {boundary[e]["attached_to"] for e in fired if e in boundary}
+        if not attached:
+            return
+        rows = list(tasks.filter(uid__in=before, element_id__in=attached)) + list(created)
+    fresh = list({row.pk: row for row in rows if not row.escalated}.values())
+    if not fresh:
+        return
+    CaseTask.objects.filter(pk__in=[row.pk for row in fresh]).update(
+        escalated=True, escalated_at=now
     )
-    logger.info("case %s escalated: %s", case.number, events)
+    timeline = []
+    for row in fresh:
+        row.escalated, row.escalated_at = True, now
+        timeline.append(
+            event_row(
+                case,
+                "escalated",
+                task=row,
+                actor_label=_("系统"),
+                message=_("%(step)s：办理时限已到，已督办。") % {"step": row.name},
+                data={
+                    "events": fired[:5],
+                    "department": row.department.code,
+                    "role": row.role_code,
+                },
+                public=False,
+                at=now,
+            )
+        )
+    CaseEvent.objects.bulk_create(timeline)
+    publish(case, timeline)
+    logger.info("case %s escalated %d task(s): %s", case.number, len(fresh), events)
