@@ -88,9 +88,49 @@ def _ordered(schema: dict[str, Any]) -> list[str]:
     return order + [p for p in props if p not in order]
 
 
-def _choices(prop: dict[str, Any]) -> list[Choice]:
-    labels = prop.get("x-enum-labels") or {}
-    return [Choice(value=str(v), label=_label(labels, v)) for v in prop.get("enum") or []]
+def _options(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """``oneOf`` (or ``anyOf``) written as a list of ``{const, title}``: a choice question."""
+    options = spec.get("oneOf") or spec.get("anyOf")
+    if (
+        isinstance(options, list)
+        and options
+        and all(isinstance(o, dict) and "const" in o for o in options)
+    ):
+        return options
+    return []
+
+
+def _is_choice(spec: Any) -> bool:
+    return isinstance(spec, dict) and bool(spec.get("enum") or _options(spec))
+
+
+def _choices(spec: dict[str, Any], outer: dict[str, Any] | None = None) -> list[Choice]:
+    """The choices of a question with their labels in the reader's language: ``enum`` with
+    ``x-enum-labels`` (on the question, or for a multi-select on the array or its ``items``)
+    or ``enumNames`` (what Camunda task forms give), or ``oneOf`` of ``{const, title}``.
+    ``outer`` is the array question whose ``items`` ``spec`` is."""
+    outer = outer or {}
+    options = _options(spec)
+    if options and not spec.get("enum"):
+        return [
+            Choice(
+                value=str(o["const"]),
+                label=str(
+                    (o.get("x-title-en") if _english() else None) or o.get("title") or o["const"]
+                ),
+            )
+            for o in options
+        ]
+    labels = {**(outer.get("x-enum-labels") or {}), **(spec.get("x-enum-labels") or {})}
+    names = spec.get("enumNames") or outer.get("enumNames") or []
+    choices = []
+    for index, value in enumerate(spec.get("enum") or []):
+        if str(value) not in labels and index < len(names) and names[index]:
+            label = str(names[index])
+        else:
+            label = _label(labels, value)
+        choices.append(Choice(value=str(value), label=label))
+    return choices
 
 
 def build_fields(
@@ -122,11 +162,11 @@ def build_fields(
         if kind == "object":
             f.widget = "group"
             f.children = build_fields(prop, data.get(name) or {}, prefix=f"{path}.")
-        elif kind == "array" and isinstance(prop.get("items"), dict) and prop["items"].get("enum"):
+        elif kind == "array" and _is_choice(prop.get("items")):
             f.widget = "checkboxes"
-            f.choices = _choices(prop["items"])
+            f.choices = _choices(prop["items"], outer=prop)
             f.value = data.get(name) or []
-        elif "enum" in prop:
+        elif _is_choice(prop):
             f.choices = _choices(prop)
             f.widget = "radio" if len(f.choices) <= 4 else "select"
         elif kind == "boolean":
