@@ -15,11 +15,20 @@ from django.utils.translation import pgettext
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases import selectors, services
+from onewindow.cases.engine.actions import exchange_variable
+from onewindow.cases.findings import (
+    case_findings,
+    decision_results,
+    form_fields_for_page,
+    task_form,
+)
 from onewindow.cases.forms import build_fields, flat_answers, masked_answers
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import inbox_for, workbench_header_for
+from onewindow.cases.services.process import restore
 from onewindow.core.access import STAFF, access
 from onewindow.core.errors import ApplicationError
+from onewindow.exchange.selectors import case_fetched_records
 from onewindow.licences.selectors import licence_related
 
 # What a checkbox or a hand-written link sends for "on" (?overdue=1, ?overdue=true, ?overdue=on).
@@ -102,6 +111,7 @@ def staff_task(request: HttpRequest, task_id: int) -> HttpResponse:
                     task_id=task.pk,
                     decision=action,
                     comment=comment,
+                    findings=_posted_findings(request, task),
                     actor=actor,
                 )
                 messages.success(
@@ -129,15 +139,53 @@ def staff_task(request: HttpRequest, task_id: int) -> HttpResponse:
                 return _task_page(request, task, error=_("请选择操作。"), status=400)
         except ApplicationError as exc:
             task.refresh_from_db()
-            return _task_page(request, task, error=str(exc.message), status=exc.status)
+            field_errors = {
+                e.field.removeprefix("findings."): str(e.message)
+                for e in exc.errors
+                if e.field and e.field.startswith("findings.")
+            }
+            return _task_page(
+                request,
+                task,
+                error=str(exc.message),
+                status=exc.status,
+                posted=_posted_findings(request, task),
+                field_errors=field_errors,
+                comment=comment,
+            )
         return redirect("cases:staff_task", task_id=task.pk)
     return _task_page(request, task)
 
 
+FINDING_PREFIX = "finding_"
+
+
+def _posted_findings(request: HttpRequest, task: CaseTask) -> dict[str, str]:
+    """The task form's values as posted (``finding_<name>``), only the form's own fields."""
+    fields = (task_form(task.case, task.element_id).get("properties") or {}).keys()
+    return {
+        name: request.POST.get(FINDING_PREFIX + name, "")
+        for name in fields
+        if request.POST.get(FINDING_PREFIX + name, "") != ""
+    }
+
+
 def _task_page(
-    request: HttpRequest, task: CaseTask, *, error: str = "", status: int = 200
+    request: HttpRequest,
+    task: CaseTask,
+    *,
+    error: str = "",
+    status: int = 200,
+    posted: dict[str, str] | None = None,
+    field_errors: dict[str, str] | None = None,
+    comment: str = "",
 ) -> HttpResponse:
     case = task.case
+    form = task_form(case, task.element_id)
+    variables = restore(case).data() if case.process_state else {}
+    fields = form_fields_for_page(form, posted if posted is not None else task.findings or {})
+    for field in fields:
+        field["error"] = (field_errors or {}).get(field["name"], "")
     return render(
         request,
         "cases/staff_task.html",
@@ -159,6 +207,13 @@ def _task_page(
             ),
             "days_left": selectors.working_days_left(task.due_date),
             "error": error,
+            "task_fields": fields,
+            "comment": comment,
+            "findings": case_findings(case),
+            "fetched": case_fetched_records(
+                case.number or "", variables, variable_of=exchange_variable
+            ),
+            "decided": decision_results(case, variables),
         },
         status=status,
     )
@@ -189,6 +244,7 @@ def staff_case(request: HttpRequest, number: str) -> HttpResponse:
             "timeline": selectors.case_timeline(case, public_only=False),
             "my_tasks": mine,
             "days_left": selectors.working_days_left(case.deadline),
+            "findings": case_findings(case),
         },
     )
 

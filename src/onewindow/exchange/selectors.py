@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, gettext_lazy
 
 from onewindow.exchange.models import AccessRequest, CallLog, Resource
 from onewindow.exchange.services import PLATFORM_CONSUMER
@@ -78,3 +80,77 @@ def calls_for(user: Any, *, limit: int = 100) -> list[CallLog]:
     if ids is not None:
         qs = qs.filter(Q(owner_department_id__in=ids))
     return list(qs[:limit])
+
+
+@dataclass(frozen=True)
+class FetchedRecord:
+    """One record the platform fetched for a case (a department's check shows it)."""
+
+    resource: str  # the resource's name, e.g. 户籍信息
+    department: str  # the providing department
+    subject: str  # applicant, partner, …
+    found: bool
+    lines: list[tuple[str, str]]  # (field name, value); sensitive fields masked
+
+
+SUBJECT_LABELS = {
+    "applicant": gettext_lazy("申请人"),
+    "partner": gettext_lazy("对方"),
+    "applicant_company": gettext_lazy("申请单位"),
+}
+
+
+def case_fetched_records(
+    case_number: str, variables: Mapping[str, Any], *, variable_of: Callable[[str], str]
+) -> list[FetchedRecord]:
+    """The records ``exchange.lookup`` put in the case's process variables, labelled with
+    the resources' field names. ``variable_of`` maps a resource code to its variable (the
+    engine's ``exchange_variable``). Fields marked sensitive are masked."""
+    if not case_number:
+        return []
+    codes = list(
+        dict.fromkeys(
+            CallLog.objects.filter(
+                case_number=case_number,
+                consumer_id_value=PLATFORM_CONSUMER,
+                outcome=CallLog.Outcome.OK,
+            ).values_list("resource_code", flat=True)
+        )
+    )
+    if not codes:
+        return []
+    resources = {
+        r.code: r for r in Resource.objects.filter(code__in=codes).select_related("department")
+    }
+    records: list[FetchedRecord] = []
+    for code in codes:
+        resource = resources.get(code)
+        by_subject = variables.get(variable_of(code))
+        if resource is None or not isinstance(by_subject, Mapping):
+            continue
+        fields = {str(f.get("code")): f for f in resource.fields}
+        for subject, record in by_subject.items():
+            lines: list[tuple[str, str]] = []
+            if isinstance(record, Mapping):
+                for name, value in record.items():
+                    meta = fields.get(str(name), {})
+                    shown = "***" if meta.get("sensitivity") == "sensitive" else _shown(value)
+                    lines.append((str(meta.get("name") or name), shown))
+            records.append(
+                FetchedRecord(
+                    resource=resource.name,
+                    department=resource.department.name if resource.department else "",
+                    subject=str(SUBJECT_LABELS.get(str(subject), str(subject))),
+                    found=isinstance(record, Mapping),
+                    lines=lines,
+                )
+            )
+    return records
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    if value is None:
+        return "—"
+    return str(value)

@@ -5,6 +5,7 @@ with an audit row and a timeline entry."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases.engine import RunFinished, TaskNotOpen
 from onewindow.cases.engine import TaskNotFound as EngineTaskNotFound
+from onewindow.cases.findings import findings_clean, task_form
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services._common import (
     CaseFinished,
@@ -157,11 +159,15 @@ def task_complete(
     task_id: int,
     decision: str,
     comment: str = "",
+    findings: Mapping[str, Any] | None = None,
     actor: Actor | None = None,
     now: datetime.datetime | None = None,
 ) -> CaseTask:
     """Approve, reject (reason required) or return for supplements (what is missing,
-    required). Completing a task somebody else claimed, or one already done, is refused."""
+    required). Completing a task somebody else claimed, or one already done, is refused.
+
+    ``findings``: the values of the task's form (a department's finding, e.g. income_ok),
+    checked against the form, kept on the task and set as process variables."""
     if decision not in DECISIONS:
         raise ValidationFailed(_("请选择办理结果。"), code="invalid_decision", field="decision")
     case, task = _task_locked(user, task_id)
@@ -172,6 +178,7 @@ def task_complete(
     if task.status == CaseTask.Status.CLAIMED and task.claimed_by_id != user.pk:
         raise TaskClaimedByOther()
     now = now or timezone.now()
+    recorded = findings_clean(task_form(case, task.element_id), findings or {}, decision=decision)
     text = _clean_comment(
         comment,
         required=decision != "approve",
@@ -185,14 +192,14 @@ def task_complete(
     if decision == "supplement":
         if not models_supplements(case):
             return _request_supplement(case, task, user=user, actor=who, text=text, now=now)
-        _engine_complete(run, task, decision, text, now=now, context=context)
+        _engine_complete(run, task, decision, text, recorded, now=now, context=context)
         if not applicant_tasks(run):
             # This step's gateway has no way back to the applicant: wait outside the engine.
             return _request_supplement(case, task, user=user, actor=who, text=text, now=now)
     else:
-        _engine_complete(run, task, decision, text, now=now, context=context)
+        _engine_complete(run, task, decision, text, recorded, now=now, context=context)
     task.status = CaseTask.Status.COMPLETED
-    task.decision, task.comment = decision, text
+    task.decision, task.comment, task.findings = decision, text, recorded
     task.claimed_by = task.claimed_by or user
     task.completed_by, task.completed_at = user, now
     task.save(
@@ -203,6 +210,7 @@ def task_complete(
             "claimed_by",
             "completed_by",
             "completed_at",
+            "findings",
         ]
     )
     also: tuple[str, ...] = ()
@@ -223,7 +231,11 @@ def task_complete(
         actor_label=task.department.name,
         task=task,
         message=messages[decision] % {"department": task.department.name, "reason": text},
-        data={"decision": decision, "comment": text},
+        data={
+            "decision": decision,
+            "comment": text,
+            **({"findings": recorded} if recorded else {}),
+        },
         at=now,
     )
     apply_run(case, run, now=now, also=also, events=[done])
@@ -239,11 +251,21 @@ def task_complete(
 
 
 def _engine_complete(
-    run: Any, task: CaseTask, decision: str, text: str, *, now: datetime.datetime, context: Any
+    run: Any,
+    task: CaseTask,
+    decision: str,
+    text: str,
+    findings: Mapping[str, Any],
+    *,
+    now: datetime.datetime,
+    context: Any,
 ) -> None:
     try:
         run.complete(
-            task.uid, data={"decision": decision, "comment": text}, now=now, context=context
+            task.uid,
+            data={**findings, "decision": decision, "comment": text},
+            now=now,
+            context=context,
         )
     except (EngineTaskNotFound, TaskNotOpen, RunFinished) as exc:
         raise TaskFinished() from exc

@@ -135,3 +135,53 @@ def process_compile(
         )
     problems = [as_problem(p) for p in compiled.problems]
     return ProcessResult(bpmn, is_default, compiled, problems)
+
+
+@dataclass(frozen=True)
+class InstanceGroups:
+    """A 会签 task whose instances go to ``${element}`` of a collection variable."""
+
+    task_id: str
+    task_name: str
+    collection: str
+    line: int | None
+
+
+def bpmn_instance_groups(data: bytes) -> list[InstanceGroups]:
+    """User tasks with per-instance candidate groups (``${dept}``) and their collection."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser=parser)
+    except etree.XMLSyntaxError:
+        return []
+    found = []
+    for task in root.iter(f"{{{BPMN_NS}}}userTask"):
+        if "${" not in (task.get(f"{{{CAMUNDA_NS}}}candidateGroups") or ""):
+            continue
+        loop = task.find(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics")
+        raw = (loop.get(f"{{{CAMUNDA_NS}}}collection") or "") if loop is not None else ""
+        collection = raw.strip().removeprefix("${").removesuffix("}").strip()
+        found.append(
+            InstanceGroups(
+                task.get("id") or "",
+                task.get("name") or task.get("id") or "",
+                collection,
+                task.sourceline,
+            )
+        )
+    return found
+
+
+def collection_choices(form_schema: dict[str, Any], name: str) -> list[str] | None:
+    """The values a form question offers for a collection (an array of enum items), or None
+    when the question is not a multiple choice."""
+    question = ((form_schema or {}).get("properties") or {}).get(name)
+    if not isinstance(question, dict) or question.get("type") != "array":
+        return None
+    items = question.get("items") or {}
+    if isinstance(items.get("enum"), list):
+        return [str(v) for v in items["enum"]]
+    options = items.get("oneOf") or items.get("anyOf")
+    if isinstance(options, list):
+        return [str(o["const"]) for o in options if isinstance(o, dict) and "const" in o]
+    return None

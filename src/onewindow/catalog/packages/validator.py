@@ -24,6 +24,8 @@ from onewindow.catalog.packages.problem import Problem
 from onewindow.catalog.packages.process import (
     APPLICANT_GROUP,
     bpmn_group_uses,
+    bpmn_instance_groups,
+    collection_choices,
     process_compile,
     resolve_group,
     split_groups,
@@ -59,6 +61,7 @@ class LoadedPackage:
     service_tasks: dict[str, str] = field(default_factory=dict)
     checksum: str = ""
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # not in ``problems``, nor ``ok``
     engine_missing: bool = False
 
     @property
@@ -285,8 +288,8 @@ class _Checker:
         roles = data.get("roles") if isinstance(data.get("roles"), dict) else {}
         resolved: list[GroupResolution] = []
         for use in uses:
-            if use.group == APPLICANT_GROUP:
-                continue
+            if use.group == APPLICANT_GROUP or "${" in use.group:
+                continue  # per-instance groups: check_instance_groups
             target = resolve_group(use.group, roles or {})
             if target is None:
                 self.problems.append(
@@ -313,6 +316,46 @@ class _Checker:
                     )
             resolved.append(GroupResolution(use.task_id, use.group, department, role))
         return resolved
+
+    def check_instance_groups(self, bpmn: bytes, file: str, form_schema: dict[str, Any]) -> None:
+        """A 会签 over departments chosen on the form: the collection is a multiple-choice
+        question whose every choice is a department (its approvers) or a
+        ``department:role`` of the city."""
+        for use in bpmn_instance_groups(bpmn):
+            choices = collection_choices(form_schema, use.collection)
+            if choices is None:
+                self.problems.append(
+                    Problem(
+                        file,
+                        use.line,
+                        _(
+                            "会签任务 %(task)s 按实例派发给 %(collection)s 中的部门："
+                            "%(collection)s 须是申请表中的多选题（type: array，items 带 enum）。"
+                        )
+                        % {"task": use.task_name, "collection": use.collection or "-"},
+                    )
+                )
+                continue
+            for choice in choices:
+                department, _sep, role = choice.partition(":")
+                if department not in self.context.departments or (
+                    role and role not in self.context.roles
+                ):
+                    self.problems.append(
+                        Problem(
+                            file,
+                            use.line,
+                            _(
+                                "会签任务 %(task)s 的可选部门 %(choice)s（申请表 %(collection)s）"
+                                "不是本市的部门或“部门编码:角色编码”。"
+                            )
+                            % {
+                                "task": use.task_name,
+                                "choice": choice,
+                                "collection": use.collection,
+                            },
+                        )
+                    )
 
 
 @dataclass(frozen=True)
@@ -395,6 +438,12 @@ def _load_process(
         for name, body in source.bpmn_files().items()
         if name != PROCESS_FILE
     }
+    if called:  # kept with the version: the service guide lists and draws called processes
+        data["process_files"] = {
+            name: body.decode("utf-8", errors="replace")
+            for name, body in source.bpmn_files().items()
+            if name != PROCESS_FILE
+        }
     result = process_compile(
         bpmn=bpmn,
         called=called,
@@ -406,13 +455,16 @@ def _load_process(
     package.engine_missing = result.engine_missing
     package.bpmn_is_default = result.is_default
     package.bpmn = result.bpmn.decode("utf-8", errors="replace")
-    package.problems.extend(result.problems)
+    package.problems.extend(p for p in result.problems if not p.warning)
+    package.warnings.extend(p for p in result.problems if p.warning)
     resolutions: list[GroupResolution] = []
     if result.bpmn and not result.is_default:
         structural = result.engine_missing
         resolutions = checker.check_groups(data, result.bpmn, file, structural=structural)
+        checker.check_instance_groups(result.bpmn, file, package.form_schema)
         for name, body in called.items():
             resolutions += checker.check_groups(data, body, name, structural=structural)
+            checker.check_instance_groups(body, name, package.form_schema)
     compiled = result.compiled
     if compiled is None:
         return
