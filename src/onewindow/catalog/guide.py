@@ -21,6 +21,8 @@ from onewindow.catalog.packages.process import (
 )
 from onewindow.catalog.packages.vocabulary import vocabulary_load
 
+BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
+
 KIND_LABELS = {"personal": gettext_noop("个人服务"), "enterprise": gettext_noop("法人服务")}
 SOURCE_LABELS = {
     "upload": gettext_noop("申请人上传"),
@@ -91,25 +93,62 @@ def _english() -> bool:
     return (get_language() or "").startswith("en")
 
 
-def process_steps(version: ServiceVersion) -> list[dict[str, Any]]:
-    """The activities of the process in flow order (breadth-first from the start), with who
-    does each user task. Parallel branches appear one after the other, marked ``parallel``."""
-    if not version.bpmn:
-        return [
-            {"id": f"step-{i}", "name": _(n), "kind": "user", "who": [], "parallel": False}
-            for i, n in enumerate(DEFAULT_STEPS)
-        ]
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+MAIN_FILE = "process.bpmn"
+MAX_CALL_DEPTH = 4  # nested call activities listed under each other, at most this deep
+
+
+def _parse(text: str) -> Any | None:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
-        root = etree.fromstring(version.bpmn.encode(), parser=parser)
-    except etree.XMLSyntaxError:
-        return []
-    process = root.find(f"{{{BPMN_NS}}}process")
-    if process is None:
-        return []
+        root = etree.fromstring(text.encode(), parser=parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    return root if root.tag == f"{{{BPMN_NS}}}definitions" else None
+
+
+def process_documents(version: ServiceVersion) -> dict[str, Any]:
+    """Every BPMN document of the version by file name: ``process.bpmn`` first, then the
+    package's other ``.bpmn`` files (the processes its call activities call)."""
+    texts = {MAIN_FILE: version.bpmn or ""}
+    texts.update((version.definition or {}).get("process_files") or {})
+    docs = {}
+    for name, text in texts.items():
+        root = _parse(str(text)) if text else None
+        if root is not None:
+            docs[name] = root
+    return docs
+
+
+def _process_index(docs: dict[str, Any]) -> dict[str, tuple[str, Any]]:
+    """Process id → (file name, process element), over every document (a collaboration's
+    pools are processes of one file)."""
+    index: dict[str, tuple[str, Any]] = {}
+    for name, root in docs.items():
+        for process in root.iter(f"{{{BPMN_NS}}}process"):
+            if process.get("id"):
+                index.setdefault(process.get("id"), (name, process))
+    return index
+
+
+def _main_process(root: Any) -> Any | None:
+    """The process that runs: the executable one; of several (a collaboration), the one no
+    call activity of the file calls."""
+    processes = root.findall(f"{{{BPMN_NS}}}process")
+    called = {node.get("calledElement") for node in root.iter(f"{{{BPMN_NS}}}callActivity")}
+    executable = [p for p in processes if p.get("isExecutable") == "true"]
+    for candidates in ([p for p in executable if p.get("id") not in called], executable):
+        if candidates:
+            return candidates[0]
+    uncalled = [p for p in processes if p.get("id") not in called]
+    return (uncalled or processes or [None])[0]
+
+
+def _flow_order(container: Any) -> tuple[list[Any], set[str]]:
+    """The elements of a process (or sub-process) in flow order, breadth-first from the
+    start, and the ids reached straight from a parallel fork."""
     nodes: dict[str, Any] = {}
     outgoing: dict[str, list[str]] = {}
-    for element in process:
+    for element in container:
         if not isinstance(element.tag, str):
             continue
         element_id = element.get("id")
@@ -135,41 +174,153 @@ def process_steps(version: ServiceVersion) -> list[dict[str, Any]]:
                 seen.add(target)
                 queue.append(target)
     order += [i for i in nodes if i not in seen]
-    roles = version.definition.get("roles") or {}
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for element_id in order:
-        element = nodes[element_id]
-        raw = element.get(f"{{{CAMUNDA_NS}}}candidateGroups")
-        groups[element_id] = [t for g in split_groups(raw) if (t := resolve_group(g, roles))]
-    dept_names = _departments({d for pairs in groups.values() for d, _r in pairs})
-    role_names = _roles({r for pairs in groups.values() for _d, r in pairs})
+    return [nodes[i] for i in order], parallel
+
+
+def _steps_of(
+    container: Any,
+    *,
+    index: dict[str, tuple[str, Any]],
+    roles: dict[str, Any],
+    calling: frozenset[str],
+) -> list[dict[str, Any]]:
+    """The activities of one process or sub-process; a call activity carries the steps of
+    the process it calls (found by id in any document of the version) as ``steps``."""
+    elements, parallel = _flow_order(container)
     steps: list[dict[str, Any]] = []
-    for element_id in order:
-        element = nodes[element_id]
-        kind = STEP_TAGS.get(etree.QName(element).localname)
+    for element in elements:
+        tag = etree.QName(element).localname
+        kind = STEP_TAGS.get(tag)
         if kind is None:
             continue
-        if split_groups(element.get(f"{{{CAMUNDA_NS}}}candidateGroups")) == (APPLICANT_GROUP,):
+        groups = split_groups(element.get(f"{{{CAMUNDA_NS}}}candidateGroups"))
+        if groups == (APPLICANT_GROUP,):
             continue  # the applicant's own step (补正) happens only when asked for
+        element_id = element.get("id") or ""
         topic = element.get(f"{{{CAMUNDA_NS}}}topic") or ""
         name = element.get("name") or (
             _(ACTION_LABELS[topic]) if topic in ACTION_LABELS else element_id
         )
-        who = [
-            f"{dept_names.get(d, d)} · {role_names.get(r, r)}"
-            for d, r in groups.get(element_id, [])
-        ]
+        called = element.get("calledElement") or "" if tag == "callActivity" else ""
+        inner: list[dict[str, Any]] = []
+        if len(calling) < MAX_CALL_DEPTH:
+            if called and called in index and called not in calling:
+                inner = _steps_of(
+                    index[called][1], index=index, roles=roles, calling=calling | {called}
+                )
+            elif tag == "subProcess":
+                inner = _steps_of(element, index=index, roles=roles, calling=calling)
         steps.append(
             {
                 "id": element_id,
                 "name": name,
                 "kind": kind,
-                "who": who,
+                "pairs": [t for g in groups if (t := resolve_group(g, roles))],
                 "parallel": element_id in parallel,
                 "action": topic,
+                "called": called,
+                "steps": inner,
             }
         )
     return steps
+
+
+def _walk(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [item for step in steps for item in (step, *_walk(step["steps"]))]
+
+
+def process_steps(version: ServiceVersion) -> list[dict[str, Any]]:
+    """The activities of the process in flow order (breadth-first from the start), with who
+    does each user task. Parallel branches appear one after the other, marked ``parallel``.
+    A call activity (or an embedded sub-process) lists the steps of what it runs under it
+    (``steps``)."""
+    if not version.bpmn:
+        return [
+            {
+                "id": f"step-{i}",
+                "name": _(n),
+                "kind": "user",
+                "who": [],
+                "parallel": False,
+                "action": "",
+                "called": "",
+                "steps": [],
+            }
+            for i, n in enumerate(DEFAULT_STEPS)
+        ]
+    docs = process_documents(version)
+    main = _main_process(docs[MAIN_FILE]) if MAIN_FILE in docs else None
+    if main is None:
+        return []
+    steps = _steps_of(
+        main,
+        index=_process_index(docs),
+        roles=version.definition.get("roles") or {},
+        calling=frozenset({main.get("id") or ""}),
+    )
+    every = _walk(steps)
+    dept_names = _departments({d for step in every for d, _r in step["pairs"]})
+    role_names = _roles({r for step in every for _d, r in step["pairs"]})
+    for step in every:
+        step["who"] = [
+            f"{dept_names.get(d, d)} · {role_names.get(r, r)}" for d, r in step.pop("pairs")
+        ]
+    return steps
+
+
+def _diagram_for(root: Any, process_id: str) -> tuple[str, bool]:
+    """The id of the document's diagram that draws ``process_id`` (its own plane, or the
+    plane of a collaboration with its pool), and whether that is the document's first."""
+    pools = {
+        collaboration.get("id")
+        for collaboration in root.iter(f"{{{BPMN_NS}}}collaboration")
+        for pool in collaboration.iter(f"{{{BPMN_NS}}}participant")
+        if pool.get("processRef") == process_id
+    }
+    diagrams = list(root.iter(f"{{{BPMNDI_NS}}}BPMNDiagram"))
+    for position, diagram in enumerate(diagrams):
+        plane = diagram.find(f"{{{BPMNDI_NS}}}BPMNPlane")
+        if plane is not None and plane.get("bpmnElement") in {process_id, *pools}:
+            return diagram.get("id") or "", position == 0
+    return "", False
+
+
+def called_diagrams(
+    version: ServiceVersion, *, steps: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """The diagrams of the processes call activities call, in the order the steps list them,
+    for the guide to draw after the main one: the other file's XML with the diagram to
+    open. A called pool drawn in the main diagram (one collaboration) needs none.
+    ``steps``: the version's :func:`process_steps`, when the caller has them."""
+    docs = process_documents(version)
+    if MAIN_FILE not in docs:
+        return []
+    index = _process_index(docs)
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for step in _walk(process_steps(version) if steps is None else steps):
+        called = step["called"]
+        if not called or called in seen or called not in index:
+            continue
+        seen.add(called)
+        file, process = index[called]
+        diagram, first = _diagram_for(docs[file], called)
+        if not diagram or (file == MAIN_FILE and first):
+            continue
+        out.append(
+            {
+                "process": called,
+                "name": process.get("name") or step["name"],
+                "file": file,
+                "xml": (
+                    version.bpmn if file == MAIN_FILE else version.definition["process_files"][file]
+                ),
+                "diagram": diagram,
+                "element_id": f"bpmn-diagram-{len(out) + 1}",
+                "source_id": f"bpmn-xml-{len(out) + 1}",
+            }
+        )
+    return out
 
 
 def guide_data(version: ServiceVersion) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from onewindow.catalog import selectors
-from onewindow.catalog.guide import guide_data
+from onewindow.catalog.guide import called_diagrams, guide_data
 from onewindow.catalog.models import Service
 from onewindow.core.access import PUBLIC, access
 from onewindow.core.errors import NotFound
@@ -57,12 +57,16 @@ def service_guide(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(code) from None
     version = service.current
     assert version is not None
+    guide = guide_data(version)
+    drawn = diagram_available()
     context = {
         "service": service,
         "version": version,
-        "guide": guide_data(version),
+        "guide": guide,
         # bpmn-js can draw only documents with diagram interchange (what modelers write).
-        "diagram": diagram_available() and "BPMNDiagram" in version.bpmn,
+        "diagram": drawn and "BPMNDiagram" in version.bpmn,
+        # the processes call activities call, each in a viewer of its own
+        "called_diagrams": called_diagrams(version, steps=guide["steps"]) if drawn else [],
         "viewer_js": VIEWER_JS,
     }
     return render(request, "catalog/service_guide.html", context)
