@@ -67,17 +67,33 @@ def _instance_group(group: str, data: dict[str, Any]) -> str:
 
 @contextmanager
 def _engine_errors() -> Iterator[None]:
-    """A condition that cannot be evaluated (e.g. a variable the form did not provide)."""
+    """A step that cannot be run (e.g. a condition on a variable nothing set): an
+    EngineError naming the element and, for a missing variable, the variable, in Chinese."""
     try:
         yield
     except SpiffWorkflowException as exc:
-        detail = str(exc.args[0]) if exc.args else type(exc).__name__
-        inner = getattr(exc, "exception", None)
-        if inner is not None:
-            detail = f"{detail}（{inner}）"
-        raise EngineError(
-            _("流程无法继续：{detail}").format(detail=detail[:300]), code="process_error"
-        ) from exc
+        raise EngineError(run_error_message(exc), code="process_error") from exc
+
+
+_MISSING = re.compile(r"未定义的变量 (\w+)")
+
+
+def run_error_message(exc: SpiffWorkflowException) -> str:
+    spec = getattr(exc, "task_spec", None) or getattr(getattr(exc, "task", None), "task_spec", None)
+    element = getattr(spec, "bpmn_id", None) or ""
+    name = getattr(spec, "bpmn_name", None) or element
+    cause = exc.__context__ or getattr(exc, "exception", None)
+    missing = _MISSING.search(str(cause or ""))
+    where = _("“{name}”（{id}）").format(name=name, id=element) if element else ""
+    if missing:
+        return _(
+            "流程在{where}无法继续：条件读取的变量 {variable} 没有值（申请表、任务表单、决策表"
+            "或之前的服务任务都没有设置它）。请修正流程或申请表后重试。"
+        ).format(where=where, variable=missing.group(1))
+    detail = str(exc.args[0]) if exc.args else type(exc).__name__
+    if cause is not None:
+        detail = f"{detail}（{cause}）"
+    return _("流程在{where}无法继续：{detail}").format(where=where, detail=detail[:300])
 
 
 def _load_spec(spec: dict[str, Any]) -> tuple[Any, dict[str, Any]]:

@@ -217,3 +217,15 @@ def test_per_instance_groups_name_the_element_variable(groups: str, message: str
         assert problems == []
     else:
         assert len(problems) == 1 and message in problems[0]
+
+
+def test_a_missing_variable_names_the_element_and_the_variable_in_chinese() -> None:
+    from onewindow.cases.engine import EngineError
+
+    spec = compiled_spec("form_gateway.bpmn")
+    with pytest.raises(EngineError) as caught:
+        ProcessRun.start(spec, data={"income": 100})
+    assert str(caught.value.message) == (
+        "流程在“gw”（gw）无法继续：条件读取的变量 household_size 没有值（申请表、任务表单、"
+        "决策表或之前的服务任务都没有设置它）。请修正流程或申请表后重试。"
+    )
