@@ -17,6 +17,7 @@ from onewindow.identity.models import (
     Department,
     GridScope,
     Person,
+    Role,
     Staff,
     StaffRole,
     User,
@@ -142,6 +143,16 @@ def department_descendants(department: Department) -> list[Department]:
         out.extend(children)
         frontier = [child.pk for child in children]
     return out
+
+
+def department_list() -> QuerySet[Department]:
+    """Every department with its parent, by code (the codes service packages may name)."""
+    return Department.objects.select_related("parent").order_by("code")
+
+
+def role_list() -> QuerySet[Role]:
+    """Every role, by code."""
+    return Role.objects.order_by("code")
 
 
 def staff_manageable_department_ids(user: Any) -> set[int] | None:
