@@ -57,7 +57,9 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         if not data["departments"]:
-            self.stderr.write(_("数据库中还没有部门：请先导入组织架构（如 onewindow rundemo）。"))
+            self.stderr.write(
+                _("数据库中还没有部门：请先建立组织架构（演示城市：onewindow seed_demo）。")
+            )
         self.stdout.write(_("部门"))
         departments = [[_("代码"), _("名称"), _("上级部门")]]
         departments += [[d["code"], d["name"], d["parent"] or "-"] for d in data["departments"]]
