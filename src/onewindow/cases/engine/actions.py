@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -37,14 +37,25 @@ class Action(Protocol):
 
 ActionFn = Callable[[ActionContext], dict[str, Any]]
 _REGISTRY: dict[str, ActionFn] = {}
+_OUTPUTS: dict[str, frozenset[str] | None] = {}
 FAKE_CALLS: list[ActionContext] = []
 
 
-def register_action(name: str, fn: ActionFn) -> None:
-    """Register (or replace) the action run for ``camunda:topic="<name>"``."""
+def register_action(name: str, fn: ActionFn, *, outputs: Iterable[str] | None = None) -> None:
+    """Register (or replace) the action run for ``camunda:topic="<name>"``.
+
+    ``outputs``: the process variables the action sets (the keys of the dict it returns).
+    The validator then knows what a condition after the service task may read; without
+    them any variable may be set after it."""
     if not name or not callable(fn):
         raise ValueError("an action needs a name and a callable")
     _REGISTRY[name] = fn
+    _OUTPUTS[name] = frozenset(outputs) if outputs is not None else None
+
+
+def action_outputs(name: str) -> frozenset[str] | None:
+    """The variables action ``name`` declares it sets (None: not declared, or unknown)."""
+    return _OUTPUTS.get(name)
 
 
 def registered_actions() -> set[str]:
@@ -115,8 +126,14 @@ BUILT_IN: dict[str, ActionFn] = {
     "notify.send": _fake_notify,
     "delivery.ship": _ship,
 }
+BUILT_IN_OUTPUTS: dict[str, tuple[str, ...]] = {
+    "exchange.lookup": ("exchange",),  # and exchange_variable(resource), known per task
+    "payments.create_order": ("payment", "paid"),
+    "licences.issue": ("licence",),
+    "delivery.ship": ("delivery",),
+}
 for _name, _fn in BUILT_IN.items():
-    register_action(_name, _fn)
+    register_action(_name, _fn, outputs=BUILT_IN_OUTPUTS.get(_name))
 
 # Decision tables register ``decisions.evaluate`` (imported here so every user of the
 # registry sees it; the module needs the names above).

@@ -132,6 +132,22 @@ def parse(expression: str) -> ast.Expression:
     return tree
 
 
+def names(expression: str) -> set[str]:
+    """The process variables an expression reads: its names, without the functions it calls
+    and the constants (``true``, ``None``…). Raises :class:`UnsafeExpression` like
+    :func:`parse`."""
+    tree = parse(expression)
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    return {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name)
+        and id(node) not in called
+        and node.id not in CONSTANTS
+        and node.id not in SAFE_FUNCTIONS
+    }
+
+
 def check(expression: str) -> str | None:
     """Return a (Chinese) reason why the expression is refused, or None if it is fine."""
     try:

@@ -22,7 +22,7 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
 from SpiffWorkflow.camunda.parser.task_spec import UserTaskParser
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 
-from . import expressions, taskforms
+from . import expressions, graph, taskforms
 from .actions import registered_actions
 from .problems import Problem
 from .specs import (
@@ -625,7 +625,18 @@ def compile_process(
                         called=called_id or "-",
                     ),
                 )
-    if problems:
+    main_id = main.get("id")
+    problems.extend(
+        graph.graph_problems(
+            [index[main_id]] + [index[pid] for pid in sorted(seen - {main_id})],
+            index=index,
+            facts=check,
+            variables=variables,
+            decisions=decisions,
+            walk=not problems,
+        )
+    )
+    if any(not p.warning for p in problems):
         return _failed(problems)
 
     parser = _Parser()
@@ -636,19 +647,7 @@ def compile_process(
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
-        node = next(
-            (n for _f, d in docs for n in d.iter() if exc.id and n.get("id") == exc.id), None
-        )
-        file = exc.file_name or filename
-        return _failed(
-            [
-                Problem(
-                    file,
-                    getattr(node, "sourceline", None),
-                    _("流程无法解析：{detail}").format(detail=str(exc)),
-                )
-            ]
-        )
+        return _failed([graph.spiff_problem(exc, docs, filename)])
     registry = serializer().registry
     spec_dict = {
         "format": SPEC_FORMAT,
@@ -674,5 +673,5 @@ def compile_process(
         process_id=process_id,
         user_tasks=check.user_tasks,
         service_tasks={k: v["action"] for k, v in check.service.items()},
-        problems=[],
+        problems=[p for p in problems if p.warning],
     )

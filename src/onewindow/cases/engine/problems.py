@@ -14,6 +14,7 @@ class Problem:
     file: str
     line: int | None
     message: str  # Chinese (the active language when compiled)
+    warning: bool = False  # worth a look, but the process compiles and can be published
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line or 0}: {self.message}"

@@ -50,8 +50,15 @@ WORKING_DAYS = re.compile(r"^workingDays\s*[:=]?\s*(\d{1,3})$", re.IGNORECASE)
 
 
 def parse_timer(expression: str) -> tuple[str, Any]:
-    """``("working_days", n)`` or ``("duration", parsed ISO-8601 duration dict)``; ValueError."""
+    """``("working_days", n)`` or ``("duration", parsed ISO-8601 duration dict)``; ValueError.
+
+    The duration is accepted as the modeler and SpiffWorkflow write it: ``P5D``, ``"P5D"``,
+    ``'P5D'``, ``${"P5D"}``, with whitespace around any part."""
     text = (expression or "").strip()
+    if text.startswith("${") and text.endswith("}"):
+        text = text[2:-1].strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        text = text[1:-1].strip()
     match = WORKING_DAYS.match(text)
     if match:
         return "working_days", int(match.group(1))

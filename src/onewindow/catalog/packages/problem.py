@@ -10,6 +10,7 @@ class Problem:
     file: str
     line: int | None
     message: str
+    warning: bool = False  # shown, but the package can still be published
 
     def __str__(self) -> str:
         if self.line:
@@ -23,4 +24,5 @@ def as_problem(other: object) -> Problem:
         file=str(getattr(other, "file", "")),
         line=getattr(other, "line", None),
         message=str(getattr(other, "message", other)),
+        warning=bool(getattr(other, "warning", False)),
     )

@@ -1,5 +1,6 @@
 """``onewindow service_validate PATH...``: check service packages, one line per problem
-(``file:line: message``); exit status 1 when there is any problem."""
+(``file:line: message``), then one line per warning (``警告 file:line: message``); exit
+status 1 when there is any problem (warnings alone do not stop publishing)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from onewindow.catalog.packages import (
     sources_from_paths,
     vocabulary_load,
 )
+from onewindow.catalog.packages.problem import Problem
 
 
 def context_for(options: dict[str, Any]) -> ValidationContext:
@@ -43,12 +45,16 @@ class Command(BaseCommand):
         context = context_for(options)
         sources, problems = sources_from_paths(options["paths"])
         engine_missing = False
+        warnings: list[Problem] = []
         for source in sources:
             package = package_load(source, context)
             problems.extend(package.problems)
+            warnings.extend(package.warnings)
             engine_missing = engine_missing or package.engine_missing
         for problem in problems:
             self.stdout.write(str(problem))
+        for warning in warnings:
+            self.stdout.write(_("警告 %(warning)s") % {"warning": warning})
         if context.source == "demo-city" and not options.get("demo_city"):
             self.stderr.write(_("数据库中还没有部门，按演示城市的部门和角色检查。"))
         if engine_missing:
@@ -58,5 +64,7 @@ class Command(BaseCommand):
             "problems": len(problems),
         }
         self.stderr.write(summary)
+        if warnings:
+            self.stderr.write(_("另有 %(warnings)d 个警告。") % {"warnings": len(warnings)})
         if problems:
             sys.exit(1)

@@ -1,0 +1,55 @@
+"""Warnings of the process check: shown by service_validate (prefixed 警告), kept out of the
+problems, so the package can still be published."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from onewindow.catalog.packages import PackageSource, ValidationContext, package_load
+from onewindow.catalog.packages.process import engine
+from onewindow.catalog.tests.packages import files_for, write_package
+
+pytestmark = pytest.mark.skipif(engine() is None, reason="case engine not available yet")
+
+# 驳回 (decision == "reject") leads to the approved end: drawn by mistake.
+PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs">
+  <bpmn:process id="reendorsement" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:userTask id="approve" name="审批" camunda:candidateGroups="approver" />
+    <bpmn:exclusiveGateway id="gw" name="是否批准" default="f_ok" />
+    <bpmn:endEvent id="approved" name="准予" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="approve" />
+    <bpmn:sequenceFlow id="f2" sourceRef="approve" targetRef="gw" />
+    <bpmn:sequenceFlow id="f_ok" sourceRef="gw" targetRef="approved" />
+    <bpmn:sequenceFlow id="f_no" sourceRef="gw" targetRef="approved">
+      <bpmn:conditionExpression>decision == "reject"</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+END_LINE = next(n for n, text in enumerate(PROCESS.splitlines(), 1) if 'id="approved"' in text)
+WARNING = (
+    "结束事件 approved（准予） 可在驳回之后到达（网关 gw（是否批准） 的出口 f_no 检验的是驳回）"
+)
+
+
+def test_a_warning_does_not_stop_the_package() -> None:
+    source = PackageSource(label="pkg", folder_name="", files=files_for(process=PROCESS))
+    package = package_load(source, ValidationContext.from_demo_city())
+    assert package.problems == [] and package.ok and package.process_spec
+    assert [(str(w), w.warning) for w in package.warnings] == [
+        (f"pkg/process.bpmn:{END_LINE}: {WARNING}", True)
+    ]
+
+
+def test_service_validate_prints_warnings_and_exits_0(tmp_path: Path, capsys) -> None:
+    folder = write_package(tmp_path, files_for(process=PROCESS))
+    call_command("service_validate", str(folder), demo_city=True)
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [f"警告 {folder}/process.bpmn:{END_LINE}: {WARNING}"]
+    assert "发现 0 个问题" in captured.err and "另有 1 个警告" in captured.err
