@@ -186,3 +186,30 @@ def staff_with_authenticators(*, department_ids: set[int] | None) -> list[tuple[
         if states.get(user_id) != "active":
             states[user_id] = "active" if confirmed else "pending"
     return [(s, states.get(s.user_id, "none")) for s in rows]
+
+
+def person_for_user_id(*, user_id: int) -> Person | None:
+    """The natural person behind an account (a resident's, or a company agent's), if any."""
+    return Person.objects.filter(user_id=user_id).first()
+
+
+def staff_user_ids_in_department_chain(
+    *, department_code: str, role_code: str = "", permission: str = ""
+) -> list[int]:
+    """Active staff accounts holding, in the department or a department above it, the role
+    ``role_code`` or a role granting ``permission`` (``app_label.codename``, e.g.
+    ``cases.supervise_cases``): whom to tell about that department's work."""
+    department = Department.objects.filter(code=department_code).first()
+    if department is None or not (role_code or permission):
+        return []
+    chain = [department.pk] + [d.pk for d in department.ancestors()]
+    roles = StaffRole.objects.filter(department_id__in=chain, staff__user__is_active=True)
+    if role_code:
+        roles = roles.filter(role__code=role_code)
+    if permission:
+        app_label, _, codename = permission.partition(".")
+        roles = roles.filter(
+            role__permissions__content_type__app_label=app_label,
+            role__permissions__codename=codename,
+        )
+    return sorted(set(roles.values_list("staff__user_id", flat=True)))

@@ -3,9 +3,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from onewindow.core.admin_audit import AuditedModelAdmin
+from onewindow.core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
 from onewindow.core.masking import mask_phone
-from onewindow.notify.models import SmsMessage
+from onewindow.notify.models import Message, SmsMessage
 
 
 @admin.register(SmsMessage)
@@ -45,3 +45,11 @@ class SmsMessageAdmin(AuditedModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyModelAdmin):
+    list_display = ("id", "recipient", "kind", "title", "created_at", "read_at")
+    list_filter = ("kind",)
+    fields = ("recipient", "kind", "title", "link", "source_key", "created_at", "read_at")
+    readonly_fields = fields

@@ -5,3 +5,11 @@ class NotifyConfig(AppConfig):
     name = "onewindow.notify"
     label = "notify"
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from onewindow.cases.engine import register_action
+        from onewindow.cases.signals import case_news
+        from onewindow.notify import actions, receivers
+
+        case_news.connect(receivers.on_case_news, dispatch_uid="notify.case_news")
+        register_action(actions.ACTION, actions.notify_send)

@@ -1,5 +1,7 @@
-"""SMS message templates. A template has a code (what services ask for) and a text with
-``{param}`` placeholders; the sign name (签名) is prepended as vendors require: 【一网通办】."""
+"""Message templates. A template has a code (what services ask for) and a text with
+``{param}`` placeholders; the sign name (签名) is prepended as vendors require: 【一网通办】.
+The same text (without the sign) is the body of the in-app message, under its title.
+A real SMS vendor needs each template approved and mapped (``SMS_ALIYUN_TEMPLATES``)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,57 @@ SMS_TEMPLATES: dict[str, str] = {
     "appointment_reminder": (
         "您已预约{time}到{place}办理业务，地址：{address}。请携带有效证件按时到场。"
     ),
+    # What the platform tells the applicant about every case (notify.case_news).
+    "case_submitted": "您申请的{service}（办件编号{number}）已提交，我们将尽快审核办理。",
+    "case_supplement": (
+        "您申请的{service}（办件编号{number}）需要补正：{reason}。请登录查看并补正后提交。"
+    ),
+    "case_task_approved": "您申请的{service}（办件编号{number}）已通过{department}审核。",
+    "case_task_rejected": (
+        "您申请的{service}（办件编号{number}）未通过{department}审核，理由：{reason}。"
+    ),
+    "case_payment_due": "您申请的{service}（办件编号{number}）待缴费{amount}，请登录在线缴费。",
+    "case_approved": "您申请的{service}（办件编号{number}）已办结，结果为准予办理。",
+    "case_rejected": (
+        "您申请的{service}（办件编号{number}）已办结，结果为不予办理，理由：{reason}。"
+    ),
+    "case_withdrawn": "您申请的{service}（办件编号{number}）已撤回。",
+    # Told to staff (in-app; staff have no phone on record).
+    "case_escalated": "办件{number}（{service}）“{step}”已超过办理时限并督办，请尽快处理。",
+    "case_stuck": "办件{number}（{service}）无法继续办理：{reason}。请尽快处理。",
+    # Sent by the catalogue's notify.send steps.
+    "sla_escalation": "督办提醒：办件{number}（{service}）已超过办理时限，请尽快办理。",
+    "housing_eligibility_publicity": (
+        "您申请的{service}（办件编号{number}）资格审核已通过，审核结果将依规公示，请留意公示信息。"
+    ),
+    "case_shipped": (
+        "您申请的{service}（办件编号{number}）办理结果已寄出，运单号{tracking_no}，请注意查收。"
+    ),
 }
+
+# The title of the in-app message (站内消息) a template's text is the body of.
+MESSAGE_TITLES: dict[str, str] = {
+    "case_update": "办件进展",
+    "notice": "办件通知",
+    "case_submitted": "申请已提交",
+    "case_supplement": "需要补正",
+    "case_task_approved": "部门审核通过",
+    "case_task_rejected": "部门审核未通过",
+    "case_payment_due": "待缴费",
+    "case_approved": "办件已办结（准予）",
+    "case_rejected": "办件已办结（不予）",
+    "case_withdrawn": "申请已撤回",
+    "case_escalated": "督办提醒",
+    "case_stuck": "办件无法继续办理",
+    "sla_escalation": "督办提醒",
+    "housing_eligibility_publicity": "资格审核通过",
+    "case_shipped": "办理结果已寄出",
+}
+
+# Vendors limit each template variable (Aliyun: 35 characters); the in-app message keeps
+# the whole text, the SMS a shortened one.
+SMS_PARAM_MAX = 35
+SMS_TEXT_MAX = 300  # the free ``notice`` text
 
 
 class UnknownTemplate(ValueError):
@@ -30,10 +82,29 @@ def template_params(template: str) -> set[str]:
 
 def render_sms_text(template: str, params: Mapping[str, object], *, sign_name: str = "") -> str:
     """The full text a phone shows, e.g. ``【一网通办】您的登录验证码是123456，…``."""
+    sign = sign_name if sign_name else settings.SMS_SIGN_NAME
+    return f"【{sign}】{render_body(template, params)}"
+
+
+def render_body(template: str, params: Mapping[str, object]) -> str:
+    """The template's text without the sign name: the body of an in-app message."""
     needed = template_params(template)
     missing = needed - set(params)
     if missing:
         raise ValueError(f"template {template!r} needs {sorted(missing)}")
-    body = SMS_TEMPLATES[template].format(**{name: params[name] for name in needed})
-    sign = sign_name if sign_name else settings.SMS_SIGN_NAME
-    return f"【{sign}】{body}"
+    return SMS_TEMPLATES[template].format(**{name: params[name] for name in needed})
+
+
+def message_title(template: str) -> str:
+    return MESSAGE_TITLES.get(template, MESSAGE_TITLES["notice"])
+
+
+def clip(value: object, limit: int = SMS_PARAM_MAX) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def sms_params_clipped(template: str, params: Mapping[str, object]) -> dict[str, str]:
+    """The template's parameters as an SMS carries them: each within the vendor's limit."""
+    limit = SMS_TEXT_MAX if template == "notice" else SMS_PARAM_MAX
+    return {name: clip(params[name], limit) for name in template_params(template)}

@@ -3,7 +3,10 @@ the SMS gateway is down; a retry job picks up what is still pending."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from onewindow.core.fields import EncryptedTextField
 
@@ -33,9 +36,48 @@ class SmsMessage(models.Model):
     )
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # What the message is about (e.g. ``case-news:123``), for senders that must not text the
+    # same phone twice about the same thing; empty for messages without one (login codes).
+    source_key = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone_bidx", "source_key"],
+                condition=~Q(source_key=""),
+                name="uniq_sms_source_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"sms {self.pk} {self.template} {self.status}"
+
+
+class Message(models.Model):
+    """An in-app message (站内消息) for one user's message centre. ``source_key`` names what it
+    is about (``case-news:<timeline row>``, ``case:<id>:outcome``, ``notify.send:<action
+    key>``): the same news delivered twice gives one message."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_messages"
+    )
+    kind = models.CharField(max_length=32)
+    title = models.CharField(max_length=100)
+    body = EncryptedTextField()
+    link = models.CharField(max_length=300, blank=True, help_text="e.g. /cases/<number>/")
+    source_key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "source_key"], name="uniq_message_source_key"
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} {self.kind} to {self.recipient_id}"

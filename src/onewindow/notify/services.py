@@ -12,15 +12,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_phone
 from onewindow.identity.pii import phone_index
-from onewindow.notify.messages import render_sms_text, template_params
-from onewindow.notify.models import SmsMessage
+from onewindow.notify.messages import (
+    message_title,
+    render_body,
+    render_sms_text,
+    sms_params_clipped,
+    template_params,
+)
+from onewindow.notify.models import Message, SmsMessage
 from onewindow.notify.providers import get_sms_provider
 from onewindow.notify.providers.base import (
     DeliveryReceipt,
@@ -62,29 +69,111 @@ def sms_send(
     template: str,
     params: Mapping[str, object],
     actor: Actor | None = None,
+    source_key: str = "",
 ) -> SmsMessage:
-    """Queue one SMS. The row is written now; the send happens after commit."""
+    """Queue one SMS. The row is written now; the send happens after commit. With a
+    ``source_key``, a second call for the same phone and key returns the first row and
+    sends nothing."""
+    message, created = sms_queue(
+        phone=phone, template=template, params=params, source_key=source_key
+    )
+    if created:
+        audit_record(
+            actor=actor or Actor.system("notify"),
+            action="notify.sms.queue",
+            target=message,
+            changes={"template": template},
+        )
+    return message
+
+
+def sms_queue(
+    *, phone: str, template: str, params: Mapping[str, object], source_key: str = ""
+) -> tuple[SmsMessage, bool]:
+    """The row of :func:`sms_send` without its audit row, for use cases that audit their
+    own work; runs in the caller's transaction. Returns (row, whether it is new)."""
     phone = normalize_phone(phone)
     needed = template_params(template)  # raises UnknownTemplate for a typo in the caller
     missing = needed - set(params)
     if missing:
         raise ValueError(f"template {template!r} needs {sorted(missing)}")
-    message = SmsMessage.objects.create(
-        phone=phone,
-        phone_bidx=phone_index(phone),
-        template=template,
-        params=json.dumps({k: str(v) for k, v in params.items()}, ensure_ascii=False),
-        status=Status.QUEUED,
-    )
-    audit_record(
-        actor=actor or Actor.system("notify"),
-        action="notify.sms.queue",
-        target=message,
-        changes={"template": template},
-    )
+    bidx = phone_index(phone)
+    if source_key:
+        existing = SmsMessage.objects.filter(phone_bidx=bidx, source_key=source_key).first()
+        if existing is not None:
+            return existing, False
+    fields = {
+        "phone": phone,
+        "phone_bidx": bidx,
+        "template": template,
+        "params": json.dumps({k: str(v) for k, v in params.items()}, ensure_ascii=False),
+        "status": Status.QUEUED,
+        "source_key": source_key,
+    }
+    if source_key:
+        try:
+            with transaction.atomic():  # a concurrent twin took the key: use its row
+                message = SmsMessage.objects.create(**fields)
+        except IntegrityError:
+            return SmsMessage.objects.get(phone_bidx=bidx, source_key=source_key), False
+    else:
+        message = SmsMessage.objects.create(**fields)
     message_id = message.pk
     transaction.on_commit(lambda: _enqueue(message_id))
-    return message
+    return message, True
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: int | None  # the account whose message centre gets it (None: no account)
+    phone: str = ""  # where the SMS goes ("": no phone on record, in-app only)
+
+
+@dataclass(frozen=True)
+class Told:
+    message: bool = False  # a new in-app message was written
+    sms: bool = False  # a new SMS row was queued
+
+
+def notify_tell(
+    *,
+    recipient: Recipient,
+    template: str,
+    params: Mapping[str, object],
+    kind: str,
+    source_key: str,
+    link: str = "",
+) -> Told:
+    """Tell one person: an in-app message (if they have an account) and an SMS (if they
+    have a phone), both keyed by ``source_key``: a second call with the same key writes and
+    sends nothing. Runs in the caller's transaction and writes no audit row (the caller's
+    use case does). Raises UnknownTemplate / ValueError for a template or missing parameter
+    the caller got wrong."""
+    body = render_body(template, params)
+    new_message = False
+    if recipient.user_id:
+        _, new_message = Message.objects.get_or_create(
+            recipient_id=recipient.user_id,
+            source_key=source_key[:200],
+            defaults={
+                "kind": kind[:32],
+                "title": message_title(template),
+                "body": body,
+                "link": link[:300],
+            },
+        )
+    new_sms = False
+    if recipient.phone:
+        try:
+            _, new_sms = sms_queue(
+                phone=recipient.phone,
+                template=template,
+                params=sms_params_clipped(template, params),
+                source_key=source_key[:200],
+            )
+        except ValidationFailed:  # a phone on record that is no mobile number
+            log.warning("notify: phone on record refused for %s; in-app only", source_key)
+    return Told(message=new_message, sms=new_sms)
 
 
 def sms_params(message: SmsMessage) -> dict[str, str]:

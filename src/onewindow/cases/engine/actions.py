@@ -6,8 +6,9 @@ process variables. If it raises, the run stays at the service task and ``advance
 ``action_failed:<element id>``; the next ``advance`` retries with the same ``key`` so the
 provider behind the action can make the call idempotent.
 
-The built-in actions are fakes that return plausible data and record every call in
-``FAKE_CALLS``; the shared-services work replaces them through :func:`register_action`.
+The built-in actions call the apps that do the work; an app can also plug its own in through
+:func:`register_action` from its ``AppConfig.ready()`` (``notify.send`` comes from the
+notification service that way). ``FAKE_CALLS`` records the calls of the remaining fakes.
 """
 
 from __future__ import annotations
@@ -103,11 +104,6 @@ def _issue_licence(ctx: ActionContext) -> dict[str, Any]:
     return issue_from_case(ctx)
 
 
-def _fake_notify(ctx: ActionContext) -> dict[str, Any]:
-    FAKE_CALLS.append(ctx)
-    return {"notified": True}
-
-
 def _fake_ship(ctx: ActionContext) -> dict[str, Any]:
     FAKE_CALLS.append(ctx)
     return {"delivery": {"tracking_no": f"SF{_digits(ctx.key, 12)}", "status": "shipped"}}
@@ -123,7 +119,6 @@ BUILT_IN: dict[str, ActionFn] = {
     "exchange.lookup": _exchange_lookup,
     "payments.create_order": _create_order,
     "licences.issue": _issue_licence,
-    "notify.send": _fake_notify,
     "delivery.ship": _ship,
 }
 BUILT_IN_OUTPUTS: dict[str, tuple[str, ...]] = {
