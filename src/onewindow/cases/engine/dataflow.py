@@ -125,6 +125,9 @@ class _Result:
 
 
 class Dataflow:
+    """The analysis of one compilation: :meth:`check` a process from the variables it
+    starts with; called processes and sub-processes are analysed from their call sites."""
+
     def __init__(
         self,
         *,

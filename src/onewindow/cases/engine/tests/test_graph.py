@@ -415,6 +415,40 @@ def test_multi_instance_collection_element_variable_and_results() -> None:
     )
 
 
+SUB_PROCESS = """<bpmn:startEvent id="s" />
+<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="sub" />
+<bpmn:subProcess id="sub" name="现场核查">
+<bpmn:startEvent id="in_s" />
+<bpmn:sequenceFlow id="i1" sourceRef="in_s" targetRef="check" />
+<bpmn:userTask id="check" camunda:candidateGroups="clerk"><bpmn:extensionElements>
+<camunda:formData><camunda:formField id="site_ok" type="boolean" /></camunda:formData>
+</bpmn:extensionElements></bpmn:userTask>
+<bpmn:sequenceFlow id="i2" sourceRef="check" targetRef="in_e" />
+<bpmn:endEvent id="in_e" />
+</bpmn:subProcess>
+<bpmn:sequenceFlow id="f2" sourceRef="sub" targetRef="gw" />
+<bpmn:exclusiveGateway id="gw" default="f4" />
+<bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="e">
+<bpmn:conditionExpression>CONDITION</bpmn:conditionExpression>
+</bpmn:sequenceFlow>
+<bpmn:sequenceFlow id="f4" sourceRef="gw" targetRef="e" />
+<bpmn:endEvent id="e" />"""
+
+
+def test_a_sub_process_sets_what_its_inside_sets_and_needs_its_own_start() -> None:
+    assert found(doc(SUB_PROCESS.replace("CONDITION", "site_ok == true"))) == []
+    xml = doc(SUB_PROCESS.replace("CONDITION", "site_ok and road_ok"))
+    assert found(xml) == _missing(xml, "road_ok", "road_ok")
+    startless = doc(
+        SUB_PROCESS.replace("CONDITION", "site_ok")
+        .replace('<bpmn:startEvent id="in_s" />\n', "")
+        .replace('<bpmn:sequenceFlow id="i1" sourceRef="in_s" targetRef="check" />\n', "")
+    )
+    assert found(startless) == [
+        (line(startless, 'id="sub"'), "子流程 sub（现场核查） 须有且只有一个开始事件")
+    ]
+
+
 # -- 5. timers --------------------------------------------------------------------------
 
 
