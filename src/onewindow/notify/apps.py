@@ -12,4 +12,4 @@ class NotifyConfig(AppConfig):
         from onewindow.notify import actions, receivers
 
         case_news.connect(receivers.on_case_news, dispatch_uid="notify.case_news")
-        register_action(actions.ACTION, actions.notify_send)
+        register_action(actions.ACTION, actions.notify_send, outputs=("notified",))

@@ -209,7 +209,7 @@ def _tell_staff(news: CaseNews) -> list[Told]:
         tasks = list(_cases.escalated_tasks(news.case_id)) or [None]
     else:
         tasks = [None]
-    department = news.department_code
+    department = news.department_code or str(news.data.get("department") or "")
     if not department:
         facts = _cases.case_facts(news.case_id)
         department = facts.department_code if facts is not None else ""
@@ -225,7 +225,8 @@ def _tell_staff(news: CaseNews) -> list[Told]:
             params = {"step": task.name if task is not None else "办理环节"}
         else:
             template = "case_stuck"
-            params = {"reason": news.message.strip() or "流程无法继续"}
+            reason = str(news.data.get("error") or "").strip() or news.message.strip()
+            params = {"reason": reason or "流程无法继续"}
         params |= {"service": news.service_name, "number": news.case_number}
         task_id = task.task_id if task is not None else None
         for recipient in staff_recipients(department_code=department, task=task):

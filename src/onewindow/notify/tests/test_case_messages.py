@@ -220,6 +220,32 @@ def test_an_escalation_of_a_claimed_task_tells_its_holder_not_the_other_holders(
     assert "escalated" not in [m.kind for m in inbox(resident.user)]
 
 
+def test_a_stuck_case_tells_the_supervisors_of_the_service_department(
+    parallel_service, resident, staff, fake_sms
+):
+    case = apply(resident.user, CODE)
+    head = supervisor("gz-rsj")
+    row = CaseEvent.objects.create(
+        case=case,
+        at=timezone.now(),
+        kind="stuck",
+        message="办件流程停滞，等待督办人员处理：ConnectionError: 数据共享平台无响应",
+        data={"error": "ConnectionError: 数据共享平台无响应", "department": "gz-rsj"},
+        public=False,
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        case_news.send_robust(sender=CaseNews, news=news_of(Case.objects.get(pk=case.pk), row))
+    (told,) = inbox(head)
+    assert (told.kind, told.title) == ("stuck", "办件无法继续办理")
+    assert told.body == (
+        f"办件{case.number}（高校毕业生就业报到（测试））无法继续办理："
+        "ConnectionError: 数据共享平台无响应。请尽快处理。"
+    )
+    assert told.link == f"/workbench/cases/{case.number}/"
+    assert [m.kind for m in inbox(resident.user)] == ["submitted"]
+    assert not inbox(staff("rsj_clerk"))
+
+
 def test_the_case_step_survives_an_sms_gateway_that_is_down(
     parallel_service, resident, monkeypatch, fake_sms
 ):
