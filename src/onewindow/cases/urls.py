@@ -1,12 +1,13 @@
 from django.urls import path
 
-from onewindow.cases import resident_views, supervision_views, views
+from onewindow.cases import resident_views, stuck_views, supervision_views, views
 
 app_name = "cases"
 urlpatterns = [
     # staff
     path("workbench/", views.workbench, name="workbench"),
     path("workbench/supervision/", supervision_views.supervision, name="supervision"),
+    path("workbench/stuck/", stuck_views.stuck_cases, name="stuck_cases"),
     path("workbench/tasks/<int:task_id>/", views.staff_task, name="staff_task"),
     path("workbench/cases/<str:number>/", views.staff_case, name="staff_case"),
     path(

@@ -267,12 +267,24 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Engine steps (cases.services.steps): a step a worker claimed longer ago than this is taken to
+# be lost with its worker, and the beat job ``cases.steps_sweep`` queues it again. Redis keeps
+# a message a worker took but never acknowledged for its visibility timeout (kombu's default
+# is an hour); it is set to the same bound, so the broker's redelivery and the sweep agree.
+# Only transports that read it get it: the SQLAlchemy transport hands its options to
+# SQLAlchemy's create_engine, which refuses unknown ones (nothing there is redelivered: the
+# sweep is what brings a lost step back).
+CASES_STEP_CLAIM_TIMEOUT = int(env("ONEWINDOW_STEP_CLAIM_TIMEOUT", "300"))
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "sentinel://", "sqs://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CASES_STEP_CLAIM_TIMEOUT}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notify-retry-stuck": {"task": "onewindow.notify.tasks.sms_retry_pending", "schedule": 60.0},
     "cases-sla-sweep": {"task": "cases.sla_sweep", "schedule": 60.0},
+    # Engine steps owed and due (retries after a failure, steps lost with their worker).
+    "cases-steps-sweep": {"task": "cases.steps_sweep", "schedule": 60.0},
     "appointments-sweep": {"task": "appointments.sweep", "schedule": 900.0},
     "delivery-advance": {"task": "delivery.advance", "schedule": 60.0},
     # Yesterday's statement, once the gateways have published it in the morning.

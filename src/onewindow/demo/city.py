@@ -158,8 +158,10 @@ def city_structure_seed(*, seed: int) -> StructureReport:
         None,
         rep,
     )
+    tops: list[tuple[str, Department]] = []
     for spec in data.DEPARTMENTS:
         dept = _department(f"gz-{spec.abbr}", spec.name, spec.name_en, data.CITY_CODE, root, rep)
+        tops.append((spec.abbr, dept))
         maker.make(f"{spec.abbr}_clerk", dept, "window_clerk", title="窗口受理")
         maker.make(f"{spec.abbr}_approver", dept, "approver", title="审批科员")
         maker.make(f"{spec.abbr}_admin", dept, "dept_admin", title="部门系统管理员")
@@ -217,4 +219,8 @@ def city_structure_seed(*, seed: int) -> StructureReport:
                 title="社区网格员",
                 grids=(f"{street_code}-{grid:02d}",),
             )
+    # A department head (督办) per top-level department, made after everyone else so the
+    # names drawn for the staff seeded before them stay what they were.
+    for abbr, dept in tops:
+        maker.make(f"{abbr}_head", dept, "dept_head", title="部门负责人")
     return rep

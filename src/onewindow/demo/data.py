@@ -227,6 +227,14 @@ ROLES: tuple[RoleSpec, ...] = (
         ),
     ),
     RoleSpec(
+        "dept_head",
+        "部门负责人",
+        "Department head",
+        # 督办总览 and 停滞办件 (/workbench/supervision/, /workbench/stuck/) of their department
+        # and those below: escalations, and the cases whose process cannot continue
+        ("cases.supervise_cases",),
+    ),
+    RoleSpec(
         "grid_worker",
         "社区网格员",
         "Community grid worker",

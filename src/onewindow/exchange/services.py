@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +24,13 @@ from onewindow.identity.models import Department, Person, User
 
 PLATFORM_CONSUMER = "onewindow-platform"
 PLATFORM_PURPOSE = "政务服务办件审查（免证明）"
+
+
+class ConsumerExists(ValidationFailed):
+    code = "consumer_exists"
+
+    def __init__(self) -> None:
+        super().__init__(_("该调用方编号已存在。"), field="code")
 
 
 def secret_aad(consumer_code: str) -> str:
@@ -88,16 +95,31 @@ def consumer_create(
     is_platform: bool = False,
 ) -> tuple[Consumer, str]:
     """A consumer with its own machine account. Returns the HMAC key in clear ONCE (empty for
-    SM2 consumers, which sign with their private key and register the public key)."""
+    SM2 consumers, which sign with their private key and register the public key).
+
+    A code already taken raises :class:`ConsumerExists`, also when another transaction
+    creates the same code at the same moment: both pass the check, the second one's machine
+    account collides on its username and waits for the first to commit."""
     if Consumer.objects.filter(code=code).exists():
-        raise ValidationFailed(_("该调用方编号已存在。"), field="code")
+        raise ConsumerExists()
     if key_kind == Consumer.KeyKind.SM2:
         try:
             if len(bytes.fromhex(public_key_hex)) != 64:
                 raise ValueError
         except ValueError:
             raise ValidationFailed(_("SM2 公钥格式不正确。"), field="public_key_hex") from None
-    user = User.objects.create(username=f"exchange-{code}"[:150], kind=User.Kind.MACHINE)
+    username = f"exchange-{code}"[:150]
+    try:
+        with transaction.atomic():
+            user = User.objects.create(username=username, kind=User.Kind.MACHINE)
+    except IntegrityError:
+        if Consumer.objects.filter(code=code).exists():
+            raise ConsumerExists() from None
+        raise ValidationFailed(
+            _("用户名 %(username)s 已被其他账号占用，请换一个调用方编号。")
+            % {"username": username},
+            field="code",
+        ) from None
     user.set_unusable_password()
     user.save(update_fields=["password"])
     secret = secrets.token_hex(32) if key_kind == Consumer.KeyKind.HMAC else ""
@@ -241,14 +263,26 @@ def _decide(
 
 @transaction.atomic
 def platform_consumer_ensure(*, actor: Actor) -> Consumer:
-    """The platform's own consumer (case service tasks), granted every resource's fields."""
+    """The platform's own consumer (case service tasks), granted every resource's fields.
+
+    Idempotent under concurrency (two workers' first look-ups at once): the consumer is
+    created by one of them and read by the other (``consumer_create`` refuses the second
+    under the unique username, in a savepoint); grants are created by one transaction at a
+    time, under the consumer's row lock, each checking again which are missing."""
     consumer = Consumer.objects.filter(code=PLATFORM_CONSUMER).first()
     if consumer is None:
-        consumer, _secret = consumer_create(
-            actor=actor, code=PLATFORM_CONSUMER, name="一网通办平台", is_platform=True
-        )
+        try:
+            consumer, _secret = consumer_create(
+                actor=actor, code=PLATFORM_CONSUMER, name="一网通办平台", is_platform=True
+            )
+        except ConsumerExists:  # created by a look-up that committed meanwhile
+            consumer = Consumer.objects.get(code=PLATFORM_CONSUMER)
+    missing = Resource.objects.filter(active=True).exclude(grants__consumer=consumer)
+    if not missing.exists():
+        return consumer
+    Consumer.objects.select_for_update().filter(pk=consumer.pk).first()
     far = timezone.now() + datetime.timedelta(days=3650)
-    for resource in Resource.objects.filter(active=True).exclude(grants__consumer=consumer):
+    for resource in missing.all():  # read again under the lock
         Grant.objects.create(
             consumer=consumer,
             resource=resource,

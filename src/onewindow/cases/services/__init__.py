@@ -22,6 +22,13 @@ from onewindow.cases.services.materials import (
 )
 from onewindow.cases.services.process import case_advance
 from onewindow.cases.services.sla import cases_sla_sweep
+from onewindow.cases.services.steps import (
+    CaseNotStuck,
+    case_stuck_conclude,
+    case_stuck_retry,
+    cases_steps_sweep,
+    stuck_cases_for,
+)
 from onewindow.cases.services.submission import (
     AlreadySubmitted,
     allocate_number,
@@ -51,6 +58,7 @@ __all__ = [
     "BulkResult",
     "CaseFinished",
     "CaseNotFound",
+    "CaseNotStuck",
     "MaterialsLocked",
     "NotYourTask",
     "StaleCase",
@@ -69,15 +77,19 @@ __all__ = [
     "case_material_remove",
     "case_material_use_licence",
     "case_rate",
+    "case_stuck_conclude",
+    "case_stuck_retry",
     "case_submit",
     "case_supplement_submit",
     "case_withdraw",
     "cases_sla_sweep",
+    "cases_steps_sweep",
     "licence_material_errors",
     "material_specs",
     "missing_materials",
     "sniff_content_type",
     "staff_may_act",
+    "stuck_cases_for",
     "task_claim",
     "task_comment",
     "task_complete",

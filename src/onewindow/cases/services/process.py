@@ -251,41 +251,105 @@ def _release_appointment(case: Case, *, outcome: str, now: datetime.datetime) ->
 
 
 def enqueue_advance(case: Case) -> None:
-    """After the transaction commits, let a worker run the engine steps that follow. A process
-    without service tasks has nothing for a worker to do: user actions already run its
-    gateways, and its timers are due at ``next_timer_at``, which the SLA sweep watches."""
-    from onewindow.cases.tasks import case_advance_task
+    """Owe the case an engine step, in the caller's transaction: ``step_due_at`` is set (the
+    step is a state on the case before it is a message) and, once the transaction commits, a
+    worker is asked to run it; a message that is lost is sent again by the steps sweep
+    (``cases.services.steps``). A process without service tasks has nothing for a worker to
+    do: user actions already run its gateways, and its timers are due at ``next_timer_at``,
+    which the SLA sweep watches."""
+    from onewindow.cases.services.steps import step_owe
 
     if not (case.service_version.process_spec or {}).get("service_tasks"):
         return
-
-    case_id = case.pk
-    transaction.on_commit(lambda: case_advance_task.delay(case_id))
+    step_owe(case, now=timezone.now())
 
 
-@transaction.atomic
-def case_advance(*, case_id: int, now: datetime.datetime | None = None) -> list[str]:
-    """Run gateways, service tasks and fired timers of one case under its lock."""
+def case_advance(
+    *,
+    case_id: int,
+    now: datetime.datetime | None = None,
+    step: bool = False,
+    stale_claim: datetime.datetime | None = None,
+) -> list[str]:
+    """Run gateways, service tasks and fired timers of one case under its lock, and record on
+    the case how the step went (``cases.services.steps``): done clears the owed step; a
+    failed action keeps it owed with a back-off, and the case stuck after ``MAX_ATTEMPTS``;
+    an ``EngineError`` (the process cannot continue) makes the case stuck at once. A stuck
+    case runs nothing until a supervisor retries it.
+
+    ``step``: the worker's path (Celery task ``cases.advance``). The owed step is claimed
+    first, in a transaction of its own, so the sweep sees a worker has it; nothing runs when
+    no step is owed (a duplicate message) or another worker holds it, and whatever the step
+    raises is recorded as a failed attempt instead of raised. ``stale_claim``: the claim the
+    sweep found lost with its worker, taken over here. Without ``step`` (the SLA sweep's due
+    timers) the step runs at once."""
+    from onewindow.cases.engine import EngineError
+    from onewindow.cases.services import steps
+    from onewindow.cases.services._common import ProcessConfigError
+
     now = now or timezone.now()
-    case = lock_case(case_id)
-    if not case.is_open or not case.process_state:
+    claim = steps.step_claim(case_id=case_id, now=now, stale_claim=stale_claim) if step else None
+    if step and claim is None:
         return []
-    run = restore(case)
-    events = run.advance(now=now, context=process_context(case))
-    escalations = [text for text in events if "timer" in text.lower() or "escalat" in text.lower()]
-    # The tasks open before this step matter only to an escalation.
-    before = {row.uid for row in case.tasks.filter(status__in=ACTIVE)} if escalations else set()
-    created = apply_run(case, run, now=now)
-    if escalations:
-        _mark_escalated(case, before=before, created=created, events=escalations, now=now)
-    if events:
-        audit_record(
-            actor=Actor.system("cases.advance"),
-            action="cases.case.advance",
-            target=case,
-            changes={"events": events[:20], "status": case.status},
-        )
-    return events
+    try:
+        with transaction.atomic():
+            case = lock_case(case_id)
+            if claim is not None and case.step_claimed_at != claim:
+                return []  # run meanwhile by someone else (the SLA sweep, a supervisor)
+            if case.stuck_at is not None:
+                return []
+            if not case.is_open or not case.process_state:
+                if steps.step_clear(case):
+                    save_case(case, *steps.STEP_FIELDS)
+                return []
+            try:
+                with transaction.atomic():  # a step that cannot go on keeps nothing it did
+                    run = restore(case)
+                    events = run.advance(now=now, context=process_context(case))
+                    escalations = [
+                        t for t in events if "timer" in t.lower() or "escalat" in t.lower()
+                    ]
+                    # The tasks open before this step matter only to an escalation.
+                    before = (
+                        {row.uid for row in case.tasks.filter(status__in=ACTIVE)}
+                        if escalations
+                        else set()
+                    )
+                    also = steps.step_settle(case, run, events, now=now)
+                    created = apply_run(case, run, now=now, also=also)
+            except (EngineError, ProcessConfigError) as exc:
+                case = lock_case(case_id)
+                steps.step_stuck(case, now=now, reason=str(exc.message))
+                audit_record(
+                    actor=Actor.system("cases.advance"),
+                    action="cases.case.stuck",
+                    target=case,
+                    changes={"error": case.step_error[:300]},
+                )
+                return ["stuck"]
+            if escalations:
+                _mark_escalated(case, before=before, created=created, events=escalations, now=now)
+            if case.stuck_at is not None:  # the last failure this step was allowed
+                steps.step_stuck_record(case, now=now, attempts=case.step_attempts)
+            if events:
+                changes: dict[str, Any] = {"events": events[:20], "status": case.status}
+                if case.step_attempts:
+                    changes["attempts"] = case.step_attempts
+                if case.stuck_at is not None:
+                    changes["stuck"] = True
+                audit_record(
+                    actor=Actor.system("cases.advance"),
+                    action="cases.case.advance",
+                    target=case,
+                    changes=changes,
+                )
+            return events
+    except Exception as exc:
+        if claim is None:
+            raise
+        logger.exception("case %s: engine step failed", case_id)
+        steps.step_failed(case_id=case_id, claim=claim, now=now, error=exc)
+        return []
 
 
 def _mark_escalated(

@@ -1,0 +1,528 @@
+"""Engine steps as a state on the case: no case is ever stuck without someone knowing.
+
+A step the engine owes a case (gateways, service tasks, due timers, run by ``case_advance``
+in a worker) is recorded on the case before it is a Celery message: ``step_due_at`` says a
+step is owed and from when, ``step_claimed_at`` that a worker took it, ``step_attempts`` and
+``step_error`` how it went so far. So a message that is lost (its worker killed, the broker
+down at commit) or a step that failed is found again by :func:`cases_steps_sweep` (celery
+beat, every minute), which queues every owed step that is due:
+
+- a failed action (``action_failed:<element>``) keeps the step owed and due again after a
+  back-off of 30 s, 1, 2, 4 … minutes (at most :data:`MAX_BACKOFF`); after
+  :data:`MAX_ATTEMPTS` attempts the case is *stuck*;
+- a step claimed longer ago than ``settings.CASES_STEP_CLAIM_TIMEOUT`` was lost with its
+  worker: it is queued again, and the worker that takes it over counts an attempt;
+- a process that cannot continue (``EngineError``: a condition on a missing variable, a
+  candidate group that maps to no department) is stuck at once.
+
+A stuck case (``stuck_at``) runs nothing on its own any more. Its timeline gets one internal
+row of kind ``stuck`` (``case_news`` carries it to the notification service), and the staff
+who supervise its departments (``cases.supervise_cases``) find it under 停滞办件, where they
+retry it (on its own version, or on the service's newer version when the case's state
+restores under it) or conclude it with a reason.
+
+Actions that wait for something outside the platform rather than fail (``payments.await``:
+the payment callback queues the case again) are not counted as failures."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from onewindow.audit.models import AuditEvent
+from onewindow.audit.services import Actor, audit_record
+from onewindow.cases.engine import ProcessRun
+from onewindow.cases.models import Case, CaseTask
+from onewindow.cases.selectors import supervised_department_ids
+from onewindow.cases.services._common import (
+    CaseNotFound,
+    actor_for,
+    event,
+    lock_case,
+    save_case,
+)
+from onewindow.catalog.models import Service, ServiceVersion
+from onewindow.catalog.versions import service_version_cached
+from onewindow.core.errors import Conflict, ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+FIRST_BACKOFF = datetime.timedelta(seconds=30)
+MAX_BACKOFF = datetime.timedelta(minutes=30)
+# Actions that report "not yet" by failing until something outside happens, and whose
+# outside event queues the case itself (the payment callback calls ``enqueue_advance``).
+WAITING_ACTIONS = frozenset({"payments.await"})
+STEP_FIELDS = ("step_due_at", "step_claimed_at", "step_attempts", "step_error", "stuck_at")
+ACTIVE_TASKS = (CaseTask.Status.OPEN, CaseTask.Status.CLAIMED, CaseTask.Status.WAITING)
+
+
+class CaseNotStuck(Conflict):
+    code = "case_not_stuck"
+
+    def __init__(self) -> None:
+        super().__init__(gettext_lazy("该办件已不在停滞状态，无需处理。"))
+
+
+def claim_timeout() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.CASES_STEP_CLAIM_TIMEOUT)
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    """How long after its ``attempts``-th failure a step is due again: 30 s, 1 min, 2 min …
+    at most :data:`MAX_BACKOFF`."""
+    return min(FIRST_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+
+
+def _send(case_id: int, *, stale_claim: datetime.datetime | None = None) -> None:
+    """The Celery message, after the transaction commits. A broker that cannot take it is
+    logged, not raised: the step is already owed on the case and the sweep sends it again."""
+    from onewindow.cases.tasks import case_advance_task
+
+    claim = stale_claim.isoformat() if stale_claim is not None else None
+
+    def send() -> None:
+        case_advance_task.delay(case_id, claim)
+
+    transaction.on_commit(send, robust=True)
+
+
+# --- the step's life: owed, claimed, done, failed, stuck ----------------------------------
+
+
+def step_owe(case: Case, *, now: datetime.datetime) -> None:
+    """A step is owed from ``now`` (``enqueue_advance``): written in the caller's transaction,
+    the message sent once it commits. A stuck case waits for its supervisor instead."""
+    if case.stuck_at is not None:
+        return
+    case.step_due_at = now
+    # The callers saved the case already; this one field needs no compare-and-set (the
+    # payment callback owes a step without holding the case's lock).
+    Case.objects.filter(pk=case.pk, stuck_at__isnull=True).update(step_due_at=now)
+    _send(case.pk)
+
+
+def step_claim(
+    *, case_id: int, now: datetime.datetime, stale_claim: datetime.datetime | None = None
+) -> datetime.datetime | None:
+    """Take the step owed to the case, in a transaction of its own (so the claim is seen by
+    the sweep while the step runs). Returns the claim, or None when there is nothing to run
+    here: no step owed (a duplicate message), the case stuck or closed, or another worker
+    holding it. A claim older than the claim timeout — or the very one the sweep found
+    stale — was lost with its worker: taken over, counting an attempt."""
+    with transaction.atomic():
+        case = lock_case(case_id)
+        if not case.is_open:
+            if step_clear(case):
+                save_case(case, *STEP_FIELDS)
+            return None
+        if case.stuck_at is not None or case.step_due_at is None:
+            return None
+        held = case.step_claimed_at
+        if held is not None:
+            if held > now - claim_timeout() and held != stale_claim:
+                return None
+            case.step_attempts += 1
+            case.step_error = _("上次执行未完成（处理进程中断），已重新执行。")
+            logger.warning(
+                "case %s: step claimed at %s was lost with its worker (attempt %d)",
+                case.number,
+                held.isoformat(),
+                case.step_attempts,
+            )
+            if case.step_attempts >= MAX_ATTEMPTS:
+                reason = _("流程步骤已连续 %(n)s 次未能执行完毕（处理进程中断）。") % {
+                    "n": case.step_attempts
+                }
+                _stick(case, now=now, reason=reason)
+                save_case(case, *STEP_FIELDS)
+                step_stuck_record(case, now=now, attempts=case.step_attempts)
+                return None
+        case.step_claimed_at = now
+        save_case(case, *STEP_FIELDS)
+    return now
+
+
+def step_clear(case: Case) -> bool:
+    """Nothing is owed any more. Returns whether a field changed."""
+    before = (case.step_due_at, case.step_claimed_at, case.step_attempts, case.step_error)
+    case.step_due_at = case.step_claimed_at = None
+    case.step_attempts, case.step_error = 0, ""
+    return before != (None, None, 0, "")
+
+
+def _stick(case: Case, *, now: datetime.datetime, reason: str) -> None:
+    case.stuck_at = now
+    case.step_due_at = case.step_claimed_at = None
+    case.step_error = reason[:2000]
+
+
+def step_settle(
+    case: Case, run: ProcessRun, events: list[str], *, now: datetime.datetime
+) -> tuple[str, ...]:
+    """After ``run.advance``: record how the step went on the case (the caller saves the
+    returned fields with the run's state). Failed actions keep the step owed with a back-off;
+    the last allowed failure makes the case stuck (see :func:`step_stuck_record`)."""
+    tasks = (case.service_version.process_spec or {}).get("service_tasks") or {}
+    failed = [text.split(":", 1)[1] for text in events if text.startswith("action_failed:")]
+    failing = [e for e in failed if (tasks.get(e) or {}).get("action") not in WAITING_ACTIONS]
+    if not failing or run.finished:
+        step_clear(case)
+        return STEP_FIELDS
+    errors = (run.state().get("run") or {}).get("errors") or {}
+    case.step_attempts += 1
+    text = "；".join(
+        _("「%(step)s」执行失败：%(error)s")
+        % {"step": (tasks.get(e) or {}).get("name") or e, "error": errors.get(e, "")}
+        for e in failing
+    )
+    if case.step_attempts >= MAX_ATTEMPTS:
+        reason = _("已连续 %(n)s 次执行失败，流程无法继续。") % {"n": case.step_attempts}
+        _stick(case, now=now, reason=f"{text}（{reason}）")
+    else:
+        case.step_error = _("%(error)s（第 %(n)s 次，将自动重试）") % {
+            "error": text,
+            "n": case.step_attempts,
+        }
+        case.step_due_at = now + backoff(case.step_attempts)
+        case.step_claimed_at = None
+    return STEP_FIELDS
+
+
+def step_stuck(case: Case, *, now: datetime.datetime, reason: str) -> None:
+    """The process cannot continue (``EngineError``): stuck at once, with the message."""
+    _stick(case, now=now, reason=_("流程无法继续：%(reason)s") % {"reason": reason})
+    save_case(case, *STEP_FIELDS)
+    step_stuck_record(case, now=now, attempts=case.step_attempts)
+
+
+def step_stuck_record(case: Case, *, now: datetime.datetime, attempts: int) -> None:
+    """The internal timeline row of a case that became stuck (``case_news`` kind ``stuck``)."""
+    service = case.service_version.service
+    event(
+        case,
+        "stuck",
+        actor_label=_("系统"),
+        message=_("办件流程停滞，等待督办人员处理：%(error)s") % {"error": case.step_error},
+        data={
+            "error": case.step_error,
+            "attempts": attempts,
+            "department": service.department.code if service.department_id else "",
+        },
+        public=False,
+        at=now,
+    )
+    logger.warning("case %s is stuck: %s", case.number, case.step_error)
+
+
+def step_failed(
+    *, case_id: int, claim: datetime.datetime, now: datetime.datetime, error: BaseException
+) -> None:
+    """The step raised something the engine does not report as a failed action (a database
+    error, a bug): the run's work was rolled back; the step stays owed with a back-off."""
+    with transaction.atomic():
+        case = lock_case(case_id)
+        if case.step_claimed_at != claim:
+            return
+        case.step_attempts += 1
+        text = f"{type(error).__name__}: {error}"[:300]
+        if case.step_attempts >= MAX_ATTEMPTS:
+            reason = _("流程步骤已连续 %(n)s 次出错：%(error)s") % {
+                "n": case.step_attempts,
+                "error": text,
+            }
+            _stick(case, now=now, reason=reason)
+            save_case(case, *STEP_FIELDS)
+            step_stuck_record(case, now=now, attempts=case.step_attempts)
+        else:
+            case.step_error = _("流程步骤出错：%(error)s（第 %(n)s 次，将自动重试）") % {
+                "error": text,
+                "n": case.step_attempts,
+            }
+            case.step_due_at = now + backoff(case.step_attempts)
+            case.step_claimed_at = None
+            save_case(case, *STEP_FIELDS)
+
+
+# --- the sweep ------------------------------------------------------------------------------
+
+
+def steps_due(*, now: datetime.datetime) -> QuerySet[Case]:
+    """Cases with a step owed and due that no live worker holds (``step_due_at`` index; a
+    stuck case owes no step, see ``_stick``)."""
+    return (
+        Case.objects.filter(step_due_at__lte=now)
+        .filter(Q(step_claimed_at__isnull=True) | Q(step_claimed_at__lt=now - claim_timeout()))
+        .order_by("step_due_at")
+    )
+
+
+def cases_steps_sweep(*, now: datetime.datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Queue every owed step that is due (celery beat, every minute). A queued step is not
+    queued again for the claim timeout (its ``step_due_at`` moves on by that much), so a
+    backlog in the broker does not grow by a duplicate per case and minute; cases a worker
+    has locked right now are skipped."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = list(
+            steps_due(now=now)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", "step_claimed_at", "number")[:limit]
+        )
+        if rows:
+            Case.objects.filter(pk__in=[pk for pk, _claimed, _n in rows]).update(
+                step_due_at=now + claim_timeout()
+            )
+        lost = 0
+        for pk, claimed, number in rows:
+            if claimed is not None:
+                lost += 1
+                logger.warning("case %s: step lost with its worker, queued again", number)
+            _send(pk, stale_claim=claimed)
+    return {"queued": len(rows), "lost": lost}
+
+
+# --- supervisors: the stuck cases of their departments ------------------------------------
+
+
+def _scope(department_ids: set[int] | None) -> Q:
+    """A case belongs to its service's department and to every department holding one of
+    its open tasks."""
+    if department_ids is None:
+        return Q()
+    tasks = CaseTask.objects.filter(status__in=ACTIVE_TASKS, department_id__in=department_ids)
+    return Q(service_version__service__department_id__in=department_ids) | Q(
+        pk__in=tasks.values("case_id")
+    )
+
+
+@dataclass(frozen=True)
+class StuckCase:
+    number: str
+    service_name: str
+    version: int
+    department: str
+    stuck_at: datetime.datetime
+    error: str
+    attempts: int
+    open_steps: list[str]  # "step · department" of each open task
+    newer_version: int | None  # the service's version a retry may move the case to
+
+
+def stuck_cases_for(*, user: Any, limit: int = 100) -> list[StuckCase]:
+    """The stuck cases of the departments ``user`` supervises, longest stuck first."""
+    department_ids = supervised_department_ids(user)
+    if department_ids is not None and not department_ids:
+        return []
+    cases = list(
+        Case.objects.filter(_scope(department_ids), stuck_at__isnull=False)
+        .select_related("service_version__service__department")
+        .order_by("stuck_at", "pk")[:limit]
+    )
+    tasks: dict[int, list[str]] = {}
+    for task in (
+        CaseTask.objects.filter(case__in=cases, status__in=ACTIVE_TASKS)
+        .select_related("department")
+        .order_by("created_at", "pk")
+    ):
+        tasks.setdefault(task.case_id, []).append(f"{task.name} · {task.department.name}")
+    out = []
+    for case in cases:
+        service = case.service_version.service
+        newer = newer_version(case, current_id=service.current_id)
+        out.append(
+            StuckCase(
+                number=case.number or "",
+                service_name=service.display_name,
+                version=case.service_version.number,
+                department=service.department.name if service.department_id else "",
+                stuck_at=case.stuck_at or timezone.now(),
+                error=case.step_error,
+                attempts=case.step_attempts,
+                open_steps=tasks.get(case.pk, []),
+                newer_version=newer.number if newer is not None else None,
+            )
+        )
+    return out
+
+
+def current_version_id(case: Case) -> int | None:
+    """The id of the version of the case's service in force now (read, not cached)."""
+    return (
+        Service.objects.filter(pk=case.service_version.service_id)
+        .values_list("current_id", flat=True)
+        .first()
+    )
+
+
+def newer_version(case: Case, *, current_id: int | None) -> ServiceVersion | None:
+    """The service's version in force (``current_id``) when it is newer than the case's and
+    the case's process state restores under it; else None."""
+    if current_id is None or current_id == case.service_version_id:
+        return None
+    current = service_version_cached(current_id)
+    if current.number <= case.service_version.number:
+        return None
+    try:
+        ProcessRun.restore(current.process_spec, case.process_state or {})
+    except Exception:  # any failure to restore means the state does not fit that version
+        logger.info("case %s does not restore under v%s", case.number, current.number)
+        return None
+    return current
+
+
+def _supervised_case(user: Any, number: str) -> Case | None:
+    """The case, locked, when ``user`` supervises one of its departments; else None."""
+    if not number:
+        return None
+    department_ids = supervised_department_ids(user)
+    if department_ids is not None and not department_ids:
+        return None
+    found = Case.objects.filter(_scope(department_ids), number=number).values_list("pk", flat=True)
+    case_id = found.first()
+    if case_id is None:
+        return None
+    return lock_case(case_id)
+
+
+def _refuse(*, actor: Actor, action: str, number: str) -> CaseNotFound:
+    """Out of the user's departments (or unknown): answered like an unknown case, with the
+    refusal audited in its own transaction."""
+    case_id = Case.objects.filter(number=number).values_list("pk", flat=True).first()
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=action,
+            target_type="cases.case",
+            target_id=str(case_id or ""),
+            outcome=AuditEvent.Outcome.DENIED,
+            changes={"number": number[:32], "reason": "outside the supervisor's departments"},
+        )
+    return CaseNotFound()
+
+
+def case_stuck_retry(
+    *,
+    user: Any,
+    number: str,
+    current_version: bool = False,
+    actor: Actor | None = None,
+    now: datetime.datetime | None = None,
+) -> Case:
+    """A supervisor runs a stuck case's step again: stuck cleared, attempts reset, the step
+    owed now and queued. ``current_version``: first move the case to the service's newer
+    published version (only when its process state restores under it)."""
+    who = actor_for(user, actor)
+    now = now or timezone.now()
+    action = "cases.case.retry_current" if current_version else "cases.case.retry"
+    with transaction.atomic():
+        case = _supervised_case(user, number)
+        if case is not None:
+            if case.stuck_at is None or not case.is_open:
+                raise CaseNotStuck()
+            changes: dict[str, Any] = {
+                "number": case.number,
+                "error": case.step_error[:300],
+                "attempts": case.step_attempts,
+            }
+            fields: tuple[str, ...] = STEP_FIELDS
+            message = _("督办人员已安排重新执行流程步骤。")
+            if current_version:
+                version = newer_version(case, current_id=current_version_id(case))
+                if version is None:
+                    raise Conflict(
+                        gettext_lazy(
+                            "该事项没有可接续本办件流程的新版本，请按原版本重试或作出办结决定。"
+                        ),
+                        code="no_newer_version",
+                    )
+                changes["version"] = {"from": case.service_version.number, "to": version.number}
+                message = _("督办人员已将办件改按第 %(n)s 版流程重新执行。") % {"n": version.number}
+                case.service_version = version
+                fields += ("service_version",)
+            step_clear(case)
+            case.stuck_at = None
+            case.step_due_at = now
+            save_case(case, *fields)
+            event(
+                case,
+                "step_retried",
+                user=user,
+                message=message,
+                data={k: v for k, v in changes.items() if k != "number"},
+                public=False,
+                at=now,
+            )
+            audit_record(actor=who, action=action, target=case, changes=changes)
+            _send(case.pk)
+            return case
+    raise _refuse(actor=who, action=action, number=number)
+
+
+def case_stuck_conclude(
+    *,
+    user: Any,
+    number: str,
+    reason: str,
+    actor: Actor | None = None,
+    now: datetime.datetime | None = None,
+) -> Case:
+    """A supervisor ends a stuck case: not approved (不予), with the reason as the outcome
+    note the applicant reads; open tasks are cancelled and an appointment given back."""
+    from onewindow.appointments.services import bookings_release_for_case
+
+    who = actor_for(user, actor)
+    now = now or timezone.now()
+    action = "cases.case.conclude_stuck"
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        case = _supervised_case(user, number)
+        if case is not None:
+            if case.stuck_at is None or not case.is_open:
+                raise CaseNotStuck()
+            if not reason:
+                raise ValidationFailed(gettext_lazy("请写明办结理由。"), field="reason")
+            error = case.step_error
+            cancelled = CaseTask.objects.filter(case=case, status__in=ACTIVE_TASKS).update(
+                status=CaseTask.Status.CANCELLED, completed_at=now
+            )
+            step_clear(case)
+            case.stuck_at = None
+            case.status = Case.Status.REJECTED
+            case.concluded_at = now
+            case.outcome_note = reason[:500]
+            case.next_timer_at = None
+            save_case(case, *STEP_FIELDS, "status", "concluded_at", "outcome_note", "next_timer_at")
+            # the appointment's place goes back to other residents, as for any rejection
+            bookings_release_for_case(case_id=case.pk, reason="case rejected", now=now)
+            service = case.service_version.service
+            event(
+                case,
+                "concluded",
+                actor_label=service.department.name if service.department_id else "",
+                message=str(Case.Status.REJECTED.label),
+                data={"outcome": "rejected", "reason": case.outcome_note, "stuck": True},
+                at=now,
+            )
+            audit_record(
+                actor=who,
+                action=action,
+                target=case,
+                changes={
+                    "number": case.number,
+                    "reason": case.outcome_note,
+                    "error": error[:300],
+                    "tasks_cancelled": cancelled,
+                },
+            )
+            return case
+    raise _refuse(actor=who, action=action, number=number)
