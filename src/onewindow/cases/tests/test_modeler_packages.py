@@ -93,7 +93,7 @@ DIBAO_ANSWERS = {
     "bank_account": "6222020200112233445",
 }
 CHECKS = {"hukou_check", "housing_check", "income_check"}
-FINDINGS_OK = {
+FINDINGS_OK: dict[str, dict[str, Any]] = {
     "hukou_check": {"hukou_ok": True},
     "housing_check": {"housing_ok": True, "flats": 1},
     "income_check": {"income_ok": True, "per_capita_income": 980},
