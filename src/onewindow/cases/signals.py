@@ -31,6 +31,7 @@ PAYMENT_DUE = "payment_due"
 CONCLUDED = "concluded"
 ESCALATED = "escalated"
 STUCK = "stuck"
+TASK_CANCELLED = "task_cancelled"  # told to the holder of a task the process no longer needs
 NEWS_KINDS = frozenset(
     {
         SUBMITTED,
@@ -41,8 +42,12 @@ NEWS_KINDS = frozenset(
         CONCLUDED,
         ESCALATED,
         STUCK,
+        TASK_CANCELLED,
     }
 )
+
+
+STAFF_KINDS = frozenset({ESCALATED, STUCK, TASK_CANCELLED})  # told to staff, not the applicant
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,7 @@ def publish(case: Case, rows: list[CaseEvent]) -> None:
     items = [
         news_of(case, row)
         for row in rows
-        if row.kind in NEWS_KINDS and (row.public or row.kind in (ESCALATED, STUCK))
+        if row.kind in NEWS_KINDS and (row.public or row.kind in STAFF_KINDS)
     ]
     if not items:
         return

@@ -30,6 +30,7 @@ from onewindow.cases.signals import (
     SUBMITTED,
     SUPPLEMENT_REQUESTED,
     TASK_APPROVED,
+    TASK_CANCELLED,
     TASK_REJECTED,
     CaseNews,
 )
@@ -44,7 +45,7 @@ SUPERVISE_PERMISSION = "cases.supervise_cases"
 RESIDENT_KINDS = frozenset(
     {SUBMITTED, SUPPLEMENT_REQUESTED, TASK_APPROVED, TASK_REJECTED, PAYMENT_DUE, CONCLUDED}
 )
-STAFF_KINDS = frozenset({ESCALATED, STUCK})
+STAFF_KINDS = frozenset({ESCALATED, STUCK, TASK_CANCELLED})
 OUTCOME_TEMPLATES = {
     "approved": "case_approved",
     "rejected": "case_rejected",
@@ -201,7 +202,41 @@ def _tell_applicant(news: CaseNews) -> list[Told]:
     ]
 
 
+def _tell_cancelled(news: CaseNews) -> list[Told]:
+    """The holder of a task the process no longer needs (a rejection elsewhere ended the
+    case, a signer's veto ended the sign-off), or its role's holders while unclaimed."""
+    task = _cases.task_facts(news.task_id) if news.task_id else None
+    if task is None:
+        return []
+    user_ids = (
+        [task.claimed_by_id]
+        if task.claimed_by_id
+        else identity.staff_user_ids_in_department_chain(
+            department_code=task.department_code, role_code=task.role_code
+        )
+    )
+    params = {
+        "service": news.service_name,
+        "number": news.case_number,
+        "step": task.name,
+        "reason": str(news.data.get("reason") or "").strip() or NO_REASON,
+    }
+    return [
+        notify_tell(
+            recipient=Recipient(user_id=user_id),
+            template="case_task_cancelled",
+            params=params,
+            kind=news.kind,
+            source_key=news_key(news),
+            link=staff_link(news.case_number, task.task_id),
+        )
+        for user_id in dict.fromkeys(user_ids)
+    ]
+
+
 def _tell_staff(news: CaseNews) -> list[Told]:
+    if news.kind == TASK_CANCELLED:
+        return _tell_cancelled(news)
     if news.task_id:
         task = _cases.task_facts(news.task_id)
         tasks: list[_cases.TaskFacts | None] = [task] if task is not None else [None]

@@ -35,6 +35,7 @@ SMS_TEMPLATES: dict[str, str] = {
     # Told to staff (in-app; staff have no phone on record).
     "case_escalated": "办件{number}（{service}）“{step}”已超过办理时限并督办，请尽快处理。",
     "case_stuck": "办件{number}（{service}）无法继续办理：{reason}。请尽快处理。",
+    "case_task_cancelled": "办件{number}（{service}）的“{step}”已取消，无需再办理：{reason}。",
     # Sent by the catalogue's notify.send steps.
     "sla_escalation": "督办提醒：办件{number}（{service}）已超过办理时限，请尽快办理。",
     "housing_eligibility_publicity": (
@@ -59,6 +60,7 @@ MESSAGE_TITLES: dict[str, str] = {
     "case_withdrawn": "申请已撤回",
     "case_escalated": "督办提醒",
     "case_stuck": "办件无法继续办理",
+    "case_task_cancelled": "任务已取消",
     "sla_escalation": "督办提醒",
     "housing_eligibility_publicity": "资格审核通过",
     "case_shipped": "办理结果已寄出",

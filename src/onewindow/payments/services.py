@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onewindow.audit.models import AuditEvent
 from onewindow.audit.services import Actor, audit_record
@@ -98,6 +99,14 @@ def order_create_for_case(
         out_trade_no=_out_trade_no(case, fee_code),
     )
     PaymentEvent.objects.create(order=order, gateway=gw, kind="created", outcome="applied")
+    from onewindow.cases.services.timeline import case_timeline_note
+
+    case_timeline_note(
+        case_id=case.pk,
+        kind="payment_due",
+        message=_("待缴费：%(fee)s %(amount)s 元") % {"fee": name, "amount": order.amount_yuan},
+        data={"fee": fee_code, "amount": order.amount_yuan, "order": order.out_trade_no},
+    )
     audit_record(
         actor=Actor.system("payments"),
         action="payments.order.create",

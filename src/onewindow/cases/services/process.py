@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +34,7 @@ from onewindow.core.text import zh_text
 from onewindow.identity.models import Department
 
 logger = logging.getLogger(__name__)
+DEPARTMENT_CODE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")  # gz-scjgj, gz-mzj-th
 
 ACTIVE = (CaseTask.Status.OPEN, CaseTask.Status.CLAIMED, CaseTask.Status.WAITING)
 OUTCOME_STATUS = {
@@ -77,13 +79,20 @@ def models_supplements(case: Case) -> bool:
     return any(APPLICANT_GROUP in (t.get("candidate_groups") or []) for t in tasks.values())
 
 
+INSTANCE_ROLE = "approver"
+
+
 def signer_group(groups: tuple[str, ...], instance_index: int | None) -> str:
-    """The group one task goes to. A multi-instance task (会签) listing one group per signer
-    sends instance i to group i, so each department signs only its own instance; a task with
-    several groups and no instances goes to the first."""
+    """The group one task goes to. A 会签 instance's group comes from its element variable
+    (``${dept}``, resolved by the engine): a department code alone means that department's
+    approvers. A multi-instance task listing one fixed group per signer sends instance i to
+    group i; a task with several groups and no instances goes to the first."""
     if instance_index is not None and len(groups) > 1:
         return groups[instance_index % len(groups)]
-    return groups[0]
+    group = groups[0]
+    if instance_index is not None and ":" not in group and DEPARTMENT_CODE.match(group):
+        return f"{group}:{INSTANCE_ROLE}"
+    return group
 
 
 def restore(case: Case) -> ProcessRun:
@@ -157,6 +166,22 @@ def apply_run(
         )
     if outcome is not None:
         _cancel(still_active + created, now=now)
+    # Whoever held a task the process no longer needs (a rejection elsewhere ended the case,
+    # a signer's veto ended the sign-off) is told, with the case's reason.
+    for row in [*gone, *(still_active if outcome is not None else [])]:
+        reason = case.outcome_note or _("流程已不再需要此步骤")
+        timeline.append(
+            event_row(
+                case,
+                "task_cancelled",
+                task=row,
+                actor_label=_("系统"),
+                message=_("%(step)s 已取消：%(reason)s") % {"step": row.name, "reason": reason},
+                data={"reason": reason},
+                public=False,
+            )
+        )
+    if outcome is not None:
         if case.status != Case.Status.APPROVED:
             _release_appointment(case, outcome=outcome, now=now)
         timeline.append(

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.cases.models import Case, CaseEvent
+from onewindow.cases.services._common import _attach_version
+from onewindow.cases.signals import NEWS_KINDS, publish
 
 # Kinds other apps may write; the case services own every other kind.
 SYSTEM_KINDS = frozenset(
@@ -25,6 +27,8 @@ SYSTEM_KINDS = frozenset(
         "delivery_counter",
         "delivery_pickup",
         "delivery_address",
+        # a fee order was created: the applicant is told what to pay (cases.signals)
+        "payment_due",
     }
 )
 
@@ -43,10 +47,10 @@ def case_timeline_note(
         raise RuntimeError("case_timeline_note must run inside transaction.atomic")
     if kind not in SYSTEM_KINDS:
         raise ValueError(f"unknown system timeline kind {kind!r}")
-    case = Case.objects.filter(pk=case_id).only("pk").first()
+    case = Case.objects.filter(pk=case_id).first()
     if case is None:
         return None
-    return CaseEvent.objects.create(
+    row = CaseEvent.objects.create(
         case=case,
         at=timezone.now(),
         kind=kind,
@@ -55,3 +59,7 @@ def case_timeline_note(
         data=data or {},
         public=public,
     )
+    if kind in NEWS_KINDS:
+        _attach_version(case)
+        publish(case, [row])
+    return row

@@ -288,3 +288,22 @@ def test_a_failing_notification_does_not_reach_the_case_step(
     assert Case.objects.get(pk=case.pk).status == Case.Status.IN_PROGRESS
     assert not Message.objects.exists()
     assert "could not tell about case" in caplog.text
+
+
+def test_a_rejection_elsewhere_tells_the_holder_of_the_cancelled_check(
+    parallel_service, resident, staff, fake_sms
+):
+    case = through_accept(staff, resident)
+    holder = staff("jyj_approver")
+    cases.task_claim(user=holder, task_id=case.tasks.get(element_id="edu").pk)
+    act(staff("gaj_approver"), case, "police", "reject", "户籍迁入条件不符")
+    (message,) = inbox(holder)
+    assert (message.kind, message.title) == ("task_cancelled", "任务已取消")
+    edu = case.tasks.get(element_id="edu")
+    assert message.body == (
+        f"办件{case.number}（高校毕业生就业报到（测试））的“{edu.name}”已取消，"
+        "无需再办理：户籍迁入条件不符。"
+    )
+    # hr's check was not claimed: the holders of its role are told.
+    assert inbox(staff("rsj_approver"))[-1].kind == "task_cancelled"
+    assert all(m.kind != "task_cancelled" for m in inbox(resident.user))
