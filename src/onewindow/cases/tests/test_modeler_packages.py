@@ -4,7 +4,8 @@ the case services with the real exchange and licences:
 * 最低生活保障 (subsistence-allowance): 民政 accepts, then 公安, 不动产登记 and 民政 check in
   parallel — each branch looks the applicant's records up first, each department records
   its finding on a task form (two in ``camunda:formData``, one in ``housing_check.task.json``)
-  — and a gateway after the join decides on the three findings before 民政 confirms;
+  — and a gateway after the join decides on the three findings before 民政 confirms (a
+  finding not met is rejected with the reason ``findings.decision.yaml`` gives);
 * 竣工联合验收 (completion-joint-acceptance): a collaboration of two pools; an inclusive split
   opens the checks the form asks for, a 会签 goes to the departments chosen on the form, and
   a call activity into the second pool records the opinion's number and issues the licence.
@@ -150,15 +151,32 @@ def test_dibao_all_findings_met_then_the_approver_confirms(city, resident):
     assert case.status == Case.Status.APPROVED
 
 
-def test_dibao_a_finding_not_met_rejects_without_the_approver(city, resident):
+@pytest.mark.parametrize(
+    ("element", "finding", "reason"),
+    [
+        (
+            "housing_check",
+            {"housing_ok": False, "flats": 3},
+            "经不动产登记部门住房核查，家庭住房状况不符合最低生活保障条件",
+        ),
+        ("hukou_check", {"hukou_ok": False}, "经公安部门户籍核查，申请家庭不是本市户籍"),
+        (
+            "income_check",
+            {"income_ok": False, "per_capita_income": 2600},
+            "经家庭经济状况核对，家庭收入和财产不符合最低生活保障条件",
+        ),
+    ],
+)
+def test_dibao_a_finding_not_met_rejects_without_the_approver(
+    city, resident, element, finding, reason
+):
     case = dibao_checks(resident)
-    for element, values in FINDINGS_OK.items():
-        if element == "housing_check":
-            values = {"housing_ok": False, "flats": 3}
-        case = complete(task_of(case, element), findings=values)
+    for check, values in FINDINGS_OK.items():
+        case = complete(task_of(case, check), findings=finding if check == element else values)
     assert case.status == Case.Status.REJECTED
     assert not case.tasks.filter(element_id="confirm").exists()
     assert open_elements(case) == set()
+    assert case.outcome_note == reason  # findings.decision.yaml words what the resident reads
 
 
 def test_dibao_a_required_finding_is_required_to_approve(city, resident):
