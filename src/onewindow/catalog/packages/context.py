@@ -1,6 +1,7 @@
 """What a package is checked against: the departments and roles that exist and the
 vocabulary. Normally read from the database; when the database has no departments yet
-(a fresh checkout), the demo city's structure stands in so packages can be checked early."""
+(a fresh checkout), the demo city's structure stands in so packages can be checked early.
+``from_vocabulary`` reads no database and checks no departments or roles."""
 
 from __future__ import annotations
 
@@ -16,7 +17,28 @@ class ValidationContext:
     departments: frozenset[str]
     roles: frozenset[str]
     vocabulary: Vocabulary
-    source: str = "database"  # or "demo-city"
+    source: str = "database"  # or "demo-city", or "vocabulary" (no city checks)
+
+    @property
+    def checks_city(self) -> bool:
+        return self.source != "vocabulary"
+
+    def has_department(self, code: str) -> bool:
+        return not self.checks_city or code in self.departments
+
+    def has_role(self, code: str) -> bool:
+        return not self.checks_city or code in self.roles
+
+    @classmethod
+    def from_vocabulary(cls, *, vocabulary: Vocabulary | None = None) -> ValidationContext:
+        """The vocabulary alone, without the database or any city: departments and roles
+        are not checked (a package tried out locally, ``service_try``)."""
+        return cls(
+            departments=frozenset(),
+            roles=frozenset(),
+            vocabulary=vocabulary or vocabulary_load(),
+            source="vocabulary",
+        )
 
     @classmethod
     def from_database(cls, *, vocabulary: Vocabulary | None = None) -> ValidationContext:

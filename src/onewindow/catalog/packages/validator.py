@@ -180,11 +180,11 @@ class _Checker:
                 self._role(("roles", group, "role"), spec.get("role"))
 
     def _department(self, path: DataPath, code: Any) -> None:
-        if isinstance(code, str) and code and code not in self.context.departments:
+        if isinstance(code, str) and code and not self.context.has_department(code):
             self.add(path, _("部门 %(code)s 不存在。") % {"code": code})
 
     def _role(self, path: DataPath, code: Any) -> None:
-        if isinstance(code, str) and code and code not in self.context.roles:
+        if isinstance(code, str) and code and not self.context.has_role(code):
             self.add(path, _("角色 %(code)s 不存在。") % {"code": code})
 
     def _materials(self, materials: list[Any]) -> None:
@@ -306,11 +306,11 @@ class _Checker:
                 continue
             department, role = target
             if use.group not in (roles or {}):
-                if department not in self.context.departments:
+                if not self.context.has_department(department):
                     self.problems.append(
                         Problem(file, use.line, _("部门 %(code)s 不存在。") % {"code": department})
                     )
-                if role not in self.context.roles:
+                if not self.context.has_role(role):
                     self.problems.append(
                         Problem(file, use.line, _("角色 %(code)s 不存在。") % {"code": role})
                     )
@@ -338,8 +338,8 @@ class _Checker:
                 continue
             for choice in choices:
                 department, _sep, role = choice.partition(":")
-                if department not in self.context.departments or (
-                    role and role not in self.context.roles
+                if not self.context.has_department(department) or (
+                    role and not self.context.has_role(role)
                 ):
                     self.problems.append(
                         Problem(
