@@ -16,6 +16,7 @@ from django.core.management.base import CommandError
 
 from onewindow.cases.engine import ProcessRun, compile_process, registered_actions
 from onewindow.cases.engine.actions import get_action
+from onewindow.catalog.packages import ValidationContext, package_load, sources_from_paths
 from onewindow.catalog.packages.vocabulary import default_catalog_dir
 from onewindow.catalog.tests import packages
 from onewindow.catalog.trial import (
@@ -463,3 +464,58 @@ def test_bad_options_are_refused_in_chinese(tmp_path):
         call_command("service_try", str(tmp_path), "--path", "approve,maybe")
     with pytest.raises(CommandError, match="请给出一个服务包"):
         call_command("service_try", str(tmp_path))
+
+
+TABLE_PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="table" name="再次签注" isExecutable="true">
+    <bpmn:startEvent id="start" name="提交申请"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:serviceTask id="judge" name="按条件表判定" camunda:type="external"
+        camunda:topic="decisions.evaluate">
+      <bpmn:extensionElements><camunda:inputOutput>
+        <camunda:inputParameter name="table">limits</camunda:inputParameter>
+      </camunda:inputOutput></bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:serviceTask>
+    <bpmn:userTask id="accept" name="受理" camunda:candidateGroups="clerk">
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="approved" name="办结"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="judge"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="judge" targetRef="accept"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="accept" targetRef="approved"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+LIMITS = """
+inputs:
+  - {code: income, type: number}
+outputs:
+  - {code: eligible, type: boolean}
+rules:
+  - when: income > 3000
+    then: {eligible: false}
+  - then: {eligible: true}
+"""
+
+
+def test_a_table_missing_an_input_gets_stuck_at_its_task(tmp_path):
+    folder = write(tmp_path, TABLE_PROCESS, **{"limits.decision.yaml": LIMITS.encode()})
+    report = trial_explore(package=trial_package_load(path=folder), start=START)
+    assert outcomes(report) == [("", "stuck")]
+    assert report.paths[0].message == (
+        "服务任务“按条件表判定”（judge，decisions.evaluate）失败："
+        "决策表“limits”缺少输入“income”（流程变量中没有，也没有默认值）"
+    )
+    assert report.unreached_user_tasks == ["accept"]
+
+
+def test_only_the_vocabulary_context_skips_the_city(tmp_path):
+    definition = packages.service(department="gz-nowhere")
+    folder = packages.write_package(tmp_path, packages.files_for(definition))
+    source = sources_from_paths([folder])[0][0]
+    offline = package_load(source, ValidationContext.from_vocabulary())
+    assert offline.problems == []
+    city = package_load(source, ValidationContext.from_demo_city())
+    assert [p.message for p in city.problems] == ["部门 gz-nowhere 不存在。"]
