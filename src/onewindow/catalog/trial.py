@@ -36,7 +36,13 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.cases.engine import ActionContext, EngineError, OpenTask, ProcessRun
+from onewindow.cases.engine import (
+    ActionContext,
+    EngineError,
+    OpenTask,
+    ProcessRun,
+    registered_actions,
+)
 from onewindow.catalog.packages import ValidationContext, package_load, sources_from_paths
 from onewindow.catalog.packages.process import process_compile, resolve_group
 from onewindow.catalog.packages.source import PROCESS_FILE
@@ -170,9 +176,12 @@ class _Trial:
         }
 
     def _actions(self, records: Mapping[str, Any]) -> dict[str, Callable[..., dict[str, Any]]]:
+        """A fake for every action a service task can name (all registered ones, and those
+        of this process): no real action ever runs. Unknown ones return nothing."""
         fakes = fake_actions(records)
         used = {info.get("action") for info in (self.spec.get("service_tasks") or {}).values()}
-        return {str(name): fakes.get(str(name), lambda ctx: {}) for name in used if name}
+        names = {str(name) for name in used if name} | registered_actions()
+        return {name: fakes.get(name, lambda ctx: {}) for name in sorted(names)}
 
     def _recorded(
         self, name: str, fn: Callable[[ActionContext], dict[str, Any]]

@@ -101,7 +101,9 @@ class Command(BaseCommand):
             path=path,
         )
         if options["json"]:
-            self.stdout.write(json.dumps(trial_as_json(report), ensure_ascii=False, indent=2))
+            self.stdout.write(
+                json.dumps(trial_as_json(report), ensure_ascii=False, indent=2, default=str)
+            )
         else:
             self.stdout.write(trial_as_text(report), ending="")
         if report.stuck:
