@@ -115,6 +115,7 @@ class Finding:
 
     task: CaseTask
     lines: list[FindingLine]
+    fields: list[str]  # the field each line shows
 
 
 def finding_lines(form: Mapping[str, Any], values: Mapping[str, Any]) -> list[FindingLine]:
@@ -144,10 +145,12 @@ def case_findings(case: Case) -> list[Finding]:
         .select_related("department", "completed_by")
         .order_by("completed_at", "pk")
     )
-    return [
-        Finding(task=row, lines=finding_lines(task_form(case, row.element_id), row.findings))
-        for row in rows
-    ]
+    findings = []
+    for row in rows:
+        form = task_form(case, row.element_id)
+        shown = [name for name in (form.get("properties") or {}) if name in row.findings]
+        findings.append(Finding(task=row, lines=finding_lines(form, row.findings), fields=shown))
+    return findings
 
 
 def form_fields_for_page(

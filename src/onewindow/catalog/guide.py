@@ -215,7 +215,8 @@ def _steps_of(
                 "id": element_id,
                 "name": name,
                 "kind": kind,
-                "pairs": [t for g in groups if (t := resolve_group(g, roles))],
+                "pairs": [t for g in groups if "${" not in g and (t := resolve_group(g, roles))],
+                "chosen": any("${" in g for g in groups),
                 "parallel": element_id in parallel,
                 "action": topic,
                 "called": called,
@@ -265,6 +266,8 @@ def process_steps(version: ServiceVersion) -> list[dict[str, Any]]:
         step["who"] = [
             f"{dept_names.get(d, d)} · {role_names.get(r, r)}" for d, r in step.pop("pairs")
         ]
+        if step.pop("chosen", False):
+            step["who"].append(_("会签部门按申请表中所选确定"))
     return steps
 
 

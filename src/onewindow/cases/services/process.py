@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases.engine import ProcessRun
 from onewindow.cases.engine.specs import weekdays_only
+from onewindow.cases.findings import case_findings
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.cases.services._common import (
     event_row,
@@ -142,7 +143,7 @@ def apply_run(
         case.status = OUTCOME_STATUS.get(outcome, Case.Status.APPROVED)
         case.concluded_at = now
         if outcome == "rejected" and not case.outcome_note:
-            case.outcome_note = decided_reason(run)  # e.g. an eligibility table's reason
+            case.outcome_note = decided_reason(run, case)  # e.g. a table's reason
             also += ("outcome_note",) if case.outcome_note else ()
     elif applicant_open or any(row.status == CaseTask.Status.WAITING for row in still_active):
         case.status = Case.Status.SUPPLEMENT
@@ -203,9 +204,19 @@ def apply_run(
     return created
 
 
-def decided_reason(run: ProcessRun) -> str:
-    """The ``reason`` a decision table (or any step) left in the process variables."""
-    return zh_text(run.data().get("reason"))[:500]
+def decided_reason(run: ProcessRun, case: Case) -> str:
+    """Why a case the process routed to a rejection was rejected: the ``reason`` a decision
+    table (or any step) left in the process variables, else the departments' negative
+    findings (a gateway on ``income_ok`` and the like sent it there)."""
+    reason = zh_text(run.data().get("reason"))
+    if not reason:
+        reason = "；".join(
+            f"{finding.task.department.name}：{line.label}（{line.value}）"
+            for finding in case_findings(case)
+            for name, line in zip(finding.fields, finding.lines, strict=True)
+            if finding.task.findings.get(name) is False
+        )
+    return reason[:500]
 
 
 def _cancel(rows: list[CaseTask], *, now: datetime.datetime) -> None:

@@ -145,7 +145,11 @@ def test_a_negative_finding_ends_the_case_rejected(service, resident, staff):
     _complete(staff("mzj_approver"), case, "income", findings={"income_ok": True})
     _complete(staff("zjj_approver"), case, "housing", findings={"housing_ok": False})
     _complete(staff("gaj_approver"), case, "hukou", findings={"hukou_ok": True})
-    assert Case.objects.get(pk=case.pk).status == Case.Status.REJECTED
+    case = Case.objects.get(pk=case.pk)
+    assert case.status == Case.Status.REJECTED
+    # No decision table gave a reason: the negative finding is the reason the resident reads.
+    housing = case.tasks.get(element_id="housing").department.name
+    assert case.outcome_note == f"{housing}：住房状况符合条件（否）"
 
 
 def test_a_departments_rejection_ends_the_case_and_cancels_the_other_checks(
