@@ -336,6 +336,18 @@ class _Checker:
                     )
                 )
                 continue
+            if use.collection not in (form_schema.get("required") or []):
+                self.problems.append(
+                    Problem(
+                        file,
+                        use.line,
+                        _(
+                            "会签任务 %(task)s 的部门来自申请表的 %(collection)s：该题须为必填"
+                            "（required），否则未勾选时会签无从派发，办件会停在这里。"
+                        )
+                        % {"task": use.task_name, "collection": use.collection},
+                    )
+                )
             for choice in choices:
                 department, _sep, role = choice.partition(":")
                 if not self.context.has_department(department) or (
