@@ -4,6 +4,8 @@ required multiple choice whose every option is a department of the city."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -15,7 +17,7 @@ FOLDER = default_catalog_dir() / "completion-joint-acceptance"
 pytestmark = pytest.mark.skipif(not FOLDER.is_dir(), reason="demo package not present")
 
 
-def _with_form(change) -> list[str]:  # type: ignore[no-untyped-def]
+def _with_form(change: Callable[[dict[str, Any]], None]) -> list[str]:
     source, _ = source_from_folder(FOLDER)
     form = json.loads(source.files["form.schema.json"])
     change(form)
@@ -37,7 +39,7 @@ def test_an_optional_choice_would_leave_the_signoff_without_departments() -> Non
 
 
 def test_every_choice_must_be_a_department_of_the_city() -> None:
-    def add_unknown(form: dict) -> None:  # type: ignore[type-arg]
+    def add_unknown(form: dict[str, Any]) -> None:
         form["properties"]["co_departments"]["items"]["enum"].append("gz-nowhere")
 
     found = _with_form(add_unknown)
