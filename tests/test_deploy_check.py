@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from onewindow.core.crypto.signers import Ed25519Signer, Sm2Signer
+from onewindow.notify.messages import IN_APP_ONLY, SMS_TEMPLATES
 from onewindow.sso.keys import generate_rsa_pem
 
 ONEWINDOW = Path(sys.executable).with_name("onewindow")
@@ -38,6 +39,11 @@ def _licence_keys() -> dict[str, str]:
     }
 
 
+# Every template a resident is sent by SMS needs the vendor's approved template; the ones
+# told to staff only in-app do not.
+RESIDENT_SMS_TEMPLATES = sorted(set(SMS_TEMPLATES) - IN_APP_ONLY)
+
+
 def _production_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "ONEWINDOW_"))}
     env.pop("DATABASE_URL", None)
@@ -51,7 +57,9 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
         ONEWINDOW_SMS_PROVIDER="aliyun",
         SMS_ALIYUN_ACCESS_KEY_ID="LTAI-example",
         SMS_ALIYUN_ACCESS_KEY_SECRET=secrets.token_urlsafe(24),
-        SMS_ALIYUN_TEMPLATES="login_code:SMS_1,case_update:SMS_2,notice:SMS_3,appointment_reminder:SMS_4",
+        SMS_ALIYUN_TEMPLATES=",".join(
+            f"{code}:SMS_{i}" for i, code in enumerate(RESIDENT_SMS_TEMPLATES, start=1)
+        ),
         ONEWINDOW_SMS_RECEIPT_TOKEN=secrets.token_urlsafe(32),
         ONEWINDOW_OIDC_RSA_KEY=generate_rsa_pem(),
         # A real payment gateway with the merchant's keys, not the sandbox.
@@ -195,3 +203,24 @@ def test_production_safety_checks_fail_while_their_condition_holds(tmp_path: Pat
     assert result.returncode != 0
     found = {code for code in OURS if f"onewindow.{code}" in result.stderr}
     assert found == expected, result.stderr
+
+
+def test_an_sms_template_residents_are_sent_must_be_mapped_for_the_vendor(tmp_path: Path):
+    env = _production_env(tmp_path)
+    env["SMS_ALIYUN_TEMPLATES"] = ",".join(
+        f"{code}:SMS_{i}"
+        for i, code in enumerate(RESIDENT_SMS_TEMPLATES)
+        if code != "case_submitted"
+    )
+    result = subprocess.run(
+        [str(ONEWINDOW), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert (
+        "onewindow.E002) SMS provider 'aliyun' has no vendor template for ['case_submitted']"
+        in (result.stderr + result.stdout)
+    )

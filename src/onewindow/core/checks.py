@@ -38,7 +38,7 @@ def crypto_keys_configured(app_configs: Any, **kwargs: Any) -> list[checks.Check
 def _sms_provider_problems() -> list[checks.CheckMessage]:
     from django.core.exceptions import ImproperlyConfigured
 
-    from onewindow.notify.messages import SMS_TEMPLATES
+    from onewindow.notify.messages import IN_APP_ONLY, SMS_TEMPLATES
     from onewindow.notify.providers import get_sms_provider
 
     try:
@@ -62,7 +62,7 @@ def _sms_provider_problems() -> list[checks.CheckMessage]:
         )
     mapped = getattr(provider, "templates", None)
     if isinstance(mapped, dict):
-        missing = sorted(set(SMS_TEMPLATES) - set(mapped))
+        missing = sorted(set(SMS_TEMPLATES) - IN_APP_ONLY - set(mapped))
         if missing:
             problems.append(
                 checks.Error(

@@ -46,6 +46,10 @@ SMS_TEMPLATES: dict[str, str] = {
     ),
 }
 
+# Templates only ever told in-app (to staff, who have no phone on record): a vendor needs no
+# SMS template approved for them.
+IN_APP_ONLY = frozenset({"case_escalated", "case_stuck", "case_task_cancelled", "sla_escalation"})
+
 # The title of the in-app message (站内消息) a template's text is the body of.
 MESSAGE_TITLES: dict[str, str] = {
     "case_update": "办件进展",
