@@ -268,15 +268,20 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Engine steps (cases.services.steps): a step a worker claimed longer ago than this is taken to
-# be lost with its worker, and the beat job ``cases.steps_sweep`` queues it again. Redis keeps
-# a message a worker took but never acknowledged for its visibility timeout (kombu's default
-# is an hour); it is set to the same bound, so the broker's redelivery and the sweep agree.
-# Only transports that read it get it: the SQLAlchemy transport hands its options to
-# SQLAlchemy's create_engine, which refuses unknown ones (nothing there is redelivered: the
-# sweep is what brings a lost step back).
+# be lost with its worker, and the beat job ``cases.steps_sweep`` queues it again.
 CASES_STEP_CLAIM_TIMEOUT = int(env("ONEWINDOW_STEP_CLAIM_TIMEOUT", "300"))
+# Redis (and SQS) give a message a worker took but never acknowledged to another worker after
+# the visibility timeout (kombu's default: an hour). It follows the claim bound, but never
+# drops below the longest countdown a task is sent with (an SMS retry waits up to 10 minutes,
+# notify.services.sms_backoff_seconds) plus a margin: a worker holds such a message
+# unacknowledged until it is due, and a shorter timeout would hand it to a second worker.
+# A step lost with its worker is queued again by the sweep after CASES_STEP_CLAIM_TIMEOUT;
+# the broker's later redelivery then finds nothing owed. Only transports that read it get
+# it: the SQLAlchemy transport hands its options to SQLAlchemy's create_engine, which refuses
+# unknown ones (and gives nothing back: there the sweep is what brings a lost step back).
+BROKER_VISIBILITY_TIMEOUT = max(CASES_STEP_CLAIM_TIMEOUT, 900)
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "sentinel://", "sqs://")):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CASES_STEP_CLAIM_TIMEOUT}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 from celery.schedules import crontab  # noqa: E402
 

@@ -305,6 +305,7 @@ def case_advance(
     case_id: int,
     now: datetime.datetime | None = None,
     step: bool = False,
+    due: datetime.datetime | None = None,
     stale_claim: datetime.datetime | None = None,
 ) -> list[str]:
     """Run gateways, service tasks and fired timers of one case under its lock, and record on
@@ -316,15 +317,20 @@ def case_advance(
     ``step``: the worker's path (Celery task ``cases.advance``). The owed step is claimed
     first, in a transaction of its own, so the sweep sees a worker has it; nothing runs when
     no step is owed (a duplicate message) or another worker holds it, and whatever the step
-    raises is recorded as a failed attempt instead of raised. ``stale_claim``: the claim the
-    sweep found lost with its worker, taken over here. Without ``step`` (the SLA sweep's due
-    timers) the step runs at once."""
+    raises is recorded as a failed attempt instead of raised. ``due``: when the step was owed
+    from as the message was sent (a message from before a failure that put the next attempt
+    off runs nothing). ``stale_claim``: the claim the sweep found lost with its worker, taken
+    over here. Without ``step`` (the SLA sweep's due timers) the step runs at once."""
     from onewindow.cases.engine import EngineError
     from onewindow.cases.services import steps
     from onewindow.cases.services._common import ProcessConfigError
 
     now = now or timezone.now()
-    claim = steps.step_claim(case_id=case_id, now=now, stale_claim=stale_claim) if step else None
+    claim = (
+        steps.step_claim(case_id=case_id, now=now, due=due, stale_claim=stale_claim)
+        if step
+        else None
+    )
     if step and claim is None:
         return []
     try:

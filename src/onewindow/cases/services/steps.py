@@ -83,15 +83,18 @@ def backoff(attempts: int) -> datetime.timedelta:
     return min(FIRST_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
 
 
-def _send(case_id: int, *, stale_claim: datetime.datetime | None = None) -> None:
-    """The Celery message, after the transaction commits. A broker that cannot take it is
-    logged, not raised: the step is already owed on the case and the sweep sends it again."""
+def _send(
+    case_id: int, *, due: datetime.datetime, stale_claim: datetime.datetime | None = None
+) -> None:
+    """The Celery message for the step owed from ``due``, after the transaction commits. A
+    broker that cannot take it is logged, not raised: the step is already owed on the case
+    and the sweep sends it again."""
     from onewindow.cases.tasks import case_advance_task
 
     claim = stale_claim.isoformat() if stale_claim is not None else None
 
     def send() -> None:
-        case_advance_task.delay(case_id, claim)
+        case_advance_task.delay(case_id, claim, due.isoformat())
 
     transaction.on_commit(send, robust=True)
 
@@ -108,17 +111,23 @@ def step_owe(case: Case, *, now: datetime.datetime) -> None:
     # The callers saved the case already; this one field needs no compare-and-set (the
     # payment callback owes a step without holding the case's lock).
     Case.objects.filter(pk=case.pk, stuck_at__isnull=True).update(step_due_at=now)
-    _send(case.pk)
+    _send(case.pk, due=now)
 
 
 def step_claim(
-    *, case_id: int, now: datetime.datetime, stale_claim: datetime.datetime | None = None
+    *,
+    case_id: int,
+    now: datetime.datetime,
+    due: datetime.datetime | None = None,
+    stale_claim: datetime.datetime | None = None,
 ) -> datetime.datetime | None:
     """Take the step owed to the case, in a transaction of its own (so the claim is seen by
     the sweep while the step runs). Returns the claim, or None when there is nothing to run
-    here: no step owed (a duplicate message), the case stuck or closed, or another worker
-    holding it. A claim older than the claim timeout — or the very one the sweep found
-    stale — was lost with its worker: taken over, counting an attempt."""
+    here: no step owed (a duplicate message), the case stuck or closed, another worker
+    holding it, or the step not due yet — a message sent before a failure that put the next
+    attempt off (``due``: when the step was owed from when the message was sent). A claim
+    older than the claim timeout — or the very one the sweep found stale — was lost with its
+    worker: taken over, counting an attempt."""
     with transaction.atomic():
         case = lock_case(case_id)
         if not case.is_open:
@@ -126,6 +135,8 @@ def step_claim(
                 save_case(case, *STEP_FIELDS)
             return None
         if case.stuck_at is not None or case.step_due_at is None:
+            return None
+        if case.step_due_at > now and case.step_due_at != due:
             return None
         held = case.step_claimed_at
         if held is not None:
@@ -278,16 +289,15 @@ def cases_steps_sweep(*, now: datetime.datetime | None = None, limit: int = 500)
             .select_for_update(skip_locked=True)
             .values_list("pk", "step_claimed_at", "number")[:limit]
         )
+        again = now + claim_timeout()
         if rows:
-            Case.objects.filter(pk__in=[pk for pk, _claimed, _n in rows]).update(
-                step_due_at=now + claim_timeout()
-            )
+            Case.objects.filter(pk__in=[pk for pk, _claimed, _n in rows]).update(step_due_at=again)
         lost = 0
         for pk, claimed, number in rows:
             if claimed is not None:
                 lost += 1
                 logger.warning("case %s: step lost with its worker, queued again", number)
-            _send(pk, stale_claim=claimed)
+            _send(pk, due=again, stale_claim=claimed)
     return {"queued": len(rows), "lost": lost}
 
 
@@ -463,7 +473,7 @@ def case_stuck_retry(
                 at=now,
             )
             audit_record(actor=who, action=action, target=case, changes=changes)
-            _send(case.pk)
+            _send(case.pk, due=now)
             return case
     raise _refuse(actor=who, action=action, number=number)
 

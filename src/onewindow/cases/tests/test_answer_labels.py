@@ -88,7 +88,9 @@ def _schema(prop: dict[str, Any]) -> dict[str, Any]:
 )
 def test_a_multi_select_answer_shows_its_labels(prop: dict[str, Any]) -> None:
     html = _rendered(_schema(prop), {"signers": SIGNERS})
-    assert html.strip() == '<dl class="answers"><dt>会签部门</dt><dd>市场监督管理局、税务局</dd></dl>'
+    assert html.strip() == (
+        '<dl class="answers"><dt>会签部门</dt><dd>市场监督管理局、税务局</dd></dl>'
+    )
 
 
 def test_single_choices_with_enum_names_or_one_of_show_their_labels() -> None:

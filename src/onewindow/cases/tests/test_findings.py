@@ -164,6 +164,7 @@ def test_a_departments_rejection_ends_the_case_and_cancels_the_other_checks(
     assert case.tasks.get(element_id="housing").status == CaseTask.Status.CANCELLED
     assert not case.tasks.filter(element_id="sign").exists()
     cancelled = case.events.get(kind="task_cancelled")
+    assert cancelled.task is not None
     assert (cancelled.task.element_id, cancelled.message, cancelled.public) == (
         "housing",
         "住房核查 已取消：非本市户籍",

@@ -329,6 +329,23 @@ def test_a_second_message_for_a_step_a_worker_holds_runs_nothing(
     assert case.step_claimed_at == T0 and open_steps(case) == ["review"]
 
 
+def test_a_message_sent_before_a_failure_does_not_run_the_retry_early(
+    version: ServiceVersion, resident: Person, script: Script
+) -> None:
+    """A backlog delivers the submission's message twice: the second copy arrives after the
+    first failed, and the back-off stands."""
+    script.failures = 2
+    case = submit(resident, at=T0, run=False)
+    assert services.case_advance(case_id=case.pk, now=T0, step=True, due=T0) == [
+        "action_failed:check"
+    ]
+    late_copy = services.case_advance(case_id=case.pk, now=T0 + 5 * SECOND, step=True, due=T0)
+    assert late_copy == [] and len(script.calls) == 1
+    case.refresh_from_db()
+    assert case.step_attempts == 1 and case.step_due_at == T0 + 30 * SECOND
+    assert sweep(T0 + 31 * SECOND)["queued"] == 1 and len(script.calls) == 2
+
+
 def test_the_sweep_reads_the_cases_through_the_step_due_at_index(db: Any) -> None:
     query = steps.steps_due(now=T0)
     if connection.vendor == "postgresql":
@@ -580,7 +597,7 @@ def workers(tmp_path: Path) -> Iterator[Workers]:
     """The test process sends through the same broker as the workers (not eagerly)."""
     from onewindow.config.celery import app
 
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():  # type: ignore[attr-defined]
         pytest.skip(
             "a worker process needs the test database too, and SQLite's test database is in "
             "memory here (settings: TEST NAME None); run with DATABASE_URL=postgres://…"
@@ -589,14 +606,16 @@ def workers(tmp_path: Path) -> Iterator[Workers]:
     (tmp_path / "var").mkdir()
     saved = (app.conf.broker_url, app.conf.task_always_eager)
     app.conf.broker_url, app.conf.task_always_eager = broker, False
-    app._pool = None  # a producer pool for this broker
+    # Connections and producers for this broker (an earlier test may have made them for the
+    # default one: eager tasks still set up the app's producer pool).
+    app._pool = app.amqp._producer_pool = None
     running = Workers(folder=tmp_path, broker=broker)
     try:
         yield running
     finally:
         running.stop_all()
         app.conf.broker_url, app.conf.task_always_eager = saved
-        app._pool = None
+        app._pool = app.amqp._producer_pool = None
 
 
 def _queued_messages(broker: str) -> int:
@@ -645,3 +664,32 @@ def test_a_step_lost_with_its_killed_worker_runs_exactly_once_after_the_sweep(
     assert services.cases_steps_sweep(now=later + datetime.timedelta(minutes=10))["queued"] == 0
     assert _queued_messages(workers.broker) == 0
     assert len(list(tmp_path.glob("started-*"))) == 2  # the killed attempt and the one run
+
+
+@pytest.mark.parametrize(
+    ("broker", "options"),
+    [
+        ("redis://127.0.0.1:6379/0", {"visibility_timeout": 900}),
+        ("sqla+sqlite:///broker.sqlite3", None),  # create_engine would refuse the option
+    ],
+)
+def test_the_brokers_visibility_timeout_covers_the_claim_bound_and_countdowns(
+    tmp_path: Path, broker: str, options: Any
+) -> None:
+    env = {**os.environ, "CELERY_BROKER_URL": broker, "ONEWINDOW_VAR_DIR": str(tmp_path)}
+    env.pop("REDIS_URL", None)
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import onewindow.config.base as s; print("
+            "getattr(s, 'CELERY_BROKER_TRANSPORT_OPTIONS', None), s.CASES_STEP_CLAIM_TIMEOUT)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.split()
+    assert shown[-1] == "300"
+    assert " ".join(shown[:-1]) == str(options)
