@@ -11,12 +11,11 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import Client
 from django.utils import translation
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.cases.forms import build_fields, flat_answers, masked_answers
 from onewindow.cases.tests.conftest import ANSWERS, FORM, definition, publish
 from onewindow.cases.tests.helpers import apply
+from onewindow.testing.clients import staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -151,11 +150,6 @@ def test_the_case_pages_show_the_labels_of_a_multi_select(
     body = client.get(f"/cases/{case.number}/").content.decode()
     assert expected in body and "gz-scjgj:approver" not in body
 
-    clerk = staff("rsj_clerk")
-    client = Client()
-    client.force_login(clerk)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=clerk).persistent_id
-    session.save()
+    client = staff_client(staff("rsj_clerk"))
     body = client.get(f"/workbench/cases/{case.number}/").content.decode()
     assert expected in body and "gz-scjgj:approver" not in body

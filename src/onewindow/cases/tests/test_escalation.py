@@ -11,9 +11,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
-from django.test import Client, TestCase
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django.test import TestCase
 
 from onewindow.cases import services
 from onewindow.cases.engine import compile_process
@@ -24,6 +22,7 @@ from onewindow.cases.tests.conftest import _NS, TIMER_BPMN, definition, publish
 from onewindow.cases.tests.helpers import apply
 from onewindow.core.calendar import working_days_between
 from onewindow.identity.models import Department, Role, User
+from onewindow.testing.clients import staff_client
 from onewindow.testing.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,15 +77,6 @@ WAIT_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
-
-
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-    session.save()
-    return client
 
 
 def supervisor(department_code: str, username: str) -> User:
@@ -214,7 +204,7 @@ def test_the_workbench_filter_accepts_what_links_and_checkboxes_send(
     escalated: tuple[Case, Case], staff, value: str
 ) -> None:
     first, second = escalated
-    client = _client(staff("rsj_approver"))
+    client = staff_client(staff("rsj_approver"))
     with time_machine.travel(FIRED, tick=False):
         body = client.get(f"/workbench/?overdue={value}").content.decode()
         unfiltered = client.get("/workbench/").content.decode()
@@ -228,7 +218,7 @@ def test_the_workbench_filter_accepts_what_links_and_checkboxes_send(
 
 def test_staff_pages_show_the_escalation_with_its_time(escalated: tuple[Case, Case], staff) -> None:
     first, _second = escalated
-    client = _client(staff("rsj_approver"))
+    client = staff_client(staff("rsj_approver"))
     with time_machine.travel(FIRED, tick=False):
         case_page = client.get(f"/workbench/cases/{first.number}/").content.decode()
         task_page = client.get(f"/workbench/tasks/{first.tasks.get().pk}/").content.decode()
@@ -241,7 +231,7 @@ def test_staff_pages_show_the_escalation_with_its_time(escalated: tuple[Case, Ca
 
 def test_the_api_lists_escalation_and_filters_overdue(escalated: tuple[Case, Case], staff) -> None:
     first, second = escalated
-    client = _client(staff("rsj_approver"))
+    client = staff_client(staff("rsj_approver"))
     with time_machine.travel(FIRED, tick=False):
         late = client.get("/api/v1/tasks?overdue=on").json()
         everything = client.get("/api/v1/tasks").json()
@@ -262,8 +252,8 @@ def test_a_department_head_sees_the_escalated_task_in_the_overview(
     head = supervisor("gz-rsj", "rsj_head_test")
     with time_machine.travel(FIRED, tick=False):
         overview = supervision_overview(user=head)
-        page = _client(head).get("/workbench/supervision/")
-        workbench = _client(head).get("/workbench/").content.decode()
+        page = staff_client(head).get("/workbench/supervision/")
+        workbench = staff_client(head).get("/workbench/").content.decode()
     rsj = next(d for d in overview.departments if d.code == "gz-rsj")
     assert (rsj.open, rsj.overdue, rsj.escalated) == (2, 0, 1)
     assert [(s.code, s.open, s.overdue, s.escalated) for s in overview.services] == [
@@ -305,6 +295,6 @@ def test_the_overview_counts_overdue_days_and_covers_departments_below(
 def test_staff_without_the_permission_are_refused_the_overview(
     escalated: tuple[Case, Case], staff
 ) -> None:
-    approver = _client(staff("rsj_approver"))
+    approver = staff_client(staff("rsj_approver"))
     assert approver.get("/workbench/supervision/").status_code == 403
     assert 'href="/workbench/supervision/"' not in approver.get("/workbench/").content.decode()

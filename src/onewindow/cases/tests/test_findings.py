@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client, TestCase
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django.test import TestCase
 
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseTask
@@ -18,6 +16,7 @@ from onewindow.cases.services.process import restore
 from onewindow.cases.tests.conftest import _NS, definition, publish
 from onewindow.cases.tests.helpers import apply
 from onewindow.core.errors import ValidationFailed
+from onewindow.testing.clients import staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -205,19 +204,10 @@ def test_bad_findings_are_refused_at_the_field_and_change_nothing(service, resid
     assert Case.objects.get(pk=case.pk).status == Case.Status.REJECTED
 
 
-def _staff_client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-    session.save()
-    return client
-
-
 def test_the_task_page_shows_the_form_and_other_departments_findings(service, resident, staff):
     case = _to_checks(resident, staff)
     _complete(staff("mzj_approver"), case, "income", findings={"income_ok": True})
-    client = _staff_client(staff("zjj_approver"))
+    client = staff_client(staff("zjj_approver"))
     url = f"/workbench/tasks/{_task(case, 'housing').pk}/"
     page = client.get(url).content.decode()
     assert 'name="finding_housing_ok"' in page and 'name="finding_checked_rooms"' in page
@@ -235,14 +225,14 @@ def test_the_task_page_shows_the_form_and_other_departments_findings(service, re
         "housing_ok": True,
         "checked_rooms": 0,
     }
-    other = _staff_client(staff("gaj_approver")).get(f"/workbench/cases/{case.number}/")
+    other = staff_client(staff("gaj_approver")).get(f"/workbench/cases/{case.number}/")
     text = other.content.decode()
     assert "住房状况符合条件" in text and "名下住房套数" in text
 
 
 def test_the_api_takes_findings_and_describes_them(service, resident, staff):
     case = _to_checks(resident, staff)
-    client = _staff_client(staff("mzj_approver"))
+    client = staff_client(staff("mzj_approver"))
     task = _task(case, "income")
     inbox = client.get("/api/v1/tasks").json()
     mine = next(t for t in inbox if t["id"] == task.pk)

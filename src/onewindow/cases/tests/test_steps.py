@@ -22,8 +22,6 @@ import time_machine
 from django.db import connection
 from django.test import Client, TestCase
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.audit.models import AuditEvent
 from onewindow.cases import services
@@ -33,7 +31,8 @@ from onewindow.cases.services import steps
 from onewindow.cases.signals import CaseNews, case_news
 from onewindow.cases.tests.conftest import _NS, ANSWERS, definition, publish
 from onewindow.catalog.models import ServiceVersion
-from onewindow.identity.models import Person, User
+from onewindow.identity.models import Person
+from onewindow.testing.clients import staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -182,15 +181,6 @@ def advance_audits(case: Case) -> list[dict[str, Any]]:
         action="cases.case.advance", target_type="cases.case", target_id=str(case.pk)
     ).order_by("seq")
     return [row.changes for row in rows]
-
-
-def staff_client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-    session.save()
-    return client
 
 
 def make_stuck(resident: Person, script: Script, monkeypatch: Any) -> Case:
