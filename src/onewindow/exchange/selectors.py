@@ -23,19 +23,9 @@ class CaseLookups:
 def case_lookups(case_number: str) -> CaseLookups | None:
     """What the platform looked up through the exchange for this case (resource and
     department names, in the order first looked up), or None."""
-    if not case_number:
-        return None
-    codes: list[str] = []
-    for code in CallLog.objects.filter(
-        case_number=case_number, consumer_id_value=PLATFORM_CONSUMER, outcome=CallLog.Outcome.OK
-    ).values_list("resource_code", flat=True):
-        if code not in codes:
-            codes.append(code)
+    codes, by_code = _looked_up(case_number)
     if not codes:
         return None
-    by_code = {
-        r.code: r for r in Resource.objects.filter(code__in=codes).select_related("department")
-    }
     names, departments = [], []
     for code in codes:
         resource = by_code.get(code)
@@ -82,6 +72,26 @@ def calls_for(user: Any, *, limit: int = 100) -> list[CallLog]:
     return list(qs[:limit])
 
 
+def _looked_up(case_number: str) -> tuple[list[str], dict[str, Resource]]:
+    """The resources the platform looked up successfully for a case, in the order first
+    looked up, and those resources (with their departments) by code."""
+    if not case_number:
+        return [], {}
+    codes = list(
+        dict.fromkeys(
+            CallLog.objects.filter(
+                case_number=case_number,
+                consumer_id_value=PLATFORM_CONSUMER,
+                outcome=CallLog.Outcome.OK,
+            ).values_list("resource_code", flat=True)
+        )
+    )
+    if not codes:
+        return [], {}
+    resources = Resource.objects.filter(code__in=codes).select_related("department")
+    return codes, {r.code: r for r in resources}
+
+
 @dataclass(frozen=True)
 class FetchedRecord:
     """One record the platform fetched for a case (a department's check shows it)."""
@@ -106,22 +116,7 @@ def case_fetched_records(
     """The records ``exchange.lookup`` put in the case's process variables, labelled with
     the resources' field names. ``variable_of`` maps a resource code to its variable (the
     engine's ``exchange_variable``). Fields marked sensitive are masked."""
-    if not case_number:
-        return []
-    codes = list(
-        dict.fromkeys(
-            CallLog.objects.filter(
-                case_number=case_number,
-                consumer_id_value=PLATFORM_CONSUMER,
-                outcome=CallLog.Outcome.OK,
-            ).values_list("resource_code", flat=True)
-        )
-    )
-    if not codes:
-        return []
-    resources = {
-        r.code: r for r in Resource.objects.filter(code__in=codes).select_related("department")
-    }
+    codes, resources = _looked_up(case_number)
     records: list[FetchedRecord] = []
     for code in codes:
         resource = resources.get(code)

@@ -158,9 +158,12 @@ def resident_message(news: CaseNews) -> tuple[str, dict[str, str]] | None:
     return None
 
 
-def staff_recipients(*, department_code: str, task: _cases.TaskFacts | None) -> list[Recipient]:
-    """The task's holder, or the holders of its role while nobody holds it, and the
-    supervisors of the department (or of one above it). In-app only: no staff phone."""
+def staff_recipients(
+    *, department_code: str, task: _cases.TaskFacts | None, supervisors: bool = True
+) -> list[Recipient]:
+    """The task's holder, or the holders of its role while nobody holds it, and (unless
+    ``supervisors`` is false) the supervisors of the department (or of one above it).
+    In-app only: no staff phone."""
     user_ids: list[int] = []
     if task is not None:
         if task.claimed_by_id:
@@ -170,7 +173,7 @@ def staff_recipients(*, department_code: str, task: _cases.TaskFacts | None) -> 
                 department_code=task.department_code, role_code=task.role_code
             )
         department_code = task.department_code
-    if department_code:
+    if department_code and supervisors:
         user_ids += identity.staff_user_ids_in_department_chain(
             department_code=department_code, permission=SUPERVISE_PERMISSION
         )
@@ -208,13 +211,6 @@ def _tell_cancelled(news: CaseNews) -> list[Told]:
     task = _cases.task_facts(news.task_id) if news.task_id else None
     if task is None:
         return []
-    user_ids = (
-        [task.claimed_by_id]
-        if task.claimed_by_id
-        else identity.staff_user_ids_in_department_chain(
-            department_code=task.department_code, role_code=task.role_code
-        )
-    )
     params = {
         "service": news.service_name,
         "number": news.case_number,
@@ -223,14 +219,16 @@ def _tell_cancelled(news: CaseNews) -> list[Told]:
     }
     return [
         notify_tell(
-            recipient=Recipient(user_id=user_id),
+            recipient=recipient,
             template="case_task_cancelled",
             params=params,
             kind=news.kind,
             source_key=news_key(news),
             link=staff_link(news.case_number, task.task_id),
         )
-        for user_id in dict.fromkeys(user_ids)
+        for recipient in staff_recipients(
+            department_code=task.department_code, task=task, supervisors=False
+        )
     ]
 
 

@@ -99,6 +99,10 @@ _UNARY: dict[type, Callable[[Any], Any]] = {
 _JUEL = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(&&)|(\|\|)|(!(?!=))""")
 
 
+# ``${...}`` inside a longer text (``${dept}:approver``); the group is the expression.
+PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+
+
 def normalize(expression: str) -> str:
     """Strip Camunda's ``${...}`` and translate JUEL ``&&``/``||``/``!`` outside strings."""
     text = (expression or "").strip()

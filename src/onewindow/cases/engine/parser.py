@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,8 +89,7 @@ REFUSED = {
     "dataStoreReference": gettext_noop("不支持数据存储"),
 }
 OUTCOMES = {"approved", "rejected"}
-_DECISION = re.compile(r"\bdecisions?\b")
-_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+DECISION_VARIABLES = frozenset({"decision", "decisions"})
 
 
 @dataclass
@@ -197,7 +195,11 @@ class _Pass:
 
         def reads_decision(flow: Any) -> bool:
             condition = flow.find(_b("conditionExpression"))
-            return condition is not None and bool(_DECISION.search(condition.text or ""))
+            try:
+                read = expressions.names(condition.text or "") if condition is not None else set()
+            except expressions.UnsafeExpression:
+                return False  # reported by the expression check
+            return bool(read & DECISION_VARIABLES)
 
         def routed(node_id: str, seen: set[str]) -> bool:
             for flow in outgoing.get(node_id, []):
@@ -259,7 +261,7 @@ class _Pass:
         for group in groups:
             if "${" not in group:
                 continue
-            names = {expressions.normalize("${" + m + "}") for m in _PLACEHOLDER.findall(group)}
+            names = {m.strip() for m in expressions.PLACEHOLDER.findall(group)}
             if not mi or not element or names != {element}:
                 self.add(
                     file,

@@ -48,16 +48,15 @@ class OpenTask:
     instance_index: int | None
 
 
-_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
-
-
 def _instance_group(group: str, data: dict[str, Any]) -> str:
     """``${dept}`` (or ``${dept}:approver``) of a 会签 instance: its element variable's value,
     e.g. the department code chosen on the form."""
     if "${" not in group:
         return group
     try:
-        return _PLACEHOLDER.sub(lambda m: str(expressions.evaluate(m.group(1), data)), group)
+        return expressions.PLACEHOLDER.sub(
+            lambda m: str(expressions.evaluate(m.group(1), data)), group
+        )
     except Exception as exc:
         raise EngineError(
             _("会签实例的候选组“{group}”无法求值：{error}").format(group=group, error=exc),
