@@ -444,8 +444,22 @@ def open_supplement_requests(case: Case) -> list[CaseTask]:
 
 
 def staff_case_visible(*, user: Any, case: Case) -> bool:
+    """A staff member sees a case one of their roles has a task in, or one of whose
+    departments (the service's, or a task's) they supervise (``cases.supervise_cases``:
+    the supervision overview and 停滞办件 link to the case)."""
     scope = staff_task_scope(user)
-    return scope is not None and case.tasks.filter(scope).exists()
+    if scope is None:
+        return False
+    if case.tasks.filter(scope).exists():
+        return True
+    supervised = supervised_department_ids(user)
+    if supervised is None:
+        return True
+    if not supervised:
+        return False
+    if case.service_version.service.department_id in supervised:
+        return True
+    return case.tasks.filter(department_id__in=supervised).exists()
 
 
 def task_for_staff(*, user: Any, task_id: int) -> CaseTask | None:

@@ -22,11 +22,11 @@ from onewindow.cases.services.materials import (
 )
 from onewindow.cases.services.process import case_advance
 from onewindow.cases.services.sla import cases_sla_sweep
-from onewindow.cases.services.steps import (
+from onewindow.cases.services.steps import cases_steps_sweep
+from onewindow.cases.services.stuck import (
     CaseNotStuck,
     case_stuck_conclude,
     case_stuck_retry,
-    cases_steps_sweep,
     stuck_cases_for,
 )
 from onewindow.cases.services.submission import (

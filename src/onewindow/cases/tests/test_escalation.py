@@ -298,3 +298,19 @@ def test_staff_without_the_permission_are_refused_the_overview(
     approver = staff_client(staff("rsj_approver"))
     assert approver.get("/workbench/supervision/").status_code == 403
     assert 'href="/workbench/supervision/"' not in approver.get("/workbench/").content.decode()
+
+
+def test_a_department_head_opens_the_case_the_overview_links_to(
+    escalated: tuple[Case, Case], staff
+) -> None:
+    first, _second = escalated
+    head = staff_client(supervisor("gz-rsj", "rsj_head_test"))
+    other = staff_client(supervisor("gz-gaj", "gaj_head_test"))
+    with time_machine.travel(FIRED, tick=False):
+        overview = head.get("/workbench/supervision/").content.decode()
+        page = head.get(f"/workbench/cases/{first.number}/")
+        refused = other.get(f"/workbench/cases/{first.number}/")
+    assert f'href="/workbench/cases/{first.number}/"' in overview
+    assert page.status_code == 200
+    assert first.number in page.content.decode()
+    assert refused.status_code == 404

@@ -362,6 +362,10 @@ def test_stuck_cases_are_listed_for_the_supervisors_of_their_departments(
         assert (str(case.number) in body) is sees, username
         if sees:
             assert "资格库暂时无法连接" in body and "审核" in body
+            # ...and open the case from there.
+            link = reverse("cases:staff_case", args=[case.number])
+            assert f'href="{link}"' in body
+            assert staff_client(staff(username)).get(link).status_code == 200, username
     # Staff without the permission do not reach the page at all.
     assert staff_client(staff("rsj_clerk")).get(reverse("cases:stuck_cases")).status_code == 403
 
