@@ -6,6 +6,8 @@ import pytest
 
 from onewindow.core.crypto.keys import reset_caches
 
+pytest_plugins = ["onewindow.testing.clock"]
+
 
 @pytest.fixture(autouse=True)
 def _fresh_crypto_keys(settings):  # type: ignore[no-untyped-def]
