@@ -18,6 +18,7 @@ from onewindow.api.auth import session_or_bearer
 from onewindow.audit.services import Actor
 from onewindow.cases import selectors, services
 from onewindow.cases.findings import task_form
+from onewindow.cases.forms import masked_form_data
 from onewindow.cases.models import Case, CaseMaterial
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
 from onewindow.licences.selectors import licence_related
@@ -103,7 +104,10 @@ class CaseOut(Schema):
     submitted_at: datetime.datetime | None
     concluded_at: datetime.datetime | None
     deadline: datetime.date | None
-    form: dict[str, Any]
+    form: dict[str, Any] = Field(
+        description="The form answers; citizen ID numbers, phone numbers and email addresses "
+        "masked (as on the case page)"
+    )
     tasks: list[TaskOut]
     materials: list[MaterialOut] = Field(default_factory=list)
 
@@ -191,7 +195,7 @@ def _case_out(case: Case) -> dict[str, Any]:
         "submitted_at": case.submitted_at,
         "concluded_at": case.concluded_at,
         "deadline": case.deadline,
-        "form": case.form_data,
+        "form": masked_form_data(case.service_version.form_schema or {}, case.form_data),
         "tasks": [_task_out(t) for t in tasks],
         "materials": [
             _material_out(m)

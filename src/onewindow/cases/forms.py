@@ -41,6 +41,7 @@ class FormField:
     autocomplete: str = ""
     fmt: str = ""
     children: list[FormField] = field(default_factory=list)
+    masked: bool = False  # a personal answer shown masked (masked_answers); may be revealed
 
     @property
     def display_value(self) -> str:
@@ -143,7 +144,7 @@ def build_fields(
         prop = (schema.get("properties") or {})[name]
         path = f"{prefix}{name}"
         kind = prop.get("type")
-        fmt = str(prop.get("format") or "")
+        fmt = str(prop.get("format") or "") or (personal_format(prop) if kind == "array" else "")
         f = FormField(
             name=path,
             html_id="f-" + path.replace(".", "-"),
@@ -263,16 +264,62 @@ def flat_answers(fields: list[FormField]) -> list[FormField]:
     return out
 
 
-PII_FORMATS = {"citizen-id": mask_citizen_id, "phone": mask_phone}
+def mask_email(value: str | None) -> str:
+    """``a***@example.cn``: the first character of the mailbox and the whole domain."""
+    if not value:
+        return ""
+    local, at, domain = value.partition("@")
+    if not at:
+        return "*" * len(value)
+    return (local[:1] + "***" if local else "") + "@" + domain
+
+
+# The formats of the package's form schema that hold personal data: masked wherever an
+# application's answers are shown after submission; a staff member with
+# ``identity.view_pii`` may reveal one with a stated purpose (audited). A USCC is public.
+PII_FORMATS = {"citizen-id": mask_citizen_id, "phone": mask_phone, "email": mask_email}
+
+
+def mask_value(fmt: str, value: Any) -> Any:
+    """``value`` masked if ``fmt`` is a personal format (each item of a list)."""
+    masker = PII_FORMATS.get(fmt)
+    if masker is None or value in (None, ""):
+        return value
+    if isinstance(value, list):
+        return [masker(str(v)) if v not in (None, "") else v for v in value]
+    return masker(str(value))
+
+
+def personal_format(prop: dict[str, Any]) -> str:
+    """The personal format of a question (or of the items of a list question), or ``""``."""
+    items = prop.get("items") if prop.get("type") == "array" else None
+    fmt = str(prop.get("format") or (items or {}).get("format") or "")
+    return fmt if fmt in PII_FORMATS else ""
 
 
 def masked_answers(fields: list[FormField]) -> list[FormField]:
-    """The answers with citizen ID numbers and phone numbers masked (the format the schema
-    gives them), for pages that show a submitted application: the full numbers are in the
-    case for whoever may see them, not on the screen."""
+    """The answers with citizen ID numbers, phone numbers and email addresses masked (the
+    format the schema gives them), for pages that show a submitted application: the full
+    values are in the case for whoever may see them, not on the screen. A masked answer is
+    marked ``masked`` (it may be revealed)."""
     answers = flat_answers(fields)
     for item in answers:
-        masker = PII_FORMATS.get(item.fmt)
-        if masker and item.value:
-            item.value = masker(str(item.value))
+        if item.fmt in PII_FORMATS and item.value not in (None, "", []):
+            item.value = mask_value(item.fmt, item.value)
+            item.masked = True
     return answers
+
+
+def masked_form_data(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The form data with the personal answers masked (nested groups too), for API output."""
+    props = schema.get("properties") or {}
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        prop = props.get(name)
+        if not isinstance(prop, dict):
+            out[name] = value
+        elif prop.get("type") == "object" and isinstance(value, dict):
+            out[name] = masked_form_data(prop, value)
+        else:
+            out[name] = mask_value(personal_format(prop), value)
+    return out

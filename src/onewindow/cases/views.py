@@ -1,9 +1,15 @@
 """Staff workbench: the inbox of the staff member's department roles, task actions, and the
-staff case page (all parallel branches, materials with audited download, masked form data)."""
+staff case page (all parallel branches, materials with audited download, masked form data).
+
+The form's personal answers (citizen ID numbers, phone numbers, email addresses) are masked
+for every staff member; on the task and case pages a holder of ``identity.view_pii`` reveals
+one answer at a time with a stated purpose (POST ``action=reveal``, ``field``, ``purpose``),
+audited by ``case_answer_reveal``."""
 
 from __future__ import annotations
 
-from typing import cast
+from dataclasses import dataclass
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
@@ -22,12 +28,13 @@ from onewindow.cases.findings import (
     form_fields_for_page,
     task_form,
 )
-from onewindow.cases.forms import build_fields, flat_answers, masked_answers
+from onewindow.cases.forms import FormField, build_fields, masked_answers
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import inbox_for, workbench_header_for
 from onewindow.cases.services.process import restore
-from onewindow.core.access import STAFF, access
-from onewindow.core.errors import ApplicationError
+from onewindow.cases.services.reveal import RevealedAnswer, case_answer_reveal
+from onewindow.core.access import STAFF, access, forbidden
+from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from onewindow.exchange.selectors import case_fetched_records
 from onewindow.licences.selectors import licence_related
 
@@ -84,16 +91,70 @@ def _task(request: HttpRequest, task_id: int) -> CaseTask:
     return task
 
 
-def _masked_answers(request: HttpRequest, case: Case) -> list:
+@dataclass(frozen=True)
+class Reveal:
+    """What a reveal POST gave: the answer shown in full, or the error at its purpose field
+    (``field``: the answer it was for, ``purpose``: what was typed)."""
+
+    answer: RevealedAnswer | None = None
+    field: str = ""
+    purpose: str = ""
+    error: str = ""
+
+
+def _answers_context(request: HttpRequest, case: Case, reveal: Reveal | None) -> dict[str, Any]:
+    """The application's answers, personal ones masked for everyone (the one just revealed
+    shown in full), and what the answers partial needs for its reveal forms."""
     fields = build_fields(case.service_version.form_schema or {}, case.form_data)
-    if request.user.has_perm("identity.view_pii"):
-        return flat_answers(fields)
-    return masked_answers(fields)
+    answers: list[FormField] = masked_answers(fields)
+    revealed = reveal.answer if reveal else None
+    for item in answers:
+        if revealed is not None and item.name == revealed.field:
+            item.value, item.masked = revealed.value, False
+    return {
+        "answers": answers,
+        "may_reveal": request.user.has_perm("identity.view_pii"),
+        "revealed_field": revealed.field if revealed else "",
+        "reveal": reveal if reveal and reveal.error else None,
+    }
+
+
+def _reveal(request: HttpRequest, case: Case) -> Reveal | HttpResponse:
+    """POST ``action=reveal``: one personal answer in full for a holder of
+    ``identity.view_pii`` who sees the case and states a purpose (audited either way)."""
+    field = request.POST.get("field", "")
+    purpose = request.POST.get("purpose", "")
+    try:
+        answer = case_answer_reveal(
+            user=request.user,
+            case=case,
+            field=field,
+            purpose=purpose,
+            actor=Actor.from_request(request),
+        )
+    except PermissionDenied:
+        return forbidden(request)
+    except NotFound as exc:
+        raise Http404 from exc
+    except ValidationFailed as exc:
+        return Reveal(field=field, purpose=purpose[:200], error=str(exc.message))
+    return Reveal(answer=answer, field=field)
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @access(STAFF)
 def staff_task(request: HttpRequest, task_id: int) -> HttpResponse:
     task = _task(request, task_id)
+    if request.method == "POST" and request.POST.get("action") == "reveal":
+        reveal = _reveal(request, task.case)
+        if isinstance(reveal, HttpResponse):
+            return reveal
+        status = 400 if reveal.error else 200
+        return _no_store(_task_page(request, task, reveal=reveal, status=status))
     if request.method == "POST":
         action = request.POST.get("action", "")
         actor = Actor.from_request(request)
@@ -179,6 +240,7 @@ def _task_page(
     posted: dict[str, str] | None = None,
     field_errors: dict[str, str] | None = None,
     comment: str = "",
+    reveal: Reveal | None = None,
 ) -> HttpResponse:
     case = task.case
     form = task_form(case, task.element_id)
@@ -195,7 +257,7 @@ def _task_page(
             "service": case.service_version.service,
             "applicant": selectors.applicant_label(case),
             "branches": selectors.case_branches(case),
-            "answers": _masked_answers(request, case),
+            **_answers_context(request, case, reveal),
             "materials": case.materials.filter(superseded=False)
             .select_related(*licence_related("licence"))
             .order_by("code"),
@@ -229,9 +291,15 @@ def _staff_case(request: HttpRequest, number: str) -> Case:
 @access(STAFF)
 def staff_case(request: HttpRequest, number: str) -> HttpResponse:
     case = _staff_case(request, number)
+    reveal: Reveal | None = None
+    if request.method == "POST" and request.POST.get("action") == "reveal":
+        result = _reveal(request, case)
+        if isinstance(result, HttpResponse):
+            return result
+        reveal = result
     scope = selectors.staff_task_scope(request.user)
     mine = list(case.tasks.filter(scope).order_by("-created_at")) if scope is not None else []
-    return render(
+    response = render(
         request,
         "cases/staff_case.html",
         {
@@ -239,14 +307,16 @@ def staff_case(request: HttpRequest, number: str) -> HttpResponse:
             "service": case.service_version.service,
             "applicant": selectors.applicant_label(case),
             "branches": selectors.case_branches(case),
-            "answers": _masked_answers(request, case),
+            **_answers_context(request, case, reveal),
             "materials": case.materials.all().order_by("code", "created_at"),
             "timeline": selectors.case_timeline(case, public_only=False),
             "my_tasks": mine,
             "days_left": selectors.working_days_left(case.deadline),
             "findings": case_findings(case),
         },
+        status=400 if reveal and reveal.error else 200,
     )
+    return _no_store(response) if reveal else response
 
 
 @access(STAFF)

@@ -22,7 +22,6 @@ from onewindow.cases.findings import findings_clean, task_form
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services._common import (
     CaseFinished,
-    NotYourTask,
     TaskFinished,
     TaskNotFound,
     actor_for,
@@ -105,7 +104,9 @@ def _task_locked(user: Any, task_id: int) -> tuple[Case, CaseTask]:
         )
     task = tasks.get(pk=task_id)
     if not (staff and (getattr(task, "holds_role", False) or staff_may_act(user, task))):
-        raise NotYourTask()
+        # Another department's task answers as an unknown one: task ids are not to be
+        # enumerated (the pages show only the tasks one may act on).
+        raise TaskNotFound()
     if not case.is_open:
         raise CaseFinished()
     return case, task

@@ -16,7 +16,7 @@ from django.db import connection
 
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseEvent, CaseTask
-from onewindow.cases.services import NotYourTask
+from onewindow.cases.services import TaskNotFound
 from onewindow.cases.tests.conftest import ANSWERS, definition, publish
 from onewindow.catalog.versions import departments_by_code, service_version_cached
 from onewindow.identity.models import Department, Person, StaffRole, User
@@ -135,6 +135,6 @@ def test_the_role_counts_in_the_tasks_department_and_every_department_above_it(
         staff_with(role, DepartmentFactory(code="elsewhere")),
         staff_with(RoleFactory(code="someone-else"), chain[0]),
     ):
-        with pytest.raises(NotYourTask):
+        with pytest.raises(TaskNotFound):  # as an unknown task (no enumeration)
             services.task_claim(user=outsider, task_id=task.pk)
     assert CaseTask.objects.get(pk=task.pk).status == CaseTask.Status.OPEN
