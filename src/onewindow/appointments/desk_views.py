@@ -18,6 +18,7 @@ from onewindow.appointments.models import Booking
 from onewindow.audit.services import Actor
 from onewindow.core.access import STAFF, access
 from onewindow.core.errors import ApplicationError
+from onewindow.core.numbers import is_ascii_number
 
 ACTIONS = {
     "check_in": services.booking_check_in,
@@ -83,7 +84,7 @@ def desk_day(request: HttpRequest, code: str) -> HttpResponse:
 def _mark(request: HttpRequest) -> None:
     raw_id = request.POST.get("booking", "")
     action = ACTIONS.get(request.POST.get("action", ""))
-    if not raw_id.isdigit() or action is None:
+    if not is_ascii_number(raw_id) or action is None:
         messages.error(request, _("请选择要签到或标记未到场的预约。"))
         return
     try:

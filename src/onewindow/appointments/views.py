@@ -12,6 +12,7 @@ from onewindow.audit.services import Actor
 from onewindow.cases import selectors as case_selectors
 from onewindow.core.access import RESIDENT, access
 from onewindow.core.errors import ApplicationError
+from onewindow.core.numbers import is_ascii_number
 
 STEPS = [
     ("form", "填写申请表"),
@@ -32,7 +33,7 @@ def draft_slot(request: HttpRequest, case_id: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         raw = request.POST.get("slot", "")
-        if not raw.isdigit():
+        if not is_ascii_number(raw):
             error = _("请选择一个预约时段。")
         else:
             try:

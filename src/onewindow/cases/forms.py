@@ -5,7 +5,6 @@ labels, formats) and parsed back into JSON data. Validation itself is the catalo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.http import QueryDict
@@ -13,6 +12,7 @@ from django.utils.translation import get_language
 
 from onewindow.core.errors import FieldError
 from onewindow.core.masking import mask_citizen_id, mask_phone
+from onewindow.core.numbers import parse_decimal, parse_int
 
 INPUT_TYPES = {"date": "date", "email": "email", "phone": "tel"}
 INPUT_MODES = {"phone": "tel", "citizen-id": "text", "uscc": "text"}
@@ -191,15 +191,15 @@ def build_fields(
 
 def _coerce(prop: dict[str, Any], raw: str) -> Any:
     kind = prop.get("type")
-    if kind == "integer":
+    if kind == "integer":  # ASCII digits: int() and Decimal() read any script's digits
         try:
-            return int(raw)
+            return parse_int(raw.strip(), signed=True)
         except ValueError:
             return raw
     if kind == "number":
         try:
-            number = Decimal(raw)
-        except InvalidOperation:
+            number = parse_decimal(raw.strip())
+        except ValueError:
             return raw
         return int(number) if number == number.to_integral_value() else float(number)
     return raw

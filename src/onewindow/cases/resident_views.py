@@ -29,6 +29,7 @@ from onewindow.cases.services.submission import service_kind
 from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.core.access import RESIDENT, access
 from onewindow.core.errors import ApplicationError
+from onewindow.core.numbers import parse_id
 from onewindow.identity.selectors import companies_for_person, person_for_user
 from onewindow.licences.selectors import licence_related
 
@@ -166,10 +167,7 @@ def _licence_choices(case: Case, rows: list[dict[str, Any]]) -> None:
 
 def _use_licence(request: HttpRequest, case: Case) -> None:
     code = request.POST.get("code", "")
-    try:
-        licence_id = int(request.POST.get("licence") or 0)
-    except ValueError:
-        licence_id = 0
+    licence_id = parse_id(request.POST.get("licence")) or 0
     services.case_material_use_licence(
         user=request.user,
         case_id=case.pk,
@@ -191,7 +189,7 @@ def draft_materials(request: HttpRequest, case_id: int) -> HttpResponse:
                 services.case_material_remove(
                     user=request.user,
                     case_id=case.pk,
-                    material_id=int(request.POST["remove"]),
+                    material_id=parse_id(request.POST["remove"]) or 0,
                     actor=actor,
                 )
             elif request.POST.get("next"):
@@ -432,10 +430,7 @@ def case_supplement(request: HttpRequest, number: str) -> HttpResponse:
 def case_rate(request: HttpRequest, number: str) -> HttpResponse:
     case = _own_case(request, number)
     if request.method == "POST":
-        try:
-            score = int(request.POST.get("score") or 0)
-        except ValueError:
-            score = 0
+        score = parse_id(request.POST.get("score")) or 0
         try:
             services.case_rate(
                 user=request.user,

@@ -35,6 +35,7 @@ from onewindow.cases.services.process import restore
 from onewindow.cases.services.reveal import RevealedAnswer, case_answer_reveal
 from onewindow.core.access import STAFF, access, forbidden
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from onewindow.core.numbers import is_ascii_number, parse_id
 from onewindow.exchange.selectors import case_fetched_records
 from onewindow.licences.selectors import licence_related
 
@@ -45,7 +46,7 @@ CHECKED = frozenset({"1", "true", "on", "yes"})
 @access(STAFF)
 def workbench(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("task") if i.isdigit()]
+        ids = [int(i) for i in request.POST.getlist("task") if is_ascii_number(i)]
         action = request.POST.get("bulk", "")
         if not ids:
             messages.error(request, _("请先勾选任务。"))
@@ -187,7 +188,7 @@ def staff_task(request: HttpRequest, task_id: int) -> HttpResponse:
                 services.task_transfer(
                     user=request.user,
                     task_id=task.pk,
-                    to_user_id=int(request.POST.get("to_user") or 0),
+                    to_user_id=parse_id(request.POST.get("to_user")) or 0,
                     actor=actor,
                 )
                 messages.success(request, _("已转交。"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import get_language
@@ -19,6 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from onewindow.catalog.jsonmessages import explain
 from onewindow.core.errors import FieldError, ValidationFailed
 from onewindow.core.identifiers import normalize_citizen_id, normalize_phone, normalize_uscc
+from onewindow.core.numbers import parse_decimal, parse_int
 
 
 def _english() -> bool:
@@ -239,15 +239,15 @@ def form_coerce(schema: Mapping[str, Any], raw: Any) -> dict[str, Any]:
 
 def _convert(value: Any, kind: Any) -> Any:
     text = str(value).strip()
-    if kind == "integer":
+    if kind == "integer":  # ASCII digits: int() and Decimal() read any script's digits
         try:
-            return int(text)
+            return parse_int(text, signed=True)
         except ValueError:
             return text
     if kind == "number":
         try:
-            number = Decimal(text)
-        except InvalidOperation:
+            number = parse_decimal(text)
+        except ValueError:
             return text
         return int(number) if number == number.to_integral_value() else float(number)
     return text

@@ -12,8 +12,8 @@ from stdnum.cn import ric, uscc
 
 from onewindow.core.errors import ValidationFailed
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-REGION_RE = re.compile(r"^\d{6}$")
+PHONE_RE = re.compile(r"\A1[3-9][0-9]{9}\Z")  # ASCII digits: \d takes every script's
+REGION_RE = re.compile(r"\A[0-9]{6}\Z")
 
 
 def normalize_citizen_id(value: str, *, field: str = "id_number") -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.numbers import AsciiIntegerField
 from onewindow.delivery.regions import region_choices
 
 
@@ -89,7 +90,7 @@ class AddressForm(DestinationForm):
 
 
 class CorrectionForm(DestinationForm):
-    from_book = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    from_book = AsciiIntegerField(required=False, widget=forms.HiddenInput)
 
 
 class PickupForm(forms.Form):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.core.access import STAFF, access
 from onewindow.core.errors import ApplicationError
+from onewindow.core.numbers import is_ascii_number
 from onewindow.exchange import selectors, services
 from onewindow.exchange.calllog import calllog_verify
 
@@ -20,7 +21,7 @@ def owner_home(request: HttpRequest) -> HttpResponse:
         raw = str(request.POST.get("request", ""))
         rate = str(request.POST.get("rate", "60"))
         try:
-            if not raw.isdigit() or not rate.isdigit():
+            if not is_ascii_number(raw) or not is_ascii_number(rate, max_digits=6):
                 raise ApplicationError(_("请求参数不正确。"))
             services.access_request_decide(
                 user=request.user,

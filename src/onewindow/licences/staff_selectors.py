@@ -17,6 +17,7 @@ from stdnum.cn import ric, uscc
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_citizen_id
 from onewindow.core.masking import mask_citizen_id
+from onewindow.core.numbers import is_ascii_number
 from onewindow.identity.models import Company, Person
 from onewindow.identity.selectors import (
     company_get_by_uscc,
@@ -71,7 +72,7 @@ def licence_search(*, user: Any, query: str) -> LicenceSearch:
             _("请输入证照编号、持证人身份证号码或统一社会信用代码。"), code="required", field="q"
         )
     scope = revocable_licences(user)
-    if text.isdigit() and len(text) != 18:
+    if is_ascii_number(text, max_digits=64) and len(text) != 18:
         return LicenceSearch(list(scope.filter(number=text)[:1]), "number")
     if len(text) == 18 and (ric.is_valid(text) or not uscc.is_valid(text)):
         id_number = normalize_citizen_id(text, field="q")  # a mistyped ID: its own error

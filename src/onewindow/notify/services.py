@@ -19,6 +19,7 @@ from django.utils import timezone
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_phone
+from onewindow.core.numbers import is_ascii_number
 from onewindow.identity.pii import phone_index
 from onewindow.notify.messages import (
     message_title,
@@ -283,7 +284,7 @@ def sms_receipts_apply(*, provider: str, receipts: Sequence[DeliveryReceipt]) ->
             elif rows.exists():
                 counts["repeated"] += 1
             elif (
-                receipt.our_id.isdigit()
+                is_ascii_number(receipt.our_id)
                 and SmsMessage.objects.filter(
                     pk=int(receipt.our_id), status=Status.SENDING
                 ).exists()

@@ -6,6 +6,7 @@ import os
 from functools import cache
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from onewindow.payments.providers.base import PaymentGateway
 
@@ -28,15 +29,22 @@ def _alipay() -> PaymentGateway:
         load_public_key,
     )
 
+    try:
+        private_key = load_private_key(setting("PAYMENTS_ALIPAY_PRIVATE_KEY", ""))
+        public_key = load_public_key(setting("PAYMENTS_ALIPAY_PUBLIC_KEY", ""))
+    except (ValueError, TypeError) as exc:  # unset or not a PEM key
+        raise ImproperlyConfigured(f"Alipay is not configured: {exc}") from exc
     return AlipayGateway(
         app_id=setting("PAYMENTS_ALIPAY_APP_ID", ""),
-        private_key=load_private_key(setting("PAYMENTS_ALIPAY_PRIVATE_KEY", "")),
-        alipay_public_key=load_public_key(setting("PAYMENTS_ALIPAY_PUBLIC_KEY", "")),
+        private_key=private_key,
+        alipay_public_key=public_key,
         gateway_url=setting("PAYMENTS_ALIPAY_URL", "https://openapi.alipay.com/gateway.do"),
     )
 
 
 def gateway(name: str | None = None) -> PaymentGateway:
+    """The named (or configured) gateway. LookupError: no such gateway here;
+    ImproperlyConfigured: it is named but its keys are missing or unusable."""
     name = name or setting("PAYMENTS_GATEWAY", "sandbox")
     if name == "alipay":
         return _alipay()

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.numbers import AsciiDecimalField
 from onewindow.payments.reconciliation import NOTE_MAX
 
 
@@ -58,7 +59,7 @@ class ResolveForm(forms.Form):
 
 
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(
+    amount = AsciiDecimalField(
         label=_("退款金额（元）"),
         max_digits=10,
         decimal_places=2,

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -192,6 +193,8 @@ def callback_handle(*, gateway: str, params: Mapping[str, str]) -> CallbackResul
         gw = get_gateway(gateway)
     except LookupError:
         return _refuse(gateway[:32], "unknown gateway", params)
+    except ImproperlyConfigured:  # e.g. Alipay named but without its keys: nobody signs
+        return _refuse(gateway[:32], "gateway not configured", params)
     try:
         note = gw.verify_notification(params)
     except SignatureInvalid as exc:

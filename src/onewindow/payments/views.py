@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from onewindow.cases.selectors import case_for_user
 from onewindow.core.access import PUBLIC, RESIDENT, access
+from onewindow.core.numbers import parse_id
 from onewindow.payments import selectors, services
 from onewindow.payments.models import PaymentOrder
 
@@ -71,7 +72,7 @@ def case_payments(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _int(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
+    return parse_id(value) or 0
 
 
 def _own_order(request: HttpRequest, out_trade_no: str) -> PaymentOrder:

@@ -34,6 +34,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from onewindow.core.crypto.digests import constant_time_equal
+from onewindow.core.numbers import is_ascii_number, parse_int
 from onewindow.delivery.couriers.base import (
     CourierError,
     Party,
@@ -138,7 +139,7 @@ def route_update(route: Mapping[str, Any]) -> TrackingUpdate:
 
 
 def _is_mobile(phone: str) -> bool:
-    return len(phone) == 11 and phone.startswith("1") and phone.isdigit()
+    return len(phone) == 11 and phone.startswith("1") and is_ascii_number(phone)
 
 
 class SfExpress:
@@ -301,7 +302,7 @@ class SfExpress:
         if not digest_matches(params, self.check_word):
             raise SignatureInvalid("msgDigest does not match")
         try:
-            sent = int(str(params.get("timestamp", "")))
+            sent = parse_int(str(params.get("timestamp", "")))
         except ValueError:
             raise SignatureInvalid("timestamp unreadable") from None
         age = abs(self.clock() - sent / 1000)

@@ -35,7 +35,8 @@ from onewindow.identity.models import AssuranceLevel, Person, SmsLoginCode, User
 from onewindow.identity.pii import ip_index, phone_index
 
 StrOrPromise = str | Promise
-CODE_RE = re.compile(r"^\d{6}$")
+# ASCII digits (\d also matches other scripts' digits), the whole text (no trailing newline).
+CODE_RE = re.compile(r"\A[0-9]{6}\Z")
 STAFF_KINDS = frozenset({User.Kind.STAFF, User.Kind.OPERATOR})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -80,11 +81,17 @@ def fen_to_yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
+# A plain non-negative amount in yuan with at most two decimals, in ASCII digits only:
+# str.isdigit() and int() also take other scripts' digits (int("١٥") is 15).
+AMOUNT_RE = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?", re.ASCII)
+
+
 def yuan_to_fen(text: str) -> int:
-    """'15.00' → 1500; refuses anything that is not a plain non-negative amount."""
-    whole, _, frac = text.strip().partition(".")
-    if not whole.isdigit() or (frac and (not frac.isdigit() or len(frac) > 2)):
+    """'15.00' → 1500; refuses anything that is not a plain non-negative amount
+    (``[0-9]+(\\.[0-9]{1,2})?``, matched whole)."""
+    if not isinstance(text, str) or AMOUNT_RE.fullmatch(text) is None:
         raise ValueError(f"not an amount: {text!r}")
+    whole, _, frac = text.partition(".")
     return int(whole) * 100 + int((frac + "00")[:2])
 
 

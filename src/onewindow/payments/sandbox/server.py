@@ -10,6 +10,7 @@ import html
 import json
 import os
 import random
+import re
 import threading
 import time
 import urllib.parse
@@ -45,9 +46,10 @@ def sign(params: dict[str, str], key: str) -> str:
 
 
 def _fen(text: str) -> int:
-    whole, _, frac = text.partition(".")
-    if not whole.isdigit() or (frac and (not frac.isdigit() or len(frac) > 2)):
+    """ASCII digits only (str.isdigit() also takes other scripts' digits)."""
+    if re.fullmatch(r"[0-9]{1,12}(?:\.[0-9]{1,2})?", text, re.ASCII) is None:
         raise ValueError(text)
+    whole, _, frac = text.partition(".")
     return int(whole) * 100 + int((frac + "00")[:2])
 
 
