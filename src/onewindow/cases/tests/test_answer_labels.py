@@ -88,7 +88,8 @@ def _schema(prop: dict[str, Any]) -> dict[str, Any]:
 def test_a_multi_select_answer_shows_its_labels(prop: dict[str, Any]) -> None:
     html = _rendered(_schema(prop), {"signers": SIGNERS})
     assert html.strip() == (
-        '<dl class="answers"><dt>会签部门</dt><dd>市场监督管理局、税务局</dd></dl>'
+        '<dl class="answers" id="answers"><dt>会签部门</dt><dd data-answer="signers">'
+        '<span class="answer-value">市场监督管理局、税务局</span></dd></dl>'
     )
 
 
@@ -143,7 +144,10 @@ def test_the_case_pages_show_the_labels_of_a_multi_select(
     publish(tmp_path, service=definition(code="labels-test"), form=form)
     case = apply(resident.user, "labels-test", answers={**ANSWERS, "signers": SIGNERS})
     assert case.form_data["signers"] == SIGNERS
-    expected = "<dt>会签部门</dt><dd>市场监督管理局、税务局</dd>"
+    expected = (
+        '<dt>会签部门</dt><dd data-answer="signers">'
+        '<span class="answer-value">市场监督管理局、税务局</span></dd>'
+    )
 
     client = Client()
     client.force_login(resident.user)
