@@ -48,7 +48,9 @@ _DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdefghijklmnop
 SECRET_KEY = env("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when ONEWINDOW_ENV=production")
-DEBUG = env_bool("DEBUG", default=ENV == "development" and not TESTING)
+# Off in the demo too: it is served to people who are not its developers, and DEBUG's
+# technical 404 and 500 pages list every URL pattern and show tracebacks and settings.
+DEBUG = env_bool("DEBUG", default=ENV == "development" and not TESTING and not DEMO)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -313,7 +315,7 @@ if PRODUCTION:
     SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # --- logging ----------------------------------------------------------------------------------
-LOG_FORMAT = env("ONEWINDOW_LOG_FORMAT", "text" if DEBUG or TESTING else "json")
+LOG_FORMAT = env("ONEWINDOW_LOG_FORMAT", "text" if DEBUG or TESTING or DEMO else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

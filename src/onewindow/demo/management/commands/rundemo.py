@@ -177,6 +177,9 @@ class Command(BaseCommand):
         port: int = options["port"]
         env = dict(os.environ)
         env.setdefault("ONEWINDOW_DEMO", "1")
+        # The demo's pages are the platform's own, 404 and 500 included (static files come
+        # from whitenoise, collected above; uploaded files through their authorised views).
+        env.setdefault("DEBUG", "0")
         env.setdefault("ONEWINDOW_DELIVERY_COURIER", "sandbox")  # the courier sandbox above
         env.setdefault("PYTHONUNBUFFERED", "1")
         url = f"http://127.0.0.1:{port}/"
