@@ -1,8 +1,10 @@
-"""Writes of the single sign-on app: client registration, secret rotation, scope grants and
-the record of refused protocol requests. Each write leaves an audit row."""
+"""Writes of the single sign-on app: client registration, secret rotation, scope grants,
+the revocation that follows a replayed authorisation code and the record of refused
+protocol requests. Each write leaves an audit row."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -10,12 +12,17 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.generators import generate_client_secret
-from oauth2_provider.models import get_application_model
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
 
 from onewindow.audit.models import AuditEvent
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import ValidationFailed
-from onewindow.sso.models import GRANTABLE_SCOPES, ClientPolicy
+from onewindow.sso.models import GRANTABLE_SCOPES, ClientPolicy, RedeemedCode
 
 Application = get_application_model()
 
@@ -121,3 +128,43 @@ def protocol_refusal_record(*, actor: Actor, endpoint: str, client_id: str, reas
         outcome=AuditEvent.Outcome.DENIED,
         purpose=reason[:200],
     )
+
+
+def code_checksum(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def code_replay_revoke(*, actor: Actor, application: Any, code: str) -> int:
+    """A code that was already exchanged is presented again (RFC 6749 §4.1.2): revoke every
+    token its first use issued — the refresh-token family with the access tokens it
+    minted, the first access token and their ID tokens. Returns how many access tokens
+    were revoked; 0 and no audit row when the code was never redeemed by this client."""
+    redeemed = RedeemedCode.objects.filter(
+        code_checksum=code_checksum(code), application=application
+    ).first()
+    if redeemed is None:
+        return 0
+    access_tokens = get_access_token_model().objects.filter(application=application)
+    refresh_tokens = get_refresh_token_model().objects.filter(application=application)
+    doomed = access_tokens.filter(token_checksum=redeemed.access_token_checksum)
+    if redeemed.token_family is not None:
+        family = refresh_tokens.filter(token_family=redeemed.token_family)
+        doomed = doomed | access_tokens.filter(pk__in=family.values("access_token_id"))
+    doomed_ids = list(doomed.values_list("pk", flat=True))
+    id_token_ids = list(
+        doomed.exclude(id_token=None).values_list("id_token_id", flat=True).distinct()
+    )
+    if redeemed.token_family is not None:
+        get_refresh_token_model().revoke_family(redeemed.token_family)
+    access_tokens.filter(pk__in=doomed_ids).delete()
+    get_id_token_model().objects.filter(pk__in=id_token_ids).delete()
+    audit_record(
+        actor=actor,
+        action="sso.code.replay",
+        target=application,
+        outcome=AuditEvent.Outcome.DENIED,
+        changes={"access_tokens_revoked": len(doomed_ids)},
+        purpose="invalid_grant",
+    )
+    return len(doomed_ids)

@@ -1,6 +1,7 @@
 """A department system's side of OpenID Connect, as small as it can be while doing every
-check a real relying party must: state, PKCE (S256), nonce, ID token signature against the
-provider's JWKS, issuer, audience and expiry.
+check a real relying party must: state, PKCE (S256), the authorisation response's issuer
+(RFC 9207), nonce, ID token signature against the provider's JWKS, issuer, audience and
+expiry.
 
 HTTP goes through ``transport`` so tests can route it into the test client."""
 
@@ -12,6 +13,7 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -92,6 +94,30 @@ def login_start(*, issuer: str, redirect_uri: str) -> LoginStart:
         }
     )
     return LoginStart(f"{issuer}/authorize/?{query}", state, nonce, verifier)
+
+
+def provider_metadata(*, issuer: str) -> dict[str, Any]:
+    """The provider's discovery document, refused unless it names ``issuer`` exactly
+    (OpenID Connect Discovery 1.0 §4.3)."""
+    status, body = transport.get_json(f"{issuer}/.well-known/openid-configuration")
+    if status != 200 or not isinstance(body, dict):
+        raise IdTokenRejected("no discovery document")
+    if body.get("issuer") != issuer:
+        raise IdTokenRejected("discovery names another issuer")
+    return dict(body)
+
+
+def check_response_issuer(*, issuer: str, received: Sequence[str], required: bool) -> None:
+    """RFC 9207 §2.4: ``received`` are the ``iss`` values of the authorisation response
+    (success or error), already form-decoded. One value must equal the issuer the request
+    was sent to, by simple string comparison; none at all is refused when the provider's
+    metadata says it sends the parameter (``required``)."""
+    if not received:
+        if required:
+            raise IdTokenRejected("authorisation response without iss")
+        return
+    if len(received) != 1 or received[0] != issuer:
+        raise IdTokenRejected("authorisation response from another issuer")
 
 
 def exchange_code(*, issuer: str, code: str, redirect_uri: str, verifier: str) -> dict[str, Any]:

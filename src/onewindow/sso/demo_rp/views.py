@@ -65,9 +65,18 @@ def callback(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code", "")
     if not flow or not hmac.compare_digest(state, flow["state"]):
         return _failed(request, "state mismatch")
+    issuer = _issuer(request)
+    try:
+        metadata = client.provider_metadata(issuer=issuer)
+        client.check_response_issuer(
+            issuer=issuer,
+            received=request.GET.getlist("iss"),
+            required=metadata.get("authorization_response_iss_parameter_supported") is True,
+        )
+    except client.IdTokenRejected as exc:
+        return _failed(request, str(exc))
     if not code:
         return _failed(request, request.GET.get("error", "no code"))
-    issuer = _issuer(request)
     try:
         tokens = client.exchange_code(
             issuer=issuer, code=code, redirect_uri=_callback(request), verifier=flow["verifier"]

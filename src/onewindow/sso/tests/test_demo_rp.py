@@ -3,47 +3,17 @@ a tampered token or a forged callback leaves it logged out."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 from django.test import Client
 
 from onewindow.sso.demo_rp import client as rp
 from onewindow.sso.seed import demo_client_seed
+from onewindow.sso.tests.conftest import ClientTransport
 from onewindow.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
-
-
-class ClientTransport:
-    """Routes the relying party's back-channel calls into Django's test client."""
-
-    def __init__(self) -> None:
-        self.client = Client()
-        self.tamper: Any = None
-
-    def post_form(self, url: str, data: dict[str, str], auth: tuple[str, str]) -> Any:
-        basic = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-        response = self.client.post(urlparse(url).path, data, HTTP_AUTHORIZATION=f"Basic {basic}")
-        body = response.json()
-        if self.tamper and "id_token" in body:
-            body["id_token"] = self.tamper(body["id_token"])
-        return response.status_code, body
-
-    def get_json(self, url: str, bearer: str | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
-        response = self.client.get(urlparse(url).path, headers=headers)
-        return response.status_code, response.json()
-
-
-@pytest.fixture
-def transport(monkeypatch: pytest.MonkeyPatch) -> ClientTransport:
-    fake = ClientTransport()
-    monkeypatch.setattr(rp, "transport", fake)
-    demo_client_seed(base_urls=["http://testserver"])
-    return fake
 
 
 def _log_in_through_provider(browser: Client) -> Any:

@@ -120,12 +120,58 @@ def test_token_request_without_verifier_is_refused(flow: Flow):
     assert not AccessToken.objects.exists()
 
 
-def test_replayed_code_is_refused(flow: Flow):
+def test_replayed_code_is_refused_and_revokes_what_its_first_use_issued(flow: Flow):
     code = flow.approve(flow.authorize())
-    assert flow.token(code).status_code == 200
+    first = flow.token(code).json()
+    assert flow.userinfo(first["access_token"]).status_code == 200
     replay = flow.token(code)
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
-    assert AccessToken.objects.count() == 1
+    refused = flow.userinfo(first["access_token"])
+    assert refused.status_code == 401
+    assert 'error="invalid_token"' in refused["WWW-Authenticate"]
+    refresh = flow.refresh(first["refresh_token"])
+    assert refresh.status_code == 400 and refresh.json()["error"] == "invalid_grant"
+    assert not AccessToken.objects.exists()
+    event = AuditEvent.objects.get(action="sso.code.replay")
+    assert event.outcome == "denied" and event.changes == {"access_tokens_revoked": 1}
+    assert event.target_id == str(flow.credentials.application.pk)
+
+
+def test_replay_after_a_refresh_revokes_the_refreshed_tokens_too(flow: Flow):
+    code = flow.approve(flow.authorize())
+    first = flow.token(code).json()
+    refreshed = flow.refresh(first["refresh_token"]).json()
+    assert flow.userinfo(refreshed["access_token"]).status_code == 200
+    assert flow.token(code).status_code == 400
+    assert flow.userinfo(refreshed["access_token"]).status_code == 401
+    assert flow.refresh(refreshed["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+def test_replay_by_another_client_revokes_nothing(flow: Flow):
+    from onewindow.sso.tests.conftest import make_flow
+
+    code = flow.approve(flow.authorize())
+    first = flow.token(code).json()
+    other = make_flow(flow.user, name="另一个系统")
+    assert other.token(code).json()["error"] == "invalid_grant"
+    assert flow.userinfo(first["access_token"]).status_code == 200
+
+
+def test_a_code_redeemed_twice_at_once_gives_the_loser_nothing(flow: Flow):
+    """The race: both requests found the grant; the second to record its redemption loses
+    on the unique checksum, its tokens are rolled back and the winner's revoked."""
+    from onewindow.sso.models import RedeemedCode
+    from onewindow.sso.services import code_checksum
+
+    code = flow.approve(flow.authorize())
+    RedeemedCode.objects.create(
+        code_checksum=code_checksum(code),
+        application=flow.credentials.application,
+        access_token_checksum="0" * 64,
+    )
+    answer = flow.token(code)
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
+    assert not AccessToken.objects.exists()
 
 
 def test_wrong_client_secret_is_refused(flow: Flow):
