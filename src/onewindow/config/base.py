@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "django_prometheus",
+    "ninja",  # the API docs' Swagger UI from our static files, not a CDN (CSP: 'self')
     "onewindow.core",
     "onewindow.audit",
     "onewindow.identity",
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "onewindow.core.middleware.RequestIdMiddleware",
     "onewindow.api.middleware.ApiGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "onewindow.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -311,6 +313,34 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
+# --- Content-Security-Policy (django-csp, onewindow.core.csp; docs/operations.md) -------------
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+# Scripts and styles only from our static files (an inline <script> needs
+# nonce="{{ request.csp_nonce }}"); no inline styles or style attributes; data: images only for
+# the diagram viewer's CSS icons; no framing at all.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        # and, on HTML pages, the origins the sources below name
+        "form-action": [SELF],
+    }
+}
+# Where forms may lead after a redirect (Chromium checks each redirect against form-action):
+# the SSO clients' redirect and post-logout URIs, the payment gateway's page.
+CSP_FORM_ACTION_SOURCES = [
+    "onewindow.sso.selectors.client_redirect_origins",
+    "onewindow.payments.conf.form_action_origins",
+]
+
     CSRF_COOKIE_SECURE = True
     SILENCED_SYSTEM_CHECKS: list[str] = []
 

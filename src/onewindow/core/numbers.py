@@ -68,7 +68,7 @@ class AsciiDecimalField(forms.DecimalField):
     """A form's decimal in ASCII digits (Django's DecimalField reads ``١٥.٠٠`` as 15.00 and
     takes exponents)."""
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Any:  # Decimal | None (the stubs say int)
         if isinstance(value, str) and value.strip() and not _DECIMAL.fullmatch(value.strip()):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)

@@ -60,3 +60,16 @@ def gateway(name: str | None = None) -> PaymentGateway:
             key=sandbox_key(),
         )
     raise LookupError(name)
+
+
+def form_action_origins() -> list[str]:
+    """Where the fee page's form leads: the configured gateway's payment page (the
+    Content-Security-Policy's ``form-action``, onewindow.core.csp)."""
+    from onewindow.core.csp import origin_of
+
+    name = setting("PAYMENTS_GATEWAY", "sandbox")
+    if name == "alipay":
+        url = setting("PAYMENTS_ALIPAY_URL", "https://openapi.alipay.com/gateway.do")
+    else:
+        url = setting("PAYMENTS_SANDBOX_URL", "http://127.0.0.1:8077")
+    return [origin_of(url)]
