@@ -3,8 +3,9 @@
 
 - Every authorisation response — a code or an error — carries ``iss`` equal to the
   discovery document's ``issuer`` (RFC 9207 §2).
-- ``response_mode`` other than ``query``, and the ``request`` / ``request_uri``
-  parameters, are refused with an error rather than silently ignored.
+- ``response_mode`` other than ``query``, a PKCE method other than ``S256`` and the
+  ``request`` / ``request_uri`` parameters are refused at once, before the consent page,
+  rather than silently ignored (or, for ``plain``, refused only after consent).
 - ``prompt=none`` never shows a page: ``login_required`` when no resident is logged in,
   ``consent_required`` when this client has no consent for these scopes yet.
 - ``prompt=login`` ends the OneWindow session and asks the resident to log in again.
@@ -53,6 +54,12 @@ def _unserved_parameter(request: HttpRequest, state: str | None) -> OAuth2Error 
     if mode is not None and mode not in capabilities.RESPONSE_MODES:
         return InvalidRequestError(
             description=f"response_mode {mode!r} is not supported; use query.", state=state
+        )
+    method = request.GET.get("code_challenge_method", "plain")  # RFC 7636 §4.3 default
+    if "code_challenge" in request.GET and method not in capabilities.CODE_CHALLENGE_METHODS:
+        return InvalidRequestError(
+            description=f"code_challenge_method {method!r} is not supported; use S256.",
+            state=state,
         )
     if "request" in request.GET:
         return RequestNotSupported(state=state)
