@@ -27,7 +27,7 @@ def doc(client: Client) -> dict[str, Any]:
     return dict(client.get(DISCOVERY).json())
 
 
-def _tokens(flow: Flow, scope: str = "openid profile phone", **extra: str) -> dict[str, Any]:
+def _tokens(flow: Flow, scope: str = "openid profile phone", **extra: Any) -> dict[str, Any]:
     answer = flow.token(flow.approve(flow.authorize(scope=scope, **extra)))
     assert answer.status_code == 200, answer.content
     return dict(answer.json())
@@ -221,7 +221,7 @@ def test_pkce_s256_is_served(flow: Flow):
 
 @pytest.mark.parametrize("method", ["plain", None])  # no method means plain (RFC 7636 §4.3)
 def test_pkce_plain_is_refused_before_the_consent_page(flow: Flow, method: str | None):
-    params = {"code_challenge": "v" * 50}
+    params: dict[str, Any] = {"code_challenge": "v" * 50}
     if method:
         params["code_challenge_method"] = method
     answer = flow.authorize(pkce=False, **params)
@@ -276,7 +276,8 @@ def test_request_objects_are_refused(flow: Flow, parameter: str, error: str):
         if parameter == "request_uri"
         else "eyJhbGciOiJub25lIn0.e30."
     )
-    query = location_query(flow.authorize(**{parameter: value}))
+    extra: dict[str, Any] = {parameter: value}
+    query = location_query(flow.authorize(**extra))
     assert query["error"] == [error] and query["iss"] == [ISSUER]
     assert not Grant.objects.exists()
 

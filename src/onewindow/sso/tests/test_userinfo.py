@@ -49,9 +49,9 @@ def test_a_token_in_a_form_body_is_refused(flow: Flow, access_token: str):
 
 
 def test_the_authorization_header_is_served_on_get_and_post(flow: Flow, access_token: str):
-    header = {"HTTP_AUTHORIZATION": f"Bearer {access_token}"}
-    assert flow.rp.get("/o/userinfo/", **header).json()["name"] == "张*丰"
-    assert flow.rp.post("/o/userinfo/", **header).json()["name"] == "张*丰"
+    header = {"Authorization": f"Bearer {access_token}"}
+    assert flow.rp.get("/o/userinfo/", headers=header).json()["name"] == "张*丰"
+    assert flow.rp.post("/o/userinfo/", headers=header).json()["name"] == "张*丰"
 
 
 def test_no_token_gets_a_bearer_challenge(flow: Flow):
