@@ -54,6 +54,7 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
         ALLOWED_HOSTS="onewindow.example.gov.cn",
         ONEWINDOW_DATA_KEYS="k1:" + base64.b64encode(os.urandom(32)).decode(),
         ONEWINDOW_INDEX_KEY=base64.b64encode(os.urandom(32)).decode(),
+        ONEWINDOW_AUDIT_KEYS="a1:" + base64.b64encode(os.urandom(32)).decode(),
         ONEWINDOW_SMS_PROVIDER="aliyun",
         SMS_ALIYUN_ACCESS_KEY_ID="LTAI-example",
         SMS_ALIYUN_ACCESS_KEY_SECRET=secrets.token_urlsafe(24),

@@ -1,5 +1,5 @@
-"""The audit trail: one row per write (and per staff read of a person's record), chained by
-hash so that a changed, deleted or inserted row is detectable."""
+"""The audit trail: one row per write (and per staff read of a person's record), chained by a
+keyed hash so that a changed, deleted or inserted row is detectable (``audit.chain``)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ class AuditEvent(models.Model):
     ip = models.CharField(max_length=45, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     alg = models.CharField(max_length=8)
+    # The audit key of the row's HMAC; empty for a row written before the chain was keyed
+    # (a plain hash, accepted only within the sealed prefix).
+    kid = models.CharField(max_length=16, blank=True, default="")
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -39,11 +42,16 @@ class AuditEvent(models.Model):
 
 class AuditChainHead(models.Model):
     """A single row holding the chain's tip; locked for the length of each writing
-    transaction so that rows are chained in commit order. It also catches a truncated tail."""
+    transaction so that rows are chained in commit order. A tail cut off with the head rewound
+    is caught only against a checkpoint kept outside the database."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    # Rows 1..sealed_seq were written before the chain was keyed; ``seal`` (alg:kid:mac) is
+    # the keyed MAC of that last row's position and hash, made once by the upgrade.
+    sealed_seq = models.BigIntegerField(default=0)
+    seal = models.CharField(max_length=100, blank=True, default="")
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"

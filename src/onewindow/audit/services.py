@@ -1,10 +1,14 @@
-"""Writing audit rows. Call ``audit_record`` inside the transaction of the use case it records."""
+"""Writing audit rows. Call ``audit_record`` inside the transaction of the use case it records.
+
+The rows form a keyed hash chain (``onewindow.audit.chain``): each row's hash is an HMAC with
+an audit key from the environment, named by the row's ``kid``."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -13,11 +17,19 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
 
+# The keyed chain machinery is re-exported for the exchange's call log (a chain of its own).
+from onewindow.audit.chain import GENESIS as GENESIS
+from onewindow.audit.chain import Chain as Chain
+from onewindow.audit.chain import ChainBreak as ChainBreak
+from onewindow.audit.chain import ChainBrokenError as ChainBrokenError
+from onewindow.audit.chain import Checkpoint as Checkpoint
+from onewindow.audit.chain import CheckpointError as CheckpointError
+from onewindow.audit.chain import checkpoint_read as checkpoint_read
+from onewindow.audit.chain import checkpoint_write as checkpoint_write
 from onewindow.audit.models import AuditChainHead, AuditEvent
-from onewindow.core.crypto.digests import chain_hash, suite_hash_name
+from onewindow.core.crypto.digests import suite_hash_name
 from onewindow.core.logging import request_id_var
 
-GENESIS = "0" * 64
 HASHED_FIELDS = (
     "seq",
     "at",
@@ -76,8 +88,16 @@ def client_ip(request: HttpRequest) -> str:
     return remote[:45]
 
 
-def event_hash(fields: Mapping[str, Any], alg: str) -> str:
-    return chain_hash(fields, HASHED_FIELDS, alg=alg)
+AUDIT_CHAIN = Chain(
+    name="audit", fields=HASHED_FIELDS, row_model=AuditEvent, head_model=AuditChainHead
+)
+
+
+def audit_checkpoint_write(*, directory: Path) -> tuple[Checkpoint, Path | None]:
+    """A signed checkpoint of the chain's head in ``directory``, after verifying the rows since
+    the newest checkpoint there (None for the path: the head has not moved, nothing written).
+    Raises ChainBrokenError or CheckpointError."""
+    return AUDIT_CHAIN.checkpoint_to_directory(directory)
 
 
 def audit_record(
@@ -102,7 +122,7 @@ def audit_record(
         target_type = target._meta.label_lower
         target_id = str(target.pk)
     seq, prev_hash = _head_advance()
-    alg = suite_hash_name()
+    alg, kid = suite_hash_name(), AUDIT_CHAIN.current_kid()
     fields: dict[str, Any] = {
         "seq": seq,
         "at": timezone.now(),
@@ -122,7 +142,9 @@ def audit_record(
     }
     # Round-trip through JSON so the hash covers what the database will give back.
     fields["changes"] = json.loads(json.dumps(fields["changes"], default=str))
-    event = AuditEvent(**fields, hash=event_hash(fields, alg))
+    row_hash = AUDIT_CHAIN.row_hash(fields, alg=alg, kid=kid)
+    assert row_hash is not None  # the current key is configured by definition
+    event = AuditEvent(**fields, kid=kid, hash=row_hash)
     _append(event)
     return event
 

@@ -211,6 +211,14 @@ DATA_KEYS = env("ONEWINDOW_DATA_KEYS")
 INDEX_KEY = env("ONEWINDOW_INDEX_KEY")
 if PRODUCTION and (not DATA_KEYS or not INDEX_KEY):
     raise RuntimeError("ONEWINDOW_DATA_KEYS and ONEWINDOW_INDEX_KEY must be set in production")
+# "kid:base64key,..." — keys the hash chains of the audit trail and the exchange's call log
+# (the first keys new rows and checkpoints, all verify). Kept out of the database, so whoever
+# can write the tables cannot recompute the chain. Signed checkpoints of the chains' heads are
+# written to AUDIT_CHECKPOINT_DIR (keep it off the database's machine, or ship it elsewhere).
+AUDIT_KEYS = env("ONEWINDOW_AUDIT_KEYS")
+if PRODUCTION and not AUDIT_KEYS:
+    raise RuntimeError("ONEWINDOW_AUDIT_KEYS must be set in production")
+AUDIT_CHECKPOINT_DIR = env("ONEWINDOW_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints"))
 
 # --- notifications ----------------------------------------------------------------------------
 SMS_PROVIDER = env("ONEWINDOW_SMS_PROVIDER", "fake")
@@ -299,6 +307,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Yesterday's statement, once the gateways have published it in the morning.
     "payments-reconcile": {"task": "payments.reconcile", "schedule": crontab(hour=10, minute=30)},
     "payments-resume-paid": {"task": "payments.resume_paid", "schedule": 300.0},
+    # Signed checkpoints of the hash chains' heads, outside the database.
+    "audit-checkpoint": {"task": "audit.checkpoint", "schedule": 900.0},
+    "exchange-calllog-checkpoint": {"task": "exchange.calllog_checkpoint", "schedule": 900.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

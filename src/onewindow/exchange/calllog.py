@@ -1,19 +1,20 @@
-"""The gateway's call log: its own hash chain (same scheme as the audit trail, separate
-table and head), so owners can show that nobody removed or altered a call afterwards."""
+"""The gateway's call log: its own keyed hash chain (the audit trail's scheme, ``audit.chain``,
+in a separate table, head and checkpoints), so owners can show that nobody removed or altered
+a call afterwards."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from onewindow.core.crypto.digests import chain_hash, suite_hash_name
+from onewindow.audit.services import Chain, ChainBreak, Checkpoint
+from onewindow.core.crypto.digests import suite_hash_name
 from onewindow.exchange.models import CallLog, CallLogHead
 
-GENESIS = "0" * 64
 HASHED_FIELDS = (
     "seq",
     "at",
@@ -33,8 +34,13 @@ HASHED_FIELDS = (
 )
 
 
-def call_hash(fields: Mapping[str, Any], alg: str) -> str:
-    return chain_hash(fields, HASHED_FIELDS, alg=alg)
+CALLLOG_CHAIN = Chain(
+    name="exchange.calllog", fields=HASHED_FIELDS, row_model=CallLog, head_model=CallLogHead
+)
+
+
+def call_hash(fields: Mapping[str, Any], *, alg: str, kid: str) -> str | None:
+    return CALLLOG_CHAIN.row_hash(fields, alg=alg, kid=kid)
 
 
 def calllog_lock() -> CallLogHead:
@@ -61,7 +67,7 @@ def calllog_append(
     ip: str = "",
 ) -> CallLog:
     head = calllog_lock()
-    alg = suite_hash_name()
+    alg, kid = suite_hash_name(), CALLLOG_CHAIN.current_kid()
     row: dict[str, Any] = {
         "seq": head.seq + 1,
         "at": timezone.now(),
@@ -79,32 +85,26 @@ def calllog_append(
         "alg": alg,
         "prev_hash": head.hash,
     }
-    entry = CallLog(**row, hash=call_hash(row, alg))
+    row_hash = call_hash(row, alg=alg, kid=kid)
+    assert row_hash is not None  # the current key is configured by definition
+    entry = CallLog(**row, kid=kid, hash=row_hash)
     entry.save(force_insert=True)
     head.seq, head.hash = entry.seq, entry.hash
     head.save(update_fields=["seq", "hash"])
     return entry
 
 
-@dataclass(frozen=True)
-class ChainProblem:
-    seq: int
-    reason: str
+ChainProblem = ChainBreak
 
 
-def calllog_verify() -> ChainProblem | None:
-    """The first changed, deleted or inserted row, or None when the chain is intact."""
-    expected, prev = 1, GENESIS
-    for row in CallLog.objects.order_by("seq").iterator(chunk_size=2000):
-        if row.seq != expected:
-            return ChainProblem(expected, f"row #{expected} is missing")
-        if row.prev_hash != prev:
-            return ChainProblem(row.seq, "previous-hash link does not match")
-        values = {name: getattr(row, name) for name in HASHED_FIELDS}
-        if call_hash(values, row.alg) != row.hash:
-            return ChainProblem(row.seq, "row content does not match its hash")
-        prev, expected = row.hash, expected + 1
-    head = CallLogHead.objects.filter(id=1).first()
-    if head is not None and (head.seq != expected - 1 or head.hash != prev):
-        return ChainProblem(expected, f"chain ends at #{expected - 1}, head records #{head.seq}")
-    return None
+def calllog_verify(*, checkpoint: Checkpoint | None = None) -> ChainProblem | None:
+    """The first changed, deleted or inserted row, or None when the chain is intact; with
+    ``checkpoint``, also rows cut off the end (the chain must still hold its head)."""
+    return CALLLOG_CHAIN.verify(checkpoint=checkpoint, batch_size=2000)
+
+
+def calllog_checkpoint_write(*, directory: Path) -> tuple[Checkpoint, Path | None]:
+    """A signed checkpoint of the call log's head in ``directory``, after verifying the rows
+    since the newest checkpoint there (None for the path: unchanged, nothing written).
+    Raises ChainBrokenError or CheckpointError."""
+    return CALLLOG_CHAIN.checkpoint_to_directory(directory)

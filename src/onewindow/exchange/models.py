@@ -119,8 +119,8 @@ class UsedRequestId(models.Model):
 
 
 class CallLog(models.Model):
-    """One gateway call (granted or refused), chained by hash like the audit trail but in its
-    own table and chain. It never holds the subject's identifiers or the returned values."""
+    """One gateway call (granted or refused), chained by keyed hash like the audit trail but in
+    its own table and chain. It never holds the subject's identifiers or the returned values."""
 
     class Outcome(models.TextChoices):
         OK = "ok", _("已返回")
@@ -140,6 +140,8 @@ class CallLog(models.Model):
     case_number = models.CharField(max_length=32, blank=True, db_index=True)
     ip = models.CharField(max_length=45, blank=True)
     alg = models.CharField(max_length=8)
+    # The audit key of the row's HMAC; empty for a row written before the chain was keyed.
+    kid = models.CharField(max_length=16, blank=True, default="")
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -154,6 +156,9 @@ class CallLogHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    # Rows 1..sealed_seq were written before keying; ``seal`` is their keyed MAC.
+    sealed_seq = models.BigIntegerField(default=0)
+    seal = models.CharField(max_length=100, blank=True, default="")
 
     def __str__(self) -> str:
         return f"exchange call log head #{self.seq}"

@@ -57,9 +57,12 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def chain_hash(fields: Mapping[str, Any], names: Iterable[str], *, alg: str) -> str:
+def chain_hash(
+    fields: Mapping[str, Any], names: Iterable[str], *, alg: str, key: bytes | None = None
+) -> str:
     """Hash of one row of a hash chain (the audit trail, the exchange call log): the named
-    fields as canonical JSON (sorted keys, UTC microsecond timestamps)."""
+    fields as canonical JSON (sorted keys, UTC microsecond timestamps); with ``key``, the
+    HMAC of that JSON."""
     payload = json.dumps(
         {name: _canonical(fields[name]) for name in names},
         sort_keys=True,
@@ -67,4 +70,6 @@ def chain_hash(fields: Mapping[str, Any], names: Iterable[str], *, alg: str) -> 
         separators=(",", ":"),
         default=str,
     )
+    if key is not None:
+        return keyed_digest(key, payload.encode(), alg=alg)
     return digest(payload.encode(), alg=alg)

@@ -2,6 +2,8 @@
 
 ``ONEWINDOW_DATA_KEYS="k2:<base64 32 bytes>,k1:<base64 32 bytes>"``: the first key encrypts,
 all of them decrypt, which is how keys rotate. ``ONEWINDOW_INDEX_KEY`` keys the blind index.
+``ONEWINDOW_AUDIT_KEYS`` (same form) keys the hash chains of the audit trail and the exchange's
+call log: the first keys new rows and checkpoints, all of them verify.
 Outside production, missing keys are derived from SECRET_KEY so a fresh clone just works.
 """
 
@@ -40,18 +42,22 @@ def _b64(value: str, name: str) -> bytes:
     return raw
 
 
+def _key_list(spec: str, name: str) -> tuple[DataKey, ...]:
+    keys = []
+    for item in spec.split(","):
+        kid, _, b64 = item.strip().partition(":")
+        if not kid or not b64:
+            raise ImproperlyConfigured(f"{name}: expected kid:base64key[,...]")
+        keys.append(DataKey(kid=kid, key=_b64(b64, name)))
+    return tuple(keys)
+
+
 @cache
 def data_keys() -> tuple[DataKey, ...]:
     spec = settings.DATA_KEYS
     if not spec:
         return (DataKey(kid="dev", key=_derive(b"onewindow data key")),)
-    keys = []
-    for item in spec.split(","):
-        kid, _, b64 = item.strip().partition(":")
-        if not kid or not b64:
-            raise ImproperlyConfigured("ONEWINDOW_DATA_KEYS: expected kid:base64key[,...]")
-        keys.append(DataKey(kid=kid, key=_b64(b64, "ONEWINDOW_DATA_KEYS")))
-    return tuple(keys)
+    return _key_list(spec, "ONEWINDOW_DATA_KEYS")
 
 
 def current_key() -> DataKey:
@@ -72,6 +78,40 @@ def index_key() -> bytes:
     return _b64(settings.INDEX_KEY, "ONEWINDOW_INDEX_KEY")
 
 
+AUDIT_DEV_KID = "dev"
+AUDIT_KID_MAX = 16  # the rows' ``kid`` column
+
+
+def audit_dev_key() -> bytes:
+    return _derive(b"onewindow audit chain key")
+
+
+@cache
+def audit_keys() -> tuple[DataKey, ...]:
+    """Keys of the hash chains, newest first: the first keys new rows and checkpoints."""
+    spec = settings.AUDIT_KEYS
+    if not spec:
+        return (DataKey(kid=AUDIT_DEV_KID, key=audit_dev_key()),)
+    keys = _key_list(spec, "ONEWINDOW_AUDIT_KEYS")
+    kids = [key.kid for key in keys]
+    if len(set(kids)) != len(kids):
+        raise ImproperlyConfigured("ONEWINDOW_AUDIT_KEYS: a key id is listed twice")
+    if any(len(kid) > AUDIT_KID_MAX for kid in kids):
+        raise ImproperlyConfigured(
+            f"ONEWINDOW_AUDIT_KEYS: key ids are at most {AUDIT_KID_MAX} characters"
+        )
+    return keys
+
+
+def audit_key_rank(kid: str) -> int | None:
+    """The key's place in ``audit_keys()`` (0: the current key), or None if not configured."""
+    for rank, key in enumerate(audit_keys()):
+        if key.kid == kid:
+            return rank
+    return None
+
+
 def reset_caches() -> None:
     data_keys.cache_clear()
     index_key.cache_clear()
+    audit_keys.cache_clear()

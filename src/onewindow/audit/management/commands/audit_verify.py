@@ -1,20 +1,41 @@
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from onewindow.audit.models import AuditChainHead
 from onewindow.audit.selectors import audit_chain_verify
+from onewindow.audit.services import CheckpointError, checkpoint_read
 
 
 class Command(BaseCommand):
-    help = "Verify the audit trail's hash chain; exit 1 naming the first broken row."
+    help = (
+        "Verify the audit trail's keyed hash chain; exit 1 naming the first broken row. "
+        "With --against, the chain must also still hold a signed checkpoint's head."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--against",
+            metavar="CHECKPOINT",
+            help="a checkpoint file, or a directory of them (its newest is used)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        problem = audit_chain_verify()
+        checkpoint = None
+        if options["against"]:
+            try:
+                checkpoint = checkpoint_read(Path(options["against"]), chain="audit")
+            except CheckpointError as exc:
+                raise CommandError(f"audit checkpoint refused: {exc}") from None
+        problem = audit_chain_verify(checkpoint=checkpoint)
         if problem is not None:
             where = f"row #{problem.seq}"
-            if problem.event_id is not None:
-                where += f" (id {problem.event_id})"
+            if problem.row_id is not None:
+                where += f" (id {problem.row_id})"
             raise CommandError(f"audit chain broken at {where}: {problem.reason}")
         head = AuditChainHead.objects.filter(id=1).first()
-        self.stdout.write(f"audit chain intact: {head.seq if head else 0} rows")
+        message = f"audit chain intact: {head.seq if head else 0} rows"
+        if checkpoint is not None:
+            message += f"; holds checkpoint {checkpoint.describe()}"
+        self.stdout.write(message)
