@@ -1,8 +1,11 @@
-"""Health checks for /healthz: the database answers, the task broker accepts a connection."""
+"""Health checks for /healthz: the database answers, the task broker accepts a connection,
+and the cache every node shares (sessions, rate limits, the SMS code counters: Redis at
+scale) stores and returns a value."""
 
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -34,7 +37,24 @@ def _check_queue() -> dict[str, Any]:
     return {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 2)}
 
 
+def _check_cache() -> dict[str, Any]:
+    """A value written to the default cache is read back. The per-process memory cache of
+    the embedded default always answers; with ``REDIS_URL`` this is the shared Redis."""
+    from django.core.cache import cache
+
+    started = time.perf_counter()
+    key, value = "healthz:probe", uuid.uuid4().hex
+    try:
+        cache.set(key, value, timeout=30)
+        if cache.get(key) != value:
+            return {"ok": False, "error": "ValueNotStored"}
+    except Exception as exc:  # the cache server is unreachable or refuses
+        return {"ok": False, "error": type(exc).__name__}
+    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return {"ok": True, "backend": backend, "ms": round((time.perf_counter() - started) * 1000, 2)}
+
+
 def health_report() -> dict[str, Any]:
-    checks = {"database": _check_database(), "queue": _check_queue()}
+    checks = {"database": _check_database(), "queue": _check_queue(), "cache": _check_cache()}
     status = "ok" if all(check["ok"] for check in checks.values()) else "unavailable"
     return {"status": status, "checks": checks}

@@ -44,6 +44,34 @@ def test_healthz_is_503_naming_the_queue_when_the_broker_is_unreachable(client, 
     assert body["checks"]["database"]["ok"] is True
 
 
+def test_healthz_is_503_naming_the_cache_when_redis_is_unreachable(client, settings) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["checks"]["cache"]["ok"] is False
+    assert body["checks"]["cache"]["error"] == "ConnectionError"
+    assert body["checks"]["database"]["ok"] is True
+
+
+def test_healthz_checks_the_shared_redis_cache(client, settings) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["cache"]["ok"] is True
+    assert response.json()["checks"]["cache"]["backend"] == "RedisCache"
+
+
 def test_healthz_does_not_leak_details_of_the_failure(client) -> None:
     secret = "password=hunter2 host=db.internal"
     with mock.patch.object(connection, "cursor", side_effect=OperationalError(secret)):
