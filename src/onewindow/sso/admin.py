@@ -15,6 +15,7 @@ from oauth2_provider.models import get_application_model
 
 from onewindow.audit.services import Actor
 from onewindow.core.admin_audit import AuditedModelAdmin
+from onewindow.sso import capabilities
 from onewindow.sso.models import ClientPolicy
 from onewindow.sso.services import client_secret_rotate
 
@@ -28,6 +29,15 @@ class ClientPolicyInline(admin.StackedInline):
     max_num = 1
 
 
+# The only values the provider serves (onewindow.sso.validators.serves_client): the admin
+# offers no other, so an operator cannot register a client that could never log in.
+SERVED_CHOICES = {
+    "client_type": Application.CLIENT_CONFIDENTIAL,
+    "authorization_grant_type": capabilities.APPLICATION_GRANT,
+    "algorithm": capabilities.APPLICATION_ALGORITHM,
+}
+
+
 class ApplicationAdmin(AuditedModelAdmin):
     list_display = ("name", "client_id", "client_type", "authorization_grant_type", "updated")
     search_fields = ("name", "client_id")
@@ -35,6 +45,13 @@ class ApplicationAdmin(AuditedModelAdmin):
     readonly_fields = ("client_id",)
     inlines = (ClientPolicyInline,)
     actions = ("rotate_secret",)
+
+    def formfield_for_choice_field(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        served = SERVED_CHOICES.get(db_field.name)
+        if served is not None:
+            kwargs["choices"] = [choice for choice in db_field.choices if choice[0] == served]
+            kwargs["required"] = True
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def save_model(
         self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool

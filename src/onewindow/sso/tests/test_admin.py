@@ -90,3 +90,22 @@ def test_a_resident_cannot_reach_the_client_admin(client):
     client.force_login(person.user)
     response = client.get("/admin/oauth2_provider/application/")
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("client_type", "public"),
+        ("authorization_grant_type", "implicit"),
+        ("authorization_grant_type", "openid-hybrid"),
+        ("authorization_grant_type", "client-credentials"),
+        ("algorithm", "HS256"),
+        ("algorithm", ""),
+    ],
+)
+def test_the_admin_offers_only_what_the_provider_serves(field: str, value: str):
+    client = _operator()
+    form = client.get("/admin/oauth2_provider/application/add/").content.decode()
+    assert f'value="{value}"' not in form.split(f'name="{field}"', 1)[1].split("</select>", 1)[0]
+    refused = client.post("/admin/oauth2_provider/application/add/", {**_form(), field: value})
+    assert refused.status_code == 200 and not Application.objects.exists()
