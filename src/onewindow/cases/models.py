@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from onewindow.core.calendar import is_estimate
+
 
 class Case(models.Model):
     class Status(models.TextChoices):
@@ -106,6 +108,14 @@ class Case(models.Model):
 
 CONCLUDED = frozenset({Case.Status.APPROVED, Case.Status.REJECTED, Case.Status.WITHDRAWN})
 
+
+    @property
+    def deadline_is_estimate(self) -> bool:
+        """The promised date was counted Monday–Friday past the holiday data (the State
+        Council's arrangement for that year not yet published): shown as 预计."""
+        if self.deadline is None or self.submitted_at is None:
+            return False
+        return is_estimate(self.submitted_at.date(), self.deadline)
 
 class CaseNumberCounter(models.Model):
     """One row per region and day; the submit transaction bumps it with an upsert, so two

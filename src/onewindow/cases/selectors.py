@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from onewindow.cases.models import Case, CaseEvent, CaseTask
-from onewindow.core.calendar import CalendarNotCovered, working_days_between
+from onewindow.core.calendar import working_days_between
 from onewindow.core.masking import mask_name
 from onewindow.identity.models import Department, Role, Staff, StaffRole
 from onewindow.identity.selectors import department_ids_below
@@ -72,10 +72,7 @@ def working_days_left(
 ) -> int | None:
     if due is None:
         return None
-    try:
-        return working_days_between(today or timezone.localdate(), due)
-    except CalendarNotCovered:
-        return None
+    return working_days_between(today or timezone.localdate(), due, estimate=True)
 
 
 def workbench_header_for(*, user: Any) -> WorkbenchHeader:
@@ -268,14 +265,7 @@ def supervised_department_ids(user: Any) -> set[int] | None:
 
 
 def _working_days_late(due: datetime.date, today: datetime.date) -> int:
-    try:
-        return working_days_between(due, today)
-    except CalendarNotCovered:  # past the holiday data: Monday–Friday
-        days, day = 0, due
-        while day < today:
-            day += datetime.timedelta(days=1)
-            days += day.weekday() < 5
-        return days
+    return working_days_between(due, today, estimate=True)  # past the data: Monday–Friday
 
 
 def supervision_overview(

@@ -14,7 +14,7 @@ from onewindow.cases.engine import ActionContext
 from onewindow.cases.engine.actions import exchange_variable
 from onewindow.cases.engine.decisions import DecisionError, table_evaluate
 from onewindow.catalog.trialtypes import TABLE_ACTION
-from onewindow.core.calendar import CalendarNotCovered, add_working_days
+from onewindow.core.calendar import add_working_days
 from onewindow.core.identifiers import citizen_id_make, uscc_make
 
 
@@ -170,11 +170,4 @@ def fake_actions(
 
 
 def working_days(start: datetime.date, n: int) -> datetime.date:
-    try:
-        return add_working_days(start, n)
-    except CalendarNotCovered:  # past the holiday data: Monday to Friday
-        day, left = start, n
-        while left > 0:
-            day += datetime.timedelta(days=1)
-            left -= day.weekday() < 5
-        return day
+    return add_working_days(start, n, estimate=True)  # past the holiday data: Monday–Friday

@@ -244,6 +244,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = None if TESTING else VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("ONEWINDOW_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Holiday notices for years chinese-calendar has no data for yet (onewindow.core.calendar).
+HOLIDAYS_FILE = env("ONEWINDOW_HOLIDAYS_FILE", "")
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

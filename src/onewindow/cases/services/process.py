@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases.engine import ProcessRun
-from onewindow.cases.engine.specs import weekdays_only
 from onewindow.cases.findings import case_findings
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.cases.services._common import (
@@ -30,7 +29,7 @@ from onewindow.cases.services._common import (
 from onewindow.cases.signals import publish
 from onewindow.catalog.models import Service
 from onewindow.catalog.versions import departments_by_code
-from onewindow.core.calendar import CalendarNotCovered, add_working_days
+from onewindow.core.calendar import add_working_days, is_estimate
 from onewindow.core.text import zh_text
 from onewindow.identity.models import Department
 
@@ -50,11 +49,10 @@ APPLICANT_GROUP = "applicant"
 def _working_days(start: datetime.date, n: int) -> datetime.date:
     """Working-day timers: the holiday calendar; past its last covered year the engine still
     has to fire escalations, so Monday–Friday is used there (logged)."""
-    try:
-        return add_working_days(start, n)
-    except CalendarNotCovered:
+    due = add_working_days(start, n, estimate=True)
+    if is_estimate(start, due):
         logger.warning("holiday data missing; timer counts Monday–Friday from %s", start)
-        return weekdays_only(start, n)
+    return due
 
 
 def process_context(case: Case) -> dict[str, Any]:

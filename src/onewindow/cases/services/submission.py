@@ -29,7 +29,7 @@ from onewindow.cases.services._common import (
 from onewindow.cases.services.materials import material_errors, material_specs
 from onewindow.cases.services.process import apply_run, enqueue_advance, process_context
 from onewindow.catalog.models import Service, ServiceVersion
-from onewindow.core.calendar import CalendarNotCovered, add_working_days
+from onewindow.core.calendar import add_working_days
 from onewindow.core.errors import (
     ApplicationError,
     Conflict,
@@ -240,11 +240,8 @@ def _deadline(version: ServiceVersion, day: datetime.date) -> datetime.date | No
     days = int(limit.get("promised_days") or limit.get("statutory_days") or 0)
     if days <= 0:
         return None
-    try:
-        return add_working_days(day, days)
-    except CalendarNotCovered:
-        logger.warning("no holiday data to compute a %s-working-day deadline from %s", days, day)
-        return None
+    # Past the holiday data Monday–Friday are counted: the case shows the date as 预计.
+    return add_working_days(day, days, estimate=True)
 
 
 def request_digest(payload: dict[str, Any]) -> str:

@@ -192,3 +192,36 @@ def test_enterprise_service_needs_a_company_the_person_may_act_for(
     case = apply(resident.user, "company-test", company=company)
     assert case.applicant_company == company and case.agent == resident
     assert case.applicant_person is None
+
+
+def test_a_deadline_past_the_holiday_data_is_promised_as_an_estimate(
+    parallel_service, resident, staff
+):
+    """The State Council publishes next year's holidays late in the year: a case submitted
+    in late December still gets its promised date (Monday–Friday past the data), marked 预计,
+    and the workbench counts the working days left."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from onewindow.core.calendar import covered_years
+    from onewindow.testing.clients import staff_client
+
+    last = max(covered_years())
+    submitted = datetime.datetime(last, 12, 28, 2, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(submitted, tick=False):
+        case = apply(resident.user, CODE)
+        case.refresh_from_db()
+        assert case.deadline is not None and case.deadline.year == last + 1
+        assert case.deadline_is_estimate is True
+        assert case.tasks.get().due_date == case.deadline
+        client = Client()
+        client.force_login(resident.user)
+        page = client.get(reverse("cases:case_detail", kwargs={"number": case.number}))
+        workbench = staff_client(staff("rsj_clerk")).get(reverse("cases:workbench"))
+    body = page.content.decode()
+    assert f"{case.deadline:%Y-%m-%d}" in body
+    assert "预计：该年节假日安排公布前按周一至周五计算" in body
+    assert "个工作日" in body
+    row = workbench.content.decode()
+    row = row[row.index(str(case.number)) :]
+    assert "—" not in row[: row.index("</tr>")]

@@ -5,6 +5,8 @@ Mid-Autumn 1–7 October with make-up days Sunday 20 September and Saturday 10 O
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -12,7 +14,9 @@ from onewindow.core.calendar import (
     CalendarNotCovered,
     add_working_days,
     covered_years,
+    is_estimate,
     is_working_day,
+    reset_calendar_caches,
     working_days_between,
 )
 
@@ -88,3 +92,48 @@ def test_a_year_without_data_is_refused_not_guessed() -> None:
     assert str(uncovered) in str(caught.value.message)
     with pytest.raises(CalendarNotCovered):
         add_working_days(D(2026, 12, 30), 10)
+
+
+@pytest.fixture
+def holidays_file(settings: Any, tmp_path: Any) -> Iterator[Any]:
+    """The IT centre's file for a year the library lacks (made-up days, for the test)."""
+    year = max(covered_years()) + 1
+    path = tmp_path / "holidays.yaml"
+    path.write_text(
+        f"{year}:\n  holidays: [{year}-01-01, {year}-01-04]\n  workdays: [{year}-01-09]\n",
+        encoding="utf-8",
+    )
+    settings.HOLIDAYS_FILE = str(path)
+    reset_calendar_caches()
+    yield year
+    settings.HOLIDAYS_FILE = ""
+    reset_calendar_caches()
+
+
+def test_a_year_added_from_the_holiday_notice_counts_its_holidays_and_make_up_days(
+    holidays_file: int,
+) -> None:
+    year = holidays_file
+    assert year in covered_years()
+    assert is_working_day(D(year, 1, 4)) is False  # a listed holiday on a weekday
+    assert is_working_day(D(year, 1, 9)) is True  # a listed make-up day on a weekend
+    weekday = next(D(year, 1, d) for d in range(5, 9) if D(year, 1, d).weekday() < 5)
+    assert is_working_day(weekday) is True
+    assert is_estimate(D(year - 1, 12, 1), D(year, 2, 1)) is False
+
+
+def test_a_deadline_past_the_data_is_an_estimate_over_monday_to_friday() -> None:
+    uncovered = max(covered_years()) + 1
+    start = D(uncovered - 1, 12, 30)
+    due = add_working_days(start, 10, estimate=True)
+    left, day = 10, start
+    while left:
+        day += datetime.timedelta(days=1)
+        if day.year == uncovered:
+            left -= day.weekday() < 5
+        else:
+            left -= is_working_day(day)
+    assert due == day
+    assert is_estimate(start, due) is True
+    assert is_estimate(start, D(uncovered - 1, 12, 31)) is False
+    assert working_days_between(start, due, estimate=True) == 10
