@@ -305,6 +305,14 @@ def test_prompt_none_with_nobody_logged_in_is_login_required(flow: Flow):
     assert query["error"] == ["login_required"] and query["iss"] == [ISSUER]
 
 
+def test_prompt_none_for_staff_is_login_required(flow: Flow):
+    from onewindow.testing.factories import StaffFactory
+
+    staff: Any = StaffFactory()
+    flow.browser.force_login(staff.user)
+    assert location_query(flow.authorize(prompt="none"))["error"] == ["login_required"]
+
+
 def test_prompt_none_with_nobody_logged_in_never_redirects_to_an_unregistered_uri(flow: Flow):
     flow.browser.logout()
     answer = flow.authorize(prompt="none", redirect_uri="https://attacker.example/cb")

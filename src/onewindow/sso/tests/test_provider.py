@@ -8,7 +8,7 @@ import json
 
 import pytest
 from jwcrypto import jwk, jws, jwt
-from oauth2_provider.models import AccessToken, Grant
+from oauth2_provider.models import AccessToken, Grant, IDToken
 
 from onewindow.audit.models import AuditEvent
 from onewindow.audit.services import Actor
@@ -131,7 +131,7 @@ def test_replayed_code_is_refused_and_revokes_what_its_first_use_issued(flow: Fl
     assert 'error="invalid_token"' in refused["WWW-Authenticate"]
     refresh = flow.refresh(first["refresh_token"])
     assert refresh.status_code == 400 and refresh.json()["error"] == "invalid_grant"
-    assert not AccessToken.objects.exists()
+    assert not AccessToken.objects.exists() and not IDToken.objects.exists()
     event = AuditEvent.objects.get(action="sso.code.replay")
     assert event.outcome == "denied" and event.changes == {"access_tokens_revoked": 1}
     assert event.target_id == str(flow.credentials.application.pk)
@@ -158,19 +158,16 @@ def test_replay_by_another_client_revokes_nothing(flow: Flow):
 
 
 def test_a_code_redeemed_twice_at_once_gives_the_loser_nothing(flow: Flow):
-    """The race: both requests found the grant; the second to record its redemption loses
-    on the unique checksum, its tokens are rolled back and the winner's revoked."""
-    from onewindow.sso.models import RedeemedCode
-    from onewindow.sso.services import code_checksum
-
+    """The race: both requests found the grant before either deleted it. The second to
+    record its redemption loses on the unique checksum: its tokens are rolled back and the
+    first's revoked."""
     code = flow.approve(flow.authorize())
-    RedeemedCode.objects.create(
-        code_checksum=code_checksum(code),
-        application=flow.credentials.application,
-        access_token_checksum="0" * 64,
-    )
+    grant = Grant.objects.values().get(code=code)
+    first = flow.token(code).json()
+    Grant.objects.create(**grant)  # as the second request still saw it
     answer = flow.token(code)
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
+    assert flow.userinfo(first["access_token"]).status_code == 401
     assert not AccessToken.objects.exists()
 
 
