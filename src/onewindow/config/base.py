@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -179,10 +180,17 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Staff lockout (django-axes): 5 failures lock the username+IP pair for 30 minutes.
+# Staff lockout (django-axes, onewindow.identity.lockout): 5 failures of one username within
+# 30 minutes, from any address, lock that username (not per address: colleagues share a NAT
+# address, attackers use many). The n-th lockout in a row lasts 30 min × 2^(n-1), at most a
+# day; a successful login or a day without a lockout starts again. Each lockout is an alert.
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "0.5"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_HANDLER = "onewindow.identity.lockout.StaffLockoutHandler"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # attempts while locked change nothing
+LOCKOUT_MAX_COOLOFF = timedelta(hours=float(env("ONEWINDOW_LOCKOUT_MAX_HOURS", "24")))
+LOCKOUT_STREAK_RESET = timedelta(hours=24)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "onewindow.identity.views.staff_locked_out"
 AXES_VERBOSE = False

@@ -19,6 +19,7 @@ from onewindow.identity.models import (
     CompanyAgent,
     Department,
     GridScope,
+    LoginLockout,
     Person,
     Role,
     SmsLoginCode,
@@ -174,4 +175,16 @@ class SmsLoginCodeAdmin(AuditedModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(LoginLockout)
+class LoginLockoutAdmin(AuditedModelAdmin):
+    """Staff-login lockouts (identity.lockout): deleting one lifts it (audited)."""
+
+    list_display = ("username", "streak", "locked_at", "locked_until")
+    search_fields = ("username",)
+    readonly_fields = ("username", "streak", "locked_at", "locked_until")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

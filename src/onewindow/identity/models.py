@@ -254,3 +254,17 @@ class SmsLoginCode(models.Model):
 
     def __str__(self) -> str:
         return f"sms code {self.pk}"
+
+
+class LoginLockout(models.Model):
+    """A username's staff-login lockouts in a row (identity.lockout; django-axes counts the
+    failures, per username from any address). The n-th lasts AXES_COOLOFF_TIME × 2^(n-1), at
+    most LOCKOUT_MAX_COOLOFF; a successful login, or a day without one, starts again at one."""
+
+    username = models.CharField(max_length=150, unique=True)
+    streak = models.PositiveIntegerField(default=1)
+    locked_at = models.DateTimeField()
+    locked_until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.username} locked until {self.locked_until:%Y-%m-%d %H:%M}"

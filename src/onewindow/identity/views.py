@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.contrib.auth import login, logout
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -139,15 +141,27 @@ def staff_locked_out(
     original_response: HttpResponse | None = None,
     credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """django-axes lockout page (AXES_LOCKOUT_CALLABLE)."""
-    minutes = max(1, round(float(settings.AXES_COOLOFF_TIME) * 60))
+    """django-axes lockout page (AXES_LOCKOUT_CALLABLE): how long this username stays
+    locked (identity.lockout: the lockout grows with each one in a row)."""
+    from axes.helpers import get_client_username
+
+    from onewindow.identity.lockout import base_cool_off, lockout_in_force
+
+    username = get_client_username(request, credentials) or ""
+    state = lockout_in_force(str(username)) if username else None
+    seconds = (
+        (state.locked_until - timezone.now()).total_seconds()
+        if state is not None
+        else base_cool_off().total_seconds()
+    )
+    minutes = max(1, math.ceil(seconds / 60))
     response = render(
         request,
         "identity/locked_out.html",
         {"minutes": minutes, "limit": settings.AXES_FAILURE_LIMIT},
         status=429,
     )
-    response["Retry-After"] = str(minutes * 60)
+    response["Retry-After"] = str(max(1, math.ceil(seconds)))
     return response
 
 

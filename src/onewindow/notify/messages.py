@@ -36,6 +36,11 @@ SMS_TEMPLATES: dict[str, str] = {
     "case_escalated": "办件{number}（{service}）“{step}”已超过办理时限并督办，请尽快处理。",
     "case_stuck": "办件{number}（{service}）无法继续办理：{reason}。请尽快处理。",
     "case_task_cancelled": "办件{number}（{service}）的“{step}”已取消，无需再办理：{reason}。",
+    # Told to the operators and department administrators (identity.lockout).
+    "staff_locked_out": (
+        "工作人员账号{name}（{username}）登录连续失败，已锁定{minutes}分钟"
+        "（连续第{count}次锁定，最近一次来自{ip}）。如非本人操作，请核实并处置。"
+    ),
     # Sent by the catalogue's notify.send steps.
     "sla_escalation": "督办提醒：办件{number}（{service}）已超过办理时限，请尽快办理。",
     "housing_eligibility_publicity": (
@@ -48,7 +53,9 @@ SMS_TEMPLATES: dict[str, str] = {
 
 # Templates only ever told in-app (to staff, who have no phone on record): a vendor needs no
 # SMS template approved for them.
-IN_APP_ONLY = frozenset({"case_escalated", "case_stuck", "case_task_cancelled", "sla_escalation"})
+IN_APP_ONLY = frozenset(
+    {"case_escalated", "case_stuck", "case_task_cancelled", "sla_escalation", "staff_locked_out"}
+)
 
 # The title of the in-app message (站内消息) a template's text is the body of.
 MESSAGE_TITLES: dict[str, str] = {
@@ -65,6 +72,7 @@ MESSAGE_TITLES: dict[str, str] = {
     "case_escalated": "督办提醒",
     "case_stuck": "办件无法继续办理",
     "case_task_cancelled": "任务已取消",
+    "staff_locked_out": "账号锁定提醒",
     "sla_escalation": "督办提醒",
     "housing_eligibility_publicity": "资格审核通过",
     "case_shipped": "办理结果已寄出",
