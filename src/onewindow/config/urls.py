@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
+    path("demo/", include("onewindow.demo.urls")),  # 演示账号: 404 unless ONEWINDOW_DEMO
 ]
 
 handler404 = "onewindow.portal.views.page_not_found"
