@@ -39,6 +39,7 @@ def banner(url: str, accounts: list[DemoAccount]) -> str:
             f"OneWindow demo city (广州) is running at {url}",
             f"  health: {url}healthz    SMS outbox: {url}notify/sms-outbox/    "
             f"workbench: {url}workbench/",
+            f"  demo accounts by role, with ID numbers and TOTP codes: {url}demo/",
             f"  services (办事指南, apply online): {url}services/    "
             f"e.g. {url}services/hk-macau-reendorsement/",
             rule,
