@@ -192,6 +192,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # attempts while locked c
 LOCKOUT_MAX_COOLOFF = timedelta(hours=float(env("ONEWINDOW_LOCKOUT_MAX_HOURS", "24")))
 LOCKOUT_STREAK_RESET = timedelta(hours=24)
 AXES_RESET_ON_SUCCESS = True
+# axes.W006 warns that a lock without the address can be dodged by rotating user agents or
+# cookies; ours counts a username's failures over every address, user agent and cookie.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_CALLABLE = "onewindow.identity.views.staff_locked_out"
 AXES_VERBOSE = False
 
@@ -244,6 +247,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# Holiday notices for years chinese-calendar has no data for yet (onewindow.core.calendar).
+HOLIDAYS_FILE = env("ONEWINDOW_HOLIDAYS_FILE", "")
 USE_I18N = True
 USE_TZ = True
 
@@ -252,8 +257,6 @@ STATIC_URL = "/static/"
 STATIC_ROOT = None if TESTING else VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("ONEWINDOW_MEDIA_ROOT", str(VAR_DIR / "media")))
-# Holiday notices for years chinese-calendar has no data for yet (onewindow.core.calendar).
-HOLIDAYS_FILE = env("ONEWINDOW_HOLIDAYS_FILE", "")
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -323,17 +326,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 
-# --- security (production) --------------------------------------------------------------------
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-if PRODUCTION:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
 # --- Content-Security-Policy (django-csp, onewindow.core.csp; docs/operations.md) -------------
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
@@ -362,8 +354,18 @@ CSP_FORM_ACTION_SOURCES = [
     "onewindow.payments.conf.form_action_origins",
 ]
 
+# --- security (production) --------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # --- logging ----------------------------------------------------------------------------------
 LOG_FORMAT = env("ONEWINDOW_LOG_FORMAT", "text" if DEBUG or TESTING or DEMO else "json")

@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.config.base")
 application = get_wsgi_application()
+
+from onewindow.core.startup import refuse_unsafe_production  # noqa: E402  (after setup)
+
+refuse_unsafe_production("web server")

@@ -35,6 +35,45 @@ def crypto_keys_configured(app_configs: Any, **kwargs: Any) -> list[checks.Check
     return problems
 
 
+@checks.register(checks.Tags.security, deploy=True)
+def no_demo_in_production(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """What lets anyone take over a demo must stop a production deployment (these also run
+    when a production process starts, onewindow.core.startup)."""
+    if not settings.PRODUCTION:
+        return []
+    from onewindow.config.base import _DEV_SECRET
+
+    problems: list[checks.CheckMessage] = []
+    if settings.SMS_PROVIDER == "fake":
+        problems.append(
+            checks.Error(
+                "The fake SMS gateway is configured in production: no text message reaches a "
+                "phone; the messages, login codes included, are kept for the SMS outbox page.",
+                hint="Set ONEWINDOW_SMS_PROVIDER to a real vendor (docs/notifications.md).",
+                id="onewindow.E003",
+            )
+        )
+    if settings.DEMO:
+        problems.append(
+            checks.Error(
+                "ONEWINDOW_DEMO is on in production: the public SMS outbox (/notify/sms-outbox/) "
+                "shows every login code, and the demo department system is served.",
+                hint="Unset ONEWINDOW_DEMO.",
+                id="onewindow.E004",
+            )
+        )
+    if settings.SECRET_KEY == _DEV_SECRET:
+        problems.append(
+            checks.Error(
+                "SECRET_KEY is the public development key: sessions can be forged and the "
+                "demo SSO client's secret (derived from it) is known to anyone.",
+                hint="Set SECRET_KEY to a long random value of this deployment's own.",
+                id="onewindow.E005",
+            )
+        )
+    return problems
+
+
 def _sms_provider_problems() -> list[checks.CheckMessage]:
     from django.core.exceptions import ImproperlyConfigured
 
