@@ -5,12 +5,11 @@ authorisation test lists the operations that are public on purpose."""
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from onewindow.api.auth import session_or_bearer
 from onewindow.api.errors import install_error_handlers
+from onewindow.api.openapi import OneWindowAPI
 
-api = NinjaAPI(
+api = OneWindowAPI(
     title="OneWindow API",
     version="1.0.0",
     description="一网通办 OneWindow: the e-government platform's HTTP API.",

@@ -1,6 +1,6 @@
 """Guards in front of the API: bodies over the size limit are refused before parsing, and
 responses Django itself produces for /api/ paths (unknown URL, wrong method) use the API's
-error format instead of an HTML page."""
+error format instead of an HTML page (keeping their headers: a 405 still says ``Allow``)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,13 @@ class ApiGuardMiddleware:
         response = self.get_response(request)
         content_type = response.get("Content-Type", "")
         if response.status_code >= 400 and not content_type.startswith("application/json"):
-            return JsonResponse(_plain_error(response.status_code), status=response.status_code)
+            rebuilt = JsonResponse(_plain_error(response.status_code), status=response.status_code)
+            for header, value in response.items():
+                # Only the body changes: Allow (405), Retry-After and the rest stay.
+                if header.lower() not in {"content-type", "content-length"}:
+                    rebuilt[header] = value
+            rebuilt.cookies = response.cookies
+            return rebuilt
         return response
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from onewindow.api.auth import session_or_bearer
+from onewindow.api.errors import ErrorOut
 from onewindow.appointments.selectors import open_slots_by_day, resource_for_definition
 from onewindow.catalog.models import Service
 from onewindow.core.errors import NotFound
@@ -35,7 +36,7 @@ class SlotsOut(Schema):
 @router.get(
     "/services/{code}/slots",
     auth=session_or_bearer,
-    response=SlotsOut,
+    response={200: SlotsOut, 404: ErrorOut},
     summary="Open appointment slots of a service that needs an appointment",
 )
 def service_slots(request: HttpRequest, code: str, days: int = 10) -> dict[str, object]:

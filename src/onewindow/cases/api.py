@@ -220,14 +220,29 @@ def _staff(request: HttpRequest) -> Any:
     return user
 
 
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+def _errors(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The refusals of an operation's own use case; the API adds the ones every operation of
+    its shape can give (400, 401, 403 CSRF, 413, 422: onewindow.api.openapi)."""
+    return {status: ErrorOut for status in statuses}
+
+
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": True,
+    "description": "One key per application: the same key with the same body answers the "
+    "case it made (200), with another body 409 `idempotency_mismatch`. Surrounding "
+    "whitespace is ignored.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "\\S"},
+}
 
 
 @router.post(
     "/cases",
     auth=AUTH,
-    response={200: CaseOut, 201: CaseOut, **ERRORS},
+    response={200: CaseOut, 201: CaseOut, **_errors(403, 404, 409)},
     summary="Submit an application (Idempotency-Key header required)",
+    openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
 )
 def case_create(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
     user = _resident(request)
@@ -264,7 +279,9 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]
     return Status(201 if created else 200, _case_out(case))
 
 
-@router.get("/cases", auth=AUTH, response=list[CaseBrief], summary="My cases")
+@router.get(
+    "/cases", auth=AUTH, response={200: list[CaseBrief], **_errors(403)}, summary="My cases"
+)
 def case_list(request: HttpRequest) -> list[dict[str, Any]]:
     user = _resident(request)
     return [
@@ -287,7 +304,10 @@ def _own(request: HttpRequest, number: str) -> Case:
 
 
 @router.get(
-    "/cases/{number}", auth=AUTH, response={200: CaseOut, **ERRORS}, summary="One of my cases"
+    "/cases/{number}",
+    auth=AUTH,
+    response={200: CaseOut, **_errors(403, 404)},
+    summary="One of my cases",
 )
 def case_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     return _case_out(_own(request, number))
@@ -296,7 +316,7 @@ def case_detail(request: HttpRequest, number: str) -> dict[str, Any]:
 @router.post(
     "/cases/{number}/withdraw",
     auth=AUTH,
-    response={200: CaseOut, **ERRORS},
+    response={200: CaseOut, **_errors(403, 404, 409)},
     summary="Withdraw my case",
 )
 def case_withdraw(request: HttpRequest, number: str, payload: WithdrawIn) -> dict[str, Any]:
@@ -314,7 +334,7 @@ def case_withdraw(request: HttpRequest, number: str, payload: WithdrawIn) -> dic
 @router.post(
     "/cases/{number}/materials/{code}/licence",
     auth=AUTH,
-    response={200: MaterialOut, **ERRORS},
+    response={200: MaterialOut, **_errors(403, 404, 409)},
     summary="Use a licence from my wallet for a material (电子证照免提交), while the case "
     "waits for supplements",
 )
@@ -333,7 +353,7 @@ def case_material_licence(
 
 
 @tasks_router.get(
-    "/tasks", auth=AUTH, response={200: list[TaskOut], **ERRORS}, summary="My task inbox"
+    "/tasks", auth=AUTH, response={200: list[TaskOut], **_errors(403)}, summary="My task inbox"
 )
 def task_inbox(
     request: HttpRequest, status: str = "", service: str = "", overdue: bool = False
@@ -344,7 +364,10 @@ def task_inbox(
 
 
 @tasks_router.post(
-    "/tasks/{task_id}/claim", auth=AUTH, response={200: TaskOut, **ERRORS}, summary="Claim"
+    "/tasks/{task_id}/claim",
+    auth=AUTH,
+    response={200: TaskOut, **_errors(403, 404, 409)},
+    summary="Claim",
 )
 def task_claim(request: HttpRequest, task_id: int) -> dict[str, Any]:
     task = services.task_claim(
@@ -356,7 +379,7 @@ def task_claim(request: HttpRequest, task_id: int) -> dict[str, Any]:
 @tasks_router.post(
     "/tasks/{task_id}/complete",
     auth=AUTH,
-    response={200: TaskOut, **ERRORS},
+    response={200: TaskOut, **_errors(403, 404, 409)},
     summary="Approve, reject or return for supplements",
 )
 def task_complete(request: HttpRequest, task_id: int, payload: CompleteIn) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from onewindow.api.errors import ErrorOut
 from onewindow.catalog import selectors
 from onewindow.catalog.guide import guide_data
 from onewindow.catalog.models import localized
@@ -95,7 +96,12 @@ def list_services(request: HttpRequest, filters: Query[ServiceFilters]) -> dict[
     }
 
 
-@router.get("/services/{code}", response=ServiceDetail, auth=None, summary="A service's guide")
+@router.get(
+    "/services/{code}",
+    response={200: ServiceDetail, 404: ErrorOut},
+    auth=None,
+    summary="A service's guide",
+)
 def get_service(request: HttpRequest, code: str) -> dict[str, Any]:
     version = selectors.service_version_current(code=code)
     return {

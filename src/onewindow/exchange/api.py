@@ -6,10 +6,11 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Router
+from ninja import Router, Schema
 
-from onewindow.api.errors import error_body
+from onewindow.api.errors import ErrorOut, error_body
 from onewindow.audit.services import client_ip
+from onewindow.exchange import gateway
 from onewindow.exchange.gateway import gateway_call
 
 router = Router(tags=["exchange"])
@@ -29,9 +30,95 @@ MESSAGES = {
 }
 
 
-@router.post("/exchange/query", auth=None, response={200: dict[str, Any]})
+class QueryOut(Schema):
+    request_id: str
+    resource: str
+    found: bool
+    data: dict[str, Any]
+    withheld: list[str]
+
+
+def _header(name: str, description: str, **schema: Any) -> dict[str, Any]:
+    return {
+        "in": "header",
+        "name": f"X-OW-{name}",
+        "required": True,
+        "description": description,
+        "schema": {"type": "string", **schema},
+    }
+
+
+# The gateway reads the raw body (its SHA-256 is signed), so the body and the signature
+# headers are declared here, as gateway.py checks them; a missing or malformed header is 401.
+SIGNED_CALL = {
+    "x-unvalidated": True,  # nothing here is refused 422 (onewindow.api.openapi)
+    "parameters": [
+        _header("Consumer", "the consumer's code"),
+        _header("Timestamp", f"Unix seconds, within {gateway.MAX_SKEW} s of the server's clock"),
+        _header(
+            "Request-Id",
+            "unique per consumer; a replay is refused (409)",
+            pattern=gateway.REQUEST_ID.pattern,
+        ),
+        _header("Purpose", "the purpose of this look-up, percent-encoded UTF-8"),
+        _header(
+            "Signature-Alg",
+            "`hmac-sha256` or `hmac-sm3` (HMAC consumers), `sm2` (SM2 consumers)",
+            enum=["hmac-sha256", "hmac-sm3", "sm2"],
+        ),
+        _header(
+            "Signature",
+            "hex of the signature over `POST\\n<path>\\n<consumer>\\n<timestamp>\\n"
+            "<request id>\\n<purpose as sent>\\n<SHA-256 hex of the body>`",
+        ),
+    ],
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["resource", "subject"],
+                    "properties": {
+                        "resource": {"type": "string", "description": "the resource's code"},
+                        "subject": {
+                            "type": "object",
+                            "required": ["id_number"],
+                            "properties": {"id_number": {"type": "string"}},
+                        },
+                        "fields": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "description": "the fields wanted (default: all granted)",
+                        },
+                    },
+                }
+            }
+        },
+    },
+}
+
+
+@router.post(
+    "/exchange/query",
+    auth=None,
+    response={
+        200: QueryOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        429: ErrorOut,
+    },
+    summary="Query a shared data resource about one person (signed call)",
+    openapi_extra=SIGNED_CALL,
+)
 def exchange_query(request: HttpRequest) -> Any:
-    """Query a shared data resource about one person; returns only the granted fields."""
+    """Query a shared data resource about one person; returns only the granted fields.
+    Refusals: 401 unsigned, unknown consumer, stale timestamp or bad signature; 409 a
+    replayed request id; 400 a body that is not the query; 404 an unknown resource; 403
+    no grant (or an expired one); 429 over the grant's rate."""
     result = gateway_call(
         path=request.path, headers=request.headers, body=request.body, ip=client_ip(request)
     )

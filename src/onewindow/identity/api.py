@@ -24,8 +24,20 @@ class StrictSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+# What core.identifiers.normalize_phone accepts, as a pattern for the schema (the service
+# checks it and answers 422 in the user's language): 11 digits 1[3-9]…, optionally after
+# +86, with whitespace (Python's) and hyphens anywhere ignored.
+_SEP = "[\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000-]*"
+PHONE_PATTERN = f"^{_SEP}(?:\\+{_SEP}8{_SEP}6{_SEP})?1{_SEP}[3-9](?:{_SEP}[0-9]){{9}}{_SEP}$"
+PHONE = Field(
+    max_length=20,
+    description="11-digit mainland mobile number (spaces, hyphens and a leading +86 are ignored)",
+    json_schema_extra={"pattern": PHONE_PATTERN},
+)
+
+
 class SmsCodeIn(StrictSchema):
-    phone: str = Field(max_length=20, description="11-digit mainland mobile number")
+    phone: str = PHONE
 
 
 class SmsCodeOut(Schema):
@@ -34,8 +46,12 @@ class SmsCodeOut(Schema):
 
 
 class SmsLoginIn(StrictSchema):
-    phone: str = Field(max_length=20)
-    code: str = Field(max_length=6, description="6-digit code from the SMS")
+    phone: str = PHONE
+    code: str = Field(
+        max_length=6,
+        description="6-digit code from the SMS",
+        json_schema_extra={"pattern": "^[0-9]{6}$"},
+    )
 
 
 class PersonOut(Schema):
@@ -83,7 +99,7 @@ def _require_json(request: HttpRequest) -> None:
 @router.post(
     "/auth/sms-code",
     auth=None,
-    response={202: SmsCodeOut, 413: ErrorOut, 415: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={202: SmsCodeOut, 415: ErrorOut, 429: ErrorOut},
     summary="Send a login code by SMS",
 )
 def sms_code(request: HttpRequest, payload: SmsCodeIn) -> Status[dict[str, object]]:
@@ -101,7 +117,7 @@ def sms_code(request: HttpRequest, payload: SmsCodeIn) -> Status[dict[str, objec
 @router.post(
     "/auth/sms-login",
     auth=None,
-    response={200: MeOut, 413: ErrorOut, 415: ErrorOut, 422: ErrorOut},
+    response={200: MeOut, 415: ErrorOut},
     summary="Log in with phone + SMS code (starts a browser session)",
 )
 def sms_login(request: HttpRequest, payload: SmsLoginIn) -> dict[str, object]:
