@@ -115,6 +115,8 @@ def complete_contract(schema: dict[str, Any]) -> dict[str, Any]:
                 _add(responses, 401)
             if secured and unsafe:
                 _add(responses, 403)
+            elif "403" in responses:  # the use case's refusal alone: no CSRF check here
+                responses["403"]["description"] = "Not allowed for this account"
             _add(responses, 413)
             # An operation that reads its request itself (the signed exchange gateway) says so.
             validated = not operation.pop("x-unvalidated", False)
