@@ -114,6 +114,33 @@ def _case_number(w: World) -> dict[str, Any]:
     return {"number": _cases(w)["case"].number}
 
 
+def _party(w: World) -> Any:
+    """resident_b named on resident_a's case (a party asked for consent)."""
+    if "party" not in w.objects:
+        from onewindow.cases.models import CaseParty
+
+        person_b = w.users["resident_b"].person
+        w.objects["party"] = CaseParty.objects.create(
+            case=_cases(w)["case"],
+            code="partner",
+            label="对方",
+            id_number_bidx=person_b.id_number_bidx,
+            person=person_b,
+            record_check=CaseParty.Check.MATCHED,
+            lookups=["gz-gaj.household-registration"],
+            consent=CaseParty.Consent.PENDING,
+        )
+    return w.objects["party"]
+
+
+def _consent(w: World) -> dict[str, Any]:
+    return {"party_id": _party(w).pk}
+
+
+def _case_party(w: World) -> dict[str, Any]:
+    return {"number": _cases(w)["case"].number, "party_id": _party(w).pk}
+
+
 def _draft_id(w: World) -> dict[str, Any]:
     return {"case_id": _cases(w)["draft"].pk}
 
@@ -309,6 +336,11 @@ ARGUMENTS: dict[str, Args] = {
     "cases:case_supplement": Args(build=_case_number, only=OWNER),
     "cases:case_rate": Args(build=_case_number, only=OWNER),
     "cases:case_material": Args(build=_material, only=OWNER),
+    # Only the person named (whose real-name record has that citizen ID) answers a consent
+    # request; only the applicant sends or enters the party's SMS code.
+    "cases:consent_detail": Args(build=_consent, only=frozenset({"resident_b"})),
+    "cases:party_code_send": Args(build=_case_party, only=OWNER),
+    "cases:party_code_confirm": Args(build=_case_party, only=OWNER),
     "cases:staff_task": Args(build=_task_id, only=TASK_HOLDER),
     "cases:staff_case": Args(build=_case_number, only=TASK_HOLDER),
     "cases:staff_material": Args(build=_material, only=TASK_HOLDER),

@@ -62,6 +62,8 @@ def fill_form(page: Page, schema: dict[str, Any]) -> None:
     """Fill every field of the rendered form with a valid value, by the schema."""
     for name, prop in schema["properties"].items():
         field_id = "f-" + name
+        if page.locator(f"#{field_id}[readonly]").count():
+            continue  # the applicant's own answers come from the real-name record
         if "enum" in prop:
             if page.locator(f"#{field_id}-1").count():
                 page.locator(f"#{field_id}-1").check()

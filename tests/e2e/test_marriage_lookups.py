@@ -15,6 +15,7 @@ from onewindow.appointments.models import AppointmentResource
 from onewindow.appointments.seed import resources_seed
 from onewindow.appointments.selectors import open_slots_by_day
 from onewindow.cases.models import Case
+from onewindow.cases.services.parties import party_consent_decide
 from onewindow.core.identifiers import citizen_id_make
 from onewindow.identity.pii import id_number_index
 from onewindow.testing.factories import PersonFactory
@@ -38,7 +39,9 @@ def test_marriage_case_shows_the_departments_records_not_uploads(
         pytest.skip("no working days with holiday data ahead: no slots to book")
     applicant = PersonFactory(birth_date=datetime.date(1997, 2, 3))
     partner_id = citizen_id_make("440104", datetime.date(1998, 7, 9), 456)
-    PersonFactory(id_number=partner_id, id_number_bidx=id_number_index(partner_id), name="李四")
+    partner = PersonFactory(
+        id_number=partner_id, id_number_bidx=id_number_index(partner_id), name="李四"
+    )
 
     log_in(page, applicant.user, base_url=live_server.url)
     page.goto(f"/cases/apply/{version.service.code}/")
@@ -68,6 +71,11 @@ def test_marriage_case_shows_the_departments_records_not_uploads(
     expect(page.get_by_role("heading", name="核对您的申请")).to_be_visible()
     check(page)
     page.get_by_role("button", name="确认提交").click()
+    # The partner's records are looked up once he agrees (tests/e2e/test_party_consent.py).
+    expect(page.get_by_test_id("case-status")).to_have_text("等待相关人授权")
+    party = Case.objects.get(created_by=applicant.user).parties.get(code="partner")
+    party_consent_decide(user=partner.user, party_id=party.pk, agree=True)
+    page.reload()
 
     lookups = page.get_by_test_id("exchange-lookups")
     expect(lookups).to_contain_text("已通过数据共享获取：户籍信息、婚姻登记信息")

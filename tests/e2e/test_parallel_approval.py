@@ -4,6 +4,7 @@ their own workbenches; the resident follows each department's status and sees th
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,10 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from onewindow.cases.models import Case
+from onewindow.cases.services.parties import party_consent_decide
+from onewindow.core.identifiers import citizen_id_make
 from onewindow.identity.models import CompanyAgent
+from onewindow.identity.pii import id_number_index
 from onewindow.testing.factories import CompanyFactory, PersonFactory
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.helpers import log_in
@@ -25,6 +29,9 @@ from tests.e2e.test_apply_flows import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# The citizen ID fill_form writes into every ID question (the legal representative's here).
+LEGAL_REP_ID = citizen_id_make("440106", datetime.date(1998, 5, 4), 123)
 
 
 def _resident_view(page: Page, live_server: LiveServer, case: Case, person: Any) -> None:
@@ -43,6 +50,11 @@ def test_company_registration_departments_approve_in_parallel(
     CompanyAgent.objects.create(company=company, person=person, role="legal_rep")
     case = apply_in_browser(page, live_server, version, tmp_path, person)
     assert case.applicant_company == company
+    # The legal representative named on the form agrees to the check of his identity.
+    assert case.status == Case.Status.CONSENT
+    legal_rep = PersonFactory(id_number=LEGAL_REP_ID, id_number_bidx=id_number_index(LEGAL_REP_ID))
+    party = case.parties.get(code="legal_representative")
+    party_consent_decide(user=legal_rep.user, party_id=party.pk, agree=True)
     # Market regulation accepts; the case fans out to the co-departments.
     accept = case.tasks.get()
     approve_in_workbench(page, live_server, accept)

@@ -41,6 +41,9 @@ class FormField:
     autocomplete: str = ""
     fmt: str = ""
     children: list[FormField] = field(default_factory=list)
+    # Why the resident cannot change this answer ('' = they can): the applicant's own
+    # questions come from the real-name record (``cases.party_views.lock_fields``).
+    locked: str = ""
     masked: bool = False  # a personal answer shown masked (masked_answers); may be revealed
 
     @property

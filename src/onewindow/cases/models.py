@@ -21,6 +21,9 @@ class Case(models.Model):
         SUBMITTED = "submitted", _("已提交")
         IN_PROGRESS = "in_progress", pgettext_lazy("case status", "办理中")
         SUPPLEMENT = "supplement", _("待补正")
+        # Submitted; a person named on the form must first agree to the look-up of their
+        # records (CaseParty). The process starts once every such person has agreed.
+        CONSENT = "consent", _("等待相关人授权")
         APPROVED = "approved", _("已办结（准予）")
         REJECTED = "rejected", _("已办结（不予）")
         WITHDRAWN = "withdrawn", _("已撤回")
@@ -101,13 +104,10 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.status in {
             self.Status.SUBMITTED,
+            self.Status.CONSENT,
             self.Status.IN_PROGRESS,
             self.Status.SUPPLEMENT,
         }
-
-
-CONCLUDED = frozenset({Case.Status.APPROVED, Case.Status.REJECTED, Case.Status.WITHDRAWN})
-
 
     @property
     def deadline_is_estimate(self) -> bool:
@@ -116,6 +116,10 @@ CONCLUDED = frozenset({Case.Status.APPROVED, Case.Status.REJECTED, Case.Status.W
         if self.deadline is None or self.submitted_at is None:
             return False
         return is_estimate(self.submitted_at.date(), self.deadline)
+
+
+CONCLUDED = frozenset({Case.Status.APPROVED, Case.Status.REJECTED, Case.Status.WITHDRAWN})
+
 
 class CaseNumberCounter(models.Model):
     """One row per region and day; the submit transaction bumps it with an upsert, so two
@@ -275,3 +279,76 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.score}"
+
+
+class CaseParty(models.Model):
+    """A person other than the applicant named on the application (对方, 配偶, 子女,
+    法定代表人 …), as the package declares them (``parties:`` in service.yaml).
+
+    At submission their answers are checked against the real-name records (``record_check``).
+    When the process looks up their records through the exchange (the party's
+    ``lookups``), they are asked first (``consent``): from their own account, or by an SMS
+    code sent to the phone on their real-name record. The person is linked (``person``) as
+    soon as the platform knows them, so the case can later be theirs to see as well."""
+
+    class Consent(models.TextChoices):
+        NOT_NEEDED = "not_needed", _("无需授权")
+        PENDING = "pending", _("待确认")
+        GIVEN = "given", _("已同意")
+        DECLINED = "declined", _("已拒绝")
+        EXPIRED = "expired", _("已过期")
+        CANCELLED = "cancelled", _("已取消")
+
+    class Via(models.TextChoices):
+        ACCOUNT = "account", _("本人登录确认")
+        SMS = "sms", _("短信验证码确认")
+        SAME_PERSON = "self", _("即申请人本人")
+
+    class Check(models.TextChoices):
+        MATCHED = "matched", _("与实名登记信息一致")
+        NAME_MISMATCH = "name_mismatch", _("姓名与实名登记信息不一致")
+        NOT_FOUND = "not_found", _("本平台无该身份证号码的实名登记信息")
+        SAME_PERSON = "self", _("即申请人本人")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    code = models.CharField(max_length=32)
+    label = models.CharField(max_length=64)
+    name = models.CharField(max_length=64, blank=True, help_text="As the applicant wrote it.")
+    id_number_bidx = models.CharField(max_length=64, db_index=True)
+    person = models.ForeignKey(
+        "identity.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_parties",
+    )
+    record_check = models.CharField(max_length=16, choices=Check.choices)
+    lookups = models.JSONField(default=list, blank=True)
+    consent = models.CharField(max_length=16, choices=Consent.choices, default=Consent.NOT_NEEDED)
+    consent_via = models.CharField(max_length=16, choices=Via.choices, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_note = models.CharField(max_length=200, blank=True)
+    # The SMS code of the current request (an HMAC of it, bound to this row).
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    codes_sent = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "code"], name="uniq_case_party_code")
+        ]
+        indexes = [models.Index(fields=["consent", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.code}"
+
+    @property
+    def masked_name(self) -> str:
+        from onewindow.core.masking import mask_name
+
+        return mask_name(self.name)

@@ -24,6 +24,8 @@ from onewindow.cases.forms import (
     question_label,
 )
 from onewindow.cases.models import Case, CaseMaterial, Rating
+from onewindow.cases.party_selectors import consent_requests_for
+from onewindow.cases.party_views import lock_fields
 from onewindow.cases.services.materials import material_specs
 from onewindow.cases.services.submission import service_kind
 from onewindow.catalog.models import Service, ServiceVersion
@@ -112,6 +114,7 @@ def draft_form(request: HttpRequest, case_id: int) -> HttpResponse:
         if not errors:
             return redirect("cases:draft_materials", case_id=case.pk)
     fields = build_fields(schema, data)
+    lock_fields(case, fields)
     loose = attach_errors(fields, errors)
     return render(
         request,
@@ -315,6 +318,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         {
             "drafts": [c for c in cases if c.status == Case.Status.DRAFT],
             "cases": [c for c in cases if c.status != Case.Status.DRAFT],
+            "consents": consent_requests_for(user=request.user).count(),
         },
     )
 
@@ -339,6 +343,7 @@ def _case_page(
     supplement_fields = None
     if case.status == Case.Status.SUPPLEMENT:
         supplement_fields = build_fields(case.service_version.form_schema or {}, case.form_data)
+        lock_fields(case, supplement_fields, submitted=True)
     rows = _material_rows(case)
     if case.status == Case.Status.SUPPLEMENT:
         _licence_choices(case, rows)

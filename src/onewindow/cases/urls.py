@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onewindow.cases import resident_views, stuck_views, supervision_views, views
+from onewindow.cases import party_views, resident_views, stuck_views, supervision_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -26,7 +26,19 @@ urlpatterns = [
     ),
     path("cases/drafts/<int:case_id>/review/", resident_views.draft_review, name="draft_review"),
     path("cases/drafts/<int:case_id>/discard/", resident_views.draft_discard, name="draft_discard"),
+    path("cases/consents/", party_views.consent_list, name="consent_list"),
+    path("cases/consents/<int:party_id>/", party_views.consent_detail, name="consent_detail"),
     path("cases/<str:number>/", resident_views.case_detail, name="case_detail"),
+    path(
+        "cases/<str:number>/parties/<int:party_id>/code/",
+        party_views.party_code_send,
+        name="party_code_send",
+    ),
+    path(
+        "cases/<str:number>/parties/<int:party_id>/confirm/",
+        party_views.party_code_confirm,
+        name="party_code_confirm",
+    ),
     path("cases/<str:number>/withdraw/", resident_views.case_withdraw, name="case_withdraw"),
     path("cases/<str:number>/supplement/", resident_views.case_supplement, name="case_supplement"),
     path("cases/<str:number>/rate/", resident_views.case_rate, name="case_rate"),

@@ -4,7 +4,7 @@ messages in the request's language, and helpers to render and read the form in H
 Conventions of ``form.schema.json``: ``title`` (zh) and ``x-title-en`` on every property,
 ``x-order`` for the UI order, ``x-enum-labels: {value: {zh, en}}``, ``x-hint`` / ``x-hint-en``
 for help text, ``x-widget: textarea|radio``; formats ``date``, ``email``, ``citizen-id``,
-``uscc``, ``phone``."""
+``uscc``, ``phone``, ``person-name`` (see ``catalog.persons``)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from jsonschema import Draft202012Validator, FormatChecker
 
 from onewindow.catalog.jsonmessages import explain
+from onewindow.catalog.persons import PERSON_NAME_FORMAT, person_name_fields, person_name_problem
 from onewindow.core.errors import FieldError, ValidationFailed
 from onewindow.core.identifiers import normalize_citizen_id, normalize_phone, normalize_uscc
 from onewindow.core.numbers import parse_decimal, parse_int
@@ -44,6 +45,13 @@ def format_checker() -> FormatChecker:
     def _phone(value: object) -> bool:
         if isinstance(value, str):
             normalize_phone(value)
+        return True
+
+    @checker.checks(PERSON_NAME_FORMAT, raises=ValidationFailed)
+    def _person_name(value: object) -> bool:
+        problem = person_name_problem(value)
+        if problem:
+            raise ValidationFailed(problem, code="person_name")
         return True
 
     return checker
@@ -77,9 +85,13 @@ def dotted(path: Sequence[str | int]) -> str:
     return ".".join(str(part) for part in path)
 
 
-def form_validate(*, schema: Mapping[str, Any], data: Any) -> list[FieldError]:
+def form_validate(
+    *, schema: Mapping[str, Any], data: Any, definition: Mapping[str, Any] | None = None
+) -> list[FieldError]:
     """Every problem of ``data`` against ``schema``: one ``FieldError`` per field, in form
-    order, its message in the active language naming the field by its title."""
+    order, its message in the active language naming the field by its title. With the
+    service's ``definition``, the names of the persons it declares (``parties:``) and the
+    applicant's name are held to the person-name rule too, as ``format: person-name`` is."""
     validator = Draft202012Validator(schema, format_checker=format_checker())
 
     def label(path: Sequence[str | int]) -> str:
@@ -95,11 +107,23 @@ def form_validate(*, schema: Mapping[str, Any], data: Any) -> list[FieldError]:
             key = dotted(path)
             if key not in found:
                 found[key] = FieldError(code=code, message=message, field=key or None)
+    if isinstance(data, Mapping):
+        for name in person_name_fields(schema, definition):
+            problem = "" if name in found else person_name_problem(data.get(name))
+            if problem:
+                message = _name_message(title_of(property_at(schema, [name]), name), problem)
+                found[name] = FieldError(code="format_person_name", message=message, field=name)
     order = {name: index for index, name in enumerate(field_order(schema))}
     return sorted(
         found.values(),
         key=lambda e: (order.get((e.field or "").split(".")[0], len(order)), e.field or ""),
     )
+
+
+def _name_message(field: str, problem: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("%(field)s：%(problem)s") % {"field": field, "problem": problem}
 
 
 def field_order(schema: Mapping[str, Any]) -> list[str]:

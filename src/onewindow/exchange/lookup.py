@@ -1,7 +1,8 @@
 """The ``exchange.lookup`` action: a case's service task asks the exchange, as the platform's
 own consumer and with the case as its purpose, for what the government already holds (免证明).
 The call is logged in the call log like any other; the returned fields become process
-variables ``exchange_<resource>`` (``{"applicant": {...}, "partner": {...}}``)."""
+variables ``exchange_<resource>`` (``{"applicant": {...}, "partner": {...}}``, one key per
+subject looked up: the applicant and the parties of ``cases.party_selectors``)."""
 
 from __future__ import annotations
 
@@ -32,16 +33,29 @@ def variable_name(resource_code: str) -> str:
 
 
 def _subjects(ctx: ActionContext) -> list[tuple[str, Person | None]]:
+    """Who this service task looks up (its ``subject``: ``applicant`` and party codes). A
+    person other than the applicant is looked up only as a party the package declares, whom
+    the form names, and who agreed (``cases.party_selectors``); the person looked up is the
+    one who agreed, and the form must still name them. Any other subject word looks up the
+    applicant alone, as before parties were declared."""
+    from onewindow.cases.party_selectors import case_party_for_lookup
+    from onewindow.catalog.persons import APPLICANT, lookup_subjects
+
     person_id = ctx.context.get("applicant_person_id")
-    subjects = [("applicant", Person.objects.filter(pk=person_id).first() if person_id else None)]
-    if str(ctx.params.get("subject", "")) == "both_parties":
-        number = str(ctx.data.get("partner_id_number") or "").strip().upper()
-        partner = (
-            Person.objects.filter(id_number_bidx=id_number_index(number)).first()
-            if number
-            else None
-        )
-        subjects.append(("partner", partner))
+    subjects = [(APPLICANT, Person.objects.filter(pk=person_id).first() if person_id else None)]
+    case_id = ctx.context.get("case_id")
+    for code in lookup_subjects(ctx.params):
+        if code == APPLICANT or not isinstance(case_id, int):
+            continue
+        party = case_party_for_lookup(case_id=case_id, code=code)
+        if party is None:
+            continue
+        if not party.may_look_up:
+            raise LookupRefused(f"{code} has not agreed to the look-up")
+        number = str(ctx.data.get(party.id_field) or "").strip().upper()
+        if not number or id_number_index(number) != party.id_number_bidx:
+            raise LookupRefused(f"the form no longer names the {code} who agreed")
+        subjects.append((code, Person.objects.filter(id_number_bidx=party.id_number_bidx).first()))
     return subjects
 
 

@@ -106,6 +106,8 @@ class FetchedRecord:
 SUBJECT_LABELS = {
     "applicant": gettext_lazy("申请人"),
     "partner": gettext_lazy("对方"),
+    "spouse": gettext_lazy("配偶"),
+    "legal_representative": gettext_lazy("法定代表人"),
     "applicant_company": gettext_lazy("申请单位"),
 }
 

@@ -50,6 +50,8 @@ def case_withdraw(
     if not case.is_open:
         raise CaseFinished()
     now = now or timezone.now()
+    if case.status == Case.Status.CONSENT:  # the process has not started: nothing to cancel
+        return _withdraw_before_start(case, user=user, reason=reason, actor=actor, now=now)
     run = restore(case)
     run.cancel()
     for task in case.tasks.filter(status__in=ACTIVE):
@@ -66,6 +68,32 @@ def case_withdraw(
         save_case(case, "status", "concluded_at")
     from onewindow.appointments.services import bookings_release_for_case
 
+    bookings_release_for_case(case_id=case.pk, reason="case withdrawn", now=now)
+    audit_record(actor=actor_for(user, actor), action="cases.case.withdraw", target=case)
+    return case
+
+
+def _withdraw_before_start(
+    case: Case, *, user: Any, reason: str, actor: Actor | None, now: datetime.datetime
+) -> Case:
+    from onewindow.appointments.services import bookings_release_for_case
+    from onewindow.cases.services.parties import parties_cancel
+
+    parties_cancel(case, now=now)
+    case.outcome_note = reason.strip()[:500]
+    case.status, case.concluded_at = Case.Status.WITHDRAWN, now
+    save_case(case, "outcome_note", "status", "concluded_at")
+    event(
+        case, "withdrawn", user=user, message=case.outcome_note or _("申请人撤回了申请。"), at=now
+    )
+    event(
+        case,
+        "concluded",
+        actor_label=_("系统"),
+        message=str(Case.Status.WITHDRAWN.label),
+        data={"outcome": "withdrawn"},
+        at=now,
+    )
     bookings_release_for_case(case_id=case.pk, reason="case withdrawn", now=now)
     audit_record(actor=actor_for(user, actor), action="cases.case.withdraw", target=case)
     return case

@@ -1,5 +1,6 @@
-"""SLA sweep: advance the cases whose engine timers are due (timer boundary events escalate)
-and flag tasks past their working-day due date."""
+"""SLA sweep: advance the cases whose engine timers are due (timer boundary events escalate),
+end the cases whose request for a party's consent has expired, and flag tasks past their
+working-day due date."""
 
 from __future__ import annotations
 
@@ -30,7 +31,14 @@ def cases_sla_sweep(*, now: datetime.datetime | None = None, limit: int = 500) -
             advanced += 1
         except Exception:  # one broken case must not stop the sweep
             logger.exception("advancing case %s failed", case_id)
+    from onewindow.cases.services.parties import party_consents_expire
+
+    try:  # requests for a party's consent past their time end their cases
+        expired = party_consents_expire(now=now, limit=limit)
+    except Exception:
+        logger.exception("expiring consent requests failed")
+        expired = 0
     overdue = CaseTask.objects.filter(
         status__in=ACTIVE, due_date__lt=timezone.localdate(now), overdue=False
     ).update(overdue=True)
-    return {"advanced": advanced, "overdue": overdue}
+    return {"advanced": advanced, "overdue": overdue, "consents_expired": expired}

@@ -27,6 +27,17 @@ from onewindow.cases.services._common import (
     save_case,
 )
 from onewindow.cases.services.materials import material_errors, material_specs
+from onewindow.cases.services.parties import (
+    awaiting_consent,
+    parties_prepare,
+    parties_record,
+)
+from onewindow.cases.services.persons import (
+    applicant_errors,
+    applicant_fill,
+    applicant_of,
+    merged,
+)
 from onewindow.cases.services.process import apply_run, enqueue_advance, process_context
 from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.core.calendar import add_working_days
@@ -71,7 +82,18 @@ def _current_version(service_code: str) -> ServiceVersion:
 def form_errors(version: ServiceVersion, data: dict[str, Any]) -> list[FieldError]:
     from onewindow.catalog.selectors import form_validate
 
-    return list(form_validate(schema=version.form_schema, data=data))
+    return list(form_validate(schema=version.form_schema, data=data, definition=version.definition))
+
+
+def applicant_form(
+    version: ServiceVersion, data: dict[str, Any], person: Person | None
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """The answers with the applicant's own questions taken from their real-name record
+    (``cases.services.persons``), and every problem of the result: the record's gaps first,
+    then the form's validation."""
+    filled = applicant_fill(version.form_schema, data, person)
+    errors = merged(applicant_errors(version.form_schema, person), form_errors(version, filled))
+    return filled, errors
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -152,7 +174,7 @@ def case_draft_save_form(
     case = lock_case(case_id)
     if case.created_by_id != user.pk or case.status != Case.Status.DRAFT:
         raise CaseNotFound()
-    errors = form_errors(case.service_version, data)
+    data, errors = applicant_form(case.service_version, data, applicant_of(case))
     changed = changed_fields(case.form_data, data)
     case.form_data = data
     if not errors and case.step == Case.Step.FORM:
@@ -279,7 +301,10 @@ def _submit_locked(
         if current is not None and current.pk != case.service_version_id:
             case.service_version = current  # a draft applies to the version in force now
     version = case.service_version
-    errors = form_errors(version, case.form_data)
+    applicant = applicant_of(case)
+    filled, errors = applicant_form(version, case.form_data, applicant)
+    refilled = filled != case.form_data  # the record changed since the draft was saved
+    case.form_data = filled
     specs = material_specs(version.definition)
     errors.extend(material_errors(case, specs=specs))
     from onewindow.appointments.selectors import appointment_errors
@@ -291,6 +316,18 @@ def _submit_locked(
     run = ProcessRun.start(
         version.process_spec, data=dict(case.form_data), now=now, context=process_context(case)
     )
+    parties = parties_prepare(case, version, applicant=applicant, now=now)
+    if awaiting_consent(parties):
+        return _submit_awaiting_consent(
+            case,
+            parties,
+            user=user,
+            actor=actor,
+            now=now,
+            token=token,
+            insert=insert,
+            applicant=applicant,
+        )
     case.deadline = _deadline(version, today)
     case.idempotency_key = case.idempotency_key or token
     case.status = Case.Status.SUBMITTED
@@ -317,6 +354,8 @@ def _submit_locked(
         else:  # a draft: the number goes out with the case's UPDATE
             case.number = allocate_number(region_code=region, day=today)
         submitted.message = _("申请已提交，办件编号 %(number)s。") % {"number": case.number}
+        if parties:
+            parties_record(case, parties, applicant=applicant, now=now)
 
     # A draft has no task rows; the case's own fields go out with the run's state, in the
     # same UPDATE (a draft) or in the one INSERT (``insert``).
@@ -326,7 +365,7 @@ def _submit_locked(
         now=now,
         fresh=True,
         insert=insert,
-        also=SUBMIT_FIELDS,
+        also=SUBMIT_FIELDS + (("form_data",) if refilled and not insert else ()),
         events=[submitted],
         before_timeline=numbered,
     )
@@ -342,6 +381,70 @@ def _submit_locked(
         },
     )
     enqueue_advance(case)
+    return case
+
+
+def _submit_awaiting_consent(
+    case: Case,
+    parties: list[Any],
+    *,
+    user: Any,
+    actor: Actor,
+    now: datetime.datetime,
+    token: str,
+    insert: bool,
+    applicant: Person | None,
+) -> Case:
+    """A submission naming a person whose records the process looks up: numbered and
+    recorded, but the process starts only once they agree (``cases.services.parties``)."""
+    from onewindow.cases.models import CaseEvent
+    from onewindow.cases.signals import publish
+
+    version = case.service_version
+    today = timezone.localdate(now)
+    case.idempotency_key = case.idempotency_key or token
+    case.status = Case.Status.CONSENT
+    case.submitted_at = now
+    case.step = Case.Step.REVIEW
+    case.deadline = None  # counted from the day the process starts
+    region = (version.service.department.region_code or DEFAULT_REGION)[:6]
+    if insert:
+        case.save(force_insert=True)
+        case.number = number_case(case_id=case.pk, region_code=region, day=today)
+    else:
+        case.number = allocate_number(region_code=region, day=today)
+        save_case(case, *SUBMIT_FIELDS, "form_data")
+    exchanged = [
+        CaseMaterial(case=case, code=spec.code, name=spec.name, source=spec.source)
+        for spec in material_specs(version.definition)
+        if spec.source == CaseMaterial.Source.EXCHANGE
+    ]
+    if exchanged:
+        CaseMaterial.objects.bulk_create(exchanged)
+    events = [
+        event_row(
+            case,
+            "submitted",
+            user=user,
+            message=_("申请已提交，办件编号 %(number)s。") % {"number": case.number},
+            data={"version": version.number},
+            at=now,
+        )
+    ]
+    events += parties_record(case, parties, applicant=applicant, now=now)
+    CaseEvent.objects.bulk_create(events)
+    publish(case, events)
+    audit_record(
+        actor=actor,
+        action="cases.case.submit",
+        target=case,
+        changes={
+            "number": case.number,
+            "service": version.service.code,
+            "version": version.number,
+            "awaiting_consent": [p.code for p in parties if p.consent == "pending"],
+        },
+    )
     return case
 
 

@@ -21,6 +21,7 @@ from onewindow.cases.services._common import (
     lock_case,
 )
 from onewindow.cases.services.materials import material_errors
+from onewindow.cases.services.persons import applicant_fill, applicant_of, merged
 from onewindow.cases.services.process import (
     applicant_tasks,
     apply_run,
@@ -28,16 +29,40 @@ from onewindow.cases.services.process import (
     process_context,
     restore,
 )
-from onewindow.cases.services.submission import changed_fields, form_errors
+from onewindow.cases.services.submission import applicant_form, changed_fields
 from onewindow.core.errors import Conflict, FieldError, ValidationFailed
 
 
 def _errors(case: Case, form_data: dict[str, Any] | None) -> list[FieldError]:
     errors: list[FieldError] = []
     if form_data is not None:
-        errors = form_errors(case.service_version, form_data)
+        _filled, errors = applicant_form(case.service_version, form_data, applicant_of(case))
+        errors = merged(_party_changes(case, form_data), errors)
     errors.extend(material_errors(case))
     return errors
+
+
+def _party_changes(case: Case, form_data: dict[str, Any]) -> list[FieldError]:
+    """A person named on the form stays the person checked (and asked) at submission: their
+    citizen ID cannot be changed in a supplement."""
+    from onewindow.catalog.forms import property_at, title_of
+    from onewindow.catalog.persons import party_specs
+
+    out = []
+    for spec in party_specs(case.service_version.definition):
+        if form_data.get(spec.id_field) != case.form_data.get(spec.id_field):
+            title = title_of(property_at(case.service_version.form_schema, [spec.id_field]))
+            out.append(
+                FieldError(
+                    code="party_locked",
+                    message=gettext_lazy(
+                        "%(field)s提交后不能在补正中修改；如填写有误，请撤回后重新申请。"
+                    )
+                    % {"field": title or spec.id_field},
+                    field=spec.id_field,
+                )
+            )
+    return out
 
 
 def sync_variables(run: ProcessRun, form_data: dict[str, Any], changed: list[str]) -> None:
@@ -72,6 +97,7 @@ def case_supplement_submit(
         raise ValidationFailed(_("补正内容有误，请修改后再提交。"), errors=errors)
     changed: list[str] = []
     if form_data is not None:
+        form_data = applicant_fill(case.service_version.form_schema, form_data, applicant_of(case))
         changed = changed_fields(case.form_data, form_data)
         case.form_data = form_data
     waiting = list(case.tasks.filter(status=CaseTask.Status.WAITING))

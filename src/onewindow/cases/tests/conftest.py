@@ -261,7 +261,11 @@ def parallel_service(city: None, tmp_path: Path) -> ServiceVersion:
 
 @pytest.fixture
 def resident(db: Any) -> Person:
-    person: Any = PersonFactory()
+    """The resident whose real-name record the form's applicant questions come from: the
+    same name, citizen ID and phone as :data:`ANSWERS`."""
+    person: Any = PersonFactory(
+        name=ANSWERS["applicant_name"], id_number=ANSWERS["id_number"], phone=ANSWERS["phone"]
+    )
     return cast(Person, person)
 
 

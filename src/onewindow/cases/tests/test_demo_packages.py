@@ -122,7 +122,14 @@ def test_flagship_package_runs_to_approval(city, resident, company_for, code):
         pytest.skip(f"demo package {code} not present")
     version = service_packages_import(actor=Actor.system("test"), paths=[folder])[0]
     company = company_for(resident) if version.service.kind == "enterprise" else None
-    case = submit_package(resident, version, company=company)
+    # The agent is the legal representative here: a person named on the form who is the
+    # applicant needs no consent (another person's would, see test_parties).
+    answers = (
+        {"legal_rep_id_number": resident.id_number}
+        if "legal_rep_id_number" in version.form_schema["properties"]
+        else None
+    )
+    case = submit_package(resident, version, company=company, answers=answers)
     first = set(case.tasks.values_list("department__code", flat=True))
     assert first == {version.service.department.code}
     case = run_to_the_end(case)

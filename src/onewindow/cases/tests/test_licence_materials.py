@@ -252,11 +252,11 @@ def test_answers_tied_to_the_licence_must_say_what_it_says(city, tmp_path, resid
     something else is refused when chosen (at the material, naming the question), and an
     answer changed afterwards stops the submission at that question. A licence without the
     claim is not compared."""
-    tied = {**PERMIT, "form_fields": {"applicant_name": "holderName"}}
+    tied = {**PERMIT, "form_fields": {"degree": "holderDegree"}}
     publish(tmp_path, service=definition(code=CODE, materials=[tied]), bpmn=None)
 
-    def permit(name: str | None) -> Licence:
-        claims = {"permitNumber": "C12345678", **({"holderName": name} if name else {})}
+    def permit(degree: str | None) -> Licence:
+        claims = {"permitNumber": "C12345678", **({"holderDegree": degree} if degree else {})}
         return licence_issue(
             actor=SYSTEM,
             licence_type_code="hk-macau-permit",
@@ -264,19 +264,19 @@ def test_answers_tied_to_the_licence_must_say_what_it_says(city, tmp_path, resid
             claims=claims,
         )
 
-    case = _draft(resident.user)  # answers say 张伟
-    refused = _refused(resident.user, case, permit("李娜").pk)
+    case = _draft(resident.user)  # answers say bachelor
+    refused = _refused(resident.user, case, permit("master").pk)
     assert refused.code == "licence_mismatch"
-    assert "「申请人姓名」" in str(refused.message) and "李娜" in str(refused.message)
+    assert "「学历」" in str(refused.message) and "master" in str(refused.message)
 
-    _use(resident.user, case, permit("张伟").pk)
+    _use(resident.user, case, permit("bachelor").pk)
     services.case_draft_save_form(
-        user=resident.user, case_id=case.pk, data={**ANSWERS, "applicant_name": "张三"}
+        user=resident.user, case_id=case.pk, data={**ANSWERS, "degree": "master"}
     )
     with pytest.raises(ValidationFailed) as caught:
         _submit(resident.user, case)
     errors = {e.field: e for e in caught.value.errors}
-    assert errors["applicant_name"].code == "licence_mismatch"
+    assert errors["degree"].code == "licence_mismatch"
     assert Case.objects.get(pk=case.pk).status == Case.Status.DRAFT
 
     _use(resident.user, case, permit(None).pk)  # no such claim: nothing to compare

@@ -63,16 +63,20 @@ def test_invalid_form_data_gives_field_errors_in_chinese_and_no_case(parallel_se
         errors = services.case_draft_save_form(
             user=resident.user,
             case_id=case.pk,
-            data={"applicant_name": "张伟", "id_number": "110105194912310021", "degree": "phd"},
+            data={"applicant_name": "张伟", "graduation_date": "2026-02-30", "degree": "phd"},
         )
     fields = {e.field for e in errors}
-    assert "id_number" in fields and "degree" in fields
+    assert "graduation_date" in fields and "degree" in fields
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in str(e.message)) for e in errors)
     case.refresh_from_db()
     assert case.step == Case.Step.FORM  # did not move on
     with pytest.raises(ValidationFailed) as caught:
         services.case_submit(user=resident.user, case_id=case.pk, token=case.submit_token)
-    assert {e.field for e in caught.value.errors} >= {"id_number", "degree", "material.diploma"}
+    assert {e.field for e in caught.value.errors} >= {
+        "graduation_date",
+        "degree",
+        "material.diploma",
+    }
     case.refresh_from_db()
     assert case.status == Case.Status.DRAFT and case.number is None
     assert not CaseTask.objects.exists()

@@ -46,12 +46,12 @@ def test_apply_step_by_step(parallel_service, resident, staff):
     assert '<label for="f-applicant_name">申请人姓名' in page
     assert page.index("f-applicant_name") < page.index("f-id_number") < page.index("f-degree")
     assert "硕士研究生" in page  # enum labels
-    bad = client.post(form_url, {**ANSWERS, "id_number": "123"})
+    bad = client.post(form_url, {**ANSWERS, "graduation_date": "2026-13-45"})
     assert bad.status_code == 422
     html = bad.content.decode()
-    assert 'id="f-id_number-error"' in html and 'aria-invalid="true"' in html
+    assert 'id="f-graduation_date-error"' in html and 'aria-invalid="true"' in html
     case.refresh_from_db()
-    assert case.form_data["id_number"] == "123"  # the draft keeps what was typed
+    assert case.form_data["graduation_date"] == "2026-13-45"  # the draft keeps what was typed
     ok = client.post(form_url, ANSWERS)
     materials_url = reverse("cases:draft_materials", kwargs={"case_id": case.pk})
     assert ok["Location"] == materials_url

@@ -15,7 +15,7 @@ from onewindow.catalog.packages.problem import Problem
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 KNOWN_FORMATS = frozenset(
-    {"date", "date-time", "time", "email", "uri", "citizen-id", "uscc", "phone"}
+    {"date", "date-time", "time", "email", "uri", "citizen-id", "uscc", "phone", "person-name"}
 )
 
 

@@ -14,12 +14,18 @@ from typing import Any
 
 import yaml
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from jsonschema import Draft202012Validator
 
 from onewindow.catalog.jsonmessages import explain
 from onewindow.catalog.packages.context import ValidationContext
 from onewindow.catalog.packages.decisions import decision_task_problems, decisions_load
 from onewindow.catalog.packages.formschema import form_schema_parse
+from onewindow.catalog.packages.parties import (
+    form_person_problems,
+    lookup_problems,
+    party_problems,
+)
 from onewindow.catalog.packages.problem import Problem
 from onewindow.catalog.packages.process import (
     APPLICANT_GROUP,
@@ -41,6 +47,10 @@ from onewindow.catalog.packages.source import (
 from onewindow.catalog.packages.taskforms import task_form_problems, task_forms_load
 from onewindow.catalog.packages.yamllines import Path as DataPath
 from onewindow.catalog.packages.yamllines import line_of, load_with_lines
+
+
+def _working_days(n: int) -> str:
+    return ngettext("%(n)s个工作日", "%(n)s个工作日", n) % {"n": n}
 
 
 @cache
@@ -159,8 +169,8 @@ class _Checker:
             if isinstance(statutory, int) and isinstance(promised, int) and statutory < promised:
                 self.add(
                     ("time_limit", "statutory_days"),
-                    _("法定办结时限（%(s)s个工作日）不能少于承诺办结时限（%(p)s个工作日）。")
-                    % {"s": statutory, "p": promised},
+                    _("法定办结时限（%(s)s）不能少于承诺办结时限（%(p)s）。")
+                    % {"s": _working_days(statutory), "p": _working_days(promised)},
                 )
         outcome = data.get("outcome")
         if isinstance(outcome, dict):
@@ -404,6 +414,19 @@ def package_load(source: PackageSource, context: ValidationContext) -> LoadedPac
     package.form_schema = form_schema
     if data is not None:
         checker.check_form_fields(data, form_schema)
+        if not form_problems:  # the persons named on the form (catalog.persons)
+            form_text = (source.files.get(FORM_FILE) or b"").decode("utf-8", errors="replace")
+            form_problems += form_person_problems(
+                form_schema, text=form_text, file=source.path(FORM_FILE)
+            )
+            form_problems += party_problems(
+                data,
+                form_schema,
+                add=checker.add,
+                vocabulary=context.vocabulary,
+                form_text=form_text,
+                form_file=source.path(FORM_FILE),
+            )
     tables, decision_problems = decisions_load(source)
     if data is not None:
         if tables:
@@ -412,6 +435,16 @@ def package_load(source: PackageSource, context: ValidationContext) -> LoadedPac
         package.problems.extend(form_file_problems)
         questions = set((form_schema or {}).get("properties") or {}) if not form_problems else None
         _load_process(package, checker, data, variables=questions, task_forms=task_forms)
+        if not package.engine_missing:
+            package.problems.extend(
+                lookup_problems(
+                    data,
+                    (package.process_spec or {}).get("service_tasks") or {},
+                    bpmn=package.bpmn,
+                    file=source.path(PROCESS_FILE),
+                    add=checker.add,
+                )
+            )
         if package.process_spec:
             package.problems.extend(
                 task_form_problems(task_forms, package.user_tasks, source=source)

@@ -19,6 +19,7 @@ from onewindow.appointments.services import booking_create
 from onewindow.audit.services import Actor
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
+from onewindow.cases.services.parties import party_consent_decide
 from onewindow.cases.services.process import restore
 from onewindow.cases.tests.conftest import (
     PNG,
@@ -54,6 +55,13 @@ def test_marriage_case_looks_up_both_parties(marriage: Any) -> None:
         id_number=partner_id, id_number_bidx=id_number_index(partner_id), name="李四"
     )
     case = _apply(applicant, marriage, partner_id)
+    # Nothing about the partner is looked up before she agrees from her own account.
+    assert case.status == Case.Status.CONSENT
+    assert not CallLog.objects.filter(case_number=case.number).exists()
+    party = case.parties.get(code="partner")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        party_consent_decide(user=partner.user, party_id=party.pk, agree=True)
+    case.refresh_from_db()
     assert case.status == Case.Status.IN_PROGRESS
 
     calls = CallLog.objects.filter(case_number=case.number)

@@ -1,0 +1,176 @@
+"""Reads about the persons named on an application besides the applicant (``CaseParty``):
+what the exchange may look up, the requests a resident is asked to confirm, and what the
+applicant and staff see of each party (consent, and whether the answers match the records)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from onewindow.cases.models import Case, CaseParty
+from onewindow.catalog.persons import APPLICANT, applicant_fields, party_specs
+from onewindow.core.masking import mask_name
+
+
+@dataclass(frozen=True)
+class PartyRef:
+    """What a look-up of a party needs to know (``exchange.lookup``)."""
+
+    code: str
+    id_field: str
+    id_number_bidx: str
+    person_id: int | None
+    may_look_up: bool  # they agreed, or they are the applicant
+
+
+def case_party_for_lookup(*, case_id: int, code: str) -> PartyRef | None:
+    """The party ``code`` of the case, if the case's package declares it and the form named
+    someone (None: nobody else may be looked up under that name)."""
+    row = CaseParty.objects.filter(case_id=case_id, code=code).select_related(
+        "case__service_version"
+    )
+    party = row.first()
+    if party is None:
+        return None
+    spec = next(
+        (s for s in party_specs(party.case.service_version.definition) if s.code == code), None
+    )
+    if spec is None:
+        return None
+    return PartyRef(
+        code=party.code,
+        id_field=spec.id_field,
+        id_number_bidx=party.id_number_bidx,
+        person_id=party.person_id,
+        may_look_up=party.consent == CaseParty.Consent.GIVEN
+        or party.consent_via == CaseParty.Via.SAME_PERSON,
+    )
+
+
+def consent_requests_for(*, user: Any) -> QuerySet[CaseParty]:
+    """The requests waiting for this resident's answer: parties whose citizen ID is the one on
+    their real-name record, on cases still waiting."""
+    from onewindow.identity.selectors import person_for_user
+
+    person = person_for_user(user)
+    if person is None or not person.id_number_bidx:
+        return CaseParty.objects.none()
+    return (
+        CaseParty.objects.filter(
+            id_number_bidx=person.id_number_bidx,
+            consent=CaseParty.Consent.PENDING,
+            case__status=Case.Status.CONSENT,
+        )
+        .select_related("case__service_version__service", "case__applicant_person", "case__agent")
+        .order_by("expires_at", "pk")
+    )
+
+
+def consent_request_for(*, user: Any, party_id: int) -> CaseParty | None:
+    """One request (open or answered) addressed to this resident; None for anyone else."""
+    from onewindow.identity.selectors import person_for_user
+
+    person = person_for_user(user)
+    if person is None or not person.id_number_bidx:
+        return None
+    return (
+        CaseParty.objects.filter(pk=party_id, id_number_bidx=person.id_number_bidx)
+        .select_related("case__service_version__service", "case__applicant_person", "case__agent")
+        .first()
+    )
+
+
+def requester_name(party: CaseParty) -> str:
+    """Who asks: the applicant's name as on their real-name record."""
+    case = party.case
+    person = case.agent if case.applicant_company_id else case.applicant_person
+    return str(person.name) if person is not None and person.name else _("申请人")
+
+
+@dataclass
+class PartyLine:
+    """One party as the case and task pages show it."""
+
+    party: CaseParty
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def consent_label(self) -> str:
+        if self.party.consent_via == CaseParty.Via.SAME_PERSON:
+            return str(CaseParty.Via.SAME_PERSON.label)
+        return str(CaseParty.Consent(self.party.consent).label)
+
+
+def _form_name(case: Case, subject: str) -> str:
+    if subject == APPLICANT:
+        name_field = applicant_fields(case.service_version.form_schema).get("name", "")
+    else:
+        spec = next(
+            (s for s in party_specs(case.service_version.definition) if s.code == subject), None
+        )
+        name_field = spec.name_field if spec else ""
+    return str(case.form_data.get(name_field) or "").strip() if name_field else ""
+
+
+def record_name_warnings(
+    case: Case, variables: Mapping[str, Any], labels: Mapping[str, str]
+) -> dict[str, list[str]]:
+    """Per subject: the looked-up records (household registration, identity …) whose name is
+    not the name the form gives that person."""
+    from onewindow.cases.engine.actions import exchange_variable
+    from onewindow.catalog.packages.vocabulary import vocabulary_load
+
+    vocabulary = vocabulary_load()
+    out: dict[str, list[str]] = {}
+    for code in vocabulary.exchange_resources:
+        by_subject = variables.get(exchange_variable(code))
+        if not isinstance(by_subject, Mapping):
+            continue
+        for subject, record in by_subject.items():
+            if not isinstance(record, Mapping) or not record.get("name"):
+                continue
+            given = _form_name(case, str(subject))
+            if given and given != str(record["name"]):
+                out.setdefault(str(subject), []).append(
+                    _("%(who)s的姓名与部门共享的%(resource)s不一致（申请表填写：%(given)s）。")
+                    % {
+                        "who": labels.get(str(subject), str(subject)),
+                        "resource": vocabulary.label("exchange_resources", code),
+                        "given": mask_name(given),
+                    }
+                )
+    return out
+
+
+def case_party_lines(case: Case, variables: Mapping[str, Any] | None = None) -> list[PartyLine]:
+    """Each party with its warnings for staff: answers that do not match the real-name
+    record, no record on the platform, records looked up under another name."""
+    rows = list(case.parties.order_by("pk"))
+    labels = {row.code: row.label for row in rows}
+    labels[APPLICANT] = _("申请人")
+    from_records = record_name_warnings(case, variables or {}, labels)
+    lines = []
+    for row in rows:
+        warnings = []
+        if row.record_check == CaseParty.Check.NAME_MISMATCH:
+            warnings.append(
+                _("申请表填写的%(who)s姓名（%(given)s）与该身份证号码的实名登记姓名不一致。")
+                % {"who": row.label, "given": row.masked_name}
+            )
+        elif row.record_check == CaseParty.Check.NOT_FOUND:
+            warnings.append(
+                _("本平台没有该身份证号码的实名登记信息，%(who)s的姓名和身份证号码未经核对。")
+                % {"who": row.label}
+            )
+        warnings += from_records.get(row.code, [])
+        lines.append(PartyLine(party=row, warnings=warnings))
+    return lines
+
+
+def applicant_record_warnings(case: Case, variables: Mapping[str, Any] | None) -> list[str]:
+    """The applicant's own answers against the records looked up for them."""
+    return record_name_warnings(case, variables or {}, {APPLICANT: _("申请人")}).get(APPLICANT, [])
