@@ -110,9 +110,10 @@ def apply_with_the_wallet_permit(page: Page, person: Person, permit: Licence, sh
     expect(page.get_by_test_id("apply-form")).to_be_visible()
     version = Case.objects.get(created_by=person.user).service_version
     fill_form(page, version.form_schema)
-    page.locator("#f-applicant_name").fill(person.name)
-    page.locator("#f-applicant_id_number").fill(person.id_number or "")
-    page.locator("#f-phone").fill(person.phone or "")
+    # Name, ID number and phone are the real-name record's, read-only.
+    expect(page.locator("#f-applicant_name")).to_have_value(person.name)
+    expect(page.locator("#f-applicant_id_number")).to_have_value(person.id_number or "")
+    expect(page.locator("#f-phone")).to_have_value(person.phone or "")
     page.locator("#f-permit_number").fill(permit.claims["permitNumber"])
     page.locator("#f-mail_address").fill("广州市天河区天河路100号")
     page.locator("#f-recipient_phone").fill(person.phone or "")
