@@ -279,6 +279,7 @@ def test_the_case_waits_for_the_partner_and_nothing_is_looked_up(joint, resident
     assert not CallLog.objects.exists() and not case.tasks.exists()
     party = case.parties.get()
     assert party.consent == CaseParty.Consent.PENDING and party.person == partner
+    assert party.requested_at is not None
     assert party.expires_at == party.requested_at + datetime.timedelta(days=7)
     # She is asked in her message centre and by SMS to the phone on her record.
     message = Message.objects.get(recipient=partner.user, kind="consent_request")
