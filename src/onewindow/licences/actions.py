@@ -4,32 +4,67 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from onewindow.audit.services import Actor
 
 
 def issue_from_case(ctx: Any) -> dict[str, Any]:
     """Issue the licence named by the task's ``licence_type`` parameter to the case's
     applicant (the company for an enterprise case). Idempotent by the action's key: a retry
-    returns the licence issued the first time."""
+    returns the licence issued the first time.
+
+    When the package's ``outcome`` declares this licence type, the licence states what the
+    decision granted: its ``particulars`` from the case's answers and the staff's findings
+    (the process variables), the ``validity`` the package gives it (else the type's), and
+    the ``issuer`` department (else the type's, else the service's)."""
     from onewindow.cases.models import Case
-    from onewindow.licences.services import licence_issue
+    from onewindow.catalog.packages.licence_outcome import particular_value
+    from onewindow.identity.models import Department
+    from onewindow.licences.services import LicenceError, licence_issue
 
     case_id = ctx.context.get("case_id")
-    case = Case.objects.select_related("applicant_person", "applicant_company").get(pk=case_id)
+    case = Case.objects.select_related(
+        "applicant_person", "applicant_company", "service_version"
+    ).get(pk=case_id)
+    code = str(ctx.params.get("licence_type", ""))
     extra = {
         str(k): v
         for k, v in ctx.params.items()
         if k != "licence_type" and isinstance(v, str | int | float | bool)
     }
     claims = {"caseNumber": case.number or "", "serviceCode": ctx.context.get("service_code", "")}
+    version = case.service_version
+    outcome = (version.definition or {}).get("outcome") or {}
+    declared = outcome if outcome.get("licence_type") == code else {}
+    answers = {**(case.form_data or {}), **(ctx.data or {})}
+    particulars = [
+        {
+            "label": str((item.get("label") or {}).get("zh") or ""),
+            "value": particular_value(item, answers=answers, form_schema=version.form_schema),
+            "public": bool(item.get("public", True)),
+        }
+        for item in declared.get("particulars") or []
+    ]
+    validity = declared.get("validity")
+    if isinstance(validity, dict) and "until" in validity:  # to a date answered
+        validity = {"until": "date", "date": str(answers.get(str(validity["until"])) or "")}
+    elif isinstance(validity, dict):  # by the applicant's choice: resolve it to a period now
+        validity = (validity.get("periods") or {}).get(str(answers.get(validity.get("answer"))))
+        if validity is None:
+            raise LicenceError(_("无法确定证照的有效期。"), field="validity")
+    issuer = declared.get("issuer")
     licence = licence_issue(
         actor=Actor.system("cases.engine"),
-        licence_type_code=str(ctx.params.get("licence_type", "")),
+        licence_type_code=code,
         holder_person=None if case.applicant_company_id else case.applicant_person,
         holder_company=case.applicant_company,
         claims={**claims, **extra},
         case=case,
         issue_key=ctx.key,
+        validity=validity,
+        department=Department.objects.filter(code=issuer).first() if issuer else None,
+        particulars=particulars,
     )
     return {
         "licence": {

@@ -19,10 +19,11 @@ from onewindow.licences.services import licence_revoke
 
 @admin.register(LicenceType)
 class LicenceTypeAdmin(AuditedModelAdmin):
-    list_display = ("code", "name_zh", "algorithm", "validity_days")
+    list_display = ("code", "name_zh", "algorithm", "validity", "issuer_code")
     search_fields = ("code", "name_zh")
     list_filter = ("algorithm",)
-    readonly_fields = ("code", "name_zh", "name_en")
+    # names, validity and issuer come from the catalogue (licence_types_sync)
+    readonly_fields = ("code", "name_zh", "name_en", "validity", "issuer_code")
 
 
 @admin.register(SigningKey)

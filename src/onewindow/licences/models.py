@@ -20,7 +20,11 @@ class LicenceType(models.Model):
     name_zh = models.CharField(_("名称"), max_length=100)
     name_en = models.CharField(max_length=200, blank=True)
     algorithm = models.CharField(max_length=8, choices=Algorithm.choices, default=Algorithm.EDDSA)
-    validity_days = models.PositiveIntegerField(default=365 * 5)
+    # From the catalogue (``catalog.packages.licence_outcome``): "none", an ISO 8601 period,
+    # "granted" or {"by_age": …}; null when the vocabulary declares none.
+    validity = models.JSONField(_("有效期规则"), null=True, blank=True)
+    # The department that grants this type by law, when it is one (else the service's).
+    issuer_code = models.CharField(_("发证部门编码"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -103,6 +107,9 @@ class Licence(models.Model):
         related_name="+",
         verbose_name=_("发证部门"),
     )
+    # The issuing authority's name as signed (``issuer.name`` of the credential); blank on
+    # licences issued before it was recorded, which were signed with the platform's name.
+    issuer_name = models.CharField(_("发证机关"), max_length=100, blank=True)
     issue_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     claims = models.JSONField(default=dict)
     issued_at = models.DateTimeField()
@@ -134,3 +141,16 @@ class Licence(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def state(self) -> str:
+        """What a person is told: "revoked", "expired" (past its last valid day) or
+        "valid". The public verification (signature, status list) stays in
+        ``verification``."""
+        from django.utils import timezone
+
+        if self.status == self.Status.REVOKED:
+            return "revoked"
+        if self.valid_until is not None and self.valid_until < timezone.now():
+            return "expired"
+        return "valid"

@@ -14,6 +14,7 @@ import io
 
 import qrcode
 from django.urls import reverse
+from django.utils import timezone
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
@@ -41,22 +42,38 @@ def qr_png(data: str) -> bytes:
     return out.getvalue()
 
 
-def _claim_lines(licence: Licence) -> list[tuple[str, str]]:
+STATE_LABELS = {"valid": "有效", "expired": "已过期", "revoked": "已撤销"}
+
+
+def _claim_lines(licence: Licence, *, issuer_name: str) -> list[tuple[str, str]]:
+    """What the PDF states, in Chinese (the licence's language): type, number, holder, what
+    was granted, issuer, dates (local), state."""
     from onewindow.licences.selectors import licence_claim_lines
 
     lines = [
         ("证照名称", licence.licence_type.name_zh),
         ("证照编号", licence.number),
         *licence_claim_lines(licence),
+        ("发证机关", issuer_name),
+        ("发证日期", f"{timezone.localdate(licence.issued_at):%Y-%m-%d}"),
+        (
+            "有效期至",
+            f"{timezone.localdate(licence.valid_until):%Y-%m-%d}"
+            if licence.valid_until
+            else "长期有效",
+        ),
+        ("状态", STATE_LABELS[licence.state]),
     ]
-    lines.append(("发证日期", f"{licence.issued_at:%Y-%m-%d}"))
-    if licence.valid_until:
-        lines.append(("有效期至", f"{licence.valid_until:%Y-%m-%d}"))
-    lines.append(("状态", str(licence.get_status_display())))
     return lines
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    """Split a line of (mostly CJK) text into lines of at most ``width`` characters."""
+    return [text[i : i + width] for i in range(0, len(text), width)] or [""]
+
+
 def licence_pdf(licence: Licence, *, issuer_name: str) -> bytes:
+    """The PDF of a licence that is not revoked (the view refuses a revoked one)."""
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     out = io.BytesIO()
@@ -67,11 +84,17 @@ def licence_pdf(licence: Licence, *, issuer_name: str) -> bytes:
     pdf.drawCentredString(width / 2, height - 25 * mm, licence.licence_type.name_zh)
     pdf.setFont(FONT, 10)
     pdf.drawCentredString(width / 2, height - 32 * mm, f"电子证照（{issuer_name}）")
-    y = height - 48 * mm
-    for label, value in _claim_lines(licence):
-        pdf.setFont(FONT, 11)
-        pdf.drawString(15 * mm, y, f"{label}：{value}")
-        y -= 8 * mm
+    y = height - 44 * mm
+    rows = [f"{label}：{value}" for label, value in _claim_lines(licence, issuer_name=issuer_name)]
+    size_pt = 11.0 if len(rows) <= 11 else 9.0
+    per_line = int((width - 24 * mm) / size_pt)  # full-width characters per line
+    wrapped = [part for row in rows for part in _wrap(row, per_line)]
+    room = y - 80 * mm  # above the QR code and its caption
+    step = min(7 * mm, room / max(len(wrapped), 1))
+    pdf.setFont(FONT, min(size_pt, step * 0.85))
+    for text in wrapped:
+        pdf.drawString(12 * mm, y, text)
+        y -= step
     size = 55 * mm
     pdf.drawImage(
         ImageReader(io.BytesIO(qr_png(verify_url(licence)))),

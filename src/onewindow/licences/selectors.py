@@ -41,18 +41,27 @@ def published_keys() -> dict[str, Any]:
     }
 
 
+NUMBER_TAIL = 4
+
+
+def licence_number_tail(number: str) -> str:
+    """The last digits of a licence number: enough to tell two licences of a type apart,
+    and unlike a masked 20-digit number, nothing that looks like a citizen ID."""
+    return number[-NUMBER_TAIL:]
+
+
 def licence_summaries(*, user: Any, limit: int = 5) -> list[dict[str, Any]]:
-    """Rows for the home page's 我的证照 section (number masked)."""
+    """Rows for the home page's 我的证照 section: the type, and the number's last four
+    digits (``masked_number``, shown labelled as the number's tail)."""
     from django.urls import reverse
 
     out = []
     for lic in licences_for_user(user=user).filter(status=Licence.Status.VALID)[:limit]:
-        number = lic.number
         out.append(
             {
                 "name": lic.licence_type.name_zh,
-                "masked_number": number[:4] + "*" * (len(number) - 8) + number[-4:],
-                "issued_on": lic.issued_at.date(),
+                "masked_number": licence_number_tail(lic.number),
+                "issued_on": timezone.localdate(lic.issued_at),
                 "url": reverse("licences:wallet") + f"#licence-{lic.number}",
             }
         )
@@ -111,14 +120,18 @@ HOLDER_CLAIMS = frozenset({"name", "idNumber"})
 
 
 def licence_claim_lines(licence: Licence, *, holder: bool = True) -> list[tuple[str, str]]:
-    """(label, value) of the licence's labelled claims, in the order of ``CLAIM_LABELS``;
+    """(label, value) of the licence's labelled claims, in the order of ``CLAIM_LABELS``,
+    then what the decision granted (its particulars, in the package's order);
     ``holder=False`` leaves out the holder's own name and ID (the wallet is theirs)."""
+    from onewindow.licences.verification import licence_particulars
+
     claims = licence.claims or {}
-    return [
+    lines = [
         (label, str(claims[key]))
         for key, label in CLAIM_LABELS.items()
         if key in claims and (holder or key not in HOLDER_CLAIMS)
     ]
+    return lines + [(str(p["label"]), str(p["value"])) for p in licence_particulars(licence)]
 
 
 def licence_related(path: str) -> tuple[str, ...]:

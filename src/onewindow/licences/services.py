@@ -48,14 +48,14 @@ def licence_types_sync(*, actor: Actor | None = None) -> int:
     sm2 = set(settings.LICENCES_SM2_TYPES)
     changed = 0
     for code, entry in vocabulary_load().licence_types.items():
-        names = {"name_zh": str(entry.get("zh") or code), "name_en": str(entry.get("en") or "")}
+        values = licence_type_values(code, entry)
         obj = LicenceType.objects.filter(code=code).first()
         if obj is None:
             alg = Algorithm.SM2 if code in sm2 else Algorithm.EDDSA
-            LicenceType.objects.create(code=code, algorithm=alg, **names)
+            LicenceType.objects.create(code=code, algorithm=alg, **values)
             changed += 1
-        elif (obj.name_zh, obj.name_en) != (names["name_zh"], names["name_en"]):
-            LicenceType.objects.filter(pk=obj.pk).update(**names)
+        elif any(getattr(obj, name) != value for name, value in values.items()):
+            LicenceType.objects.filter(pk=obj.pk).update(**values)
             changed += 1
     if changed:
         audit_record(
@@ -65,6 +65,16 @@ def licence_types_sync(*, actor: Actor | None = None) -> int:
             changes={"changed": changed},
         )
     return changed
+
+
+def licence_type_values(code: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """A vocabulary entry as LicenceType fields: names, validity rule, issuing department."""
+    return {
+        "name_zh": str(entry.get("zh") or code),
+        "name_en": str(entry.get("en") or ""),
+        "validity": entry.get("validity"),
+        "issuer_code": str(entry.get("issuer") or ""),
+    }
 
 
 def licence_type_get(code: str) -> LicenceType:
@@ -107,7 +117,7 @@ def credential_build(licence: Licence) -> dict[str, Any]:
         "@context": [VC_CONTEXT],
         "id": f"urn:uuid:{licence.credential_id}",
         "type": ["VerifiableCredential", "OneWindowLicence"],
-        "issuer": {"id": issuer_id(), "name": str(settings.LICENCES_ISSUER_NAME)},
+        "issuer": {"id": issuer_id(), "name": licence.issuer_name or platform_name()},
         "name": licence.licence_type.name_zh,
         "validFrom": licence.issued_at.isoformat(timespec="seconds"),
         "credentialSubject": {
@@ -129,6 +139,59 @@ def credential_build(licence: Licence) -> dict[str, Any]:
     return doc
 
 
+def platform_name() -> str:
+    return str(settings.LICENCES_ISSUER_NAME)
+
+
+def licence_valid_until(
+    rule: Any, *, issued: datetime.datetime, holder_person: Any = None
+) -> datetime.datetime | None:
+    """The end of the last valid day (local time) under a validity rule, or None for no
+    expiry. A rule the decision must set (``granted``) or cannot apply is refused."""
+    from onewindow.catalog.packages.licence_outcome import GRANTED, validity_last_day
+
+    if holder_person is not None and getattr(holder_person, "birth_date", None) is None:
+        holder_person = _with_birth_date(holder_person)
+
+    if rule is None:
+        raise LicenceError(_("该证照类型未声明有效期，不能签发。"), field="validity")
+    try:
+        last = validity_last_day(
+            rule,
+            issued=timezone.localdate(issued),
+            # {"until": "date", "date": "YYYY-MM-DD"}: a date the caller resolved
+            answers=rule if isinstance(rule, dict) and "until" in rule else None,
+            birth_date=getattr(holder_person, "birth_date", None),
+        )
+    except ValueError as exc:
+        raise LicenceError(_("无法确定证照的有效期。"), field="validity") from exc
+    if last == GRANTED:
+        raise LicenceError(_("该证照的有效期须由审批决定，不能签发。"), field="validity")
+    if last is None:
+        return None
+    assert isinstance(last, datetime.date)
+    end = datetime.datetime.combine(last, datetime.time(23, 59, 59))
+    return timezone.make_aware(end).astimezone(datetime.UTC)  # as the database returns it
+
+
+def _with_birth_date(person: Any) -> Any:
+    """A person whose record has no date of birth: read it from their citizen ID."""
+    from types import SimpleNamespace
+
+    from stdnum.cn import ric
+
+    try:
+        return SimpleNamespace(birth_date=ric.get_birth_date(person.id_number or ""))
+    except ValueError:  # no usable ID: the age is unknown
+        return SimpleNamespace(birth_date=None)
+
+
+def _department_by_code(code: str) -> Any:
+    from onewindow.identity.models import Department
+
+    return Department.objects.filter(code=code).first() if code else None
+
+
 def _holder_claims(person: Any, company: Any) -> dict[str, Any]:
     from onewindow.core.masking import mask_citizen_id
 
@@ -148,11 +211,18 @@ def licence_issue(
     case: Any = None,
     issue_key: str | None = None,
     valid_days: int | None = None,
+    validity: Any = None,
     department: Any = None,
+    particulars: list[dict[str, Any]] | None = None,
 ) -> Licence:
     """Issue and sign a licence. With ``issue_key`` a second call returns the first licence.
-    ``department`` is the issuing department (its staff may revoke the licence); by default
-    the department of the case's service."""
+
+    ``department`` is the issuing department (its staff may revoke the licence; its name is
+    the signed issuer): by default the department that grants the type by law (the
+    vocabulary's ``issuer``), else the department of the case's service. ``validity`` is a
+    validity rule (``catalog.packages.licence_outcome``) for this licence, by default the
+    type's; ``valid_days`` overrides both. ``particulars``: what the decision granted,
+    ``[{"label", "value", "public"}]``, signed with the licence and shown on it."""
     if issue_key:
         existing = Licence.objects.filter(issue_key=issue_key).first()
         if existing is not None:
@@ -162,9 +232,27 @@ def licence_issue(
     licence_type = licence_type_get(licence_type_code)
     key = signing_key_active(alg=licence_type.algorithm)
     now = timezone.now().replace(microsecond=0)
-    days = valid_days if valid_days is not None else licence_type.validity_days
-    status_list, index = _allocate_index()
+    if valid_days is not None:
+        valid_until = now + datetime.timedelta(days=valid_days) if valid_days else None
+    else:
+        rule = validity if validity is not None else licence_type.validity
+        valid_until = licence_valid_until(rule, issued=now, holder_person=holder_person)
+    if department is None:
+        department = _department_by_code(licence_type.issuer_code)
     department_id = department.pk if department is not None else _case_department_id(case)
+    issuer_name = _department_name(department_id) or platform_name()
+    extra = dict(claims or {})
+    if particulars:
+        extra["particulars"] = [
+            {
+                "label": str(p["label"]),
+                "value": str(p["value"]),
+                "public": bool(p.get("public", True)),
+            }
+            for p in particulars
+            if str(p.get("value") or "")
+        ]
+    status_list, index = _allocate_index()
     licence = Licence(
         number=_new_number(licence_type, now),
         licence_type=licence_type,
@@ -172,10 +260,11 @@ def licence_issue(
         holder_company=holder_company,
         case=case,
         department_id=department_id,
+        issuer_name=issuer_name,
         issue_key=issue_key,
-        claims={**_holder_claims(holder_person, holder_company), **(claims or {})},
+        claims={**_holder_claims(holder_person, holder_company), **extra},
         issued_at=now,
-        valid_until=now + datetime.timedelta(days=days) if days else None,
+        valid_until=valid_until,
         kid=key.kid,
         status_list=status_list,
         status_index=index,
@@ -189,6 +278,16 @@ def licence_issue(
         changes={"type": licence_type.code, "number": licence.number, "kid": key.kid},
     )
     return licence
+
+
+def _department_name(department_id: int | None) -> str:
+    from onewindow.identity.models import Department
+
+    if department_id is None:
+        return ""
+    return str(
+        Department.objects.filter(pk=department_id).values_list("name", flat=True).first() or ""
+    )
 
 
 def _case_department_id(case: Any) -> int | None:

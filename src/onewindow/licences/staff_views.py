@@ -17,6 +17,7 @@ from onewindow.licences import services, staff_selectors
 from onewindow.licences.forms import LicenceSearchForm, RevokeForm
 from onewindow.licences.models import Licence
 from onewindow.licences.staff_selectors import REVOKE_PERMISSION
+from onewindow.licences.verification import licence_particulars
 
 RECENT = 20
 
@@ -85,6 +86,11 @@ def staff_licence(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "licences/staff_licence.html",
-        {"licence": licence, "form": form, "confirming": confirming},
+        {
+            "licence": licence,
+            "form": form,
+            "confirming": confirming,
+            "particulars": licence_particulars(licence),
+        },
         status=400 if form.is_bound and form.errors else 200,
     )

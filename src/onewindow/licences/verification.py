@@ -27,6 +27,7 @@ from onewindow.licences.services import credential_build
 log = logging.getLogger(__name__)
 
 VALID, REVOKED, ALTERED, UNKNOWN = "valid", "revoked", "altered", "unknown"
+NUMBER_RE = re.compile(r"[0-9]{8,32}")
 UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -38,20 +39,40 @@ class Verification:
     credential: dict[str, Any] | None = None
 
     def summary(self) -> dict[str, Any] | None:
-        """What a third party may see: type, number, masked holder, validity."""
+        """What a third party may see: type, number, masked holder, issuer, validity, what
+        was granted (the public particulars) and, for a revoked licence, when and why."""
         if self.licence is None or self.result == UNKNOWN:
             return None
         lic = self.licence
         holder = lic.holder_company or lic.holder_person
+        revoked = lic.status == Licence.Status.REVOKED
         return {
             "type": lic.licence_type.code,
             "type_name": lic.licence_type.name_zh,
             "number": lic.number,
             "holder": str(getattr(holder, "masked_name", "") or getattr(holder, "name", "")),
+            "issuer": licence_issuer_name(lic),
             "issued_at": lic.issued_at.isoformat(timespec="seconds"),
+            "issued_on": timezone.localdate(lic.issued_at).isoformat(),
             "valid_until": lic.valid_until.isoformat(timespec="seconds")
             if lic.valid_until
             else None,
+            "valid_until_date": timezone.localdate(lic.valid_until).isoformat()
+            if lic.valid_until
+            else None,
+            "particulars": [
+                {"label": p["label"], "value": p["value"]}
+                for p in licence_particulars(lic)
+                if p.get("public", True)
+            ],
+            "status": lic.state,
+            "revoked_at": lic.revoked_at.isoformat(timespec="seconds")
+            if revoked and lic.revoked_at
+            else None,
+            "revoked_on": timezone.localdate(lic.revoked_at).isoformat()
+            if revoked and lic.revoked_at
+            else None,
+            "revoked_reason": lic.revoked_reason if revoked else None,
         }
 
 
@@ -67,6 +88,29 @@ def _split_input(raw: str) -> tuple[str | None, str | None]:
     return None, text
 
 
+def licence_issuer_name(licence: Licence) -> str:
+    """The issuing authority as signed (licences from before it was recorded: the issuing
+    department, else the platform)."""
+    from onewindow.licences.services import platform_name
+
+    if licence.issuer_name:
+        return licence.issuer_name
+    department = getattr(licence, "department", None) if licence.department_id else None
+    return str(department.name) if department is not None else platform_name()
+
+
+def licence_particulars(licence: Licence) -> list[dict[str, Any]]:
+    """What the decision granted, as signed: ``[{"label", "value", "public"}]``."""
+    rows = (licence.claims or {}).get("particulars") or []
+    return [row for row in rows if isinstance(row, dict) and row.get("label")]
+
+
+def _number(text: str) -> str | None:
+    """A licence number as printed (digits, perhaps grouped with spaces)."""
+    compact = "".join(text.split())
+    return compact if NUMBER_RE.fullmatch(compact) else None
+
+
 def _credential_uuid(value: str | None) -> uuid.UUID | None:
     if not value:
         return None
@@ -76,7 +120,7 @@ def _credential_uuid(value: str | None) -> uuid.UUID | None:
 
 # What verifying a licence reads besides its own row; callers that pass a licence they have
 # read to ``licence_verify_issued`` select these too (prefixed with their path to it).
-LICENCE_RELATED = ("licence_type", "status_list", "holder_person", "holder_company")
+LICENCE_RELATED = ("licence_type", "status_list", "holder_person", "holder_company", "department")
 
 
 def _licences() -> QuerySet[Licence]:
@@ -130,8 +174,16 @@ def _matches_record(licence: Licence, signed: dict[str, Any]) -> bool:
 
 
 def licence_verify(raw: str) -> Verification:
+    """Verify what was presented: a compact JWS, a credential id (``urn:uuid:…``), the QR
+    code's URL, or the licence number printed on the licence."""
     jws, cred = _split_input(raw)
     licence = None
+    number = _number(cred) if cred is not None and jws is None else None
+    if number is not None:
+        licence = _licences().filter(number=number).first()
+        if licence is None:
+            return Verification(UNKNOWN, ["not_issued_here"])
+        return _verify(None, licence)
     if cred is not None:
         cid = _credential_uuid(cred)
         if cid is None and jws is None:

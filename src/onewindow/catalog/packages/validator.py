@@ -21,6 +21,7 @@ from onewindow.catalog.jsonmessages import explain
 from onewindow.catalog.packages.context import ValidationContext
 from onewindow.catalog.packages.decisions import decision_task_problems, decisions_load
 from onewindow.catalog.packages.formschema import form_schema_parse
+from onewindow.catalog.packages.licence_outcome import outcome_licence_problems
 from onewindow.catalog.packages.parties import (
     form_person_problems,
     lookup_problems,
@@ -36,6 +37,7 @@ from onewindow.catalog.packages.process import (
     resolve_group,
     split_groups,
 )
+from onewindow.catalog.packages.refusal import refusal_problems
 from onewindow.catalog.packages.source import (
     DECISION_SUFFIX,
     FORM_FILE,
@@ -250,8 +252,30 @@ class _Checker:
                     _("只有电子证照（source: licence）的材料才写 form_fields。"),
                 )
 
+    def check_licence_outcome(self, data: dict[str, Any], form_schema: dict[str, Any]) -> None:
+        """What the licence of a licence outcome states (``licence_outcome``)."""
+        outcome = data.get("outcome")
+        if not isinstance(outcome, dict):
+            return
+        if outcome.get("type") != "licence":
+            for key in ("issuer", "validity", "particulars"):
+                if key in outcome:
+                    self.add(
+                        ("outcome", key), _("只有办理结果为证照时才写 %(key)s。") % {"key": key}
+                    )
+            return
+        outcome_licence_problems(
+            outcome,
+            form_schema=form_schema,
+            licence_types=self.context.vocabulary.licence_types,
+            has_department=self.context.has_department,
+            add=self.add,
+            issues=any(b"licences.issue" in body for body in self.source.bpmn_files().values()),
+        )
+
     def check_form_fields(self, data: dict[str, Any], form_schema: dict[str, Any]) -> None:
         """``form_fields`` of a licence material name questions of the form."""
+        self.check_licence_outcome(data, form_schema)
         questions = set((form_schema or {}).get("properties") or {})
         for index, item in enumerate(_list(data.get("materials"))):
             fields = item.get("form_fields") if isinstance(item, dict) else None
@@ -462,6 +486,7 @@ def package_load(source: PackageSource, context: ValidationContext) -> LoadedPac
                     },
                 )
             )
+            refusal_problems(data, package.process_spec, add=checker.add)
     package.problems.extend(decision_problems)
     package.problems = checker.problems + form_problems + package.problems
     return package
