@@ -50,7 +50,7 @@ def _local_day(value: datetime.datetime | None) -> str | None:
 
 
 def test_the_printed_licence_number_verifies_and_says_what_it_is(client: Client) -> None:
-    person = PersonFactory(name="陈晓欣")
+    person: Any = PersonFactory(name="陈晓欣")
     licence = licence_issue(
         actor=SYSTEM, licence_type_code="business-licence", holder_person=person
     )
@@ -78,7 +78,7 @@ def test_the_printed_licence_number_verifies_and_says_what_it_is(client: Client)
 
 
 def test_the_pdf_qr_code_encodes_the_verify_url_and_opening_it_verifies(client: Client) -> None:
-    person = PersonFactory()
+    person: Any = PersonFactory()
     licence = licence_issue(
         actor=SYSTEM, licence_type_code="business-licence", holder_person=person
     )
@@ -100,11 +100,11 @@ def test_the_pdf_qr_code_encodes_the_verify_url_and_opening_it_verifies(client: 
 # granted it, valid for what was granted.
 
 
-def _endorsement(client: Client, resident: Any, answers: dict[str, Any]) -> Licence:
+def _endorsement(client: Client, applicant: Any, answers: dict[str, Any]) -> Licence:
     folder = catalog_dir() / "hk-macau-reendorsement"
     version = service_packages_import(actor=Actor.system("test"), paths=[folder])[0]
     with time_machine.travel(ISSUED, tick=True):
-        case = submit_package(resident, version, answers=answers)
+        case = submit_package(applicant, version, answers=answers)
         approve_as_holder(case.tasks.get(element_id="Task_Review"))
         case_advance(case_id=case.pk)
         from onewindow.licences.tests.test_case_issue import _pay
@@ -226,7 +226,7 @@ def test_validity_and_issuer_come_from_the_licence_type(
     ],
 )
 def test_a_passport_is_valid_by_the_holders_age(born: datetime.date, until: str) -> None:
-    person = PersonFactory(birth_date=born)
+    person: Any = PersonFactory(birth_date=born)
     licence = licence_issue(actor=SYSTEM, licence_type_code="passport", holder_person=person)
     assert _local_day(licence.valid_until) == until
 
@@ -235,7 +235,7 @@ def test_a_passport_is_valid_by_the_holders_age(born: datetime.date, until: str)
 
 
 def test_a_revoked_licence_says_when_and_why_and_has_no_pdf(client: Client) -> None:
-    person = PersonFactory()
+    person: Any = PersonFactory()
     licence = licence_issue(
         actor=SYSTEM, licence_type_code="business-licence", holder_person=person
     )
@@ -261,7 +261,7 @@ def test_a_revoked_licence_says_when_and_why_and_has_no_pdf(client: Client) -> N
 
 
 def test_the_home_page_shows_a_short_labelled_number(client: Client) -> None:
-    person = PersonFactory()
+    person: Any = PersonFactory()
     licence = licence_issue(
         actor=SYSTEM, licence_type_code="business-licence", holder_person=person
     )
