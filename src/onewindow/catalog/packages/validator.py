@@ -37,6 +37,7 @@ from onewindow.catalog.packages.process import (
     resolve_group,
     split_groups,
 )
+from onewindow.catalog.packages.refusal import refusal_problems
 from onewindow.catalog.packages.source import (
     DECISION_SUFFIX,
     FORM_FILE,
@@ -485,6 +486,7 @@ def package_load(source: PackageSource, context: ValidationContext) -> LoadedPac
                     },
                 )
             )
+            refusal_problems(data, package.process_spec, add=checker.add)
     package.problems.extend(decision_problems)
     package.problems = checker.problems + form_problems + package.problems
     return package
