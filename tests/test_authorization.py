@@ -114,6 +114,25 @@ def _case_number(w: World) -> dict[str, Any]:
     return {"number": _cases(w)["case"].number}
 
 
+def _letter_case_number(w: World) -> dict[str, Any]:
+    """resident_a's case with a refusal letter issued."""
+    from django.utils import timezone
+
+    from onewindow.cases.models import DecisionLetter
+
+    case = _cases(w)["case"]
+    if "letter" not in w.objects:
+        w.objects["letter"] = DecisionLetter.objects.create(
+            case=case,
+            number="走查不予批准〔2026〕1号",
+            kind=DecisionLetter.Kind.APPROVAL,
+            issuer=case.service_version.service.department,
+            issued_at=timezone.now(),
+            content={"submitted_on": "2026-01-05", "case_number": case.number},
+        )
+    return {"number": case.number}
+
+
 def _party(w: World) -> Any:
     """resident_b named on resident_a's case (a party asked for consent)."""
     if "party" not in w.objects:
@@ -336,6 +355,7 @@ ARGUMENTS: dict[str, Args] = {
     "cases:case_supplement": Args(build=_case_number, only=OWNER),
     "cases:case_rate": Args(build=_case_number, only=OWNER),
     "cases:case_material": Args(build=_material, only=OWNER),
+    "cases:case_letter_pdf": Args(build=_letter_case_number, only=OWNER),
     # Only the person named (whose real-name record has that citizen ID) answers a consent
     # request; only the applicant sends or enters the party's SMS code.
     "cases:consent_detail": Args(build=_consent, only=frozenset({"resident_b"})),
@@ -344,6 +364,7 @@ ARGUMENTS: dict[str, Args] = {
     "cases:staff_task": Args(build=_task_id, only=TASK_HOLDER),
     "cases:staff_case": Args(build=_case_number, only=TASK_HOLDER),
     "cases:staff_material": Args(build=_material, only=TASK_HOLDER),
+    "cases:staff_letter_pdf": Args(build=_letter_case_number, only=TASK_HOLDER),
     # Appointments: only the applicant picks a slot for their draft.
     "appointments:draft_slot": Args(build=_live_draft_id, only=OWNER),
     # Only the window clerks of the office's department reach its day of bookings.

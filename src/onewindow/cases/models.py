@@ -352,3 +352,48 @@ class CaseParty(models.Model):
         from onewindow.core.masking import mask_name
 
         return mask_name(self.name)
+
+
+class DecisionLetter(models.Model):
+    """The written decision of a refusal (不予决定书): issued once, when the case ends
+    rejected, and kept as issued. ``content`` holds what the letter says — the addressee,
+    the reasons with the figures against the standards, the records used (resource,
+    providing department, when looked up, call-log reference), the legal basis and the
+    remedies (the reconsideration body and the court) — so the PDF is drawn from the letter,
+    never from data that changed since (``cases.letters``)."""
+
+    class Kind(models.TextChoices):
+        LICENSING = "licensing", _("不予行政许可决定书")
+        APPROVAL = "approval", _("不予批准决定书")
+        ACCEPTANCE = "acceptance", _("不予受理决定书")
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="refusal_letter")
+    number = models.CharField(_("文号"), max_length=120, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    issuer = models.ForeignKey(
+        "identity.Department", on_delete=models.PROTECT, related_name="decision_letters"
+    )
+    issued_at = models.DateTimeField()
+    content = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class LetterNumberCounter(models.Model):
+    """One row per issuing department and year; issuing a letter bumps it with an upsert, so
+    two letters never get the same number."""
+
+    department_code = models.CharField(max_length=64)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department_code", "year"], name="uniq_letter_counter_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_code}/{self.year}: {self.last}"

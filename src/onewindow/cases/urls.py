@@ -1,6 +1,13 @@
 from django.urls import path
 
-from onewindow.cases import party_views, resident_views, stuck_views, supervision_views, views
+from onewindow.cases import (
+    letter_views,
+    party_views,
+    resident_views,
+    stuck_views,
+    supervision_views,
+    views,
+)
 
 app_name = "cases"
 urlpatterns = [
@@ -14,6 +21,11 @@ urlpatterns = [
         "workbench/cases/<str:number>/materials/<int:material_id>/",
         views.staff_material_download,
         name="staff_material",
+    ),
+    path(
+        "workbench/cases/<str:number>/letter.pdf",
+        letter_views.staff_letter_pdf,
+        name="staff_letter_pdf",
     ),
     # residents
     path("cases/", resident_views.my_cases, name="my_cases"),
@@ -39,6 +51,7 @@ urlpatterns = [
         party_views.party_code_confirm,
         name="party_code_confirm",
     ),
+    path("cases/<str:number>/letter.pdf", letter_views.case_letter_pdf, name="case_letter_pdf"),
     path("cases/<str:number>/withdraw/", resident_views.case_withdraw, name="case_withdraw"),
     path("cases/<str:number>/supplement/", resident_views.case_supplement, name="case_supplement"),
     path("cases/<str:number>/rate/", resident_views.case_rate, name="case_rate"),

@@ -21,13 +21,8 @@ from django.utils.translation import pgettext
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases import selectors, services
-from onewindow.cases.engine.actions import exchange_variable
-from onewindow.cases.findings import (
-    case_findings,
-    decision_results,
-    form_fields_for_page,
-    task_form,
-)
+from onewindow.cases.check_data import task_check_data
+from onewindow.cases.findings import case_findings, form_fields_for_page, task_form
 from onewindow.cases.forms import FormField, build_fields, masked_answers
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import inbox_for, workbench_header_for
@@ -36,7 +31,6 @@ from onewindow.cases.services.reveal import RevealedAnswer, case_answer_reveal
 from onewindow.core.access import STAFF, access, forbidden
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from onewindow.core.numbers import is_ascii_number, parse_id
-from onewindow.exchange.selectors import case_fetched_records
 from onewindow.licences.selectors import licence_related
 
 # What a checkbox or a hand-written link sends for "on" (?overdue=1, ?overdue=true, ?overdue=on).
@@ -245,7 +239,7 @@ def _task_page(
 ) -> HttpResponse:
     case = task.case
     form = task_form(case, task.element_id)
-    variables = restore(case).data() if case.process_state else {}
+    run = restore(case) if case.process_state else None
     fields = form_fields_for_page(form, posted if posted is not None else task.findings or {})
     for field in fields:
         field["error"] = (field_errors or {}).get(field["name"], "")
@@ -273,10 +267,7 @@ def _task_page(
             "task_fields": fields,
             "comment": comment,
             "findings": case_findings(case),
-            "fetched": case_fetched_records(
-                case.number or "", variables, variable_of=exchange_variable
-            ),
-            "decided": decision_results(case, variables),
+            "check": task_check_data(user=request.user, task=task, run=run),
         },
         status=status,
     )

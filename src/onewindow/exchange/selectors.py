@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +101,8 @@ class FetchedRecord:
     subject: str  # applicant, partner, …
     found: bool
     lines: list[tuple[str, str]]  # (field name, value); sensitive fields masked
+    code: str = ""  # the resource's code
+    masked: bool = False  # some fields are shown as ***
 
 
 SUBJECT_LABELS = {
@@ -113,11 +115,16 @@ SUBJECT_LABELS = {
 
 
 def case_fetched_records(
-    case_number: str, variables: Mapping[str, Any], *, variable_of: Callable[[str], str]
+    case_number: str,
+    variables: Mapping[str, Any],
+    *,
+    variable_of: Callable[[str], str],
+    reveal: Callable[[str], bool] | None = None,
 ) -> list[FetchedRecord]:
     """The records ``exchange.lookup`` put in the case's process variables, labelled with
     the resources' field names. ``variable_of`` maps a resource code to its variable (the
-    engine's ``exchange_variable``). Fields marked sensitive are masked."""
+    engine's ``exchange_variable``). Fields marked sensitive are masked, except in the
+    records of the resources ``reveal`` says the viewer may see in full."""
     codes, resources = _looked_up(case_number)
     records: list[FetchedRecord] = []
     for code in codes:
@@ -126,13 +133,16 @@ def case_fetched_records(
         if resource is None or not isinstance(by_subject, Mapping):
             continue
         fields = {str(f.get("code")): f for f in resource.fields}
+        full = reveal is not None and reveal(code)
         for subject, record in by_subject.items():
             lines: list[tuple[str, str]] = []
+            masked = False
             if isinstance(record, Mapping):
                 for name, value in record.items():
                     meta = fields.get(str(name), {})
-                    shown = "***" if meta.get("sensitivity") == "sensitive" else _shown(value)
-                    lines.append((str(meta.get("name") or name), shown))
+                    hide = not full and meta.get("sensitivity") == "sensitive"
+                    masked = masked or hide
+                    lines.append((str(meta.get("name") or name), "***" if hide else _shown(value)))
             records.append(
                 FetchedRecord(
                     resource=resource.name,
@@ -140,6 +150,8 @@ def case_fetched_records(
                     subject=str(SUBJECT_LABELS.get(str(subject), str(subject))),
                     found=isinstance(record, Mapping),
                     lines=lines,
+                    code=code,
+                    masked=masked,
                 )
             )
     return records
@@ -151,3 +163,32 @@ def _shown(value: Any) -> str:
     if value is None:
         return "—"
     return str(value)
+
+
+@dataclass(frozen=True)
+class ResourceFacts:
+    """What a case page needs to know of a resource: its name, the providing department and
+    the fields marked sensitive."""
+
+    code: str
+    name: str
+    department_code: str
+    department: str
+    sensitive: frozenset[str]
+
+
+def resource_facts(codes: Iterable[str]) -> dict[str, ResourceFacts]:
+    """The named resources' facts by code (unknown codes are left out)."""
+    rows = Resource.objects.filter(code__in=list(codes)).select_related("department")
+    return {
+        r.code: ResourceFacts(
+            code=r.code,
+            name=r.name,
+            department_code=r.department.code if r.department else "",
+            department=r.department.name if r.department else "",
+            sensitive=frozenset(
+                str(f.get("code")) for f in r.fields if f.get("sensitivity") == "sensitive"
+            ),
+        )
+        for r in rows
+    }

@@ -37,6 +37,7 @@ import ast
 import copy
 import keyword
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -260,6 +261,9 @@ def table_problems(table: Any) -> list[tuple[Path, str]]:
             out.append(
                 ((*where, "then"), _("规则没有给出输出：{names}").format(names="、".join(missing)))
             )
+    from .explain import explain_problems  # it reads the tables this module evaluates
+
+    out.extend(explain_problems(table, inputs, outputs))
     return out
 
 
@@ -286,49 +290,77 @@ def looked_up_nothing(column: Mapping[str, Any], data: Mapping[str, Any]) -> boo
     return isinstance(found, Mapping) and "applicant" in found and not found["applicant"]
 
 
-def _input_values(table: Mapping[str, Any], data: Mapping[str, Any], name: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class InputValue:
+    """One input's value and where it came from: ``record`` (the applicant's record of
+    ``resource``, computed from its ``fields``), ``not_found`` (the look-up found none),
+    ``expression``, ``variable`` (the process variable of the same name: the form or a
+    department's finding), ``default``, or ``missing`` (no value yet)."""
+
+    code: str
+    value: Any
+    source: str
+    resource: str = ""
+    fields: tuple[str, ...] = ()
+
+
+def input_values(
+    table: Mapping[str, Any], data: Mapping[str, Any], name: str, *, strict: bool = True
+) -> dict[str, InputValue]:
     """Each input from, in this order: its ``expression``; the looked-up record (``record``
     evaluated over the applicant's record fields, then the process variables), when the
     process has one; ``not_found`` when the look-up found none; the process variable of the
-    same name (the form); its ``default``."""
-    values: dict[str, Any] = {}
+    same name (the form); its ``default``. Without ``strict`` a missing input is returned
+    as ``missing`` instead of failing the table."""
+    values: dict[str, InputValue] = {}
     for column in table.get("inputs") or []:
         code = column["code"]
+        resource = record_resource(column)
         record = applicant_record(column, data) if column.get("record") is not None else None
         if record is None and "not_found" in column and looked_up_nothing(column, data):
-            values[code] = column["not_found"]
+            values[code] = InputValue(code, column["not_found"], "not_found", resource)
         elif column.get("expression") is not None or record is not None:
             formula = column["record"] if record is not None else column["expression"]
             scope = {**data, **record} if record is not None else data
             try:
-                values[code] = expressions.evaluate(str(formula), scope)
+                value = expressions.evaluate(str(formula), scope)
             except (NameError, KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
                 raise DecisionError(
                     _("决策表“{name}”的输入“{code}”无法计算：{error}").format(
                         name=name, code=code, error=exc
                     )
                 ) from exc
+            if record is not None:
+                used = tuple(sorted(_names(str(formula)) & set(record)))
+                values[code] = InputValue(code, value, "record", resource, used)
+            else:
+                values[code] = InputValue(code, value, "expression")
         elif data.get(code) is not None:
-            values[code] = data[code]
+            values[code] = InputValue(code, data[code], "variable")
         elif "default" in column:
-            values[code] = column["default"]
-        else:
+            values[code] = InputValue(code, column["default"], "default")
+        elif strict:
             raise DecisionError(
                 _("决策表“{name}”缺少输入“{code}”（流程变量中没有，也没有默认值）").format(
                     name=name, code=code
                 )
             )
+        else:
+            values[code] = InputValue(code, None, "missing")
     return values
 
 
-def table_evaluate(table: Mapping[str, Any], data: Mapping[str, Any], *, name: str = "") -> dict:
-    """The outputs of the first rule that matches ``data``. Raises :class:`DecisionError`
-    when an input is missing or no rule matches (add a default row without ``when``)."""
-    values = _input_values(table, data, name)
-    for rule in table.get("rules") or []:
+def _input_values(table: Mapping[str, Any], data: Mapping[str, Any], name: str) -> dict[str, Any]:
+    return {code: item.value for code, item in input_values(table, data, name).items()}
+
+
+def rule_index(table: Mapping[str, Any], values: Mapping[str, Any], *, name: str = "") -> int:
+    """The index of the first rule that matches the input values. Raises
+    :class:`DecisionError` when a condition cannot be computed or no rule matches."""
+    for index, rule in enumerate(table.get("rules") or []):
         when = rule.get("when")
         if when is None or not str(when).strip():
-            return copy.deepcopy(dict(rule.get("then") or {}))
+            return index
         try:
             hit = expressions.evaluate(str(when), values)
         except (NameError, TypeError, KeyError, ValueError) as exc:
@@ -338,10 +370,17 @@ def table_evaluate(table: Mapping[str, Any], data: Mapping[str, Any], *, name: s
                 )
             ) from exc
         if hit:
-            return copy.deepcopy(dict(rule.get("then") or {}))
+            return index
     raise DecisionError(
         _("决策表“{name}”没有命中任何规则（请在最后加一条没有条件的兜底规则）").format(name=name)
     )
+
+
+def table_evaluate(table: Mapping[str, Any], data: Mapping[str, Any], *, name: str = "") -> dict:
+    """The outputs of the first rule that matches ``data``. Raises :class:`DecisionError`
+    when an input is missing or no rule matches (add a default row without ``when``)."""
+    index = rule_index(table, _input_values(table, data, name), name=name)
+    return copy.deepcopy(dict((table.get("rules") or [])[index].get("then") or {}))
 
 
 def _evaluate_action(ctx: ActionContext) -> dict[str, Any]:

@@ -248,6 +248,29 @@ class ProcessRun:
             )
         return result
 
+    def steps_before(self, uid: str) -> list[str]:
+        """Element ids of the service tasks on a task's own path in the drawing since the
+        element before them, nearest first: the look-ups at the head of a parallel branch
+        are what that branch's check was given. Read from the process definition (the
+        instance keeps no finished tasks): backwards along single incoming flows, through
+        service tasks and the engine's hidden steps, stopping at anything else (a gateway,
+        an event, another user task); [] for an unknown task."""
+        try:
+            task = self.workflow.tasks.get(UUID(uid))
+        except ValueError:
+            return []
+        found: list[str] = []
+        spec = task.task_spec if task is not None else None
+        seen: set[str] = set()
+        while spec is not None and len(spec.inputs) == 1 and spec.name not in seen:
+            seen.add(spec.name)
+            spec = spec.inputs[0]
+            if isinstance(spec, ServiceTask):
+                found.append(str(spec.bpmn_id))
+            elif getattr(spec, "bpmn_id", None) is not None:
+                break  # hidden engine steps (a boundary event's split) have no bpmn_id
+        return found
+
     def next_timer_at(self) -> datetime | None:
         if self.finished:
             return None

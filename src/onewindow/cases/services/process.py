@@ -137,10 +137,12 @@ def apply_run(
     case.process_state = run.state()
     case.next_timer_at = run.next_timer_at()
     outcome = (run.outcome() or "approved") if run.finished else None
+    decided = False  # the process, not a department's 不予许可, decided the refusal
     if outcome is not None:
         case.status = OUTCOME_STATUS.get(outcome, Case.Status.APPROVED)
         case.concluded_at = now
         if outcome == "rejected" and not case.outcome_note:
+            decided = True
             case.outcome_note = decided_reason(run, case)  # e.g. a table's reason
             also += ("outcome_note",) if case.outcome_note else ()
     elif applicant_open or any(row.status == CaseTask.Status.WAITING for row in still_active):
@@ -199,14 +201,26 @@ def apply_run(
         publish(case, timeline)
     if not insert:
         save_case(case, *dict.fromkeys(also + CASE_FIELDS))
+    if outcome == "rejected":
+        from onewindow.cases.letters import letter_issue
+
+        letter_issue(case, variables=run.data(), decided=decided, now=now)
     return created
 
 
 def decided_reason(run: ProcessRun, case: Case) -> str:
     """Why a case the process routed to a rejection was rejected: the ``reason`` a decision
-    table (or any step) left in the process variables, else the departments' negative
-    findings (a gateway on ``income_ok`` and the like sent it there)."""
-    reason = zh_text(run.data().get("reason"))
+    table (or any step) left in the process variables — with the figures against the
+    table's standard when a table decided (家庭人均住房建筑面积不低于15平方米（家庭人均住房建筑面积
+    62 平方米，标准为低于 15 平方米）) — else the departments' negative findings (a gateway on
+    ``income_ok`` and the like sent it there)."""
+    from onewindow.cases.rule_results import refusal_reason, table_refusal
+
+    data = run.data()
+    reason = zh_text(data.get("reason"))
+    table = table_refusal(case, data) if reason else None
+    if table is not None and table[0] == reason:
+        reason = refusal_reason(reason, table[2])
     if not reason:
         reason = "；".join(
             f"{finding.task.department.name}：{line.label}（{line.value}）"

@@ -112,7 +112,9 @@ def test_records_make_a_household_that_declared_itself_poor_ineligible(city):
     assert data["eligible"] is False
     # 186 m² for three people: the property record, not the declared 5 m² a head
     assert data["reason"]["zh"] == "家庭人均住房建筑面积不低于15平方米"
-    assert case.outcome_note == "家庭人均住房建筑面积不低于15平方米"  # shown to the resident
+    assert case.outcome_note == (  # shown to the resident, with the figure against the standard
+        "家庭人均住房建筑面积不低于15平方米（家庭人均住房建筑面积 62 平方米，标准为低于 15 平方米）"
+    )
 
 
 def test_records_make_a_household_that_declared_itself_rich_eligible(city):
@@ -148,42 +150,72 @@ def test_every_look_up_is_logged_for_the_case_and_on_its_timeline(city):
 
 
 @pytest.mark.parametrize(
-    ("code", "phone", "reason"),
+    ("code", "phone", "reason", "figure"),
     [
-        ("shared-ownership-housing", TWO_FLATS, "家庭在本市拥有住房（共有产权住房限无房家庭）"),
-        ("shared-ownership-housing", HIGH_INCOME, "家庭人均年可支配收入超过共有产权住房收入线"),
+        ("shared-ownership-housing", TWO_FLATS, "家庭在本市拥有住房（共有产权住房限无房家庭）", ""),
+        (
+            "shared-ownership-housing",
+            HIGH_INCOME,
+            "家庭人均年可支配收入超过共有产权住房收入线",
+            "家庭人均年可支配收入 150000 元，标准为不超过 130000 元",
+        ),
         (
             "price-limited-housing-prereview",
             TWO_FLATS,
             "家庭在本市已有住房且人均住房建筑面积不低于20平方米",
+            "家庭人均住房建筑面积 62 平方米，标准为低于 20 平方米",
         ),
-        ("price-limited-housing-prereview", HIGH_INCOME, "家庭人均年可支配收入超过限价房收入线"),
-        ("public-rental-housing", HIGH_INCOME, "3人户家庭人均年可支配收入超过45000元"),
-        ("rental-housing-subsidy", TWO_FLATS, "家庭人均住房建筑面积不低于15平方米"),
+        (
+            "price-limited-housing-prereview",
+            HIGH_INCOME,
+            "家庭人均年可支配收入超过限价房收入线",
+            "家庭人均年可支配收入 150000 元，标准为不超过 110000 元",
+        ),
+        (
+            "public-rental-housing",
+            HIGH_INCOME,
+            "3人户家庭人均年可支配收入超过45000元",
+            "家庭人口数 3 人，家庭人均年可支配收入 150000 元，标准为不超过 45000 元",
+        ),
+        (
+            "rental-housing-subsidy",
+            TWO_FLATS,
+            "家庭人均住房建筑面积不低于15平方米",
+            "家庭人均住房建筑面积 62 平方米，标准为低于 15 平方米",
+        ),
         (
             "rental-housing-subsidy",
             HIGH_INCOME,
             "家庭人均年可支配收入超过住房租赁补贴收入线（45000元）",
+            "家庭人均年可支配收入 150000 元，标准为不超过 45000 元",
         ),
-        ("low-income-family", TWO_FLATS, "家庭成员名下拥有2套及以上住房"),
+        (
+            "low-income-family",
+            TWO_FLATS,
+            "家庭成员名下拥有2套及以上住房",
+            "家庭成员名下住房套数 2 套，标准为低于 2 套",
+        ),
         (
             "low-income-family",
             HIGH_INCOME,
             "家庭人均月收入超过本市最低生活保障标准的1.5倍（2070元）",
+            "家庭人均月收入 12500 元，标准为不超过 2070 元",  # the rule's explain
         ),
         (
             "low-income-family",
             LOW_INCOME,
             "家庭人均月收入超过本市最低生活保障标准的1.5倍（2070元）",
+            "家庭人均月收入 2600 元，标准为不超过 2070 元",
         ),
     ],
 )
-def test_the_other_housing_services_reject_on_the_records(city, code, phone, reason):
+def test_the_other_housing_services_reject_on_the_records(city, code, phone, reason, figure):
     case = submit_and_check(code, person(phone), declared(code, poor=True))
     assert case.status == Case.Status.REJECTED
     assert not case.tasks.filter(element_id="Task_Decide").exists()
     assert variables(case)["reason"]["zh"] == reason
-    assert case.outcome_note == reason
+    # the resident reads the figure against the standard (a yes/no fact only: the reason)
+    assert case.outcome_note == (f"{reason}（{figure}）" if figure else reason)
 
 
 @pytest.mark.parametrize(
