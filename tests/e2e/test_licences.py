@@ -50,14 +50,14 @@ def test_verify_page_scan_and_paste(page: Page, live_server: LiveServer) -> None
     assert_accessible(page)
 
     head, body, sig = licence.jws.split(".")
-    page.get_by_label("证照编码或标识").fill(f"{head}.{body[:-2]}AA.{sig}")
+    page.get_by_label("证照编号、编码或标识").fill(f"{head}.{body[:-2]}AA.{sig}")
     page.get_by_role("button", name="核验").click()
     expect(page.get_by_test_id("verify-result")).to_have_attribute("data-result", "altered")
     expect(page.get_by_test_id("verify-result")).to_contain_text("已篡改")
     assert_accessible(page)
 
     licence_revoke(actor=Actor.system("test"), licence_id=licence.pk, reason="test")
-    page.get_by_label("证照编码或标识").fill(licence.jws)
+    page.get_by_label("证照编号、编码或标识").fill(licence.jws)
     page.get_by_role("button", name="核验").click()
     expect(page.get_by_test_id("verify-result")).to_contain_text("已撤销")
     assert has_no_horizontal_scroll(page)
