@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from onewindow.cases.models import Case, CaseTask
 from onewindow.core.errors import FieldError, ValidationFailed
-from onewindow.core.text import zh_text
 
 TEXT_MAX = 500
 TRUE_WORDS = {"true", "1", "yes", "on", "是"}
@@ -189,27 +188,3 @@ def form_fields_for_page(
             }
         )
     return fields
-
-
-@dataclass(frozen=True)
-class DecisionResult:
-    """What a decision table made of the data (e.g. 符合条件: 否, 理由: …)."""
-
-    name: str
-    lines: list[FindingLine]
-
-
-def decision_results(case: Case, variables: Mapping[str, Any]) -> list[DecisionResult]:
-    """The outputs of the version's decision tables found in the process variables."""
-    results = []
-    for table in ((case.service_version.definition or {}).get("decisions") or {}).values():
-        outputs = [o for o in table.get("outputs") or [] if isinstance(o, Mapping)]
-        if not outputs or not all(o.get("code") in variables for o in outputs):
-            continue
-        lines = []
-        for output in outputs:
-            value = variables[output["code"]]
-            shown = display({}, value) if isinstance(value, bool) else zh_text(value)
-            lines.append(FindingLine(zh_text(output) or str(output["code"]), shown))
-        results.append(DecisionResult(name=zh_text(table.get("name")), lines=lines))
-    return results
