@@ -11,10 +11,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from onewindow.catalog.packages.decisions import DECISION_ACTION
 
-REMEDIES = {"reconsideration": "行政复议机关", "court": "管辖法院"}
+REMEDIES = {"reconsideration": gettext_noop("行政复议机关"), "court": gettext_noop("管辖法院")}
 
 
 def refusal_problems(
