@@ -37,7 +37,10 @@ def test_a_clerk_reveals_one_answer_with_a_purpose(
     }
     city_structure_seed(seed=1)
     publish(tmp_path)
-    person: Any = PersonFactory()
+    # The applicant's answers come from the real-name record: the same ID and phone.
+    person: Any = PersonFactory(
+        name=ANSWERS["applicant_name"], id_number=ANSWERS["id_number"], phone=ANSWERS["phone"]
+    )
     case = apply(person.user, "grad-employment-test")
     task = case.tasks.get()
     log_in(
