@@ -93,6 +93,7 @@ def test_finance_staff_reconcile_refund_and_resolve(
     page.goto("/payments/reconciliation/")
     expect(page.get_by_role("heading", name="支付对账", level=1)).to_be_visible()
     nav = page.get_by_role("navigation", name="主导航")
+    nav.get_by_text("菜单").click()  # at phone width the links fold behind 菜单
     expect(nav.get_by_role("link", name="支付对账")).to_have_attribute("aria-current", "page")
     assert has_no_horizontal_scroll(page)
     assert_accessible(page)

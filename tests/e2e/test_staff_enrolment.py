@@ -57,7 +57,9 @@ def test_reset_enrol_and_verify_in_person(
 
     log_in(page, admin.user, base_url=live_server.url, otp_verified=True)
     page.goto("/workbench/")
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="人员管理").click()
+    nav = page.get_by_role("navigation", name="主导航")
+    nav.get_by_text("菜单").click()  # at phone width the links fold behind 菜单
+    nav.get_by_role("link", name="人员管理").click()
     expect(page.get_by_role("heading", name="本部门人员", level=1)).to_be_visible()
     row = page.locator(f'li[data-username="{clerk.user.username}"]')
     expect(row).to_contain_text("已开通")
@@ -101,7 +103,9 @@ def test_reset_enrol_and_verify_in_person(
     assert Person.objects.get(pk=resident.pk).assurance == AssuranceLevel.IN_PERSON
 
     # 自然人登记: a resident who never applied online, registered at the window.
-    mine.get_by_role("navigation", name="主导航").get_by_role("link", name="自然人登记").click()
+    nav = mine.get_by_role("navigation", name="主导航")
+    nav.get_by_text("菜单").click()  # at phone width the links fold behind 菜单
+    nav.get_by_role("link", name="自然人登记").click()
     expect(mine.get_by_role("heading", name="自然人登记", level=1)).to_be_visible()
     assert has_no_horizontal_scroll(mine)
     assert_accessible(mine)

@@ -42,6 +42,7 @@ def test_verified_staff_reach_the_workbench(page: Page, live_server: LiveServer)
     inbox = page.get_by_test_id("inbox")
     expect(inbox.get_by_text("暂无待办任务")).to_be_visible()
     nav = page.get_by_role("navigation", name="主导航")
+    nav.get_by_text("菜单").click()  # at phone width the links fold behind 菜单
     expect(nav.get_by_role("link", name="工作台")).to_be_visible()
     expect(nav.get_by_role("link", name="我的账单")).to_have_count(0)
     assert has_no_horizontal_scroll(page)

@@ -352,6 +352,19 @@ def supervision_overview(
     return SupervisionOverview(departments=departments, services=services, tasks=tasks)
 
 
+# --- use of services ----------------------------------------------------------------------
+
+
+def case_counts_by_service(*, since: datetime.datetime | None = None) -> dict[str, int]:
+    """How many cases were submitted under each service (by code), drafts not counted: how
+    much each service is used, for the public page's popular services."""
+    cases = Case.objects.exclude(submitted_at__isnull=True)
+    if since is not None:
+        cases = cases.filter(submitted_at__gte=since)
+    rows = cases.values("service_version__service__code").annotate(n=Count("pk"))
+    return {row["service_version__service__code"]: row["n"] for row in rows}
+
+
 # --- residents -----------------------------------------------------------------------------
 
 

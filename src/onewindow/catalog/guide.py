@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from lxml import etree
 
+from onewindow.catalog.browse import service_aliases
 from onewindow.catalog.models import ServiceVersion, localized
 from onewindow.catalog.packages.process import (
     APPLICANT_GROUP,
@@ -369,6 +370,8 @@ def guide_data(version: ServiceVersion) -> dict[str, Any]:
         "version": version.number,
         "name": localized(definition.get("name")),
         "summary": localized(definition.get("summary")),
+        # other names it is known by, and what became of them ("廉租住房已与公共租赁住房并轨")
+        "aliases": [{"name": a.name, "note": a.note} for a in service_aliases(dict(definition))],
         "kind": service.kind,
         "kind_label": _(KIND_LABELS.get(service.kind, service.kind)),
         "department": {

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.catalog.browse import services_sorted
 from onewindow.catalog.forms import form_coerce, form_fields, form_validate
 from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.catalog.packages import (
@@ -29,6 +30,7 @@ __all__ = [
     "service_search",
     "service_version_current",
     "service_version_get",
+    "services_sorted",
 ]
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.catalog.browse import alias_search_words
 from onewindow.catalog.models import Service, ServiceVersion, localized
 from onewindow.catalog.packages import (
     LoadedPackage,
@@ -204,6 +205,7 @@ def _service_update(service: Service, definition: dict[str, Any], department: De
         service.name_en,
         localized(definition.get("summary")),
         *[str(tag) for tag in definition.get("tags") or []],
+        *alias_search_words(definition),  # other names, such as the programme it replaced
         department.name,
     ]
     service.search_text = " ".join(w for w in words if w).lower()

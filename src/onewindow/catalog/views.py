@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from onewindow.catalog import selectors
+from onewindow.catalog import browse, selectors
 from onewindow.catalog.guide import called_diagrams, guide_data
 from onewindow.catalog.models import Service
 from onewindow.core.access import PUBLIC, access
@@ -22,30 +24,58 @@ def diagram_available() -> bool:
     return bool(finders.find(VIEWER_JS))
 
 
+VIEWS = ("topics", "life_events", "all")
+
+
 @access(PUBLIC)
 def service_list(request: HttpRequest) -> HttpResponse:
+    """Find a service: search results and filters as a list in name order (pinyin for
+    Chinese); with nothing asked, every service grouped by topic or by life event."""
     params = {
         "q": request.GET.get("q", "").strip()[:100],
         "life_event": request.GET.get("life_event", "").strip()[:64],
+        "topic": request.GET.get("topic", "").strip()[:64],
         "department": request.GET.get("department", "").strip()[:64],
         "kind": request.GET.get("kind", "").strip()[:16],
     }
     if params["kind"] not in {"", *Service.Kind.values}:
         params["kind"] = ""
-    services = selectors.service_search(**params)
-    page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in params.items() if v)
+    filtered = any(params.values())
+    view = request.GET.get("view", "")
+    if view not in VIEWS or filtered:
+        view = "all" if filtered else "topics"
+    services = browse.services_sorted(selectors.service_search(**params))
+    asked = {k: v for k, v in params.items() if v}
+    query = urlencode(asked if filtered else {"view": view})
     life_events = selectors.vocabulary_choices("life_events")
     context = {
-        "page": page,
         "params": params,
         "query": query,
-        "filtered": any(params.values()),
+        "filtered": filtered,
+        "view": view,
+        "total": len(services),
         "life_events": life_events,
-        "life_event_names": dict(life_events),
+        "topics": selectors.vocabulary_choices("topics"),
         "departments": selectors.departments_with_services(),
         "kinds": Service.Kind.choices,
     }
+    if view == "all":
+        page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
+        context["page"] = page
+        # a service found by another name says so (a note before a bare name)
+        context["results"] = [
+            {
+                "service": s,
+                "aliases": sorted(
+                    browse.aliases_matched(s.current.definition if s.current else {}, params["q"]),
+                    key=lambda alias: not alias.note,
+                ),
+            }
+            for s in page.object_list
+        ]
+    else:
+        by: browse.GroupBy = "topics" if view == "topics" else "life_events"
+        context["groups"] = browse.service_groups(services, by=by)
     return render(request, "catalog/service_list.html", context)
 
 

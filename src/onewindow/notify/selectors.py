@@ -5,9 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from onewindow.core.masking import mask_phone
 from onewindow.notify.models import Message, SmsMessage
 from onewindow.notify.services import sms_text
+
+# What a person reads for each state of a text message. The model's choices carry no labels
+# of their own (changing them needs a migration), so the page's words live here.
+SMS_STATUS_LABELS: dict[str, str] = {
+    SmsMessage.Status.QUEUED: gettext_noop("等待发送"),
+    SmsMessage.Status.SENDING: gettext_noop("发送中"),
+    SmsMessage.Status.SENT: gettext_noop("已发送"),
+    SmsMessage.Status.DELIVERED: gettext_noop("已送达"),
+    SmsMessage.Status.FAILED: gettext_noop("发送失败"),
+}
+
+
+def sms_status_label(status: str) -> str:
+    label = SMS_STATUS_LABELS.get(status)
+    return _(label) if label else status
 
 
 @dataclass(frozen=True)
@@ -28,7 +46,7 @@ def sms_outbox_recent(*, limit: int = 50) -> list[OutboxEntry]:
             masked_phone=mask_phone(row.phone),
             text=sms_text(row),
             status=row.status,
-            status_label=SmsMessage.Status(row.status).label,
+            status_label=sms_status_label(row.status),
             created_at=row.created_at,
         )
         for row in rows

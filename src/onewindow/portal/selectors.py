@@ -1,5 +1,6 @@
 """Reads for the citizen page. Each section of the resident's home page comes from here;
-later features (cases, licences, bills, the message centre) fill the lists."""
+later features (cases, licences, bills, the message centre) fill the lists. The public
+landing page's popular services come from here too."""
 
 from __future__ import annotations
 
@@ -8,7 +9,28 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from onewindow.core.masking import mask_name
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from onewindow.catalog.selectors import service_search, services_sorted
+
+POPULAR_COUNT = 8
+POPULAR_WINDOW = datetime.timedelta(days=365)
+POPULAR_CACHE_KEY = "portal:popular-services:v1"
+POPULAR_CACHE_SECONDS = 600
+# Everyday services shown, in this order, while fewer than POPULAR_COUNT services have cases
+# (a new city, a fresh demo). Codes that are not live are skipped.
+EVERYDAY_SERVICES = (
+    "hukou-transfer-within-city",
+    "social-security-card",
+    "provident-fund-withdrawal-rent",
+    "residence-permit",
+    "company-registration-one-stop",
+    "real-estate-transfer-registration",
+    "birth-one-stop",
+    "no-criminal-record",
+)
 
 
 @dataclass(frozen=True)
@@ -46,8 +68,16 @@ class MessageSummary:
 
 
 @dataclass(frozen=True)
+class PopularService:
+    code: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
 class HomeSections:
-    """What the resident's home page shows. Names are already masked for display."""
+    """What the resident's home page shows. The greeting is the resident's own name, in
+    full: the page is theirs alone."""
 
     greeting_name: str
     cases: list[CaseSummary] = field(default_factory=list)
@@ -57,18 +87,59 @@ class HomeSections:
 
 
 def resident_greeting_name(*, user: Any) -> str:
-    """The masked name to greet a resident with: the real-name record's name if there is one,
-    else the account's display name, masked the same way."""
+    """The name to greet a resident with, in full (a person sees their own name): the
+    real-name record's name if there is one, else the account's display name."""
     person = getattr(user, "person", None)
     if person is not None and person.name:
-        return str(person.masked_name)
-    return mask_name(getattr(user, "display_name", "") or "")
+        return str(person.name)
+    return str(getattr(user, "display_name", "") or "")
+
+
+def _popular_codes() -> list[str]:
+    """Service codes by cases submitted in the last year, most used first (cached briefly:
+    the public page is read far more often than it changes)."""
+    codes = cache.get(POPULAR_CACHE_KEY)
+    if codes is None:
+        from onewindow.cases.selectors import case_counts_by_service
+
+        counts = case_counts_by_service(since=timezone.now() - POPULAR_WINDOW)
+        codes = sorted(counts, key=lambda code: (-counts[code], code))
+        cache.set(POPULAR_CACHE_KEY, codes, POPULAR_CACHE_SECONDS)
+    return list(codes)
+
+
+def popular_services(*, limit: int = POPULAR_COUNT) -> list[PopularService]:
+    """The services most used (cases submitted in the last year); while too few have cases,
+    the everyday services, then the other personal services in name order, fill the rest.
+    Only live services, each with its guide's address."""
+    live = {service.code: service for service in service_search()}
+    fallback = [code for code in EVERYDAY_SERVICES if code in live] + [
+        s.code
+        for s in services_sorted(live.values())
+        if s.kind == "personal" and s.code not in EVERYDAY_SERVICES
+    ]
+    chosen: list[str] = []
+    for code in [*_popular_codes(), *fallback]:
+        if code in live and code not in chosen:
+            chosen.append(code)
+        if len(chosen) == limit:
+            break
+    return [
+        PopularService(
+            code=code,
+            name=live[code].display_name,
+            url=reverse("catalog:service_guide", kwargs={"code": code}),
+        )
+        for code in chosen
+    ]
+
+
+def live_service_count() -> int:
+    return service_search().count()
 
 
 def _case_summaries(user: Any, limit: int = 5) -> list[CaseSummary]:
     """The resident's latest cases and drafts (a draft links back to where it was left)."""
-    from django.urls import reverse
-
     from onewindow.cases.selectors import cases_for_user
 
     out = []

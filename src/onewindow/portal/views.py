@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 
 from onewindow.core.access import PUBLIC, access
-from onewindow.portal.selectors import home_sections_for
+from onewindow.portal.selectors import home_sections_for, live_service_count, popular_services
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("cases:workbench")
     if user.is_authenticated and kind == "resident":
         return render(request, "portal/home.html", {"sections": home_sections_for(user)})
-    return render(request, "portal/landing.html")
+    context = {"popular": popular_services(), "service_count": live_service_count()}
+    return render(request, "portal/landing.html", context)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -312,5 +312,5 @@ def test_a_department_head_opens_the_case_the_overview_links_to(
         refused = other.get(f"/workbench/cases/{first.number}/")
     assert f'href="/workbench/cases/{first.number}/"' in overview
     assert page.status_code == 200
-    assert first.number in page.content.decode()
+    assert first.number is not None and first.number in page.content.decode()
     assert refused.status_code == 404

@@ -28,18 +28,19 @@ def test_anonymous_visitor_sees_the_public_landing_page(client: Client) -> None:
     body = response.content.decode()
     assert "一网通办" in body
     assert "热门服务" in body
+    assert "即将上线" not in body  # no placeholder tiles that lead nowhere
     assert 'lang="zh-Hans"' in body
 
 
-def test_resident_sees_their_own_page_with_a_masked_name(client: Client) -> None:
-    person = _person(name="张小明")
+def test_resident_is_greeted_by_their_own_name_in_full(client: Client) -> None:
+    person = _person(name="陈晓欣")
     assert person.user is not None
     client.force_login(person.user)
     response = client.get("/")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "张*明" in body
-    assert "张小明" not in body
+    assert "您好，陈晓欣" in body
+    assert "陈*欣" not in body
     for empty in ("暂无办件", "暂无证照", "暂无账单", "暂无消息"):
         assert empty in body
     # the resident navigation, and a logout form rather than a logout link
@@ -47,12 +48,24 @@ def test_resident_sees_their_own_page_with_a_masked_name(client: Client) -> None
     assert "工作人员登录" not in body
 
 
+def test_resident_navigation_links_their_profile(client: Client) -> None:
+    person = _person(name="陈晓欣")
+    assert person.user is not None
+    client.force_login(person.user)
+    body = client.get("/").content.decode()
+    nav = body[body.index('<nav class="site-nav"') : body.index("</nav>")]
+    assert '<a href="/account/profile/">我的信息</a>' in nav
+    assert 'action="/account/logout/" method="post"' in nav
+    profile = client.get("/account/profile/").content.decode()
+    assert '<a href="/account/profile/" aria-current="page">我的信息</a>' in profile
+
+
 def test_resident_without_real_name_record_is_still_greeted(client: Client) -> None:
     user = cast(User, UserFactory(kind=User.Kind.RESIDENT, display_name="李四光"))
     client.force_login(user)
     response = client.get("/")
     assert response.status_code == 200
-    assert "李*光" in response.content.decode()
+    assert "您好，李四光" in response.content.decode()
 
 
 def test_staff_visiting_home_are_sent_to_the_workbench(client: Client) -> None:
@@ -70,7 +83,7 @@ def test_home_sections_start_empty_and_typed() -> None:
     person = _person(name="王芳")
     sections = home_sections_for(person.user)
     assert isinstance(sections, HomeSections)
-    assert sections.greeting_name == "王*"
+    assert sections.greeting_name == "王芳"
     assert sections.cases == sections.licences == sections.bills == sections.messages == []
 
 
