@@ -138,7 +138,12 @@ def case_fetched_records(
             lines: list[tuple[str, str]] = []
             masked = False
             if isinstance(record, Mapping):
-                for name, value in record.items():
+                # in the order the resource declares its fields (the stored record's key
+                # order depends on how the process state was serialised), then any others
+                declared = [name for name in fields if name in record]
+                extra = [str(name) for name in record if str(name) not in fields]
+                for name in declared + extra:
+                    value = record[name]
                     meta = fields.get(str(name), {})
                     hide = not full and meta.get("sensitivity") == "sensitive"
                     masked = masked or hide
