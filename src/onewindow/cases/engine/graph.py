@@ -46,6 +46,7 @@ from .flowgraph import (
     ACTIVITIES,
     BPMN_NS,
     BRANCHING,
+    CAMUNDA_NS,
     CHOICES,
     CONDITIONAL,
     NS,
@@ -379,6 +380,38 @@ def _warnings(scope: Scope, facts: Facts, report: Report) -> None:
                 )
 
 
+def _timer_reminders(scope: Scope, report: Report) -> None:
+    """A message step on a timer's path that repeats the platform's escalation notice: when
+    a timer escalates a task the platform itself tells the task's holders, its department's
+    staff and the supervisors (``notify.case_news``), so a ``notify.send`` to staff (or of
+    the ``sla_escalation`` template) after a timer makes them hear it twice."""
+    for timer_id, timer in scope.nodes.items():
+        if local(timer) != "boundaryEvent" or timer.find("bpmn:timerEventDefinition", NS) is None:
+            continue
+        for node_id in sorted(forward(scope, [timer_id]) - {timer_id}):
+            node = scope.nodes[node_id]
+            if node.get(f"{{{CAMUNDA_NS}}}topic") != "notify.send":
+                continue
+            params = {
+                p.get("name"): (p.text or "").strip()
+                for p in node.iterfind(".//camunda:inputParameter", NS)
+            }
+            if params.get("template") != "sla_escalation" and params.get("to", "applicant") in (
+                "",
+                "applicant",
+            ):
+                continue
+            report.add(
+                scope.file,
+                node,
+                _(
+                    "定时器 {timer} 之后的消息环节 {task} 与平台的督办通知重复："
+                    "定时器督办环节时，平台已通知承办人、本部门人员和督办人员，请删除该环节"
+                ).format(timer=label(timer), task=label(node)),
+                warning=True,
+            )
+
+
 # -- entry points ---------------------------------------------------------------------
 
 
@@ -417,6 +450,7 @@ def graph_problems(
     for scope in compiled:
         for part in scope.all_scopes():
             _warnings(part, facts, report)
+            _timer_reminders(part, report)
     return report.problems
 
 
