@@ -5,7 +5,7 @@ Public API (Contract 2): :func:`compile_process`, :func:`default_process`,
 """
 
 from .actions import Action, ActionContext, register_action, registered_actions
-from .default import default_process
+from .default import DefaultIssue, DefaultLookup, default_process
 from .parser import CompiledProcess, UserTaskInfo, compile_process
 from .problems import EngineError, Problem, RunFinished, TaskNotFound, TaskNotOpen
 from .runtime import OpenTask, ProcessRun
@@ -14,6 +14,8 @@ __all__ = [
     "Action",
     "ActionContext",
     "CompiledProcess",
+    "DefaultIssue",
+    "DefaultLookup",
     "EngineError",
     "OpenTask",
     "Problem",

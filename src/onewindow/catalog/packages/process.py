@@ -88,6 +88,29 @@ def default_owner_group(definition: dict[str, Any]) -> str:
     return str(definition.get("department") or "")
 
 
+def default_steps(module: Any, definition: dict[str, Any]) -> dict[str, Any]:
+    """The look-ups and licence issues the default process makes: what the package
+    declares (``declared``), so a package without BPMN does what it says."""
+    from onewindow.catalog.packages.declared import declared_licences, declared_lookups
+    from onewindow.catalog.packages.vocabulary import vocabulary_load
+
+    types = vocabulary_load().licence_types
+    lookups = [
+        module.DefaultLookup(
+            resource=item.resource, name=item.name, subject=item.subject, key=item.key_expression
+        )
+        for item in declared_lookups(definition)
+    ]
+    issues = [
+        module.DefaultIssue(
+            licence_type=item.licence_type,
+            name=str((types.get(item.licence_type) or {}).get("zh") or item.licence_type),
+        )
+        for item in declared_licences(definition)
+    ]
+    return {"lookups": lookups, "issues": issues}
+
+
 @dataclass
 class ProcessResult:
     bpmn: bytes
@@ -113,7 +136,9 @@ def process_compile(
     if is_default:
         if module is None:
             return ProcessResult(b"", True, None, [], engine_missing=True)
-        bpmn = module.default_process(owner_group=default_owner_group(definition))
+        bpmn = module.default_process(
+            owner_group=default_owner_group(definition), **default_steps(module, definition)
+        )
     assert bpmn is not None
     if module is None:
         return ProcessResult(bpmn, is_default, None, [], engine_missing=True)
