@@ -21,6 +21,7 @@ from onewindow.catalog.jsonmessages import explain
 from onewindow.catalog.packages.context import ValidationContext
 from onewindow.catalog.packages.decisions import decision_task_problems, decisions_load
 from onewindow.catalog.packages.formschema import form_schema_parse
+from onewindow.catalog.packages.guidefacts import guide_fact_problems
 from onewindow.catalog.packages.licence_outcome import outcome_licence_problems
 from onewindow.catalog.packages.parties import (
     form_person_problems,
@@ -174,6 +175,7 @@ class _Checker:
                     _("法定办结时限（%(s)s）不能少于承诺办结时限（%(p)s）。")
                     % {"s": _working_days(statutory), "p": _working_days(promised)},
                 )
+        guide_fact_problems(data, add=self.add)
         outcome = data.get("outcome")
         if isinstance(outcome, dict):
             kind, licence = outcome.get("type"), outcome.get("licence_type")

@@ -3,6 +3,8 @@ unchanged, and every guide page renders."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -29,6 +31,13 @@ def test_demo_catalog_publishes_and_every_guide_renders(city, actor, client: Cli
     for version in versions:
         response = client.get(f"/services/{version.service.code}/")
         assert response.status_code == 200, version.service.code
-        assert 'id="process-steps"' in response.content.decode()
+        page = response.content.decode()
+        assert 'id="process-steps"' in page
+        # every guide says what the applicant gets (the 企业开办 guide once left it empty)
+        outcome = re.search(r"<dt>办理结果</dt><dd>([^<]*)</dd>", page)
+        assert outcome is not None and outcome.group(1).strip(), version.service.code
+        licence = (version.definition.get("outcome") or {}).get("licence_type")
+        if licence:
+            assert outcome.group(1).startswith("证照："), (version.service.code, outcome.group(1))
     listing = client.get("/services/").content.decode()
     assert "没有找到相符的服务" not in listing
