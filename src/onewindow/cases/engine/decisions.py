@@ -17,6 +17,11 @@ A table is plain data (a service package's ``<name>.decision.yaml`` parsed to a 
         record: region_code.startswith("4401")
         not_found: false
         default: true            # no look-up at all
+      - code: partner_married    # ``subject``: whose record (a party the package declares,
+        type: boolean            #   looked up by the same ``exchange.lookup``); default
+        from: exchange:gz-mzj.marital-status   # the applicant's
+        subject: partner
+        record: marital_status == "已婚"
     outputs:
       - {code: eligible, type: boolean}
       - {code: reason, type: text}
@@ -140,6 +145,14 @@ def _columns(
                 )
         if key == "inputs" and column.get("record") is not None:
             out.extend(_record_problems(column, where, str(code)))
+        subject = column.get("subject")
+        if key == "inputs" and subject is not None and not _is_name(subject):
+            out.append(
+                (
+                    (*where, "subject"),
+                    _("输入列 “{code}” 的 subject 应为 applicant 或相关人代码").format(code=code),
+                )
+            )
         if key == "inputs" and "not_found" in column and not record_resource(column):
             out.append(
                 (
@@ -273,21 +286,29 @@ def record_resource(column: Mapping[str, Any]) -> str:
     return source[len(EXCHANGE_SOURCE) :].strip() if source.startswith(EXCHANGE_SOURCE) else ""
 
 
+def record_subject(column: Mapping[str, Any]) -> str:
+    """Whose record an input reads: ``subject`` (a party code such as ``partner``), by
+    default the applicant's."""
+    return str(column.get("subject") or "applicant").strip() or "applicant"
+
+
 def applicant_record(column: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The applicant's record of the input's exchange resource, as the process's
-    ``exchange.lookup`` stored it; None when nothing was looked up or nothing was found."""
+    """The subject's record (the applicant's unless the input names a ``subject``) of the
+    input's exchange resource, as the process's ``exchange.lookup`` stored it; None when
+    nothing was looked up or nothing was found."""
     resource = record_resource(column)
     found = data.get(exchange_variable(resource)) if resource else None
-    record = found.get("applicant") if isinstance(found, Mapping) else None
+    record = found.get(record_subject(column)) if isinstance(found, Mapping) else None
     return dict(record) if isinstance(record, Mapping) and record else None
 
 
 def looked_up_nothing(column: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
-    """The process looked the input's resource up and it had no record of the applicant
+    """The process looked the input's resource up and it had no record of the subject
     (as opposed to no look-up at all)."""
     resource = record_resource(column)
     found = data.get(exchange_variable(resource)) if resource else None
-    return isinstance(found, Mapping) and "applicant" in found and not found["applicant"]
+    subject = record_subject(column)
+    return isinstance(found, Mapping) and subject in found and not found[subject]
 
 
 @dataclass(frozen=True)

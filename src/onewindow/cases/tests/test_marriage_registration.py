@@ -1,0 +1,193 @@
+"""Marriage registration (结婚登记) as the registry enforces it: both parties' marital status,
+fetched through the exchange once the partner has agreed, decides — a party with a spouse is
+refused with the record and its source, and no clerk can approve it; the partner's name must
+be the one on their identity record. Real package, real engine, real exchange; the demo
+city's data sources (a fixed record where a test needs one)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Iterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import TestCase
+
+from onewindow.appointments.models import Booking, Slot
+from onewindow.appointments.seed import resources_seed
+from onewindow.appointments.services import booking_create
+from onewindow.audit.services import Actor
+from onewindow.cases import services
+from onewindow.cases.models import Case
+from onewindow.cases.services.parties import party_consent_decide
+from onewindow.cases.tests.test_demo_packages import catalog_dir, sample_answers
+from onewindow.catalog.models import ServiceVersion
+from onewindow.catalog.services import service_packages_import
+from onewindow.core.identifiers import citizen_id_make
+from onewindow.exchange import datasources
+from onewindow.identity.pii import id_number_index
+from onewindow.testing.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+CST = ZoneInfo("Asia/Shanghai")
+# Monday before the 2026 National Day holiday (the holiday calendar covers it).
+MONDAY = datetime.datetime(2026, 9, 28, 10, 0, tzinfo=CST)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+TODAY = MONDAY.date()
+APPLICANT_PHONE = "13912340001"
+PARTNER_PHONE = "13912340002"
+
+
+def resident(name: str, born: datetime.date, serial: int, phone: str) -> Any:
+    number = citizen_id_make("440106", born, serial)
+    return PersonFactory(
+        name=name, id_number=number, id_number_bidx=id_number_index(number), phone=phone
+    )
+
+
+@pytest.fixture
+def clock() -> Iterator[Any]:
+    with time_machine.travel(MONDAY, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def registry(city: None, clock: Any) -> None:
+    resources_seed(days=6)
+
+
+@pytest.fixture
+def marriage(city: None) -> ServiceVersion:
+    folder = catalog_dir() / "marriage-registration"
+    return service_packages_import(actor=Actor.system("test"), paths=[folder])[0]
+
+
+@pytest.fixture
+def couple(db: Any) -> tuple[Any, Any]:
+    """Young residents (the demo city's records say 未婚 unless a test fixes another)."""
+    return (
+        resident("王芳", datetime.date(1997, 2, 3), 124, APPLICANT_PHONE),
+        resident("李四", datetime.date(1996, 7, 9), 457, PARTNER_PHONE),
+    )
+
+
+def married_since_2015(monkeypatch: Any, phone: str) -> None:
+    profiles = {**datasources.DEMO_PROFILES}
+    profiles[phone] = {
+        **profiles.get(phone, {}),
+        "gz-mzj.marital-status": {"marital_status": "已婚", "registered_on": "2015-05-20"},
+    }
+    monkeypatch.setattr(datasources, "DEMO_PROFILES", profiles)
+
+
+def slot_at(day: datetime.date, hour: int) -> Slot:
+    start = datetime.datetime.combine(day, datetime.time(hour), tzinfo=CST)
+    return Slot.objects.get(resource__code="marriage-registry", starts_at=start)
+
+
+def apply(
+    applicant: Any,
+    partner: Any,
+    version: Any,
+    *,
+    slot: Slot | None = None,
+    partner_name: str | None = None,
+) -> Case:
+    """Book, fill in and submit as the pages do; the partner's consent is still open."""
+    user = applicant.user
+    case = services.case_draft_start(user=user, service_code=version.service.code)
+    data = {
+        k: v
+        for k, v in sample_answers(version.form_schema).items()
+        if k not in {"applicant_name", "applicant_id_number", "phone"}
+    }
+    data |= {
+        "partner_name": partner.name if partner_name is None else partner_name,
+        "partner_id_number": partner.id_number,
+        "partner_phone": partner.phone,
+    }
+    errors = services.case_draft_save_form(user=user, case_id=case.pk, data=data)
+    assert not errors, errors
+    for spec in services.material_specs(version.definition):
+        if spec.source == "upload" and spec.required:
+            services.case_material_attach(
+                user=user, case_id=case.pk, code=spec.code, upload=io.BytesIO(PNG)
+            )
+    booking_create(user=user, case=case, slot_id=(slot or slot_at(TODAY, 14)).pk)
+    case.refresh_from_db()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.case_submit(user=user, case_id=case.pk, token=case.submit_token)
+    case.refresh_from_db()
+    assert case.status == Case.Status.CONSENT
+    return case
+
+
+def consent(case: Case, partner: Any) -> Case:
+    party = case.parties.get(code="partner")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        party_consent_decide(user=partner.user, party_id=party.pk, agree=True)
+    case.refresh_from_db()
+    return case
+
+
+def open_elements(case: Case) -> set[str]:
+    return set(
+        case.tasks.filter(status__in=["open", "claimed"]).values_list("element_id", flat=True)
+    )
+
+
+# --- 1. a party with a spouse is refused; the partner's name is the identity record's ------
+
+
+@pytest.mark.parametrize("who", ["applicant", "partner"])
+def test_a_party_already_married_is_refused_with_the_record_and_no_review(
+    registry: Any, marriage: Any, couple: tuple[Any, Any], monkeypatch: Any, who: str
+) -> None:
+    applicant, partner = couple
+    married_since_2015(monkeypatch, APPLICANT_PHONE if who == "applicant" else PARTNER_PHONE)
+    case = consent(apply(applicant, partner, marriage), partner)
+
+    assert case.status == Case.Status.REJECTED
+    assert not case.tasks.filter(element_id="Task_Review").exists()  # nobody can approve it
+    label = "申请人" if who == "applicant" else "对方"
+    assert case.outcome_note == (
+        f"{label}有配偶，不予办理结婚登记（广州市民政局婚姻登记信息：{label}婚姻状况为已婚，"
+        "登记日期 2015-05-20）"
+    )
+    assert not case.licences.exists()
+    # The refusal notice is a written decision naming the record used and the remedies.
+    letter = case.refusal_letter
+    assert letter.content["reasons"][0]["text"].startswith(f"{label}有配偶")
+    records = {row["resource"]: row["department"] for row in letter.content["records"]}
+    assert records["婚姻登记信息"] == "广州市民政局"
+    assert letter.content["reconsideration"] == "广州市人民政府"
+    booking = Booking.objects.get(slot__resource__code="marriage-registry", status="cancelled")
+    assert booking.cancelled_at is not None  # its place is given back
+
+
+def test_a_partner_named_with_another_name_is_refused(
+    registry: Any, marriage: Any, couple: tuple[Any, Any]
+) -> None:
+    applicant, partner = couple
+    case = consent(apply(applicant, partner, marriage, partner_name="李思"), partner)
+
+    assert case.status == Case.Status.REJECTED
+    assert not case.tasks.filter(element_id="Task_Review").exists()
+    assert case.outcome_note == (
+        "对方姓名与其居民身份证信息不一致，不予办理结婚登记（广州市公安局居民身份证信息："
+        "申请表填写的对方姓名与该公民身份号码登记的姓名不一致）"
+    )
+
+
+def test_unmarried_parties_reach_the_on_the_spot_review(
+    registry: Any, marriage: Any, couple: tuple[Any, Any]
+) -> None:
+    applicant, partner = couple
+    case = consent(apply(applicant, partner, marriage), partner)
+
+    assert case.status == Case.Status.IN_PROGRESS
+    assert open_elements(case) == {"Task_Review"}
