@@ -39,6 +39,7 @@ from onewindow.catalog.packages.process import (
     split_groups,
 )
 from onewindow.catalog.packages.refusal import refusal_problems
+from onewindow.catalog.packages.repeat import repeat_problems
 from onewindow.catalog.packages.source import (
     DECISION_SUFFIX,
     FORM_FILE,
@@ -440,6 +441,9 @@ def package_load(source: PackageSource, context: ValidationContext) -> LoadedPac
     package.form_schema = form_schema
     if data is not None:
         checker.check_form_fields(data, form_schema)
+        repeat_problems(  # repeat: and next: (catalog.packages.repeat)
+            data, form_schema, licence_types=context.vocabulary.licence_types, add=checker.add
+        )
         if not form_problems:  # the persons named on the form (catalog.persons)
             form_text = (source.files.get(FORM_FILE) or b"").decode("utf-8", errors="replace")
             form_problems += form_person_problems(
