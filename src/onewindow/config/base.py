@@ -323,6 +323,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Signed checkpoints of the hash chains' heads, outside the database.
     "audit-checkpoint": {"task": "audit.checkpoint", "schedule": 900.0},
     "exchange-calllog-checkpoint": {"task": "exchange.calllog_checkpoint", "schedule": 900.0},
+    # Expired SSO grants and tokens, and the redeemed codes nothing issued from is alive any more.
+    "sso-purge": {"task": "sso.purge", "schedule": crontab(hour=3, minute=20)},
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -443,6 +445,9 @@ OAUTH2_PROVIDER = {
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "ACCESS_TOKEN_EXPIRE_SECONDS": 600,
     "ID_TOKEN_EXPIRE_SECONDS": 600,
+    # A client stays signed in for at most this long without the resident signing in again;
+    # expired tokens, and the codes whose tokens have all expired, are purged daily (sso.purge).
+    "REFRESH_TOKEN_EXPIRE_SECONDS": int(env("ONEWINDOW_SSO_REFRESH_DAYS", "30")) * 86400,
     "REQUEST_APPROVAL_PROMPT": "auto",
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grant, S256 only, bearer

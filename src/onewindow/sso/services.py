@@ -4,12 +4,14 @@ protocol requests. Each write leaves an audit row."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import (
@@ -168,3 +170,34 @@ def code_replay_revoke(*, actor: Actor, application: Any, code: str) -> int:
         purpose="invalid_grant",
     )
     return len(doomed_ids)
+
+
+SSO_EXPIRED_PURGE = "sso.expired.purge"
+
+
+@transaction.atomic(durable=True)
+def sso_expired_purge(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Delete what can no longer be used: the toolkit's expired grants, access, refresh and ID
+    tokens (``clear_expired``), and the checksums of redeemed codes older than a refresh
+    token's lifetime — every token their first use issued has expired by then, so a replay
+    has nothing left to revoke and the code itself expired long before. One audit row with
+    the counts."""
+    from oauth2_provider.models import clear_expired
+    from oauth2_provider.settings import oauth2_settings
+
+    now = now or timezone.now()
+    lifetime = oauth2_settings.REFRESH_TOKEN_EXPIRE_SECONDS
+    tokens_before = get_access_token_model().objects.count()
+    refresh_before = get_refresh_token_model().objects.count()
+    clear_expired()
+    counts = {
+        "access_tokens": tokens_before - get_access_token_model().objects.count(),
+        "refresh_tokens": refresh_before - get_refresh_token_model().objects.count(),
+        "redeemed_codes": 0,
+    }
+    if lifetime:
+        cutoff = now - datetime.timedelta(seconds=int(lifetime))
+        deleted, _by_model = RedeemedCode.objects.filter(redeemed_at__lt=cutoff).delete()
+        counts["redeemed_codes"] = deleted
+    audit_record(actor=Actor.system("sso.purge"), action=SSO_EXPIRED_PURGE, changes=counts)
+    return counts
