@@ -26,6 +26,7 @@ from onewindow.cases.forms import (
 from onewindow.cases.models import Case, CaseMaterial, Rating
 from onewindow.cases.party_selectors import consent_requests_for
 from onewindow.cases.party_views import lock_fields
+from onewindow.cases.repeat_selectors import repeat_notice
 from onewindow.cases.services.materials import material_specs
 from onewindow.cases.services.submission import service_kind
 from onewindow.catalog.models import Service, ServiceVersion
@@ -93,6 +94,7 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
             "companies": companies,
             "materials": material_specs(version.definition),
             "drafts": drafts,
+            "repeat": repeat_notice(version=version, person=person),  # repeat: of the package
             "error": error,
             "steps": _steps("start"),
         },

@@ -312,6 +312,10 @@ def _submit_locked(
     errors.extend(appointment_errors(case))  # a service with `appointment:` needs a booked slot
     if errors:
         raise ValidationFailed(_("申请内容有误，请修改后再提交。"), errors=errors)
+    from onewindow.cases.repeat_selectors import repeat_refusal
+
+    if (refusal := repeat_refusal(case)) is not None:  # the package's repeat: rule
+        raise refusal
     today = timezone.localdate(now)
     run = ProcessRun.start(
         version.process_spec, data=dict(case.form_data), now=now, context=process_context(case)

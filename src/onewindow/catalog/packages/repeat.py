@@ -114,7 +114,7 @@ def repeat_problems(
 
 
 def next_steps(definition: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    return [s for s in (definition or {}).get("next") or [] if isinstance(s, Mapping)]
+    return [dict(s) for s in (definition or {}).get("next") or [] if isinstance(s, Mapping)]
 
 
 def carried_answers(step: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -45,7 +45,9 @@ def test_same_names_a_question_of_the_form(city):
 
 
 def test_same_licence_names_a_licence_material(city):
-    assert problems(service(repeat={"allowed": "once", "same_licence": "marriage-cert"}), city) == []
+    assert (
+        problems(service(repeat={"allowed": "once", "same_licence": "marriage-cert"}), city) == []
+    )
     assert problems(service(repeat={"allowed": "once", "same_licence": "photo"}), city) == [
         "photo 应为本事项以电子证照提交的材料（source: licence）的编码。"
     ]
