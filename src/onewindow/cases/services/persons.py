@@ -1,8 +1,9 @@
 """The applicant's own questions of a form (name, citizen ID, phone — which ones, see
 ``catalog.persons.applicant_fields``) are filled from the real-name record of the person
 applying (for an enterprise service: the agent acting for it), never from what was posted.
-The web form shows them read-only; a value posted or sent through the API for them is
-ignored (the answer is the record's)."""
+The web form shows them read-only and a value posted for them is ignored (the answer is the
+record's); the API refuses a value that differs from the record (:func:`applicant_mismatches`),
+since a caller sending another person's details means to apply in another name."""
 
 from __future__ import annotations
 
@@ -72,6 +73,26 @@ def applicant_errors(schema: Mapping[str, Any] | None, person: Person | None) ->
         for kind, field in applicant_fields(schema).items()
         if kind in REQUIRED_KINDS and kind not in values
     ]
+
+
+def applicant_mismatches(
+    schema: Mapping[str, Any] | None, data: Mapping[str, Any], person: Person | None
+) -> list[FieldError]:
+    """The applicant's questions answered (through the API) with something other than the
+    record's value: an application is filed only in the applicant's own name."""
+    errors = []
+    for field, value in bound_fields(schema, person).items():
+        given = data.get(field)
+        if given in (None, "") or str(given).strip().upper() == value.strip().upper():
+            continue
+        errors.append(
+            FieldError(
+                code="not_applicant",
+                message=_("与您的实名登记信息不一致：只能以您本人的名义申请。"),
+                field=field,
+            )
+        )
+    return errors
 
 
 def merged(first: list[FieldError], then: list[FieldError]) -> list[FieldError]:

@@ -35,6 +35,7 @@ from onewindow.cases.services.parties import (
 from onewindow.cases.services.persons import (
     applicant_errors,
     applicant_fill,
+    applicant_mismatches,
     applicant_of,
     merged,
 )
@@ -531,6 +532,11 @@ def case_create_and_submit(
         with transaction.atomic():
             version = _current_version(service_code)
             person, company = _applicant(user, version, company_uscc)
+            mismatched = applicant_mismatches(version.form_schema, form_data, person)
+            if mismatched:
+                raise ValidationFailed(
+                    mismatched[0].message, code="not_applicant", errors=mismatched
+                )
             case = Case(
                 service_version=version,
                 created_by=user,

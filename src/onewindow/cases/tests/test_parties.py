@@ -187,12 +187,29 @@ def test_a_tampered_post_cannot_file_the_application_in_another_name(parallel_se
     assert submitted.form_data["applicant_name"] == "张伟"
 
 
+def test_the_api_refuses_an_application_in_another_name_at_the_fields(parallel_service, resident):
+    with pytest.raises(ValidationFailed) as refused:
+        services.case_create_and_submit(
+            user=resident.user,
+            service_code="grad-employment-test",
+            form_data={**ANSWERS, "applicant_name": "张三", "id_number": PARTNER_ID},
+            idempotency_key="other-name",
+            materials=[("diploma", "d.pdf", PDF)],
+        )
+    assert [(e.field, e.code, str(e.message)) for e in refused.value.errors] == [
+        (field, "not_applicant", "与您的实名登记信息不一致：只能以您本人的名义申请。")
+        for field in ("applicant_name", "id_number")
+    ]
+    assert not Case.objects.filter(created_by=resident.user).exists()  # nothing was filed
+
+
 def test_the_api_files_the_application_in_the_applicants_own_name(parallel_service, resident):
     case, created = services.case_create_and_submit(
         user=resident.user,
         service_code="grad-employment-test",
-        form_data={**ANSWERS, "applicant_name": "张三", "id_number": PARTNER_ID},
-        idempotency_key="other-name",
+        # the applicant's own details may be sent (in any letter case) or left out
+        form_data={**ANSWERS, "applicant_name": "张伟", "id_number": "11010519491231002x"},
+        idempotency_key="own-name",
         materials=[("diploma", "d.pdf", PDF)],
     )
     assert created

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 TEXTS = ("summary", "conditions")
 # "0.5个工作日内办结", "3个工作日办结", "1个工作日内办理完毕"
@@ -24,6 +25,11 @@ def _days(value: Any) -> Decimal | None:
         return None
 
 
+def working_days(n: int) -> str:
+    """ "3个工作日" (plural forms in other languages)."""
+    return ngettext("%(n)s个工作日", "%(n)s个工作日", n) % {"n": n}
+
+
 def guide_fact_problems(
     data: Mapping[str, Any], *, add: Callable[[tuple[str | int, ...], str], None]
 ) -> None:
@@ -33,9 +39,12 @@ def guide_fact_problems(
     allowed = {d for d in (_days(limit.get(k)) for k in ("promised_days", "statutory_days")) if d}
     if not allowed:
         return
+    promised = limit.get("promised_days")
+    if not isinstance(promised, int):
+        return
     for key in TEXTS:
         text = data.get(key)
-        for lang, value in (text.items() if isinstance(text, Mapping) else []):
+        for lang, value in text.items() if isinstance(text, Mapping) else []:
             if not isinstance(value, str):
                 continue
             for match in DAYS_DONE.finditer(value):
@@ -44,8 +53,8 @@ def guide_fact_problems(
                 add(
                     (key, lang),
                     _(
-                        "文字写明“%(said)s”，与 time_limit 的承诺办结时限（%(promised)s个工作日）"
+                        "文字写明“%(said)s”，与 time_limit 的承诺办结时限（%(promised)s）"
                         "不一致：请改正文字或时限。"
                     )
-                    % {"said": match.group(0), "promised": limit.get("promised_days")},
+                    % {"said": match.group(0), "promised": working_days(promised)},
                 )

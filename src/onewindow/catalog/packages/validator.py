@@ -14,7 +14,6 @@ from typing import Any
 
 import yaml
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from jsonschema import Draft202012Validator
 
 from onewindow.catalog.jsonmessages import explain
@@ -22,6 +21,7 @@ from onewindow.catalog.packages.context import ValidationContext
 from onewindow.catalog.packages.decisions import decision_task_problems, decisions_load
 from onewindow.catalog.packages.formschema import form_schema_parse
 from onewindow.catalog.packages.guidefacts import guide_fact_problems
+from onewindow.catalog.packages.guidefacts import working_days as _working_days
 from onewindow.catalog.packages.licence_outcome import outcome_licence_problems
 from onewindow.catalog.packages.parties import (
     form_person_problems,
@@ -51,10 +51,6 @@ from onewindow.catalog.packages.source import (
 from onewindow.catalog.packages.taskforms import task_form_problems, task_forms_load
 from onewindow.catalog.packages.yamllines import Path as DataPath
 from onewindow.catalog.packages.yamllines import line_of, load_with_lines
-
-
-def _working_days(n: int) -> str:
-    return ngettext("%(n)s个工作日", "%(n)s个工作日", n) % {"n": n}
 
 
 @cache
