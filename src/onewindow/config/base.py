@@ -40,6 +40,10 @@ ENV = env("ONEWINDOW_ENV", "development")
 TESTING = ENV == "test" or "pytest" in sys.modules
 PRODUCTION = ENV == "production"
 DEMO = env_bool("ONEWINDOW_DEMO", default=False)
+# The sandboxes ``onewindow rundemo`` starts beside the web app: the payment gateway and the
+# courier (``--pay-sandbox-port`` / ``--courier-sandbox-port``; 0 picks a free port).
+DEMO_PAY_SANDBOX_PORT = int(env("ONEWINDOW_DEMO_PAY_SANDBOX_PORT", "8077"))
+DEMO_COURIER_SANDBOX_PORT = int(env("ONEWINDOW_DEMO_COURIER_SANDBOX_PORT", "8078"))
 
 VAR_DIR = Path(env("ONEWINDOW_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 if not TESTING:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import os
 import threading
 from socketserver import ThreadingMixIn
@@ -66,13 +67,22 @@ def main() -> None:
         )
     )
     threading.Thread(target=sandbox.run_forever, daemon=True).start()
-    server = make_server(
-        args.host,
-        args.port,
-        make_app(sandbox),
-        server_class=_ThreadingServer,
-        handler_class=_QuietHandler,
-    )
+    try:
+        server = make_server(
+            args.host,
+            args.port,
+            make_app(sandbox),
+            server_class=_ThreadingServer,
+            handler_class=_QuietHandler,
+        )
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        parser.exit(
+            1,
+            f"courier sandbox: port {args.port} on {args.host} is already in use (another demo?);"
+            " choose another with --port.\n",
+        )
     print(f"courier sandbox on http://{args.host}:{args.port}/std/service", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

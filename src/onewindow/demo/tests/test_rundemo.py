@@ -65,6 +65,11 @@ def test_rundemo_serves_delivers_sms_through_the_worker_and_stops_cleanly(tmp_pa
             "1",
             "--worker-concurrency",
             "1",
+            # Free ports, so a demo already running (on 8077/8078) does not stop this one.
+            "--pay-sandbox-port",
+            str(_free_port()),
+            "--courier-sandbox-port",
+            str(_free_port()),
         ],
         env=env,
         stdout=log,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import os
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -51,13 +52,22 @@ def main() -> None:
             state_file=args.state,
         )
     )
-    server = make_server(
-        args.host,
-        args.port,
-        make_app(sandbox),
-        server_class=_ThreadingServer,
-        handler_class=_QuietHandler,
-    )
+    try:
+        server = make_server(
+            args.host,
+            args.port,
+            make_app(sandbox),
+            server_class=_ThreadingServer,
+            handler_class=_QuietHandler,
+        )
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        parser.exit(
+            1,
+            f"sandbox payment gateway: port {args.port} on {args.host} is already in use"
+            " (another demo?); choose another with --port.\n",
+        )
     print(f"sandbox payment gateway on http://{args.host}:{args.port}/", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

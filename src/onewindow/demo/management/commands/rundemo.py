@@ -1,19 +1,24 @@
 """``onewindow rundemo --port 8000``: the whole demo city on one machine.
 
 Migrates, collects static files, seeds the demo city if the database is empty, then runs
-gunicorn, a Celery worker and celery beat as child processes until Ctrl-C / SIGTERM.
+gunicorn, a Celery worker, celery beat and the payment and courier sandboxes as child
+processes until Ctrl-C / SIGTERM. The sandboxes' ports come from ``--pay-sandbox-port`` and
+``--courier-sandbox-port`` (settings ``DEMO_PAY_SANDBOX_PORT``/``DEMO_COURIER_SANDBOX_PORT``,
+8077 and 8078; 0 picks a free port), so two demos, or a demo and the tests, can run at once.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.test.utils import override_settings
 
@@ -25,7 +30,73 @@ from onewindow.demo.supervisor import Child, Supervisor
 from onewindow.demo.wallet import demo_wallets_seed
 
 
-def demo_children(*, port: int, web_workers: int, worker_concurrency: int) -> list[Child]:
+@dataclass(frozen=True)
+class DemoPorts:
+    web: int
+    pay_sandbox: int
+    courier_sandbox: int
+
+
+PORT_OPTIONS = {
+    "web": ("the web app", "--port"),
+    "pay_sandbox": ("the payment sandbox", "--pay-sandbox-port"),
+    "courier_sandbox": ("the courier sandbox", "--courier-sandbox-port"),
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_in_use(port: int) -> bool:
+    """Whether something already listens on 127.0.0.1:``port`` (a port left in TIME_WAIT by
+    an earlier run is free: the servers bind with SO_REUSEADDR too)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def demo_ports(*, web: int, pay_sandbox: int, courier_sandbox: int) -> DemoPorts:
+    """The ports the demo's processes listen on, each checked free before anything starts
+    (0: a free port is picked). A taken or repeated port is a clear error, not a child that
+    dies after the seed or a test that waits for a demo that never comes up."""
+    wanted = {"web": web, "pay_sandbox": pay_sandbox, "courier_sandbox": courier_sandbox}
+    chosen: dict[str, int] = {}
+    for key, port in wanted.items():
+        what, option = PORT_OPTIONS[key]
+        if port == 0:
+            port = _free_port()
+            while port in chosen.values():
+                port = _free_port()
+        elif port in chosen.values():
+            other = next(k for k, v in chosen.items() if v == port)
+            raise CommandError(
+                f"Port {port} is given to both {PORT_OPTIONS[other][0]} and {what}; "
+                f"choose another with {option}."
+            )
+        elif port_in_use(port):
+            raise CommandError(
+                f"Port {port} ({what}) is already in use — is another demo running? Stop it, "
+                f"or choose another port with {option} (0 picks a free one)."
+            )
+        chosen[key] = port
+    return DemoPorts(**chosen)
+
+
+def demo_children(
+    *, port: int, web_workers: int, worker_concurrency: int, ports: DemoPorts | None = None
+) -> list[Child]:
+    ports = ports or DemoPorts(
+        web=port,
+        pay_sandbox=settings.DEMO_PAY_SANDBOX_PORT,
+        courier_sandbox=settings.DEMO_COURIER_SANDBOX_PORT,
+    )
     python = sys.executable
     return [
         Child(
@@ -78,7 +149,10 @@ def demo_children(*, port: int, web_workers: int, worker_concurrency: int) -> li
                 str(settings.CELERY_BEAT_SCHEDULE_FILENAME),
             ],
         ),
-        Child("pay-sandbox", [python, "-m", "onewindow.payments.sandbox", "--port", "8077"]),
+        Child(
+            "pay-sandbox",
+            [python, "-m", "onewindow.payments.sandbox", "--port", str(ports.pay_sandbox)],
+        ),
         # The courier sandbox speaks SF Express's protocol and pushes each route node back to
         # the web app — late, twice and out of order, as a real courier's pushes may arrive.
         Child(
@@ -88,7 +162,7 @@ def demo_children(*, port: int, web_workers: int, worker_concurrency: int) -> li
                 "-m",
                 "onewindow.delivery.sandbox",
                 "--port",
-                "8078",
+                str(ports.courier_sandbox),
                 "--push-url",
                 f"http://127.0.0.1:{port}/delivery/push/sandbox/",
                 "--step",
@@ -115,8 +189,27 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2025)
         parser.add_argument("--web-workers", type=int, default=2)
         parser.add_argument("--worker-concurrency", type=int, default=2)
+        parser.add_argument(
+            "--pay-sandbox-port",
+            type=int,
+            default=settings.DEMO_PAY_SANDBOX_PORT,
+            help="port of the payment sandbox (0: a free port)",
+        )
+        parser.add_argument(
+            "--courier-sandbox-port",
+            type=int,
+            default=settings.DEMO_COURIER_SANDBOX_PORT,
+            help="port of the courier sandbox (0: a free port)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Checked before migrating and seeding: a demo that cannot serve says so at once.
+        options["ports"] = demo_ports(
+            web=options["port"],
+            pay_sandbox=options["pay_sandbox_port"],
+            courier_sandbox=options["courier_sandbox_port"],
+        )
+        options["port"] = options["ports"].web
         try:
             self.prepare(options)
         except KeyboardInterrupt:
@@ -175,7 +268,13 @@ class Command(BaseCommand):
 
     def serve(self, options: dict[str, Any]) -> None:
         port: int = options["port"]
+        ports: DemoPorts = options["ports"]
         env = dict(os.environ)
+        # The web app and the worker talk to the sandboxes started here, on these ports.
+        env["ONEWINDOW_PAYMENTS_SANDBOX_URL"] = f"http://127.0.0.1:{ports.pay_sandbox}"
+        env["ONEWINDOW_DELIVERY_SANDBOX_URL"] = (
+            f"http://127.0.0.1:{ports.courier_sandbox}/std/service"
+        )
         env.setdefault("ONEWINDOW_DEMO", "1")
         # The demo's pages are the platform's own, 404 and 500 included (static files come
         # from whitenoise, collected above; uploaded files through their authorised views).
@@ -190,6 +289,7 @@ class Command(BaseCommand):
                 port=port,
                 web_workers=options["web_workers"],
                 worker_concurrency=options["worker_concurrency"],
+                ports=ports,
             ),
             env=env,
         )
