@@ -1,6 +1,7 @@
 from django.urls import path
 
 from onewindow.cases import (
+    chain_views,
     letter_views,
     party_views,
     resident_views,
@@ -52,6 +53,7 @@ urlpatterns = [
         name="party_code_confirm",
     ),
     path("cases/<str:number>/letter.pdf", letter_views.case_letter_pdf, name="case_letter_pdf"),
+    path("cases/<str:number>/next/<slug:code>/", chain_views.case_next, name="case_next"),
     path("cases/<str:number>/withdraw/", resident_views.case_withdraw, name="case_withdraw"),
     path("cases/<str:number>/supplement/", resident_views.case_supplement, name="case_supplement"),
     path("cases/<str:number>/rate/", resident_views.case_rate, name="case_rate"),

@@ -91,6 +91,18 @@ def licences_usable(*, licence_type: str, person: Any = None, company: Any = Non
     )
 
 
+def licences_issued_by_case(*, case_id: int) -> list[Licence]:
+    """The licences a case's process has issued so far, in the order issued (a chain's
+    permit, then its household record), with what ``licence_check`` reads."""
+    from onewindow.licences.verification import LICENCE_RELATED
+
+    return list(
+        Licence.objects.select_related(*LICENCE_RELATED)
+        .filter(case_id=case_id)
+        .order_by("issued_at", "pk")
+    )
+
+
 def licence_of_applicant(
     *, licence_id: int, person: Any = None, company: Any = None
 ) -> Licence | None:

@@ -133,8 +133,12 @@ def case_draft_start(
     service_code: str,
     company_uscc: str | None = None,
     actor: Actor | None = None,
+    answers: dict[str, Any] | None = None,
+    carried_from: str = "",
 ) -> Case:
-    """The resident's open draft for this service (and company), or a new one."""
+    """The resident's open draft for this service (and company), or a new one.
+    ``answers``: carried over from the case numbered ``carried_from`` (the chain's previous
+    step, ``cases.services.chain``), into the questions the draft has not answered."""
     version = _current_version(service_code)
     person, company = _applicant(user, version, company_uscc)
     existing = (
@@ -147,9 +151,22 @@ def case_draft_start(
         .order_by("-updated_at")
         .first()
     )
+    answered = existing.form_data if existing is not None else {}
+    carried = {k: v for k, v in (answers or {}).items() if k not in answered}
+    if existing is not None and not carried:
+        return existing
     if existing is not None:
+        existing.form_data = {**existing.form_data, **carried}
+        save_case(existing, "form_data")
+        audit_record(
+            actor=actor_for(user, actor),
+            action="cases.draft.carry",
+            target=existing,
+            changes={"fields": sorted(carried), "from": carried_from},
+        )
         return existing
     case = Case.objects.create(
+        form_data=carried,
         service_version=version,
         created_by=user,
         applicant_person=None if company else person,
@@ -161,7 +178,11 @@ def case_draft_start(
         actor=actor_for(user, actor),
         action="cases.draft.start",
         target=case,
-        changes={"service": version.service.code, "version": version.number},
+        changes={
+            "service": version.service.code,
+            "version": version.number,
+            **({"from": carried_from, "fields": sorted(carried)} if carried_from else {}),
+        },
     )
     return case
 

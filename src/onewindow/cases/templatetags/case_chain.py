@@ -1,0 +1,63 @@
+"""A case in its chain: ``{% case_issued_licences case %}`` (on a task page, the licences the
+case has issued so far: the police see the permit the bureau just issued) and
+``{% case_next_steps case %}`` (on an approved case's page, the services that follow it,
+``next:`` in its package, started with the case's answers carried over)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+
+from onewindow.cases.models import Case
+from onewindow.catalog.packages.repeat import next_steps
+from onewindow.licences.selectors import (
+    licence_check,
+    licence_claim_lines,
+    licences_issued_by_case,
+)
+
+register = template.Library()
+
+
+@register.inclusion_tag("cases/partials/issued_licences.html")
+def case_issued_licences(case: Case) -> dict[str, Any]:
+    from onewindow.licences.views import RESULT_LABELS
+
+    rows = []
+    for licence in licences_issued_by_case(case_id=case.pk):
+        result = licence_check(licence=licence).result
+        rows.append(
+            {
+                "licence": licence,
+                "issued_on": timezone.localdate(licence.issued_at),
+                "valid_until": timezone.localdate(licence.valid_until)
+                if licence.valid_until
+                else None,
+                "result": result,
+                "label": RESULT_LABELS.get(result, result),
+                "lines": licence_claim_lines(licence, holder=False),
+                "verify_url": reverse("licences:verify") + f"?id={licence.credential_id}",
+            }
+        )
+    return {"rows": rows}
+
+
+@register.inclusion_tag("cases/partials/next_steps.html", takes_context=True)
+def case_next_steps(context: template.Context, case: Case) -> dict[str, Any]:
+    from onewindow.cases.services.chain import next_services
+
+    steps = []
+    if case.status == Case.Status.APPROVED:
+        offered = next_services(
+            codes=[str(s["service"]) for s in next_steps(case.service_version.definition)]
+        )
+        for step in next_steps(case.service_version.definition):
+            service = offered.get(str(step["service"]))
+            if service is None:
+                continue
+            why = step.get("why") or {}
+            steps.append({"service": service, "why": why.get("zh") or why.get("en") or ""})
+    return {"case": case, "steps": steps, "csrf_token": context.get("csrf_token")}

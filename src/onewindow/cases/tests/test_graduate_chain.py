@@ -1,0 +1,164 @@
+"""The graduate employment express as a chain that feeds forward: the one-stop looks up the
+social-insurance record it lists as shared; the police see the permit the bureau just
+issued; settled, the case issues the household record to the wallet and offers the next
+step (the ID card with its new address) with the answers carried over; the separate
+graduate household registration then refuses, naming the household record."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.test import Client, TestCase
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from onewindow.audit.services import Actor
+from onewindow.cases import services
+from onewindow.cases.models import Case, CaseTask
+from onewindow.cases.repeat_selectors import DuplicateApplication
+from onewindow.cases.tests.conftest import PNG
+from onewindow.cases.tests.test_demo_packages import (
+    approve_as_holder,
+    catalog_dir,
+    run_to_the_end,
+    sample_answers,
+    submit_package,
+)
+from onewindow.catalog.services import service_packages_import
+from onewindow.identity.models import StaffRole
+from onewindow.licences.models import Licence
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = "广州市天河区华穗路1号"
+
+
+@pytest.fixture
+def chain(city: None) -> dict[str, Any]:
+    versions = service_packages_import(
+        actor=Actor.system("test"),
+        paths=[
+            catalog_dir() / code
+            for code in (
+                "graduate-employment-express",
+                "hukou-graduate-settlement",
+                "id-card-renewal",
+            )
+        ],
+    )
+    return {v.service.code: v for v in versions}
+
+
+def one_stop(resident: Any, chain: dict[str, Any]) -> Case:
+    return submit_package(
+        resident, chain["graduate-employment-express"], answers={"target_address": ADDRESS}
+    )
+
+
+def staff_client(task: CaseTask) -> Client:
+    chain = [task.department_id] + [d.pk for d in task.department.ancestors()]
+    role = StaffRole.objects.filter(role__code=task.role_code, department_id__in=chain).first()
+    assert role is not None
+    user = role.staff.user
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session.save()
+    return client
+
+
+def test_the_one_stop_looks_up_the_social_insurance_record(chain, resident):
+    case = one_stop(resident, chain)
+    looked_up = case.events.filter(kind="data_lookup").values_list("data__resource", flat=True)
+    assert "gz-rsj.social-insurance" in list(looked_up)
+    assert case.tasks.get().element_id == "Task_Register"  # looked up before the review
+
+
+def test_the_police_task_page_shows_the_permit_just_issued(chain, resident):
+    case = one_stop(resident, chain)
+    for _round in range(6):
+        case.refresh_from_db()
+        hukou = case.tasks.filter(element_id="Task_Hukou", status="open").first()
+        if hukou is not None:
+            break
+        for task in case.tasks.filter(status__in=["open", "claimed"]):
+            approve_as_holder(task)
+    assert hukou is not None
+    permit = Licence.objects.get(case=case)
+    assert permit.licence_type.code == "settlement-approval"
+    page = staff_client(hukou).get(f"/workbench/tasks/{hukou.pk}/").content.decode()
+    assert "本件已签发的证照" in page
+    section = page.split('data-testid="issued-licences"', 1)[1]
+    assert "准予迁入证明" in section and permit.number in section
+    assert 'data-testid="licence-status">有效<' in section
+
+
+def test_a_settled_one_stop_issues_the_household_record_and_offers_the_next_step(chain, resident):
+    case = run_to_the_end(one_stop(resident, chain))
+    assert case.status == Case.Status.APPROVED
+    issued = list(
+        Licence.objects.filter(case=case)
+        .order_by("issued_at", "pk")
+        .values_list("licence_type__code", flat=True)
+    )
+    assert issued == ["settlement-approval", "household-register"]
+    record = Licence.objects.get(case=case, licence_type__code="household-register")
+    assert record.holder_person_id == resident.pk and record.valid_until is None
+
+    client = Client()
+    client.force_login(resident.user)
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert 'data-testid="next-steps"' in page
+    assert "办理：居民身份证换领" in page
+    assert "户口迁入后，居民身份证的住址随之变更，请换领新证。" in page
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        moved = client.post(f"/cases/{case.number}/next/id-card-renewal/")
+    assert moved.status_code == 302
+    draft = Case.objects.get(created_by=resident.user, status=Case.Status.DRAFT)
+    assert draft.service_version.service.code == "id-card-renewal"
+    assert moved["Location"] == f"/cases/drafts/{draft.pk}/form/"
+    assert draft.form_data == {"reason": "change", "address": ADDRESS}
+    form = client.get(moved["Location"]).content.decode()
+    assert ADDRESS in form
+
+    # The next step is only offered for a service the package names.
+    assert client.post(f"/cases/{case.number}/next/hukou-graduate-settlement/").status_code == 404
+
+
+def test_a_second_household_registration_is_refused_naming_the_record(chain, resident):
+    case = run_to_the_end(one_stop(resident, chain))
+    record = Licence.objects.get(case=case, licence_type__code="household-register")
+    permit = Licence.objects.get(case=case, licence_type__code="settlement-approval")
+
+    client = Client()
+    client.force_login(resident.user)
+    start = client.get("/cases/apply/hukou-graduate-settlement/").content.decode()
+    assert 'data-testid="repeat-refused"' in start
+    assert f"您已持有居民户口簿（证照编号 {record.number}）" in start
+
+    version = chain["hukou-graduate-settlement"]
+    draft = services.case_draft_start(user=resident.user, service_code=version.service.code)
+    errors = services.case_draft_save_form(
+        user=resident.user, case_id=draft.pk, data=sample_answers(version.form_schema)
+    )
+    assert not errors
+    services.case_material_use_licence(
+        user=resident.user, case_id=draft.pk, code="settlement-permit", licence_id=permit.pk
+    )
+    services.case_material_attach(
+        user=resident.user, case_id=draft.pk, code="photo", upload=io.BytesIO(PNG)
+    )
+    draft.refresh_from_db()
+    with pytest.raises(DuplicateApplication) as refused:
+        services.case_submit(user=resident.user, case_id=draft.pk, token=draft.submit_token)
+    assert str(refused.value.message).startswith(
+        f"您已持有居民户口簿（证照编号 {record.number}），本事项的办理结果已经存在。"
+    )
+
+    # A second one-stop of the same graduate is refused too, naming the first.
+    with pytest.raises(DuplicateApplication) as again:
+        one_stop(resident, chain)
+    assert f"办件编号 {case.number}，状态：已办结（准予）" in str(again.value.message)
