@@ -5,6 +5,7 @@ in or mark them as not come."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,7 +21,7 @@ from onewindow.core.access import STAFF, access
 from onewindow.core.errors import ApplicationError
 from onewindow.core.numbers import is_ascii_number
 
-ACTIONS = {
+ACTIONS: dict[str, Callable[..., Booking]] = {
     "check_in": services.booking_check_in,
     "no_show": services.booking_mark_no_show,
 }
@@ -87,15 +88,31 @@ def _mark(request: HttpRequest) -> None:
     if not is_ascii_number(raw_id) or action is None:
         messages.error(request, _("请选择要签到或标记未到场的预约。"))
         return
+    attendee = request.POST.get("attendee", "")[:32] or None
     try:
-        booking = action(
-            user=request.user, booking_id=int(raw_id), actor=Actor.from_request(request)
-        )
+        if attendee is not None and action is services.booking_check_in:
+            booking = services.booking_check_in(
+                user=request.user,
+                booking_id=int(raw_id),
+                attendee=attendee,
+                actor=Actor.from_request(request),
+            )
+        else:
+            booking = action(
+                user=request.user, booking_id=int(raw_id), actor=Actor.from_request(request)
+            )
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
         return
     name = booking.person.masked_name if booking.person else "—"
+    if attendee is not None and request.POST.get("action") == "check_in":
+        person = next(
+            (p for p in selectors.expected_attendees(booking) if p.code == attendee), None
+        )
+        name = person.masked_name if person is not None else name
     if booking.status == Booking.Status.ATTENDED:
         messages.success(request, _("%(name)s 已签到。") % {"name": name})
+    elif request.POST.get("action") == "check_in":
+        messages.success(request, _("%(name)s 已签到，等待其他相关人到场。") % {"name": name})
     else:
         messages.success(request, _("%(name)s 已标记为未到场。") % {"name": name})

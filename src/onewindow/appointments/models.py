@@ -99,6 +99,10 @@ class Booking(models.Model):
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Who of the persons the service expects at the counter (``appointment.attend``: the
+    # applicant, a party such as the partner) the office has checked in; the booking is
+    # 已到场 once all of them are.
+    checked_in = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

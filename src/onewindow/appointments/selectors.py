@@ -26,6 +26,25 @@ def appointment_resource_code(definition: dict[str, Any] | None) -> str | None:
     return None
 
 
+def attend_codes(definition: dict[str, Any] | None) -> list[str]:
+    """Who must come to the counter (``appointment.attend``): ``applicant`` and party codes
+    (a marriage: both parties); the applicant alone by default."""
+    spec = (definition or {}).get("appointment")
+    codes = spec.get("attend") if isinstance(spec, dict) else None
+    if isinstance(codes, list) and codes:
+        return [str(code) for code in codes]
+    return ["applicant"]
+
+
+def in_person_tasks(definition: dict[str, Any] | None) -> set[str]:
+    """The process's user tasks done with the persons present (``appointment.in_person``,
+    e.g. the registrar's 当场审查): they open only once every person expected is checked in
+    at the counter, on the booked day."""
+    spec = (definition or {}).get("appointment")
+    tasks = spec.get("in_person") if isinstance(spec, dict) else None
+    return {str(t) for t in tasks} if isinstance(tasks, list) else set()
+
+
 def resource_for_definition(definition: dict[str, Any] | None) -> AppointmentResource | None:
     code = appointment_resource_code(definition)
     if code is None:
@@ -45,10 +64,11 @@ def booking_for_case(case: Any) -> Booking | None:
         .first()
     )
     if found is None and getattr(case, "status", "draft") != "draft":
+        closed: tuple[str, ...] = (Booking.Status.ATTENDED, Booking.Status.NO_SHOW)
+        if getattr(case, "concluded_at", None) is not None:
+            closed += (Booking.Status.CANCELLED,)  # the case ended before the day came
         found = (
-            Booking.objects.filter(
-                case_id=case.pk, status__in=(Booking.Status.ATTENDED, Booking.Status.NO_SHOW)
-            )
+            Booking.objects.filter(case_id=case.pk, status__in=closed)
             .select_related("slot__resource")
             .order_by("-created_at", "-pk")
             .first()
@@ -134,6 +154,17 @@ def desk_resource(*, user: Any, code: str) -> AppointmentResource | None:
 
 
 @dataclass(frozen=True)
+class DeskAttendee:
+    """A person the booking expects at the counter: the applicant, the partner …"""
+
+    code: str
+    label: str
+    name: str  # masked
+    checked_in: bool
+    can_check_in: bool
+
+
+@dataclass(frozen=True)
 class DeskBooking:
     id: int
     name: str  # masked
@@ -144,6 +175,11 @@ class DeskBooking:
     marked_at: datetime.datetime | None
     can_check_in: bool
     can_mark_no_show: bool
+    attendees: tuple[DeskAttendee, ...] = ()
+
+    @property
+    def present(self) -> int:
+        return sum(1 for a in self.attendees if a.checked_in)
 
 
 @dataclass(frozen=True)
@@ -159,6 +195,47 @@ class DeskSlot:
 def may_check_in(booking: Booking, *, now: datetime.datetime) -> bool:
     """Check-in is on the slot's day only (a late arrival after a no-show mark too)."""
     return booking.status != Booking.Status.ATTENDED and booking.slot.day == timezone.localdate(now)
+
+
+def expected_attendees(booking: Booking) -> list[Any]:
+    """The persons the booking's case expects at the counter (``cases.party_selectors``
+    CasePerson rows: code, label, masked name), the applicant first; a party the form did not
+    name is not expected."""
+    from onewindow.cases.party_selectors import case_persons
+
+    if booking.case_id is None:
+        return []
+    wanted = attend_codes(booking.case.service_version.definition if booking.case else None)
+    persons = {p.code: p for p in case_persons(case_id=booking.case_id)}
+    return [persons[code] for code in wanted if code in persons]
+
+
+def all_checked_in(booking: Booking) -> bool:
+    expected = [p.code for p in expected_attendees(booking)]
+    return bool(expected) and set(expected) <= set(booking.checked_in or [])
+
+
+def in_person_block(*, case: Any, element_id: str, decision: str, now: datetime.datetime) -> str:
+    """Why a task done with the persons present cannot be decided yet ('' when it can): it
+    is decided on the booked day once every person expected is checked in; a refusal also
+    when they did not come (未到场) or the case has no booking left."""
+    if element_id not in in_person_tasks(case.service_version.definition):
+        return ""
+    booking = booking_for_case(case)
+    if booking is not None and booking.status == Booking.Status.ATTENDED:
+        if booking.slot.day == timezone.localdate(now):
+            return ""
+    elif decision == "reject" and (booking is None or booking.status == Booking.Status.NO_SHOW):
+        return ""
+    names = "、".join(p.label for p in expected_attendees(booking)) if booking else ""
+    if booking is None:
+        return _("当场审查须在预约当天进行，该办件没有有效的预约。")
+    local = timezone.localtime(booking.slot.starts_at)
+    return _("当场审查须在预约当天，%(who)s到场签到后进行（预约：%(place)s，%(time)s）。") % {
+        "who": names or _("申请人"),
+        "place": booking.slot.resource.name,
+        "time": f"{local:%Y-%m-%d %H:%M}",
+    }
 
 
 def may_mark_no_show(booking: Booking, *, now: datetime.datetime) -> bool:
@@ -181,6 +258,18 @@ def desk_day(
     )
     for booking in bookings:
         case = booking.case
+        can_check_in = may_check_in(booking, now=now)
+        attendees = tuple(
+            DeskAttendee(
+                code=person.code,
+                label=person.label,
+                name=person.masked_name,
+                checked_in=person.code in (booking.checked_in or [])
+                or booking.status == Booking.Status.ATTENDED,
+                can_check_in=can_check_in and person.code not in (booking.checked_in or []),
+            )
+            for person in expected_attendees(booking)
+        )
         by_slot[booking.slot_id].append(
             DeskBooking(
                 id=booking.pk,
@@ -190,8 +279,9 @@ def desk_day(
                 status=booking.status,
                 status_label=str(Booking.Status(booking.status).label),
                 marked_at=booking.marked_at,
-                can_check_in=may_check_in(booking, now=now),
+                can_check_in=can_check_in,
                 can_mark_no_show=may_mark_no_show(booking, now=now),
+                attendees=attendees,
             )
         )
     return [

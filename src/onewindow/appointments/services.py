@@ -20,6 +20,7 @@ from onewindow.appointments.selectors import (
     APPOINTMENT_FIELD,
     appointment_resource_code,
     desk_may_use,
+    expected_attendees,
     may_check_in,
     may_mark_no_show,
 )
@@ -270,6 +271,33 @@ def bookings_release_for_case(
     return released
 
 
+def bookings_close_for_case(*, case_id: int, now: datetime.datetime) -> int:
+    """The case has ended: its booking ends with it. One whose slot is still ahead is
+    cancelled and its place given back; one whose slot has begun without the office
+    checking everybody in is 未到场. A booking marked already stays as marked. Must run
+    inside the caller's transaction (no audit row of its own: the case's conclusion has
+    one)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("bookings_close_for_case must run inside transaction.atomic")
+    closed = 0
+    for booking in (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("slot")
+        .filter(case_id=case_id, status=Booking.Status.BOOKED)
+    ):
+        if booking.slot.starts_at > now:
+            Booking.objects.filter(pk=booking.pk).update(
+                status=Booking.Status.CANCELLED, cancelled_at=now
+            )
+            _release_place(booking.slot_id)
+        else:
+            Booking.objects.filter(pk=booking.pk).update(
+                status=Booking.Status.NO_SHOW, marked_at=now
+            )
+        closed += 1
+    return closed
+
+
 def _marked(
     *,
     user: Any,
@@ -277,11 +305,12 @@ def _marked(
     outcome: str,
     actor: Actor | None,
     now: datetime.datetime | None,
+    attendee: str | None = None,
 ) -> Booking:
     now = now or timezone.now()
     booking = (
         Booking.objects.select_for_update(of=("self",))
-        .select_related("slot__resource__department")
+        .select_related("slot__resource__department", "case__service_version")
         .filter(pk=booking_id)
         .first()
     )
@@ -293,31 +322,64 @@ def _marked(
         raise Conflict(
             gettext_lazy("该预约已取消，不能签到或标记未到场。"), code="booking_cancelled"
         )
+    if booking.case_id and booking.case is not None and booking.case.concluded_at is not None:
+        raise Conflict(gettext_lazy("该办件已办结，不能再签到。"), code="case_closed")
     if outcome == Booking.Status.ATTENDED and not may_check_in(booking, now=now):
         raise Conflict(gettext_lazy("只能在预约当天签到。"), code="not_today")
     if outcome == Booking.Status.NO_SHOW and not may_mark_no_show(booking, now=now):
         raise Conflict(gettext_lazy("预约时段开始后才能标记未到场。"), code="too_early")
     before = booking.status
-    booking.status, booking.marked_at, booking.marked_by = outcome, now, user
-    booking.save(update_fields=["status", "marked_at", "marked_by"])
+    arrived: list[Any] = []
+    if outcome == Booking.Status.ATTENDED:
+        expected = expected_attendees(booking)
+        if attendee is not None and attendee not in {p.code for p in expected}:
+            raise NotFound(gettext_lazy("该预约没有这位到场人。"), field="attendee")
+        present = list(booking.checked_in or [])
+        arrived = [
+            p
+            for p in expected
+            if p.code not in present and (attendee is None or p.code == attendee)
+        ]
+        if not arrived:
+            return booking  # checked in already
+        present += [p.code for p in arrived]
+        booking.checked_in = present
+        if {p.code for p in expected} <= set(present):
+            booking.status = outcome  # everybody is here: 已到场
+    else:
+        booking.status = outcome
+    booking.marked_at, booking.marked_by = now, user
+    booking.save(update_fields=["status", "marked_at", "marked_by", "checked_in"])
     if booking.case_id:
-        _case_note(booking, outcome=outcome)
+        _case_note(booking, outcome=outcome, arrived=arrived)
     audit_record(
         actor=actor or Actor.from_user(user),
         action="appointments.booking."
         + ("check_in" if outcome == Booking.Status.ATTENDED else "no_show"),
         target=booking,
-        changes={"status": [before, outcome], "case": booking.case_id},
+        changes={
+            "status": [before, booking.status],
+            "case": booking.case_id,
+            **({"checked_in": booking.checked_in} if arrived else {}),
+        },
     )
     return booking
 
 
-def _case_note(booking: Booking, *, outcome: str) -> None:
+def _case_note(booking: Booking, *, outcome: str, arrived: list[Any]) -> None:
     from onewindow.cases.services.timeline import case_timeline_note
 
     local = timezone.localtime(booking.slot.starts_at)
     values = {"place": booking.slot.resource.name, "time": f"{local:%Y-%m-%d %H:%M}"}
-    if outcome == Booking.Status.ATTENDED:
+    values["who"] = "、".join(p.label for p in arrived)
+    several = len(booking.checked_in or []) > len(arrived)  # others had come before
+    if outcome == Booking.Status.ATTENDED and booking.status != Booking.Status.ATTENDED:
+        kind = "appointment_checked_in"
+        message = _("%(who)s已到场签到，等待其他相关人到场：%(place)s，%(time)s")
+    elif outcome == Booking.Status.ATTENDED and several:
+        kind = "appointment_checked_in"
+        message = _("%(who)s已到场签到，相关人均已到场：%(place)s，%(time)s")
+    elif outcome == Booking.Status.ATTENDED:
         kind, message = "appointment_checked_in", _("已按预约到场签到：%(place)s，%(time)s")
     else:
         kind, message = "appointment_no_show", _("预约时段未到场：%(place)s，%(time)s")
@@ -334,13 +396,21 @@ def booking_check_in(
     *,
     user: Any,
     booking_id: int,
+    attendee: str | None = None,
     actor: Actor | None = None,
     now: datetime.datetime | None = None,
 ) -> Booking:
-    """A window clerk of the office checks the applicant in (签到), on the slot's day.
-    Checking in again changes nothing; after a no-show mark it corrects it."""
+    """A window clerk of the office checks a person in (签到), on the slot's day: one of
+    those the service expects (``attendee``: ``applicant``, ``partner`` …), or all of them
+    when None. The booking is 已到场 once everybody expected is. Checking in again changes
+    nothing; after a no-show mark it corrects it."""
     return _marked(
-        user=user, booking_id=booking_id, outcome=Booking.Status.ATTENDED, actor=actor, now=now
+        user=user,
+        booking_id=booking_id,
+        outcome=Booking.Status.ATTENDED,
+        actor=actor,
+        now=now,
+        attendee=attendee,
     )
 
 

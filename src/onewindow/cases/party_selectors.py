@@ -174,3 +174,40 @@ def case_party_lines(case: Case, variables: Mapping[str, Any] | None = None) -> 
 def applicant_record_warnings(case: Case, variables: Mapping[str, Any] | None) -> list[str]:
     """The applicant's own answers against the records looked up for them."""
     return record_name_warnings(case, variables or {}, {APPLICANT: _("申请人")}).get(APPLICANT, [])
+
+
+@dataclass(frozen=True)
+class CasePerson:
+    """A person the case names (the applicant, or a party such as the partner), as the
+    registry's desk lists them."""
+
+    code: str  # ``applicant`` or the party's code
+    label: str  # 申请人, 对方 …
+    masked_name: str
+    person_id: int | None
+
+
+def case_persons(*, case_id: int) -> list[CasePerson]:
+    """The applicant (or the company's agent) first, then the parties in the order named."""
+    case = Case.objects.filter(pk=case_id).select_related("applicant_person", "agent").first()
+    if case is None:
+        return []
+    person = case.agent if case.applicant_company_id else case.applicant_person
+    out = [
+        CasePerson(
+            code=APPLICANT,
+            label=_("申请人"),
+            masked_name=person.masked_name if person is not None else "—",
+            person_id=person.pk if person is not None else None,
+        )
+    ]
+    for row in case.parties.order_by("pk"):
+        out.append(
+            CasePerson(
+                code=row.code,
+                label=row.label,
+                masked_name=row.masked_name or "—",
+                person_id=row.person_id,
+            )
+        )
+    return out

@@ -16,9 +16,11 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from onewindow.appointments.selectors import in_person_block
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases import selectors, services
 from onewindow.cases.check_data import task_check_data
@@ -268,6 +270,11 @@ def _task_page(
             "comment": comment,
             "findings": case_findings(case),
             "check": task_check_data(user=request.user, task=task, run=run),
+            "not_present": in_person_block(
+                case=case, element_id=task.element_id, decision="approve", now=timezone.now()
+            )
+            if task.is_active
+            else "",
         },
         status=status,
     )

@@ -183,8 +183,7 @@ def apply_run(
             )
         )
     if outcome is not None:
-        if case.status != Case.Status.APPROVED:
-            _release_appointment(case, outcome=outcome, now=now)
+        _close_appointment(case, now=now)
         timeline.append(
             event_row(
                 case,
@@ -291,11 +290,12 @@ def _open_tasks(case: Case, infos: list[Any]) -> list[CaseTask]:
     return rows
 
 
-def _release_appointment(case: Case, *, outcome: str, now: datetime.datetime) -> None:
-    """A rejected or withdrawn case gives its appointment place back to other residents."""
-    from onewindow.appointments.services import bookings_release_for_case
+def _close_appointment(case: Case, *, now: datetime.datetime) -> None:
+    """The case has ended, and its booking with it: a slot still ahead is cancelled (the
+    place goes back to other residents), one that began without a check-in is 未到场."""
+    from onewindow.appointments.services import bookings_close_for_case
 
-    bookings_release_for_case(case_id=case.pk, reason=f"case {outcome}", now=now)
+    bookings_close_for_case(case_id=case.pk, now=now)
 
 
 def enqueue_advance(case: Case) -> None:

@@ -179,6 +179,7 @@ def task_complete(
     if task.status == CaseTask.Status.CLAIMED and task.claimed_by_id != user.pk:
         raise TaskClaimedByOther()
     now = now or timezone.now()
+    _in_person_check(case, task, decision=decision, now=now)
     recorded = findings_clean(task_form(case, task.element_id), findings or {}, decision=decision)
     text = _clean_comment(
         comment,
@@ -249,6 +250,20 @@ def task_complete(
     if not case.is_concluded:
         enqueue_advance(case)
     return task
+
+
+class PersonsNotPresent(Conflict):
+    code = "not_checked_in"
+
+
+def _in_person_check(case: Case, task: CaseTask, *, decision: str, now: datetime.datetime) -> None:
+    """A task done with the persons present (the registrar's 当场审查) is decided only on the
+    booked day, once the office has checked in everybody expected (``appointment``)."""
+    from onewindow.appointments.selectors import in_person_block
+
+    reason = in_person_block(case=case, element_id=task.element_id, decision=decision, now=now)
+    if reason:
+        raise PersonsNotPresent(reason)
 
 
 def _engine_complete(

@@ -191,3 +191,103 @@ def test_unmarried_parties_reach_the_on_the_spot_review(
 
     assert case.status == Case.Status.IN_PROGRESS
     assert open_elements(case) == {"Task_Review"}
+
+
+# --- 3. the on-the-spot review needs both parties at the desk, on the day ------------------
+
+
+def clerk() -> Any:
+    from onewindow.identity.models import User
+
+    return User.objects.get(username="mzj_clerk")
+
+
+def decide(case: Case, decision: str = "approve", comment: str = "") -> None:
+    task = case.tasks.get(element_id="Task_Review", status__in=["open", "claimed"])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.task_complete(user=clerk(), task_id=task.pk, decision=decision, comment=comment)
+
+
+def test_the_review_opens_only_once_both_parties_are_checked_in_on_the_day(
+    registry: Any, marriage: Any, couple: tuple[Any, Any], clock: Any
+) -> None:
+    from onewindow.appointments.selectors import desk_day
+    from onewindow.appointments.services import booking_check_in
+    from onewindow.cases.services.tasks import PersonsNotPresent
+
+    applicant, partner = couple
+    tomorrow = TODAY + datetime.timedelta(days=1)
+    case = consent(apply(applicant, partner, marriage, slot=slot_at(tomorrow, 9)), partner)
+    assert open_elements(case) == {"Task_Review"}
+    waiting = (
+        "当场审查须在预约当天，申请人、对方到场签到后进行"
+        "（预约：广州市天河区婚姻登记处，2026-09-29 09:00）。"
+    )
+
+    with pytest.raises(PersonsNotPresent) as refused:  # the day before, nobody there
+        decide(case)
+    assert str(refused.value.message) == waiting
+
+    clock.move_to(datetime.datetime(2026, 9, 29, 9, 5, tzinfo=CST))
+    booking = Booking.objects.get(case=case, status="booked")
+    row = next(
+        b for s in desk_day(resource=booking.slot.resource, day=tomorrow) for b in s.bookings
+    )
+    assert [(a.label, a.name, a.checked_in) for a in row.attendees] == [
+        ("申请人", "王*", False),
+        ("对方", "李*", False),
+    ]
+    booking_check_in(user=clerk(), booking_id=booking.pk, attendee="applicant")
+    booking.refresh_from_db()
+    assert (booking.status, booking.checked_in) == ("booked", ["applicant"])
+    with pytest.raises(PersonsNotPresent):  # only one of them is here
+        decide(case)
+
+    booking_check_in(user=clerk(), booking_id=booking.pk, attendee="partner")
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.ATTENDED
+    decide(case)
+    case.refresh_from_db()
+    assert case.status == Case.Status.APPROVED
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.ATTENDED
+    notes = list(
+        case.events.filter(kind="appointment_checked_in").values_list("message", flat=True)
+    )
+    assert notes == [
+        "申请人已到场签到，等待其他相关人到场：广州市天河区婚姻登记处，2026-09-29 09:00",
+        "对方已到场签到，相关人均已到场：广州市天河区婚姻登记处，2026-09-29 09:00",
+    ]
+
+
+def test_nobody_came_the_review_can_only_refuse_and_the_booking_says_so(
+    registry: Any, marriage: Any, couple: tuple[Any, Any], clock: Any
+) -> None:
+    from onewindow.appointments.services import booking_mark_no_show
+    from onewindow.cases.services.tasks import PersonsNotPresent
+
+    applicant, partner = couple
+    case = consent(apply(applicant, partner, marriage, slot=slot_at(TODAY, 14)), partner)
+    clock.move_to(datetime.datetime(2026, 9, 28, 14, 40, tzinfo=CST))
+    booking = Booking.objects.get(case=case, status="booked")
+    booking_mark_no_show(user=clerk(), booking_id=booking.pk)
+    with pytest.raises(PersonsNotPresent):
+        decide(case)
+    decide(case, "reject", "当事人未按预约到场")
+    case.refresh_from_db()
+    booking.refresh_from_db()
+    assert (case.status, booking.status) == (Case.Status.REJECTED, Booking.Status.NO_SHOW)
+
+
+def test_a_case_that_ends_after_its_slot_without_a_check_in_leaves_the_booking_no_show(
+    registry: Any, marriage: Any, couple: tuple[Any, Any], clock: Any, monkeypatch: Any
+) -> None:
+    """The partner agreed only after the slot had begun, and the records refuse the case:
+    the booking is not left 已预约."""
+    applicant, partner = couple
+    married_since_2015(monkeypatch, PARTNER_PHONE)
+    case = apply(applicant, partner, marriage, slot=slot_at(TODAY, 14))
+    clock.move_to(datetime.datetime(2026, 9, 28, 15, 0, tzinfo=CST))
+    case = consent(case, partner)
+    assert case.status == Case.Status.REJECTED
+    assert Booking.objects.get(case=case).status == Booking.Status.NO_SHOW
