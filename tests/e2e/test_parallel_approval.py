@@ -1,6 +1,7 @@
-"""Company registration in the browser: a resident acts for their company, market
-regulation accepts, then tax, social security and public security approve in parallel from
-their own workbenches; the resident follows each department's status and sees the outcome."""
+"""Company registration in the browser: a resident applies to set up a company (their own
+application: the company exists once registered), market regulation accepts, then tax,
+social security and public security approve in parallel from their own workbenches; the
+resident follows each department's status and sees the outcome."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from pytest_django.live_server_helper import LiveServer
 from onewindow.cases.models import Case
 from onewindow.cases.services.parties import party_consent_decide
 from onewindow.core.identifiers import citizen_id_make
-from onewindow.identity.models import CompanyAgent
+from onewindow.identity.models import Company
 from onewindow.identity.pii import id_number_index
-from onewindow.testing.factories import CompanyFactory, PersonFactory
+from onewindow.testing.factories import PersonFactory
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.helpers import log_in
 from tests.e2e.test_apply_flows import (
@@ -46,10 +47,8 @@ def test_company_registration_departments_approve_in_parallel(
 ) -> None:
     version = publish("company-registration-one-stop")
     person = PersonFactory()
-    company = CompanyFactory(name="广州一窗科技有限公司")
-    CompanyAgent.objects.create(company=company, person=person, role="legal_rep")
     case = apply_in_browser(page, live_server, version, tmp_path, person)
-    assert case.applicant_company == company
+    assert case.applicant_person == person and case.applicant_company is None
     # The legal representative named on the form agrees to the check of his identity.
     assert case.status == Case.Status.CONSENT
     legal_rep = PersonFactory(id_number=LEGAL_REP_ID, id_number_bidx=id_number_index(LEGAL_REP_ID))
@@ -73,4 +72,7 @@ def test_company_registration_departments_approve_in_parallel(
     expect(branches.locator('[data-branch-status="working"]')).to_have_count(len(departments) - 1)
     rest = approve_until_concluded(page, live_server, case)
     assert {"gz-swj", "gz-rsj"} <= set(rest)
+    # The company now exists, its legal representative the person the form named.
+    company = Company.objects.get(established_by_case=case.number)
+    assert company.legal_representative == case.form_data["legal_rep_name"]
     see_outcome_and_rate(page, live_server, case, person)

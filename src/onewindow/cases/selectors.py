@@ -368,8 +368,18 @@ def case_counts_by_service(*, since: datetime.datetime | None = None) -> dict[st
 # --- residents -----------------------------------------------------------------------------
 
 
+def _acting(cases: QuerySet[Case], user: Any) -> QuerySet[Case]:
+    """The user's cases without those of companies they no longer act for (the legal
+    representative revoked their authorisation, or its last day passed)."""
+    from onewindow.identity.selectors import company_ids_for_person, person_for_user
+
+    person = person_for_user(user)
+    ids = company_ids_for_person(person_id=person.pk) if person is not None else set()
+    return cases.filter(Q(applicant_company__isnull=True) | Q(applicant_company_id__in=ids))
+
+
 def cases_for_user(*, user: Any, include_drafts: bool = True) -> QuerySet[Case]:
-    cases = Case.objects.filter(created_by_id=user.pk).select_related(
+    cases = _acting(Case.objects.filter(created_by_id=user.pk), user).select_related(
         "service_version__service", "applicant_company"
     )
     if not include_drafts:
@@ -379,7 +389,7 @@ def cases_for_user(*, user: Any, include_drafts: bool = True) -> QuerySet[Case]:
 
 def case_for_user(*, user: Any, number: str) -> Case | None:
     return (
-        Case.objects.filter(created_by_id=user.pk, number=number)
+        _acting(Case.objects.filter(created_by_id=user.pk, number=number), user)
         .select_related(
             "service_version__service__department", "applicant_company", "applicant_person"
         )
@@ -389,7 +399,10 @@ def case_for_user(*, user: Any, number: str) -> Case | None:
 
 def draft_for_user(*, user: Any, case_id: int) -> Case | None:
     return (
-        Case.objects.filter(created_by_id=user.pk, pk=case_id, status=Case.Status.DRAFT)
+        _acting(
+            Case.objects.filter(created_by_id=user.pk, pk=case_id, status=Case.Status.DRAFT),
+            user,
+        )
         .select_related("service_version__service", "applicant_company")
         .first()
     )

@@ -566,6 +566,27 @@ DEMO_RESIDENTS: tuple[tuple[str, str, str], ...] = (
     ("13800000004", "梁国华", "440112"),
     ("13800000005", "林晓琳", "440111"),
 )
+# The printed residents' companies: organisation code body (8 characters, GB 11714; its check
+# character is computed), name, district, address, the legal representative's phone and the
+# phone of the agent they have authorised ("" for none: a walk-through authorises one).
+DEMO_COMPANIES: tuple[tuple[str, str, str, str, str, str], ...] = (
+    (
+        "MA5DJX01",
+        "广州嘉欣商贸有限公司",
+        "440106",
+        "广州市天河区天河路385号1201室",
+        "13800000001",
+        "13800000002",
+    ),
+    (
+        "MA5DGH02",
+        "广州国华信息科技有限公司",
+        "440112",
+        "广州市黄埔区科学大道18号A栋501室",
+        "13800000004",
+        "",
+    ),
+)
 # Staff accounts printed in the banner: one per key department, plus the operator.
 KEY_DEPARTMENTS = ("gaj", "mzj", "rsj", "scjgj", "wjw", "zjj")
 DEMO_STAFF_PASSWORD = "OneWindow-Demo-2025"  # noqa: S105 — public demo credential

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.demo.city import DemoAccount, city_structure_seed
+from onewindow.demo.companies import demo_companies_seed
 from onewindow.demo.exchange import demo_exchange_seed
 from onewindow.demo.population import (
     CompanyRow,
@@ -220,6 +221,7 @@ def demo_city_seed(
         resident_count=residents,
         progress=progress("companies", len(company_rows)) if progress else None,
     )
+    report.companies_added += demo_companies_seed()  # the printed residents' companies
     report.licences_added = demo_wallets_seed(seed=seed)
     report.exchange_calls_added = demo_exchange_seed().calls
     if report.changed:

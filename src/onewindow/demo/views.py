@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from onewindow.core.access import PUBLIC, access
 from onewindow.demo import data
+from onewindow.demo.companies import demo_companies
 from onewindow.demo.selectors import demo_printed_usernames
 from onewindow.demo.tours import demo_residents, demo_staff_logins, demo_tours
 
@@ -29,6 +30,7 @@ def demo_accounts(request: HttpRequest) -> HttpResponse:
         "demo/accounts.html",
         {
             "residents": demo_residents(),
+            "companies": demo_companies(),
             "tours": tours,
             "staff": demo_staff_logins(usernames),
             "password": data.DEMO_STAFF_PASSWORD,

@@ -100,3 +100,23 @@ class PersonRegisterForm(forms.Form):
         label=_("已当面核对居民身份证原件，人证一致"),
         error_messages={"required": _("请当面核对身份证原件后勾选确认。")},
     )
+
+
+class AgentGrantForm(forms.Form):
+    """法定代表人授权经办人: whom, and until when."""
+
+    agent_name = forms.CharField(
+        label=_("经办人姓名"), max_length=64, error_messages={"required": _("请填写经办人姓名。")}
+    )
+    agent_id_number = forms.CharField(
+        label=_("经办人公民身份号码"),
+        max_length=32,
+        error_messages={"required": _("请填写经办人的公民身份号码。")},
+    )
+    valid_until = forms.DateField(
+        label=_("授权截止日期"),
+        error_messages={
+            "required": _("请填写授权截止日期。"),
+            "invalid": _("请按“年-月-日”填写日期，例如 2027-06-30。"),
+        },
+    )

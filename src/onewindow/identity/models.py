@@ -104,6 +104,9 @@ class Company(models.Model):
     region_code = models.CharField(max_length=6, blank=True, db_index=True)
     address = models.CharField(max_length=255, blank=True)
     established = models.DateField(null=True, blank=True)
+    # The establishment application (企业设立登记) whose approval created the company: one
+    # company per case, so a retried approval finds the company it created the first time.
+    established_by_case = models.CharField(max_length=32, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -115,16 +118,35 @@ class Company(models.Model):
 
 
 class CompanyAgent(models.Model):
-    """A person who may act for a company: its legal representative or an authorised agent."""
+    """A person who may act for a company: its legal representative, or an agent (经办人) the
+    legal representative authorised (法定代表人授权经办人).
+
+    An agent's grant is ``pending`` until the agent accepts it from their own account; it is
+    in force while ``active`` and not past ``valid_until`` (the day it ends by itself), and
+    ends at once when the legal representative revokes it (``revoked``). Only a grant in
+    force lets the person start or act on the company's cases."""
 
     class Role(models.TextChoices):
         LEGAL_REPRESENTATIVE = "legal_rep", _("法定代表人")
         AGENT = "agent", _("经办人")
 
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待经办人确认")
+        ACTIVE = "active", _("有效")
+        DECLINED = "declined", _("经办人已拒绝")
+        REVOKED = "revoked", _("已撤销")
+
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="agents")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="company_roles")
     role = models.CharField(max_length=16, choices=Role.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     valid_until = models.DateField(null=True, blank=True)
+    granted_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="agent_grants"
+    )
+    granted_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="Declined or revoked.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -134,6 +156,14 @@ class CompanyAgent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} → {self.company} ({self.role})"
+
+    def in_force(self, on: datetime.date) -> bool:
+        return self.status == self.Status.ACTIVE and (
+            self.valid_until is None or self.valid_until >= on
+        )
+
+    def expired(self, on: datetime.date) -> bool:
+        return self.valid_until is not None and self.valid_until < on
 
 
 class Department(models.Model):

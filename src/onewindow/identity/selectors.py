@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_citizen_id, normalize_phone
@@ -57,22 +59,158 @@ def company_get_by_uscc(*, uscc: str) -> Company | None:
 
 
 def _valid_agents(on: datetime.date | None = None) -> Q:
+    """Grants in force on the day: accepted (or a legal representative's), not revoked, and
+    not past their last day."""
     day = on or timezone.localdate()
-    return Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+    return Q(status=CompanyAgent.Status.ACTIVE) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+    )
 
 
 def companies_for_person(*, person: Person, on: datetime.date | None = None) -> QuerySet[Company]:
-    """Companies this person may act for today (legal representative or a valid agent)."""
+    """Companies this person may act for today (legal representative or an agent whose
+    authorisation is accepted, not revoked and not expired)."""
     agent_ids = CompanyAgent.objects.filter(_valid_agents(on), person=person).values("company_id")
     return Company.objects.filter(pk__in=agent_ids).order_by("name")
 
 
-def person_may_act_for(*, person: Person, company: Company) -> bool:
-    return CompanyAgent.objects.filter(_valid_agents(), person=person, company=company).exists()
+def company_ids_for_person(*, person_id: int, on: datetime.date | None = None) -> set[int]:
+    """The ids of the companies the person may act for on the day (see companies_for_person)."""
+    return set(
+        CompanyAgent.objects.filter(_valid_agents(on), person_id=person_id).values_list(
+            "company_id", flat=True
+        )
+    )
+
+
+def person_may_act_for(
+    *, person: Person, company: Company, on: datetime.date | None = None
+) -> bool:
+    return CompanyAgent.objects.filter(_valid_agents(on), person=person, company=company).exists()
 
 
 def company_agents(*, company: Company) -> QuerySet[CompanyAgent]:
     return company.agents.select_related("person").order_by("role", "pk")
+
+
+@dataclass(frozen=True)
+class CompanyRole:
+    """A company a person acts for, as they see it under 我的企业."""
+
+    company: Company
+    role: str  # CompanyAgent.Role
+    role_label: str
+    valid_until: datetime.date | None
+    grant_id: int
+
+
+@dataclass(frozen=True)
+class AgentGrant:
+    """An agent's authorisation as the legal representative or the agent sees it."""
+
+    id: int
+    company: Company
+    person_name: str  # the agent's name, in full (the representative named them)
+    masked_id_number: str
+    granted_by_name: str
+    valid_until: datetime.date | None
+    status: str  # pending, active, expired, declined, revoked
+    status_label: str
+    granted_at: datetime.datetime | None
+    ended_at: datetime.datetime | None
+
+
+_GRANT_LABELS = {
+    "pending": gettext_lazy("待经办人确认"),
+    "active": gettext_lazy("有效"),
+    "expired": gettext_lazy("已过期"),
+    "declined": gettext_lazy("经办人已拒绝"),
+    "revoked": gettext_lazy("已撤销"),
+}
+
+
+def _grant(row: CompanyAgent, today: datetime.date) -> AgentGrant:
+    status = str(row.status)
+    if status in {CompanyAgent.Status.PENDING, CompanyAgent.Status.ACTIVE} and row.expired(today):
+        status = "expired"
+    return AgentGrant(
+        id=row.pk,
+        company=row.company,
+        person_name=row.person.name,
+        masked_id_number=row.person.masked_id_number,
+        granted_by_name=row.granted_by.name if row.granted_by else "",
+        valid_until=row.valid_until,
+        status=status,
+        status_label=str(_GRANT_LABELS[status]),
+        granted_at=row.granted_at,
+        ended_at=row.ended_at,
+    )
+
+
+def company_roles_for_person(
+    *, person: Person, on: datetime.date | None = None
+) -> list[CompanyRole]:
+    """The companies the person acts for today, legal representative first."""
+    rows = (
+        CompanyAgent.objects.filter(_valid_agents(on), person=person)
+        .select_related("company")
+        .order_by("role", "company__name")
+    )
+    order: dict[str, int] = {CompanyAgent.Role.LEGAL_REPRESENTATIVE: 0, CompanyAgent.Role.AGENT: 1}
+    return sorted(
+        (
+            CompanyRole(
+                company=row.company,
+                role=row.role,
+                role_label=str(CompanyAgent.Role(row.role).label),
+                valid_until=row.valid_until,
+                grant_id=row.pk,
+            )
+            for row in rows
+        ),
+        key=lambda r: (order.get(r.role, 2), r.company.name),
+    )
+
+
+def company_represented_by(*, person: Person, uscc: str) -> Company | None:
+    """The company with this code, if the person is its legal representative."""
+    return Company.objects.filter(
+        uscc=(uscc or "").strip().upper(),
+        agents__person=person,
+        agents__role=CompanyAgent.Role.LEGAL_REPRESENTATIVE,
+        agents__status=CompanyAgent.Status.ACTIVE,
+    ).first()
+
+
+def agent_grants_of_company(
+    *, company: Company, on: datetime.date | None = None
+) -> list[AgentGrant]:
+    """Every agent authorisation of the company, newest first (for its legal representative)."""
+    today = on or timezone.localdate()
+    rows = (
+        CompanyAgent.objects.filter(company=company, role=CompanyAgent.Role.AGENT)
+        .select_related("company", "person", "granted_by")
+        .order_by("-granted_at", "-pk")
+    )
+    return [_grant(row, today) for row in rows]
+
+
+def agent_grants_pending_for(
+    *, person: Person, on: datetime.date | None = None
+) -> list[AgentGrant]:
+    """Authorisations waiting for this person's acceptance (not yet expired)."""
+    today = on or timezone.localdate()
+    rows = (
+        CompanyAgent.objects.filter(
+            person=person,
+            role=CompanyAgent.Role.AGENT,
+            status=CompanyAgent.Status.PENDING,
+            valid_until__gte=today,
+        )
+        .select_related("company", "person", "granted_by")
+        .order_by("-granted_at", "-pk")
+    )
+    return [_grant(row, today) for row in rows]
 
 
 def staff_for_user(user: object) -> Staff | None:

@@ -54,11 +54,15 @@ def issue_from_case(ctx: Any) -> dict[str, Any]:
         if validity is None:
             raise LicenceError(_("无法确定证照的有效期。"), field="validity")
     issuer = declared.get("issuer")
+    from onewindow.cases.services.establish import case_establish
+
+    # An establishment package: the company exists from now, and the licence is its own.
+    company = case_establish(case) or case.applicant_company
     licence = licence_issue(
         actor=Actor.system("cases.engine"),
         licence_type_code=code,
-        holder_person=None if case.applicant_company_id else case.applicant_person,
-        holder_company=case.applicant_company,
+        holder_person=None if company is not None else case.applicant_person,
+        holder_company=company,
         claims={**claims, **extra},
         case=case,
         issue_key=ctx.key,

@@ -22,9 +22,10 @@ def licences_for_user(*, user: Any) -> QuerySet[Licence]:
     person = getattr(user, "person", None)
     if person is None:
         return Licence.objects.none()
-    from onewindow.identity.models import CompanyAgent
+    from onewindow.identity.selectors import company_ids_for_person
 
-    companies = CompanyAgent.objects.filter(person=person).values("company_id")
+    # only while the person may act for the company (an agent's authorisation in force)
+    companies = company_ids_for_person(person_id=person.pk)
     return Licence.objects.select_related("licence_type").filter(
         Q(holder_person=person) | Q(holder_company_id__in=companies)
     )

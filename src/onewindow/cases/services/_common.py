@@ -65,6 +65,29 @@ class ProcessConfigError(ApplicationError):
     code = "process_config"
 
 
+class NotAgentAnyMore(PermissionDenied):
+    code = "not_agent"
+
+    def __init__(self) -> None:
+        super().__init__(_("您对该企业的经办人授权已撤销或已过期，不能再代表该企业办理此件。"))
+
+
+def own_case(case: Case, user: Any) -> None:
+    """The user may act on the case: they applied for it and, for a company's case, their
+    authorisation to act for the company is still in force (the legal representative's
+    revocation, or its last day passing, ends it)."""
+    if case.created_by_id != user.pk:
+        raise CaseNotFound()
+    if case.applicant_company_id is None:
+        return
+    from onewindow.identity.selectors import company_ids_for_person
+
+    if case.agent_id is None or case.applicant_company_id not in company_ids_for_person(
+        person_id=case.agent_id
+    ):
+        raise NotAgentAnyMore()
+
+
 def actor_for(user: Any, actor: Actor | None) -> Actor:
     return actor or Actor.from_user(user)
 

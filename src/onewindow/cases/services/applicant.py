@@ -15,10 +15,10 @@ from onewindow.audit.services import Actor, audit_record
 from onewindow.cases.models import Case, CaseTask, Rating
 from onewindow.cases.services._common import (
     CaseFinished,
-    CaseNotFound,
     actor_for,
     event,
     lock_case,
+    own_case,
     save_case,
 )
 from onewindow.cases.services.process import (
@@ -30,8 +30,7 @@ from onewindow.core.errors import Conflict, ValidationFailed
 
 
 def _own(case: Case, user: Any) -> None:
-    if case.created_by_id != user.pk:
-        raise CaseNotFound()
+    own_case(case, user)
 
 
 @transaction.atomic

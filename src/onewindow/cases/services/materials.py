@@ -25,6 +25,7 @@ from onewindow.cases.services._common import (
     actor_for,
     event,
     lock_case,
+    own_case,
     save_case,
 )
 from onewindow.core.errors import Conflict, FieldError, ValidationFailed
@@ -173,8 +174,7 @@ def case_material_attach(
     """Attach (or replace) one uploaded material of a draft, or of a case waiting for
     supplements."""
     case = lock_case(case_id)
-    if case.created_by_id != user.pk:
-        raise CaseNotFound()
+    own_case(case, user)
     if case.status not in {Case.Status.DRAFT, Case.Status.SUPPLEMENT}:
         raise CaseFinished()
     spec = _spec(case, code)
@@ -207,8 +207,7 @@ def case_material_remove(
     *, user: Any, case_id: int, material_id: int, actor: Actor | None = None
 ) -> None:
     case = lock_case(case_id)
-    if case.created_by_id != user.pk:
-        raise CaseNotFound()
+    own_case(case, user)
     if case.status != Case.Status.DRAFT:
         raise CaseFinished()
     material = case.materials.filter(pk=material_id).first()
@@ -282,8 +281,7 @@ def case_material_use_licence(
     from onewindow.licences.selectors import licence_check, licence_of_applicant
 
     case = lock_case(case_id)
-    if case.created_by_id != user.pk:
-        raise CaseNotFound()
+    own_case(case, user)
     if case.status not in {Case.Status.DRAFT, Case.Status.SUPPLEMENT}:
         raise MaterialsLocked()
     spec = _spec(case, code)

@@ -27,10 +27,10 @@ from django.utils.translation import gettext_lazy
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases.models import Case, CaseEvent, CaseParty
 from onewindow.cases.services._common import (
-    CaseNotFound,
     actor_for,
     event_row,
     lock_case,
+    own_case,
     save_case,
 )
 from onewindow.cases.signals import publish
@@ -355,8 +355,7 @@ def _code_hash(party: CaseParty, code: str) -> str:
 
 
 def _own(case: Case, user: Any) -> None:
-    if case.created_by_id != user.pk:
-        raise CaseNotFound()
+    own_case(case, user)
 
 
 def party_phone(party: CaseParty) -> str:

@@ -204,6 +204,10 @@ def apply_run(
         from onewindow.cases.letters import letter_issue
 
         letter_issue(case, variables=run.data(), decided=decided, now=now)
+    elif outcome is not None and case.status == Case.Status.APPROVED:
+        from onewindow.cases.services.establish import case_establish
+
+        case_establish(case)  # an establishment package: the company now exists
     return created
 
 

@@ -24,6 +24,7 @@ from onewindow.cases.services._common import (
     actor_for,
     event_row,
     lock_case,
+    own_case,
     save_case,
 )
 from onewindow.cases.services.materials import material_errors, material_specs
@@ -194,7 +195,8 @@ def case_draft_save_form(
     """Save the form of a draft (even with mistakes: it is a draft) and return the field
     errors. Only a draft without errors moves on to the materials step."""
     case = lock_case(case_id)
-    if case.created_by_id != user.pk or case.status != Case.Status.DRAFT:
+    own_case(case, user)
+    if case.status != Case.Status.DRAFT:
         raise CaseNotFound()
     data, errors = applicant_form(case.service_version, data, applicant_of(case))
     changed = changed_fields(case.form_data, data)
@@ -215,7 +217,8 @@ def case_draft_save_form(
 @transaction.atomic
 def case_draft_set_step(*, user: Any, case_id: int, step: str) -> Case:
     case = lock_case(case_id)
-    if case.created_by_id != user.pk or case.status != Case.Status.DRAFT:
+    own_case(case, user)
+    if case.status != Case.Status.DRAFT:
         raise CaseNotFound()
     if case.step != step:
         case.step = step
@@ -226,7 +229,8 @@ def case_draft_set_step(*, user: Any, case_id: int, step: str) -> Case:
 @transaction.atomic
 def case_draft_discard(*, user: Any, case_id: int, actor: Actor | None = None) -> None:
     case = lock_case(case_id)
-    if case.created_by_id != user.pk or case.status != Case.Status.DRAFT:
+    own_case(case, user)
+    if case.status != Case.Status.DRAFT:
         raise CaseNotFound()
     audit_record(actor=actor_for(user, actor), action="cases.draft.discard", target=case)
     from onewindow.appointments.services import bookings_release_for_case
@@ -486,8 +490,7 @@ def case_submit(
     """Submit a draft. ``token`` is the one-time token of the check-your-answers page: the
     same token again returns the same case; a token from before the last edit is refused."""
     case = lock_case(case_id, fresh_service=True)
-    if case.created_by_id != user.pk:
-        raise CaseNotFound()
+    own_case(case, user)
     if case.status != Case.Status.DRAFT:
         if token and token == case.idempotency_key:
             return case

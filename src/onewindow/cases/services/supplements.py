@@ -15,10 +15,10 @@ from onewindow.audit.services import Actor, audit_record
 from onewindow.cases.engine import ProcessRun
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services._common import (
-    CaseNotFound,
     actor_for,
     event,
     lock_case,
+    own_case,
 )
 from onewindow.cases.services.materials import material_errors
 from onewindow.cases.services.persons import applicant_fill, applicant_of, merged
@@ -88,8 +88,7 @@ def case_supplement_submit(
     """Send the corrected application back: the waiting tasks return to their inboxes (or
     the process's own supplement step is completed), with the process variables updated."""
     case = lock_case(case_id)
-    if case.created_by_id != user.pk:
-        raise CaseNotFound()
+    own_case(case, user)
     if case.status != Case.Status.SUPPLEMENT:
         raise Conflict(gettext_lazy("该办件当前不需要补正。"), code="no_supplement")
     errors = _errors(case, form_data)

@@ -14,7 +14,7 @@ from onewindow.catalog.services import service_packages_import
 from onewindow.demo import data
 from onewindow.demo.services import demo_city_seed
 from onewindow.demo.tours import demo_tours
-from onewindow.identity.selectors import person_find_by_phone
+from onewindow.identity.selectors import companies_for_person, person_find_by_phone
 
 pytestmark = pytest.mark.django_db
 CATALOG = Path(__file__).resolve().parents[4] / "catalog"
@@ -62,6 +62,25 @@ def test_the_page_lists_residents_with_id_numbers_and_staff_with_codes(city: Non
     staff = body[body.index('data-testid="demo-staff"') :]
     assert "<code>gaj_clerk</code>" in staff and "<code>ghzyj_clerk</code>" in staff
     assert data.DEMO_STAFF_PASSWORD in body
+
+
+def test_the_page_lists_the_printed_residents_companies_with_their_representatives(
+    city: None,
+) -> None:
+    body = Client().get("/demo/").content.decode()
+    table = body[body.index('data-testid="demo-companies"') :]
+    table = table[: table.index("</table>")]
+    rows = table.split("<tr>")[2:]  # after the header row
+    assert len(rows) == len(data.DEMO_COMPANIES)
+    assert "广州嘉欣商贸有限公司" in rows[0]
+    assert "陈嘉欣 13800000001" in rows[0] and "李志明 13800000002" in rows[0]
+    assert "广州国华信息科技有限公司" in rows[1]
+    assert "梁国华 13800000004" in rows[1] and "尚未授权，可由法定代表人授权" in rows[1]
+    chen = person_find_by_phone(phone="13800000001")
+    li = person_find_by_phone(phone="13800000002")
+    assert chen is not None and li is not None
+    assert [c.name for c in companies_for_person(person=chen)] == ["广州嘉欣商贸有限公司"]
+    assert [c.name for c in companies_for_person(person=li)] == ["广州嘉欣商贸有限公司"]
 
 
 def test_outside_demo_mode_there_is_no_such_page(city: None, settings: Any) -> None:

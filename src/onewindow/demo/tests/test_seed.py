@@ -47,7 +47,8 @@ def _forget_people() -> None:
 def test_seed_creates_the_city_and_writes_one_audit_row() -> None:
     report = seed()
     assert report.residents_added == Person.objects.count() == 300
-    assert Company.objects.count() == 10
+    # the requested companies, and the printed residents' own (demo.companies)
+    assert Company.objects.count() == 10 + len(data.DEMO_COMPANIES)
     assert Department.objects.get(code="gz").region_code == "440100"
     gaj_th = Department.objects.get(code="gz-gaj-th")
     assert gaj_th.parent is not None and gaj_th.parent.code == "gz-gaj"

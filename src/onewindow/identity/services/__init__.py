@@ -2,9 +2,17 @@
 person_register``."""
 
 from onewindow.identity.services.companies import (
+    Establishment,
     company_agent_add,
     company_agent_remove,
+    company_establish,
     company_register,
+)
+from onewindow.identity.services.company_agents import (
+    company_agent_accept,
+    company_agent_decline,
+    company_agent_grant,
+    company_agent_revoke,
 )
 from onewindow.identity.services.login import (
     sms_login_code_request,
@@ -32,9 +40,15 @@ from onewindow.identity.services.persons import (
 )
 
 __all__ = [
+    "Establishment",
     "RevealedPerson",
+    "company_agent_accept",
     "company_agent_add",
+    "company_agent_decline",
+    "company_agent_grant",
     "company_agent_remove",
+    "company_agent_revoke",
+    "company_establish",
     "company_register",
     "department_create",
     "grid_scope_set",
