@@ -162,3 +162,33 @@ def test_a_second_household_registration_is_refused_naming_the_record(chain, res
     with pytest.raises(DuplicateApplication) as again:
         one_stop(resident, chain)
     assert f"办件编号 {case.number}，状态：已办结（准予）" in str(again.value.message)
+
+
+def test_consecutive_tasks_of_the_same_role_stay_with_their_holder(chain, resident):
+    case = one_stop(resident, chain)
+    register = case.tasks.get(element_id="Task_Register")
+    approve_as_holder(register)
+    register.refresh_from_db()
+    employer = case.tasks.get(element_id="Task_Employer")
+    assert employer.status == CaseTask.Status.CLAIMED  # no new claim
+    assert employer.claimed_by_id == register.completed_by_id
+    note = case.events.get(kind="task_claimed", task=employer)
+    assert note.message == "由同一经办人继续办理：用人单位接收申报核验" and not note.public
+
+
+def test_a_one_day_service_is_concluded_by_the_clerk_who_accepted_it(city, resident):
+    version = service_packages_import(
+        actor=Actor.system("test"), paths=[catalog_dir() / "graduate-personal-registration"]
+    )[0]
+    assert version.definition["keep_holder"] == "department"
+    case = submit_package(resident, version)
+    accept = case.tasks.get(element_id="accept")
+    assert accept.status == CaseTask.Status.OPEN
+    approve_as_holder(accept)
+    accept.refresh_from_db()
+    approve = case.tasks.get(element_id="approve")
+    assert approve.status == CaseTask.Status.OPEN  # the clerk is not an approver: the pool
+    approve_as_holder(approve)
+    conclude = case.tasks.get(element_id="conclude")
+    assert conclude.status == CaseTask.Status.CLAIMED
+    assert conclude.claimed_by_id == accept.completed_by_id
