@@ -46,7 +46,7 @@ def keep_holders(case: Case, created: list[CaseTask]) -> list[CaseEvent]:
         .order_by("-completed_at", "-pk")
         .first()
     )
-    if last is None or last.department_id != row.department_id and mode == ROLE:
+    if last is None or (last.department_id != row.department_id and mode == ROLE):
         return []
     candidates: list[Any] = []
     if mode == ROLE:
