@@ -103,7 +103,7 @@ class PersonAdmin(AuditedModelAdmin):
 class CompanyAgentInline(admin.TabularInline):
     model = CompanyAgent
     extra = 0
-    raw_id_fields = ("person",)
+    raw_id_fields = ("person", "granted_by")
 
 
 @admin.register(Company)
