@@ -61,3 +61,27 @@ def case_next_steps(context: template.Context, case: Case) -> dict[str, Any]:
             why = step.get("why") or {}
             steps.append({"service": service, "why": why.get("zh") or why.get("en") or ""})
     return {"case": case, "steps": steps, "csrf_token": context.get("csrf_token")}
+
+
+@register.filter
+def branches_heading(branches: list[Any]) -> str:
+    """The progress section's heading as the process ran: 各部门并联审批 only when tasks of
+    two departments were open at the same time, 各部门依次办理 for departments one after
+    another, else 审批进度."""
+    from django.utils.translation import gettext as _
+
+    if len(branches) < 2:
+        return _("审批进度")
+    spans = [
+        (index, task.created_at, task.completed_at)
+        for index, branch in enumerate(branches)
+        for task in branch.steps
+        if task.status != "cancelled" and task.created_at is not None
+    ]
+    for index, start, end in spans:
+        for other, other_start, other_end in spans:
+            if other == index:
+                continue
+            if (other_end is None or start < other_end) and (end is None or other_start < end):
+                return _("各部门并联审批")
+    return _("各部门依次办理")

@@ -94,6 +94,9 @@ def test_the_police_task_page_shows_the_permit_just_issued(chain, resident):
     section = page.split('data-testid="issued-licences"', 1)[1]
     assert "准予迁入证明" in section and permit.number in section
     assert 'data-testid="licence-status">有效<' in section
+    # Heading as the process ran: the bureau, then the police, one after the other.
+    assert '<h2 id="branches-title">各部门依次办理</h2>' in page
+    assert "各部门并联审批" not in page
 
 
 def test_a_settled_one_stop_issues_the_household_record_and_offers_the_next_step(chain, resident):
