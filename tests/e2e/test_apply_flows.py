@@ -168,6 +168,7 @@ def see_outcome_and_rate(page: Page, live_server: LiveServer, case: Case, person
     expect(page.get_by_test_id("case-status")).to_have_text("已办结（准予）")
     expect(page.get_by_test_id("outcome")).to_contain_text("准予许可")
     assert_accessible(page)
+    page.get_by_test_id("outcome").get_by_label("5 星").check()  # never preselected
     page.get_by_role("button", name="提交评价").click()
     expect(page.get_by_test_id("outcome")).to_contain_text("您的评价：5 星")
     assert_accessible(page)

@@ -158,6 +158,8 @@ def build_fields(
             help=str(
                 (prop.get("x-description-en") if _english() else None)
                 or prop.get("description")
+                or (prop.get("x-hint-en") if _english() else None)
+                or prop.get("x-hint")
                 or ""
             ),
             max_length=prop.get("maxLength"),

@@ -36,6 +36,9 @@ from onewindow.core.numbers import parse_id
 from onewindow.identity.selectors import companies_for_person, person_for_user
 from onewindow.licences.selectors import licence_related
 
+# The case page shows the latest timeline entries; earlier ones fold behind a <details>.
+RECENT_ENTRIES = 4
+
 STEPS = [("form", "填写申请表"), ("materials", "上传材料"), ("review", "核对并提交")]
 
 
@@ -54,6 +57,22 @@ def _draft(request: HttpRequest, case_id: int) -> Case:
     if case is None:
         raise Http404
     return case
+
+
+def _submitted(request: HttpRequest, case_id: int) -> HttpResponse | None:
+    """A draft page of an application already submitted (an old link, the back button):
+    the case page, with a note saying so."""
+    if selectors.draft_for_user(user=request.user, case_id=case_id) is not None:
+        return None
+    done = selectors.submitted_case_for_user(user=request.user, case_id=case_id)
+    if done is None or not done.number:
+        return None
+    messages.info(
+        request,
+        _("该申请已提交（办件编号 %(n)s），草稿不能再修改。以下是办件的办理情况。")
+        % {"n": done.number},
+    )
+    return redirect("cases:case_detail", number=done.number)
 
 
 def _service_version(code: str) -> ServiceVersion:
@@ -104,6 +123,8 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
 
 @access(RESIDENT)
 def draft_form(request: HttpRequest, case_id: int) -> HttpResponse:
+    if (moved := _submitted(request, case_id)) is not None:
+        return moved
     case = _draft(request, case_id)
     schema = case.service_version.form_schema or {}
     data = case.form_data
@@ -117,6 +138,8 @@ def draft_form(request: HttpRequest, case_id: int) -> HttpResponse:
             return redirect("cases:draft_materials", case_id=case.pk)
     fields = build_fields(schema, data)
     lock_fields(case, fields)
+    if request.method != "POST":
+        _prefill_from_wallet(case, fields)
     loose = attach_errors(fields, errors)
     return render(
         request,
@@ -131,6 +154,36 @@ def draft_form(request: HttpRequest, case_id: int) -> HttpResponse:
         },
         status=422 if errors else 200,
     )
+
+
+def _prefill_from_wallet(case: Case, fields: list[Any]) -> None:
+    """Unanswered questions a licence material ties to its licence (``form_fields``, e.g. the
+    permit number) filled from the applicant's licence of that type, when they hold exactly
+    one usable one; the resident sees where the answer came from and may still change it."""
+    from onewindow.licences.selectors import licences_usable
+
+    by_name = {f.name: f for f in fields}
+    for spec in material_specs(case.service_version.definition):
+        if spec.source != "licence" or not spec.licence_type or not spec.form_fields:
+            continue
+        empty = [(by_name[n], c) for n, c in spec.form_fields if n in by_name]
+        empty = [(f, c) for f, c in empty if f.value in (None, "") and not f.locked]
+        if not empty:
+            continue
+        held = licences_usable(
+            licence_type=spec.licence_type,
+            person=case.applicant_person if case.applicant_company_id is None else None,
+            company=case.applicant_company,
+        )
+        if len(held) != 1:
+            continue
+        for item, claim in empty:
+            value = (held[0].claims or {}).get(claim)
+            if value in (None, ""):
+                continue
+            item.value = str(value)
+            note = _("已从您的电子证照“%(name)s”读取，请核对。") % {"name": spec.name}
+            item.help = f"{item.help}。{note}" if item.help else note
 
 
 def _material_rows(case: Case) -> list[dict[str, Any]]:
@@ -185,6 +238,8 @@ def _use_licence(request: HttpRequest, case: Case) -> None:
 
 @access(RESIDENT)
 def draft_materials(request: HttpRequest, case_id: int) -> HttpResponse:
+    if (moved := _submitted(request, case_id)) is not None:
+        return moved
     case = _draft(request, case_id)
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -264,6 +319,8 @@ def draft_review(request: HttpRequest, case_id: int) -> HttpResponse:
                     return redirect("cases:case_detail", number=done.number)
                 raise Http404 from exc
             return _review(request, draft, errors=exc.errors, status=exc.status)
+    if (moved := _submitted(request, case_id)) is not None:
+        return moved
     return _review(request, _draft(request, case_id))
 
 
@@ -301,8 +358,10 @@ def _review(
 
 @access(RESIDENT)
 def draft_discard(request: HttpRequest, case_id: int) -> HttpResponse:
+    if (moved := _submitted(request, case_id)) is not None:
+        return moved
     case = _draft(request, case_id)
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
         services.case_draft_discard(
             user=request.user, case_id=case.pk, actor=Actor.from_request(request)
         )
@@ -351,6 +410,7 @@ def _case_page(
         _licence_choices(case, rows)
     for row in rows:
         row["error"] = (errors or {}).get(row["spec"].code, "")
+    timeline = list(selectors.case_timeline(case, public_only=True))
     return render(
         request,
         "cases/case_detail.html",
@@ -358,7 +418,9 @@ def _case_page(
             "case": case,
             "service": case.service_version.service,
             "branches": selectors.case_branches(case),
-            "timeline": selectors.case_timeline(case, public_only=True),
+            "withdrawal": selectors.case_withdrawal(case),
+            "timeline": timeline[-RECENT_ENTRIES:],
+            "timeline_earlier": timeline[:-RECENT_ENTRIES],
             "requests": selectors.open_supplement_requests(case),
             "answers": masked_answers(fields),
             "supplement_fields": supplement_fields,
@@ -376,7 +438,9 @@ def _case_page(
 @access(RESIDENT)
 def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
     case = _own_case(request, number)
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("confirm") != "yes":
+        messages.warning(request, _("申请未撤回：请在“撤回申请”下点击“确认撤回”。"))
+    elif request.method == "POST":
         try:
             services.case_withdraw(
                 user=request.user,

@@ -408,6 +408,23 @@ def draft_for_user(*, user: Any, case_id: int) -> Case | None:
     )
 
 
+def submitted_case_for_user(*, user: Any, case_id: int) -> Case | None:
+    """The user's own application by its draft id, once it is no longer a draft."""
+    return (
+        Case.objects.filter(created_by_id=user.pk, pk=case_id)
+        .exclude(status=Case.Status.DRAFT)
+        .only("pk", "number", "status")
+        .first()
+    )
+
+
+def case_withdrawal(case: Case) -> CaseEvent | None:
+    """The timeline entry of a withdrawn case's withdrawal (who withdrew it, and when)."""
+    if case.status != Case.Status.WITHDRAWN:
+        return None
+    return case.events.filter(kind="withdrawn").order_by("-at", "-pk").first()
+
+
 def case_branches(case: Case) -> list[Branch]:
     """The case's tasks grouped by department, in the order the departments joined: the
     parallel approval (各部门并联审批) at a glance."""

@@ -120,6 +120,21 @@ def form_validate(
     )
 
 
+def form_normalize(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers as the form stores them: text of a question with ``"x-case": "upper"``
+    in capitals (a permit number typed ``c12345678`` is ``C12345678``), nested groups too."""
+    out: dict[str, Any] = dict(data)
+    for name, spec in (schema.get("properties") or {}).items():
+        value = out.get(name)
+        if not isinstance(spec, Mapping):
+            continue
+        if spec.get("type") == "object" and isinstance(value, Mapping):
+            out[name] = form_normalize(spec, value)
+        elif spec.get("x-case") == "upper" and isinstance(value, str):
+            out[name] = value.upper()
+    return out
+
+
 def _name_message(field: str, problem: str) -> str:
     from django.utils.translation import gettext as _
 

@@ -10,8 +10,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from jsonschema import ValidationError
 
 Label = Callable[[Sequence[str | int]], str]
@@ -81,6 +81,34 @@ def _extras(error: ValidationError) -> list[str]:
     return [str(key) for key in instance if key not in allowed]
 
 
+def _is_choice(spec: Any) -> bool:
+    """A question answered by choosing (radio buttons, a select, check boxes)."""
+    if not isinstance(spec, dict):
+        return False
+    if spec.get("type") == "array":
+        return _is_choice(spec.get("items"))
+    options = spec.get("oneOf") or spec.get("anyOf")
+    consts = isinstance(options, list) and bool(options)
+    consts = consts and all(isinstance(o, dict) and "const" in o for o in options or [])
+    return bool(spec.get("enum")) or consts
+
+
+def _required(error: ValidationError, name: Any, field: str) -> str:
+    """``请选择…`` for a question answered by choosing, ``请填写…`` for one typed in."""
+    spec = ((error.schema or {}).get("properties") or {}).get(name) if name else None
+    if _is_choice(spec):
+        return _("请选择%(field)s。") % {"field": field}
+    return _("请填写%(field)s。") % {"field": field}
+
+
+def _pattern_hint(spec: Any) -> str:
+    if not isinstance(spec, dict):
+        return ""
+    english = (get_language() or "").startswith("en")
+    hint = (spec.get("x-pattern-hint-en") if english else None) or spec.get("x-pattern-hint")
+    return str(hint or "")
+
+
 def describe(
     error: ValidationError,
     label: Label,
@@ -94,7 +122,7 @@ def describe(
     field = label(path)
     value = error.validator_value
     if kind == "required":
-        return _("请填写%(field)s。") % {"field": field}
+        return _required(error, _missing(error), field)
     if kind == "type":
         return _("%(field)s应为%(type)s。") % {"field": field, "type": type_name(value)}
     if kind == "minLength":
@@ -104,6 +132,9 @@ def describe(
     if kind == "maxLength":
         return _("%(field)s不能超过%(n)s个字符。") % {"field": field, "n": value}
     if kind == "pattern":
+        hint = _pattern_hint(error.schema)
+        if hint:
+            return _("%(field)s的格式不正确：%(hint)s。") % {"field": field, "hint": hint}
         return _("%(field)s的格式不正确。") % {"field": field}
     if kind in {"enum", "const"}:
         if kind == "const":
@@ -162,11 +193,7 @@ def explain(
     if error.validator == "required" and isinstance(error.instance, dict):
         base = tuple(error.absolute_path)
         return [
-            (
-                (*base, str(name)),
-                "required",
-                _("请填写%(field)s。") % {"field": label((*base, name))},
-            )
+            ((*base, str(name)), "required", _required(error, name, label((*base, name))))
             for name in error.validator_value or []
             if name not in error.instance
         ]

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.browse import services_sorted
-from onewindow.catalog.forms import form_coerce, form_fields, form_validate
+from onewindow.catalog.forms import form_coerce, form_fields, form_normalize, form_validate
 from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.catalog.packages import (
     Problem,
@@ -24,6 +24,7 @@ from onewindow.core.errors import NotFound
 __all__ = [
     "form_coerce",
     "form_fields",
+    "form_normalize",
     "form_validate",
     "package_problems",
     "service_get",

@@ -6,22 +6,38 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from onewindow.audit.services import Actor
 from onewindow.delivery.services import shipment_create
 from onewindow.identity.models import Person
 
 
-def _department(case_id: Any) -> Any:
+def _case(case_id: Any) -> Any:
     from onewindow.cases.models import Case
 
     if not case_id:
         return None
-    case = (
+    return (
         Case.objects.filter(pk=case_id)
         .select_related("service_version__service__department")
         .first()
     )
-    return case.service_version.service.department if case is not None else None
+
+
+def _contents(case: Any) -> str:
+    """What the parcel holds, as the courier's waybill and the resident's page name it: the
+    licence the service grants, else the service's decision (not a bare 办理结果)."""
+    if case is None:
+        return str(_("办理结果文书"))
+    outcome = (case.service_version.definition or {}).get("outcome") or {}
+    if outcome.get("type") == "licence" and outcome.get("licence_type"):
+        from onewindow.licences.selectors import licence_type_name
+
+        name = licence_type_name(code=str(outcome["licence_type"]))
+        if name:
+            return name
+    return _("%(service)s决定文书") % {"service": case.service_version.service.name}
 
 
 def ship_from_case(ctx: Any) -> dict[str, Any]:
@@ -38,16 +54,17 @@ def ship_from_case(ctx: Any) -> dict[str, Any]:
     if person is not None and person.phone:
         phone = phone or str(person.phone)
     case_id = ctx.context.get("case_id")
+    case = _case(case_id)
     shipment = shipment_create(
         actor=Actor.system("delivery"),
         key=ctx.key,
         recipient=recipient or "申请人",
         phone=phone,
         address=address,
-        contents=str(ctx.params.get("contents") or "办理结果"),
+        contents=str(ctx.params.get("contents") or _contents(case)),
         case_number=str(ctx.context.get("case_number") or ""),
         case_id=int(case_id) if case_id else None,
-        department=_department(case_id),
+        department=case.service_version.service.department if case is not None else None,
         owner=person.user if person else None,
     )
     return {"delivery": {"tracking_no": shipment.tracking_no, "status": "shipped"}}

@@ -34,6 +34,7 @@ from onewindow.identity.forms import (
 )
 from onewindow.identity.models import AssuranceLevel, User
 from onewindow.identity.services.enrolment import EnrolmentPending
+from onewindow.identity.services.login import human_wait, sms_login_resend_wait
 from onewindow.identity.staff_views import start_enrolment
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -75,13 +76,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(next_url)
     sent_to = ""
     status = 200
+    resend_wait = 0  # seconds until 重新获取验证码 may be used again
+    too_early = False
     form = SmsLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         phone, code = form.cleaned_data["phone"], form.cleaned_data["code"]
         try:
             if request.POST.get("action") == "send":
-                services.sms_login_code_request(phone=phone, ip=client_ip(request))
-                sent_to = mask_phone(phone.strip())
+                resend_wait = sms_login_resend_wait(phone=phone)
+                if resend_wait:  # asked again too early: the code already sent still works
+                    too_early = True
+                    status = 429
+                else:
+                    services.sms_login_code_request(phone=phone, ip=client_ip(request))
+                    resend_wait = sms_login_resend_wait(phone=phone)
+                    sent_to = mask_phone(phone.strip())
             else:
                 user, _created = services.sms_login_verify(
                     phone=phone, code=code, ip=client_ip(request)
@@ -93,9 +102,16 @@ def login_view(request: HttpRequest) -> HttpResponse:
             status = 429 if isinstance(exc, RateLimited) else 400
     elif request.method == "POST":
         status = 400
+    if request.method == "POST" and request.POST.get("action") != "send" and form.is_bound:
+        phone = str(form.data.get("phone") or "")
+        resend_wait = sms_login_resend_wait(phone=phone) if phone else 0
     context = {
         "form": form,
         "sent_to": sent_to,
+        "code_step": bool(sent_to or too_early),
+        "too_early": too_early,
+        "resend_wait": resend_wait,
+        "resend_wait_text": human_wait(resend_wait) if resend_wait else "",
         "next": next_url,
         "ttl_minutes": max(1, int(settings.SMS_CODE_TTL_SECONDS) // 60),
         "outbox_visible": settings.SMS_PROVIDER == "fake" and settings.DEMO,

@@ -147,6 +147,14 @@ def licence_claim_lines(licence: Licence, *, holder: bool = True) -> list[tuple[
     return lines + [(str(p["label"]), str(p["value"])) for p in licence_particulars(licence)]
 
 
+def licence_type_name(*, code: str) -> str:
+    """The Chinese name of a licence type (``""`` for an unknown code)."""
+    from onewindow.licences.models import LicenceType
+
+    row = LicenceType.objects.filter(code=code).only("name_zh").first()
+    return row.name_zh if row is not None else ""
+
+
 def licence_related(path: str) -> tuple[str, ...]:
     """``select_related`` paths for a licence reached through ``path`` (``"licence"`` from a
     case material), with what ``licence_check`` reads: it then reads nothing more."""

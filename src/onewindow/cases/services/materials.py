@@ -154,7 +154,8 @@ def _replace_material(case: Case, *, spec: MaterialSpec, user: Any, **fields: An
         case=case, code=spec.code, name=spec.name, uploaded_by=user, **fields
     )
     if case.status == Case.Status.SUPPLEMENT:
-        event(case, "material_supplemented", user=user, message=spec.name)
+        supplemented = _("补交了材料：%(name)s") % {"name": spec.name}
+        event(case, "material_supplemented", user=user, message=supplemented)
     case.submit_token = secrets.token_urlsafe(24)
     save_case(case, "submit_token")
     return material

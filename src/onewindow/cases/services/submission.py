@@ -93,7 +93,10 @@ def applicant_form(
     """The answers with the applicant's own questions taken from their real-name record
     (``cases.services.persons``), and every problem of the result: the record's gaps first,
     then the form's validation."""
-    filled = applicant_fill(version.form_schema, data, person)
+    from onewindow.catalog.selectors import form_normalize
+
+    answers = form_normalize(version.form_schema or {}, data)
+    filled = applicant_fill(version.form_schema, answers, person)
     errors = merged(applicant_errors(version.form_schema, person), form_errors(version, filled))
     return filled, errors
 

@@ -134,7 +134,8 @@ def task_claim(*, user: Any, task_id: int, actor: Actor | None = None) -> CaseTa
         raise TaskFinished()
     task.status, task.claimed_by = CaseTask.Status.CLAIMED, user
     task.save(update_fields=["status", "claimed_by"])
-    event(case, "task_claimed", user=user, task=task, message=task.name, public=False)
+    claimed = _("认领了任务：%(step)s") % {"step": task.name}
+    event(case, "task_claimed", user=user, task=task, message=claimed, public=False)
     audit_record(actor=actor_for(user, actor), action="cases.task.claim", target=task)
     return task
 
@@ -148,7 +149,8 @@ def task_unclaim(*, user: Any, task_id: int, actor: Actor | None = None) -> Case
         raise TaskClaimedByOther()
     task.status, task.claimed_by = CaseTask.Status.OPEN, None
     task.save(update_fields=["status", "claimed_by"])
-    event(case, "task_unclaimed", user=user, task=task, message=task.name, public=False)
+    unclaimed = _("放回待认领：%(step)s") % {"step": task.name}
+    event(case, "task_unclaimed", user=user, task=task, message=unclaimed, public=False)
     audit_record(actor=actor_for(user, actor), action="cases.task.unclaim", target=task)
     return task
 
@@ -219,10 +221,11 @@ def task_complete(
     if decision == "reject":
         case.outcome_note = text
         also = ("outcome_note",)
+    # The department is the entry's actor (shown before the message), not part of it.
     messages = {
-        "approve": _("%(department)s 审核通过"),
-        "reject": _("%(department)s 不予许可：%(reason)s"),
-        "supplement": _("%(department)s 要求补正：%(reason)s"),
+        "approve": _("审核通过：%(step)s"),
+        "reject": _("不予许可（%(step)s）：%(reason)s"),
+        "supplement": _("要求补正（%(step)s）：%(reason)s"),
     }
     done = event_row(
         case,
@@ -232,7 +235,7 @@ def task_complete(
         user=user,
         actor_label=task.department.name,
         task=task,
-        message=messages[decision] % {"department": task.department.name, "reason": text},
+        message=messages[decision] % {"step": task.name, "reason": text},
         data={
             "decision": decision,
             "comment": text,
@@ -304,7 +307,7 @@ def _request_supplement(
         user=user,
         actor_label=task.department.name,
         task=task,
-        message=text,
+        message=_("要求补正（%(step)s）：%(reason)s") % {"step": task.name, "reason": text},
         at=now,
     )
     audit_record(

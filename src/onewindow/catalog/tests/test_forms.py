@@ -33,7 +33,7 @@ def test_every_missing_required_field_is_named():
     assert messages({}) == {
         "applicant_name": "请填写申请人姓名。",
         "id_number": "请填写身份证号码。",
-        "endorsement": "请填写签注种类。",
+        "endorsement": "请选择签注种类。",  # a choice is chosen, not typed
     }
 
 

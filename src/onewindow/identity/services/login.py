@@ -55,9 +55,8 @@ def human_wait(seconds: int) -> str:
     return ngettext("%(n)d小时", "%(n)d小时", hours) % {"n": hours}
 
 
-def _enforce_limits(
-    *, now: datetime, limits: list[tuple[int, int]], message: StrOrPromise, **match: str
-) -> None:
+def _limit_wait(*, now: datetime, limits: list[tuple[int, int]], **match: str) -> int:
+    """Seconds until one more code may be sent under ``limits`` (0: now)."""
     for window, limit in sorted(limits):
         since = now - timedelta(seconds=window)
         recent = list(
@@ -67,12 +66,30 @@ def _enforce_limits(
         )
         if len(recent) >= limit:
             frees_at = recent[limit - 1] + timedelta(seconds=window)
-            wait = max(1, math.ceil((frees_at - now).total_seconds()))
-            raise RateLimited(
-                message % {"wait": human_wait(wait)},
-                retry_after=wait,
-                field="phone",
-            )
+            return max(1, math.ceil((frees_at - now).total_seconds()))
+    return 0
+
+
+def _enforce_limits(
+    *, now: datetime, limits: list[tuple[int, int]], message: StrOrPromise, **match: str
+) -> None:
+    wait = _limit_wait(now=now, limits=limits, **match)
+    if wait:
+        raise RateLimited(message % {"wait": human_wait(wait)}, retry_after=wait, field="phone")
+
+
+def sms_login_resend_wait(*, phone: str, now: datetime | None = None) -> int:
+    """Seconds until another login code may be sent to ``phone`` (0: now): the countdown
+    next to 重新获取验证码."""
+    try:
+        phone = normalize_phone(phone)
+    except ValidationFailed:
+        return 0
+    return _limit_wait(
+        now=now or timezone.now(),
+        limits=settings.SMS_SEND_LIMITS_PER_PHONE,
+        phone_bidx=phone_index(phone),
+    )
 
 
 @transaction.atomic

@@ -129,8 +129,11 @@ def test_per_phone_send_limit_says_how_long_to_wait(client):
     assert send(client).status_code == 200
     response = send(client)
     assert response.status_code == 429
-    error = " ".join(response.context["form"].errors["phone"])
-    assert "获取验证码过于频繁" in error and "秒后再试" in error
+    # Not an error at the phone number: the code already sent still works (its field stays).
+    assert not response.context["form"].errors
+    page = response.content.decode()
+    assert "还不能重新获取验证码。请输入已收到的验证码，或在" in page and "秒后重新获取。" in page
+    assert 'name="code"' in page
     assert SmsLoginCode.objects.count() == 1
     assert SmsMessage.objects.count() == 1
     # after the minute the next one is allowed
@@ -142,12 +145,13 @@ def test_per_phone_hourly_limit(client, settings):
     settings.SMS_SEND_LIMITS_PER_PHONE = [(60, 1), (3600, 3)]
     start = timezone.now()
     for minute in range(3):
-        with time_machine.travel(start + timedelta(minutes=2 * minute)):
+        with time_machine.travel(start + timedelta(minutes=2 * minute), tick=False):
             assert send(client).status_code == 200
-    with time_machine.travel(start + timedelta(minutes=7)):
+    with time_machine.travel(start + timedelta(minutes=7), tick=False):
         response = send(client)
     assert response.status_code == 429
-    assert "53分钟后再试" in " ".join(response.context["form"].errors["phone"])
+    body = response.content.decode()
+    assert "或在53分钟后重新获取。" in body
 
 
 def test_per_ip_send_limit(client, settings):
@@ -269,3 +273,32 @@ def test_api_login_needs_json_not_a_form_post(client):
 
 def test_api_me_needs_login(client):
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_asking_again_too_early_keeps_the_code_field_and_counts_down(client):
+    """Resending before the minute is up once hid the code field, so the code already
+    received could not be typed."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        send(client)
+    code = last_code(PHONE)
+    with time_machine.travel(start + timedelta(seconds=15), tick=False):
+        response = send(client)
+    page = response.content.decode()
+    assert 'name="code"' in page
+    assert 'id="resend-wait" data-countdown="45"' in page
+    assert "45秒后可重新获取" in page
+    assert "还不能重新获取验证码。请输入已收到的验证码，或在45秒后重新获取。" in page
+    with time_machine.travel(start + timedelta(seconds=20), tick=False):
+        done = enter(client, code)
+    assert done.status_code == 302 and SESSION_KEY in client.session
+
+
+def test_the_code_page_says_when_a_new_code_may_be_asked_for(client):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        page = send(client).content.decode()
+    assert 'data-countdown="60"' in page and "60秒后可重新获取" in page
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        wrong = enter(client, "000000").content.decode()
+    assert 'data-countdown="30"' in wrong
