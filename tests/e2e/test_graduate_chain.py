@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -23,6 +24,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from onewindow.audit.services import Actor
 from onewindow.cases.models import Case, CaseTask
+from onewindow.catalog.models import ServiceVersion
 from onewindow.catalog.services import service_packages_import
 from onewindow.licences.models import Licence
 from onewindow.testing.factories import PersonFactory
@@ -47,7 +49,9 @@ def check(page: Page) -> None:
     assert_accessible(page)
 
 
-def apply_for_the_one_stop(page: Page, live_server: LiveServer, person, version, tmp_path) -> Case:  # type: ignore[no-untyped-def]
+def apply_for_the_one_stop(
+    page: Page, live_server: LiveServer, person: Any, version: ServiceVersion, tmp_path: Path
+) -> Case:
     log_in(page, person.user, base_url=live_server.url)
     page.goto(f"/cases/apply/{version.service.code}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(version.service.name)
