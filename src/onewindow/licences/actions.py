@@ -14,11 +14,13 @@ def issue_from_case(ctx: Any) -> dict[str, Any]:
     applicant (the company for an enterprise case). Idempotent by the action's key: a retry
     returns the licence issued the first time.
 
-    When the package's ``outcome`` declares this licence type, the licence states what the
+    When the package's ``outcome`` (or an entry of its ``bundle``) declares this licence
+    type, the licence states what the
     decision granted: its ``particulars`` from the case's answers and the staff's findings
     (the process variables), the ``validity`` the package gives it (else the type's), and
     the ``issuer`` department (else the type's, else the service's)."""
     from onewindow.cases.models import Case
+    from onewindow.catalog.packages.declared import licence_declaration
     from onewindow.catalog.packages.licence_outcome import particular_value
     from onewindow.identity.models import Department
     from onewindow.licences.services import LicenceError, licence_issue
@@ -35,8 +37,8 @@ def issue_from_case(ctx: Any) -> dict[str, Any]:
     }
     claims = {"caseNumber": case.number or "", "serviceCode": ctx.context.get("service_code", "")}
     version = case.service_version
-    outcome = (version.definition or {}).get("outcome") or {}
-    declared = outcome if outcome.get("licence_type") == code else {}
+    # the outcome, or the entry of its bundle (a 一件事 issues each licence it bundles)
+    declared = licence_declaration(version.definition, code)
     answers = {**(case.form_data or {}), **(ctx.data or {})}
     particulars = [
         {
@@ -68,13 +70,78 @@ def issue_from_case(ctx: Any) -> dict[str, Any]:
         issue_key=ctx.key,
         validity=validity,
         department=Department.objects.filter(code=issuer).first() if issuer else None,
-        particulars=particulars,
+        particulars=[*particulars, *place_particulars(case, declared)],
     )
+    copies = copies_issue(ctx, case, declared, validity=validity, answers=answers, claims=claims)
     return {
         "licence": {
             "licence_type": licence.licence_type.code,
             "number": licence.number,
             "credential_id": str(licence.credential_id),
             "status": "issued",
+            **({"copies": copies} if copies else {}),
         }
     }
+
+
+def place_particulars(case: Any, declared: dict[str, Any]) -> list[dict[str, Any]]:
+    """``outcome.place``: a particular saying where the case was done — the office the
+    persons came to (the booking they were checked in for), e.g. 登记机关 of a marriage."""
+    from onewindow.appointments.selectors import booking_for_case
+
+    label = declared.get("place")
+    booking = booking_for_case(case) if isinstance(label, dict) else None
+    if booking is None or booking.status != "attended" or not isinstance(label, dict):
+        return []
+    return [{"label": str(label.get("zh") or ""), "value": booking.slot.resource.name}]
+
+
+def copies_issue(
+    ctx: Any,
+    case: Any,
+    declared: dict[str, Any],
+    *,
+    validity: Any,
+    answers: dict[str, Any],
+    claims: dict[str, Any],
+) -> list[str]:
+    """``outcome.copies``: the same licence for each joint applicant who agreed (the other
+    party of a marriage), stating what their copy says (their spouse, not themself).
+    Idempotent per party with the action's key. Returns the copies' numbers."""
+    from onewindow.cases.party_selectors import joint_parties
+    from onewindow.catalog.packages.licence_outcome import particular_value
+    from onewindow.identity.models import Department, Person
+    from onewindow.licences.services import licence_issue
+
+    copies = declared.get("copies")
+    if not isinstance(copies, dict) or not copies:
+        return []
+    version = case.service_version
+    issuer = declared.get("issuer")
+    numbers = []
+    for party in joint_parties(case_id=case.pk):
+        items = copies.get(party.code)
+        if not isinstance(items, list):
+            continue
+        particulars = [
+            {
+                "label": str((item.get("label") or {}).get("zh") or ""),
+                "value": particular_value(item, answers=answers, form_schema=version.form_schema),
+                "public": bool(item.get("public", True)),
+            }
+            for item in items
+            if isinstance(item, dict)
+        ]
+        licence = licence_issue(
+            actor=Actor.system("cases.engine"),
+            licence_type_code=str(ctx.params.get("licence_type", "")),
+            holder_person=Person.objects.get(pk=party.person_id),
+            claims={**claims, "jointParty": party.code},
+            case=case,
+            issue_key=f"{ctx.key}:{party.code}"[:200],
+            validity=validity,
+            department=Department.objects.filter(code=issuer).first() if issuer else None,
+            particulars=[*particulars, *place_particulars(case, declared)],
+        )
+        numbers.append(licence.number)
+    return numbers

@@ -7,12 +7,15 @@ validator checks that a drawn process does them too. Pure functions over the def
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from onewindow.catalog.persons import APPLICANT, party_specs
 
+Add = Callable[[tuple[str | int, ...], str], None]
 LOOKUP_ACTION = "exchange.lookup"
 ISSUE_ACTION = "licences.issue"
 
@@ -130,3 +133,53 @@ def process_does(
         elif task.get("action") == ISSUE_ACTION:
             issued.add(str(params.get("licence_type") or ""))
     return looked, issued
+
+
+def declared_problems(
+    data: Mapping[str, Any],
+    service_tasks: Mapping[str, Any] | None,
+    *,
+    form_schema: Mapping[str, Any],
+    is_default: bool,
+    add: Add,
+) -> None:
+    """The process does what the package declares: every shared-data material is looked up
+    (for the parties that declare it too), and every outcome licence — the outcome's and
+    each one its ``bundle`` lists — is issued by a ``licences.issue`` task. A material's
+    ``key`` is a question of the form. Reported at the declaration: a drawn process that
+    leaves out a look-up (the clerk would find no record, and the applicant was told not
+    to submit it) or never issues a declared licence (the applicant would be told of a
+    licence that never reaches the wallet). The default process does both by
+    construction. ``service_tasks`` None: the process did not compile (only the keys are
+    checked)."""
+    questions = set((form_schema or {}).get("properties") or {})
+    looked, issued = process_does(service_tasks or {})
+    for item in declared_lookups(data):
+        if item.key and questions and item.key not in questions:
+            add(
+                (*item.path, "key"),
+                _("key %(name)s 不是申请表（form.schema.json）中的字段。") % {"name": item.key},
+            )
+        if is_default or service_tasks is None:
+            continue
+        # (a party's own look-ups are checked by parties.lookup_problems)
+        if item.resource not in looked and item.path[0] == "materials":
+            add(
+                item.path,
+                _(
+                    "材料“%(name)s”声明由共享获取（%(resource)s），但流程中没有 "
+                    "exchange.lookup 任务查询它：受理时查不到这份材料，申请人也无从提交。"
+                )
+                % {"name": item.name, "resource": item.resource},
+            )
+    for licence in declared_licences(data):
+        if service_tasks is None or licence.licence_type in issued:
+            continue
+        add(
+            licence.path,
+            _(
+                "办理结果声明核发 %(code)s，但流程中没有 licences.issue 任务"
+                "（licence_type: %(code)s）签发它：准予后申请人的证照夹里不会有这份证照。"
+            )
+            % {"code": licence.licence_type},
+        )

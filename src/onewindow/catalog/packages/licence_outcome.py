@@ -161,16 +161,18 @@ def outcome_licence_problems(
     has_department: Callable[[str], bool],
     add: Callable[[tuple[str | int, ...], str], None],
     issues: bool = True,
+    at: tuple[str | int, ...] = ("outcome",),
 ) -> None:
     """Check a package's licence outcome: the type's own validity and issuer, and the
     package's ``issuer``, ``validity`` and ``particulars`` against the form. ``issues``:
     the package's process issues the licence (``licences.issue``), so a validity the
-    decision sets must be declared."""
+    decision sets must be declared. ``at``: where the declaration is (the outcome, or
+    one of its ``bundle`` entries)."""
     code = outcome.get("licence_type")
     entry = licence_types.get(code) if isinstance(code, str) else None
     if not isinstance(entry, dict):
         return  # an unknown type is reported by check_city
-    where: tuple[str | int, ...] = ("outcome", "licence_type")
+    where: tuple[str | int, ...] = (*at, "licence_type")
     type_rule = entry.get("validity")
     if problem := type_validity_problem(type_rule):
         add(where, _("证照类型 %(code)s：%(problem)s") % {"code": code, "problem": problem})
@@ -184,10 +186,10 @@ def outcome_licence_problems(
     issuer = outcome.get("issuer")
     if isinstance(issuer, str):
         if not has_department(issuer):
-            add(("outcome", "issuer"), _("部门 %(code)s 不存在。") % {"code": issuer})
+            add((*at, "issuer"), _("部门 %(code)s 不存在。") % {"code": issuer})
         elif isinstance(type_issuer, str) and issuer != type_issuer:
             add(
-                ("outcome", "issuer"),
+                (*at, "issuer"),
                 _("%(type)s 依法由 %(dept)s 签发，不能写成 %(issuer)s。")
                 % {"type": code, "dept": type_issuer, "issuer": issuer},
             )
@@ -196,28 +198,28 @@ def outcome_licence_problems(
     if validity is None:
         if issues and decided_by_grant(type_rule):
             add(
-                ("outcome",),
-                _("证照类型 %(code)s 的有效期由审批决定：请在 outcome.validity 中写明。")
-                % {"code": code},
+                at,
+                _("证照类型 %(code)s 的有效期由审批决定：请在 %(where)s.validity 中写明。")
+                % {"code": code, "where": ".".join(str(p) for p in at)},
             )
     elif isinstance(validity, dict) and "until" in validity:
         spec = ((form_schema or {}).get("properties") or {}).get(str(validity["until"]))
         if questions and not (isinstance(spec, dict) and spec.get("format") == "date"):
             add(
-                ("outcome", "validity", "until"),
+                (*at, "validity", "until"),
                 _("%(name)s 应为申请表中的日期题（format: date）。") % {"name": validity["until"]},
             )
     elif isinstance(validity, dict):
-        _answer_mapping(validity, ("outcome", "validity"), "periods", form_schema, questions, add)
+        _answer_mapping(validity, (*at, "validity"), "periods", form_schema, questions, add)
         for choice, value in (validity.get("periods") or {}).items():
             if problem := _period_or_none_problem(value):
-                add(("outcome", "validity", "periods", choice), problem)
+                add((*at, "validity", "periods", choice), problem)
     elif problem := _period_or_none_problem(validity):
-        add(("outcome", "validity"), problem)
+        add((*at, "validity"), problem)
     for index, item in enumerate(outcome.get("particulars") or []):
         if not isinstance(item, dict):
             continue
-        path: tuple[str | int, ...] = ("outcome", "particulars", index)
+        path: tuple[str | int, ...] = (*at, "particulars", index)
         if "values" in item:
             _answer_mapping(item, path, "values", form_schema, questions, add)
         elif item.get("answer") not in questions and questions:

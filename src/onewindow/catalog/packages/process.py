@@ -15,6 +15,16 @@ from onewindow.catalog.packages.problem import Problem, as_problem
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 APPLICANT_GROUP = "applicant"  # tasks the applicant answers (补正), not a department's
+# ``company:<question>``: a task held by the company whose USCC that form question gives (the
+# graduate's employer): its legal representative or an authorised agent answers it.
+COMPANY_GROUP_PREFIX = "company:"
+
+
+def company_group_question(group: str) -> str | None:
+    """``company:employer_uscc`` → ``employer_uscc``; None for any other group."""
+    if group.startswith(COMPANY_GROUP_PREFIX):
+        return group[len(COMPANY_GROUP_PREFIX) :] or None
+    return None
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,10 @@ def bpmn_group_uses(data: bytes, *, file: str) -> tuple[list[GroupUse], list[Pro
 
 
 def resolve_group(group: str, roles: dict[str, Any]) -> tuple[str, str] | None:
-    """``clerk`` → roles["clerk"]; ``gz-gaj:approver`` literally. None if unmapped."""
+    """``clerk`` → roles["clerk"]; ``gz-gaj:approver`` literally. None if unmapped, and for
+    a company's task (``company:<question>``), which no department role holds."""
+    if group.startswith(COMPANY_GROUP_PREFIX):
+        return None
     mapped = roles.get(group)
     if isinstance(mapped, dict) and mapped.get("department") and mapped.get("role"):
         return str(mapped["department"]), str(mapped["role"])
@@ -88,16 +101,23 @@ def default_owner_group(definition: dict[str, Any]) -> str:
     return str(definition.get("department") or "")
 
 
-def default_steps(module: Any, definition: dict[str, Any]) -> dict[str, Any]:
+def default_steps(
+    module: Any, definition: dict[str, Any], *, variables: set[str] | None = None
+) -> dict[str, Any]:
     """The look-ups and licence issues the default process makes: what the package
-    declares (``declared``), so a package without BPMN does what it says."""
+    declares (``declared``), so a package without BPMN does what it says. A material's
+    ``key`` that is not a question of the form (``variables``) is left out: the validator
+    reports it at the material."""
     from onewindow.catalog.packages.declared import declared_licences, declared_lookups
     from onewindow.catalog.packages.vocabulary import vocabulary_load
 
     types = vocabulary_load().licence_types
     lookups = [
         module.DefaultLookup(
-            resource=item.resource, name=item.name, subject=item.subject, key=item.key_expression
+            resource=item.resource,
+            name=item.name,
+            subject=item.subject,
+            key=item.key_expression if variables is None or item.key in variables else "",
         )
         for item in declared_lookups(definition)
     ]
@@ -137,7 +157,8 @@ def process_compile(
         if module is None:
             return ProcessResult(b"", True, None, [], engine_missing=True)
         bpmn = module.default_process(
-            owner_group=default_owner_group(definition), **default_steps(module, definition)
+            owner_group=default_owner_group(definition),
+            **default_steps(module, definition, variables=variables),
         )
     assert bpmn is not None
     if module is None:

@@ -19,6 +19,7 @@ from jsonschema import Draft202012Validator
 from onewindow.catalog.jsonmessages import explain
 from onewindow.catalog.packages.context import ValidationContext
 from onewindow.catalog.packages.decisions import decision_task_problems, decisions_load
+from onewindow.catalog.packages.declared import declared_problems
 from onewindow.catalog.packages.formschema import form_schema_parse
 from onewindow.catalog.packages.guidefacts import guide_fact_problems
 from onewindow.catalog.packages.guidefacts import working_days as _working_days
@@ -34,6 +35,7 @@ from onewindow.catalog.packages.process import (
     bpmn_group_uses,
     bpmn_instance_groups,
     collection_choices,
+    company_group_question,
     process_compile,
     resolve_group,
     split_groups,
@@ -257,20 +259,37 @@ class _Checker:
         if not isinstance(outcome, dict):
             return
         if outcome.get("type") != "licence":
-            for key in ("issuer", "validity", "particulars"):
+            for key in ("issuer", "validity", "particulars", "bundle"):
                 if key in outcome:
                     self.add(
                         ("outcome", key), _("只有办理结果为证照时才写 %(key)s。") % {"key": key}
                     )
             return
+        vocab = self.context.vocabulary
+        # Every declared licence is issued (the default process issues it; a drawn one must:
+        # declared_problems), so a validity the decision sets must be declared.
         outcome_licence_problems(
             outcome,
             form_schema=form_schema,
-            licence_types=self.context.vocabulary.licence_types,
+            licence_types=vocab.licence_types,
             has_department=self.context.has_department,
             add=self.add,
-            issues=any(b"licences.issue" in body for body in self.source.bpmn_files().values()),
         )
+        for index, entry in enumerate(_list(outcome.get("bundle"))):
+            if not isinstance(entry, dict):
+                continue
+            at: DataPath = ("outcome", "bundle", index)
+            code = entry.get("licence_type")
+            if isinstance(code, str) and code not in vocab.licence_types:
+                self.add((*at, "licence_type"), _("未知的证照类型：%(code)s。") % {"code": code})
+            outcome_licence_problems(
+                entry,
+                form_schema=form_schema,
+                licence_types=vocab.licence_types,
+                has_department=self.context.has_department,
+                add=self.add,
+                at=at,
+            )
 
     def check_form_fields(self, data: dict[str, Any], form_schema: dict[str, Any]) -> None:
         """``form_fields`` of a licence material name questions of the form."""
@@ -323,6 +342,8 @@ class _Checker:
         for use in uses:
             if use.group == APPLICANT_GROUP or "${" in use.group:
                 continue  # per-instance groups: check_instance_groups
+            if company_group_question(use.group) is not None:
+                continue  # a company's task: check_company_groups
             target = resolve_group(use.group, roles or {})
             if target is None:
                 self.problems.append(
@@ -349,6 +370,28 @@ class _Checker:
                     )
             resolved.append(GroupResolution(use.task_id, use.group, department, role))
         return resolved
+
+    def check_company_groups(self, bpmn: bytes, file: str, form_schema: dict[str, Any]) -> None:
+        """A company's task (``company:<question>``): the question is a top-level question
+        of the form with ``format: uscc`` (the company the applicant names)."""
+        uses, _problems = bpmn_group_uses(bpmn, file=file)
+        questions = (form_schema or {}).get("properties") or {}
+        for use in uses:
+            name = company_group_question(use.group)
+            if name is None:
+                continue
+            if (questions.get(name) or {}).get("format") != "uscc":
+                self.problems.append(
+                    Problem(
+                        file,
+                        use.line,
+                        _(
+                            "候选组 %(group)s（任务 %(task)s）须指向申请表中填写统一社会信用代码"
+                            "（format: uscc）的问题。"
+                        )
+                        % {"group": use.group, "task": use.task_name},
+                    )
+                )
 
     def check_instance_groups(self, bpmn: bytes, file: str, form_schema: dict[str, Any]) -> None:
         """A 会签 over departments chosen on the form: the collection is a multiple-choice
@@ -489,6 +532,14 @@ def package_load(source: PackageSource, context: ValidationContext) -> LoadedPac
                 )
             )
             refusal_problems(data, package.process_spec, add=checker.add)
+        if not package.engine_missing:  # the process does what the package declares
+            declared_problems(
+                data,
+                package.process_spec.get("service_tasks") or {} if package.process_spec else None,
+                form_schema=form_schema,
+                is_default=package.bpmn_is_default,
+                add=checker.add,
+            )
     package.problems.extend(decision_problems)
     package.problems = checker.problems + form_problems + package.problems
     return package
@@ -534,6 +585,7 @@ def _load_process(
         structural = result.engine_missing
         resolutions = checker.check_groups(data, result.bpmn, file, structural=structural)
         checker.check_instance_groups(result.bpmn, file, package.form_schema)
+        checker.check_company_groups(result.bpmn, file, package.form_schema)
         for name, body in called.items():
             resolutions += checker.check_groups(data, body, name, structural=structural)
             checker.check_instance_groups(body, name, package.form_schema)

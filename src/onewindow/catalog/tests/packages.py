@@ -58,7 +58,8 @@ SERVICE: dict[str, Any] = {
     "time_limit": {"statutory_days": 10, "promised_days": 7},
     "online_depth": 4,
     "appointment": False,
-    "outcome": {"type": "licence", "licence_type": "hk-macau-endorsement"},
+    # the default process issues it, so the validity the decision sets is declared
+    "outcome": {"type": "licence", "licence_type": "hk-macau-endorsement", "validity": "P3M"},
     "delivery": ["mail", "pickup", "electronic"],
     "where": {"zh": "广州市公安局出入境管理支队各受理点", "en": "Exit-entry offices"},
     "roles": {
@@ -108,21 +109,36 @@ FORM: dict[str, Any] = {
     },
 }
 
+# Does what the package declares: looks up its shared-data material, issues its licence.
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
     xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs" targetNamespace="http://bpmn.io/schema/bpmn">
   <bpmn:process id="reendorsement" name="再次签注" isExecutable="true">
-    <bpmn:startEvent id="start" name="提交申请"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:startEvent id="start" name="提交申请"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
     <bpmn:userTask id="accept" name="受理" camunda:candidateGroups="{accept}">
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
     </bpmn:userTask>
     <bpmn:userTask id="approve" name="审批" camunda:candidateGroups="{approve}">
       <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
     </bpmn:userTask>
-    <bpmn:endEvent id="end" name="办结"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="accept"/>
+    <bpmn:endEvent id="end" name="办结"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="lookup" targetRef="accept"/>
     <bpmn:sequenceFlow id="f2" sourceRef="accept" targetRef="approve"/>
-    <bpmn:sequenceFlow id="f3" sourceRef="approve" targetRef="end"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="approve" targetRef="issue"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="issue" targetRef="end"/>
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="lookup"/>
+    <bpmn:serviceTask id="lookup" name="调取户籍信息" camunda:type="external" camunda:topic="exchange.lookup">
+      <bpmn:extensionElements><camunda:inputOutput>
+        <camunda:inputParameter name="resource">gz-gaj.household-registration</camunda:inputParameter>
+      </camunda:inputOutput></bpmn:extensionElements>
+      <bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing>
+    </bpmn:serviceTask>
+    <bpmn:serviceTask id="issue" name="签发签注" camunda:type="external" camunda:topic="licences.issue">
+      <bpmn:extensionElements><camunda:inputOutput>
+        <camunda:inputParameter name="licence_type">hk-macau-endorsement</camunda:inputParameter>
+      </camunda:inputOutput></bpmn:extensionElements>
+      <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
+    </bpmn:serviceTask>
   </bpmn:process>
 </bpmn:definitions>
 """
@@ -131,6 +147,17 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 def service(**changes: Any) -> dict[str, Any]:
     data = copy.deepcopy(SERVICE)
     data.update(changes)
+    return data
+
+
+def plain_service(**changes: Any) -> dict[str, Any]:
+    """The package with nothing for its process to look up or issue (uploads only, a
+    decision outcome): for a test's own process that has no exchange or licence tasks."""
+    data = service(**changes)
+    data.setdefault("materials", [])
+    data["materials"] = [m for m in data["materials"] if m.get("source") != "exchange"]
+    if "outcome" not in changes:
+        data["outcome"] = {"type": "decision"}
     return data
 
 

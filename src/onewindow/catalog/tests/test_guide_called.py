@@ -15,7 +15,7 @@ from onewindow.catalog.guide import called_diagrams, process_steps
 from onewindow.catalog.models import ServiceVersion
 from onewindow.catalog.packages.process import engine
 from onewindow.catalog.services import service_packages_import
-from onewindow.catalog.tests.packages import files_for, service, write_package
+from onewindow.catalog.tests.packages import files_for, plain_service, write_package
 
 pytestmark = [
     pytest.mark.django_db,
@@ -147,7 +147,7 @@ def _collaboration(*, own_diagram: bool) -> str:
 
 def package_files(*, process: str, others: dict[str, str] | None = None) -> dict[str, bytes]:
     files = files_for(
-        service(code=CODE, name={"zh": "联合核查签注（测试）", "en": "Joint check (test)"}),
+        plain_service(code=CODE, name={"zh": "联合核查签注（测试）", "en": "Joint check (test)"}),
         process=process,
     )
     files.update({name: text.encode() for name, text in (others or {}).items()})

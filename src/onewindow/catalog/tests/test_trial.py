@@ -291,7 +291,7 @@ TASK_FORM = {
 
 
 def write(root: Path, process: str, **extra: bytes) -> Path:
-    files = packages.files_for(process=process)
+    files = packages.files_for(packages.plain_service(), process=process)
     files.update(extra)
     return packages.write_package(root, files)
 
@@ -418,14 +418,20 @@ def test_actions_in_the_context_run_instead_of_the_registry():
         .replace("</bpmn:userTask>\n    <bpmn:endEvent", "</bpmn:serviceTask>\n    <bpmn:endEvent")
     )
     spec = compile_process(bpmn.encode()).spec
+    fake = {
+        "licences.issue": lambda ctx: {"licence": {"number": ctx.element_id}},
+        "exchange.lookup": lambda ctx: {"exchange": {"found": True, "by": ctx.element_id}},
+    }
     run = ProcessRun.start(spec, data={}, now=START)
+    assert run.advance(now=START, context={"actions": fake}) == ["action_done:lookup"]
     run.complete(run.open_user_tasks()[0].uid, data={"decision": "approve"}, now=START)
-    fake = {"licences.issue": lambda ctx: {"licence": {"number": ctx.element_id}}}
     assert run.advance(now=START, context={"actions": fake}) == [
         "action_done:approve",
+        "action_done:issue",
         "finished:approved",
     ]
-    assert run.data()["licence"] == {"number": "approve"}
+    assert run.data()["exchange"] == {"found": True, "by": "lookup"}
+    assert run.data()["licence"] == {"number": "issue"}
 
 
 # -- options -----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from onewindow.catalog.packages import PackageSource, ValidationContext, package_load
 from onewindow.catalog.packages.process import engine
-from onewindow.catalog.tests.packages import files_for, write_package
+from onewindow.catalog.tests.packages import files_for, plain_service, write_package
 
 pytestmark = pytest.mark.skipif(engine() is None, reason="case engine not available yet")
 
@@ -39,7 +39,7 @@ WARNING = (
 
 
 def test_a_warning_does_not_stop_the_package() -> None:
-    source = PackageSource(label="pkg", folder_name="", files=files_for(process=PROCESS))
+    source = PackageSource(label="pkg", folder_name="", files=files_for(plain_service(), process=PROCESS))
     package = package_load(source, ValidationContext.from_demo_city())
     assert package.problems == [] and package.ok and package.process_spec
     assert [(str(w), w.warning) for w in package.warnings] == [
@@ -48,7 +48,7 @@ def test_a_warning_does_not_stop_the_package() -> None:
 
 
 def test_service_validate_prints_warnings_and_exits_0(tmp_path: Path, capsys) -> None:
-    folder = write_package(tmp_path, files_for(process=PROCESS))
+    folder = write_package(tmp_path, files_for(plain_service(), process=PROCESS))
     call_command("service_validate", str(folder), demo_city=True)
     captured = capsys.readouterr()
     assert captured.out.splitlines() == [f"警告 {folder}/process.bpmn:{END_LINE}: {WARNING}"]
@@ -86,7 +86,7 @@ REMINDER = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_a_reminder_step_after_a_timer_is_warned_as_a_duplicate_of_the_platform_s() -> None:
-    source = PackageSource(label="pkg", folder_name="", files=files_for(process=REMINDER))
+    source = PackageSource(label="pkg", folder_name="", files=files_for(plain_service(), process=REMINDER))
     package = package_load(source, ValidationContext.from_demo_city())
     assert package.ok
     lines = enumerate(REMINDER.splitlines(), 1)
