@@ -195,3 +195,32 @@ def test_a_one_day_service_is_concluded_by_the_clerk_who_accepted_it(city, resid
     conclude = case.tasks.get(element_id="conclude")
     assert conclude.status == CaseTask.Status.CLAIMED
     assert conclude.claimed_by_id == accept.completed_by_id
+
+
+def test_the_permit_of_a_one_stop_in_progress_cannot_be_used_twice(chain, resident):
+    case = one_stop(resident, chain)
+    for _round in range(6):
+        case.refresh_from_db()
+        if case.tasks.filter(element_id="Task_Hukou", status="open").exists():
+            break
+        for task in case.tasks.filter(status__in=["open", "claimed"]):
+            approve_as_holder(task)
+    permit = Licence.objects.get(case=case, licence_type__code="settlement-approval")
+    version = chain["hukou-graduate-settlement"]
+    draft = services.case_draft_start(user=resident.user, service_code=version.service.code)
+    services.case_draft_save_form(
+        user=resident.user, case_id=draft.pk, data=sample_answers(version.form_schema)
+    )
+    services.case_material_use_licence(
+        user=resident.user, case_id=draft.pk, code="settlement-permit", licence_id=permit.pk
+    )
+    services.case_material_attach(
+        user=resident.user, case_id=draft.pk, code="photo", upload=io.BytesIO(PNG)
+    )
+    draft.refresh_from_db()
+    with pytest.raises(DuplicateApplication) as refused:
+        services.case_submit(user=resident.user, case_id=draft.pk, token=draft.submit_token)
+    assert str(refused.value.message) == (
+        "您已申请过高校毕业生就业直通车（报到、接收、落户一件事）："
+        f"办件编号 {case.number}，状态：办理中。请勿重复申请。查看办件：/cases/{case.number}/"
+    )
