@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -145,7 +146,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000;"
         ),
     }
-    DATABASES["default"]["TEST"] = {"NAME": None}
+    # Tests use a file (WAL, like production) rather than memory, so the concurrency tests run
+    # threads on their own connections on SQLite too; one file per run (pytest-xdist adds the
+    # worker's suffix), in the temporary folder, removed afterwards.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env(
+            "ONEWINDOW_TEST_DB",
+            str(Path(tempfile.gettempdir()) / f"onewindow-test-{os.getpid()}.sqlite3"),
+        )
+    }
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

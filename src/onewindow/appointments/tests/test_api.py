@@ -12,6 +12,7 @@ from django.test import Client, TestCase
 from onewindow.appointments.models import Booking, Slot
 from onewindow.cases.services import material_specs
 from onewindow.cases.tests.test_demo_packages import sample_answers
+from onewindow.catalog.persons import applicant_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,12 @@ def _body(version: Any, **extra: Any) -> dict[str, Any]:
     ]
     return {
         "service": version.service.code,
-        "form": sample_answers(version.form_schema),
+        # the applicant's own questions are left to their real-name record
+        "form": {
+            k: v
+            for k, v in sample_answers(version.form_schema).items()
+            if k not in applicant_fields(version.form_schema).values()
+        },
         "materials": materials,
         **extra,
     }
