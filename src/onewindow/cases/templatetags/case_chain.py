@@ -5,11 +5,14 @@ case has issued so far: the police see the permit the bureau just issued) and
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from onewindow.cases.models import Case
 from onewindow.catalog.packages.repeat import next_steps
@@ -85,3 +88,19 @@ def branches_heading(branches: list[Any]) -> str:
             if (other_end is None or start < other_end) and (end is None or other_start < end):
                 return _("各部门并联审批")
     return _("各部门依次办理")
+
+
+_EARLIER_LINK = re.compile(r"(/cases/\d{8,32}/|/licences/#licence-[A-Za-z0-9-]+)")
+
+
+@register.filter
+def earlier_links(message: str) -> str:
+    """A refusal naming an earlier case or a licence (``repeat_selectors``) with its path
+    made a link; everything else escaped."""
+    parts = _EARLIER_LINK.split(str(message))
+    return mark_safe(  # noqa: S308 — every part is escaped, the links are our own paths
+        "".join(
+            format_html('<a href="{}">{}</a>', part, part) if index % 2 else escape(part)
+            for index, part in enumerate(parts)
+        )
+    )

@@ -16,7 +16,7 @@ from django.test import Client, TestCase
 from onewindow.audit.services import Actor
 from onewindow.cases.models import Case
 from onewindow.cases.repeat_selectors import DuplicateApplication
-from onewindow.cases.tests.conftest import ANSWERS, PDF, definition, publish
+from onewindow.cases.tests.conftest import ANSWERS, PDF, SERVICE, definition, publish
 from onewindow.cases.tests.helpers import apply, draft, submit
 from onewindow.licences.services import licence_issue
 
@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db
 
 
 def service(tmp_path: Path, repeat: Any) -> str:
-    publish(tmp_path, service=definition(code="repeat-test", repeat=repeat))
+    uploads = [m for m in SERVICE["materials"] if m["source"] == "upload"]
+    publish(tmp_path, service=definition(code="repeat-test", repeat=repeat, materials=uploads))
     return "repeat-test"
 
 
@@ -134,3 +135,16 @@ def test_the_start_page_tells_before_anything_is_filled_in(tmp_path, resident, c
     assert f"办件编号 {first.number}，状态：办理中" in page
     assert f'href="/cases/{first.number}/"' in page
     assert "本事项同一时间只能有一件申请在办理" in page
+
+
+def test_the_check_page_links_the_earlier_case(tmp_path, resident, city):
+    code = service(tmp_path, "one_at_a_time")
+    first = apply(resident.user, code)
+    second = draft(resident.user, code)
+    client = Client()
+    client.force_login(resident.user)
+    page = client.post(f"/cases/drafts/{second.pk}/review/", {"token": second.submit_token})
+    assert page.status_code == 409
+    text = page.content.decode()
+    assert f"办件编号 {first.number}，状态：办理中。请勿重复申请。查看办件：" in text
+    assert f'<a href="/cases/{first.number}/">/cases/{first.number}/</a>' in text
