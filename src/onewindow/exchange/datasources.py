@@ -47,7 +47,19 @@ RESOURCE_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("assistance", "正在享受的住房保障", "internal"),
         ("since", "保障起始日期", "internal"),
     ],
+    "gz-wjw.birth-records": [
+        ("certificate_number", "出生医学证明编号", "internal"),
+        ("child_name", "新生儿姓名", "sensitive"),
+        ("child_gender", "新生儿性别", "internal"),
+        ("birth_date", "出生日期", "internal"),
+        ("birth_place", "助产机构", "internal"),
+    ],
 }
+# Resources whose records are found by a number the applicant gives (``key``): the
+# record is the subject's only when the number is one of theirs; a made-up number finds
+# nothing.
+KEYED_RESOURCES = {"gz-wjw.birth-records"}
+MATERNITY_UNITS = ["广州市妇女儿童医疗中心", "广东省妇幼保健院", "中山大学附属第三医院"]
 GENERIC_FIELDS = [("record_found", "有登记记录", "internal"), ("reference", "记录编号", "internal")]
 
 MARITAL = ["未婚", "已婚", "离婚", "丧偶"]
@@ -117,8 +129,10 @@ def fields_for(resource_code: str) -> list[tuple[str, str, str]]:
 
 
 class DataSource(Protocol):
-    def fetch(self, resource_code: str, person: Person) -> dict[str, Any] | None:
-        """The resource's record for this person (all fields), or None if there is none."""
+    def fetch(self, resource_code: str, person: Person, *, key: str = "") -> dict[str, Any] | None:
+        """The resource's record for this person (all fields), or None if there is none.
+        ``key``: the number of the record asked for (a birth certificate's), which must be
+        one of this person's; "" for their record of a resource that needs no number."""
         ...
 
 
@@ -130,11 +144,14 @@ def _n(person: Person, salt: str, mod: int) -> int:
 class FakeCityDataSource:
     """The demo city's departments, answering from the demo residents."""
 
-    def fetch(self, resource_code: str, person: Person) -> dict[str, Any] | None:
+    def fetch(self, resource_code: str, person: Person, *, key: str = "") -> dict[str, Any] | None:
         fixed = DEMO_PROFILES.get(person.phone or "", {}).get(resource_code)
-        if fixed is not None:
-            return dict(fixed)
-        return self._generated(resource_code, person)
+        record = dict(fixed) if fixed is not None else self._generated(resource_code, person)
+        if resource_code in KEYED_RESOURCES and record is not None:
+            wanted = key.strip().upper()
+            if wanted and wanted != record.get("certificate_number"):
+                return None
+        return record
 
     def _generated(self, resource_code: str, person: Person) -> dict[str, Any] | None:
         age = 30
@@ -189,6 +206,8 @@ class FakeCityDataSource:
                 "assistance": HOUSING_ASSISTANCE[kind],
                 "since": f"{2025 - _n(person, 'assisted', 6)}-03-01",
             }
+        if resource_code == "gz-wjw.birth-records":
+            return birth_record(person)
         if resource_code == "gz-ghzyj.property-records":
             count = [0, 0, 0, 1, 1, 2][_n(person, "props", 6)]
             return {"property_count": count, "total_area": count * (60 + _n(person, "area", 60))}
@@ -196,6 +215,21 @@ class FakeCityDataSource:
             "record_found": True,
             "reference": f"{resource_code.split('.')[0].upper()}{_n(person, resource_code, 10**8)}",
         }
+
+
+def birth_record(person: Person) -> dict[str, Any]:
+    """The demo city's birth record of this parent's newest child: its medical birth
+    certificate number (a letter and nine digits), the child's name, gender, date of birth
+    and maternity unit, the same every time."""
+    day = 1 + _n(person, "born-day", 28)
+    return {
+        "certificate_number": f"Q{_n(person, 'birth-cert', 10**9):09d}",
+        "child_name": (person.name or "")[:1]
+        + ["小雨", "嘉乐", "若汐", "子墨"][_n(person, "kid", 4)],
+        "child_gender": "男" if _n(person, "kid-gender", 2) else "女",
+        "birth_date": f"2026-{1 + _n(person, 'born-month', 10):02d}-{day:02d}",
+        "birth_place": MATERNITY_UNITS[_n(person, "unit", len(MATERNITY_UNITS))],
+    }
 
 
 def data_source() -> DataSource:

@@ -61,6 +61,7 @@ def _subjects(ctx: ActionContext) -> list[tuple[str, Person | None]]:
 
 def lookup_from_case(ctx: ActionContext) -> dict[str, Any]:
     code = str(ctx.params.get("resource", ""))
+    key = str(ctx.params.get("key") or "").strip().upper()
     case_number = str(ctx.context.get("case_number") or ctx.context.get("case_id") or "")
     purpose = f"办件{case_number}（{ctx.context.get('service_code', '')}）审查"
     results: dict[str, Any] = {}
@@ -80,6 +81,7 @@ def lookup_from_case(ctx: ActionContext) -> dict[str, Any]:
                 purpose=purpose,
                 request_id=f"{ctx.key}:{role}"[:64],
                 case_number=case_number,
+                key=key,
             )
             if not result.ok:
                 refused = result.reason
@@ -91,14 +93,14 @@ def lookup_from_case(ctx: ActionContext) -> dict[str, Any]:
     if refused:
         raise LookupRefused(f"exchange refused {code}: {refused}")
     with transaction.atomic():
-        _note(ctx, code, found=found, reference=reference)
-    return {
-        "exchange": {"resource": code, "found": found, "reference": reference},
-        variable_name(code): results,
-    }
+        _note(ctx, code, found=found, reference=reference, key=key)
+    exchange: dict[str, Any] = {"resource": code, "found": found, "reference": reference}
+    if key:
+        exchange["key"] = key
+    return {"exchange": exchange, variable_name(code): results}
 
 
-def _note(ctx: ActionContext, code: str, *, found: bool, reference: str) -> None:
+def _note(ctx: ActionContext, code: str, *, found: bool, reference: str, key: str = "") -> None:
     """The case timeline says what was looked up and from whom — never the values."""
     case_id = ctx.context.get("case_id")
     if not case_id:
@@ -114,11 +116,14 @@ def _note(ctx: ActionContext, code: str, *, found: bool, reference: str) -> None
             "what": what,
             "reference": reference,
         }
+    elif key:
+        message = _(
+            "已通过数据共享查询%(what)s，未查到编号为 %(key)s 的记录：申请人填写的编号"
+            "与部门登记的不符，不能作为已核验的材料，请核对"
+        ) % {"what": what, "key": key}
     else:
         message = _("已通过数据共享查询%(what)s，未查到记录") % {"what": what}
-    case_timeline_note(
-        case_id=int(case_id),
-        kind="data_lookup",
-        message=message,
-        data={"resource": code, "found": found, "reference": reference, "step": ctx.element_id},
-    )
+    data = {"resource": code, "found": found, "reference": reference, "step": ctx.element_id}
+    if key:
+        data["key"] = key
+    case_timeline_note(case_id=int(case_id), kind="data_lookup", message=message, data=data)

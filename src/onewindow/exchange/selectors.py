@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -16,24 +16,40 @@ from onewindow.identity.models import Department
 
 @dataclass(frozen=True)
 class CaseLookups:
-    resources: list[str]
+    resources: list[str]  # found
     departments: list[str]
+    missing: list[str] = field(default_factory=list)  # asked for, no record found
 
 
 def case_lookups(case_number: str) -> CaseLookups | None:
-    """What the platform looked up through the exchange for this case (resource and
-    department names, in the order first looked up), or None."""
+    """What the platform obtained through the exchange for this case (resource and
+    department names, in the order first looked up), and what it asked for and did not
+    find (a made-up certificate number finds nothing: never shown as obtained), or None."""
     codes, by_code = _looked_up(case_number)
     if not codes:
         return None
-    names, departments = [], []
+    found = set(
+        CallLog.objects.filter(
+            case_number=case_number,
+            consumer_id_value=PLATFORM_CONSUMER,
+            outcome=CallLog.Outcome.OK,
+            resource_code__in=codes,
+        )
+        .exclude(reason="not_found")
+        .values_list("resource_code", flat=True)
+    )
+    names, departments, missing = [], [], []
     for code in codes:
         resource = by_code.get(code)
-        names.append(resource.name if resource else code)
+        name = resource.name if resource else code
+        if code not in found:
+            missing.append(name)
+            continue
+        names.append(name)
         dept = resource.department.name if resource and resource.department else ""
         if dept and dept not in departments:
             departments.append(dept)
-    return CaseLookups(resources=names, departments=departments)
+    return CaseLookups(resources=names, departments=departments, missing=missing)
 
 
 def owned_department_ids(user: Any) -> list[int] | None:

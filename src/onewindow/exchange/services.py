@@ -334,9 +334,12 @@ def exchange_query(
     case_number: str = "",
     ip: str = "",
     now: datetime.datetime | None = None,
+    key: str = "",
 ) -> QueryResult:
     """Check the grant and rate, read the source, keep only granted fields, log the call.
-    Runs inside the caller's transaction (which must commit even for a refusal)."""
+    ``key``: the number of the record asked for (a birth certificate's); a number that is
+    not one of the subject's records finds nothing. Runs inside the caller's transaction
+    (which must commit even for a refusal)."""
     now = now or timezone.now()
     calllog_lock()
     resource = Resource.objects.filter(code=resource_code, active=True).first()
@@ -376,7 +379,14 @@ def exchange_query(
     wanted = list(fields) if fields else resource.field_codes()
     granted = [f for f in wanted if f in set(grant.fields)]
     withheld = sorted(set(wanted) - set(granted))
-    record = data_source().fetch(resource.code, person) if person is not None else None
+    source = data_source()
+    record = None
+    if person is not None:  # a source written before keyed records takes no key
+        record = (
+            source.fetch(resource.code, person, key=key)
+            if key
+            else source.fetch(resource.code, person)
+        )
     data = {k: record[k] for k in granted if k in record} if record else {}
     entry = calllog_append(
         consumer=who,
