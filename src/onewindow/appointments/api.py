@@ -4,6 +4,7 @@ service needs (``appointment_slot`` in ``POST /api/v1/cases``)."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -39,10 +40,20 @@ class SlotsOut(Schema):
     response={200: SlotsOut, 404: ErrorOut},
     summary="Open appointment slots of a service that needs an appointment",
 )
-def service_slots(request: HttpRequest, code: str, days: int = 10) -> dict[str, object]:
+def service_slots(
+    request: HttpRequest, code: str, days: int = 10, resource: str = ""
+) -> dict[str, object]:
+    """``resource``: one of the service's offices (a marriage: the registry); the first by
+    default."""
     service = Service.objects.filter(code=code, is_active=True).select_related("current").first()
     definition = service.current.definition if service and service.current else None
-    resource = resource_for_definition(definition)
+    office = resource_for_definition(definition, code=resource[:64] or None)
+    if resource and office is not None and office.code != resource:
+        office = None
+    return _slots(service, code, office, days)
+
+
+def _slots(service: Any, code: str, resource: Any, days: int) -> dict[str, object]:
     if service is None or resource is None:
         raise NotFound(_("该服务无需预约或不存在。"), code="no_appointment")
     days = max(1, min(days, 30))

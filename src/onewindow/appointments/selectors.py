@@ -18,12 +18,28 @@ from onewindow.identity.selectors import department_ids_below
 APPOINTMENT_FIELD = "appointment"
 
 
-def appointment_resource_code(definition: dict[str, Any] | None) -> str | None:
-    """The ``appointment.resource`` of a service definition, or None (``appointment: false``)."""
+def appointment_resource_codes(definition: dict[str, Any] | None) -> list[str]:
+    """The offices a service's appointment may be booked at (``appointment.resource``: one
+    code, or a list the applicant chooses from — the registries of a marriage); empty for
+    ``appointment: false``."""
     spec = (definition or {}).get("appointment")
-    if isinstance(spec, dict) and spec.get("resource"):
-        return str(spec["resource"])
-    return None
+    found = spec.get("resource") if isinstance(spec, dict) else None
+    if isinstance(found, list):
+        return [str(code) for code in found if code]
+    return [str(found)] if found else []
+
+
+def appointment_resource_code(definition: dict[str, Any] | None) -> str | None:
+    """The first office of a service's appointment, or None (``appointment: false``)."""
+    codes = appointment_resource_codes(definition)
+    return codes[0] if codes else None
+
+
+def resources_for_definition(definition: dict[str, Any] | None) -> list[AppointmentResource]:
+    """The active offices of the service's appointment, in the package's order."""
+    codes = appointment_resource_codes(definition)
+    found = {r.code: r for r in AppointmentResource.objects.filter(code__in=codes, is_active=True)}
+    return [found[code] for code in codes if code in found]
 
 
 def attend_codes(definition: dict[str, Any] | None) -> list[str]:
@@ -45,11 +61,13 @@ def in_person_tasks(definition: dict[str, Any] | None) -> set[str]:
     return {str(t) for t in tasks} if isinstance(tasks, list) else set()
 
 
-def resource_for_definition(definition: dict[str, Any] | None) -> AppointmentResource | None:
-    code = appointment_resource_code(definition)
-    if code is None:
-        return None
-    return AppointmentResource.objects.filter(code=code, is_active=True).first()
+def resource_for_definition(
+    definition: dict[str, Any] | None, *, code: str | None = None
+) -> AppointmentResource | None:
+    """The office ``code`` if the service books there, else its first active office."""
+    offices = resources_for_definition(definition)
+    chosen = next((r for r in offices if r.code == code), None) if code else None
+    return chosen or (offices[0] if offices else None)
 
 
 def case_needs_appointment(case: Any) -> bool:

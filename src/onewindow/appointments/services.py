@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from onewindow.appointments.models import AppointmentResource, Booking, Slot
 from onewindow.appointments.selectors import (
     APPOINTMENT_FIELD,
-    appointment_resource_code,
+    appointment_resource_codes,
     desk_may_use,
     expected_attendees,
     may_check_in,
@@ -164,13 +164,13 @@ def booking_create(
         Case.Status.SUPPLEMENT,
     }:
         raise Conflict(gettext_lazy("该办件已办结，不能再预约。"), code="case_closed")
-    code = appointment_resource_code(locked.service_version.definition)
-    if code is None:
+    codes = appointment_resource_codes(locked.service_version.definition)
+    if not codes:
         raise ValidationFailed(
             gettext_lazy("该事项无需预约。"), code="no_appointment", field=APPOINTMENT_FIELD
         )
     slot = Slot.objects.select_related("resource").filter(pk=slot_id).first()
-    if slot is None or slot.resource.code != code or not slot.resource.is_active:
+    if slot is None or slot.resource.code not in codes or not slot.resource.is_active:
         raise NotFound(gettext_lazy("没有找到该预约时段。"), field=APPOINTMENT_FIELD)
     if slot.starts_at <= now:
         raise ValidationFailed(

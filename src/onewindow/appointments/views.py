@@ -29,7 +29,11 @@ def draft_slot(request: HttpRequest, case_id: int) -> HttpResponse:
         raise Http404
     if not selectors.case_needs_appointment(case):
         return redirect("cases:draft_review", case_id=case.pk)
-    resource = selectors.resource_for_definition(case.service_version.definition)
+    definition = case.service_version.definition
+    offices = selectors.resources_for_definition(definition)
+    booking = selectors.booking_for_case(case)
+    wanted = request.GET.get("office", "")[:64] or (booking.slot.resource.code if booking else "")
+    resource = selectors.resource_for_definition(definition, code=wanted or None)
     error = ""
     if request.method == "POST":
         raw = request.POST.get("slot", "")
@@ -60,6 +64,7 @@ def draft_slot(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": case,
             "service": case.service_version.service,
             "resource": resource,
+            "offices": offices if len(offices) > 1 else [],
             "days": days,
             "booking": booking,
             "chosen": chosen,

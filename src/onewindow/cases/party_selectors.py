@@ -211,3 +211,79 @@ def case_persons(*, case_id: int) -> list[CasePerson]:
             )
         )
     return out
+
+
+# --- joint applicants (``joint: true``): the other party of a marriage ----------------------
+
+
+def _joint_codes(case: Case) -> set[str]:
+    return {s.code for s in party_specs(case.service_version.definition) if s.joint}
+
+
+@dataclass(frozen=True)
+class JointParty:
+    """A joint applicant who has agreed and whom the platform knows: they see the case, are
+    told its outcome and hold a copy of the licence it issues."""
+
+    code: str
+    label: str
+    person_id: int
+    user_id: int | None
+    phone: str
+
+
+def joint_parties(*, case_id: int) -> list[JointParty]:
+    case = Case.objects.filter(pk=case_id).select_related("service_version").first()
+    if case is None:
+        return []
+    codes = _joint_codes(case)
+    if not codes:
+        return []
+    rows = (
+        case.parties.filter(code__in=codes, consent=CaseParty.Consent.GIVEN, person__isnull=False)
+        .select_related("person")
+        .order_by("pk")
+    )
+    return [
+        JointParty(
+            code=row.code,
+            label=row.label,
+            person_id=row.person.pk,
+            user_id=row.person.user_id,
+            phone=str(row.person.phone or ""),
+        )
+        for row in rows
+        if row.person is not None
+    ]
+
+
+def _joint_rows_for(user: Any) -> QuerySet[CaseParty]:
+    from onewindow.identity.selectors import person_for_user
+
+    person = person_for_user(user)
+    if person is None or not person.id_number_bidx:
+        return CaseParty.objects.none()
+    return (
+        CaseParty.objects.filter(
+            person=person,
+            id_number_bidx=person.id_number_bidx,
+            consent=CaseParty.Consent.GIVEN,
+        )
+        .exclude(case__created_by_id=user.pk)
+        .select_related(
+            "case__service_version__service__department", "case__applicant_person", "case__agent"
+        )
+        .order_by("-case__updated_at", "-pk")
+    )
+
+
+def joint_cases_for(*, user: Any) -> list[CaseParty]:
+    """The cases this resident is a joint applicant of (they agreed; the other party
+    applied): for 我的办件."""
+    return [row for row in _joint_rows_for(user)[:100] if row.code in _joint_codes(row.case)]
+
+
+def joint_case_for(*, user: Any, number: str) -> CaseParty | None:
+    """This resident's part in case ``number`` as a joint applicant; None for anyone else."""
+    row = _joint_rows_for(user).filter(case__number=number).first()
+    return row if row is not None and row.code in _joint_codes(row.case) else None

@@ -103,6 +103,30 @@ def consent_detail(request: HttpRequest, party_id: int) -> HttpResponse:
     )
 
 
+@access(RESIDENT)
+def joint_case(request: HttpRequest, number: str) -> HttpResponse:
+    """The case as a joint applicant sees it (the other party of a marriage, once they
+    agreed): its progress, the appointment, the outcome and their own licence from it."""
+    party = party_selectors.joint_case_for(user=request.user, number=number)
+    if party is None:
+        raise Http404
+    from onewindow.licences.selectors import licences_for_user
+
+    case = party.case
+    return render(
+        request,
+        "cases/joint_case.html",
+        {
+            "party": party,
+            "case": case,
+            "service": case.service_version.service,
+            "requester": party_selectors.requester_name(party),
+            "timeline": selectors.case_timeline(case, public_only=True),
+            "licences": list(licences_for_user(user=request.user).filter(case=case)),
+        },
+    )
+
+
 def _records(party: CaseParty) -> list[tuple[str, str]]:
     """(resource, providing department) of each look-up the party is asked about."""
     from onewindow.catalog.packages.vocabulary import vocabulary_load

@@ -41,6 +41,7 @@ urlpatterns = [
     path("cases/drafts/<int:case_id>/discard/", resident_views.draft_discard, name="draft_discard"),
     path("cases/consents/", party_views.consent_list, name="consent_list"),
     path("cases/consents/<int:party_id>/", party_views.consent_detail, name="consent_detail"),
+    path("cases/joint/<str:number>/", party_views.joint_case, name="joint_case"),
     path("cases/<str:number>/", resident_views.case_detail, name="case_detail"),
     path(
         "cases/<str:number>/parties/<int:party_id>/code/",

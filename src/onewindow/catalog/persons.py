@@ -104,6 +104,10 @@ class PartySpec:
     name_field: str = ""
     lookups: tuple[str, ...] = ()
     consent_days: int = DEFAULT_CONSENT_DAYS
+    # A joint applicant (``joint: true``, e.g. the other party of a marriage): once they
+    # have agreed, the case is theirs to see too, they are told its outcome, and a licence
+    # the package issues is issued to them as well (``outcome.copies``).
+    joint: bool = False
 
     @property
     def label(self) -> str:
@@ -141,6 +145,7 @@ def party_specs(definition: Mapping[str, Any] | None) -> list[PartySpec]:
                 name_field=str(fields.get("name") or ""),
                 lookups=tuple(str(r) for r in item.get("lookups") or [] if isinstance(r, str)),
                 consent_days=days if isinstance(days, int) and days > 0 else DEFAULT_CONSENT_DAYS,
+                joint=item.get("joint") is True,
             )
         )
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -84,7 +85,7 @@ def issue_from_case(ctx: Any) -> dict[str, Any]:
     }
 
 
-def place_particulars(case: Any, declared: dict[str, Any]) -> list[dict[str, Any]]:
+def place_particulars(case: Any, declared: Mapping[str, Any]) -> list[dict[str, Any]]:
     """``outcome.place``: a particular saying where the case was done — the office the
     persons came to (the booking they were checked in for), e.g. 登记机关 of a marriage."""
     from onewindow.appointments.selectors import booking_for_case
@@ -99,7 +100,7 @@ def place_particulars(case: Any, declared: dict[str, Any]) -> list[dict[str, Any
 def copies_issue(
     ctx: Any,
     case: Any,
-    declared: dict[str, Any],
+    declared: Mapping[str, Any],
     *,
     validity: Any,
     answers: dict[str, Any],

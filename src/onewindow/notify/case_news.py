@@ -205,6 +205,28 @@ def _tell_applicant(news: CaseNews) -> list[Told]:
     ]
 
 
+def _tell_joint(news: CaseNews) -> list[Told]:
+    """A joint applicant who agreed (the other party of a marriage) hears the outcome too,
+    with a link to the case as they see it."""
+    from onewindow.cases.party_selectors import joint_parties
+
+    message = resident_message(news)
+    if message is None or news.kind != CONCLUDED:
+        return []
+    template, params = message
+    return [
+        notify_tell(
+            recipient=Recipient(user_id=party.user_id, phone=party.phone),
+            template=template,
+            params=params,
+            kind=news.kind,
+            source_key=news_key(news),
+            link=_link("cases:joint_case", number=news.case_number) if news.case_number else "",
+        )
+        for party in joint_parties(case_id=news.case_id)
+    ]
+
+
 def _tell_cancelled(news: CaseNews) -> list[Told]:
     """The holder of a task the process no longer needs (a rejection elsewhere ended the
     case, a signer's veto ended the sign-off), or its role's holders while unclaimed."""
@@ -281,7 +303,7 @@ def case_news_notify(*, news: CaseNews) -> Outcome:
     """Tell whoever should hear of one piece of case news. Writes the in-app messages and
     SMS rows (sent after commit) and one audit row when anything new was written."""
     if news.kind in RESIDENT_KINDS:
-        told = _tell_applicant(news)
+        told = _tell_applicant(news) + _tell_joint(news)
     elif news.kind in STAFF_KINDS:
         told = _tell_staff(news)
     else:

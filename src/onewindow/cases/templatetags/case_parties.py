@@ -10,7 +10,12 @@ from typing import Any
 from django import template
 
 from onewindow.cases.models import Case, CaseParty
-from onewindow.cases.party_selectors import applicant_record_warnings, case_party_lines
+from onewindow.cases.party_selectors import (
+    applicant_record_warnings,
+    case_party_lines,
+    joint_cases_for,
+    requester_name,
+)
 
 register = template.Library()
 
@@ -55,3 +60,10 @@ def case_parties_applicant(context: template.Context, case: Case) -> dict[str, A
             }
         )
     return {"case": case, "rows": rows, "waiting": waiting, "csrf_token": context.get("csrf_token")}
+
+
+@register.inclusion_tag("cases/partials/joint_cases.html")
+def joint_cases(user: Any) -> dict[str, Any]:
+    """我的办件: the cases the resident is a joint applicant of (another person applied)."""
+    rows = joint_cases_for(user=user) if user is not None else []
+    return {"rows": [(row, requester_name(row)) for row in rows]}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -291,3 +291,125 @@ def test_a_case_that_ends_after_its_slot_without_a_check_in_leaves_the_booking_n
     case = consent(case, partner)
     assert case.status == Case.Status.REJECTED
     assert Booking.objects.get(case=case).status == Booking.Status.NO_SHOW
+
+
+# --- 2, 4, 5. the partner's part; the registry of the booking; no expiry ---------------------
+
+
+def register(
+    registry: Any, marriage: Any, couple: tuple[Any, Any], clock: Any, office: str
+) -> Case:
+    """Apply at ``office`` for 14:00 today, the partner agrees, both checked in, approved."""
+    from onewindow.appointments.services import booking_check_in
+
+    applicant, partner = couple
+    slot = Slot.objects.get(
+        resource__code=office,
+        starts_at=datetime.datetime.combine(TODAY, datetime.time(14), tzinfo=CST),
+    )
+    case = consent(apply(applicant, partner, marriage, slot=slot), partner)
+    clock.move_to(datetime.datetime(2026, 9, 28, 14, 5, tzinfo=CST))
+    booking = Booking.objects.get(case=case, status="booked")
+    booking_check_in(user=clerk(), booking_id=booking.pk)  # both at once
+    decide(case)
+    case.refresh_from_db()
+    assert case.status == Case.Status.APPROVED
+    return case
+
+
+def test_both_parties_hold_a_certificate_naming_the_other(
+    registry: Any, marriage: Any, couple: tuple[Any, Any], clock: Any
+) -> None:
+    from onewindow.core.masking import mask_citizen_id
+    from onewindow.licences.selectors import licences_for_user
+    from onewindow.licences.verification import licence_particulars
+
+    applicant, partner = couple
+    case = register(registry, marriage, couple, clock, "marriage-registry-yuexiu")
+
+    mine = licences_for_user(user=applicant.user).get(case=case)
+    theirs = licences_for_user(user=partner.user).get(case=case)
+    assert mine.pk != theirs.pk
+    assert (mine.holder_person, theirs.holder_person) == (applicant, partner)
+
+    def said(licence: Any) -> dict[str, str]:
+        return {row["label"]: row["value"] for row in licence_particulars(licence)}
+
+    assert said(mine) == {
+        "配偶姓名": "李四",
+        "配偶公民身份号码": mask_citizen_id(partner.id_number),
+        "登记机关": "广州市越秀区婚姻登记处",  # the registry booked, not a form field
+    }
+    assert said(theirs) == {
+        "配偶姓名": "王芳",
+        "配偶公民身份号码": mask_citizen_id(applicant.id_number),
+        "登记机关": "广州市越秀区婚姻登记处",
+    }
+    # 5. a marriage certificate does not expire
+    assert mine.valid_until is None and theirs.valid_until is None
+    assert Booking.objects.get(case=case).status == Booking.Status.ATTENDED
+
+
+def test_the_partner_sees_the_case_and_is_told_its_outcome(
+    registry: Any, marriage: Any, couple: tuple[Any, Any], clock: Any
+) -> None:
+    from django.test import Client
+
+    from onewindow.cases.party_selectors import joint_cases_for
+    from onewindow.identity.pii import phone_index
+    from onewindow.notify.models import Message, SmsMessage
+
+    applicant, partner = couple
+    case = register(registry, marriage, couple, clock, "marriage-registry")
+
+    assert [row.case for row in joint_cases_for(user=partner.user)] == [case]
+    assert joint_cases_for(user=applicant.user) == []  # her own case is under 已提交的办件
+    told = Message.objects.get(recipient=partner.user, kind="concluded")
+    assert told.link == f"/cases/joint/{case.number}/"
+    assert case.number in told.body and "结婚登记" in told.body
+    assert SmsMessage.objects.filter(
+        phone_bidx=phone_index(PARTNER_PHONE), template="case_approved"
+    ).exists()
+
+    client = Client()
+    client.force_login(partner.user)
+    listed = client.get("/cases/").content.decode()
+    assert f"/cases/joint/{case.number}/" in listed
+    page = client.get(f"/cases/joint/{case.number}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "王芳 提交的共同申请，您是对方。" in html
+    assert "已办结（准予）" in html and "已到场" in html and "结婚证" in html
+    assert client.get(f"/cases/{case.number}/").status_code == 404  # not her own application
+
+    stranger = Client()
+    stranger.force_login(cast(Any, PersonFactory()).user)
+    assert stranger.get(f"/cases/joint/{case.number}/").status_code == 404
+
+
+def test_the_registry_and_date_come_from_the_booking(
+    registry: Any, marriage: Any, couple: tuple[Any, Any]
+) -> None:
+    from onewindow.appointments.selectors import appointment_resource_codes
+    from onewindow.core.errors import NotFound
+
+    questions = set(marriage.form_schema["properties"])
+    assert not questions & {"registry", "preferred_date"}  # no second, free answer
+    assert appointment_resource_codes(marriage.definition) == [
+        "marriage-registry",
+        "marriage-registry-city",
+        "marriage-registry-yuexiu",
+        "marriage-registry-panyu",
+    ]
+    applicant, _partner = couple
+    case = services.case_draft_start(user=applicant.user, service_code=marriage.service.code)
+    elsewhere = Slot.objects.filter(resource__code="adoption-registry").first()
+    assert elsewhere is not None
+    with pytest.raises(NotFound):
+        booking_create(user=applicant.user, case=case, slot_id=elsewhere.pk)
+    panyu = Slot.objects.filter(
+        resource__code="marriage-registry-panyu", starts_at__gt=MONDAY
+    ).first()
+    assert panyu is not None
+    booking = booking_create(user=applicant.user, case=case, slot_id=panyu.pk)
+    assert booking.slot.resource.name == "广州市番禺区婚姻登记处"

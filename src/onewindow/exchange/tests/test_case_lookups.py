@@ -68,9 +68,10 @@ def test_marriage_case_looks_up_both_parties(marriage: Any) -> None:
     assert set(calls.values_list("resource_code", flat=True)) == {
         "gz-gaj.household-registration",
         "gz-mzj.marital-status",
+        "gz-gaj.identity",
     }
     assert set(calls.values_list("consumer_id_value", flat=True)) == {PLATFORM_CONSUMER}
-    assert calls.count() == 4 and all(c.outcome == "ok" for c in calls)
+    assert calls.count() == 6 and all(c.outcome == "ok" for c in calls)
     assert all(str(case.number) in c.purpose for c in calls)
     assert calllog_verify() is None
 
@@ -83,7 +84,10 @@ def test_marriage_case_looks_up_both_parties(marriage: Any) -> None:
     client = Client()
     client.force_login(applicant.user)
     page = client.get(f"/cases/{case.number}/").content.decode()
-    assert "已通过数据共享获取：户籍信息、婚姻登记信息（广州市公安局、广州市民政局）" in page
+    assert (
+        "已通过数据共享获取：户籍信息、居民身份信息、婚姻登记信息（广州市公安局、广州市民政局）"
+        in page
+    )
 
     task = case.tasks.get(status__in=["open", "claimed"])
     holder = StaffRole.objects.filter(role__code=task.role_code, department=task.department).first()
@@ -94,14 +98,18 @@ def test_marriage_case_looks_up_both_parties(marriage: Any) -> None:
     session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=holder.staff.user).persistent_id
     session.save()
     page = staff.get(f"/workbench/cases/{case.number}/").content.decode()
-    assert "已通过数据共享获取：户籍信息、婚姻登记信息" in page
+    assert "已通过数据共享获取：户籍信息、居民身份信息、婚姻登记信息" in page
 
 
 def _apply(person: Any, version: Any, partner_id: str) -> Case:
     """Form, the uploads the package still asks for, a registry slot, submit."""
     user = person.user
     case = case_services.case_draft_start(user=user, service_code=version.service.code)
-    data = {**sample_answers(version.form_schema), "partner_id_number": partner_id}
+    data = {
+        **sample_answers(version.form_schema),
+        "partner_name": "李四",  # as on her identity record, or the case is refused
+        "partner_id_number": partner_id,
+    }
     assert not case_services.case_draft_save_form(user=user, case_id=case.pk, data=data)
     for spec in case_services.material_specs(version.definition):
         if spec.source == "upload" and spec.required:
