@@ -413,3 +413,13 @@ def test_the_registry_and_date_come_from_the_booking(
     assert panyu is not None
     booking = booking_create(user=applicant.user, case=case, slot_id=panyu.pk)
     assert booking.slot.resource.name == "广州市番禺区婚姻登记处"
+
+
+def test_divorce_registration_books_the_registry_and_expects_both_parties(city: None) -> None:
+    from onewindow.appointments.selectors import appointment_resource_codes, attend_codes
+
+    folder = catalog_dir() / "divorce-registration"
+    divorce = service_packages_import(actor=Actor.system("test"), paths=[folder])[0]
+    assert "preferred_date" not in divorce.form_schema["properties"]
+    assert "marriage-registry-panyu" in appointment_resource_codes(divorce.definition)
+    assert attend_codes(divorce.definition) == ["applicant", "partner"]
