@@ -144,20 +144,22 @@ def repeat_refusal(case: Case) -> DuplicateApplication | None:
     locked first, so two submissions of the same applicant are checked one after the
     other."""
     version = case.service_version
-    if repeat_rule(version.definition).allowed != ANY:
-        from onewindow.identity.models import Company, Person
+    rule = repeat_rule(version.definition)
+    if rule.allowed == ANY:
+        return None  # nothing refuses: no query at all
+    from onewindow.identity.models import Company, Person
 
-        if case.applicant_company_id:
-            Company.objects.select_for_update().filter(pk=case.applicant_company_id).first()
-        elif case.applicant_person_id:
-            Person.objects.select_for_update().filter(pk=case.applicant_person_id).first()
+    if case.applicant_company_id:
+        Company.objects.select_for_update().filter(pk=case.applicant_company_id).first()
+    elif case.applicant_person_id:
+        Person.objects.select_for_update().filter(pk=case.applicant_person_id).first()
     licence_ids = (
         {
             m.code: m.licence_id
             for m in case.materials.filter(superseded=False, licence__isnull=False)
             if m.licence_id is not None
         }
-        if case.pk is not None
+        if case.pk is not None and rule.same_licence
         else {}
     )
     found = earlier_applications(
