@@ -28,9 +28,11 @@ def test_the_case_waits_for_payment_and_continues_when_paid(client, paying_case,
     assert response.status_code == 200 and response.content == b"success"
     order.refresh_from_db()
     assert order.status == "paid" and order.receipt.amount_fen == 1500
-    state = Case.objects.get(pk=paying_case.pk).process_state or {}
-    assert "Await_Payment" not in str(state.get("run", {}).get("errors", {}))
-    assert case_advance(case_id=paying_case.pk) != ["action_failed:Await_Payment"]
+    # paid: the permit is endorsed, shipped and the case concluded, nothing left to run
+    case = Case.objects.get(pk=paying_case.pk)
+    assert case.status == Case.Status.APPROVED, (case.status, case.step_error)
+    assert case.events.filter(kind="concluded").count() == 1
+    assert case_advance(case_id=paying_case.pk) == []
 
 
 def test_a_forged_signature_is_refused_logged_and_changes_nothing(client, order):
@@ -96,6 +98,6 @@ def test_a_lost_hand_off_is_resumed_by_the_sweep(paying_case, order):
     PaymentOrder.objects.filter(pk=order.pk).update(status="paid", paid_at=order.created_at)
     with TestCase.captureOnCommitCallbacks(execute=True):
         assert paid_cases_resume() == 1
-    state = Case.objects.get(pk=paying_case.pk).process_state or {}
-    assert "Await_Payment" not in (state.get("run", {}).get("errors") or {})
+    case = Case.objects.get(pk=paying_case.pk)
+    assert case.status == Case.Status.APPROVED, (case.status, case.step_error)
     assert paid_cases_resume() == 0
