@@ -327,6 +327,19 @@ def called_diagrams(
     return out
 
 
+def part_of(code: str) -> list[dict[str, str]]:
+    """The published one-stop services (一件事) whose package ``bundles`` this service, by
+    code and name: its guide offers them, so the same child, company … is handled once."""
+    from onewindow.catalog.models import Service
+
+    found = []
+    for other in Service.objects.filter(current__isnull=False).select_related("current"):
+        definition = other.current.definition if other.current else {}
+        if code in (definition.get("bundles") or []) and other.code != code:
+            found.append({"code": other.code, "name": localized(definition.get("name"))})
+    return found
+
+
 def guide_data(version: ServiceVersion) -> dict[str, Any]:
     definition = version.definition
     vocab = vocabulary_load()
@@ -401,7 +414,15 @@ def guide_data(version: ServiceVersion) -> dict[str, Any]:
             "licence": vocab.label("licence_types", outcome["licence_type"])
             if outcome.get("licence_type")
             else "",
+            # a 一件事: every other licence it issues
+            "bundle": [
+                vocab.label("licence_types", str(entry.get("licence_type")))
+                for entry in outcome.get("bundle") or []
+                if isinstance(entry, dict) and entry.get("licence_type")
+            ],
         },
+        # the one-stop services (一件事) that include this one: offered instead
+        "part_of": part_of(service.code),
         "delivery": [
             {"code": d, "name": _(DELIVERY_LABELS.get(d, d))}
             for d in definition.get("delivery") or []

@@ -151,3 +151,20 @@ def test_the_birth_one_stop_puts_every_outcome_in_the_wallet(city):
     assert wallet["household-register"].issuer_name == "广州市公安局"
     assert _particulars(wallet["medical-insurance-certificate"])["险种"] == "城乡居民基本医疗保险"
     assert wallet["medical-insurance-certificate"].issuer_name == "广州市医疗保障局"
+
+
+def test_the_newborn_registration_guide_offers_the_one_stop(city):
+    _publish("hukou-birth")
+    _publish("birth-one-stop")
+    page = Client().get("/services/hukou-birth/").content.decode()
+    banner = page.split('data-testid="part-of">', 1)[1].split("</p>", 1)[0]
+    assert banner.startswith(
+        "本事项已纳入出生“一件事”联办（生育登记、出生入户、医保参保）：在线申请一次，"
+        "相关部门并联办理，全部结果发到证照夹，无需再单独申请。"
+    )
+    assert 'href="/services/birth-one-stop/"' in banner
+    guide = Client().get("/services/birth-one-stop/").content.decode()
+    assert "证照：生育服务登记凭证、出生医学证明、居民户口簿、医保参保凭证</dd>" in guide, (
+        guide.split("办理结果", 1)[1][:300]
+    )
+    assert 'data-testid="part-of"' not in guide
