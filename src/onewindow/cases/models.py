@@ -162,6 +162,16 @@ class CaseTask(models.Model):
         "identity.Department", on_delete=models.PROTECT, related_name="case_tasks"
     )
     role_code = models.CharField(max_length=64)
+    # A task held by a company (candidate group ``company:<question>``: the company whose
+    # USCC the applicant gave, e.g. the graduate's employer): its legal representative or an
+    # agent in force answers it from their own account; ``department`` is the one waiting.
+    company = models.ForeignKey(
+        "identity.Company",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_tasks",
+    )
     candidate_groups = models.JSONField(default=list, blank=True)
     instance_index = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)

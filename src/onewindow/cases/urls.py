@@ -2,6 +2,7 @@ from django.urls import path
 
 from onewindow.cases import (
     chain_views,
+    company_task_views,
     letter_views,
     party_views,
     resident_views,
@@ -39,6 +40,12 @@ urlpatterns = [
     ),
     path("cases/drafts/<int:case_id>/review/", resident_views.draft_review, name="draft_review"),
     path("cases/drafts/<int:case_id>/discard/", resident_views.draft_discard, name="draft_discard"),
+    path("cases/company-tasks/", company_task_views.company_tasks, name="company_tasks"),
+    path(
+        "cases/company-tasks/<int:task_id>/",
+        company_task_views.company_task,
+        name="company_task",
+    ),
     path("cases/consents/", party_views.consent_list, name="consent_list"),
     path("cases/consents/<int:party_id>/", party_views.consent_detail, name="consent_detail"),
     path("cases/joint/<str:number>/", party_views.joint_case, name="joint_case"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from onewindow.catalog.packages.process import resolve_group
+from onewindow.catalog.packages.process import company_group_question, resolve_group
 from onewindow.catalog.selectors import service_version_current
 from onewindow.core.errors import NotFound
 from onewindow.demo import data
@@ -51,6 +51,7 @@ class TourStep:
     department: str
     role: str
     usernames: tuple[str, ...]
+    company: bool = False  # held by the company the applicant names (企业待办), not staff
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,9 @@ def demo_tours() -> list[Tour]:
         steps = []
         for task in ((version.process_spec or {}).get("user_tasks") or {}).values():
             for group in task.get("candidate_groups") or []:
+                if company_group_question(str(group)) is not None:
+                    steps.append(TourStep(task.get("name") or "", "", "", (), company=True))
+                    continue
                 target = resolve_group(str(group), package_roles)
                 if target is None:  # "${dept}": the departments chosen on the form
                     steps.append(TourStep(task.get("name") or "", "按申请所选部门", "", ()))

@@ -83,6 +83,13 @@ def company_ids_for_person(*, person_id: int, on: datetime.date | None = None) -
     )
 
 
+def company_people_in_force(*, company_id: int, on: datetime.date | None = None) -> list[Person]:
+    """The people who may act for the company on the day: its legal representative and its
+    agents whose authorisation is in force."""
+    ids = CompanyAgent.objects.filter(_valid_agents(on), company_id=company_id).values("person_id")
+    return list(Person.objects.filter(pk__in=ids).order_by("pk"))
+
+
 def person_may_act_for(
     *, person: Person, company: Company, on: datetime.date | None = None
 ) -> bool:

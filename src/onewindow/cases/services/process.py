@@ -44,6 +44,7 @@ OUTCOME_STATUS = {
 }
 CASE_FIELDS = ("process_state", "next_timer_at", "status", "concluded_at")
 APPLICANT_GROUP = "applicant"
+COMPANY_GROUP_PREFIX = "company:"  # catalog.packages.process: a task held by a company
 
 
 def _working_days(start: datetime.date, n: int) -> datetime.date:
@@ -256,12 +257,19 @@ def _open_tasks(case: Case, infos: list[Any]) -> list[CaseTask]:
     definition = case.service_version.definition or {}
     service = case.service_version.service
     targets: list[tuple[Any, tuple[str, ...], str, str]] = []
+    holders: dict[str, Any] = {}  # a task held by a company (company_tasks), by uid
     for info in infos:
         groups = tuple(info.candidate_groups) or ()
         dept_code, role = "", "window_clerk"
         if groups:
             group = signer_group(groups, info.instance_index)
-            dept_code, role = group_target(group, definition=definition)
+            if group.startswith(COMPANY_GROUP_PREFIX):
+                from onewindow.cases.services.company_tasks import company_task_target
+
+                holders[info.uid], role = company_task_target(case, group)
+                dept_code = service.department.code  # the department that waits for it
+            else:
+                dept_code, role = group_target(group, definition=definition)
         targets.append((info, groups, dept_code, role))
     departments: dict[str, Department] = {}
     if Service.department.is_cached(service):
@@ -285,6 +293,7 @@ def _open_tasks(case: Case, infos: list[Any]) -> list[CaseTask]:
                 name=info.name or info.element_id,
                 department=department,
                 role_code=role,
+                company=holders.get(info.uid),
                 candidate_groups=list(groups),
                 instance_index=info.instance_index,
                 due_date=case.deadline,
@@ -295,6 +304,10 @@ def _open_tasks(case: Case, infos: list[Any]) -> list[CaseTask]:
     else:
         for row in rows:
             row.save(force_insert=True)
+    if any(holders.values()):
+        from onewindow.cases.services.company_tasks import company_tasks_tell
+
+        company_tasks_tell(case, rows)
     return rows
 
 

@@ -83,6 +83,18 @@ def test_the_page_lists_the_printed_residents_companies_with_their_representativ
     assert [c.name for c in companies_for_person(person=li)] == ["广州嘉欣商贸有限公司"]
 
 
+def test_the_employer_step_is_the_companys_not_a_department_role(city: None) -> None:
+    service_packages_import(
+        actor=Actor.system("test"), paths=[CATALOG / "graduate-employment-express"]
+    )
+    steps = {s.name: s for s in demo_tours()[-1].steps}
+    assert steps["用人单位确认接收"].company
+    body = Client().get("/demo/").content.decode()
+    tour = body[body.index('data-testid="tour-graduate-employment-express"') :]
+    tour = tour[: tour.index("</ol>")]
+    assert "用人单位确认接收</strong> · 申请表所填的用人单位：由其法定代表人或经办人" in tour
+
+
 def test_outside_demo_mode_there_is_no_such_page(city: None, settings: Any) -> None:
     settings.DEMO = False
     assert Client().get("/demo/").status_code == 404
