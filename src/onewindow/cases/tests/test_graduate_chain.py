@@ -18,7 +18,8 @@ from onewindow.audit.services import Actor
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.repeat_selectors import DuplicateApplication
-from onewindow.cases.tests.conftest import PNG
+from onewindow.cases.tests.conftest import PNG, SERVICE, definition, publish
+from onewindow.cases.tests.helpers import apply
 from onewindow.cases.tests.test_demo_packages import (
     approve_as_holder,
     catalog_dir,
@@ -167,16 +168,54 @@ def test_a_second_household_registration_is_refused_naming_the_record(chain, res
     assert f"办件编号 {case.number}，状态：已办结（准予）" in str(again.value.message)
 
 
-def test_consecutive_tasks_of_the_same_role_stay_with_their_holder(chain, resident):
-    case = one_stop(resident, chain)
-    register = case.tasks.get(element_id="Task_Register")
+TWO_CLERK_STEPS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs"
+    targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="two_steps" name="两步受理" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="register" name="就业报到登记" camunda:candidateGroups="rsj_clerk">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:userTask id="check" name="接收材料核验" camunda:candidateGroups="rsj_clerk">
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:userTask id="approve" name="审批" camunda:candidateGroups="rsj_approver">
+      <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="approved"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="register"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="register" targetRef="check"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="check" targetRef="approve"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="approve" targetRef="approved"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+@pytest.mark.parametrize("keep", [None, "never"])
+def test_consecutive_tasks_of_the_same_role_stay_with_their_holder(city, resident, tmp_path, keep):
+    uploads = [m for m in SERVICE["materials"] if m["source"] == "upload"]
+    extra = {"keep_holder": keep} if keep else {}
+    publish(
+        tmp_path,
+        service=definition(code="two-steps", materials=uploads, **extra),
+        bpmn=TWO_CLERK_STEPS,
+    )
+    case = apply(resident.user, "two-steps")
+    register = case.tasks.get(element_id="register")
     approve_as_holder(register)
     register.refresh_from_db()
-    employer = case.tasks.get(element_id="Task_Employer")
-    assert employer.status == CaseTask.Status.CLAIMED  # no new claim
-    assert employer.claimed_by_id == register.completed_by_id
-    note = case.events.get(kind="task_claimed", task=employer)
-    assert note.message == "由同一经办人继续办理：用人单位接收申报核验" and not note.public
+    check = case.tasks.get(element_id="check")
+    if keep == "never":
+        assert check.status == CaseTask.Status.OPEN and check.claimed_by is None
+        return
+    assert check.status == CaseTask.Status.CLAIMED  # no new claim
+    assert check.claimed_by_id == register.completed_by_id
+    note = case.events.get(kind="task_claimed", task=check)
+    assert note.message == "由同一经办人继续办理：接收材料核验" and not note.public
+    approve_as_holder(check)
+    assert case.tasks.get(element_id="approve").status == CaseTask.Status.OPEN  # another role
 
 
 def test_a_one_day_service_is_concluded_by_the_clerk_who_accepted_it(city, resident):
