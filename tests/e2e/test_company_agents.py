@@ -1,7 +1,8 @@
 """Companies at phone width: a legal representative authorises an agent under 我的信息 → 我的企业,
 the agent accepts and starts one of the company's services, the representative revokes and
-the agent can no longer start one; and a resident who acts for no company starts 企业设立登记.
-axe-clean on every page."""
+the agent can no longer start one; a resident who acts for no company starts 企业设立登记; and
+the graduate's employer confirms it takes the graduate on from 企业待办. axe-clean on every
+page."""
 
 from __future__ import annotations
 
@@ -135,3 +136,53 @@ def test_a_resident_who_acts_for_no_company_starts_company_establishment(
     assert_accessible(page)
     case = Case.objects.get(created_by=person.user)
     assert case.applicant_person_id == person.pk and case.applicant_company_id is None
+
+
+def test_the_employers_agent_confirms_the_graduate_from_company_tasks(
+    page: Page, live_server: LiveServer
+) -> None:
+    from onewindow.cases.tests.test_demo_packages import approve_as_holder, submit_package
+
+    version = publish("graduate-employment-express")
+    rep: Any = PersonFactory(name="陈嘉欣")
+    company: Any = CompanyFactory(name="广州嘉欣商贸有限公司", legal_representative="陈嘉欣")
+    CompanyAgent.objects.create(
+        company=company, person=rep, role=CompanyAgent.Role.LEGAL_REPRESENTATIVE
+    )
+    graduate: Any = PersonFactory(name="黄淑仪")
+    case = submit_package(graduate, version, answers={"employer_uscc": company.uscc})
+    approve_as_holder(case.tasks.get(element_id="Task_Register"))
+
+    log_in(page, rep.user, base_url=live_server.url)
+    page.goto("/account/profile/companies/")
+    page.get_by_role("link", name="企业待办").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("企业待办")
+    tasks = page.get_by_test_id("company-tasks")
+    expect(tasks).to_contain_text("广州嘉欣商贸有限公司")
+    expect(tasks).to_contain_text(case.number or "")
+    assert_accessible(page)
+    tasks.get_by_role("link", name="用人单位确认接收").click()
+    expect(page.get_by_test_id("company-task-facts")).to_contain_text("黄淑仪")
+    page.get_by_text("查看申请内容").click()
+    expect(page.locator("#answers")).to_contain_text("用人单位统一社会信用代码")
+    assert has_no_horizontal_scroll(page)
+    assert_accessible(page)
+    # Declining needs a reason: said on the page, nothing recorded.
+    page.get_by_role("radio", name="不同意").check()
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_role("alert")).to_have_text("请填写不同意的理由。")
+    assert_accessible(page)
+    page.get_by_role("radio", name="同意", exact=True).check()
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_role("status").first).to_have_text("已提交企业意见。")
+    expect(page.get_by_test_id("company-tasks")).to_contain_text("暂无待办事项。")
+    assert_accessible(page)
+
+    # The graduate sees the employer's confirmation on the case page.
+    page.context.clear_cookies()
+    log_in(page, graduate.user, base_url=live_server.url)
+    page.goto(f"/cases/{case.number}/")
+    expect(page.get_by_test_id("timeline")).to_contain_text(
+        "广州嘉欣商贸有限公司 已确认：用人单位确认接收"
+    )
+    assert_accessible(page)
