@@ -79,7 +79,7 @@ def test_the_representative_authorises_an_agent_who_then_acts_for_the_company(
     tab.goto(f"/cases/apply/{version.service.code}/")
     expect(tab.get_by_text("您目前不能代表任何企业办理业务。")).to_be_visible()
     expect(tab.get_by_role("button", name="开始申请")).to_be_disabled()
-    tab.goto("/account/profile/companies/")
+    tab.get_by_role("link", name="查看我的企业和待确认的授权").click()  # the way forward
     pending = tab.get_by_test_id("agent-grants-pending")
     expect(pending).to_contain_text("广州嘉欣商贸有限公司")
     until = last_day.isoformat()
