@@ -112,6 +112,7 @@ def test_the_permit_number_comes_from_the_wallet_and_takes_lowercase(
     page.get_by_role("button", name="开始申请").click()
     permit = page.locator("#f-permit_number")
     expect(permit).to_have_value("C87654321")
+    expect(permit).to_have_attribute("autocapitalize", "characters")
     expect(page.locator(".form-field", has=permit)).to_contain_text(
         "1个字母加8位数字，例如 C12345678。已从您的电子证照“往来港澳通行证”读取，请核对。"
     )

@@ -45,6 +45,7 @@ class FormField:
     # questions come from the real-name record (``cases.party_views.lock_fields``).
     locked: str = ""
     masked: bool = False  # a personal answer shown masked (masked_answers); may be revealed
+    upper: bool = False  # ``"x-case": "upper"``: stored in capitals; phones offer capitals
 
     @property
     def display_value(self) -> str:
@@ -164,6 +165,7 @@ def build_fields(
             ),
             max_length=prop.get("maxLength"),
             fmt=fmt,
+            upper=prop.get("x-case") == "upper",
         )
         if kind == "object":
             f.widget = "group"

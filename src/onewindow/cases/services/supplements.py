@@ -118,7 +118,11 @@ def case_supplement_submit(
         case,
         "supplement_submitted",
         user=user,
-        message=note.strip()[:500] or _("申请人已提交补正材料。"),
+        message=(
+            _("提交了补正材料，说明：%(note)s") % {"note": note.strip()[:500]}
+            if note.strip()
+            else _("提交了补正材料。")
+        ),
         data={"fields": changed},
     )
     audit_record(

@@ -122,6 +122,11 @@ def test_the_timeline_names_the_department_once_and_says_what_happened(
         upload=io.BytesIO(PDF),
         filename="毕业证.pdf",
     )
+    case.refresh_from_db()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.case_supplement_submit(
+            user=resident.user, case_id=case.pk, form_data=dict(case.form_data), note="已重拍"
+        )
     texts = _texts(case)
     department = task.department.name
     assert f"{department} 审核通过：受理" in texts
@@ -129,6 +134,8 @@ def test_the_timeline_names_the_department_once_and_says_what_happened(
     assert not any(text.count(department) > 1 for text in texts), texts
     assert f"{clerk.display_name or clerk.username} 认领了任务：受理" in texts
     assert "申请人 补交了材料：毕业证书" in texts
+    assert "申请人 提交了补正材料，说明：已重拍" in texts
+    assert not any(text.count("申请人") > 1 for text in texts), texts
 
 
 def test_staff_see_which_entries_the_applicant_does_not(parallel_service, resident, staff):
