@@ -20,6 +20,7 @@ from onewindow.catalog.jsonmessages import explain
 from onewindow.catalog.packages.context import ValidationContext
 from onewindow.catalog.packages.decisions import decision_task_problems, decisions_load
 from onewindow.catalog.packages.declared import declared_problems
+from onewindow.catalog.packages.establishes import establishes_problems
 from onewindow.catalog.packages.formschema import form_schema_parse
 from onewindow.catalog.packages.guidefacts import guide_fact_problems
 from onewindow.catalog.packages.guidefacts import working_days as _working_days
@@ -483,6 +484,7 @@ def package_load(source: PackageSource, context: ValidationContext) -> LoadedPac
         repeat_problems(  # repeat: and next: (catalog.packages.repeat)
             data, form_schema, licence_types=context.vocabulary.licence_types, add=checker.add
         )
+        establishes_problems(data, form_schema, add=checker.add)  # catalog.packages.establishes
         if not form_problems:  # the persons named on the form (catalog.persons)
             form_text = (source.files.get(FORM_FILE) or b"").decode("utf-8", errors="replace")
             form_problems += form_person_problems(
