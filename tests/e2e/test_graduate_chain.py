@@ -121,6 +121,8 @@ def test_the_graduate_chain_feeds_forward(
     card = page.locator(f"#licence-{record.number}")
     expect(card.get_by_role("heading", name="居民户口簿")).to_be_visible()
     expect(card).to_contain_text("有效")
+    expect(card).to_contain_text("户别")
+    expect(card).to_contain_text("单位集体户")
     check(page)
     shot(page, "02-wallet")
 

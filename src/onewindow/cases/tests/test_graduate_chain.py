@@ -111,6 +111,11 @@ def test_a_settled_one_stop_issues_the_household_record_and_offers_the_next_step
     assert issued == ["settlement-approval", "household-register"]
     record = Licence.objects.get(case=case, licence_type__code="household-register")
     assert record.holder_person_id == resident.pk and record.valid_until is None
+    assert record.claims["particulars"] == [
+        {"label": "户口登记地址", "value": ADDRESS, "public": False},
+        {"label": "所在区", "value": "荔湾区", "public": True},
+        {"label": "户别", "value": "单位集体户", "public": True},
+    ]
 
     client = Client()
     client.force_login(resident.user)
