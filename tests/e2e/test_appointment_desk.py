@@ -18,6 +18,7 @@ from pytest_django.live_server_helper import LiveServer
 from onewindow.appointments.models import Booking, Slot
 from onewindow.appointments.seed import resources_seed
 from onewindow.appointments.tests.test_desk import _apply
+from onewindow.core.masking import mask_name
 from onewindow.identity.models import User
 from onewindow.testing.factories import PersonFactory
 from tests.e2e.conftest import assert_accessible
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CST = ZoneInfo("Asia/Shanghai")
 # A Monday afternoon before the 2026 National Day holiday (the calendar covers it).
 NOW = datetime.datetime(2026, 9, 28, 13, 0, tzinfo=CST)
+PARTNER = mask_name("测试内容")  # the partner the sample answers name
 
 
 @pytest.fixture
@@ -69,8 +71,15 @@ def test_the_clerk_checks_a_couple_in(page: Page, live_server: LiveServer, clock
     assert has_no_horizontal_scroll(page)
     assert_accessible(page)
 
-    page.get_by_role("button", name="为 欧**明 签到").click()
-    expect(page.get_by_role("status").filter(has_text="欧**明 已签到。")).to_be_visible()
+    # A marriage: both parties are listed and each is checked in.
+    row = page.locator(f'[data-booking="{Booking.objects.get(case=cases[0]).pk}"]')
+    expect(row.get_by_test_id("booking-attendees")).to_contain_text(f"对方 {PARTNER}")
+    row.get_by_role("button", name="为 欧**明 签到").click()
+    expect(page.get_by_role("status").filter(has_text="欧**明 已签到，等待")).to_be_visible()
+    row = page.locator(f'[data-booking="{Booking.objects.get(case=cases[0]).pk}"]')
+    expect(row.get_by_test_id("booking-status")).to_have_text("已预约")
+    row.get_by_role("button", name=f"为 {PARTNER} 签到").click()
+    expect(page.get_by_role("status").filter(has_text=f"{PARTNER} 已签到。")).to_be_visible()
     row = page.locator(f'[data-booking="{Booking.objects.get(case=cases[0]).pk}"]')
     expect(row.get_by_test_id("booking-status")).to_have_text("已到场")
     expect(page.get_by_test_id("desk-summary")).to_contain_text("已到场 1")

@@ -78,7 +78,7 @@ def test_marriage_case_shows_the_departments_records_not_uploads(
     page.reload()
 
     lookups = page.get_by_test_id("exchange-lookups")
-    expect(lookups).to_contain_text("已通过数据共享获取：户籍信息、婚姻登记信息")
+    expect(lookups).to_contain_text("已通过数据共享获取：户籍信息、居民身份信息、婚姻登记信息")
     expect(lookups).to_contain_text("广州市公安局、广州市民政局")
     answers = page.locator("section[aria-labelledby=my-answers-title]")
     for name in ("双方户籍信息", "双方婚姻登记记录"):

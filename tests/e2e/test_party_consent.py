@@ -73,7 +73,7 @@ def test_the_partner_confirms_consent_from_his_account(page: Page, live_server: 
     page.goto(f"/cases/{case.number}/")
     expect(page.get_by_test_id("case-status")).to_have_text("等待相关人授权")
     parties = page.get_by_test_id("parties")
-    expect(parties).to_contain_text("户籍信息、婚姻登记信息")
+    expect(parties).to_contain_text("户籍信息、婚姻登记信息、居民身份信息")
     expect(parties.get_by_test_id("consent-status")).to_have_text("待确认")
     assert_accessible(page)
 
@@ -109,7 +109,7 @@ def test_the_partner_confirms_consent_from_his_account(page: Page, live_server: 
     case.refresh_from_db()
     assert case.status == Case.Status.IN_PROGRESS
     looked_up = CallLog.objects.filter(case_number=case.number)
-    assert looked_up.count() == 4  # both parties, household and marriage records
+    assert looked_up.count() == 6  # both parties: household, marriage and identity records
 
     # The applicant sees the case going on, with his consent on the timeline.
     page.context.clear_cookies()
@@ -117,7 +117,7 @@ def test_the_partner_confirms_consent_from_his_account(page: Page, live_server: 
     page.goto(f"/cases/{case.number}/")
     expect(page.get_by_test_id("case-status")).to_have_text("办理中")
     expect(page.get_by_test_id("timeline")).to_contain_text(
-        "对方已通过本人账号同意查询其户籍信息、婚姻登记信息。"
+        "对方已通过本人账号同意查询其户籍信息、婚姻登记信息、居民身份信息。"
     )
     expect(page.get_by_test_id("parties").get_by_test_id("consent-status")).to_have_text("已同意")
     assert_accessible(page)
