@@ -67,9 +67,9 @@ def test_a_resident_who_acts_for_no_company_establishes_one(city, resident, code
     assert (role.company, role.role_label) == (company, "法定代表人")
     shown = case.events.get(kind="company_established").message
     assert shown == f"企业已设立：广州嘉禾测试科技有限公司，统一社会信用代码 {company.uscc}"
-    if code == "company-registration-one-stop":  # its process issues the business licence
-        licence = Licence.objects.get(case=case)
-        assert licence.holder_company_id == company.pk and licence.holder_person_id is None
+    # the business licence its process issues is the new company's, not the applicant's
+    licence = Licence.objects.get(case=case, licence_type__code="business-licence")
+    assert licence.holder_company_id == company.pk and licence.holder_person_id is None
 
 
 def _agent_of(company: Any, rep: Any) -> Any:
