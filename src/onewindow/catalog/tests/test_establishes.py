@@ -4,6 +4,7 @@ candidate groups (a step a company takes) are checked against the package's form
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ def city() -> ValidationContext:
     return ValidationContext.from_demo_city()
 
 
-def problems(definition: dict, city: ValidationContext, **files: object) -> list[str]:
+def problems(definition: dict, city: ValidationContext, **files: Any) -> list[str]:
     source = PackageSource(label="pkg", folder_name="", files=files_for(definition, **files))
     return [str(p).split(": ", 1)[1] for p in package_load(source, city).problems]
 
