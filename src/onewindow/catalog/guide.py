@@ -340,6 +340,18 @@ def part_of(code: str) -> list[dict[str, str]]:
     return found
 
 
+def _repeat(version: ServiceVersion) -> str:
+    from onewindow.catalog.packages.repeat import repeat_label
+
+    vocab = vocabulary_load()
+    properties = (version.form_schema or {}).get("properties") or {}
+    return repeat_label(
+        version.definition,
+        question_titles={q: str(p.get("title") or q) for q, p in properties.items()},
+        licence_names={c: vocab.label("licence_types", c) for c in vocab.licence_types},
+    )
+
+
 def guide_data(version: ServiceVersion) -> dict[str, Any]:
     definition = version.definition
     vocab = vocabulary_load()
@@ -397,6 +409,7 @@ def guide_data(version: ServiceVersion) -> dict[str, Any]:
         ],
         "topics": [{"code": c, "name": vocab.label("topics", c)} for c in service.topics],
         "conditions": localized(definition.get("conditions")),
+        "repeat": _repeat(version),  # repeat: of the package (catalog.packages.repeat)
         "materials": materials,
         "fees": fees,
         "fee_total": f"{total:.2f}",

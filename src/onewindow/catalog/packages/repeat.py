@@ -125,3 +125,32 @@ def carried_answers(step: Mapping[str, Any], answers: Mapping[str, Any]) -> dict
         if value not in (None, ""):
             carried[str(target)] = value
     return carried
+
+
+def repeat_label(
+    definition: Mapping[str, Any] | None,
+    *,
+    question_titles: Mapping[str, str] | None = None,
+    licence_names: Mapping[str, str] | None = None,
+) -> str:
+    """What the service guide says about how often one may apply ("" when the package says
+    nothing): 每人只能办理一次, 同一时间只能有一件申请在办理, 不限次数, narrowed by ``same``
+    and with the licences ``held`` named."""
+    if "repeat" not in (definition or {}):
+        return ""
+    rule = repeat_rule(definition)
+    titles = "、".join((question_titles or {}).get(q, q) for q in rule.same)
+    if rule.allowed == ANY:
+        return _("不限次数")
+    if rule.allowed == ONCE:
+        text = _("同一%(what)s只能办理一次") % {"what": titles} if titles else _("每人只能办理一次")
+    else:
+        text = (
+            _("同一%(what)s同一时间只能有一件申请在办理") % {"what": titles}
+            if titles
+            else _("同一时间只能有一件申请在办理")
+        )
+    if rule.held:
+        names = "、".join((licence_names or {}).get(code, code) for code in rule.held)
+        text += _("；已持有%(licences)s的不能再申请") % {"licences": names}
+    return text

@@ -108,3 +108,22 @@ def test_chains_and_household_registrations_are_once_per_person():
     )
     assert rule("hk-macau-reendorsement").same_licence == "permit"
     assert rule("id-card-renewal").allowed == "one_at_a_time"
+
+
+def test_the_guide_says_how_often_one_may_apply(db, client):
+    from onewindow.audit.services import Actor
+    from onewindow.catalog.services import service_packages_import
+    from onewindow.demo.city import city_structure_seed
+
+    city_structure_seed(seed=1)
+    service_packages_import(
+        actor=Actor.system("test"),
+        paths=[CATALOG / "graduate-employment-express", CATALOG / "vehicle-inspection-mark"],
+    )
+    one_stop = client.get("/services/graduate-employment-express/").content.decode()
+    assert (
+        '<dt>办理次数</dt><dd data-testid="guide-repeat">'
+        "每人只能办理一次；已持有居民户口簿的不能再申请</dd>"
+    ) in one_stop
+    mark = client.get("/services/vehicle-inspection-mark/").content.decode()
+    assert "同一号牌号码同一时间只能有一件申请在办理" in mark
