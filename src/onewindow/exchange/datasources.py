@@ -85,6 +85,7 @@ DEMO_PROFILES: dict[str, dict[str, dict[str, Any]]] = {
             "employer": "广州市示例单位18号",
         },
         "gz-zjj.housing-records": NO_ASSISTANCE,
+        "gz-mzj.marital-status": {"marital_status": "未婚", "registered_on": ""},
     },
     # 李志明: two flats, 186 m² — owns housing, ineligible for all three.
     "13800000002": {
@@ -96,9 +97,13 @@ DEMO_PROFILES: dict[str, dict[str, dict[str, Any]]] = {
         },
         "gz-ghzyj.property-records": {"property_count": 2, "total_area": 186},
         "gz-zjj.housing-records": NO_ASSISTANCE,
+        # unmarried: he and 陈嘉欣 can register their marriage (docs/demo-walkthrough.md)
+        "gz-mzj.marital-status": {"marital_status": "未婚", "registered_on": ""},
     },
-    # 黄淑仪: income above every housing line (CNY 12,500 a month per head).
+    # 黄淑仪: income above every housing line (CNY 12,500 a month per head); married since
+    # 2015, so a marriage registration naming her is refused on the marriage records.
     "13800000003": {
+        "gz-mzj.marital-status": {"marital_status": "已婚", "registered_on": "2015-05-20"},
         "gz-mzj.income-assets": {
             "household_size": 2,
             "monthly_income_per_capita": 12500,

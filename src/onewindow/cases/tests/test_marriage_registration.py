@@ -423,3 +423,16 @@ def test_divorce_registration_books_the_registry_and_expects_both_parties(city: 
     assert "preferred_date" not in divorce.form_schema["properties"]
     assert "marriage-registry-panyu" in appointment_resource_codes(divorce.definition)
     assert attend_codes(divorce.definition) == ["applicant", "partner"]
+
+
+def test_the_demo_records_let_the_walkthrough_couple_marry_and_refuse_a_married_partner(
+    db: Any,
+) -> None:
+    """docs/demo-walkthrough.md: 李志明 and 陈嘉欣 are unmarried, 黄淑仪 married since 2015."""
+    source = datasources.FakeCityDataSource()
+    status = {
+        phone: (source.fetch("gz-mzj.marital-status", PersonFactory(phone=phone)) or {})
+        for phone in ("13800000001", "13800000002", "13800000003")
+    }
+    assert [s["marital_status"] for s in status.values()] == ["未婚", "未婚", "已婚"]
+    assert status["13800000003"]["registered_on"] == "2015-05-20"
