@@ -156,3 +156,25 @@ def test_every_catalogue_package_does_what_it_declares(city):
             assert type_validity_problem(types[licence.licence_type].get("validity")) is None
         limit = package.definition["time_limit"]
         assert limit["statutory_days"] >= limit["promised_days"], code
+
+
+def test_family_planning_services_are_fully_online(city):
+    sources, _problems = sources_from_paths([default_catalog_dir()])
+    found = {}
+    for source in sources:
+        package = package_load(source, city)
+        if "计划生育" in package.definition["name"]["zh"]:
+            found[package.code] = package
+    assert set(found) >= {"family-planning-reward", "family-planning-rural-support"}
+    assert {code: p.definition["online_depth"] for code, p in found.items()} == {
+        code: 4 for code in found
+    }
+    rural = found["family-planning-rural-support"]
+    assert rural.problems == [] and rural.bpmn_is_default
+    looked, _issued = process_does(rural.process_spec["service_tasks"])
+    assert set(looked) == {
+        "gz-gaj.identity",
+        "gz-gaj.household-registration",
+        "gz-mzj.marital-status",
+        "gz-wjw.birth-registration",
+    }
