@@ -70,8 +70,16 @@ HOUSING_ASSISTANCE = ["公共租赁住房", "住房租赁补贴"]
 # shows both outcomes of the housing services' eligibility check; records not listed here
 # are generated like everybody else's.
 DEMO_PROFILES: dict[str, dict[str, dict[str, Any]]] = {
-    # 陈嘉欣: a low-income household renting, no property — eligible for all three.
+    # 陈嘉欣: a low-income household renting, no property — eligible for all three; her
+    # newborn's medical birth certificate is the one the birth one-stop walkthrough names.
     "13800000001": {
+        "gz-wjw.birth-records": {
+            "certificate_number": "Q440106125",
+            "child_name": "李嘉乐",
+            "child_gender": "男",
+            "birth_date": "2026-11-20",
+            "birth_place": "广州市妇女儿童医疗中心",
+        },
         "gz-mzj.income-assets": {
             "household_size": 3,
             "monthly_income_per_capita": 2600,
