@@ -24,6 +24,7 @@ from onewindow.catalog.packages.establishes import establishes_problems
 from onewindow.catalog.packages.formschema import form_schema_parse
 from onewindow.catalog.packages.guidefacts import guide_fact_problems
 from onewindow.catalog.packages.guidefacts import working_days as _working_days
+from onewindow.catalog.packages.joint import joint_problems
 from onewindow.catalog.packages.licence_outcome import outcome_licence_problems
 from onewindow.catalog.packages.parties import (
     form_person_problems,
@@ -534,6 +535,9 @@ def package_load(source: PackageSource, context: ValidationContext) -> LoadedPac
                 )
             )
             refusal_problems(data, package.process_spec, add=checker.add)
+        joint_problems(  # a joint application (catalog.packages.joint)
+            data, user_tasks=package.user_tasks if package.process_spec else None, add=checker.add
+        )
         if not package.engine_missing:  # the process does what the package declares
             declared_problems(
                 data,
