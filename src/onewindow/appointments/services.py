@@ -452,27 +452,43 @@ def _remind_one(booking_id: int, now: datetime.datetime) -> bool:
         booking = Booking.objects.select_related("slot__resource", "person", "case").get(
             pk=booking_id
         )
-        phone = booking.person.phone if booking.person else ""
-        if not phone:
+        phones = [booking.person.phone] if booking.person and booking.person.phone else []
+        phones += _joint_phones(booking)  # the other party of a marriage comes too
+        if not phones:
             logger.info("booking %s: no phone on record, no reminder sent", booking_id)
             return False
         local = timezone.localtime(booking.slot.starts_at)
-        sms_send(
-            phone=phone,
-            template="appointment_reminder",
-            params={
-                "place": booking.slot.resource.name,
-                "time": f"{local:%m月%d日 %H:%M}",
-                "address": booking.slot.resource.address or booking.slot.resource.name,
-            },
-            actor=Actor.system("appointments"),
-        )
+        for phone in dict.fromkeys(phones):
+            sms_send(
+                phone=phone,
+                template="appointment_reminder",
+                params={
+                    "place": booking.slot.resource.name,
+                    "time": f"{local:%m月%d日 %H:%M}",
+                    "address": booking.slot.resource.address or booking.slot.resource.name,
+                },
+                actor=Actor.system("appointments"),
+            )
         audit_record(
             actor=Actor.system("appointments"),
             action="appointments.booking.remind",
             target=booking,
         )
         return True
+
+
+def _joint_phones(booking: Booking) -> list[str]:
+    """The phones of the joint applicants expected at the counter who have agreed (on their
+    real-name records)."""
+    from onewindow.appointments.selectors import attend_codes
+    from onewindow.cases.party_selectors import joint_parties
+
+    if booking.case is None:
+        return []
+    expected = set(attend_codes(booking.case.service_version.definition))
+    return [
+        p.phone for p in joint_parties(case_id=booking.case.pk) if p.code in expected and p.phone
+    ]
 
 
 def reminders_send_due(*, now: datetime.datetime | None = None) -> int:

@@ -97,6 +97,8 @@ def consent_detail(request: HttpRequest, party_id: int) -> HttpResponse:
             "records": _records(party),
             "is_open": party.consent == CaseParty.Consent.PENDING
             and case.status == Case.Status.CONSENT,
+            "joint": party_selectors.joint_case_for(user=request.user, number=case.number or "")
+            is not None,
             "error": error,
         },
         status=400 if error else 200,

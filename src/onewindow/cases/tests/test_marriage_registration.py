@@ -431,8 +431,40 @@ def test_the_demo_records_let_the_walkthrough_couple_marry_and_refuse_a_married_
     """docs/demo-walkthrough.md: 李志明 and 陈嘉欣 are unmarried, 黄淑仪 married since 2015."""
     source = datasources.FakeCityDataSource()
     status = {
-        phone: (source.fetch("gz-mzj.marital-status", PersonFactory(phone=phone)) or {})
+        phone: (source.fetch("gz-mzj.marital-status", cast(Any, PersonFactory(phone=phone))) or {})
         for phone in ("13800000001", "13800000002", "13800000003")
     }
     assert [s["marital_status"] for s in status.values()] == ["未婚", "未婚", "已婚"]
     assert status["13800000003"]["registered_on"] == "2015-05-20"
+
+
+def test_both_parties_are_reminded_the_working_day_before(
+    registry: Any, marriage: Any, couple: tuple[Any, Any]
+) -> None:
+    from onewindow.appointments.services import reminders_send_due
+    from onewindow.identity.pii import phone_index
+    from onewindow.notify.models import SmsMessage
+
+    applicant, partner = couple
+    tomorrow = TODAY + datetime.timedelta(days=1)
+    consent(apply(applicant, partner, marriage, slot=slot_at(tomorrow, 9)), partner)
+    assert reminders_send_due(now=datetime.datetime(2026, 9, 28, 15, 0, tzinfo=CST)) == 1
+    reminded = SmsMessage.objects.filter(template="appointment_reminder")
+    assert set(reminded.values_list("phone_bidx", flat=True)) == {
+        phone_index(APPLICANT_PHONE),
+        phone_index(PARTNER_PHONE),
+    }
+
+
+def test_the_partner_goes_from_her_consent_to_the_case(
+    registry: Any, marriage: Any, couple: tuple[Any, Any]
+) -> None:
+    from django.test import Client
+
+    applicant, partner = couple
+    case = consent(apply(applicant, partner, marriage), partner)
+    client = Client()
+    client.force_login(partner.user)
+    party = case.parties.get(code="partner")
+    html = client.get(f"/cases/consents/{party.pk}/").content.decode()
+    assert f'href="/cases/joint/{case.number}/"' in html and "查看办件进度" in html
