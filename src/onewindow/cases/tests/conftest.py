@@ -135,7 +135,14 @@ def _approval(tid: str, group: str, name: str) -> str:
 PARALLEL_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions {_NS}>
   <bpmn:process id="grad_employment" name="就业报到" isExecutable="true">
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:serviceTask id="lookup_hukou" name="调取户籍信息" camunda:type="external"
+        camunda:topic="exchange.lookup">
+      <bpmn:extensionElements><camunda:inputOutput>
+      <camunda:inputParameter name="resource">gz-gaj.household-registration</camunda:inputParameter>
+      </camunda:inputOutput></bpmn:extensionElements>
+      <bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing>
+    </bpmn:serviceTask>
     <bpmn:userTask id="accept" name="受理" camunda:candidateGroups="rsj_clerk">
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
     </bpmn:userTask>
@@ -157,7 +164,8 @@ PARALLEL_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
       <bpmn:incoming>police_ok</bpmn:incoming><bpmn:outgoing>f_end</bpmn:outgoing>
     </bpmn:parallelGateway>
     <bpmn:endEvent id="approved"><bpmn:incoming>f_end</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="accept"/>
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="lookup_hukou"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="lookup_hukou" targetRef="accept"/>
     <bpmn:sequenceFlow id="f2" sourceRef="accept" targetRef="gw_accept"/>
     <bpmn:sequenceFlow id="f_fork" sourceRef="gw_accept" targetRef="fork"/>
     <bpmn:sequenceFlow id="f_acc_rej" sourceRef="gw_accept" targetRef="accept_rejected">
@@ -218,6 +226,13 @@ def publish(
     bpmn: str | None = PARALLEL_BPMN,
 ) -> ServiceVersion:
     service = service or definition()
+    if bpmn is not None and "exchange.lookup" not in bpmn:
+        # A test's own process that looks nothing up: the package declares no shared-data
+        # material (the validator refuses a declared look-up the process never makes).
+        service = {
+            **service,
+            "materials": [m for m in service.get("materials", []) if m.get("source") != "exchange"],
+        }
     folder = root / service["code"]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "service.yaml").write_text(yaml.safe_dump(service, allow_unicode=True))

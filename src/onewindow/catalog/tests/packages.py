@@ -127,13 +127,15 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:sequenceFlow id="f3" sourceRef="approve" targetRef="issue"/>
     <bpmn:sequenceFlow id="f4" sourceRef="issue" targetRef="end"/>
     <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="lookup"/>
-    <bpmn:serviceTask id="lookup" name="调取户籍信息" camunda:type="external" camunda:topic="exchange.lookup">
+    <bpmn:serviceTask id="lookup" name="调取户籍信息" camunda:type="external"
+        camunda:topic="exchange.lookup">
       <bpmn:extensionElements><camunda:inputOutput>
-        <camunda:inputParameter name="resource">gz-gaj.household-registration</camunda:inputParameter>
+      <camunda:inputParameter name="resource">gz-gaj.household-registration</camunda:inputParameter>
       </camunda:inputOutput></bpmn:extensionElements>
       <bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing>
     </bpmn:serviceTask>
-    <bpmn:serviceTask id="issue" name="签发签注" camunda:type="external" camunda:topic="licences.issue">
+    <bpmn:serviceTask id="issue" name="签发签注" camunda:type="external"
+        camunda:topic="licences.issue">
       <bpmn:extensionElements><camunda:inputOutput>
         <camunda:inputParameter name="licence_type">hk-macau-endorsement</camunda:inputParameter>
       </camunda:inputOutput></bpmn:extensionElements>

@@ -39,7 +39,9 @@ WARNING = (
 
 
 def test_a_warning_does_not_stop_the_package() -> None:
-    source = PackageSource(label="pkg", folder_name="", files=files_for(plain_service(), process=PROCESS))
+    source = PackageSource(
+        label="pkg", folder_name="", files=files_for(plain_service(), process=PROCESS)
+    )
     package = package_load(source, ValidationContext.from_demo_city())
     assert package.problems == [] and package.ok and package.process_spec
     assert [(str(w), w.warning) for w in package.warnings] == [
@@ -86,7 +88,9 @@ REMINDER = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_a_reminder_step_after_a_timer_is_warned_as_a_duplicate_of_the_platform_s() -> None:
-    source = PackageSource(label="pkg", folder_name="", files=files_for(plain_service(), process=REMINDER))
+    source = PackageSource(
+        label="pkg", folder_name="", files=files_for(plain_service(), process=REMINDER)
+    )
     package = package_load(source, ValidationContext.from_demo_city())
     assert package.ok
     lines = enumerate(REMINDER.splitlines(), 1)
