@@ -6,3 +6,6 @@ class DeliveryConfig(AppConfig):
     name = "onewindow.delivery"
     label = "delivery"
     verbose_name = "物流取件"
+
+    def ready(self) -> None:
+        from onewindow.delivery import checks  # noqa: F401  (registers the deployment check)

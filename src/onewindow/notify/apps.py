@@ -9,7 +9,7 @@ class NotifyConfig(AppConfig):
     def ready(self) -> None:
         from onewindow.cases.engine import register_action
         from onewindow.cases.signals import case_news
-        from onewindow.notify import actions, receivers
+        from onewindow.notify import actions, checks, receivers  # noqa: F401 (checks registers)
 
         case_news.connect(receivers.on_case_news, dispatch_uid="notify.case_news")
         register_action(actions.ACTION, actions.notify_send, outputs=("notified",))
