@@ -120,9 +120,10 @@ def earlier_applications(
         used = CaseMaterial.objects.filter(licence_id=licence_id, superseded=False).values(
             "case_id"
         )
-        others = Case.objects.filter(status__in=OPEN).filter(
-            Q(pk__in=used) | Q(licences__pk=licence_id)
-        )
+        from onewindow.licences.selectors import licence_issuing_case_id
+
+        issuer = licence_issuing_case_id(licence_id=licence_id)
+        others = Case.objects.filter(status__in=OPEN).filter(Q(pk__in=used) | Q(pk=issuer))
         if exclude_case_id is not None:
             others = others.exclude(pk=exclude_case_id)
         seen = {e.number for e in found}

@@ -92,6 +92,11 @@ def licences_usable(*, licence_type: str, person: Any = None, company: Any = Non
     )
 
 
+def licence_issuing_case_id(*, licence_id: int) -> int | None:
+    """The case whose process issued the licence, if a case did."""
+    return Licence.objects.filter(pk=licence_id).values_list("case_id", flat=True).first()
+
+
 def licences_issued_by_case(*, case_id: int) -> list[Licence]:
     """The licences a case's process has issued so far, in the order issued (a chain's
     permit, then its household record), with what ``licence_check`` reads."""
