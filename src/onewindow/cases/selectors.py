@@ -427,13 +427,15 @@ def case_withdrawal(case: Case) -> CaseEvent | None:
 
 def case_branches(case: Case) -> list[Branch]:
     """The case's tasks grouped by department, in the order the departments joined: the
-    parallel approval (各部门并联审批) at a glance."""
-    tasks = list(case.tasks.select_related("department").order_by("created_at", "pk"))
-    groups: dict[int, list[CaseTask]] = {}
-    names: dict[int, str] = {}
+    parallel approval (各部门并联审批) at a glance. A company's step (the employer's) is a
+    branch of that company."""
+    tasks = list(case.tasks.select_related("department", "company").order_by("created_at", "pk"))
+    groups: dict[tuple[str, int], list[CaseTask]] = {}
+    names: dict[tuple[str, int], str] = {}
     for task in tasks:
-        groups.setdefault(task.department_id, []).append(task)
-        names[task.department_id] = task.department.name
+        key = ("company", task.company_id) if task.company_id else ("dept", task.department_id)
+        groups.setdefault(key, []).append(task)
+        names[key] = task.company.name if task.company else task.department.name
     branches = []
     for dept_id, steps in groups.items():
         statuses = {t.status for t in steps}

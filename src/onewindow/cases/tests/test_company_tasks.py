@@ -15,6 +15,7 @@ from onewindow.audit.models import AuditEvent
 from onewindow.audit.services import Actor
 from onewindow.cases.company_task_selectors import company_tasks_for_user
 from onewindow.cases.models import Case, CaseTask
+from onewindow.cases.selectors import case_branches
 from onewindow.cases.services import task_complete
 from onewindow.cases.services._common import TaskNotFound
 from onewindow.cases.services.company_tasks import TASK_APPROVE, company_task_complete
@@ -96,6 +97,12 @@ def test_the_employer_task_goes_to_the_company_the_graduate_names(
         told = Message.objects.get(recipient=person.user, kind="company_task")
         assert "广州嘉欣商贸有限公司有一项待办：用人单位确认接收" in told.body
     assert list(company_tasks_for_user(user=resident.user)) == []
+
+    branches = [(b.department, b.status) for b in case_branches(case)]
+    assert branches == [
+        ("广州市人力资源和社会保障局", "approved"),
+        ("广州嘉欣商贸有限公司", "working"),
+    ]
 
     _answer(agent.user, task)
 
