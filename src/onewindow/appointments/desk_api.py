@@ -20,6 +20,14 @@ from onewindow.core.errors import NotFound, PermissionDenied
 router = Router(tags=["appointments"])
 
 
+class DeskAttendeeOut(Schema):
+    code: str  # applicant, partner …
+    label: str
+    name: str  # masked
+    checked_in: bool
+    can_check_in: bool
+
+
 class DeskBookingOut(Schema):
     id: int
     name: str
@@ -30,6 +38,7 @@ class DeskBookingOut(Schema):
     marked_at: datetime.datetime | None
     can_check_in: bool
     can_mark_no_show: bool
+    attendees: list[DeskAttendeeOut]  # who the service expects (a marriage: both parties)
 
 
 class DeskSlotOut(Schema):
@@ -53,6 +62,7 @@ class MarkedOut(Schema):
     status: str
     status_label: str
     marked_at: datetime.datetime | None
+    checked_in: list[str]
 
 
 class ErrorItem(Schema):
@@ -102,6 +112,7 @@ def _marked(booking: Booking) -> dict[str, Any]:
         "status": booking.status,
         "status_label": str(Booking.Status(booking.status).label),
         "marked_at": booking.marked_at,
+        "checked_in": list(booking.checked_in or []),
     }
 
 
@@ -109,11 +120,18 @@ def _marked(booking: Booking) -> dict[str, Any]:
     "/appointments/bookings/{booking_id}/check-in",
     auth=session_or_bearer,
     response={200: MarkedOut, **ERRORS},
-    summary="Check an applicant in (on the slot's day; again changes nothing)",
+    summary="Check a person in (on the slot's day; again changes nothing)",
 )
-def booking_check_in(request: HttpRequest, booking_id: int) -> dict[str, Any]:
+def booking_check_in(
+    request: HttpRequest, booking_id: int, attendee: str | None = None
+) -> dict[str, Any]:
+    """``attendee``: one of the booking's attendees (``applicant``, ``partner`` …); all of
+    them when left out. The booking is attended once everybody expected is checked in."""
     booking = services.booking_check_in(
-        user=_clerk(request), booking_id=booking_id, actor=Actor.from_request(request)
+        user=_clerk(request),
+        booking_id=booking_id,
+        attendee=attendee[:32] if attendee else None,
+        actor=Actor.from_request(request),
     )
     return _marked(booking)
 

@@ -217,3 +217,24 @@ def test_the_same_data_and_marks_over_the_api(booked, clock):
     resident = Client()
     resident.force_login(booked["people"][0].user)
     assert resident.get("/api/v1/appointments/desk/marriage-registry").status_code == 403
+
+
+def test_each_party_of_a_couple_is_listed_and_checked_in_over_the_api(booked, clock):
+    clerk = _staff("mzj_clerk")
+    booking = booked["bookings"][0]
+    body = clerk.get(f"/api/v1/appointments/desk/marriage-registry?day={TODAY}").json()
+    row = next(b for s in body["slots"] for b in s["bookings"] if b["id"] == booking.pk)
+    assert [(a["code"], a["label"], a["checked_in"]) for a in row["attendees"]] == [
+        ("applicant", "申请人", False),
+        ("partner", "对方", False),
+    ]
+    first = clerk.post(f"/api/v1/appointments/bookings/{booking.pk}/check-in?attendee=applicant")
+    assert first.status_code == 200, first.content
+    assert (first.json()["status"], first.json()["checked_in"]) == ("booked", ["applicant"])
+    unknown = clerk.post(f"/api/v1/appointments/bookings/{booking.pk}/check-in?attendee=witness")
+    assert unknown.status_code == 404
+    second = clerk.post(f"/api/v1/appointments/bookings/{booking.pk}/check-in?attendee=partner")
+    assert (second.json()["status"], second.json()["checked_in"]) == (
+        "attended",
+        ["applicant", "partner"],
+    )
