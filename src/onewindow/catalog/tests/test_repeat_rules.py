@@ -127,3 +127,16 @@ def test_the_guide_says_how_often_one_may_apply(db, client):
     ) in one_stop
     mark = client.get("/services/vehicle-inspection-mark/").content.decode()
     assert "同一号牌号码同一时间只能有一件申请在办理" in mark
+
+
+def test_one_working_day_services_keep_the_case_with_the_clerk_who_accepts_it():
+    """A one-working-day service on the default process (accept → approve → conclude) is
+    concluded by the clerk who accepted it, without a third claim."""
+    loose = []
+    for path in sorted(CATALOG.glob("*/service.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        one_day = (data.get("time_limit") or {}).get("promised_days") == 1
+        default_process = not (path.parent / "process.bpmn").exists()
+        if one_day and default_process and data.get("keep_holder") != "department":
+            loose.append(path.parent.name)
+    assert loose == []
