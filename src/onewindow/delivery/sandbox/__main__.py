@@ -1,13 +1,10 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import errno
 import os
 import threading
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from onewindow.core.sandbox import sandbox_serve
 from onewindow.delivery.sandbox.server import (
     DEV_CHECK_WORD,
     DEV_PARTNER_ID,
@@ -15,15 +12,6 @@ from onewindow.delivery.sandbox.server import (
     CourierSandboxConfig,
     make_app,
 )
-
-
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        print("courier-sandbox:", format % args, flush=True)
 
 
 def main() -> None:
@@ -67,25 +55,15 @@ def main() -> None:
         )
     )
     threading.Thread(target=sandbox.run_forever, daemon=True).start()
-    try:
-        server = make_server(
-            args.host,
-            args.port,
-            make_app(sandbox),
-            server_class=_ThreadingServer,
-            handler_class=_QuietHandler,
-        )
-    except OSError as exc:
-        if exc.errno != errno.EADDRINUSE:
-            raise
-        parser.exit(
-            1,
-            f"courier sandbox: port {args.port} on {args.host} is already in use (another demo?);"
-            " choose another with --port.\n",
-        )
-    print(f"courier sandbox on http://{args.host}:{args.port}/std/service", flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        server.serve_forever()
+    sandbox_serve(
+        parser,
+        make_app(sandbox),
+        host=args.host,
+        port=args.port,
+        name="courier sandbox",
+        log_prefix="courier-sandbox",
+        path="/std/service",
+    )
 
 
 if __name__ == "__main__":

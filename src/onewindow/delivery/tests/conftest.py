@@ -4,11 +4,8 @@ courier sandbox served over HTTP on a free port (threaded wsgiref)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from socketserver import ThreadingMixIn
 from typing import Any, cast
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -19,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from onewindow.cases.engine import compile_process, default_process
 from onewindow.cases.models import Case
 from onewindow.catalog.models import Service, ServiceVersion
+from onewindow.core.sandbox import sandbox_server
 from onewindow.delivery.sandbox import CourierSandbox, CourierSandboxConfig, make_app
 from onewindow.identity.models import Department, Person
 from onewindow.testing.factories import DepartmentFactory, PersonFactory, StaffFactory
@@ -104,15 +102,6 @@ def returns_staff(department: Department) -> Any:
     return staff
 
 
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 def advance(box: CourierSandbox, seconds: float) -> None:
     """Move the sandbox's clock (a ``Clock``) on."""
     cast(Clock, box.clock).now += seconds
@@ -133,8 +122,5 @@ def sandbox() -> Iterator[tuple[CourierSandbox, str]]:
     import time
 
     box = CourierSandbox(CourierSandboxConfig(step=60), clock=Clock(time.time()), background=False)
-    server = make_server("127.0.0.1", 0, make_app(box), server_class=_Server, handler_class=_Quiet)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield box, f"http://127.0.0.1:{server.server_port}/std/service"
-    server.shutdown()
-    server.server_close()
+    with sandbox_server(make_app(box)).start() as server:
+        yield box, server.url("/std/service")

@@ -1,22 +1,10 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import errno
 import os
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from onewindow.core.sandbox import sandbox_serve
 from onewindow.payments.sandbox.server import DEV_KEY, Sandbox, SandboxConfig, make_app
-
-
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        print("sandbox-pay:", format % args, flush=True)
 
 
 def main() -> None:
@@ -52,25 +40,14 @@ def main() -> None:
             state_file=args.state,
         )
     )
-    try:
-        server = make_server(
-            args.host,
-            args.port,
-            make_app(sandbox),
-            server_class=_ThreadingServer,
-            handler_class=_QuietHandler,
-        )
-    except OSError as exc:
-        if exc.errno != errno.EADDRINUSE:
-            raise
-        parser.exit(
-            1,
-            f"sandbox payment gateway: port {args.port} on {args.host} is already in use"
-            " (another demo?); choose another with --port.\n",
-        )
-    print(f"sandbox payment gateway on http://{args.host}:{args.port}/", flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        server.serve_forever()
+    sandbox_serve(
+        parser,
+        make_app(sandbox),
+        host=args.host,
+        port=args.port,
+        name="sandbox payment gateway",
+        log_prefix="sandbox-pay",
+    )
 
 
 if __name__ == "__main__":

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
 import io
-import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 from wsgiref.util import setup_testing_defaults
 
 import pytest
@@ -18,6 +16,7 @@ from onewindow.cases.services.process import case_advance
 from onewindow.cases.tests.conftest import _memory_storage, city, resident  # noqa: F401
 from onewindow.cases.tests.test_demo_packages import approve_as_holder, catalog_dir, submit_package
 from onewindow.catalog.services import service_packages_import
+from onewindow.core.sandbox import sandbox_server
 from onewindow.payments.conf import sandbox_key
 from onewindow.payments.models import PaymentOrder
 from onewindow.payments.providers.sandbox import hmac_sign
@@ -62,20 +61,12 @@ def post(client: Any, params: dict[str, str], gateway: str = "sandbox") -> Any:
         return client.post(f"/payments/notify/{gateway}/", params)
 
 
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def sandbox(settings: Any) -> Iterator[Sandbox]:
     box = Sandbox(SandboxConfig(delay=0, duplicates=2, shuffle=True), background=False)
-    server = make_server("127.0.0.1", 0, make_app(box), handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.PAYMENTS_SANDBOX_URL = f"http://127.0.0.1:{server.server_port}"
-    yield box
-    server.shutdown()
+    with sandbox_server(make_app(box)).start() as server:
+        settings.PAYMENTS_SANDBOX_URL = server.url()
+        yield box
 
 
 def wsgi(
