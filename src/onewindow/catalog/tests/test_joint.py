@@ -62,3 +62,22 @@ def test_unknown_attendees_tasks_copies_and_subjects_are_reported() -> None:
         "相关人 partner 未在 parties 的 lookups 中声明查询 gz-rsj.social-insurance。"
         in messages(source)
     )
+
+
+def test_a_trial_run_reaches_the_review_and_refuses_a_married_partner_on_the_records() -> None:
+    import datetime
+
+    from onewindow.catalog.trial import trial_explore, trial_package_load
+
+    package = trial_package_load(path=MARRIAGE)
+    start = datetime.datetime(2025, 3, 3, 9, 0, tzinfo=datetime.UTC)
+    report = trial_explore(package=package, start=start)
+    assert sorted(path.status for path in report.paths) == ["approved", "rejected"]
+    married = {
+        "gz-mzj.marital-status": {
+            "applicant": {"marital_status": "未婚", "registered_on": ""},
+            "partner": {"marital_status": "已婚", "registered_on": "2015-05-20"},
+        }
+    }
+    report = trial_explore(package=package, start=start, records=married)
+    assert [(path.choices, path.status) for path in report.paths] == [([], "rejected")]
