@@ -4,11 +4,8 @@ updates once the signed notification arrives → the e-receipt. Every page is ax
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -17,6 +14,7 @@ from onewindow.audit.services import Actor
 from onewindow.cases.services.process import case_advance
 from onewindow.cases.tests.test_demo_packages import approve_as_holder, catalog_dir, submit_package
 from onewindow.catalog.services import service_packages_import
+from onewindow.core.sandbox import sandbox_server
 from onewindow.demo.services import city_structure_seed
 from onewindow.payments.models import PaymentOrder
 from onewindow.payments.sandbox import Sandbox, SandboxConfig, make_app
@@ -27,24 +25,12 @@ from tests.e2e.helpers import has_no_horizontal_scroll, log_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def sandbox_url(settings: Any) -> Iterator[str]:
     box = Sandbox(SandboxConfig(delay=0.2, duplicates=1, shuffle=True))
-    server = make_server("127.0.0.1", 0, make_app(box), server_class=_Server, handler_class=_Quiet)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    settings.PAYMENTS_SANDBOX_URL = url
-    yield url
-    server.shutdown()
+    with sandbox_server(make_app(box)).start() as server:
+        settings.PAYMENTS_SANDBOX_URL = server.url()
+        yield server.url()
 
 
 def test_resident_pays_in_the_sandbox_and_gets_a_receipt(

@@ -4,11 +4,8 @@ unknown trade with a note, re-run the day. Every page is axe-clean."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -20,6 +17,7 @@ from onewindow.audit.services import Actor
 from onewindow.cases.services.process import case_advance
 from onewindow.cases.tests.test_demo_packages import approve_as_holder, catalog_dir, submit_package
 from onewindow.catalog.services import service_packages_import
+from onewindow.core.sandbox import sandbox_server
 from onewindow.demo.services import city_structure_seed
 from onewindow.payments.models import Mismatch, PaymentOrder, Refund
 from onewindow.payments.sandbox import Sandbox, SandboxConfig, make_app
@@ -30,25 +28,12 @@ from tests.e2e.helpers import has_no_horizontal_scroll, log_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def box(settings: Any) -> Iterator[Sandbox]:
     sandbox = Sandbox(SandboxConfig(delay=0, duplicates=0), background=False)
-    server = make_server(
-        "127.0.0.1", 0, make_app(sandbox), server_class=_Server, handler_class=_Quiet
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.PAYMENTS_SANDBOX_URL = f"http://127.0.0.1:{server.server_port}"
-    yield sandbox
-    server.shutdown()
+    with sandbox_server(make_app(sandbox)).start() as server:
+        settings.PAYMENTS_SANDBOX_URL = server.url()
+        yield sandbox
 
 
 def _paid_order() -> PaymentOrder:
