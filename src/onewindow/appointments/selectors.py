@@ -215,17 +215,18 @@ def may_check_in(booking: Booking, *, now: datetime.datetime) -> bool:
     return booking.status != Booking.Status.ATTENDED and booking.slot.day == timezone.localdate(now)
 
 
-def expected_attendees(booking: Booking) -> list[Any]:
+def expected_attendees(booking: Booking, *, persons: list[Any] | None = None) -> list[Any]:
     """The persons the booking's case expects at the counter (``cases.party_selectors``
     CasePerson rows: code, label, masked name), the applicant first; a party the form did not
-    name is not expected."""
+    name is not expected. ``persons``: the case's persons when already read."""
     from onewindow.cases.party_selectors import case_persons
 
     if booking.case_id is None:
         return []
     wanted = attend_codes(booking.case.service_version.definition if booking.case else None)
-    persons = {p.code: p for p in case_persons(case_id=booking.case_id)}
-    return [persons[code] for code in wanted if code in persons]
+    found = persons if persons is not None else case_persons(case_id=booking.case_id)
+    by_code = {p.code: p for p in found}
+    return [by_code[code] for code in wanted if code in by_code]
 
 
 def all_checked_in(booking: Booking) -> bool:
@@ -274,7 +275,11 @@ def desk_day(
         .select_related("slot", "person", "case__service_version__service")
         .order_by("created_at", "pk")
     )
-    for booking in bookings:
+    from onewindow.cases.party_selectors import case_persons_many
+
+    rows = list(bookings)
+    persons = case_persons_many(case_ids=[b.case_id for b in rows if b.case_id])
+    for booking in rows:
         case = booking.case
         can_check_in = may_check_in(booking, now=now)
         attendees = tuple(
@@ -286,7 +291,7 @@ def desk_day(
                 or booking.status == Booking.Status.ATTENDED,
                 can_check_in=can_check_in and person.code not in (booking.checked_in or []),
             )
-            for person in expected_attendees(booking)
+            for person in expected_attendees(booking, persons=persons.get(booking.case_id or 0, []))
         )
         by_slot[booking.slot_id].append(
             DeskBooking(

@@ -189,20 +189,25 @@ class CasePerson:
 
 def case_persons(*, case_id: int) -> list[CasePerson]:
     """The applicant (or the company's agent) first, then the parties in the order named."""
-    case = Case.objects.filter(pk=case_id).select_related("applicant_person", "agent").first()
-    if case is None:
-        return []
-    person = case.agent if case.applicant_company_id else case.applicant_person
-    out = [
-        CasePerson(
-            code=APPLICANT,
-            label=_("申请人"),
-            masked_name=person.masked_name if person is not None else "—",
-            person_id=person.pk if person is not None else None,
-        )
-    ]
-    for row in case.parties.order_by("pk"):
-        out.append(
+    return case_persons_many(case_ids=[case_id]).get(case_id, [])
+
+
+def case_persons_many(*, case_ids: list[int]) -> dict[int, list[CasePerson]]:
+    """:func:`case_persons` of several cases at once (a desk's day), in three queries."""
+    cases = Case.objects.filter(pk__in=case_ids).select_related("applicant_person", "agent")
+    out: dict[int, list[CasePerson]] = {}
+    for case in cases:
+        person = case.agent if case.applicant_company_id else case.applicant_person
+        out[case.pk] = [
+            CasePerson(
+                code=APPLICANT,
+                label=_("申请人"),
+                masked_name=person.masked_name if person is not None else "—",
+                person_id=person.pk if person is not None else None,
+            )
+        ]
+    for row in CaseParty.objects.filter(case_id__in=list(out)).order_by("case_id", "pk"):
+        out[row.case_id].append(
             CasePerson(
                 code=row.code,
                 label=row.label,

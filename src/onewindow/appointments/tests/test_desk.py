@@ -238,3 +238,13 @@ def test_each_party_of_a_couple_is_listed_and_checked_in_over_the_api(booked, cl
         "attended",
         ["applicant", "partner"],
     )
+
+
+def test_the_day_is_read_in_a_fixed_number_of_queries(booked, clock, django_assert_num_queries):
+    """Each couple's persons come with the day, not one look-up per booking."""
+    from onewindow.appointments.selectors import desk_day
+
+    resource = booked["bookings"][0].slot.resource
+    with django_assert_num_queries(4):  # slots, bookings, cases' applicants, parties
+        slots = desk_day(resource=resource, day=TODAY)
+    assert sum(len(s.bookings) for s in slots) == 2
