@@ -183,7 +183,7 @@ def _prefill_from_wallet(case: Case, fields: list[Any]) -> None:
                 continue
             item.value = str(value)
             note = _("已从您的电子证照“%(name)s”读取，请核对。") % {"name": spec.name}
-            item.help = f"{item.help}。{note}" if item.help else note
+            item.help = f"{item.help.rstrip('。.')}。{note}" if item.help else note
 
 
 def _material_rows(case: Case) -> list[dict[str, Any]]:
