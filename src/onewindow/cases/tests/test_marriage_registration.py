@@ -468,3 +468,18 @@ def test_the_partner_goes_from_her_consent_to_the_case(
     party = case.parties.get(code="partner")
     html = client.get(f"/cases/consents/{party.pk}/").content.decode()
     assert f'href="/cases/joint/{case.number}/"' in html and "查看办件进度" in html
+
+
+def test_the_review_shows_the_registrar_both_parties_records_and_the_rule_result(
+    registry: Any, marriage: Any, couple: tuple[Any, Any]
+) -> None:
+    from onewindow.testing.clients import staff_client
+
+    applicant, partner = couple
+    case = consent(apply(applicant, partner, marriage), partner)
+    task = case.tasks.get(element_id="Task_Review")
+    html = staff_client(clerk()).get(f"/workbench/tasks/{task.pk}/").content.decode()
+    assert "规则结果：符合" in html
+    for label in ("申请人婚姻状况", "对方婚姻状况", "对方姓名与居民身份证信息一致"):
+        assert label in html
+    assert "当场审查须在预约当天，申请人、对方到场签到后进行" in html
