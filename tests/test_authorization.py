@@ -293,22 +293,24 @@ def _address(w: World) -> dict[str, Any]:
 def _shipment(w: World, kind: str) -> Any:
     from onewindow.audit.services import Actor
     from onewindow.delivery.couriers import Party
-    from onewindow.delivery.services import shipment_create
+    from onewindow.delivery.services import ShipmentSpec, shipment_create
     from onewindow.identity.models import Department
 
     if kind not in w.objects:
         pickup = kind == "pickup"
         w.objects[kind] = shipment_create(
             actor=Actor.system("walk"),
-            key=f"walk:{kind}",
-            recipient="走查",
-            phone="13800138000",
-            address="广州市天河区天河路1号",
-            contents="走查",
-            owner=w.users["resident_a"],
-            department=Department.objects.get(code="dept-a"),
-            kind="pickup" if pickup else "deliver",
-            sender=Party("走查", "13800138000", "广州市天河区天河路1号") if pickup else None,
+            spec=ShipmentSpec(
+                key=f"walk:{kind}",
+                recipient="走查",
+                phone="13800138000",
+                address="广州市天河区天河路1号",
+                contents="走查",
+                owner=w.users["resident_a"],
+                department=Department.objects.get(code="dept-a"),
+                kind="pickup" if pickup else "deliver",
+                sender=Party("走查", "13800138000", "广州市天河区天河路1号") if pickup else None,
+            ),
         )
     return w.objects[kind]
 

@@ -16,7 +16,12 @@ from pytest_django.live_server_helper import LiveServer
 
 from onewindow.audit.services import Actor
 from onewindow.delivery.models import Shipment
-from onewindow.delivery.services import address_create, shipment_create, shipments_advance
+from onewindow.delivery.services import (
+    ShipmentSpec,
+    address_create,
+    shipment_create,
+    shipments_advance,
+)
 from onewindow.delivery.tests.conftest import publish, submit
 from onewindow.identity.models import Department, Person
 from onewindow.testing.factories import DepartmentFactory, PersonFactory, StaffFactory
@@ -111,15 +116,17 @@ def _returned(person: Person, department: Department, settings: Any) -> Shipment
     case = submit(person, "mail-e2e")
     shipment = shipment_create(
         actor=Actor.system("e2e"),
-        key="e2e-return",
-        recipient=person.name,
-        phone="13800138000",
-        address="广东省广州市天河区天河路100号",
-        contents="往来港澳通行证签注",
-        case_number=case.number or "",
-        case_id=case.pk,
-        owner=person.user,
-        department=department,
+        spec=ShipmentSpec(
+            key="e2e-return",
+            recipient=person.name,
+            phone="13800138000",
+            address="广东省广州市天河区天河路100号",
+            contents="往来港澳通行证签注",
+            case_number=case.number or "",
+            case_id=case.pk,
+            owner=person.user,
+            department=department,
+        ),
         now=timezone.now() - datetime.timedelta(hours=1),
     )
     shipments_advance()

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor
-from onewindow.delivery.services import shipment_create
+from onewindow.delivery.services import ShipmentSpec, shipment_create
 from onewindow.identity.models import Person
 
 
@@ -57,14 +57,16 @@ def ship_from_case(ctx: Any) -> dict[str, Any]:
     case = _case(case_id)
     shipment = shipment_create(
         actor=Actor.system("delivery"),
-        key=ctx.key,
-        recipient=recipient or "申请人",
-        phone=phone,
-        address=address,
-        contents=str(ctx.params.get("contents") or _contents(case)),
-        case_number=str(ctx.context.get("case_number") or ""),
-        case_id=int(case_id) if case_id else None,
-        department=case.service_version.service.department if case is not None else None,
-        owner=person.user if person else None,
+        spec=ShipmentSpec(
+            key=ctx.key,
+            recipient=recipient or "申请人",
+            phone=phone,
+            address=address,
+            contents=str(ctx.params.get("contents") or _contents(case)),
+            case_number=str(ctx.context.get("case_number") or ""),
+            case_id=int(case_id) if case_id else None,
+            department=case.service_version.service.department if case is not None else None,
+            owner=person.user if person else None,
+        ),
     )
     return {"delivery": {"tracking_no": shipment.tracking_no, "status": "shipped"}}

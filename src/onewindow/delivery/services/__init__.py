@@ -1,5 +1,5 @@
 """Writes of courier delivery. Other apps import from here:
-``from onewindow.delivery.services import shipment_create``."""
+``from onewindow.delivery.services import ShipmentSpec, shipment_create``."""
 
 from onewindow.delivery.services.addresses import (
     address_create,
@@ -17,6 +17,7 @@ from onewindow.delivery.services.returns import (
 )
 from onewindow.delivery.services.shipments import (
     CourierUnavailable,
+    ShipmentSpec,
     shipment_create,
     shipment_refresh,
     shipments_advance,
@@ -25,6 +26,7 @@ from onewindow.delivery.services.tracking import tracking_apply
 
 __all__ = [
     "CourierUnavailable",
+    "ShipmentSpec",
     "address_create",
     "address_delete",
     "address_set_default",

@@ -20,6 +20,7 @@ from onewindow.delivery.couriers.base import Party
 from onewindow.delivery.models import Address, Shipment
 from onewindow.delivery.services._common import note_case
 from onewindow.delivery.services.shipments import (
+    ShipmentSpec,
     courier_cancel,
     shipment_create,
     shipment_mark_cancelled,
@@ -111,19 +112,20 @@ def pickup_book(
     service = case.service_version.service
     shipment = shipment_create(
         actor=actor,
-        key=f"pickup:{case.pk}:{earlier + 1}",
-        recipient="",
-        phone="",
-        address="",
-        kind=Shipment.Kind.PICKUP,
-        sender=Party(address.recipient, address.phone, address.full_address, address.region_code),
-        contents=(_("纸质材料：") + "、".join(names))[:100],
-        case_number=case.number or "",
-        case_id=case.pk,
-        owner=user,
-        department=service.department,
-        pickup_from=chosen.start,
-        pickup_until=chosen.end,
+        spec=ShipmentSpec(
+            key=f"pickup:{case.pk}:{earlier + 1}",
+            kind=Shipment.Kind.PICKUP,
+            sender=Party(
+                address.recipient, address.phone, address.full_address, address.region_code
+            ),
+            contents=(_("纸质材料：") + "、".join(names))[:100],
+            case_number=case.number or "",
+            case_id=case.pk,
+            owner=user,
+            department=service.department,
+            pickup_from=chosen.start,
+            pickup_until=chosen.end,
+        ),
     )
     note_case(
         shipment,

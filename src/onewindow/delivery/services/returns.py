@@ -18,6 +18,7 @@ from onewindow.delivery.models import Shipment
 from onewindow.delivery.regions import normalize_region_code, with_region
 from onewindow.delivery.services._common import child_key, note_case, tell_resident, window_label
 from onewindow.delivery.services.shipments import (
+    ShipmentSpec,
     courier_cancel,
     shipment_create,
     shipment_mark_cancelled,
@@ -56,17 +57,19 @@ def _follow_up(shipment: Shipment, *, actor: Actor, suffix: str, dest: tuple[str
     recipient, phone, address, region = dest
     return shipment_create(
         actor=actor,
-        key=child_key(shipment.idempotency_key, suffix),
-        recipient=recipient,
-        phone=phone,
-        address=address,
-        region_code=region,
-        contents=shipment.contents,
-        case_number=shipment.case_number,
-        case_id=shipment.case_id,
-        owner=shipment.owner,
-        department=shipment.department,
-        previous=shipment,
+        spec=ShipmentSpec(
+            key=child_key(shipment.idempotency_key, suffix),
+            recipient=recipient,
+            phone=phone,
+            address=address,
+            region_code=region,
+            contents=shipment.contents,
+            case_number=shipment.case_number,
+            case_id=shipment.case_id,
+            owner=shipment.owner,
+            department=shipment.department,
+            previous=shipment,
+        ),
     )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -20,6 +21,9 @@ from onewindow.delivery.models import Shipment, TrackingEvent
 from onewindow.delivery.services._common import order_id_for, track_ref, window_party
 from onewindow.delivery.services.tracking import tracking_apply
 
+if TYPE_CHECKING:
+    from onewindow.identity.models import Department, User
+
 logger = logging.getLogger("onewindow.delivery")
 
 
@@ -34,37 +38,47 @@ def _party(name: str, phone: str, address: str, region: str, *, field: str) -> P
     return Party(name[:64], normalize_phone(phone, field=field), address[:200], region[:6])
 
 
+@dataclass(frozen=True, kw_only=True)
+class ShipmentSpec:
+    """What to book with the courier. ``key`` makes booking idempotent. A mail-out
+    (``Kind.DELIVER``) goes from the department's window (or ``sender``) to ``recipient`` at
+    ``address`` (``phone`` a mobile); a pickup (``Kind.PICKUP``) goes from ``sender`` to the
+    department's window, within ``pickup_from``–``pickup_until``. ``previous``: the shipment
+    this one follows up (a re-shipment to a corrected address)."""
+
+    key: str
+    contents: str
+    kind: str = Shipment.Kind.DELIVER
+    recipient: str = ""
+    phone: str = ""
+    address: str = ""
+    region_code: str = ""
+    sender: Party | None = None
+    case_number: str = ""
+    case_id: int | None = None
+    owner: User | None = None
+    department: Department | None = None
+    pickup_from: datetime.datetime | None = None
+    pickup_until: datetime.datetime | None = None
+    previous: Shipment | None = None
+
+
 @transaction.atomic
 def shipment_create(
-    *,
-    actor: Actor,
-    key: str,
-    recipient: str,
-    phone: str,
-    address: str,
-    contents: str,
-    case_number: str = "",
-    owner: Any = None,
-    now: datetime.datetime | None = None,
-    kind: str = Shipment.Kind.DELIVER,
-    region_code: str = "",
-    department: Any = None,
-    case_id: int | None = None,
-    sender: Party | None = None,
-    pickup_from: datetime.datetime | None = None,
-    pickup_until: datetime.datetime | None = None,
-    previous: Shipment | None = None,
+    *, actor: Actor, spec: ShipmentSpec, now: datetime.datetime | None = None
 ) -> Shipment:
-    """Book a shipment with the courier; the same ``key`` again returns the same shipment.
+    """Book a shipment with the courier; the same ``spec.key`` again returns the same
+    shipment.
 
     A mail-out goes from the department's window to the addressee (whose mobile is checked);
     a pickup goes from the resident (``sender``, mobile checked) to the department's window."""
-    key = key[:128]
+    key = spec.key[:128]
     existing = Shipment.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing
-    window = window_party(department)
-    if kind == Shipment.Kind.PICKUP:
+    window = window_party(spec.department)
+    if spec.kind == Shipment.Kind.PICKUP:
+        sender = spec.sender
         if sender is None:
             raise ValidationFailed(_("请选择取件地址。"), field="address")
         origin = _party(
@@ -72,8 +86,10 @@ def shipment_create(
         )
         destination = window
     else:
-        origin = sender or window
-        destination = _party(recipient, phone, address, region_code, field="phone")
+        origin = spec.sender or window
+        destination = _party(
+            spec.recipient, spec.phone, spec.address, spec.region_code, field="phone"
+        )
     order_id = order_id_for(key)
     provider = courier()
     try:
@@ -83,9 +99,9 @@ def shipment_create(
                 order_id=order_id,
                 sender=origin,
                 recipient=destination,
-                contents=contents,
-                pickup_from=pickup_from,
-                pickup_until=pickup_until,
+                contents=spec.contents,
+                pickup_from=spec.pickup_from,
+                pickup_until=spec.pickup_until,
             )
         )
     except CourierError as exc:
@@ -99,11 +115,11 @@ def shipment_create(
                 idempotency_key=key,
                 order_id=order_id,
                 carrier=provider.name,
-                kind=kind,
-                case_id=case_id,
-                case_number=case_number,
-                department=department,
-                owner=owner,
+                kind=spec.kind,
+                case_id=spec.case_id,
+                case_number=spec.case_number,
+                department=spec.department,
+                owner=spec.owner,
                 recipient=destination.name,
                 phone=destination.phone,
                 address=destination.address,
@@ -111,15 +127,19 @@ def shipment_create(
                 sender_name=origin.name,
                 sender_phone=origin.phone,
                 sender_address=origin.address,
-                contents=contents[:100],
-                pickup_from=pickup_from,
-                pickup_until=pickup_until,
-                previous=previous,
+                contents=spec.contents[:100],
+                pickup_from=spec.pickup_from,
+                pickup_until=spec.pickup_until,
+                previous=spec.previous,
                 created_at=at,
             )
     except IntegrityError:  # the same key booked at the same moment by another worker
         return Shipment.objects.get(idempotency_key=key)
-    text = "已预约上门取件，等待快递员上门" if kind == Shipment.Kind.PICKUP else "已下单，等待揽收"
+    text = (
+        "已预约上门取件，等待快递员上门"
+        if spec.kind == Shipment.Kind.PICKUP
+        else "已下单，等待揽收"
+    )
     TrackingEvent.objects.create(
         shipment=shipment,
         at=at,
@@ -132,11 +152,11 @@ def shipment_create(
         action="delivery.shipment.create",
         target=shipment,
         changes={
-            "case": case_number,
-            "kind": kind,
+            "case": spec.case_number,
+            "kind": spec.kind,
             "tracking_no": tracking_no,
             "carrier": provider.name,
-            "previous": previous.tracking_no if previous else "",
+            "previous": spec.previous.tracking_no if spec.previous else "",
         },
     )
     return shipment

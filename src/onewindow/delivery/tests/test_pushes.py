@@ -19,7 +19,7 @@ from onewindow.audit.models import AuditEvent
 from onewindow.audit.services import Actor
 from onewindow.delivery.models import CourierPush, Shipment, TrackingEvent
 from onewindow.delivery.sandbox import CourierSandbox
-from onewindow.delivery.services import shipment_create, shipments_advance
+from onewindow.delivery.services import ShipmentSpec, shipment_create, shipments_advance
 from onewindow.delivery.tests.conftest import advance
 
 pytestmark = pytest.mark.django_db
@@ -38,12 +38,14 @@ def courier(sandbox: Any, settings: Any) -> CourierSandbox:
 def book(key: str = "case-9:Ship:1") -> Shipment:
     return shipment_create(
         actor=Actor.system("test"),
-        key=key,
-        recipient="张三",
-        phone="13800138000",
-        address="广州市天河区天河路100号",
-        contents="往来港澳通行证签注",
-        case_number="GZ0009",
+        spec=ShipmentSpec(
+            key=key,
+            recipient="张三",
+            phone="13800138000",
+            address="广州市天河区天河路100号",
+            contents="往来港澳通行证签注",
+            case_number="GZ0009",
+        ),
     )
 
 

@@ -16,7 +16,7 @@ from onewindow.audit.models import AuditEvent
 from onewindow.audit.services import Actor
 from onewindow.cases.models import Case, CaseEvent
 from onewindow.delivery.models import Shipment
-from onewindow.delivery.services import shipment_create, shipments_advance
+from onewindow.delivery.services import ShipmentSpec, shipment_create, shipments_advance
 from onewindow.delivery.tests.conftest import returns_staff, verified_client
 from onewindow.identity.models import Department, Person
 from onewindow.notify.models import SmsMessage
@@ -35,15 +35,17 @@ def failing_courier(settings: Any) -> None:
 def mail(case: Case, person: Person, department: Department, key: str = "ship-1") -> Shipment:
     return shipment_create(
         actor=Actor.system("test"),
-        key=key,
-        recipient=person.name,
-        phone="13800138000",
-        address="广东省广州市天河区天河路100号",
-        contents="往来港澳通行证签注",
-        case_number=case.number or "",
-        case_id=case.pk,
-        owner=person.user,
-        department=department,
+        spec=ShipmentSpec(
+            key=key,
+            recipient=person.name,
+            phone="13800138000",
+            address="广东省广州市天河区天河路100号",
+            contents="往来港澳通行证签注",
+            case_number=case.number or "",
+            case_id=case.pk,
+            owner=person.user,
+            department=department,
+        ),
         now=timezone.now() - STEP * 30,
     )
 

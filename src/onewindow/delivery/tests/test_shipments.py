@@ -14,7 +14,12 @@ from onewindow.audit.services import Actor
 from onewindow.cases.engine.actions import ActionContext, get_action
 from onewindow.core.errors import ValidationFailed
 from onewindow.delivery.models import Address, Shipment
-from onewindow.delivery.services import address_create, shipment_create, shipments_advance
+from onewindow.delivery.services import (
+    ShipmentSpec,
+    address_create,
+    shipment_create,
+    shipments_advance,
+)
 from onewindow.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,14 +30,16 @@ STEP = datetime.timedelta(seconds=60)
 def book(key: str = "case-1:Ship:1", **kw: Any) -> Shipment:
     return shipment_create(
         actor=Actor.system("test"),
-        key=key,
-        recipient="张三",
-        phone="13800138000",
-        address="广州市天河区天河路100号",
-        contents="往来港澳通行证",
-        case_number=kw.pop("case_number", "GZ0001"),
+        spec=ShipmentSpec(
+            key=key,
+            recipient="张三",
+            phone="13800138000",
+            address="广州市天河区天河路100号",
+            contents="往来港澳通行证",
+            case_number=kw.pop("case_number", "GZ0001"),
+            **kw,
+        ),
         now=T0,
-        **kw,
     )
 
 
@@ -79,11 +86,13 @@ def test_bad_phone_refused_nothing_written():
     with pytest.raises(ValidationFailed):
         shipment_create(
             actor=Actor.system("test"),
-            key="k",
-            recipient="张三",
-            phone="12345",
-            address="广州市天河区天河路100号",
-            contents="x",
+            spec=ShipmentSpec(
+                key="k",
+                recipient="张三",
+                phone="12345",
+                address="广州市天河区天河路100号",
+                contents="x",
+            ),
         )
     assert not Shipment.objects.exists()
 
