@@ -32,12 +32,14 @@ pytestmark = pytest.mark.django_db
 CHECKS = {"Task_Housing", "Task_Property", "Task_Income"}
 # Civil affairs' low-income recognition: household registration instead of the housing check.
 CHECKS_OF = {"low-income-family": {"Task_Hukou", "Task_Property", "Task_Income"}}
-LOOKED_UP = {
+CHECKED = {  # what the three departments' branches look up
     "gz-gaj.household-registration",
     "gz-rsj.social-insurance",
     "gz-ghzyj.property-records",
     "gz-mzj.income-assets",
 }
+# public rental housing: every shared-data material its package declares
+LOOKED_UP = {"gz-mzj.marital-status", "gz-zjj.housing-records", *CHECKED}
 # The printed demo residents' fixed records (exchange/datasources.py DEMO_PROFILES).
 LOW_INCOME = "13800000001"  # 陈嘉欣: CNY 2,600 a month per head, no property
 TWO_FLATS = "13800000002"  # 李志明: two flats, 186 m²
@@ -132,7 +134,7 @@ def test_every_look_up_is_logged_for_the_case_and_on_its_timeline(city):
     case = submit_and_check("public-rental-housing", resident, DECLARED_RICH)
     calls = CallLog.objects.filter(case_number=case.number)
     assert set(calls.values_list("resource_code", flat=True)) == LOOKED_UP
-    assert calls.count() == 4 and all(c.outcome == "ok" for c in calls)
+    assert calls.count() == 6 and all(c.outcome == "ok" for c in calls)
     assert calllog_verify() is None
 
     notes = list(case.events.filter(kind="data_lookup").order_by("pk"))
@@ -296,7 +298,7 @@ def test_the_rental_subsidy_checks_the_housing_assistance_already_received(city,
     assert case.status == Case.Status.IN_PROGRESS  # no assistance yet: eligible
     calls = CallLog.objects.filter(case_number=case.number)
     assert set(calls.values_list("resource_code", flat=True)) == {
-        *LOOKED_UP,
+        *CHECKED,
         "gz-zjj.housing-records",
     }
     assert variables(case)["exchange_gz_zjj_housing_records"]["applicant"]["assistance"] == "无"

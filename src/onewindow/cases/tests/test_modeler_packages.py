@@ -125,7 +125,9 @@ def test_dibao_checks_go_to_their_departments_after_each_look_up(city, resident)
     looked_up = set(
         CallLog.objects.filter(case_number=case.number).values_list("resource_code", flat=True)
     )
-    assert looked_up == {
+    assert looked_up == {  # after acceptance: the identity and social insurance it declares too
+        "gz-gaj.identity",
+        "gz-rsj.social-insurance",
         "gz-gaj.household-registration",
         "gz-ghzyj.property-records",
         "gz-mzj.income-assets",

@@ -82,7 +82,8 @@ def test_li_zhiming_is_refused_with_the_figure_the_records_and_his_remedies(city
     property_line = next(r for r in view.records if r.startswith("不动产登记信息"))
     assert property_line.startswith("不动产登记信息（广州市规划和自然资源局提供）：")
     assert "调取（调用记录 EX" in property_line
-    assert len(view.records) == 4  # household, property, income, social insurance
+    # marriage, housing assistance, household, property, income, social insurance
+    assert len(view.records) == 6
     assert view.legal_basis.startswith("依据：《公共租赁住房管理办法》")
     assert view.remedies == REMEDIES
 
