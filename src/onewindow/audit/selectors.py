@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from onewindow.audit.chain import ChainBreak, Checkpoint
+from onewindow.audit.commands import ChainVerifyCommand as ChainVerifyCommand
 from onewindow.audit.models import AuditEvent
 from onewindow.audit.services import AUDIT_CHAIN
 

@@ -26,6 +26,7 @@ from onewindow.audit.chain import Checkpoint as Checkpoint
 from onewindow.audit.chain import CheckpointError as CheckpointError
 from onewindow.audit.chain import checkpoint_read as checkpoint_read
 from onewindow.audit.chain import checkpoint_write as checkpoint_write
+from onewindow.audit.commands import ChainCheckpointCommand as ChainCheckpointCommand
 from onewindow.audit.models import AuditChainHead, AuditEvent
 from onewindow.core.crypto.digests import suite_hash_name
 from onewindow.core.logging import request_id_var

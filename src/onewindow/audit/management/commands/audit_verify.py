@@ -1,41 +1,11 @@
-from pathlib import Path
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandError
-
-from onewindow.audit.models import AuditChainHead
-from onewindow.audit.selectors import audit_chain_verify
-from onewindow.audit.services import CheckpointError, checkpoint_read
+from onewindow.audit.selectors import ChainVerifyCommand
+from onewindow.audit.services import AUDIT_CHAIN
 
 
-class Command(BaseCommand):
+class Command(ChainVerifyCommand):
     help = (
         "Verify the audit trail's keyed hash chain; exit 1 naming the first broken row. "
         "With --against, the chain must also still hold a signed checkpoint's head."
     )
-
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument(
-            "--against",
-            metavar="CHECKPOINT",
-            help="a checkpoint file, or a directory of them (its newest is used)",
-        )
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        checkpoint = None
-        if options["against"]:
-            try:
-                checkpoint = checkpoint_read(Path(options["against"]), chain="audit")
-            except CheckpointError as exc:
-                raise CommandError(f"audit checkpoint refused: {exc}") from None
-        problem = audit_chain_verify(checkpoint=checkpoint)
-        if problem is not None:
-            where = f"row #{problem.seq}"
-            if problem.row_id is not None:
-                where += f" (id {problem.row_id})"
-            raise CommandError(f"audit chain broken at {where}: {problem.reason}")
-        head = AuditChainHead.objects.filter(id=1).first()
-        message = f"audit chain intact: {head.seq if head else 0} rows"
-        if checkpoint is not None:
-            message += f"; holds checkpoint {checkpoint.describe()}"
-        self.stdout.write(message)
+    chain = AUDIT_CHAIN
+    label = "audit"
