@@ -154,6 +154,13 @@ def declared_problems(
     checked)."""
     questions = set((form_schema or {}).get("properties") or {})
     looked, issued = process_does(service_tasks or {})
+    keyed = {
+        str((task.get("params") or {}).get("resource") or "")
+        for task in (service_tasks or {}).values()
+        if isinstance(task, Mapping)
+        and task.get("action") == LOOKUP_ACTION
+        and (task.get("params") or {}).get("key")
+    }
     for item in declared_lookups(data):
         if item.key and questions and item.key not in questions:
             add(
@@ -162,6 +169,15 @@ def declared_problems(
             )
         if is_default or service_tasks is None:
             continue
+        if item.key and item.resource in looked and item.resource not in keyed:
+            add(
+                (*item.path, "key"),
+                _(
+                    "材料“%(name)s”按申请表的 %(key)s 查找记录，但流程中查询 %(resource)s 的 "
+                    "exchange.lookup 任务没有传入 key：申请人的任何一份记录都会被当作这一份。"
+                )
+                % {"name": item.name, "key": item.key, "resource": item.resource},
+            )
         # (a party's own look-ups are checked by parties.lookup_problems)
         if item.resource not in looked and item.path[0] == "materials":
             add(

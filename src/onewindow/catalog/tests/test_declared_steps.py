@@ -126,6 +126,24 @@ def test_a_material_key_names_a_question_of_the_form(city):
     )
 
 
+def test_a_drawn_look_up_of_a_keyed_material_must_pass_the_key(city):
+    definition = service()
+    definition["materials"][1]["key"] = "id_number"
+    found = [str(p) for p in _load(city, definition, bpmn()).problems]
+    line = _line(definition, "key: id_number")
+    assert found == [
+        f"pkg/service.yaml:{line}: 材料“户口簿信息”按申请表的 id_number 查找记录，但流程中查询 "
+        "gz-gaj.household-registration 的 exchange.lookup 任务没有传入 key：申请人的任何一份记录"
+        "都会被当作这一份。"
+    ]
+    keyed = bpmn().replace(
+        '<camunda:inputParameter name="resource">gz-gaj.household-registration',
+        '<camunda:inputParameter name="key">${id_number}</camunda:inputParameter>'
+        '<camunda:inputParameter name="resource">gz-gaj.household-registration',
+    )
+    assert _load(city, definition, keyed).problems == []
+
+
 def test_the_default_process_does_what_the_package_declares(city):
     package = _load(city, service(), None)
     assert package.problems == [] and package.bpmn_is_default
