@@ -236,16 +236,20 @@ def all_checked_in(booking: Booking) -> bool:
 
 def in_person_block(*, case: Any, element_id: str, decision: str, now: datetime.datetime) -> str:
     """Why a task done with the persons present cannot be decided yet ('' when it can): it
-    is decided on the booked day once every person expected is checked in; a refusal also
-    when they did not come (未到场) or the case has no booking left."""
+    is approved on the booked day once every person expected is checked in; it may be
+    refused from the booked day on (also when they did not come, 未到场) or when the case has
+    no booking left, never before the day."""
     if element_id not in in_person_tasks(case.service_version.definition):
         return ""
     booking = booking_for_case(case)
-    if booking is not None and booking.status == Booking.Status.ATTENDED:
-        if booking.slot.day == timezone.localdate(now):
-            return ""
-    elif decision == "reject" and (booking is None or booking.status == Booking.Status.NO_SHOW):
+    today = timezone.localdate(now)
+    attended = booking is not None and booking.status == Booking.Status.ATTENDED
+    if attended and booking is not None and booking.slot.day == today:
         return ""
+    if decision == "reject" and (
+        booking is None or booking.status != Booking.Status.BOOKED or booking.slot.day <= today
+    ):
+        return ""  # a refusal once the day has come (or they did not come): nobody waits
     names = "、".join(p.label for p in expected_attendees(booking)) if booking else ""
     if booking is None:
         return _("当场审查须在预约当天进行，该办件没有有效的预约。")

@@ -483,3 +483,20 @@ def test_the_review_shows_the_registrar_both_parties_records_and_the_rule_result
     for label in ("申请人婚姻状况", "对方婚姻状况", "对方姓名与居民身份证信息一致"):
         assert label in html
     assert "当场审查须在预约当天，申请人、对方到场签到后进行" in html
+
+
+def test_the_review_is_not_refused_before_the_day_but_can_be_on_it(
+    registry: Any, marriage: Any, couple: tuple[Any, Any], clock: Any
+) -> None:
+    from onewindow.cases.services.tasks import PersonsNotPresent
+
+    applicant, partner = couple
+    tomorrow = TODAY + datetime.timedelta(days=1)
+    case = consent(apply(applicant, partner, marriage, slot=slot_at(tomorrow, 9)), partner)
+    with pytest.raises(PersonsNotPresent):
+        decide(case, "reject", "双方不符合结婚条件")
+    clock.move_to(datetime.datetime(2026, 9, 29, 9, 30, tzinfo=CST))
+    decide(case, "reject", "当事人未到场")  # the day has come: nobody waits on the task
+    case.refresh_from_db()
+    assert case.status == Case.Status.REJECTED
+    assert Booking.objects.get(case=case).status == Booking.Status.NO_SHOW
