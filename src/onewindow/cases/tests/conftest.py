@@ -132,18 +132,19 @@ def _approval(tid: str, group: str, name: str) -> str:
     </bpmn:sequenceFlow>"""
 
 
-PARALLEL_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions {_NS}>
-  <bpmn:process id="grad_employment" name="就业报到" isExecutable="true">
-    <bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:serviceTask id="lookup_hukou" name="调取户籍信息" camunda:type="external"
-        camunda:topic="exchange.lookup">
+LOOKUP_HUKOU = """    <bpmn:serviceTask id="lookup_hukou" name="调取户籍信息"
+        camunda:type="external" camunda:topic="exchange.lookup">
       <bpmn:extensionElements><camunda:inputOutput>
       <camunda:inputParameter name="resource">gz-gaj.household-registration</camunda:inputParameter>
       </camunda:inputOutput></bpmn:extensionElements>
       <bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing>
     </bpmn:serviceTask>
-    <bpmn:userTask id="accept" name="受理" camunda:candidateGroups="rsj_clerk">
+"""
+PARALLEL_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions {_NS}>
+  <bpmn:process id="grad_employment" name="就业报到" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
+{LOOKUP_HUKOU}    <bpmn:userTask id="accept" name="受理" camunda:candidateGroups="rsj_clerk">
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
     </bpmn:userTask>
     <bpmn:exclusiveGateway id="gw_accept" default="f_fork">
@@ -176,6 +177,17 @@ PARALLEL_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
+
+# The same process without the look-up: the accept task opens in the submitting request.
+PARALLEL_PLAIN_BPMN = (
+    PARALLEL_BPMN.replace(LOOKUP_HUKOU, "")
+    .replace(
+        "<bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>",
+        "<bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>",
+    )
+    .replace('    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="lookup_hukou"/>\n', "")
+    .replace('sourceRef="lookup_hukou" targetRef="accept"', 'sourceRef="start" targetRef="accept"')
+)
 
 TIMER_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions {_NS}>

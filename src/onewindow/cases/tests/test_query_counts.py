@@ -17,7 +17,7 @@ from django.db import connection
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.cases.services import TaskNotFound
-from onewindow.cases.tests.conftest import ANSWERS, definition, publish
+from onewindow.cases.tests.conftest import ANSWERS, PARALLEL_PLAIN_BPMN, definition, publish
 from onewindow.catalog.versions import departments_by_code, service_version_cached
 from onewindow.identity.models import Department, Person, StaffRole, User
 from onewindow.testing.factories import DepartmentFactory, RoleFactory, StaffFactory
@@ -39,7 +39,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def bench_service(city: None, tmp_path: Path) -> str:
-    publish(tmp_path, service=definition(code="bench-parallel", materials=[]))
+    publish(
+        tmp_path, service=definition(code="bench-parallel", materials=[]), bpmn=PARALLEL_PLAIN_BPMN
+    )
     return "bench-parallel"
 
 
