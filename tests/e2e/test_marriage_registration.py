@@ -74,6 +74,7 @@ def test_a_couple_registers_their_marriage(
     log_in(page, applicant.user, base_url=live_server.url)
     page.goto(f"/cases/apply/{version.service.code}/")
     page.get_by_role("button", name="开始申请").click()
+    expect(page.locator("#f-applicant_name")).to_have_value("王芳")  # the form is there
     expect(page.locator("#f-registry")).to_have_count(0)  # the booking says where
     expect(page.locator("#f-preferred_date")).to_have_count(0)  # and when
     fill_form(page, version.form_schema)
