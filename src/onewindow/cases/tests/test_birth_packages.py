@@ -163,6 +163,11 @@ def test_the_newborn_registration_guide_offers_the_one_stop(city):
         "相关部门并联办理，全部结果发到证照夹，无需再单独申请。"
     )
     assert 'href="/services/birth-one-stop/"' in banner
+    resident: Any = PersonFactory()
+    client = Client()
+    client.force_login(resident.user)
+    start = client.get("/cases/apply/hukou-birth/").content.decode()
+    assert start.split('data-testid="part-of">', 1)[1].split("</p>", 1)[0] == banner
     guide = Client().get("/services/birth-one-stop/").content.decode()
     assert "证照：生育服务登记凭证、出生医学证明、居民户口簿、医保参保凭证</dd>" in guide, (
         guide.split("办理结果", 1)[1][:300]
