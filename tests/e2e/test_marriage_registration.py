@@ -181,6 +181,8 @@ def test_a_couple_registers_their_marriage(
     expect(page.get_by_test_id("case-appointment-status")).to_have_text("已到场")
     check(page)
     theirs.goto("/cases/")
+    expect(theirs.get_by_test_id("joint-case-list")).to_contain_text("王芳 申请")
+    check(theirs)
     theirs.get_by_test_id("joint-case-list").get_by_role("link", name="结婚登记").click()
     expect(theirs.get_by_test_id("joint-role")).to_have_text("王芳 提交的共同申请，您是对方。")
     expect(theirs.get_by_test_id("case-status")).to_have_text("已办结（准予）")
