@@ -332,6 +332,125 @@ def _returned_shipment(w: World) -> dict[str, Any]:
     return {"pk": shipment.pk}
 
 
+def _company(w: World) -> Any:
+    """A company resident_a represents, with an authorisation of resident_b as its agent
+    waiting for resident_b's answer."""
+    if "company" not in w.objects:
+        from onewindow.identity.models import Company, CompanyAgent
+
+        company = Company.objects.create(
+            uscc="91440101MA5WALK00X", name="走查商贸有限公司", legal_representative="走查"
+        )
+        person_a, person_b = w.users["resident_a"].person, w.users["resident_b"].person
+        CompanyAgent.objects.create(
+            company=company, person=person_a, role=CompanyAgent.Role.LEGAL_REPRESENTATIVE
+        )
+        w.objects["grant"] = CompanyAgent.objects.create(
+            company=company,
+            person=person_b,
+            role=CompanyAgent.Role.AGENT,
+            status=CompanyAgent.Status.PENDING,
+            granted_by=person_a,
+        )
+        w.objects["company"] = company
+    return w.objects["company"]
+
+
+def _company_uscc(w: World) -> dict[str, Any]:
+    return {"uscc": _company(w).uscc}
+
+
+def _grant_answer(w: World) -> dict[str, Any]:
+    _company(w)
+    return {"grant_id": w.objects["grant"].pk, "answer": "accept"}
+
+
+def _grant_revoke(w: World) -> dict[str, Any]:
+    return {"uscc": _company(w).uscc, "grant_id": w.objects["grant"].pk}
+
+
+def _company_task(w: World) -> dict[str, Any]:
+    """A task of resident_a's case held by the company resident_a represents."""
+    from onewindow.cases.models import CaseTask
+
+    if "company_task" not in w.objects:
+        w.objects["company_task"] = CaseTask.objects.create(
+            case=_cases(w)["case"],
+            element_id="Task_Employer",
+            name="用人单位确认接收",
+            uid="walk-company-task",
+            role_code="employer",
+            department=_cases(w)["case"].service_version.service.department,
+            company=_company(w),
+        )
+    return {"task_id": w.objects["company_task"].pk}
+
+
+def _joint(w: World) -> Any:
+    """resident_a's approved joint application (a marriage-like package naming a joint
+    party and a next service), resident_b the joint party who agreed."""
+    if "joint" not in w.objects:
+        from onewindow.cases.models import Case, CaseParty
+        from onewindow.catalog.models import Service, ServiceVersion
+
+        base = _cases(w)["case"].service_version
+        service = Service.objects.create(
+            code="walk-joint",
+            name="走查共同申请",
+            kind="personal",
+            department=base.service.department,
+        )
+        party = {
+            "code": "partner",
+            "name": {"zh": "对方"},
+            "fields": {"name": "partner_name", "id_number": "partner_id_number"},
+            "joint": True,
+        }
+        version = ServiceVersion.objects.create(
+            service=service,
+            number=1,
+            definition={
+                "code": "walk-joint",
+                "kind": "personal",
+                "materials": [],
+                "parties": [party],
+                "next": [{"service": "walk-service"}],
+            },
+            form_schema={"type": "object"},
+            process_spec=base.process_spec,
+            checksum="walk-joint",
+        )
+        service.current = version
+        service.save()
+        person_a, person_b = w.users["resident_a"].person, w.users["resident_b"].person
+        case = Case.objects.create(
+            service_version=version,
+            created_by=w.users["resident_a"],
+            applicant_person=person_a,
+            number="WALKJOINT0001",
+            status=Case.Status.APPROVED,
+        )
+        CaseParty.objects.create(
+            case=case,
+            code="partner",
+            label="对方",
+            id_number_bidx=person_b.id_number_bidx,
+            person=person_b,
+            record_check=CaseParty.Check.MATCHED,
+            consent=CaseParty.Consent.GIVEN,
+        )
+        w.objects["joint"] = case
+    return w.objects["joint"]
+
+
+def _joint_number(w: World) -> dict[str, Any]:
+    return {"number": _joint(w).number}
+
+
+def _next_step(w: World) -> dict[str, Any]:
+    return {"number": _joint(w).number, "code": "walk-service"}
+
+
 OWNER = frozenset({"resident_a"})
 TASK_HOLDER = frozenset({"staff_a"})
 
@@ -400,6 +519,17 @@ ARGUMENTS: dict[str, Args] = {
     "delivery:shipment_address": Args(build=_mailed_shipment, only=OWNER),
     "delivery:pickup_cancel": Args(build=_pickup_shipment, only=OWNER),
     "delivery:return_detail": Args(build=_returned_shipment),
+    # Companies: only the legal representative manages the company's agents; only the person
+    # authorised answers the authorisation; a company's task is answered by its
+    # representative or an agent in force.
+    "identity:my_company": Args(build=_company_uscc, only=OWNER),
+    "identity:agent_grant_revoke": Args(build=_grant_revoke, only=OWNER),
+    "identity:agent_grant_answer": Args(build=_grant_answer, only=frozenset({"resident_b"})),
+    "cases:company_task": Args(build=_company_task, only=OWNER),
+    # A joint application: the other party sees it on their own page; only the applicant
+    # starts the next service of the chain from it.
+    "cases:joint_case": Args(build=_joint_number, only=frozenset({"resident_b"})),
+    "cases:case_next": Args(build=_next_step, only=OWNER),
 }
 
 

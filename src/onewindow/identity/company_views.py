@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from onewindow.audit.services import Actor
 from onewindow.core.access import RESIDENT, access
-from onewindow.core.errors import ApplicationError
+from onewindow.core.errors import ApplicationError, NotFound
 from onewindow.identity import selectors, services
 from onewindow.identity.forms import AgentGrantForm, apply_errors
 from onewindow.identity.models import Person
@@ -94,6 +94,8 @@ def agent_grant_answer_view(request: HttpRequest, grant_id: int, answer: str) ->
         raise Http404
     try:
         act(actor=Actor.from_request(request), agent=person, grant_id=grant_id)
+    except NotFound as exc:  # another person's grant: answered like one that does not exist
+        raise Http404 from exc
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -115,6 +117,8 @@ def agent_grant_revoke_view(request: HttpRequest, uscc: str, grant_id: int) -> H
         services.company_agent_revoke(
             actor=Actor.from_request(request), representative=person, grant_id=grant_id
         )
+    except NotFound as exc:  # a grant of another company
+        raise Http404 from exc
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     else:
