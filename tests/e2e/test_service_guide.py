@@ -60,8 +60,11 @@ def test_find_a_service_and_read_its_guide_on_a_phone(page: Page, services: None
     expect(page.get_by_role("heading", level=1)).to_have_text("往来港澳通行证再次签注")
     expect(page.get_by_text("无需提交，由部门共享获取")).to_be_visible()
     steps = page.locator("#process-steps li")
-    expect(steps.first).to_contain_text("受理")
-    expect(steps.nth(1)).to_contain_text("审批")
+    # the default process first looks up the shared-data material the package declares
+    expect(steps.first).to_contain_text("调取户口簿信息")
+    expect(steps.first).to_contain_text("系统自动")
+    expect(steps.nth(1)).to_contain_text("受理")
+    expect(steps.nth(2)).to_contain_text("审批")
     if diagram_available():
         diagram = page.locator("#bpmn-diagram")
         expect(diagram).to_have_attribute("data-state", "ready")
