@@ -49,6 +49,17 @@ SMS_TEMPLATES: dict[str, str] = {
     "case_shipped": (
         "您申请的{service}（办件编号{number}）办理结果已寄出，运单号{tracking_no}，请注意查收。"
     ),
+    # Asked of a person named on an application whose records the process looks up
+    # (cases.services.parties): in the message centre and by SMS, and the code that an
+    # applicant at the window types in for them.
+    "consent_request": (
+        "{applicant}申请办理“{service}”（办件编号{number}），须经您同意后查询您的{records}。"
+        "请于{date}前登录一网通办，在“待我确认的授权”中同意或拒绝。"
+    ),
+    "consent_code": (
+        "{applicant}申请办理“{service}”（办件编号{number}），须查询您的{records}。"
+        "如您同意，请将验证码{code}告诉申请人，{minutes}分钟内有效；如不同意，请勿告知。"
+    ),
 }
 
 # Templates only ever told in-app (to staff, who have no phone on record): a vendor needs no
@@ -76,6 +87,8 @@ MESSAGE_TITLES: dict[str, str] = {
     "sla_escalation": "督办提醒",
     "housing_eligibility_publicity": "资格审核通过",
     "case_shipped": "办理结果已寄出",
+    "consent_request": "待您确认的授权",
+    "consent_code": "授权验证码",
 }
 
 # Vendors limit each template variable (Aliyun: 35 characters); the in-app message keeps

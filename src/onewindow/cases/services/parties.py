@@ -161,10 +161,8 @@ def _ask(case: Case, row: CaseParty, *, applicant: Person | None) -> None:
         return
     from onewindow.notify.services import Recipient, notify_tell
 
-    text = _(
-        "%(applicant)s申请办理“%(service)s”（办件编号%(number)s），须经您同意后查询您的"
-        "%(records)s。请于%(date)s前登录一网通办，在“待我确认的授权”中同意或拒绝。"
-    ) % {
+    # an approved template of its own (notify.messages: consent_request), not free text
+    params = {
         "applicant": (applicant.name if applicant else "") or _("申请人"),
         "service": case.service_version.service.name,
         "number": case.number,
@@ -173,8 +171,8 @@ def _ask(case: Case, row: CaseParty, *, applicant: Person | None) -> None:
     }
     notify_tell(
         recipient=Recipient(user_id=row.person.user_id, phone=row.person.phone or ""),
-        template="notice",
-        params={"text": text},
+        template="consent_request",
+        params=params,
         kind="consent_request",
         source_key=f"case-party:{row.pk}:request",
         link=reverse("cases:consent_detail", kwargs={"party_id": row.pk}),
@@ -423,10 +421,7 @@ def party_consent_code_send(
     from onewindow.notify.services import sms_queue
 
     applicant = case.agent if case.applicant_company_id else case.applicant_person
-    text = _(
-        "%(applicant)s申请办理“%(service)s”（办件编号%(number)s），须查询您的%(records)s。"
-        "如您同意，请将验证码%(code)s告诉申请人，%(minutes)s分钟内有效；如不同意，请勿告知。"
-    ) % {
+    params = {
         "applicant": (applicant.name if applicant else "") or _("申请人"),
         "service": case.service_version.service.name,
         "number": case.number,
@@ -434,7 +429,7 @@ def party_consent_code_send(
         "code": code,
         "minutes": int(CODE_TTL.total_seconds() // 60),
     }
-    sms_queue(phone=person.phone, template="notice", params={"text": text})
+    sms_queue(phone=person.phone, template="consent_code", params=params)
     row = event_row(
         case,
         "consent_code_sent",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import datetime
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from onewindow.core.errors import ApplicationError, ValidationFailed
 from onewindow.core.identifiers import citizen_id_make
 from onewindow.exchange.models import CallLog
 from onewindow.identity.pii import id_number_index
+from onewindow.notify.messages import render_sms_text
 from onewindow.notify.models import Message, SmsMessage
 from onewindow.testing.clients import staff_client
 from onewindow.testing.factories import PersonFactory
@@ -302,7 +304,8 @@ def test_the_case_waits_for_the_partner_and_nothing_is_looked_up(joint, resident
     message = Message.objects.get(recipient=partner.user, kind="consent_request")
     assert message.link == reverse("cases:consent_detail", kwargs={"party_id": party.pk})
     assert "须经您同意后查询您的户籍信息" in message.body
-    assert SmsMessage.objects.filter(phone_bidx=partner.phone_bidx).count() == 1
+    sms = SmsMessage.objects.get(phone_bidx=partner.phone_bidx)
+    assert (sms.template, message.title) == ("consent_request", "待您确认的授权")
     page = _client(resident.user).get(reverse("cases:case_detail", kwargs={"number": case.number}))
     html = page.content.decode()
     assert "等待相关人授权" in html and "需查询" in html and "户籍信息" in html
@@ -376,8 +379,12 @@ def test_the_partner_agrees_by_a_code_sent_to_the_phone_on_her_record(joint, res
     sms = SmsMessage.objects.order_by("-pk").first()
     assert SmsMessage.objects.count() == before + 1 and sms is not None
     assert sms.phone == PARTNER_PHONE  # her record's phone, not the one typed on the form
-    assert "须查询您的户籍信息" in sms.params
-    code = sms.params.split("验证码")[1][:6]
+    # an approved template of its own, not free text (a vendor sends only approved ones)
+    assert sms.template == "consent_code"
+    params = json.loads(sms.params)
+    code = params["code"]
+    text = render_sms_text(sms.template, params)
+    assert "须查询您的户籍信息" in text and f"请将验证码{code}告诉申请人，10分钟内有效" in text
     with pytest.raises(ApplicationError):  # again at once: wait a minute
         party_consent_code_send(user=resident.user, case_id=case.pk, party_id=party.pk)
     wrong = "000000" if code != "000000" else "111111"
