@@ -14,7 +14,7 @@ from onewindow.cases import services
 from onewindow.cases.engine import register_action
 from onewindow.cases.models import Case
 from onewindow.cases.services import steps
-from onewindow.cases.tests.conftest import ANSWERS, definition, publish
+from onewindow.cases.tests.conftest import OWN_ANSWERS, definition, publish
 from onewindow.cases.tests.test_steps import ACTION, CODE, STEP_BPMN, Script
 from onewindow.demo.city import city_structure_seed
 from onewindow.identity.models import User
@@ -38,7 +38,7 @@ def test_a_department_head_retries_one_stuck_case_and_concludes_another(
         numbers = []
         for key in ("first", "second"):
             case, _created = services.case_create_and_submit(
-                user=resident.user, service_code=CODE, form_data=ANSWERS, idempotency_key=key
+                user=resident.user, service_code=CODE, form_data=OWN_ANSWERS, idempotency_key=key
             )
             numbers.append(str(case.number))
         assert Case.objects.filter(stuck_at__isnull=False).count() == 2

@@ -154,7 +154,9 @@ def apply_run(
         case.save(force_insert=True)
     created = _open_tasks(case, [info for uid, info in open_tasks.items() if uid not in known])
     timeline = list(events or [])
-    if outcome is None:  # the package's keep_holder: the next step stays with its holder
+    # the package's keep_holder: the next step stays with its holder (a case being submitted
+    # has no completed task whose holder could keep it: nothing to read)
+    if outcome is None and not fresh:
         from onewindow.cases.services.holders import keep_holders
 
         timeline += keep_holders(case, created)

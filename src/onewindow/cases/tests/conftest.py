@@ -222,6 +222,9 @@ ANSWERS = {
     "phone": "13800138000",
     "degree": "bachelor",
 }
+# What any resident sends through the API: their own name, citizen ID and phone are answered
+# by their real-name record (a different value is refused as applying in another's name).
+OWN_ANSWERS = {"degree": "bachelor"}
 
 
 def definition(**changes: Any) -> dict[str, Any]:

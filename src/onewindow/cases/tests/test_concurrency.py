@@ -134,20 +134,17 @@ def test_simultaneous_one_call_submissions_are_numbered_one_after_another(city, 
     """Cases inserted first and numbered last, under the day's counter: four at once get
     four consecutive numbers, each on its row and in its own timeline."""
     _threads_share_the_database()
-    from onewindow.cases.tests.conftest import ANSWERS, definition, publish
+    from onewindow.cases.tests.conftest import OWN_ANSWERS, definition, publish
     from onewindow.testing.factories import PersonFactory
 
     publish(tmp_path, service=definition(code="no-materials", materials=[]))
     people: list[Any] = [PersonFactory() for _ in range(4)]
 
-    # each files in their own name: the record answers the applicant's questions
-    own = {k: v for k, v in ANSWERS.items() if k not in ("applicant_name", "id_number", "phone")}
-
     def sender(person: Any) -> Callable[[], Any]:
         return lambda: services.case_create_and_submit(
             user=person.user,
             service_code="no-materials",
-            form_data=own,
+            form_data=OWN_ANSWERS,
             idempotency_key="k",
         )
 

@@ -15,6 +15,7 @@ from django.test import Client
 from onewindow.audit.services import Actor
 from onewindow.cases.engine import ProcessRun
 from onewindow.cases.models import Case
+from onewindow.cases.services import case_withdraw
 from onewindow.cases.tests.test_demo_packages import (
     approve_as_holder,
     catalog_dir,
@@ -312,6 +313,8 @@ def test_the_rental_subsidy_checks_the_housing_assistance_already_received(city,
             return real.fetch(resource_code, subject)
 
     monkeypatch.setattr("onewindow.exchange.services.data_source", InPublicHousing)
+    # one application at a time: the household withdraws the first before applying again
+    case_withdraw(user=resident.user, case_id=case.pk)
     housed = submit_and_check("rental-housing-subsidy", resident, DECLARED_POOR)
     assert housed.status == Case.Status.REJECTED
     assert variables(housed)["reason"]["zh"] == "家庭正在享受公共租赁住房或住房租赁补贴等住房保障"
