@@ -1,11 +1,16 @@
 """出生“一件事” in Chromium at phone width, axe-clean: a parent applies once, the spouse
 agrees to the look-up of their records, the departments approve, and the parent finds every
 outcome the one-stop bundles in the wallet. A made-up birth certificate number is not found:
-the case page says so instead of claiming the certificate was obtained."""
+the case page says so instead of claiming the certificate was obtained.
+
+With ``ONEWINDOW_SCREENSHOTS=<folder>`` the steps are saved as ``birth-*.png`` (the
+walkthrough in docs/demo-walkthrough.md uses them)."""
 
 from __future__ import annotations
 
 import datetime
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +33,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 OUTCOMES = ("出生医学证明", "生育服务登记凭证", "居民户口簿", "医保参保凭证")
 
 
+def shot(page: Page, name: str) -> None:
+    folder = os.environ.get("ONEWINDOW_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"birth-{name}.png"), full_page=True)
+
+
 def check(page: Page) -> None:
     assert has_no_horizontal_scroll(page)
     assert_accessible(page)
@@ -42,12 +54,24 @@ def _couple() -> tuple[Any, Any]:
     return parent, spouse
 
 
-def _apply(page: Page, live_server: LiveServer, parent: Any, spouse: Any, number: str) -> Case:
+def _apply(
+    page: Page,
+    live_server: LiveServer,
+    parent: Any,
+    spouse: Any,
+    number: str,
+    *,
+    shots: bool = False,
+) -> Case:
     publish("hukou-birth")
     version = publish("birth-one-stop")
     log_in(page, parent.user, base_url=live_server.url)
     page.goto("/services/hukou-birth/")  # the separate registration offers the one-stop
-    page.get_by_test_id("part-of").get_by_role("link").click()
+    offer = page.get_by_test_id("part-of")
+    expect(offer).to_be_visible()
+    if shots:
+        shot(page, "01-offer")
+    offer.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("出生“一件事”联办")
     check(page)
     page.goto(f"/cases/apply/{version.service.code}/")
@@ -58,6 +82,8 @@ def _apply(page: Page, live_server: LiveServer, parent: Any, spouse: Any, number
     page.locator("#f-birth_cert_number").fill(number)
     page.locator("#f-spouse_id_number").fill(spouse.id_number)
     check(page)
+    if shots:
+        shot(page, "02-form")
     page.get_by_role("button", name="保存并继续").click()
     expect(page.get_by_role("heading", name="申请材料")).to_be_visible()
     row = page.locator('[data-material="birth-cert"]')
@@ -80,11 +106,12 @@ def test_a_parent_finds_every_outcome_of_the_one_stop_in_the_wallet(
     parent, spouse = _couple()
     record = FakeCityDataSource().fetch("gz-wjw.birth-records", parent)
     assert record is not None
-    case = _apply(page, live_server, parent, spouse, record["certificate_number"])
+    case = _apply(page, live_server, parent, spouse, record["certificate_number"], shots=True)
     lookups = page.get_by_test_id("exchange-lookups")
     expect(lookups).to_contain_text("出生医学证明信息、婚姻登记信息、户籍信息")
     expect(page.get_by_test_id("exchange-missing")).to_have_count(0)
     check(page)
+    shot(page, "03-case-lookups")
 
     case = run_to_the_end(case)
     assert case.status == Case.Status.APPROVED
@@ -94,6 +121,7 @@ def test_a_parent_finds_every_outcome_of_the_one_stop_in_the_wallet(
     for name in OUTCOMES:
         expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
     check(page)
+    shot(page, "04-wallet")
 
 
 def test_a_made_up_certificate_number_is_not_shown_as_obtained(

@@ -2,11 +2,16 @@
 the agent accepts and starts one of the company's services, the representative revokes and
 the agent can no longer start one; a resident who acts for no company starts 企业设立登记; and
 the graduate's employer confirms it takes the graduate on from 企业待办. axe-clean on every
-page."""
+page.
+
+With ``ONEWINDOW_SCREENSHOTS=<folder>`` the steps are saved as ``company-*.png`` (the
+walkthrough in docs/demo-walkthrough.md uses them)."""
 
 from __future__ import annotations
 
 import datetime
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +27,13 @@ from tests.e2e.helpers import has_no_horizontal_scroll, log_in
 from tests.e2e.test_apply_flows import publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def shot(page: Page, name: str) -> None:
+    folder = os.environ.get("ONEWINDOW_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"company-{name}.png"), full_page=True)
 
 
 def _phone_page(browser: Browser, live_server: LiveServer, user: Any) -> Page:
@@ -57,12 +69,14 @@ def test_the_representative_authorises_an_agent_who_then_acts_for_the_company(
     expect(mine).to_contain_text("广州嘉欣商贸有限公司")
     expect(mine).to_contain_text("法定代表人")
     assert_accessible(page)
+    shot(page, "01-my-companies")
     mine.get_by_role("link", name="管理经办人").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("广州嘉欣商贸有限公司")
     expect(page.get_by_test_id("company-agents")).to_contain_text("尚未授权经办人。")
     page.get_by_label("经办人姓名").fill("李志明")
     page.get_by_label("经办人公民身份号码").fill(agent.id_number)
     page.get_by_label("授权截止日期").fill(last_day.isoformat())
+    shot(page, "02-grant-form")
     page.get_by_role("button", name="发出授权").click()
     expect(page.get_by_role("status").first).to_have_text(
         "已发出授权，经办人确认后即可代表企业办理业务。"
@@ -85,6 +99,7 @@ def test_the_representative_authorises_an_agent_who_then_acts_for_the_company(
     until = last_day.isoformat()
     expect(pending).to_contain_text(f"法定代表人陈嘉欣授权您为经办人，期限至 {until}。")
     assert_accessible(tab)
+    shot(tab, "03-agent-pending")
     pending.get_by_role("button", name="确认授权").click()
     expect(tab.get_by_role("status").first).to_have_text("您已成为该企业的经办人。")
     mine = tab.get_by_test_id("my-companies")
@@ -161,12 +176,14 @@ def test_the_employers_agent_confirms_the_graduate_from_company_tasks(
     expect(tasks).to_contain_text("广州嘉欣商贸有限公司")
     expect(tasks).to_contain_text(case.number or "")
     assert_accessible(page)
+    shot(page, "04-company-tasks")
     tasks.get_by_role("link", name="用人单位确认接收").click()
     expect(page.get_by_test_id("company-task-facts")).to_contain_text("黄淑仪")
     page.get_by_text("查看申请内容").click()
     expect(page.locator("#answers")).to_contain_text("用人单位统一社会信用代码")
     assert has_no_horizontal_scroll(page)
     assert_accessible(page)
+    shot(page, "05-company-task")
     # Declining needs a reason: said on the page, nothing recorded.
     page.get_by_role("radio", name="不同意").check()
     page.get_by_role("button", name="提交").click()

@@ -3,11 +3,15 @@ every page): the applicant picks the registry and time by booking and applies; t
 agrees from his own account; the registrar cannot review before both are checked in on the
 day; the desk checks both in; the review is approved; each wallet holds a 结婚证 naming the
 other as spouse, with no expiry and the booked registry; the booking says 已到场 on both
-parties' pages."""
+parties' pages.
+
+With ``ONEWINDOW_SCREENSHOTS=<folder>`` the steps are saved as ``marriage-*.png`` (the
+walkthrough in docs/demo-walkthrough.md uses them)."""
 
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +39,13 @@ CST = ZoneInfo("Asia/Shanghai")
 # A Monday morning before the 2026 National Day holiday (the holiday calendar covers it).
 NOW = datetime.datetime(2026, 9, 28, 9, 30, tzinfo=CST)
 OFFICE = "广州市越秀区婚姻登记处"
+
+
+def shot(page: Page, name: str) -> None:
+    folder = os.environ.get("ONEWINDOW_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"marriage-{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -99,10 +110,12 @@ def test_a_couple_registers_their_marriage(
         starts_at=datetime.datetime(2026, 9, 28, 14, 0, tzinfo=CST),
     )
     page.locator(f"label[for=slot-{slot.pk}]").click()
+    shot(page, "01-booking")
     page.get_by_role("button", name="确认预约，下一步").click()
     expect(page.get_by_role("heading", name="核对您的申请")).to_be_visible()
     expect(page.get_by_text(f"{OFFICE}：2026-09-28 14:00–14:30")).to_be_visible()
     check(page)
+    shot(page, "02-review")
     page.get_by_role("button", name="确认提交").click()
     expect(page.get_by_test_id("case-status")).to_have_text("等待相关人授权")
     case = Case.objects.get(created_by=applicant.user)
@@ -114,6 +127,8 @@ def test_a_couple_registers_their_marriage(
     log_in(theirs, partner.user, base_url=live_server.url)
     theirs.goto("/cases/consents/")
     theirs.get_by_role("link", name="结婚登记").click()
+    expect(theirs.get_by_label("同意查询")).to_be_visible()
+    shot(theirs, "03-consent")
     theirs.get_by_label("同意查询").check()
     theirs.get_by_role("button", name="提交").click()
     expect(theirs.get_by_test_id("consent-status")).to_have_text("已同意")
@@ -154,6 +169,7 @@ def test_a_couple_registers_their_marriage(
         desk.locator(f'[data-booking="{booking.pk}"]').get_by_test_id("booking-status")
     ).to_have_text("已到场")
     check(desk)
+    shot(desk, "04-desk-checked-in")
 
     # The on-the-spot review, approved.
     desk.goto(f"/workbench/tasks/{task.pk}/")
@@ -175,6 +191,7 @@ def test_a_couple_registers_their_marriage(
         expect(card).to_contain_text(f"登记机关：{OFFICE}")
         expect(card.get_by_test_id("licence-valid-until")).to_have_text("长期有效")
         check(view)
+        shot(view, "05-wallet-applicant" if tab is None else "06-wallet-partner")
 
     # The booking says they came, on the applicant's case and on the partner's.
     page.goto(f"/cases/{case.number}/")
