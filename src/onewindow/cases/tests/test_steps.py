@@ -641,7 +641,9 @@ def test_a_step_lost_with_its_killed_worker_runs_exactly_once_after_the_sweep(
     (tmp_path / "release").write_text("go")
     workers.start("second")
     # Some minutes later the sweep finds the claim stale and queues the step again.
-    later = claimed + steps.claim_timeout() + datetime.timedelta(minutes=1)
+    # (the workers run on the wall clock, this process maybe on a frozen one: past both)
+    due = max(claimed + steps.claim_timeout(), case.step_due_at)
+    later = due + datetime.timedelta(minutes=1)
     assert services.cases_steps_sweep(now=later) == {"queued": 1, "lost": 1}
 
     def advanced() -> bool:
