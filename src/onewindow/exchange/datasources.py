@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Protocol
 
+from onewindow.core.identifiers import citizen_id_birth_date, citizen_id_gender
 from onewindow.identity.models import Person
 
 # Fields of the resources the demo chains use: (code, name, sensitivity).
@@ -154,6 +155,27 @@ def _n(person: Person, salt: str, mod: int) -> int:
     return int(hashlib.sha256(seed).hexdigest(), 16) % mod
 
 
+def _identity_record(person: Person) -> dict[str, Any]:
+    """The population register's entry: sex and date of birth as the citizen ID states them
+    (a person registered without them on the platform still has them there)."""
+    gender, born = person.gender, person.birth_date
+    if person.id_number and (not gender or born is None):
+        try:
+            gender = gender or citizen_id_gender(person.id_number)
+            born = born or citizen_id_birth_date(person.id_number)
+        except (ValueError, IndexError):  # not a valid citizen ID: nothing to read from it
+            pass
+    return {
+        "name": person.name,
+        "gender": str(GENDER_LABELS.get(gender or "", "")),
+        "birth_date": born.isoformat() if born else "",
+        "id_valid": True,
+    }
+
+
+GENDER_LABELS = {"M": "男", "F": "女"}
+
+
 class FakeCityDataSource:
     """The demo city's departments, answering from the demo residents."""
 
@@ -172,12 +194,7 @@ class FakeCityDataSource:
             age = max(0, 2026 - person.birth_date.year)
         region = person.region_code or "440106"
         if resource_code == "gz-gaj.identity":
-            return {
-                "name": person.name,
-                "gender": person.get_gender_display() if person.gender else "",
-                "birth_date": person.birth_date.isoformat() if person.birth_date else "",
-                "id_valid": True,
-            }
+            return _identity_record(person)
         if resource_code == "gz-gaj.household-registration":
             street = STREETS[_n(person, "street", len(STREETS))]
             return {

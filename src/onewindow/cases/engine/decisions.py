@@ -45,6 +45,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import expressions
@@ -414,7 +415,17 @@ def _evaluate_action(ctx: ActionContext) -> dict[str, Any]:
                 name=name, known="、".join(sorted(tables)) or "—"
             )
         )
-    return table_evaluate(table, ctx.data, name=name)
+    # ``today``: the city's date the table decides on, for inputs such as
+    # ``age(birth_date, today)``. It is kept with the outputs (a process variable), so the
+    # case page explains the decision on the day it was taken.
+    today = ctx.context.get("today")
+    if callable(today):
+        today = today()
+    day = str(today or timezone.localdate().isoformat())
+    return {**table_evaluate(table, {**ctx.data, TODAY: day}, name=name), TODAY: day}
+
+
+TODAY = "today"
 
 
 register_action(ACTION, _evaluate_action)

@@ -11,6 +11,7 @@ is limited to a few read-only methods of ``str``/``dict``/``list`` values. Camun
 from __future__ import annotations
 
 import ast
+import datetime
 import operator
 import re
 from collections.abc import Callable, Mapping
@@ -24,7 +25,24 @@ class UnsafeExpression(ValueError):
     """The expression uses something outside the safe subset, or does not parse."""
 
 
+def age_on(born: Any, on: Any) -> int:
+    """Full years of a person born on ``born`` at the date ``on`` (ISO dates, or dates):
+    ``age(birth_date, today)`` in a decision table (a birthday on 29 February counts on
+    1 March in other years)."""
+    birth, day = _date(born), _date(on)
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
 SAFE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "age": age_on,
     "len": len,
     "min": min,
     "max": max,

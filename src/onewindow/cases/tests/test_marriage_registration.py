@@ -183,6 +183,45 @@ def test_a_partner_named_with_another_name_is_refused(
     )
 
 
+def _born_years_ago(years: int, *, days_later: int = 0) -> datetime.date:
+    return TODAY.replace(year=TODAY.year - years) + datetime.timedelta(days=days_later)
+
+
+def test_a_man_under_twenty_two_is_refused_and_on_his_birthday_he_may_marry(
+    registry: Any, marriage: Any, couple: tuple[Any, Any]
+) -> None:
+    """民法典第一千零四十七条: men from 22, women from 20, by the date of birth on the
+    identity record (the citizen ID's sequence digit says the sex: 457 odd, a man)."""
+    applicant, _partner = couple
+    young = resident("李小四", _born_years_ago(22, days_later=1), 457, "13912340004")
+    case = consent(apply(applicant, young, marriage), young)
+
+    assert case.status == Case.Status.REJECTED
+    assert not case.tasks.filter(element_id="Task_Review").exists()
+    assert case.outcome_note == (
+        "对方未达法定婚龄（男不得早于二十二周岁，女不得早于二十周岁），不予办理结婚登记"
+        "（广州市公安局居民身份证信息：对方性别男，现年21周岁）"
+    )
+
+
+def test_a_woman_of_twenty_today_may_marry_and_one_day_younger_may_not(
+    registry: Any, marriage: Any, couple: tuple[Any, Any]
+) -> None:
+    _applicant, partner = couple
+    of_age = resident("王小芳", _born_years_ago(20), 124, "13912340005")  # 124 even: a woman
+    case = consent(apply(of_age, partner, marriage), partner)
+    assert case.status == Case.Status.IN_PROGRESS and open_elements(case) == {"Task_Review"}
+
+    younger = resident("陈静", _born_years_ago(20, days_later=1), 126, "13912340006")
+    other = resident("赵六", datetime.date(1990, 1, 1), 459, "13912340007")
+    refused = consent(apply(younger, other, marriage, slot=slot_at(TODAY, 15)), other)
+    assert refused.status == Case.Status.REJECTED
+    assert refused.outcome_note.startswith(
+        "申请人未达法定婚龄（男不得早于二十二周岁，女不得早于二十周岁），不予办理结婚登记"
+        "（广州市公安局居民身份证信息：申请人性别女，现年19周岁）"
+    )
+
+
 def test_unmarried_parties_reach_the_on_the_spot_review(
     registry: Any, marriage: Any, couple: tuple[Any, Any]
 ) -> None:
