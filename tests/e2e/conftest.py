@@ -116,3 +116,11 @@ _AXE = Axe()
 def assert_accessible(page: Page) -> None:
     results = _AXE.run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def check_page(page: Page) -> None:
+    """What every page a person uses must be: no sideways scrolling, no axe violation."""
+    from tests.e2e.helpers import has_no_horizontal_scroll
+
+    assert has_no_horizontal_scroll(page)
+    assert_accessible(page)

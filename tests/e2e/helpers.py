@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -41,3 +43,19 @@ def body_font_px(page: Page) -> float:
 def has_no_horizontal_scroll(page: Page) -> bool:
     width = page.viewport_size["width"] if page.viewport_size else 390
     return bool(page.evaluate(f"document.documentElement.scrollWidth <= {width}"))
+
+
+class Screenshots:
+    """Full-page screenshots for the docs, saved as ``<prefix>-<name>.png`` in the folder
+    ``ONEWINDOW_SCREENSHOTS`` names; nothing at all when it is unset."""
+
+    def __init__(self, prefix: str) -> None:
+        folder = os.environ.get("ONEWINDOW_SCREENSHOTS")
+        self.prefix = prefix
+        self.folder = Path(folder) if folder else None
+
+    def __call__(self, page: Page, name: str) -> None:
+        if self.folder is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path = self.folder / f"{self.prefix}-{name}.png"
+            page.screenshot(path=str(path), full_page=True)

@@ -9,8 +9,6 @@ walkthrough in docs/demo-walkthrough.md uses them)."""
 from __future__ import annotations
 
 import datetime
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,8 +22,8 @@ from onewindow.core.identifiers import citizen_id_make
 from onewindow.exchange.datasources import FakeCityDataSource
 from onewindow.identity.pii import id_number_index
 from onewindow.testing.factories import PersonFactory
-from tests.e2e.conftest import assert_accessible
-from tests.e2e.helpers import has_no_horizontal_scroll, log_in
+from tests.e2e.conftest import check_page as check
+from tests.e2e.helpers import Screenshots, log_in
 from tests.e2e.test_apply_flows import fill_form, publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,16 +31,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 OUTCOMES = ("出生医学证明", "生育服务登记凭证", "居民户口簿", "医保参保凭证")
 
 
-def shot(page: Page, name: str) -> None:
-    folder = os.environ.get("ONEWINDOW_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"birth-{name}.png"), full_page=True)
-
-
-def check(page: Page) -> None:
-    assert has_no_horizontal_scroll(page)
-    assert_accessible(page)
+shot = Screenshots("birth")
 
 
 def _couple() -> tuple[Any, Any]:

@@ -10,8 +10,6 @@ walkthrough in docs/demo-walkthrough.md uses them)."""
 from __future__ import annotations
 
 import datetime
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,17 +21,13 @@ from onewindow.cases.models import Case
 from onewindow.identity.models import CompanyAgent
 from onewindow.testing.factories import CompanyFactory, PersonFactory
 from tests.e2e.conftest import PHONE, assert_accessible
-from tests.e2e.helpers import has_no_horizontal_scroll, log_in
+from tests.e2e.helpers import Screenshots, has_no_horizontal_scroll, log_in
 from tests.e2e.test_apply_flows import publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def shot(page: Page, name: str) -> None:
-    folder = os.environ.get("ONEWINDOW_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"company-{name}.png"), full_page=True)
+shot = Screenshots("company")
 
 
 def _phone_page(browser: Browser, live_server: LiveServer, user: Any) -> Page:

@@ -25,15 +25,10 @@ from onewindow.delivery.services import (
 from onewindow.delivery.tests.conftest import publish, submit
 from onewindow.identity.models import Department, Person
 from onewindow.testing.factories import DepartmentFactory, PersonFactory, StaffFactory
-from tests.e2e.conftest import assert_accessible
-from tests.e2e.helpers import has_no_horizontal_scroll, log_in
+from tests.e2e.conftest import check_page as check
+from tests.e2e.helpers import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def check(page: Page) -> None:
-    assert has_no_horizontal_scroll(page)
-    assert_accessible(page)
 
 
 def test_resident_keeps_an_address_book(page: Page, live_server: LiveServer) -> None:

@@ -14,7 +14,6 @@ walkthrough in docs/demo-walkthrough.md uses them)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +27,8 @@ from onewindow.catalog.models import ServiceVersion
 from onewindow.catalog.services import service_packages_import
 from onewindow.licences.models import Licence
 from onewindow.testing.factories import PersonFactory
-from tests.e2e.conftest import assert_accessible
-from tests.e2e.helpers import has_no_horizontal_scroll, log_in
+from tests.e2e.conftest import check_page as check
+from tests.e2e.helpers import Screenshots, log_in
 from tests.e2e.test_apply_flows import CATALOG, fill_form, publish, staff_for, upload_materials
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,16 +36,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ADDRESS = "广州市天河区华穗路1号"
 
 
-def shot(page: Page, name: str) -> None:
-    folder = os.environ.get("ONEWINDOW_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"graduate-{name}.png"), full_page=True)
-
-
-def check(page: Page) -> None:
-    assert has_no_horizontal_scroll(page)
-    assert_accessible(page)
+shot = Screenshots("graduate")
 
 
 def apply_for_the_one_stop(

@@ -15,9 +15,7 @@ walkthrough in docs/demo-walkthrough.md uses them)."""
 from __future__ import annotations
 
 import datetime
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,8 +33,10 @@ from onewindow.identity.models import Person, User
 from onewindow.identity.pii import phone_index
 from onewindow.licences import pdf
 from onewindow.licences.models import Licence
-from tests.e2e.conftest import PHONE, assert_accessible
-from tests.e2e.helpers import has_no_horizontal_scroll, log_in
+from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import check_page as check
+from tests.e2e.helpers import Screenshots as Shots
+from tests.e2e.helpers import log_in
 from tests.e2e.test_apply_flows import CATALOG, fill_form, staff_for
 from tests.e2e.test_payments import sandbox_url  # noqa: F401 — the sandbox gateway fixture
 from tests.e2e.test_resident_login import sent_code
@@ -44,25 +44,6 @@ from tests.e2e.test_resident_login import sent_code
 pytestmark = pytest.mark.django_db(transaction=True)
 
 STEP = datetime.timedelta(seconds=60)
-
-
-class Shots:
-    """Full-page screenshots for the walkthrough, only when asked for."""
-
-    def __init__(self) -> None:
-        folder = os.environ.get("ONEWINDOW_SCREENSHOTS")
-        self.folder = Path(folder) if folder else None
-        if self.folder is not None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-
-    def __call__(self, page: Page, name: str) -> None:
-        if self.folder is not None:
-            page.screenshot(path=str(self.folder / f"chain-{name}.png"), full_page=True)
-
-
-def check(page: Page) -> None:
-    assert has_no_horizontal_scroll(page)
-    assert_accessible(page)
 
 
 @pytest.fixture
@@ -221,7 +202,7 @@ def test_hk_macau_reendorsement_from_login_to_revocation(
     sandbox_url: str,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    shot = Shots()
+    shot = Shots("chain")
     person = demo_city
     permit = Licence.objects.get(holder_person=person, licence_type__code="hk-macau-permit")
 

@@ -11,7 +11,6 @@ walkthrough in docs/demo-walkthrough.md uses them)."""
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,8 @@ from onewindow.identity.models import User
 from onewindow.identity.pii import id_number_index
 from onewindow.testing.factories import PersonFactory
 from tests.e2e.conftest import PHONE, assert_accessible
-from tests.e2e.helpers import has_no_horizontal_scroll, log_in
+from tests.e2e.conftest import check_page as check
+from tests.e2e.helpers import Screenshots, log_in
 from tests.e2e.test_apply_flows import PNG, fill_form, publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,22 +41,13 @@ NOW = datetime.datetime(2026, 9, 28, 9, 30, tzinfo=CST)
 OFFICE = "广州市越秀区婚姻登记处"
 
 
-def shot(page: Page, name: str) -> None:
-    folder = os.environ.get("ONEWINDOW_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"marriage-{name}.png"), full_page=True)
+shot = Screenshots("marriage")
 
 
 @pytest.fixture
 def clock() -> Iterator[Any]:
     with time_machine.travel(NOW, tick=True) as traveller:
         yield traveller
-
-
-def check(page: Page) -> None:
-    assert has_no_horizontal_scroll(page)
-    assert_accessible(page)
 
 
 def resident(name: str, born: datetime.date, serial: int, phone: str) -> Any:

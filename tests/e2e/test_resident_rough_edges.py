@@ -29,8 +29,8 @@ from onewindow.demo.city import city_structure_seed
 from onewindow.identity.models import User
 from onewindow.licences.services import licence_issue
 from onewindow.testing.factories import PersonFactory
-from tests.e2e.conftest import assert_accessible
-from tests.e2e.helpers import has_no_horizontal_scroll, log_in
+from tests.e2e.conftest import check_page as check
+from tests.e2e.helpers import log_in
 from tests.e2e.test_apply_flows import CATALOG, publish
 from tests.e2e.test_resident_login import sent_code
 
@@ -38,11 +38,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 CODE = "grad-employment-test"
 PHONE = "13800138000"
-
-
-def check(page: Page) -> None:
-    assert has_no_horizontal_scroll(page)
-    assert_accessible(page)
 
 
 def page_height(page: Page) -> int:

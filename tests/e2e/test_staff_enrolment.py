@@ -6,8 +6,6 @@ axe-clean."""
 from __future__ import annotations
 
 import base64
-import os
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -18,19 +16,14 @@ from pytest_django.live_server_helper import LiveServer
 from onewindow.identity.models import AssuranceLevel, Person, Role, StaffRole
 from onewindow.testing.factories import DepartmentFactory, PersonFactory, StaffFactory
 from tests.e2e.conftest import PHONE, assert_accessible
-from tests.e2e.helpers import has_no_horizontal_scroll, log_in
+from tests.e2e.helpers import Screenshots, has_no_horizontal_scroll, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct horse battery staple"
 
 
-def shot(page: Page, name: str) -> None:
-    """With ``ONEWINDOW_SCREENSHOTS=<folder>`` the steps are saved for docs/operations.md."""
-    folder = os.environ.get("ONEWINDOW_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"staff-{name}.png"), full_page=True)
+shot = Screenshots("staff")
 
 
 def _role(code: str, *perms: str) -> Role:

@@ -109,7 +109,7 @@ def company_task_complete(
 ) -> CaseTask:
     """The company's answer: ``approve`` (e.g. 同意接收) or ``reject`` with a reason. Only its
     legal representative or an agent in force may answer; anyone else gets "not found"."""
-    from onewindow.cases.services.tasks import _engine_complete
+    from onewindow.cases.services.tasks import _engine_complete, task_completed_record
 
     if decision not in {"approve", "reject"}:
         raise ValidationFailed(_("请选择办理结果。"), code="invalid_decision", field="decision")
@@ -135,23 +135,9 @@ def company_task_complete(
     now = now or timezone.now()
     run = restore(case)
     _engine_complete(run, task, decision, text, {}, now=now, context=process_context(case))
-    task.status, task.decision, task.comment = CaseTask.Status.COMPLETED, decision, text
-    task.claimed_by = task.completed_by = user
-    task.completed_at = now
-    task.save(
-        update_fields=[
-            "status",
-            "decision",
-            "comment",
-            "claimed_by",
-            "completed_by",
-            "completed_at",
-        ]
+    also = task_completed_record(
+        case, task, user=user, decision=decision, text=text, findings={}, now=now
     )
-    also: tuple[str, ...] = ()
-    if decision == "reject":
-        case.outcome_note = text
-        also = ("outcome_note",)
     company = task.company.name if task.company else ""
     message = (
         _("%(company)s 已确认：%(step)s") % {"company": company, "step": task.name}

@@ -202,25 +202,9 @@ def task_complete(
             return _request_supplement(case, task, user=user, actor=who, text=text, now=now)
     else:
         _engine_complete(run, task, decision, text, recorded, now=now, context=context)
-    task.status = CaseTask.Status.COMPLETED
-    task.decision, task.comment, task.findings = decision, text, recorded
-    task.claimed_by = task.claimed_by or user
-    task.completed_by, task.completed_at = user, now
-    task.save(
-        update_fields=[
-            "status",
-            "decision",
-            "comment",
-            "claimed_by",
-            "completed_by",
-            "completed_at",
-            "findings",
-        ]
+    also = task_completed_record(
+        case, task, user=user, decision=decision, text=text, findings=recorded, now=now
     )
-    also: tuple[str, ...] = ()
-    if decision == "reject":
-        case.outcome_note = text
-        also = ("outcome_note",)
     # The department is the entry's actor (shown before the message), not part of it.
     messages = {
         "approve": _("审核通过：%(step)s"),
@@ -267,6 +251,40 @@ def _in_person_check(case: Case, task: CaseTask, *, decision: str, now: datetime
     reason = in_person_block(case=case, element_id=task.element_id, decision=decision, now=now)
     if reason:
         raise PersonsNotPresent(reason)
+
+
+def task_completed_record(
+    case: Case,
+    task: CaseTask,
+    *,
+    user: Any,
+    decision: str,
+    text: str,
+    findings: dict[str, Any],
+    now: datetime.datetime,
+) -> tuple[str, ...]:
+    """Save the task as completed by ``user`` (a staff member, or a company's representative
+    or agent) with its decision; a refusal's reason becomes the case's. The case fields to
+    save with the run (``apply_run(also=...)``)."""
+    task.status = CaseTask.Status.COMPLETED
+    task.decision, task.comment, task.findings = decision, text, findings
+    task.claimed_by = task.claimed_by or user
+    task.completed_by, task.completed_at = user, now
+    task.save(
+        update_fields=[
+            "status",
+            "decision",
+            "comment",
+            "claimed_by",
+            "completed_by",
+            "completed_at",
+            "findings",
+        ]
+    )
+    if decision != "reject":
+        return ()
+    case.outcome_note = text
+    return ("outcome_note",)
 
 
 def _engine_complete(
