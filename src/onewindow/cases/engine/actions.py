@@ -8,12 +8,11 @@ provider behind the action can make the call idempotent.
 
 The built-in actions call the apps that do the work; an app can also plug its own in through
 :func:`register_action` from its ``AppConfig.ready()`` (``notify.send`` comes from the
-notification service that way). ``FAKE_CALLS`` records the calls of the remaining fakes.
+notification service that way).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -39,7 +38,6 @@ class Action(Protocol):
 ActionFn = Callable[[ActionContext], dict[str, Any]]
 _REGISTRY: dict[str, ActionFn] = {}
 _OUTPUTS: dict[str, frozenset[str] | None] = {}
-FAKE_CALLS: list[ActionContext] = []
 
 
 def register_action(name: str, fn: ActionFn, *, outputs: Iterable[str] | None = None) -> None:
@@ -74,18 +72,6 @@ def exchange_variable(resource_code: str) -> str:
     return "exchange_" + re.sub(r"[^a-z0-9]+", "_", resource_code.lower()).strip("_")
 
 
-def _digits(key: str, size: int) -> str:
-    return str(int(hashlib.sha256(key.encode()).hexdigest(), 16))[:size]
-
-
-def _fake_exchange_lookup(ctx: ActionContext) -> dict[str, Any]:
-    FAKE_CALLS.append(ctx)
-    resource = ctx.params.get("resource", "")
-    return {
-        "exchange": {"resource": resource, "found": True, "reference": f"EX{_digits(ctx.key, 10)}"}
-    }
-
-
 def _exchange_lookup(ctx: ActionContext) -> dict[str, Any]:
     from onewindow.exchange.lookup import lookup_from_case
 
@@ -102,11 +88,6 @@ def _issue_licence(ctx: ActionContext) -> dict[str, Any]:
     from onewindow.licences.actions import issue_from_case
 
     return issue_from_case(ctx)
-
-
-def _fake_ship(ctx: ActionContext) -> dict[str, Any]:
-    FAKE_CALLS.append(ctx)
-    return {"delivery": {"tracking_no": f"SF{_digits(ctx.key, 12)}", "status": "shipped"}}
 
 
 def _ship(ctx: ActionContext) -> dict[str, Any]:

@@ -42,7 +42,7 @@ def engine() -> Any | None:
     except ImportError:
         return None
     if not (hasattr(module, "compile_process") and hasattr(module, "default_process")):
-        return None  # still being built
+        return None  # an engine module without the compiler: nothing to validate with
     return module
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from onewindow.cases.engine import (
     default_process,
     register_action,
 )
-from onewindow.cases.engine.actions import BUILT_IN, FAKE_CALLS, ActionContext
+from onewindow.cases.engine.actions import BUILT_IN, ActionContext
 
 from .conftest import compiled_spec, open_by_element, stored
 
@@ -222,20 +223,26 @@ def test_call_activity_runs_the_called_process(roundtrip) -> None:
 def test_service_tasks_run_only_in_advance_with_a_stable_key(monkeypatch) -> None:
     from onewindow.cases.engine import actions
 
-    # The engine alone (no database): the fake look-up instead of the exchange.
-    monkeypatch.setitem(actions._REGISTRY, "exchange.lookup", actions._fake_exchange_lookup)
+    # The engine alone (no database): a look-up that records its calls instead of the exchange.
+    calls: list[ActionContext] = []
+
+    def lookup(ctx: ActionContext) -> dict[str, Any]:
+        calls.append(ctx)
+        resource = ctx.params.get("resource", "")
+        return {"exchange": {"resource": resource, "found": True, "reference": "EX0000000001"}}
+
+    monkeypatch.setitem(actions._REGISTRY, "exchange.lookup", lookup)
     spec = compiled_spec("services.bpmn")
-    FAKE_CALLS.clear()
     run = ProcessRun.start(spec, data={"applicant_id": "P-1"})
-    assert run.open_user_tasks() == [] and FAKE_CALLS == []
+    assert run.open_user_tasks() == [] and calls == []
     events = run.advance(now=T0, context={"case_id": "C1"})
     assert events == ["action_done:lookup"]
-    call = FAKE_CALLS[0]
+    call = calls[0]
     assert call.params == {"resource": "gz-gaj.household-registration", "person": "P-1"}
     assert call.key.startswith("C1:lookup:")
     assert run.data()["exchange"]["found"] is True
     run.complete(_only(run, "review"), data={"decision": "approve"})
-    assert not run.finished and len(FAKE_CALLS) == 1  # complete() never calls actions
+    assert not run.finished and len(calls) == 1  # complete() never calls actions
     run = ProcessRun.restore(spec, stored(run))
     assert run.advance(now=T0, context={"case_id": "C1"}) == [
         "action_done:pay",
