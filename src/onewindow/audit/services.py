@@ -6,7 +6,9 @@ an audit key from the environment, named by the row's ``kid``."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,6 +103,25 @@ def audit_checkpoint_write(*, directory: Path) -> tuple[Checkpoint, Path | None]
     return AUDIT_CHAIN.checkpoint_to_directory(directory)
 
 
+# The rows the inner use cases of an outer one would write (``audit_folded``), or None.
+_FOLDED: ContextVar[list[dict[str, Any]] | None] = ContextVar("audit_folded", default=None)
+
+
+@contextmanager
+def audit_folded() -> Iterator[list[dict[str, Any]]]:
+    """Run inner use cases inside an outer one without their own audit rows: what each would
+    have written (action, target, changes) is collected in the list yielded, for the outer use
+    case to put in its one row, written last — so the chain's head is locked only at the end
+    of the outer transaction, and one request leaves one row."""
+    token = _FOLDED.set([])
+    try:
+        folded = _FOLDED.get()
+        assert folded is not None
+        yield folded
+    finally:
+        _FOLDED.reset(token)
+
+
 def audit_record(
     *,
     actor: Actor,
@@ -111,8 +132,9 @@ def audit_record(
     outcome: str = AuditEvent.Outcome.OK,
     changes: Mapping[str, Any] | None = None,
     purpose: str = "",
-) -> AuditEvent:
-    """Append one chained row. Must run inside the use case's transaction.
+) -> AuditEvent | None:
+    """Append one chained row (None inside :func:`audit_folded`: the outer use case writes
+    it). Must run inside the use case's transaction.
 
     It locks the chain's head row until that transaction ends, so every write of the platform
     passes through it one at a time: call it as the LAST step of a use case, after the slow
@@ -122,6 +144,11 @@ def audit_record(
     if target is not None:
         target_type = target._meta.label_lower
         target_id = str(target.pk)
+    folded = _FOLDED.get()
+    if folded is not None:  # an inner use case: the outer one writes the row
+        step = {"action": action, "target": f"{target_type}:{target_id}", "outcome": str(outcome)}
+        folded.append({**step, "changes": json.loads(json.dumps(dict(changes or {}), default=str))})
+        return None
     seq, prev_hash = _head_advance()
     alg, kid = suite_hash_name(), AUDIT_CHAIN.current_kid()
     fields: dict[str, Any] = {

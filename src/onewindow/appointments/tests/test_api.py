@@ -10,6 +10,7 @@ import pytest
 from django.test import Client, TestCase
 
 from onewindow.appointments.models import Booking, Slot
+from onewindow.audit.models import AuditEvent
 from onewindow.cases.services import material_specs
 from onewindow.cases.tests.test_demo_packages import sample_answers
 from onewindow.catalog.persons import applicant_fields
@@ -67,8 +68,19 @@ def test_slots_listed_and_booked_through_the_api(registry, marriage, resident):
     assert not Booking.objects.exists()
 
     chosen = slots[0]["id"]
+    before = AuditEvent.objects.count()
     created = _post(client, _body(marriage, appointment_slot=chosen), "with-slot")
     assert created.status_code == 201, created.content
+    # one audit row for the request, written last, naming what its parts did (the
+    # messages sent after the commit have their own)
+    rows = [
+        r for r in AuditEvent.objects.order_by("seq")[before:] if r.action != "notify.case_news"
+    ]
+    assert [row.action for row in rows] == ["cases.case.submit"]
+    assert [step["action"] for step in rows[0].changes["steps"]] == [
+        *["cases.material.attach"] * len(_body(marriage)["materials"]),
+        "appointments.booking.create",
+    ]
     again = _post(client, _body(marriage, appointment_slot=chosen), "with-slot")
     assert again.status_code == 200 and again.json()["number"] == created.json()["number"]
     assert Slot.objects.get(pk=chosen).booked == 1

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from onewindow.audit.services import Actor, audit_record
+from onewindow.audit.services import Actor, audit_folded, audit_record
 from onewindow.cases.engine import ProcessRun
 from onewindow.cases.models import Case, CaseMaterial
 from onewindow.cases.services._common import (
@@ -321,10 +321,13 @@ def _submit_locked(
     token: str,
     in_force: bool = False,
     insert: bool = False,
+    steps: list[dict[str, Any]] | None = None,
 ) -> Case:
     """``in_force``: the caller has just read the case's version as the one in force.
     ``insert``: the case is not in the database yet (no materials, no booking): it is
-    inserted submitted, with its process state, in one statement."""
+    inserted submitted, with its process state, in one statement. ``steps``: what the
+    request's attachments and booking would have audited (``audit_folded``), kept in the
+    submission's one audit row."""
     if not in_force:
         current = case.service_version.service.current
         if current is not None and current.pk != case.service_version_id:
@@ -360,6 +363,7 @@ def _submit_locked(
             token=token,
             insert=insert,
             applicant=applicant,
+            steps=steps,
         )
     case.deadline = _deadline(version, today)
     case.idempotency_key = case.idempotency_key or token
@@ -411,6 +415,7 @@ def _submit_locked(
             "service": version.service.code,
             "version": version.number,
             "deadline": case.deadline.isoformat() if case.deadline else None,
+            **({"steps": steps} if steps else {}),
         },
     )
     enqueue_advance(case)
@@ -427,6 +432,7 @@ def _submit_awaiting_consent(
     token: str,
     insert: bool,
     applicant: Person | None,
+    steps: list[dict[str, Any]] | None = None,
 ) -> Case:
     """A submission naming a person whose records the process looks up: numbered and
     recorded, but the process starts only once they agree (``cases.services.parties``)."""
@@ -476,6 +482,7 @@ def _submit_awaiting_consent(
             "service": version.service.code,
             "version": version.number,
             "awaiting_consent": [p.code for p in parties if p.consent == "pending"],
+            **({"steps": steps} if steps else {}),
         },
     )
     return case
@@ -505,6 +512,25 @@ def case_submit(
     )
 
 
+def _attach_all(
+    case: Case, *, user: Any, actor: Actor | None, materials: list[tuple[str, str, bytes]]
+) -> None:
+    import io
+
+    from onewindow.cases.services.materials import case_material_attach
+
+    for code, filename, content in materials:
+        case_material_attach(
+            user=user,
+            case_id=case.pk,
+            code=code,
+            upload=io.BytesIO(content),
+            filename=filename,
+            size=len(content),
+            actor=actor,
+        )
+
+
 def case_create_and_submit(
     *,
     user: Any,
@@ -520,7 +546,7 @@ def case_create_and_submit(
     """The API's one-call submission. Same key and same body → the same case (``False``:
     not created now); same key, different body → 409. ``licences``: (material code, licence
     id) pairs, the applicant's wallet licences presented instead of uploads."""
-    from onewindow.cases.services.materials import case_material_attach, case_material_use_licence
+    from onewindow.cases.services.materials import case_material_use_licence
 
     key = (idempotency_key or "").strip()
     if not key or len(key) > 128:
@@ -576,28 +602,25 @@ def case_create_and_submit(
                 submit_token=key,
             )
             bare = not (materials or licences or appointment_slot is not None)
+            steps: list[dict[str, Any]] = []
             if not bare:
                 case.save(force_insert=True)
-                for code, filename, content in materials or []:
-                    import io
+                # One audit row for the request, written last by the submission: what the
+                # attachments and the booking would have written goes into it.
+                with audit_folded() as steps:
+                    _attach_all(case, user=user, actor=actor, materials=materials or [])
+                    for code, licence_id in licences or []:
+                        case_material_use_licence(
+                            user=user,
+                            case_id=case.pk,
+                            code=code,
+                            licence_id=licence_id,
+                            actor=actor,
+                        )
+                    if appointment_slot is not None:
+                        from onewindow.appointments.services import booking_create
 
-                    case_material_attach(
-                        user=user,
-                        case_id=case.pk,
-                        code=code,
-                        upload=io.BytesIO(content),
-                        filename=filename,
-                        size=len(content),
-                        actor=actor,
-                    )
-                for code, licence_id in licences or []:
-                    case_material_use_licence(
-                        user=user, case_id=case.pk, code=code, licence_id=licence_id, actor=actor
-                    )
-                if appointment_slot is not None:
-                    from onewindow.appointments.services import booking_create
-
-                    booking_create(user=user, case=case, slot_id=appointment_slot, actor=actor)
+                        booking_create(user=user, case=case, slot_id=appointment_slot, actor=actor)
                 # the attach/booking services wrote to the row
                 case = lock_case(case.pk, fresh_service=True)
                 case.idempotency_key = key
@@ -609,6 +632,7 @@ def case_create_and_submit(
                 token=key,
                 in_force=True,
                 insert=bare,
+                steps=steps,
             )
             return case, True
     except (IntegrityError, ApplicationError):
