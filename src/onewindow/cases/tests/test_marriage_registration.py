@@ -213,7 +213,7 @@ def test_a_woman_of_twenty_today_may_marry_and_one_day_younger_may_not(
     assert case.status == Case.Status.IN_PROGRESS and open_elements(case) == {"Task_Review"}
 
     younger = resident("陈静", _born_years_ago(20, days_later=1), 126, "13912340006")
-    other = resident("赵六", datetime.date(1990, 1, 1), 459, "13912340007")
+    other = resident("赵六", datetime.date(1996, 1, 1), 459, "13912340007")  # young: 未婚
     refused = consent(apply(younger, other, marriage, slot=slot_at(TODAY, 15)), other)
     assert refused.status == Case.Status.REJECTED
     assert refused.outcome_note.startswith(
