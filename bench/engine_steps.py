@@ -28,9 +28,9 @@ import django  # noqa: E402
 
 django.setup()
 
-from onewindow.cases.engine import ProcessRun, compile_process  # noqa: E402
+from onewindow.workflow import ProcessRun, compile_process  # noqa: E402
 
-LOOP = ROOT / "src/onewindow/cases/engine/tests/bpmn/loop.bpmn"
+LOOP = ROOT / "src/onewindow/workflow/tests/bpmn/loop.bpmn"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 

@@ -34,7 +34,7 @@ from bench.run import DEFAULT_URL, ensure_database, pg_env, pgbench  # noqa: E40
 PREPARE = """
 import json, django
 django.setup()
-from onewindow.cases.engine import compile_process, default_process
+from onewindow.workflow import compile_process, default_process
 from onewindow.cases.models import Case
 from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.payments.models import PaymentOrder

@@ -68,12 +68,12 @@ def _cases(w: World) -> dict[str, Any]:
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    from onewindow.cases.engine import compile_process, default_process
     from onewindow.cases.models import CaseMaterial
     from onewindow.cases.services import case_create_and_submit, case_draft_start
     from onewindow.catalog.models import Service, ServiceVersion
     from onewindow.identity.models import Department, StaffRole
     from onewindow.testing.factories import RoleFactory
+    from onewindow.workflow import compile_process, default_process
 
     dept_a = Department.objects.get(code="dept-a")
     StaffRole.objects.create(

@@ -11,7 +11,6 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from onewindow.cases import services
-from onewindow.cases.engine import register_action
 from onewindow.cases.models import Case
 from onewindow.cases.services import steps
 from onewindow.cases.tests.conftest import OWN_ANSWERS, definition, publish
@@ -19,6 +18,7 @@ from onewindow.cases.tests.test_steps import ACTION, CODE, STEP_BPMN, Script
 from onewindow.demo.city import city_structure_seed
 from onewindow.identity.models import User
 from onewindow.testing.factories import PersonFactory
+from onewindow.workflow import register_action
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.helpers import has_no_horizontal_scroll, log_in
 

@@ -15,12 +15,12 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from onewindow.cases.engine import ProcessRun
-from onewindow.cases.engine.actions import exchange_variable
 from onewindow.cases.models import CaseTask
 from onewindow.cases.rule_results import RuleResult, case_sources, looked_up_for, rule_results
 from onewindow.exchange.selectors import FetchedRecord, case_fetched_records, resource_facts
 from onewindow.identity.models import Department, StaffRole
+from onewindow.workflow import ProcessRun
+from onewindow.workflow.actions import exchange_variable
 
 
 @dataclass(frozen=True)

@@ -121,8 +121,8 @@ def record_name_warnings(
 ) -> dict[str, list[str]]:
     """Per subject: the looked-up records (household registration, identity …) whose name is
     not the name the form gives that person."""
-    from onewindow.cases.engine.actions import exchange_variable
     from onewindow.catalog.packages.vocabulary import vocabulary_load
+    from onewindow.workflow.actions import exchange_variable
 
     vocabulary = vocabulary_load()
     out: dict[str, list[str]] = {}

@@ -15,9 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from onewindow.cases.engine import expressions
-from onewindow.cases.engine.decisions import DecisionError, InputValue
-from onewindow.cases.engine.explain import (
+from onewindow.cases.models import Case
+from onewindow.core.text import zh_text
+from onewindow.exchange.selectors import resource_facts
+from onewindow.workflow import expressions
+from onewindow.workflow.decisions import DecisionError, InputValue
+from onewindow.workflow.explain import (
     NEGATION,
     PLACEHOLDER,
     TRUTH,
@@ -27,9 +30,6 @@ from onewindow.cases.engine.explain import (
     table_explain,
     verdict_output,
 )
-from onewindow.cases.models import Case
-from onewindow.core.text import zh_text
-from onewindow.exchange.selectors import resource_facts
 
 MASK = "***"
 # (resource, record fields the figure was computed from) -> the viewer may not see it.

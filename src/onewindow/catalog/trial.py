@@ -36,13 +36,6 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.cases.engine import (
-    ActionContext,
-    EngineError,
-    OpenTask,
-    ProcessRun,
-    registered_actions,
-)
 from onewindow.catalog.packages import ValidationContext, package_load, sources_from_paths
 from onewindow.catalog.packages.process import process_compile, resolve_group
 from onewindow.catalog.packages.source import PROCESS_FILE
@@ -63,6 +56,14 @@ from onewindow.catalog.trialtypes import (
     TrialReport,
     trial_duration,
     trial_path_parse,
+)
+from onewindow.workflow import (
+    ActionContext,
+    EngineError,
+    EventKind,
+    OpenTask,
+    ProcessRun,
+    registered_actions,
 )
 
 __all__ = [
@@ -263,17 +264,17 @@ class _Trial:
         passed: set[str] = set()
         failures: list[str] = []
         for event in events:
-            kind, _sep, element = event.partition(":")
-            if kind == "timer_fired":
+            kind, element = event.kind, event.element
+            if kind is EventKind.TIMER_FIRED:
                 passed.add(element)
                 node.steps.append(Step("timer", element, self._name(element), node.now))
-            elif kind in ("action_done", "action_failed"):
+            elif kind in (EventKind.ACTION_DONE, EventKind.ACTION_FAILED):
                 call = next((c for c in calls if c.element == element), None)
                 if call is not None:
                     calls.remove(call)
                 step = self._service_step(element, call, node.now)
                 node.steps.append(step)
-                if kind == "action_done":
+                if kind is EventKind.ACTION_DONE:
                     passed.add(element)
                 else:
                     failures.append(

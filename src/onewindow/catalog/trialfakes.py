@@ -10,12 +10,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from onewindow.cases.engine import ActionContext
-from onewindow.cases.engine.actions import exchange_variable
-from onewindow.cases.engine.decisions import DecisionError, table_evaluate
 from onewindow.catalog.trialtypes import TABLE_ACTION
 from onewindow.core.calendar import add_working_days
 from onewindow.core.identifiers import citizen_id_make, uscc_make
+from onewindow.workflow import ActionContext
+from onewindow.workflow.actions import exchange_variable
+from onewindow.workflow.decisions import DecisionError, table_evaluate
 
 
 # -- sample answers ---------------------------------------------------------------------------

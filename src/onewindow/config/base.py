@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "ninja",  # the API docs' Swagger UI from our static files, not a CDN (CSP: 'self')
     "onewindow.core",
+    "onewindow.workflow",
     "onewindow.audit",
     "onewindow.identity",
     "onewindow.notify",

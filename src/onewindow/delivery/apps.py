@@ -8,4 +8,7 @@ class DeliveryConfig(AppConfig):
     verbose_name = "物流取件"
 
     def ready(self) -> None:
-        from onewindow.delivery import checks  # noqa: F401  (registers the deployment check)
+        from onewindow.delivery import actions, checks  # noqa: F401  (registers the check)
+        from onewindow.workflow import register_action
+
+        register_action("delivery.ship", actions.ship_from_case, outputs=("delivery",))

@@ -6,13 +6,13 @@ subject looked up: the applicant and the parties of ``cases.party_selectors``)."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor
-from onewindow.cases.engine.actions import ActionContext, exchange_variable
 from onewindow.exchange.datasources import fields_for
 from onewindow.exchange.models import Resource
 from onewindow.exchange.services import (
@@ -22,6 +22,7 @@ from onewindow.exchange.services import (
 )
 from onewindow.identity.models import Person
 from onewindow.identity.pii import id_number_index
+from onewindow.workflow.actions import ActionContext, exchange_variable
 
 
 class LookupRefused(RuntimeError):
@@ -30,6 +31,15 @@ class LookupRefused(RuntimeError):
 
 def variable_name(resource_code: str) -> str:
     return exchange_variable(resource_code)
+
+
+def lookup_outputs(params: Mapping[str, str]) -> frozenset[str] | None:
+    """What a look-up of a literal ``resource`` sets: ``exchange`` and its resource's
+    variable (None when the resource is an expression, known only at run time)."""
+    resource = params.get("resource", "")
+    if not resource or resource.startswith("${"):
+        return None
+    return frozenset({"exchange", exchange_variable(resource)})
 
 
 def _subjects(ctx: ActionContext) -> list[tuple[str, Person | None]]:

@@ -7,4 +7,7 @@ class LicencesConfig(AppConfig):
     verbose_name = "电子证照"
 
     def ready(self) -> None:
-        from onewindow.licences import checks  # noqa: F401  (registers the deployment check)
+        from onewindow.licences import actions, checks  # noqa: F401  (registers the check)
+        from onewindow.workflow import register_action
+
+        register_action("licences.issue", actions.issue_from_case, outputs=("licence",))

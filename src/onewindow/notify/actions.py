@@ -21,7 +21,6 @@ from typing import Any
 
 from django.db import transaction
 
-from onewindow.cases.engine import ActionContext
 from onewindow.core.text import zh_text
 from onewindow.identity import selectors as identity
 from onewindow.notify import _cases
@@ -35,6 +34,7 @@ from onewindow.notify.case_news import (
 )
 from onewindow.notify.messages import template_params
 from onewindow.notify.services import Recipient, notify_tell
+from onewindow.workflow import ActionContext
 
 ACTION = "notify.send"
 RESERVED = {"template", "text", "to"}

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from onewindow.cases.engine.actions import ActionContext
 from onewindow.payments.models import PaymentOrder
+from onewindow.workflow.actions import ActionContext
 
 
 class PaymentPending(Exception):

@@ -7,7 +7,8 @@ class PaymentsConfig(AppConfig):
     verbose_name = "网上缴费"
 
     def ready(self) -> None:
-        from onewindow.cases.engine import register_action
         from onewindow.payments import actions, checks  # noqa: F401  (registers the checks)
+        from onewindow.workflow import register_action
 
+        register_action("payments.create_order", actions.create_order, outputs=("payment", "paid"))
         register_action("payments.await", actions.await_payment)

@@ -203,9 +203,9 @@ def _settle(case: Case, *, now: datetime.datetime, events: list[CaseEvent]) -> N
 
 
 def _start(case: Case, *, now: datetime.datetime, events: list[CaseEvent]) -> None:
-    from onewindow.cases.engine import ProcessRun
     from onewindow.cases.services.process import apply_run, enqueue_advance, process_context
     from onewindow.cases.services.submission import _deadline
+    from onewindow.workflow import ProcessRun
 
     version = case.service_version
     run = ProcessRun.start(

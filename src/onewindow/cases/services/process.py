@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor, audit_record
-from onewindow.cases.engine import ProcessRun
 from onewindow.cases.findings import case_findings
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.cases.services._common import (
@@ -32,6 +31,7 @@ from onewindow.catalog.versions import departments_by_code
 from onewindow.core.calendar import add_working_days, is_estimate
 from onewindow.core.text import zh_text
 from onewindow.identity.models import Department
+from onewindow.workflow import EventKind, ProcessRun, RunEvent
 
 logger = logging.getLogger(__name__)
 DEPARTMENT_CODE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")  # gz-scjgj, gz-mzj-th
@@ -356,9 +356,9 @@ def case_advance(
     from as the message was sent (a message from before a failure that put the next attempt
     off runs nothing). ``stale_claim``: the claim the sweep found lost with its worker, taken
     over here. Without ``step`` (the SLA sweep's due timers) the step runs at once."""
-    from onewindow.cases.engine import EngineError
     from onewindow.cases.services import steps
     from onewindow.cases.services._common import ProcessConfigError
+    from onewindow.workflow import EngineError
 
     now = now or timezone.now()
     claim = (
@@ -383,9 +383,7 @@ def case_advance(
                 with transaction.atomic():  # a step that cannot go on keeps nothing it did
                     run = restore(case)
                     events = run.advance(now=now, context=process_context(case))
-                    escalations = [
-                        t for t in events if "timer" in t.lower() or "escalat" in t.lower()
-                    ]
+                    escalations = [e for e in events if e.kind is EventKind.TIMER_FIRED]
                     # The tasks open before this step matter only to an escalation.
                     before = (
                         {row.uid for row in case.tasks.filter(status__in=ACTIVE)}
@@ -409,7 +407,10 @@ def case_advance(
             if case.stuck_at is not None:  # the last failure this step was allowed
                 steps.step_stuck_record(case, now=now, attempts=case.step_attempts)
             if events:
-                changes: dict[str, Any] = {"events": events[:20], "status": case.status}
+                changes: dict[str, Any] = {
+                    "events": [str(e) for e in events[:20]],
+                    "status": case.status,
+                }
                 if case.step_attempts:
                     changes["attempts"] = case.step_attempts
                 if case.stuck_at is not None:
@@ -420,7 +421,7 @@ def case_advance(
                     target=case,
                     changes=changes,
                 )
-            return events
+            return [str(e) for e in events]
     except Exception as exc:
         if claim is None:
             raise
@@ -434,7 +435,7 @@ def _mark_escalated(
     *,
     before: set[str],
     created: list[CaseTask],
-    events: list[str],
+    events: list[RunEvent],
     now: datetime.datetime,
 ) -> None:
     """A fired timer boundary event escalates the task it is attached to (the task of the
@@ -446,7 +447,7 @@ def _mark_escalated(
     intermediate catch event) is a planned wait, not an escalation. A spec compiled before
     boundary events were recorded falls back to the tasks open before the step and past
     their due date."""
-    fired = [text.split(":", 1)[1] for text in events if text.startswith("timer_fired:")]
+    fired = [e.element for e in events if e.kind is EventKind.TIMER_FIRED]
     boundary = (case.service_version.process_spec or {}).get("boundary_events")
     tasks = case.tasks.select_related("department")
     if boundary is None:

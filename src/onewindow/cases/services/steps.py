@@ -35,13 +35,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.cases.engine import ProcessRun
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services._common import (
     event,
     lock_case,
     save_case,
 )
+from onewindow.workflow import EventKind, ProcessRun, RunEvent
 
 logger = logging.getLogger(__name__)
 
@@ -160,13 +160,13 @@ def _stick(case: Case, *, now: datetime.datetime, reason: str) -> None:
 
 
 def step_settle(
-    case: Case, run: ProcessRun, events: list[str], *, now: datetime.datetime
+    case: Case, run: ProcessRun, events: list[RunEvent], *, now: datetime.datetime
 ) -> tuple[str, ...]:
     """After ``run.advance``: record how the step went on the case (the caller saves the
     returned fields with the run's state). Failed actions keep the step owed with a back-off;
     the last allowed failure makes the case stuck (see :func:`step_stuck_record`)."""
     tasks = (case.service_version.process_spec or {}).get("service_tasks") or {}
-    failed = [text.split(":", 1)[1] for text in events if text.startswith("action_failed:")]
+    failed = [e.element for e in events if e.kind is EventKind.ACTION_FAILED]
     failing = [e for e in failed if (tasks.get(e) or {}).get("action") not in WAITING_ACTIONS]
     if not failing or run.finished:
         step_clear(case)

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 
 from onewindow.audit.models import AuditEvent
 from onewindow.audit.services import Actor, audit_record
-from onewindow.cases.engine import ProcessRun
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import supervised_department_ids
 from onewindow.cases.services._common import (
@@ -32,6 +31,7 @@ from onewindow.cases.services.steps import ACTIVE_TASKS, STEP_FIELDS, send_step,
 from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.catalog.versions import service_version_cached
 from onewindow.core.errors import Conflict, ValidationFailed
+from onewindow.workflow import ProcessRun
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_folded, audit_record
-from onewindow.cases.engine import ProcessRun
 from onewindow.cases.models import Case, CaseMaterial
 from onewindow.cases.services._common import (
     CaseNotFound,
@@ -53,6 +52,7 @@ from onewindow.core.errors import (
 )
 from onewindow.identity.models import Company, Person
 from onewindow.identity.selectors import company_get_by_uscc, person_for_user, person_may_act_for
+from onewindow.workflow import ProcessRun
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
-from onewindow.cases.engine import ProcessRun
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services._common import (
     actor_for,
@@ -31,6 +30,7 @@ from onewindow.cases.services.process import (
 )
 from onewindow.cases.services.submission import applicant_form, changed_fields
 from onewindow.core.errors import Conflict, FieldError, ValidationFailed
+from onewindow.workflow import ProcessRun
 
 
 def _errors(case: Case, form_data: dict[str, Any] | None) -> list[FieldError]:

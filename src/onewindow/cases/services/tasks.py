@@ -16,8 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
-from onewindow.cases.engine import RunFinished, TaskNotOpen
-from onewindow.cases.engine import TaskNotFound as EngineTaskNotFound
 from onewindow.cases.findings import findings_clean, task_form
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services._common import (
@@ -40,6 +38,8 @@ from onewindow.cases.services.process import (
 )
 from onewindow.core.errors import ApplicationError, Conflict, ValidationFailed
 from onewindow.identity.models import Department, StaffRole, User
+from onewindow.workflow import RunFinished, TaskNotOpen
+from onewindow.workflow import TaskNotFound as EngineTaskNotFound
 
 DECISIONS = ("approve", "reject", "supplement")
 COMMENT_MAX = 2000

@@ -14,7 +14,6 @@ from django.contrib.auth.models import Permission
 from django.test import TestCase
 
 from onewindow.cases import services
-from onewindow.cases.engine import compile_process
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import inbox_for, supervision_overview
 from onewindow.cases.signals import CaseNews, case_news
@@ -24,6 +23,7 @@ from onewindow.core.calendar import working_days_between
 from onewindow.identity.models import Department, Role, User
 from onewindow.testing.clients import staff_client
 from onewindow.testing.factories import StaffFactory
+from onewindow.workflow import compile_process
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,6 @@ import pytest
 from django.test import Client
 
 from onewindow.audit.services import Actor
-from onewindow.cases.engine import ProcessRun
 from onewindow.cases.models import Case
 from onewindow.cases.services import case_withdraw
 from onewindow.cases.tests.test_demo_packages import (
@@ -27,6 +26,7 @@ from onewindow.exchange import datasources
 from onewindow.exchange.calllog import calllog_verify
 from onewindow.exchange.models import CallLog
 from onewindow.testing.factories import PersonFactory
+from onewindow.workflow import ProcessRun
 
 pytestmark = pytest.mark.django_db
 

@@ -443,8 +443,8 @@ def test_withdrawing_while_waiting_voids_the_request(joint, resident, partner):
 
 
 def test_the_look_up_itself_refuses_a_party_who_has_not_agreed(joint, resident, partner):
-    from onewindow.cases.engine.actions import ActionContext
     from onewindow.exchange.lookup import LookupRefused, lookup_from_case
+    from onewindow.workflow.actions import ActionContext
 
     case = submit(resident.user, _draft(resident))
     ctx = ActionContext(

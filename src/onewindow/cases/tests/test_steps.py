@@ -25,7 +25,6 @@ from django.urls import reverse
 
 from onewindow.audit.models import AuditEvent
 from onewindow.cases import services
-from onewindow.cases.engine import ActionContext, register_action
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services import steps
 from onewindow.cases.signals import CaseNews, case_news
@@ -33,6 +32,7 @@ from onewindow.cases.tests.conftest import _NS, ANSWERS, definition, publish
 from onewindow.catalog.models import ServiceVersion
 from onewindow.identity.models import Person
 from onewindow.testing.clients import staff_client
+from onewindow.workflow import ActionContext, register_action
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from onewindow.cases.engine.actions import ActionContext, register_action
 from onewindow.config.celery import app
+from onewindow.workflow.actions import ActionContext, register_action
 
 ACTION = "steps.check"
 WAIT_SECONDS = 60.0

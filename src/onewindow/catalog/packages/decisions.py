@@ -27,7 +27,7 @@ def is_decision_file(name: str) -> bool:
 
 def _table_problems(table: Any) -> list[tuple[tuple[str | int, ...], str]]:
     try:
-        from onewindow.cases.engine.decisions import table_problems
+        from onewindow.workflow.decisions import table_problems
     except ImportError:  # the engine is not installed: structure is checked when it is
         return []
     return table_problems(table)

@@ -38,7 +38,7 @@ class GroupUse:
 def engine() -> Any | None:
     """The case engine module, or None while it is not installed."""
     try:
-        from onewindow.cases import engine as module
+        from onewindow import workflow as module
     except ImportError:
         return None
     if not (hasattr(module, "compile_process") and hasattr(module, "default_process")):

@@ -15,7 +15,7 @@ from onewindow.catalog.packages.source import TASK_FORM_SUFFIX, PackageSource
 
 def _engine_problems(form: Any) -> list[str]:
     try:
-        from onewindow.cases.engine.taskforms import form_problems
+        from onewindow.workflow.taskforms import form_problems
     except ImportError:  # the engine is not installed
         return []
     return form_problems(form)

@@ -14,8 +14,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from onewindow.cases.engine import ProcessRun, compile_process, registered_actions
-from onewindow.cases.engine.actions import get_action
 from onewindow.catalog.packages import ValidationContext, package_load, sources_from_paths
 from onewindow.catalog.packages.vocabulary import default_catalog_dir
 from onewindow.catalog.tests import packages
@@ -29,6 +27,8 @@ from onewindow.catalog.trial import (
     trial_path_parse,
 )
 from onewindow.catalog.trialreport import trial_as_json, trial_as_text
+from onewindow.workflow import ProcessRun, compile_process, registered_actions
+from onewindow.workflow.actions import get_action
 
 CATALOG = default_catalog_dir()
 ELIGIBLE = {"household_size": 2, "monthly_income": 3000, "financial_assets": 10000}
@@ -423,9 +423,9 @@ def test_actions_in_the_context_run_instead_of_the_registry():
         "exchange.lookup": lambda ctx: {"exchange": {"found": True, "by": ctx.element_id}},
     }
     run = ProcessRun.start(spec, data={}, now=START)
-    assert run.advance(now=START, context={"actions": fake}) == ["action_done:lookup"]
+    assert texts(run.advance(now=START, context={"actions": fake})) == ["action_done:lookup"]
     run.complete(run.open_user_tasks()[0].uid, data={"decision": "approve"}, now=START)
-    assert run.advance(now=START, context={"actions": fake}) == [
+    assert texts(run.advance(now=START, context={"actions": fake})) == [
         "action_done:approve",
         "action_done:issue",
         "finished:approved",
@@ -522,3 +522,7 @@ def test_only_the_vocabulary_context_skips_the_city(tmp_path):
     assert offline.problems == []
     city = package_load(source, ValidationContext.from_demo_city())
     assert [p.message for p in city.problems] == ["部门 gz-nowhere 不存在。"]
+
+
+def texts(events: list) -> list[str]:
+    return [str(event) for event in events]

@@ -13,13 +13,13 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from onewindow.cases.engine import compile_process, default_process
 from onewindow.cases.models import Case
 from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.core.sandbox import sandbox_server
 from onewindow.delivery.sandbox import CourierSandbox, CourierSandboxConfig, make_app
 from onewindow.identity.models import Department, Person
 from onewindow.testing.factories import DepartmentFactory, PersonFactory, StaffFactory
+from onewindow.workflow import compile_process, default_process
 
 MAIL_FORM: dict[str, Any] = {
     "type": "object",

@@ -11,7 +11,6 @@ from django.test import Client
 from django.utils import timezone
 
 from onewindow.audit.services import Actor
-from onewindow.cases.engine.actions import ActionContext, get_action
 from onewindow.core.errors import ValidationFailed
 from onewindow.delivery.models import Address, Shipment
 from onewindow.delivery.services import (
@@ -21,6 +20,7 @@ from onewindow.delivery.services import (
     shipments_advance,
 )
 from onewindow.testing.factories import PersonFactory
+from onewindow.workflow.actions import ActionContext, get_action
 
 pytestmark = pytest.mark.django_db
 T0 = timezone.now().replace(microsecond=0)

@@ -15,8 +15,6 @@ from django.test import TestCase
 from lxml import etree
 
 from onewindow.cases import services as cases
-from onewindow.cases.engine import actions as engine_actions
-from onewindow.cases.engine.actions import ActionContext
 from onewindow.cases.models import Case
 from onewindow.cases.tests.conftest import _NS, definition, publish
 from onewindow.cases.tests.helpers import act, apply
@@ -25,6 +23,8 @@ from onewindow.notify import actions
 from onewindow.notify.messages import SMS_TEMPLATES, template_params
 from onewindow.notify.models import Message, SmsMessage
 from onewindow.notify.services import sms_text
+from onewindow.workflow import actions as engine_actions
+from onewindow.workflow.actions import ActionContext
 
 pytestmark = pytest.mark.django_db
 
@@ -215,7 +215,7 @@ def test_every_catalogue_notify_step_has_what_its_template_needs():
 
 
 def test_the_shipped_notice_carries_the_tracking_number_of_the_shipment():
-    from onewindow.cases.engine import compile_process, expressions
+    from onewindow.workflow import compile_process, expressions
 
     bpmn = catalog_dir() / "hk-macau-reendorsement" / "process.bpmn"
     compiled = compile_process(bpmn.read_bytes(), filename=bpmn.name)

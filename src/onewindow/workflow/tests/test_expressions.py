@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from onewindow.cases.engine import compile_process
-from onewindow.cases.engine.expressions import UnsafeExpression, check, evaluate
+from onewindow.workflow import compile_process
+from onewindow.workflow.expressions import UnsafeExpression, check, evaluate
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from onewindow.cases.engine.actions import exchange_variable
-from onewindow.cases.engine.decisions import DecisionError, table_evaluate, table_problems
+from onewindow.workflow.actions import exchange_variable
+from onewindow.workflow.decisions import DecisionError, table_evaluate, table_problems
 
 TABLE: dict[str, Any] = {
     "hit_policy": "FIRST",

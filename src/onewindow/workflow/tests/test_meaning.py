@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from onewindow.cases.engine import ProcessRun, compile_process
+from onewindow.workflow import ProcessRun, compile_process
 
 from .conftest import bpmn, compiled_spec, open_by_element
 
@@ -220,7 +220,7 @@ def test_per_instance_groups_name_the_element_variable(groups: str, message: str
 
 
 def test_a_missing_variable_names_the_element_and_the_variable_in_chinese() -> None:
-    from onewindow.cases.engine import EngineError
+    from onewindow.workflow import EngineError
 
     spec = compiled_spec("form_gateway.bpmn")
     with pytest.raises(EngineError) as caught:

@@ -22,6 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import expressions
 from .actions import ActionContext, get_action
+from .events import EventKind, RunEvent
 from .problems import EngineError, RunFinished, TaskNotFound, TaskNotOpen
 from .prune import prune
 from .specs import (
@@ -371,9 +372,10 @@ class ProcessRun:
                     data.pop(name, None)
                 data.update(copy.deepcopy(values))
 
-    def advance(self, *, now: datetime, context: dict[str, Any]) -> list[str]:
-        """Run gateways, service tasks (registered actions) and timers due at ``now``."""
-        events: list[str] = []
+    def advance(self, *, now: datetime, context: dict[str, Any]) -> list[RunEvent]:
+        """Run gateways, service tasks (registered actions) and timers due at ``now``; what
+        happened, in order."""
+        events: list[RunEvent] = []
         if self.finished:
             return events
         self._clock(now, context, fire=True)
@@ -391,7 +393,7 @@ class ProcessRun:
             self.workflow.script_engine.fire_timers = False
         self._settle()
         if self.finished:
-            events.append(f"finished:{self.outcome()}")
+            events.append(RunEvent(EventKind.FINISHED, outcome=self.outcome() or ""))
         return events
 
     def cancel(self) -> None:
@@ -416,7 +418,7 @@ class ProcessRun:
             for t in self.workflow.get_tasks(state=TaskState.READY)
         )
 
-    def _steps(self, *, services: bool, events: list[str], failed: set[UUID]) -> None:
+    def _steps(self, *, services: bool, events: list[RunEvent], failed: set[UUID]) -> None:
         wf = self.workflow
         for _round in range(10_000):
             progressed = False
@@ -435,7 +437,9 @@ class ProcessRun:
                 return
         raise EngineError("process does not settle (endless automatic loop)")
 
-    def _run_ready(self, wf: Any, services: bool, events: list[str], failed: set[UUID]) -> bool:
+    def _run_ready(
+        self, wf: Any, services: bool, events: list[RunEvent], failed: set[UUID]
+    ) -> bool:
         ran = False
         for task in wf.get_tasks(state=TaskState.READY):
             if self.finished:
@@ -453,14 +457,14 @@ class ProcessRun:
                 if isinstance(spec, CatchingEvent) and isinstance(
                     spec.event_definition, ClockTimer
                 ):
-                    events.append(f"timer_fired:{spec.bpmn_id}")
+                    events.append(RunEvent(EventKind.TIMER_FIRED, spec.bpmn_id))
                 task.run()
             ran = True
             if isinstance(spec, EndEvent) and task.workflow is self.workflow:
                 self._ended(spec.bpmn_id, events)
         return ran
 
-    def _call_action(self, task: Any, events: list[str]) -> bool:
+    def _call_action(self, task: Any, events: list[RunEvent]) -> bool:
         element = task.task_spec.bpmn_id
         info = self._spec.get("service_tasks", {}).get(element)
         if info is None:
@@ -487,17 +491,17 @@ class ProcessRun:
         except Exception as exc:
             errors = self._meta.setdefault("errors", {})
             errors[element] = f"{type(exc).__name__}: {exc}"[:300]
-            events.append(f"action_failed:{element}")
+            events.append(RunEvent(EventKind.ACTION_FAILED, element))
             return False
         self._meta.get("errors", {}).pop(element, None)
         task.data.update(copy.deepcopy(result or {}))
         task.run()
         if task.state == TaskState.STARTED:
             task.complete()
-        events.append(f"action_done:{element}")
+        events.append(RunEvent(EventKind.ACTION_DONE, element))
         return True
 
-    def _ended(self, element: str, events: list[str]) -> None:
+    def _ended(self, element: str, events: list[RunEvent]) -> None:
         outcome = self._spec.get("end_events", {}).get(element)
         if outcome == "rejected":
             self._meta["outcome"] = "rejected"

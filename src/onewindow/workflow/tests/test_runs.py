@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from onewindow.cases.engine import (
+from onewindow.workflow import (
     ProcessRun,
     RunFinished,
     TaskNotFound,
@@ -15,9 +15,9 @@ from onewindow.cases.engine import (
     default_process,
     register_action,
 )
-from onewindow.cases.engine.actions import BUILT_IN, ActionContext
+from onewindow.workflow.actions import ActionContext
 
-from .conftest import compiled_spec, open_by_element, stored
+from .conftest import compiled_spec, open_by_element, stored, texts
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -103,11 +103,11 @@ def test_timers_wait_for_the_clock_and_escalate_in_working_days() -> None:
     assert run.next_timer_at() == T0 + timedelta(hours=2)
 
     run = ProcessRun.restore(spec, stored(run))
-    assert run.advance(now=T0 + timedelta(hours=1), context={}) == []
+    assert texts(run.advance(now=T0 + timedelta(hours=1), context={})) == []
     assert set(open_by_element(run)) == {"review"}
 
     # non-interrupting reminder: a supervisor task in parallel, review stays open
-    events = run.advance(now=T0 + timedelta(hours=2, seconds=1), context={})
+    events = texts(run.advance(now=T0 + timedelta(hours=2, seconds=1), context={}))
     assert "timer_fired:remind" in events
     assert set(open_by_element(run)) == {"review", "supervise"}
 
@@ -124,9 +124,11 @@ def test_timers_wait_for_the_clock_and_escalate_in_working_days() -> None:
     run = ProcessRun.restore(spec, stored(run))
     due = run.next_timer_at()
     assert due == datetime(2026, 3, 5, 9, 0, tzinfo=UTC)  # weekdays only by default
-    events = run.advance(
-        now=datetime(2026, 3, 5, 10, 0, tzinfo=UTC),
-        context={"add_working_days": add_working_days},
+    events = texts(
+        run.advance(
+            now=datetime(2026, 3, 5, 10, 0, tzinfo=UTC),
+            context={"add_working_days": add_working_days},
+        )
     )
     assert "timer_fired:escalate" in events
     assert set(open_by_element(run)) == {"supervise", "escalated"}  # review was interrupted
@@ -179,7 +181,7 @@ def test_supplement_loops_back_to_applicant_then_clerk(roundtrip) -> None:
 
 
 def compiled_spec_default() -> dict:
-    from onewindow.cases.engine import compile_process
+    from onewindow.workflow import compile_process
 
     result = compile_process(default_process(owner_group="gz-gaj"))
     assert result.problems == []
@@ -221,7 +223,7 @@ def test_call_activity_runs_the_called_process(roundtrip) -> None:
 
 
 def test_service_tasks_run_only_in_advance_with_a_stable_key(monkeypatch) -> None:
-    from onewindow.cases.engine import actions
+    from onewindow.workflow import actions
 
     # The engine alone (no database): a look-up that records its calls instead of the exchange.
     calls: list[ActionContext] = []
@@ -235,7 +237,7 @@ def test_service_tasks_run_only_in_advance_with_a_stable_key(monkeypatch) -> Non
     spec = compiled_spec("services.bpmn")
     run = ProcessRun.start(spec, data={"applicant_id": "P-1"})
     assert run.open_user_tasks() == [] and calls == []
-    events = run.advance(now=T0, context={"case_id": "C1"})
+    events = texts(run.advance(now=T0, context={"case_id": "C1"}))
     assert events == ["action_done:lookup"]
     call = calls[0]
     assert call.params == {"resource": "gz-gaj.household-registration", "person": "P-1"}
@@ -244,14 +246,14 @@ def test_service_tasks_run_only_in_advance_with_a_stable_key(monkeypatch) -> Non
     run.complete(_only(run, "review"), data={"decision": "approve"})
     assert not run.finished and len(calls) == 1  # complete() never calls actions
     run = ProcessRun.restore(spec, stored(run))
-    assert run.advance(now=T0, context={"case_id": "C1"}) == [
+    assert texts(run.advance(now=T0, context={"case_id": "C1"})) == [
         "action_done:pay",
         "finished:approved",
     ]
     assert run.data()["payment"]["amount"] == "15.00"
 
 
-def test_failing_action_stays_and_is_retried_with_the_same_key() -> None:
+def test_failing_action_stays_and_is_retried_with_the_same_key(action_registry) -> None:
     spec = compiled_spec("services.bpmn")
     keys: list[str] = []
 
@@ -262,16 +264,13 @@ def test_failing_action_stays_and_is_retried_with_the_same_key() -> None:
         return {"exchange": {"found": True}}
 
     register_action("exchange.lookup", flaky)
-    try:
-        run = ProcessRun.start(spec, data={"applicant_id": "P-1"})
-        assert run.advance(now=T0, context={"case_id": "C9"}) == ["action_failed:lookup"]
-        assert run.open_user_tasks() == []
-        run = ProcessRun.restore(spec, stored(run))
-        assert run.advance(now=T0, context={"case_id": "C9"}) == ["action_done:lookup"]
-        assert keys[0] == keys[1]
-        assert set(open_by_element(run)) == {"review"}
-    finally:
-        register_action("exchange.lookup", BUILT_IN["exchange.lookup"])
+    run = ProcessRun.start(spec, data={"applicant_id": "P-1"})
+    assert texts(run.advance(now=T0, context={"case_id": "C9"})) == ["action_failed:lookup"]
+    assert run.open_user_tasks() == []
+    run = ProcessRun.restore(spec, stored(run))
+    assert texts(run.advance(now=T0, context={"case_id": "C9"})) == ["action_done:lookup"]
+    assert keys[0] == keys[1]
+    assert set(open_by_element(run)) == {"review"}
 
 
 def test_forged_and_repeated_completions_are_refused() -> None:
@@ -288,7 +287,7 @@ def test_forged_and_repeated_completions_are_refused() -> None:
 
 
 def test_condition_on_a_missing_variable_is_an_engine_error() -> None:
-    from onewindow.cases.engine import EngineError
+    from onewindow.workflow import EngineError
 
     spec = compiled_spec("form_gateway.bpmn")
     with pytest.raises(EngineError) as caught:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from onewindow.cases.engine import (
+from onewindow.workflow import (
     DefaultIssue,
     DefaultLookup,
     ProcessRun,
@@ -15,15 +15,15 @@ from onewindow.cases.engine import (
     default_process,
     register_action,
 )
-from onewindow.cases.engine.actions import BUILT_IN, ActionContext
+from onewindow.workflow.actions import ActionContext
 
-from .conftest import open_by_element, stored
+from .conftest import open_by_element, stored, texts
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def calls():
+def calls(action_registry):
     seen: list[tuple[str, dict]] = []
 
     def lookup(ctx: ActionContext) -> dict:
@@ -36,9 +36,7 @@ def calls():
 
     register_action("exchange.lookup", lookup)
     register_action("licences.issue", issue)
-    yield seen
-    register_action("exchange.lookup", BUILT_IN["exchange.lookup"])
-    register_action("licences.issue", BUILT_IN["licences.issue"])
+    return seen
 
 
 def _spec() -> dict:
@@ -72,7 +70,7 @@ def test_declared_lookups_run_before_the_clerk_and_the_licence_after_approval(ca
     spec = _spec()
     run = ProcessRun.start(spec, data={"birth_cert_number": "Q440106001"})
     assert run.open_user_tasks() == []  # the look-ups come first (in a worker)
-    assert run.advance(now=T0, context={"case_id": 1}) == [
+    assert texts(run.advance(now=T0, context={"case_id": 1})) == [
         "action_done:lookup_1",
         "action_done:lookup_2",
     ]
@@ -92,7 +90,7 @@ def test_declared_lookups_run_before_the_clerk_and_the_licence_after_approval(ca
         run.complete(uid, data={"decision": "approve"})
         run = ProcessRun.restore(spec, stored(run))
     assert open_by_element(run) == {}  # the licence is issued in the worker
-    assert run.advance(now=T0, context={"case_id": 1}) == ["action_done:issue_1"]
+    assert texts(run.advance(now=T0, context={"case_id": 1})) == ["action_done:issue_1"]
     assert calls[-1] == ("licences.issue", {"licence_type": "maternity-service-record"})
     (uid,) = open_by_element(run)["conclude"]
     run.complete(uid, data={"decision": "approve"})
@@ -103,7 +101,7 @@ def test_declared_lookups_run_before_the_clerk_and_the_licence_after_approval(ca
 def test_a_rejection_issues_nothing(calls) -> None:
     spec = _spec()
     run = ProcessRun.start(spec, data={"birth_cert_number": "Q440106001"})
-    run.advance(now=T0, context={"case_id": 1})
+    texts(run.advance(now=T0, context={"case_id": 1}))
     (uid,) = open_by_element(run)["accept"]
     run.complete(uid, data={"decision": "reject"})
     assert run.finished and run.outcome() == "rejected"

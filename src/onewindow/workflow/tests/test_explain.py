@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from onewindow.cases.engine.decisions import table_problems
-from onewindow.cases.engine.explain import Figure, number_text, table_explain, verdict_output
+from onewindow.workflow.decisions import table_problems
+from onewindow.workflow.explain import Figure, number_text, table_explain, verdict_output
 
 TABLE: dict[str, Any] = {
     "hit_policy": "FIRST",

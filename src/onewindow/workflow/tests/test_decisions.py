@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from onewindow.cases.engine import ProcessRun
-from onewindow.cases.engine.decisions import DecisionError, table_evaluate, table_problems
+from onewindow.workflow import ProcessRun
+from onewindow.workflow.decisions import DecisionError, table_evaluate, table_problems
 
-from .conftest import compiled_spec, open_by_element, stored
+from .conftest import compiled_spec, open_by_element, stored, texts
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -124,7 +124,7 @@ def _run(data: dict[str, Any]) -> tuple[dict[str, Any], ProcessRun, list[str]]:
     run = ProcessRun.start(spec, data=data, now=T0)
     context = {"case_id": 7, "decisions": {"eligibility": TABLE}}
     run = ProcessRun.restore(spec, stored(run))
-    events = run.advance(now=T0, context=context)
+    events = texts(run.advance(now=T0, context=context))
     return spec, run, events
 
 
@@ -149,9 +149,9 @@ def test_process_is_rejected_automatically_when_not_eligible() -> None:
 def test_a_missing_table_fails_the_step_and_it_can_be_retried() -> None:
     spec = compiled_spec("decision.bpmn")
     run = ProcessRun.start(spec, data={"household_size": 3, "income": 1}, now=T0)
-    events = run.advance(now=T0, context={"case_id": 7, "decisions": {}})
+    events = texts(run.advance(now=T0, context={"case_id": 7, "decisions": {}}))
     assert events == ["action_failed:evaluate"]
     assert not run.finished and run.open_user_tasks() == []
-    events = run.advance(now=T0, context={"case_id": 7, "decisions": {"eligibility": TABLE}})
+    events = texts(run.advance(now=T0, context={"case_id": 7, "decisions": {"eligibility": TABLE}}))
     assert "action_done:evaluate" in events
     assert list(open_by_element(run)) == ["confirm"]

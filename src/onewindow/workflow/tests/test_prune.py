@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from onewindow.cases.engine import ProcessRun
+from onewindow.workflow import ProcessRun
 
-from .conftest import compiled_spec, open_by_element, stored
+from .conftest import compiled_spec, open_by_element, stored, texts
 
 
 def _size(run: ProcessRun) -> int:
@@ -88,7 +88,7 @@ def test_pruning_changes_nothing_a_user_can_see(monkeypatch) -> None:
         _trace(loop, loop_script, {"iteration": 0, "rounds": 5}),
         _trace(default, default_script, {}),
     ]
-    monkeypatch.setattr("onewindow.cases.engine.runtime.prune", lambda wf: 0)
+    monkeypatch.setattr("onewindow.workflow.runtime.prune", lambda wf: 0)
     unpruned = [
         _trace(loop, loop_script, {"iteration": 0, "rounds": 5}),
         _trace(default, default_script, {}),
@@ -104,7 +104,7 @@ def _reminder_rounds(spec: dict, rounds: int) -> tuple[list[int], list[object], 
     for i in range(rounds):
         run = ProcessRun.restore(spec, stored(run))
         now += timedelta(hours=2)
-        events = run.advance(now=now, context={})
+        events = texts(run.advance(now=now, context={}))
         assert events == ["timer_fired:remind", "action_done:notify"]
         run.complete(open_by_element(run)["review"][0], data={"decision": "x"}, now=now)
         for index, decision in ((0, "approve"), (1, "supplement" if i < rounds - 1 else "approve")):
@@ -126,5 +126,5 @@ def test_boundary_timer_subprocess_and_sequential_signing_in_a_loop(monkeypatch)
     assert max(sizes[3:-1]) <= sizes[3] * 1.05
     assert decisions[-1] == ["approve", "approve"]
     pruned = _reminder_rounds(spec, 4)[1]
-    monkeypatch.setattr("onewindow.cases.engine.runtime.prune", lambda wf: 0)
+    monkeypatch.setattr("onewindow.workflow.runtime.prune", lambda wf: 0)
     assert _reminder_rounds(spec, 4)[1] == pruned

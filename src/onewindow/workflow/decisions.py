@@ -428,4 +428,6 @@ def _evaluate_action(ctx: ActionContext) -> dict[str, Any]:
 TODAY = "today"
 
 
-register_action(ACTION, _evaluate_action)
+def register() -> None:
+    """Register ``decisions.evaluate`` (from the workflow app's ``ready()``)."""
+    register_action(ACTION, _evaluate_action)

@@ -6,6 +6,7 @@ Public API (Contract 2): :func:`compile_process`, :func:`default_process`,
 
 from .actions import Action, ActionContext, register_action, registered_actions
 from .default import DefaultIssue, DefaultLookup, default_process
+from .events import EventKind, RunEvent
 from .parser import CompiledProcess, UserTaskInfo, compile_process
 from .problems import EngineError, Problem, RunFinished, TaskNotFound, TaskNotOpen
 from .runtime import OpenTask, ProcessRun
@@ -17,9 +18,11 @@ __all__ = [
     "DefaultIssue",
     "DefaultLookup",
     "EngineError",
+    "EventKind",
     "OpenTask",
     "Problem",
     "ProcessRun",
+    "RunEvent",
     "RunFinished",
     "TaskNotFound",
     "TaskNotOpen",

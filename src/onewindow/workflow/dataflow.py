@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from . import expressions, taskforms
-from .actions import action_outputs, exchange_variable
+from .actions import action_outputs
 from .flowgraph import (
     CAMUNDA_NS,
     GATEWAYS,
@@ -38,7 +38,6 @@ from .flowgraph import (
 )
 
 DECISIONS_ACTION = "decisions.evaluate"
-EXCHANGE_ACTION = "exchange.lookup"
 USER_RESULTS = frozenset({"decision", "comment"})
 MULTI_RESULTS = frozenset({"decision", "decisions", "comments"})
 MISSING = gettext_noop(
@@ -171,12 +170,7 @@ class Dataflow:
             return frozenset(
                 str(o["code"]) for o in outputs if isinstance(o, Mapping) and o.get("code")
             )
-        if action == EXCHANGE_ACTION:
-            resource = params.get("resource", "")
-            if not resource or resource.startswith("${"):
-                return None
-            return frozenset({"exchange", exchange_variable(resource)})
-        return action_outputs(action)
+        return action_outputs(action, params)
 
     def call_start(self, node: Any, before: Vars) -> Vars:
         """What the called process starts with (``camunda:in``)."""

@@ -13,10 +13,10 @@ import yaml
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
-from onewindow.cases.engine import ProcessRun, actions, compile_process, expressions, graph
-from onewindow.cases.engine.specs import parse_timer
+from onewindow.workflow import ProcessRun, actions, compile_process, expressions, graph
+from onewindow.workflow.specs import parse_timer
 
-from .conftest import bpmn
+from .conftest import bpmn, texts
 
 BASE = bpmn("graph_departments.bpmn")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -475,7 +475,9 @@ def test_timer_durations_as_the_modeler_and_spiffworkflow_write_them(duration: s
     accept = next(t.uid for t in run.open_user_tasks() if t.element_id == "accept")
     run.complete(accept, data={"decision": "approve"}, now=T0)
     assert run.next_timer_at() == T0 + timedelta(days=5)
-    assert run.advance(now=T0 + timedelta(days=5, seconds=1), context={}) == ["timer_fired:late"]
+    assert texts(run.advance(now=T0 + timedelta(days=5, seconds=1), context={})) == [
+        "timer_fired:late"
+    ]
 
 
 # -- 6. SpiffWorkflow's own refusals -----------------------------------------------------

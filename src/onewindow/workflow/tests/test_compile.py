@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from onewindow.cases.engine import compile_process, default_process
+from onewindow.workflow import compile_process, default_process
 
 from .conftest import bpmn
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from onewindow.cases.engine import ProcessRun, compile_process
+from onewindow.workflow import ProcessRun, compile_process
 
 BPMN_DIR = Path(__file__).parent / "bpmn"
 
@@ -53,3 +53,22 @@ def roundtrip():
         return again
 
     return step
+
+
+@pytest.fixture
+def action_registry():
+    """The action registry as the apps registered it, restored after the test (a test may
+    replace ``exchange.lookup`` and the like with its own callable)."""
+    from onewindow.workflow import actions
+
+    saved = (dict(actions._REGISTRY), dict(actions._OUTPUTS))
+    yield actions
+    actions._REGISTRY.clear()
+    actions._REGISTRY.update(saved[0])
+    actions._OUTPUTS.clear()
+    actions._OUTPUTS.update(saved[1])
+
+
+def texts(events: list[Any]) -> list[str]:
+    """The events ``advance`` reported, in the text form the audit trail records."""
+    return [str(event) for event in events]
