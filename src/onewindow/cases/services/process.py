@@ -29,6 +29,7 @@ from onewindow.cases.signals import publish
 from onewindow.catalog.models import Service
 from onewindow.catalog.versions import departments_by_code
 from onewindow.core.calendar import add_working_days, is_estimate
+from onewindow.core.refs import CaseRef
 from onewindow.core.text import zh_text
 from onewindow.identity.models import Department
 from onewindow.workflow import EventKind, ProcessRun, RunEvent
@@ -56,8 +57,23 @@ def _working_days(start: datetime.date, n: int) -> datetime.date:
     return due
 
 
+def case_ref(case: Case) -> CaseRef:
+    """The frozen value other apps get instead of the case row."""
+    service = case.service_version.service
+    return CaseRef(
+        id=case.pk,
+        number=case.number or "",
+        service_code=service.code,
+        service_name=service.name,
+        applicant_person_id=case.applicant_person_id,
+        applicant_company_id=case.applicant_company_id,
+        department_code=service.department.code if service.department_id else "",
+    )
+
+
 def process_context(case: Case) -> dict[str, Any]:
     return {
+        "case": case_ref(case),
         "add_working_days": _working_days,
         "case_id": case.pk,
         "case_number": case.number,

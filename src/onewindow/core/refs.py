@@ -1,0 +1,33 @@
+"""Frozen values one app hands another instead of its model rows.
+
+A service task's action (licences, delivery, payments, exchange, notify) learns which case
+it works for from a :class:`CaseRef` in its context (``ctx.context["case"]``), not by
+loading ``cases.models.Case``: the case stays the cases app's row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PartyRef:
+    """A person a case names besides its applicant, who agreed to take part (a spouse in a
+    joint marriage registration): the party's code in the package and the person's id."""
+
+    code: str
+    person_id: int
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    id: int
+    number: str  # the case number (办件编号); '' before it is numbered
+    service_code: str
+    applicant_person_id: int | None
+    applicant_company_id: int | None
+    department_code: str  # the department that owns the case
+    service_name: str = ""
+    parties: tuple[PartyRef, ...] = field(default_factory=tuple)
+
+    def party(self, code: str) -> PartyRef | None:
+        return next((p for p in self.parties if p.code == code), None)
