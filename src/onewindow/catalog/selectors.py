@@ -3,6 +3,7 @@ form validation against a service's JSON Schema."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from onewindow.catalog.packages import (
     sources_from_paths,
     vocabulary_load,
 )
+from onewindow.catalog.packages.process import resolve_group
 from onewindow.core.errors import NotFound
 
 __all__ = [
@@ -126,3 +128,12 @@ def _is_english() -> bool:
     from django.utils.translation import get_language
 
     return (get_language() or "").startswith("en")
+
+
+def candidate_group_target(group: str, *, roles: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The one rule that maps a BPMN candidate group to (department code, role code): the
+    package's ``roles:`` entry (both ``department`` and ``role`` given), else the literal
+    ``<department>:<role>``. None when neither places it, and for a company's task
+    (``company:<question>``), which no department role holds. The validator, the service
+    guide, the dry run and the running case all use it, so they cannot disagree."""
+    return resolve_group(group, dict(roles))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.audit.services import Actor
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.cases.signals import publish
+from onewindow.catalog.selectors import candidate_group_target
 from onewindow.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from onewindow.identity.models import Department
 
@@ -187,33 +188,19 @@ def event(case: Case, kind: str, **kwargs: Any) -> CaseEvent:
 
 
 def group_target(group: str, *, definition: dict[str, Any]) -> tuple[str, str]:
-    """A BPMN candidate group → (department code, role code): through the package's
-    ``roles:`` mapping, or written literally as ``<department-code>:<role-code>``."""
-    mapping = (definition or {}).get("roles") or {}
-    target = mapping.get(group)
-    dept_code, role_code = "", ""
-    if isinstance(target, dict):
-        dept_code, role_code = str(target.get("department", "")), str(target.get("role", ""))
-    elif ":" in group:
-        dept_code, role_code = group.split(":", 1)
-    if not (dept_code and role_code):
+    """A BPMN candidate group → (department code, role code), by the catalogue's one rule
+    (:func:`onewindow.catalog.selectors.candidate_group_target`, the rule the validator
+    checks packages with); a group it cannot place is a configuration error."""
+    target = candidate_group_target(group, roles=(definition or {}).get("roles") or {})
+    if target is None:
         raise group_error(group)
-    return dept_code, role_code
+    return target
 
 
 def group_error(group: str) -> ProcessConfigError:
     return ProcessConfigError(
         _("流程中的候选组 %(group)s 无法对应到部门和角色。") % {"group": group}
     )
-
-
-def resolve_group(group: str, *, definition: dict[str, Any]) -> tuple[Department, str]:
-    """A BPMN candidate group → (department, role code)."""
-    dept_code, role_code = group_target(group, definition=definition)
-    department = Department.objects.filter(code=dept_code).first()
-    if department is None:
-        raise group_error(group)
-    return department, role_code
 
 
 def department_label(department: Department) -> str:
