@@ -16,8 +16,7 @@ from onewindow.audit.services import Actor
 from onewindow.cases.company_task_selectors import company_tasks_for_user
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import case_branches
-from onewindow.cases.services import task_complete
-from onewindow.cases.services._common import TaskNotFound
+from onewindow.cases.services import TaskNotFound, task_complete
 from onewindow.cases.services.company_tasks import TASK_APPROVE, company_task_complete
 from onewindow.catalog.services import service_packages_import
 from onewindow.core.errors import ValidationFailed

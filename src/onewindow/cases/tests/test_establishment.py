@@ -12,7 +12,7 @@ from django.utils import timezone
 from onewindow.audit.services import Actor
 from onewindow.cases import selectors, services
 from onewindow.cases.models import Case
-from onewindow.cases.services._common import NotAgentAnyMore
+from onewindow.cases.services import NotAgentAnyMore
 from onewindow.catalog.services import service_packages_import
 from onewindow.core.errors import PermissionDenied
 from onewindow.identity.models import Company, CompanyAgent
