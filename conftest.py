@@ -6,7 +6,7 @@ import pytest
 
 from onewindow.core.crypto.keys import reset_caches
 
-pytest_plugins = ["onewindow.testing.clock"]
+pytest_plugins = ["onewindow.testing.clock", "onewindow.testing.fixtures"]
 
 
 @pytest.fixture(autouse=True)

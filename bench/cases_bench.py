@@ -222,10 +222,10 @@ def prepare(n_residents: int) -> dict[str, Any]:
     from django.core.management import call_command
 
     from onewindow.audit.services import Actor
-    from onewindow.cases.tests.conftest import FORM, PARALLEL_BPMN, definition
     from onewindow.catalog.services import service_packages_import
     from onewindow.demo.city import city_structure_seed
     from onewindow.identity.models import Person
+    from onewindow.testing.cases import FORM, PARALLEL_BPMN, definition
     from onewindow.testing.factories import PersonFactory
 
     call_command("migrate", verbosity=0)

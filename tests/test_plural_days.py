@@ -19,8 +19,8 @@ import onewindow
 from onewindow.audit.services import Actor
 from onewindow.catalog.packages.validator import _working_days
 from onewindow.catalog.services import service_packages_import
-from onewindow.catalog.tests.packages import files_for, service, write_package
 from onewindow.demo.city import city_structure_seed
+from onewindow.testing.packages import files_for, service, write_package
 
 SRC = Path(onewindow.__file__).parent
 DAYS = re.compile(r"工作日|天|日内")

@@ -14,10 +14,10 @@ from pytest_django.live_server_helper import LiveServer
 
 from onewindow.audit.models import AuditEvent
 from onewindow.cases.services.reveal import REVEAL
-from onewindow.cases.tests.conftest import ANSWERS, publish
-from onewindow.cases.tests.helpers import apply
 from onewindow.demo.city import city_structure_seed
 from onewindow.identity.models import User
+from onewindow.testing.applying import apply
+from onewindow.testing.cases import ANSWERS, publish
 from onewindow.testing.factories import PersonFactory
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.helpers import has_no_horizontal_scroll, log_in

@@ -150,7 +150,7 @@ def test_a_resident_who_acts_for_no_company_starts_company_establishment(
 def test_the_employers_agent_confirms_the_graduate_from_company_tasks(
     page: Page, live_server: LiveServer
 ) -> None:
-    from onewindow.cases.tests.test_demo_packages import approve_as_holder, submit_package
+    from onewindow.testing.demo_packages import approve_as_holder, submit_package
 
     version = publish("graduate-employment-express")
     rep: Any = PersonFactory(name="陈嘉欣")

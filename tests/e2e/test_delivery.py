@@ -22,8 +22,8 @@ from onewindow.delivery.services import (
     shipment_create,
     shipments_advance,
 )
-from onewindow.delivery.tests.conftest import publish, submit
 from onewindow.identity.models import Department, Person
+from onewindow.testing.delivery import publish, submit
 from onewindow.testing.factories import DepartmentFactory, PersonFactory, StaffFactory
 from tests.e2e.conftest import check_page as check
 from tests.e2e.helpers import log_in
@@ -190,7 +190,7 @@ def test_application_form_fills_the_mailing_address_from_the_book(
     page: Page, live_server: LiveServer
 ) -> None:
     from onewindow.cases.services import case_draft_start
-    from onewindow.delivery.tests.conftest import MAIL_FORM
+    from onewindow.testing.delivery import MAIL_FORM
 
     department = cast(Department, DepartmentFactory(code="gz-e2e-form", name="广州市测试局"))
     publish(department, code="mail-form-e2e", originals=False, form=MAIL_FORM)

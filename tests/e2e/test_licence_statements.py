@@ -17,13 +17,13 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from onewindow.audit.services import Actor
-from onewindow.cases.tests.test_demo_packages import catalog_dir
 from onewindow.catalog.packages.licence_outcome import particular_value
 from onewindow.licences.models import Licence
 from onewindow.licences.pdf import verify_url
 from onewindow.licences.services import licence_issue, licence_revoke
-from onewindow.licences.tests.pdftools import pdf_qr_encodes, pdf_text_lines
+from onewindow.testing.demo_packages import catalog_dir
 from onewindow.testing.factories import DepartmentFactory, PersonFactory
+from onewindow.testing.pdftools import pdf_qr_encodes, pdf_text_lines
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.helpers import has_no_horizontal_scroll, log_in
 

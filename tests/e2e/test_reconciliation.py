@@ -15,12 +15,12 @@ from pytest_django.live_server_helper import LiveServer
 
 from onewindow.audit.services import Actor
 from onewindow.cases.services.process import case_advance
-from onewindow.cases.tests.test_demo_packages import approve_as_holder, catalog_dir, submit_package
 from onewindow.catalog.services import service_packages_import
 from onewindow.core.sandbox import sandbox_server
 from onewindow.demo.services import city_structure_seed
 from onewindow.payments.models import Mismatch, PaymentOrder, Refund
 from onewindow.payments.sandbox import Sandbox, SandboxConfig, make_app
+from onewindow.testing.demo_packages import approve_as_holder, catalog_dir, submit_package
 from onewindow.testing.factories import PersonFactory, StaffFactory
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.helpers import has_no_horizontal_scroll, log_in

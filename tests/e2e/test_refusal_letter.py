@@ -17,11 +17,11 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from onewindow.cases.models import Case, DecisionLetter
-from onewindow.cases.tests.pdftext import pdf_text
-from onewindow.cases.tests.test_demo_packages import approve_as_holder
 from onewindow.cases.tests.test_housing_eligibility import DECLARED_POOR, TWO_FLATS
 from onewindow.demo.city import city_structure_seed
+from onewindow.testing.demo_packages import approve_as_holder
 from onewindow.testing.factories import PersonFactory
+from onewindow.testing.pdftext import pdf_text
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.helpers import has_no_horizontal_scroll, log_in
 from tests.e2e.test_apply_flows import staff_for
@@ -45,8 +45,8 @@ def accepted_case(resident: Any) -> Case:
     """李志明's public rental housing application, accepted: the records are looked up and
     the three checks are open."""
     from onewindow.audit.services import Actor
-    from onewindow.cases.tests.test_demo_packages import catalog_dir, submit_package
     from onewindow.catalog.services import service_packages_import
+    from onewindow.testing.demo_packages import catalog_dir, submit_package
 
     city_structure_seed(seed=1)
     version = service_packages_import(

@@ -21,13 +21,13 @@ from pytest_django.live_server_helper import LiveServer
 
 from onewindow.audit.services import Actor
 from onewindow.cases.models import Case, Rating
-from onewindow.cases.tests.conftest import SERVICE, definition
-from onewindow.cases.tests.conftest import publish as publish_package
-from onewindow.cases.tests.helpers import act, apply, draft
 from onewindow.catalog.services import service_packages_import
 from onewindow.demo.city import city_structure_seed
 from onewindow.identity.models import User
 from onewindow.licences.services import licence_issue
+from onewindow.testing.applying import act, apply, draft
+from onewindow.testing.cases import SERVICE, definition
+from onewindow.testing.cases import publish as publish_package
 from onewindow.testing.factories import PersonFactory
 from tests.e2e.conftest import check_page as check
 from tests.e2e.helpers import log_in
@@ -47,7 +47,7 @@ def page_height(page: Page) -> int:
 @pytest.fixture
 def resident() -> Any:
     """The resident whose real-name record matches the test package's answers."""
-    from onewindow.cases.tests.conftest import ANSWERS
+    from onewindow.testing.cases import ANSWERS
 
     return PersonFactory(
         name=ANSWERS["applicant_name"], id_number=ANSWERS["id_number"], phone=ANSWERS["phone"]

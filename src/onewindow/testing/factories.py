@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 import factory
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -115,3 +115,24 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"广州测试科技有限公司{n}")
     legal_representative = "张伟"
     region_code = "440101"
+
+
+# Typed wrappers (factory_boy returns model instances at run time, but type checkers see the
+# factory class).
+
+
+def make_person(**kwargs: Any) -> Person:
+    return cast(Person, PersonFactory(**kwargs))
+
+
+def make_staff(**kwargs: Any) -> Staff:
+    return cast(Staff, StaffFactory(**kwargs))
+
+
+def make_role(**kwargs: Any) -> Role:
+    return cast(Role, RoleFactory(**kwargs))
+
+
+def user_of(person: Person) -> User:
+    assert person.user is not None
+    return person.user

@@ -20,10 +20,10 @@ from django.utils.crypto import get_random_string
 
 from onewindow.audit.services import Actor
 from onewindow.cases.models import CaseTask
-from onewindow.cases.tests.conftest import ANSWERS, PDF, publish
 from onewindow.demo.city import city_structure_seed
 from onewindow.identity.models import User
 from onewindow.identity.tokens import api_token_create
+from onewindow.testing.cases import ANSWERS, PDF, publish
 from onewindow.testing.factories import PersonFactory
 
 CSRF_REFUSED = {

@@ -24,10 +24,10 @@ from django.test.client import ClientHandler
 from django.utils.crypto import get_random_string
 
 from onewindow.audit.services import Actor
-from onewindow.cases.tests.conftest import ANSWERS, PDF, publish
 from onewindow.demo.city import city_structure_seed
 from onewindow.identity.models import User
 from onewindow.identity.tokens import api_token_create
+from onewindow.testing.cases import ANSWERS, PDF, publish
 from onewindow.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.test import Client, TestCase
 from onewindow.appointments.models import Booking, Slot
 from onewindow.audit.models import AuditEvent
 from onewindow.cases.services import material_specs
-from onewindow.cases.tests.test_demo_packages import sample_answers
 from onewindow.catalog.persons import applicant_fields
+from onewindow.testing.demo_packages import sample_answers
 
 pytestmark = pytest.mark.django_db
 

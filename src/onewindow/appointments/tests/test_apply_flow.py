@@ -14,8 +14,8 @@ from django.urls import reverse
 from onewindow.appointments.models import Booking, Slot
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
-from onewindow.cases.tests.test_demo_packages import sample_answers
 from onewindow.core.errors import ValidationFailed
+from onewindow.testing.demo_packages import sample_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from onewindow.appointments.services import booking_check_in, booking_create
 from onewindow.audit.models import AuditEvent
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
-from onewindow.cases.tests.test_demo_packages import sample_answers
 from onewindow.core.errors import Conflict, NotFound
 from onewindow.identity.models import User
+from onewindow.testing.demo_packages import sample_answers
 from onewindow.testing.factories import PersonFactory
 
 from .conftest import CST, MONDAY

@@ -4,6 +4,7 @@
 from onewindow.cases.services._common import (
     CaseFinished,
     CaseNotFound,
+    NotAgentAnyMore,
     NotYourTask,
     StaleCase,
     TaskFinished,
@@ -60,6 +61,7 @@ __all__ = [
     "CaseNotFound",
     "CaseNotStuck",
     "MaterialsLocked",
+    "NotAgentAnyMore",
     "NotYourTask",
     "StaleCase",
     "TaskClaimedByOther",

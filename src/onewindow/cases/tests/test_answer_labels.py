@@ -13,8 +13,8 @@ from django.test import Client
 from django.utils import translation
 
 from onewindow.cases.forms import build_fields, flat_answers, masked_answers
-from onewindow.cases.tests.conftest import ANSWERS, FORM, definition, publish
-from onewindow.cases.tests.helpers import apply
+from onewindow.testing.applying import apply
+from onewindow.testing.cases import ANSWERS, FORM, definition, publish
 from onewindow.testing.clients import staff_client
 
 pytestmark = pytest.mark.django_db

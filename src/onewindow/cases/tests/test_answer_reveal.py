@@ -15,8 +15,8 @@ from onewindow.audit.models import AuditEvent
 from onewindow.cases.forms import mask_email, masked_form_data
 from onewindow.cases.models import Case
 from onewindow.cases.services.reveal import REVEAL
-from onewindow.cases.tests.conftest import ANSWERS
-from onewindow.cases.tests.helpers import act, apply
+from onewindow.testing.applying import act, apply
+from onewindow.testing.cases import ANSWERS
 from onewindow.testing.clients import staff_client
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.audit.models import AuditEvent
 from onewindow.cases.models import Case
-from onewindow.cases.tests.conftest import ANSWERS, PDF
+from onewindow.testing.cases import ANSWERS, PDF
 
 pytestmark = pytest.mark.django_db
 

@@ -16,15 +16,8 @@ from onewindow.audit.services import Actor
 from onewindow.cases.company_task_selectors import company_tasks_for_user
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import case_branches
-from onewindow.cases.services import task_complete
-from onewindow.cases.services._common import TaskNotFound
+from onewindow.cases.services import TaskNotFound, task_complete
 from onewindow.cases.services.company_tasks import TASK_APPROVE, company_task_complete
-from onewindow.cases.tests.test_demo_packages import (
-    approve_as_holder,
-    catalog_dir,
-    run_to_the_end,
-    submit_package,
-)
 from onewindow.catalog.services import service_packages_import
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import uscc_make
@@ -35,6 +28,12 @@ from onewindow.identity.services import (
     company_agent_revoke,
 )
 from onewindow.notify.models import Message
+from onewindow.testing.demo_packages import (
+    approve_as_holder,
+    catalog_dir,
+    run_to_the_end,
+    submit_package,
+)
 from onewindow.testing.factories import CompanyFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db

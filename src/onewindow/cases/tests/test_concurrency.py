@@ -12,7 +12,7 @@ from django.db import connection
 
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseTask
-from onewindow.cases.tests.helpers import act, apply, draft
+from onewindow.testing.applying import act, apply, draft
 
 CODE = "grad-employment-test"
 
@@ -108,7 +108,7 @@ def test_the_same_request_sent_twice_at_once_makes_one_case(city, tmp_path, resi
     second of two simultaneous requests waits on the first's row, then answers with it."""
     _threads_share_the_database()
     from onewindow.audit.models import AuditEvent
-    from onewindow.cases.tests.conftest import ANSWERS, definition, publish
+    from onewindow.testing.cases import ANSWERS, definition, publish
 
     publish(tmp_path, service=definition(code="no-materials", materials=[]))
     results: list[tuple[str, bool]] = []
@@ -134,7 +134,7 @@ def test_simultaneous_one_call_submissions_are_numbered_one_after_another(city, 
     """Cases inserted first and numbered last, under the day's counter: four at once get
     four consecutive numbers, each on its row and in its own timeline."""
     _threads_share_the_database()
-    from onewindow.cases.tests.conftest import OWN_ANSWERS, definition, publish
+    from onewindow.testing.cases import OWN_ANSWERS, definition, publish
     from onewindow.testing.factories import PersonFactory
 
     publish(tmp_path, service=definition(code="no-materials", materials=[]))

@@ -17,10 +17,10 @@ from onewindow.cases import services
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import inbox_for, supervision_overview
 from onewindow.cases.signals import CaseNews, case_news
-from onewindow.cases.tests.conftest import _NS, TIMER_BPMN, definition, publish
-from onewindow.cases.tests.helpers import apply
 from onewindow.core.calendar import working_days_between
 from onewindow.identity.models import Department, Role, User
+from onewindow.testing.applying import apply
+from onewindow.testing.cases import _NS, TIMER_BPMN, definition, publish
 from onewindow.testing.clients import staff_client
 from onewindow.testing.factories import StaffFactory
 from onewindow.workflow import compile_process

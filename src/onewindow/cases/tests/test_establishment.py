@@ -12,13 +12,7 @@ from django.utils import timezone
 from onewindow.audit.services import Actor
 from onewindow.cases import selectors, services
 from onewindow.cases.models import Case
-from onewindow.cases.services._common import NotAgentAnyMore
-from onewindow.cases.tests.test_demo_packages import (
-    catalog_dir,
-    run_to_the_end,
-    sample_answers,
-    submit_package,
-)
+from onewindow.cases.services import NotAgentAnyMore
 from onewindow.catalog.services import service_packages_import
 from onewindow.core.errors import PermissionDenied
 from onewindow.identity.models import Company, CompanyAgent
@@ -29,6 +23,12 @@ from onewindow.identity.services import (
     company_agent_revoke,
 )
 from onewindow.licences.models import Licence
+from onewindow.testing.demo_packages import (
+    catalog_dir,
+    run_to_the_end,
+    sample_answers,
+    submit_package,
+)
 from onewindow.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

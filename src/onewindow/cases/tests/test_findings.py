@@ -13,9 +13,9 @@ from django.test import TestCase
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services.process import restore
-from onewindow.cases.tests.conftest import _NS, definition, publish
-from onewindow.cases.tests.helpers import apply
 from onewindow.core.errors import ValidationFailed
+from onewindow.testing.applying import apply
+from onewindow.testing.cases import _NS, definition, publish
 from onewindow.testing.clients import staff_client
 
 pytestmark = pytest.mark.django_db

@@ -18,18 +18,18 @@ from onewindow.audit.services import Actor
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.repeat_selectors import DuplicateApplication
-from onewindow.cases.tests.conftest import PNG, SERVICE, definition, publish
-from onewindow.cases.tests.helpers import apply
-from onewindow.cases.tests.test_demo_packages import (
+from onewindow.catalog.services import service_packages_import
+from onewindow.identity.models import StaffRole
+from onewindow.licences.models import Licence
+from onewindow.testing.applying import apply
+from onewindow.testing.cases import PNG, SERVICE, definition, publish
+from onewindow.testing.demo_packages import (
     approve_as_holder,
     catalog_dir,
     run_to_the_end,
     sample_answers,
     submit_package,
 )
-from onewindow.catalog.services import service_packages_import
-from onewindow.identity.models import StaffRole
-from onewindow.licences.models import Licence
 
 pytestmark = pytest.mark.django_db
 

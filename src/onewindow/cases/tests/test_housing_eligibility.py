@@ -15,16 +15,12 @@ from django.test import Client
 from onewindow.audit.services import Actor
 from onewindow.cases.models import Case
 from onewindow.cases.services import case_withdraw
-from onewindow.cases.tests.test_demo_packages import (
-    approve_as_holder,
-    catalog_dir,
-    submit_package,
-)
 from onewindow.catalog.models import Service
 from onewindow.catalog.services import service_packages_import
 from onewindow.exchange import datasources
 from onewindow.exchange.calllog import calllog_verify
 from onewindow.exchange.models import CallLog
+from onewindow.testing.demo_packages import approve_as_holder, catalog_dir, submit_package
 from onewindow.testing.factories import PersonFactory
 from onewindow.workflow import ProcessRun
 

@@ -17,10 +17,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseMaterial
-from onewindow.cases.tests.conftest import ANSWERS, definition, publish
 from onewindow.cases.tests.test_licence_materials import CODE, PERMIT, SYSTEM, _permit
 from onewindow.catalog.models import ServiceVersion
 from onewindow.licences.services import licence_issue, licence_revoke
+from onewindow.testing.cases import ANSWERS, definition, publish
 from onewindow.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

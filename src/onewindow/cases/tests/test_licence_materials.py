@@ -18,11 +18,11 @@ from onewindow.audit.models import AuditEvent
 from onewindow.audit.services import Actor
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseMaterial
-from onewindow.cases.tests.conftest import ANSWERS, PDF, definition, publish
 from onewindow.catalog.models import ServiceVersion
 from onewindow.core.errors import ApplicationError, ValidationFailed
 from onewindow.licences.models import Licence
 from onewindow.licences.services import licence_issue, licence_revoke
+from onewindow.testing.cases import ANSWERS, PDF, definition, publish
 from onewindow.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -23,12 +23,12 @@ from onewindow.audit.services import Actor
 from onewindow.cases import services
 from onewindow.cases.models import Case
 from onewindow.cases.services.parties import party_consent_decide
-from onewindow.cases.tests.test_demo_packages import catalog_dir, sample_answers
 from onewindow.catalog.models import ServiceVersion
 from onewindow.catalog.services import service_packages_import
 from onewindow.core.identifiers import citizen_id_make
 from onewindow.exchange import datasources
 from onewindow.identity.pii import id_number_index
+from onewindow.testing.demo_packages import catalog_dir, sample_answers
 from onewindow.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

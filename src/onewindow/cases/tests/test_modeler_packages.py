@@ -25,7 +25,6 @@ from onewindow.audit.services import Actor
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services.process import restore
-from onewindow.cases.tests.test_demo_packages import catalog_dir, submit_package
 from onewindow.catalog.models import ServiceVersion
 from onewindow.catalog.services import service_packages_import
 from onewindow.core.calendar import add_working_days
@@ -33,6 +32,7 @@ from onewindow.core.errors import ValidationFailed
 from onewindow.exchange.models import CallLog
 from onewindow.identity.models import StaffRole
 from onewindow.licences.models import Licence
+from onewindow.testing.demo_packages import catalog_dir, submit_package
 
 pytestmark = pytest.mark.django_db
 

@@ -29,14 +29,14 @@ from onewindow.cases.services.parties import (
     party_consent_decide,
     party_consents_expire,
 )
-from onewindow.cases.tests.conftest import _NS, ANSWERS, FORM, PDF, definition, publish
-from onewindow.cases.tests.helpers import submit
 from onewindow.core.errors import ApplicationError, ValidationFailed
 from onewindow.core.identifiers import citizen_id_make
 from onewindow.exchange.models import CallLog
 from onewindow.identity.pii import id_number_index
 from onewindow.notify.messages import render_sms_text
 from onewindow.notify.models import Message, SmsMessage
+from onewindow.testing.applying import submit
+from onewindow.testing.cases import _NS, ANSWERS, FORM, PDF, definition, publish
 from onewindow.testing.clients import staff_client
 from onewindow.testing.factories import PersonFactory
 
@@ -470,7 +470,7 @@ def test_the_look_up_itself_refuses_a_party_who_has_not_agreed(joint, resident, 
 
 
 def test_a_supplement_cannot_swap_the_person_named(named, resident, partner, staff):
-    from onewindow.cases.tests.helpers import act
+    from onewindow.testing.applying import act
 
     case = submit(resident.user, _draft(resident))
     act(staff("rsj_clerk"), case, "accept", decision="supplement", comment="请补充")

@@ -14,9 +14,9 @@ from django.test import TestCase
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseTask, Rating
 from onewindow.cases.selectors import case_branches, inbox_for
-from onewindow.cases.tests.conftest import TIMER_BPMN, definition, publish
-from onewindow.cases.tests.helpers import act, apply
 from onewindow.core.errors import ApplicationError, Conflict, ValidationFailed
+from onewindow.testing.applying import act, apply
+from onewindow.testing.cases import TIMER_BPMN, definition, publish
 
 pytestmark = pytest.mark.django_db
 

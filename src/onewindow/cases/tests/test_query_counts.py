@@ -17,9 +17,9 @@ from django.db import connection
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.cases.services import TaskNotFound
-from onewindow.cases.tests.conftest import ANSWERS, PARALLEL_PLAIN_BPMN, definition, publish
 from onewindow.catalog.versions import departments_by_code, service_version_cached
 from onewindow.identity.models import Department, Person, StaffRole, User
+from onewindow.testing.cases import ANSWERS, PARALLEL_PLAIN_BPMN, definition, publish
 from onewindow.testing.factories import DepartmentFactory, RoleFactory, StaffFactory
 
 # Per database: SQLite writes the audit row and the chain head in two statements where

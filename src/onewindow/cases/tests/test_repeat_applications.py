@@ -16,9 +16,9 @@ from django.test import Client, TestCase
 from onewindow.audit.services import Actor
 from onewindow.cases.models import Case
 from onewindow.cases.repeat_selectors import DuplicateApplication
-from onewindow.cases.tests.conftest import ANSWERS, PDF, SERVICE, definition, publish
-from onewindow.cases.tests.helpers import apply, draft, submit
 from onewindow.licences.services import licence_issue
+from onewindow.testing.applying import apply, draft, submit
+from onewindow.testing.cases import ANSWERS, PDF, SERVICE, definition, publish
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseEvent
-from onewindow.cases.tests.conftest import PDF, SERVICE, definition, publish
-from onewindow.cases.tests.helpers import act, apply, draft, submit
 from onewindow.catalog.models import ServiceVersion
+from onewindow.testing.applying import act, apply, draft, submit
+from onewindow.testing.cases import PDF, SERVICE, definition, publish
 
 pytestmark = pytest.mark.django_db
 

@@ -28,9 +28,9 @@ from onewindow.cases import services
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services import steps
 from onewindow.cases.signals import CaseNews, case_news
-from onewindow.cases.tests.conftest import _NS, ANSWERS, definition, publish
 from onewindow.catalog.models import ServiceVersion
 from onewindow.identity.models import Person
+from onewindow.testing.cases import _NS, ANSWERS, definition, publish
 from onewindow.testing.clients import staff_client
 from onewindow.workflow import ActionContext, register_action
 

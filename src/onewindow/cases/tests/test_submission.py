@@ -14,9 +14,9 @@ from django.utils import translation
 from onewindow.audit.models import AuditEvent
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseMaterial, CaseTask
-from onewindow.cases.tests.conftest import EXE, PDF, PNG
-from onewindow.cases.tests.helpers import apply, draft, submit
 from onewindow.core.errors import ApplicationError, Conflict, ValidationFailed
+from onewindow.testing.applying import apply, draft, submit
+from onewindow.testing.cases import EXE, PDF, PNG
 
 pytestmark = pytest.mark.django_db
 
@@ -180,7 +180,7 @@ def test_another_resident_cannot_touch_the_draft(parallel_service, resident):
 def test_enterprise_service_needs_a_company_the_person_may_act_for(
     city, tmp_path, resident, company_for
 ):
-    from onewindow.cases.tests.conftest import definition, publish
+    from onewindow.testing.cases import definition, publish
     from onewindow.testing.factories import CompanyFactory
 
     publish(tmp_path, service=definition(code="company-test", kind="enterprise"))

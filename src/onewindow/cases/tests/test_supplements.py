@@ -13,8 +13,8 @@ from django.test import TestCase
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services.process import restore
-from onewindow.cases.tests.conftest import _NS, ANSWERS, definition, publish
-from onewindow.cases.tests.helpers import act, apply
+from onewindow.testing.applying import act, apply
+from onewindow.testing.cases import _NS, ANSWERS, definition, publish
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from onewindow.cases.models import Case, CaseTask
-from onewindow.cases.tests.helpers import apply
+from onewindow.testing.applying import apply
 from onewindow.testing.clients import staff_client
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from onewindow.appointments.models import Booking
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import Branch
-from onewindow.cases.tests.helpers import apply
 from onewindow.payments.models import PaymentOrder
+from onewindow.testing.applying import apply
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ import pytest
 
 from onewindow.cases import services
 from onewindow.cases.models import Case
-from onewindow.cases.tests.conftest import ANSWERS
 from onewindow.catalog import versions
 from onewindow.catalog.models import ServiceVersion
 from onewindow.identity.models import Department, Person
+from onewindow.testing.cases import ANSWERS
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def test_the_service_part_is_re_read_after_its_time_to_live(
 def test_a_draft_submits_to_the_version_in_force_even_with_a_warm_cache(
     city: None, resident: Person, tmp_path: Any
 ) -> None:
-    from onewindow.cases.tests.conftest import definition, publish
+    from onewindow.testing.cases import definition, publish
 
     first = publish(tmp_path, service=definition(materials=[]))
     code = first.service.code
@@ -90,7 +90,7 @@ def test_departments_of_new_tasks_are_read_once_and_renames_are_seen(
     """The departments a completion opens tasks in come from memory after the first read; a
     rename saved in this process shows at once, one saved by another worker (no signal here)
     after the time to live."""
-    from onewindow.cases.tests.helpers import act, apply
+    from onewindow.testing.applying import act, apply
 
     versions.clear()
     with django_assert_num_queries(1):

@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.audit.models import AuditEvent
 from onewindow.cases.models import Case
-from onewindow.cases.tests.conftest import ANSWERS, EXE, PDF
+from onewindow.testing.cases import ANSWERS, EXE, PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +92,7 @@ def test_apply_step_by_step(parallel_service, resident, staff):
 
 
 def test_workbench_inbox_and_approval(parallel_service, resident, staff):
-    from onewindow.cases.tests.helpers import apply
+    from onewindow.testing.applying import apply
 
     case = apply(resident.user, CODE)
     clerk = _staff_client(staff("rsj_clerk"))
@@ -123,7 +123,7 @@ def test_workbench_inbox_and_approval(parallel_service, resident, staff):
 
 
 def test_another_resident_cannot_see_the_case(parallel_service, resident):
-    from onewindow.cases.tests.helpers import apply
+    from onewindow.testing.applying import apply
     from onewindow.testing.factories import PersonFactory
 
     case = apply(resident.user, CODE)

@@ -10,9 +10,9 @@ from django.test import Client
 
 from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.catalog.packages.process import engine
-from onewindow.catalog.tests.packages import files_for, service, zip_of
-from onewindow.identity.tests.conftest import staff_client
-from onewindow.identity.tests.factories import make_staff
+from onewindow.testing.clients import staff_client
+from onewindow.testing.factories import make_staff
+from onewindow.testing.packages import files_for, service, zip_of
 
 pytestmark = [
     pytest.mark.django_db,

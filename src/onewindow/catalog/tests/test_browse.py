@@ -15,7 +15,7 @@ from onewindow.catalog.packages.process import engine
 from onewindow.catalog.packages.vocabulary import default_catalog_dir
 from onewindow.catalog.selectors import package_problems, service_search
 from onewindow.catalog.services import service_packages_import
-from onewindow.catalog.tests.packages import files_for, service, write_package
+from onewindow.testing.packages import files_for, service, write_package
 
 pytestmark = [
     pytest.mark.django_db,

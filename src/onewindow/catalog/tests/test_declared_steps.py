@@ -19,7 +19,7 @@ from onewindow.catalog.packages.licence_outcome import type_validity_problem
 from onewindow.catalog.packages.process import engine
 from onewindow.catalog.packages.source import sources_from_paths
 from onewindow.catalog.packages.vocabulary import default_catalog_dir
-from onewindow.catalog.tests.packages import BPMN, bpmn, files_for, service
+from onewindow.testing.packages import BPMN, bpmn, files_for, service
 
 pytestmark = pytest.mark.skipif(engine() is None, reason="case engine not available yet")
 

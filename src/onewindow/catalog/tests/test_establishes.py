@@ -10,7 +10,7 @@ import pytest
 
 from onewindow.catalog.packages import PackageSource, ValidationContext, package_load
 from onewindow.catalog.packages.source import source_from_folder
-from onewindow.catalog.tests.packages import bpmn, files_for, form, service
+from onewindow.testing.packages import bpmn, files_for, form, service
 
 CATALOG = Path(__file__).resolve().parents[4] / "catalog"
 

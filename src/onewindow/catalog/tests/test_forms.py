@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.utils import translation
 
 from onewindow.catalog.forms import form_coerce, form_fields, form_validate
-from onewindow.catalog.tests.packages import FORM
 from onewindow.core.identifiers import citizen_id_make
+from onewindow.testing.packages import FORM
 
 GOOD_ID = citizen_id_make("440106", __import__("datetime").date(1990, 3, 7), 123)
 

@@ -15,7 +15,7 @@ from onewindow.catalog.guide import called_diagrams, process_steps
 from onewindow.catalog.models import ServiceVersion
 from onewindow.catalog.packages.process import engine
 from onewindow.catalog.services import service_packages_import
-from onewindow.catalog.tests.packages import files_for, plain_service, write_package
+from onewindow.testing.packages import files_for, plain_service, write_package
 
 pytestmark = [
     pytest.mark.django_db,

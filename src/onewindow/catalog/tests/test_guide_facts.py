@@ -5,7 +5,7 @@ where the case's deadline was 1)."""
 from __future__ import annotations
 
 from onewindow.catalog.packages import PackageSource, ValidationContext, package_load
-from onewindow.catalog.tests.packages import files_for, service
+from onewindow.testing.packages import files_for, service
 
 
 def _problems(**changes: object) -> list[str]:

@@ -12,7 +12,7 @@ from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.catalog.packages.process import engine
 from onewindow.catalog.selectors import service_version_current
 from onewindow.catalog.services import PackageInvalid, service_packages_import
-from onewindow.catalog.tests.packages import bpmn, files_for, service, write_package, zip_of
+from onewindow.testing.packages import bpmn, files_for, service, write_package, zip_of
 
 pytestmark = [
     pytest.mark.django_db,

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 import yaml
 
-from onewindow.cases.tests.test_demo_packages import catalog_dir
 from onewindow.catalog.packages import PackageSource, ValidationContext, package_load
 from onewindow.catalog.packages.licence_outcome import (
     Period,
@@ -21,6 +20,7 @@ from onewindow.catalog.packages.licence_outcome import (
     validity_last_day,
 )
 from onewindow.catalog.packages.vocabulary import Vocabulary
+from onewindow.testing.demo_packages import catalog_dir
 
 
 @pytest.fixture

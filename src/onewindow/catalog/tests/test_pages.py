@@ -11,7 +11,7 @@ from django.urls import reverse
 from onewindow.catalog.packages.process import engine
 from onewindow.catalog.selectors import service_search
 from onewindow.catalog.services import service_packages_import
-from onewindow.catalog.tests.packages import bpmn, files_for, service, write_package
+from onewindow.testing.packages import bpmn, files_for, service, write_package
 
 pytestmark = [
     pytest.mark.django_db,

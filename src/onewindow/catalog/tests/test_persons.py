@@ -13,7 +13,7 @@ from onewindow.catalog.forms import form_validate
 from onewindow.catalog.packages import PackageSource, ValidationContext, package_load
 from onewindow.catalog.packages.process import engine
 from onewindow.catalog.persons import applicant_fields, lookup_subjects
-from onewindow.catalog.tests.packages import files_for, form, service
+from onewindow.testing.packages import files_for, form, service
 
 needs_engine = pytest.mark.skipif(engine() is None, reason="case engine not available yet")
 

@@ -12,7 +12,7 @@ import yaml
 
 from onewindow.catalog.packages import PackageSource, ValidationContext, package_load
 from onewindow.catalog.packages.repeat import RepeatRule, carried_answers, repeat_rule
-from onewindow.catalog.tests.packages import files_for, service
+from onewindow.testing.packages import files_for, service
 
 CATALOG = Path(__file__).resolve().parents[4] / "catalog"
 

@@ -16,7 +16,6 @@ from django.core.management.base import CommandError
 
 from onewindow.catalog.packages import ValidationContext, package_load, sources_from_paths
 from onewindow.catalog.packages.vocabulary import default_catalog_dir
-from onewindow.catalog.tests import packages
 from onewindow.catalog.trial import (
     TrialPackage,
     TrialReport,
@@ -27,6 +26,7 @@ from onewindow.catalog.trial import (
     trial_path_parse,
 )
 from onewindow.catalog.trialreport import trial_as_json, trial_as_text
+from onewindow.testing import packages
 from onewindow.workflow import ProcessRun, compile_process, registered_actions
 from onewindow.workflow.actions import get_action
 

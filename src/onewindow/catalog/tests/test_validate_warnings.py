@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from onewindow.catalog.packages import PackageSource, ValidationContext, package_load
 from onewindow.catalog.packages.process import engine
-from onewindow.catalog.tests.packages import files_for, plain_service, write_package
+from onewindow.testing.packages import files_for, plain_service, write_package
 
 pytestmark = pytest.mark.skipif(engine() is None, reason="case engine not available yet")
 

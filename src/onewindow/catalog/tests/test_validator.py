@@ -17,7 +17,7 @@ from onewindow.catalog.packages import (
     sources_from_zip,
 )
 from onewindow.catalog.packages.process import engine
-from onewindow.catalog.tests.packages import bpmn, files_for, form, service, write_package, zip_of
+from onewindow.testing.packages import bpmn, files_for, form, service, write_package, zip_of
 
 needs_engine = pytest.mark.skipif(engine() is None, reason="case engine not available yet")
 

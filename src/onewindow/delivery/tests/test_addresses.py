@@ -14,8 +14,8 @@ from onewindow.audit.models import AuditEvent
 from onewindow.delivery.models import Address
 from onewindow.delivery.services import address_create
 from onewindow.delivery.services.addresses import MAX_ADDRESSES
-from onewindow.delivery.tests.conftest import MAIL_FORM, publish
 from onewindow.identity.models import Department, Person
+from onewindow.testing.delivery import MAIL_FORM, publish
 from onewindow.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,9 @@ from onewindow.cases.models import Case, CaseEvent
 from onewindow.delivery.models import DepartmentWindow, Shipment
 from onewindow.delivery.services import address_create, shipments_advance
 from onewindow.delivery.services.pickups import pickup_windows
-from onewindow.delivery.tests.conftest import publish, submit
 from onewindow.identity.models import Department, Person
 from onewindow.notify.models import SmsMessage
+from onewindow.testing.delivery import publish, submit
 from onewindow.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -21,11 +21,6 @@ from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
 from onewindow.cases.services.parties import party_consent_decide
 from onewindow.cases.services.process import restore
-from onewindow.cases.tests.conftest import (
-    PNG,
-    _memory_storage,  # noqa: F401
-)
-from onewindow.cases.tests.test_demo_packages import catalog_dir, sample_answers
 from onewindow.catalog.services import service_packages_import
 from onewindow.core.identifiers import citizen_id_make
 from onewindow.demo.city import city_structure_seed
@@ -34,9 +29,11 @@ from onewindow.exchange.models import CallLog
 from onewindow.exchange.services import PLATFORM_CONSUMER
 from onewindow.identity.models import StaffRole
 from onewindow.identity.pii import id_number_index
+from onewindow.testing.cases import PNG
+from onewindow.testing.demo_packages import catalog_dir, sample_answers
 from onewindow.testing.factories import PersonFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("memory_storage")]
 
 
 @pytest.fixture

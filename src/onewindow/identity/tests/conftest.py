@@ -4,9 +4,6 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.identity.pii import phone_index
 from onewindow.identity.providers.fake import FakeRealNameVerifier
@@ -29,14 +26,3 @@ def last_code(phone: str) -> str:
     message = SmsMessage.objects.filter(phone_bidx=phone_index(phone)).order_by("-pk").first()
     assert message is not None, "no SMS queued for this phone"
     return str(json.loads(message.params)["code"])
-
-
-def staff_client(user) -> Client:
-    """A client logged in as an OTP-verified staff member."""
-    client = Client()
-    client.force_login(user)
-    device = TOTPDevice.objects.get(user=user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from onewindow.identity.tests.conftest import staff_client
-from onewindow.identity.tests.factories import make_person, make_staff
+from onewindow.testing.clients import staff_client
+from onewindow.testing.factories import make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

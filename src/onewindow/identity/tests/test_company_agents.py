@@ -26,9 +26,8 @@ from onewindow.identity.services.company_agents import (
     AGENT_GRANT,
     AGENT_REVOKE,
 )
-from onewindow.identity.tests.factories import make_person
 from onewindow.notify.models import Message
-from onewindow.testing.factories import CompanyFactory
+from onewindow.testing.factories import CompanyFactory, make_person
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from onewindow.audit.services import Actor
 from onewindow.core.errors import ValidationFailed
 from onewindow.identity import selectors, services
 from onewindow.identity.models import Department
-from onewindow.identity.tests.factories import make_person, make_staff, user_of
+from onewindow.testing.factories import make_person, make_staff, user_of
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.test import Client
 from onewindow.audit.models import AuditEvent
 from onewindow.core.identifiers import citizen_id_make
 from onewindow.identity.models import AssuranceLevel, Person
-from onewindow.identity.tests.conftest import staff_client
-from onewindow.identity.tests.factories import make_person, make_role, make_staff, user_of
+from onewindow.testing.clients import staff_client
+from onewindow.testing.factories import make_person, make_role, make_staff, user_of
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from onewindow.core.identifiers import citizen_id_make, uscc_make
 from onewindow.identity import selectors, services
 from onewindow.identity.models import AssuranceLevel, CompanyAgent, Person
 from onewindow.identity.providers.fake import FakeRealNameVerifier
-from onewindow.identity.tests.factories import make_person
+from onewindow.testing.factories import make_person
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from onewindow.identity.models import AssuranceLevel, Person, SmsLoginCode, User
 from onewindow.identity.pii import phone_index
 from onewindow.identity.tests.conftest import last_code
-from onewindow.identity.tests.factories import make_person, user_of
 from onewindow.notify.models import SmsMessage
+from onewindow.testing.factories import make_person, user_of
 
 pytestmark = pytest.mark.django_db
 

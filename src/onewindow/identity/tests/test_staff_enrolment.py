@@ -19,9 +19,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.audit.models import AuditEvent
 from onewindow.identity.models import AssuranceLevel
-from onewindow.identity.tests.conftest import staff_client
-from onewindow.identity.tests.factories import make_person, make_role, make_staff
-from onewindow.testing.factories import TEST_TOTP_KEY, DepartmentFactory
+from onewindow.testing.clients import staff_client
+from onewindow.testing.factories import (
+    TEST_TOTP_KEY,
+    DepartmentFactory,
+    make_person,
+    make_role,
+    make_staff,
+)
 
 pytestmark = pytest.mark.django_db
 

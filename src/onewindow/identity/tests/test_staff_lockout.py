@@ -19,9 +19,14 @@ from django_otp.oath import totp
 
 from onewindow.audit.models import AuditEvent
 from onewindow.identity.models import LoginLockout, StaffRole, User
-from onewindow.identity.tests.factories import make_role, make_staff
 from onewindow.notify.models import Message
-from onewindow.testing.factories import TEST_TOTP_KEY, DepartmentFactory, UserFactory
+from onewindow.testing.factories import (
+    TEST_TOTP_KEY,
+    DepartmentFactory,
+    UserFactory,
+    make_role,
+    make_staff,
+)
 
 pytestmark = pytest.mark.django_db
 

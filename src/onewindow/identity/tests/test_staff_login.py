@@ -11,9 +11,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 
 from onewindow.audit.models import AuditEvent
-from onewindow.identity.tests.conftest import staff_client
-from onewindow.identity.tests.factories import make_person, make_staff, user_of
-from onewindow.testing.factories import TEST_TOTP_KEY
+from onewindow.testing.clients import staff_client
+from onewindow.testing.factories import TEST_TOTP_KEY, make_person, make_staff, user_of
 
 pytestmark = pytest.mark.django_db
 

@@ -9,31 +9,30 @@ import pytest
 from onewindow.audit.services import Actor
 from onewindow.cases.models import Case
 from onewindow.cases.services.process import case_advance
-from onewindow.cases.tests.conftest import _memory_storage, city, resident  # noqa: F401
-from onewindow.cases.tests.test_demo_packages import (
+from onewindow.catalog.services import service_packages_import
+from onewindow.licences.models import Licence
+from onewindow.licences.selectors import licences_for_user
+from onewindow.licences.verification import licence_verify
+from onewindow.testing.demo_packages import (
     approve_as_holder,
     catalog_dir,
     run_to_the_end,
     submit_package,
 )
-from onewindow.catalog.services import service_packages_import
-from onewindow.licences.models import Licence
-from onewindow.licences.selectors import licences_for_user
-from onewindow.licences.verification import licence_verify
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("memory_storage")]
 
 
 def _pay(client: Any, case: Case) -> None:
     """Pay the case's fee through the sandbox gateway's signed notification."""
     from onewindow.payments.models import PaymentOrder
-    from onewindow.payments.tests.conftest import notification, post
+    from onewindow.testing.payments import notification, post
 
     order = PaymentOrder.objects.get(case=case)
     assert post(client, notification(order)).status_code == 200
 
 
-def test_hk_macau_reendorsement_ends_with_a_verifiable_licence(client, city, resident):  # noqa: F811
+def test_hk_macau_reendorsement_ends_with_a_verifiable_licence(client, city, resident):
     folder = catalog_dir() / "hk-macau-reendorsement"
     version = service_packages_import(actor=Actor.system("test"), paths=[folder])[0]
     case = submit_package(resident, version, answers={"permit_number": "C12345678"})

@@ -18,24 +18,23 @@ from django.utils import timezone
 from onewindow.audit.services import Actor
 from onewindow.cases.models import Case
 from onewindow.cases.services.process import case_advance
-from onewindow.cases.tests.conftest import _memory_storage, city, resident  # noqa: F401
-from onewindow.cases.tests.test_demo_packages import (
-    approve_as_holder,
-    catalog_dir,
-    run_to_the_end,
-    submit_package,
-)
 from onewindow.catalog.services import service_packages_import
 from onewindow.identity.models import Department
 from onewindow.licences import jose
 from onewindow.licences.models import Licence
 from onewindow.licences.pdf import verify_url
 from onewindow.licences.services import licence_issue, licence_revoke
-from onewindow.licences.tests.pdftools import pdf_qr_encodes, pdf_text_lines
 from onewindow.licences.verification import licence_verify
+from onewindow.testing.demo_packages import (
+    approve_as_holder,
+    catalog_dir,
+    run_to_the_end,
+    submit_package,
+)
 from onewindow.testing.factories import PersonFactory
+from onewindow.testing.pdftools import pdf_qr_encodes, pdf_text_lines
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("memory_storage")]
 SYSTEM = Actor.system("test")
 ISSUED = datetime.datetime(
     2026, 12, 1, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))
@@ -118,8 +117,8 @@ def _endorsement(client: Client, applicant: Any, answers: dict[str, Any]) -> Lic
 
 def test_the_endorsement_states_its_particulars_validity_and_issuer(
     client: Client,
-    city: None,  # noqa: F811
-    resident: Any,  # noqa: F811
+    city: None,
+    resident: Any,
 ) -> None:
     licence = _endorsement(
         client,
@@ -171,8 +170,8 @@ def test_the_endorsement_states_its_particulars_validity_and_issuer(
 
 def test_a_three_month_group_tour_to_macao(
     client: Client,
-    city: None,  # noqa: F811
-    resident: Any,  # noqa: F811
+    city: None,
+    resident: Any,
 ) -> None:
     licence = _endorsement(
         client,
@@ -206,7 +205,7 @@ def test_a_three_month_group_tour_to_macao(
     ],
 )
 def test_validity_and_issuer_come_from_the_licence_type(
-    city: None,  # noqa: F811
+    city: None,
     code: str,
     until: str | None,
     issuer: str,

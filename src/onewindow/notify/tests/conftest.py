@@ -4,15 +4,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from onewindow.cases.tests.conftest import (  # noqa: F401  (fixtures for cases)
-    _memory_storage,
-    city,
-    company_for,
-    parallel_service,
-    resident,
-    staff,
-)
 from onewindow.notify.providers.fake import FakeSmsProvider
+
+
+@pytest.fixture(autouse=True)
+def _memory_storage(memory_storage: None) -> None:
+    """Every notify test stores uploads in memory (``onewindow.testing.fixtures``)."""
 
 
 @pytest.fixture

@@ -21,13 +21,13 @@ from django.utils import timezone
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.cases.signals import PAYMENT_DUE, CaseNews, case_news, news_of
-from onewindow.cases.tests.conftest import TIMER_BPMN, definition, publish
-from onewindow.cases.tests.helpers import act, apply
 from onewindow.identity.models import Department, Role, Staff, StaffRole, User
 from onewindow.notify import services
 from onewindow.notify.models import Message, SmsMessage
 from onewindow.notify.providers.base import SmsProviderError, SmsRequest, SmsResult
 from onewindow.notify.services import sms_text
+from onewindow.testing.applying import act, apply
+from onewindow.testing.cases import TIMER_BPMN, definition, publish
 from onewindow.testing.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,13 +16,13 @@ from lxml import etree
 
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case
-from onewindow.cases.tests.conftest import _NS, definition, publish
-from onewindow.cases.tests.helpers import act, apply
-from onewindow.cases.tests.test_demo_packages import catalog_dir
 from onewindow.notify import actions
 from onewindow.notify.messages import SMS_TEMPLATES, template_params
 from onewindow.notify.models import Message, SmsMessage
 from onewindow.notify.services import sms_text
+from onewindow.testing.applying import act, apply
+from onewindow.testing.cases import _NS, definition, publish
+from onewindow.testing.demo_packages import catalog_dir
 from onewindow.workflow import actions as engine_actions
 from onewindow.workflow.actions import ActionContext
 

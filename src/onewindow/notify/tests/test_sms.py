@@ -14,12 +14,12 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from onewindow.identity.tests.factories import make_person, make_staff, user_of
 from onewindow.notify import services, tasks
 from onewindow.notify.messages import render_sms_text
 from onewindow.notify.models import SmsMessage
 from onewindow.notify.providers.base import SmsRequest, SmsResult
 from onewindow.notify.providers.fake import FakeSmsProvider
+from onewindow.testing.factories import make_person, make_staff, user_of
 
 pytestmark = pytest.mark.django_db
 

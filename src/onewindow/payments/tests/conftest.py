@@ -13,18 +13,20 @@ from django.test import TestCase
 from onewindow.audit.services import Actor
 from onewindow.cases.models import Case
 from onewindow.cases.services.process import case_advance
-from onewindow.cases.tests.conftest import _memory_storage, city, resident  # noqa: F401
-from onewindow.cases.tests.test_demo_packages import approve_as_holder, catalog_dir, submit_package
 from onewindow.catalog.services import service_packages_import
 from onewindow.core.sandbox import sandbox_server
-from onewindow.payments.conf import sandbox_key
 from onewindow.payments.models import PaymentOrder
-from onewindow.payments.providers.sandbox import hmac_sign
 from onewindow.payments.sandbox import Sandbox, SandboxConfig, make_app
+from onewindow.testing.demo_packages import approve_as_holder, catalog_dir, submit_package
+
+
+@pytest.fixture(autouse=True)
+def _memory_storage(memory_storage: None) -> None:
+    """Every payments test stores uploads in memory (``onewindow.testing.fixtures``)."""
 
 
 @pytest.fixture
-def paying_case(city: Any, resident: Any) -> Case:  # noqa: F811
+def paying_case(city: Any, resident: Any) -> Case:
     """A HK/Macao re-endorsement case approved by the clerk: now waiting for its fee."""
     folder = catalog_dir() / "hk-macau-reendorsement"
     version = service_packages_import(actor=Actor.system("test"), paths=[folder])[0]
@@ -38,27 +40,6 @@ def paying_case(city: Any, resident: Any) -> Case:  # noqa: F811
 @pytest.fixture
 def order(paying_case: Case) -> PaymentOrder:
     return PaymentOrder.objects.get(case=paying_case)
-
-
-def notification(order: PaymentOrder, **changes: str) -> dict[str, str]:
-    params = {
-        "app_id": "onewindow-demo",
-        "notify_id": changes.pop("notify_id", "n-1"),
-        "out_trade_no": order.out_trade_no,
-        "trade_no": "SBX2026TEST",
-        "total_amount": order.amount_yuan,
-        "trade_status": "TRADE_SUCCESS",
-        "gmt_payment": "2026-11-27 10:00:00",
-        "sign_type": "HMAC-SHA256",
-        **changes,
-    }
-    params["sign"] = hmac_sign(params, sandbox_key())
-    return params
-
-
-def post(client: Any, params: dict[str, str], gateway: str = "sandbox") -> Any:
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        return client.post(f"/payments/notify/{gateway}/", params)
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from onewindow.payments.forms import RefundForm
 from onewindow.payments.models import PaymentEvent, PaymentOrder, Receipt
 from onewindow.payments.providers.base import yuan_to_fen
 from onewindow.payments.sandbox.server import _fen as sandbox_fen
-
-from .conftest import notification, post
+from onewindow.testing.payments import notification, post
 
 REFUSED = [
     "١٥.٠٠",  # Arabic-Indic digits: int() reads them as 15

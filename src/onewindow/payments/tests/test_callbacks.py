@@ -11,8 +11,7 @@ from onewindow.audit.models import AuditEvent
 from onewindow.cases.models import Case
 from onewindow.cases.services.process import case_advance
 from onewindow.payments.models import PaymentEvent, PaymentOrder, Receipt
-
-from .conftest import notification, post
+from onewindow.testing.payments import notification, post
 
 pytestmark = pytest.mark.django_db
 

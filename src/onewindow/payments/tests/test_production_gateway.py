@@ -7,7 +7,7 @@ import pytest
 
 from onewindow.payments.conf import gateway
 from onewindow.payments.models import PaymentEvent
-from onewindow.payments.tests.conftest import notification, post
+from onewindow.testing.payments import notification, post
 
 pytestmark = pytest.mark.django_db
 

@@ -19,10 +19,10 @@ from onewindow.cases.models import Case
 from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.catalog.packages.process import engine
 from onewindow.catalog.services import service_packages_import
-from onewindow.catalog.tests.packages import files_for, service, write_package
 from onewindow.demo.city import city_structure_seed
 from onewindow.portal.selectors import EVERYDAY_SERVICES, popular_services
 from onewindow.testing.factories import UserFactory
+from onewindow.testing.packages import files_for, service, write_package
 
 pytestmark = [
     pytest.mark.django_db,

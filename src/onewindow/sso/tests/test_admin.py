@@ -13,8 +13,8 @@ from django.test import Client
 from oauth2_provider.models import Application
 
 from onewindow.audit.models import AuditEvent
-from onewindow.identity.tests.conftest import staff_client
-from onewindow.identity.tests.factories import make_staff
+from onewindow.testing.clients import staff_client
+from onewindow.testing.factories import make_staff
 
 pytestmark = pytest.mark.django_db
 SECRET = re.compile(r"[A-Za-z0-9]{128}")

@@ -1,4 +1,5 @@
-"""Short-cuts the case tests share: apply through the services as the pages do."""
+"""Short-cuts the case tests share: apply through the case services as the pages do, and act
+on a case's tasks as its staff would."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.test import TestCase
 
 from onewindow.cases import services
 from onewindow.cases.models import Case
-from onewindow.cases.tests.conftest import ANSWERS, PDF
+from onewindow.testing.cases import ANSWERS, PDF
 
 
 def draft(
