@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor
+from onewindow.core.pii import id_number_index
 from onewindow.exchange.datasources import fields_for
 from onewindow.exchange.models import Resource
 from onewindow.exchange.services import (
@@ -21,7 +22,6 @@ from onewindow.exchange.services import (
     resources_sync,
 )
 from onewindow.identity.models import Person
-from onewindow.identity.pii import id_number_index
 from onewindow.workflow.actions import ActionContext, exchange_variable
 
 

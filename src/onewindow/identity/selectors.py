@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_citizen_id, normalize_phone
+from onewindow.core.pii import id_number_index, phone_index
 from onewindow.identity.models import (
     Company,
     CompanyAgent,
@@ -24,7 +25,6 @@ from onewindow.identity.models import (
     StaffRole,
     User,
 )
-from onewindow.identity.pii import id_number_index, phone_index
 
 
 def person_for_user(user: object) -> Person | None:

@@ -42,8 +42,8 @@ from onewindow.core.crypto.digests import constant_time_equal
 from onewindow.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from onewindow.core.identifiers import normalize_citizen_id
 from onewindow.core.masking import mask_name, mask_phone
+from onewindow.core.pii import id_number_index
 from onewindow.identity.models import Person
-from onewindow.identity.pii import id_number_index
 
 CODE_TTL = datetime.timedelta(minutes=10)
 CODE_RESEND = datetime.timedelta(seconds=60)

@@ -22,9 +22,9 @@ from onewindow.cases.tests.test_demo_packages import (
 )
 from onewindow.catalog.services import service_packages_import
 from onewindow.core.identifiers import citizen_id_make
+from onewindow.core.pii import id_number_index
 from onewindow.exchange.datasources import FakeCityDataSource
 from onewindow.exchange.models import CallLog
-from onewindow.identity.pii import id_number_index
 from onewindow.licences.models import Licence
 from onewindow.testing.factories import PersonFactory
 

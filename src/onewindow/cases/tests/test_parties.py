@@ -33,8 +33,8 @@ from onewindow.cases.tests.conftest import _NS, ANSWERS, FORM, PDF, definition, 
 from onewindow.cases.tests.helpers import submit
 from onewindow.core.errors import ApplicationError, ValidationFailed
 from onewindow.core.identifiers import citizen_id_make
+from onewindow.core.pii import id_number_index
 from onewindow.exchange.models import CallLog
-from onewindow.identity.pii import id_number_index
 from onewindow.notify.messages import render_sms_text
 from onewindow.notify.models import Message, SmsMessage
 from onewindow.testing.clients import staff_client

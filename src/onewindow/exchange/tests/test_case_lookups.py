@@ -28,12 +28,12 @@ from onewindow.cases.tests.conftest import (
 from onewindow.cases.tests.test_demo_packages import catalog_dir, sample_answers
 from onewindow.catalog.services import service_packages_import
 from onewindow.core.identifiers import citizen_id_make
+from onewindow.core.pii import id_number_index
 from onewindow.demo.city import city_structure_seed
 from onewindow.exchange.calllog import calllog_verify
 from onewindow.exchange.models import CallLog
 from onewindow.exchange.services import PLATFORM_CONSUMER
 from onewindow.identity.models import StaffRole
-from onewindow.identity.pii import id_number_index
 from onewindow.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

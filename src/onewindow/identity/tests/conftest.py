@@ -8,7 +8,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from onewindow.identity.pii import phone_index
+from onewindow.core.pii import phone_index
 from onewindow.identity.providers.fake import FakeRealNameVerifier
 from onewindow.notify.models import SmsMessage
 from onewindow.notify.providers.fake import FakeSmsProvider
