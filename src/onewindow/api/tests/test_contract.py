@@ -27,7 +27,7 @@ from onewindow.audit.services import Actor
 from onewindow.cases.tests.conftest import ANSWERS, PDF, publish
 from onewindow.demo.city import city_structure_seed
 from onewindow.identity.models import User
-from onewindow.identity.tokens import api_token_create
+from onewindow.identity.services import api_token_create
 from onewindow.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

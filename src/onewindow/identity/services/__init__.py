@@ -38,10 +38,18 @@ from onewindow.identity.services.persons import (
     person_update,
     person_view_record,
 )
+from onewindow.identity.services.tokens import (
+    api_token_authenticate,
+    api_token_create,
+    api_token_revoke,
+)
 
 __all__ = [
     "Establishment",
     "RevealedPerson",
+    "api_token_authenticate",
+    "api_token_create",
+    "api_token_revoke",
     "company_agent_accept",
     "company_agent_add",
     "company_agent_decline",
