@@ -4,7 +4,6 @@ form validation against a service's JSON Schema."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -112,13 +111,12 @@ def vocabulary_choices(section: str) -> list[tuple[str, str]]:
 
 
 def departments_with_services() -> list[tuple[str, str]]:
-    from onewindow.identity.models import Department
+    from onewindow.identity.selectors import departments_by_ids
 
-    rows: Any = (
-        Department.objects.filter(services__is_active=True, services__current__isnull=False)
-        .distinct()
-        .order_by("code")
+    offered = Service.objects.filter(is_active=True, current__isnull=False).values_list(
+        "department_id", flat=True
     )
+    rows = departments_by_ids(ids=offered)
     return [(d.code, d.name_en if _is_english() and d.name_en else d.name) for d in rows]
 
 

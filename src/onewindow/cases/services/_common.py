@@ -4,7 +4,7 @@ the task table in step with the engine's open user tasks."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F, Subquery
@@ -15,7 +15,10 @@ from onewindow.audit.services import Actor
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.cases.signals import publish
 from onewindow.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
-from onewindow.identity.models import Department
+from onewindow.identity.selectors import department_get
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import Department
 
 
 class CaseNotFound(NotFound):
@@ -210,7 +213,7 @@ def group_error(group: str) -> ProcessConfigError:
 def resolve_group(group: str, *, definition: dict[str, Any]) -> tuple[Department, str]:
     """A BPMN candidate group → (department, role code)."""
     dept_code, role_code = group_target(group, definition=definition)
-    department = Department.objects.filter(code=dept_code).first()
+    department = department_get(code=dept_code)
     if department is None:
         raise group_error(group)
     return department, role_code
