@@ -19,8 +19,8 @@ from onewindow.cases.models import Case
 from onewindow.cases.services.parties import party_consent_decide
 from onewindow.cases.tests.test_demo_packages import run_to_the_end
 from onewindow.core.identifiers import citizen_id_make
+from onewindow.core.pii import id_number_index
 from onewindow.exchange.datasources import FakeCityDataSource
-from onewindow.identity.pii import id_number_index
 from onewindow.testing.factories import PersonFactory
 from tests.e2e.conftest import check_page as check
 from tests.e2e.helpers import Screenshots, log_in

@@ -22,8 +22,8 @@ from onewindow.cases import services
 from onewindow.cases.models import Case
 from onewindow.cases.tests.test_demo_packages import sample_answers
 from onewindow.core.identifiers import citizen_id_make
+from onewindow.core.pii import id_number_index
 from onewindow.exchange.models import CallLog
-from onewindow.identity.pii import id_number_index
 from onewindow.testing.factories import PersonFactory
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.helpers import has_no_horizontal_scroll, log_in
