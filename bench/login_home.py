@@ -232,10 +232,10 @@ def fresh_phones(residents: int, count: int) -> list[str]:
     """Phones of seeded residents who never logged in (not the printed demo accounts)."""
     import itertools
 
+    from onewindow.core.pii import phone_index
     from onewindow.demo import data
     from onewindow.demo.population import resident_stream
     from onewindow.identity.models import Person
-    from onewindow.identity.pii import phone_index
 
     skip = len(data.DEMO_RESIDENTS)
     rows = itertools.islice(resident_stream(SEED), skip, residents)
@@ -251,7 +251,7 @@ def fresh_phones(residents: int, count: int) -> list[str]:
 
 def latest_code(phone: str) -> str:
     """The code of the newest SMS to ``phone`` (what the resident reads on their phone)."""
-    from onewindow.identity.pii import phone_index
+    from onewindow.core.pii import phone_index
     from onewindow.notify.models import SmsMessage
 
     message = SmsMessage.objects.filter(phone_bidx=phone_index(phone), template="login_code")

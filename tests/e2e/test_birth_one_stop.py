@@ -18,8 +18,8 @@ from pytest_django.live_server_helper import LiveServer
 from onewindow.cases.models import Case
 from onewindow.cases.services.parties import party_consent_decide
 from onewindow.core.identifiers import citizen_id_make
+from onewindow.core.pii import id_number_index
 from onewindow.exchange.datasources import FakeCityDataSource
-from onewindow.identity.pii import id_number_index
 from onewindow.testing.demo_packages import run_to_the_end
 from onewindow.testing.factories import PersonFactory
 from tests.e2e.conftest import check_page as check

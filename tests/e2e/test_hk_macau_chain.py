@@ -25,12 +25,12 @@ from pytest_django.live_server_helper import LiveServer
 from onewindow.audit.services import Actor
 from onewindow.cases.models import Case
 from onewindow.catalog.services import service_packages_import
+from onewindow.core.pii import phone_index
 from onewindow.delivery.models import Shipment
 from onewindow.delivery.services import shipments_advance
 from onewindow.demo import data
 from onewindow.demo.services import demo_city_seed
 from onewindow.identity.models import Person, User
-from onewindow.identity.pii import phone_index
 from onewindow.licences import pdf
 from onewindow.licences.models import Licence
 from tests.e2e.conftest import PHONE

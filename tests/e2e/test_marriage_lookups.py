@@ -17,7 +17,7 @@ from onewindow.appointments.selectors import open_slots_by_day
 from onewindow.cases.models import Case
 from onewindow.cases.services.parties import party_consent_decide
 from onewindow.core.identifiers import citizen_id_make
-from onewindow.identity.pii import id_number_index
+from onewindow.core.pii import id_number_index
 from onewindow.testing.factories import PersonFactory
 from tests.e2e.helpers import log_in
 from tests.e2e.test_apply_flows import PNG, fill_form, publish

@@ -25,8 +25,8 @@ from onewindow.appointments.models import Booking, Slot
 from onewindow.appointments.seed import resources_seed
 from onewindow.cases.models import Case
 from onewindow.core.identifiers import citizen_id_make
+from onewindow.core.pii import id_number_index
 from onewindow.identity.models import User
-from onewindow.identity.pii import id_number_index
 from onewindow.testing.factories import PersonFactory
 from tests.e2e.conftest import PHONE, assert_accessible
 from tests.e2e.conftest import check_page as check

@@ -21,8 +21,8 @@ from onewindow.appointments.services import booking_create
 from onewindow.cases import services
 from onewindow.cases.models import Case
 from onewindow.core.identifiers import citizen_id_make
+from onewindow.core.pii import id_number_index
 from onewindow.exchange.models import CallLog
-from onewindow.identity.pii import id_number_index
 from onewindow.testing.demo_packages import sample_answers
 from onewindow.testing.factories import PersonFactory
 from tests.e2e.conftest import assert_accessible

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from onewindow.core.pii import phone_index
 from onewindow.identity.models import AssuranceLevel, Person
-from onewindow.identity.pii import phone_index
 from onewindow.notify.models import SmsMessage
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.helpers import has_no_horizontal_scroll

@@ -19,7 +19,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from onewindow.core.errors import PermissionDenied
-from onewindow.identity.tokens import api_token_authenticate
+from onewindow.identity.services import api_token_authenticate
 
 logger = logging.getLogger(__name__)
 _SCHEME = re.compile(r"\A[A-Za-z][A-Za-z0-9-]{0,19}\Z")

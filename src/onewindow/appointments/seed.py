@@ -10,7 +10,7 @@ from django.db import transaction
 from onewindow.appointments.models import AppointmentResource, default_hours
 from onewindow.appointments.services import slots_generate
 from onewindow.audit.services import Actor, audit_record
-from onewindow.identity.models import Department
+from onewindow.identity.selectors import department_get
 
 SATURDAY_MORNING = [["09:00", "12:00"]]
 
@@ -78,7 +78,7 @@ def resources_seed(*, days: int = 10) -> list[AppointmentResource]:
     their slots. Safe to run on every start."""
     made: list[AppointmentResource] = []
     for spec in RESOURCES:
-        department = Department.objects.filter(code=spec["department"]).first()
+        department = department_get(code=spec["department"])
         if department is None:
             continue
         with transaction.atomic():

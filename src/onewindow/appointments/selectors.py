@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.appointments.models import AppointmentResource, Booking, Slot
 from onewindow.core.errors import FieldError
-from onewindow.identity.models import StaffRole
-from onewindow.identity.selectors import department_ids_below
+from onewindow.identity.selectors import department_ids_below, staff_role_department_ids
 
 APPOINTMENT_FIELD = "appointment"
 
@@ -140,11 +139,7 @@ ON_THE_LIST = (Booking.Status.BOOKED, *MARKED)
 def _clerk_department_ids(user: Any) -> set[int]:
     if getattr(user, "kind", "") not in {"staff", "operator"}:
         return set()
-    return set(
-        StaffRole.objects.filter(staff__user_id=user.pk, role__code=CLERK_ROLE).values_list(
-            "department_id", flat=True
-        )
-    )
+    return staff_role_department_ids(user_id=user.pk, role_code=CLERK_ROLE)
 
 
 def desk_may_use(*, user: Any, resource: AppointmentResource) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 from onewindow.cases.models import CaseTask
 from onewindow.cases.rule_results import RuleResult, case_sources, looked_up_for, rule_results
 from onewindow.exchange.selectors import FetchedRecord, case_fetched_records, resource_facts
-from onewindow.identity.models import Department, StaffRole
+from onewindow.identity.selectors import department_codes_with_ancestors, staff_department_ids
 from onewindow.workflow import ProcessRun
 from onewindow.workflow.actions import exchange_variable
 
@@ -41,17 +41,8 @@ class CheckData:
 def viewer_department_codes(user: Any) -> set[str]:
     """The viewer's departments (their own and those of their roles) and every department
     above them: staff of a branch belong to the department the branch is part of."""
-    staff = getattr(user, "staff", None)
-    if staff is None:
-        return set()
-    ids = {staff.department_id} | set(
-        StaffRole.objects.filter(staff=staff).values_list("department_id", flat=True)
-    )
-    codes: set[str] = set()
-    for department in Department.objects.filter(pk__in=ids).select_related("parent"):
-        codes.add(department.code)
-        codes.update(d.code for d in department.ancestors())
-    return codes
+    ids = staff_department_ids(user_id=user.pk)
+    return department_codes_with_ancestors(department_ids=ids) if ids else set()
 
 
 def may_act(user: Any, task: CaseTask) -> bool:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.utils import timezone
@@ -37,7 +37,10 @@ from django.utils.translation import gettext_noop
 from onewindow.cases.models import Case, CaseTask, DecisionLetter
 from onewindow.cases.rule_results import case_sources, table_refusal
 from onewindow.core.text import zh_text
-from onewindow.identity.models import Department
+from onewindow.identity.selectors import department_get
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import Department
 
 GOVERNMENT_SUFFIX = "人民政府"
 RECONSIDERATION_DAYS = 60
@@ -83,7 +86,7 @@ def _issuer(case: Case) -> Department:
     service = case.service_version.service
     code = str((case.service_version.definition or {}).get("department") or "")
     if code and code != service.department.code:
-        found = Department.objects.filter(code=code).select_related("parent").first()
+        found = department_get(code=code)
         if found is not None:
             return found
     return service.department

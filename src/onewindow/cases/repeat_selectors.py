@@ -148,12 +148,12 @@ def repeat_refusal(case: Case) -> DuplicateApplication | None:
     rule = repeat_rule(version.definition)
     if rule.allowed == ANY:
         return None  # nothing refuses: no query at all
-    from onewindow.identity.models import Company, Person
+    from onewindow.identity.services import company_lock, person_lock
 
     if case.applicant_company_id:
-        Company.objects.select_for_update().filter(pk=case.applicant_company_id).first()
+        company_lock(company_id=case.applicant_company_id)
     elif case.applicant_person_id:
-        Person.objects.select_for_update().filter(pk=case.applicant_person_id).first()
+        person_lock(person_id=case.applicant_person_id)
     licence_ids = (
         {
             m.code: m.licence_id

@@ -16,8 +16,16 @@ from django.utils.translation import gettext as _
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.core.calendar import working_days_between
 from onewindow.core.masking import mask_name
-from onewindow.identity.models import Department, Role, Staff, StaffRole
-from onewindow.identity.selectors import department_ids_below
+from onewindow.identity.selectors import (
+    department_ids_below,
+    departments_by_ids,
+    role_holders,
+    roles_by_codes,
+    staff_get,
+    staff_permission_department_ids,
+    staff_roles_held,
+    staff_roles_of,
+)
 
 
 @dataclass(frozen=True)
@@ -78,14 +86,10 @@ def working_days_left(
 def workbench_header_for(*, user: Any) -> WorkbenchHeader:
     """Name, department and roles of the staff member, for the workbench header."""
     name = str(user.display_name or user.get_full_name() or user.username)
-    staff = Staff.objects.select_related("department").filter(user=user).first()
+    staff = staff_get(user_id=user.pk)
     if staff is None:
         return WorkbenchHeader(name=name, title="", department="")
-    held = (
-        StaffRole.objects.filter(staff=staff)
-        .select_related("role", "department")
-        .order_by("role__code", "department__code")
-    )
+    held = staff_roles_of(staff_id=staff.pk)
     roles = [
         RoleHeld(
             name=_localised(sr.role.name, sr.role.name_en),
@@ -104,11 +108,8 @@ def workbench_header_for(*, user: Any) -> WorkbenchHeader:
 def staff_task_scope(user: Any) -> Q | None:
     """Tasks the staff member may act on: their role in the task's department or a parent
     department of it. ``None`` when they hold no role."""
-    held = StaffRole.objects.filter(staff__user_id=user.pk).values_list(
-        "role__code", "department_id"
-    )
     by_role: dict[str, set[int]] = {}
-    for role_code, department_id in held:
+    for role_code, department_id in staff_roles_held(user_id=user.pk):
         by_role.setdefault(role_code, set()).add(department_id)
     if not by_role:
         return None
@@ -256,12 +257,8 @@ def supervised_department_ids(user: Any) -> set[int] | None:
     if getattr(user, "is_superuser", False):
         return None
     app_label, codename = SUPERVISE_PERMISSION
-    roots = StaffRole.objects.filter(
-        staff__user_id=user.pk,
-        role__permissions__content_type__app_label=app_label,
-        role__permissions__codename=codename,
-    ).values_list("department_id", flat=True)
-    return department_ids_below(set(roots))
+    roots = staff_permission_department_ids(user_id=user.pk, permission=f"{app_label}.{codename}")
+    return department_ids_below(roots)
 
 
 def _working_days_late(due: datetime.date, today: datetime.date) -> int:
@@ -297,7 +294,7 @@ def supervision_overview(
             overdue=by_department.get(dept.pk, {}).get("overdue", 0),
             escalated=by_department.get(dept.pk, {}).get("escalated", 0),
         )
-        for dept in Department.objects.filter(pk__in=wanted).order_by("code")
+        for dept in departments_by_ids(ids=wanted)
     ]
     service_code = "case__service_version__service__code"
     service_name = "case__service_version__service__name"
@@ -320,8 +317,8 @@ def supervision_overview(
         .order_by("-escalated", "due_date", "created_at")[:limit]
     )
     role_names = {
-        role.code: _localised(role.name, role.name_en)
-        for role in Role.objects.filter(code__in={row.role_code for row in rows})
+        code: _localised(role.name, role.name_en)
+        for code, role in roles_by_codes(codes={row.role_code for row in rows}).items()
     }
     tasks = []
     for task in rows:
@@ -510,14 +507,7 @@ def task_for_staff(*, user: Any, task_id: int) -> CaseTask | None:
 
 def transfer_candidates(*, task: CaseTask, exclude_user_id: int) -> list[tuple[int, str]]:
     chain = [task.department_id] + [d.pk for d in task.department.ancestors()]
-    rows = (
-        StaffRole.objects.filter(role__code=task.role_code, department_id__in=chain)
-        .exclude(staff__user_id=exclude_user_id)
-        .select_related("staff__user")
-        .order_by("staff__user__username")
+    holders = role_holders(
+        role_code=task.role_code, department_ids=chain, exclude_user_id=exclude_user_id
     )
-    seen: dict[int, str] = {}
-    for row in rows:
-        user = row.staff.user
-        seen[user.pk] = user.display_name or user.username
-    return list(seen.items())
+    return [(user.pk, user.display_name or user.username) for user in holders]

@@ -69,22 +69,22 @@ DEFAULT_STEPS = (gettext_noop("受理"), gettext_noop("审批"), gettext_noop("�
 
 
 def _departments(codes: set[str]) -> dict[str, str]:
-    from onewindow.identity.models import Department
+    from onewindow.identity.selectors import departments_by_codes
 
     english = _english()
     return {
-        d.code: (d.name_en if english and d.name_en else d.name)
-        for d in Department.objects.filter(code__in=codes)
+        code: (d.name_en if english and d.name_en else d.name)
+        for code, d in departments_by_codes(codes=codes).items()
     }
 
 
 def _roles(codes: set[str]) -> dict[str, str]:
-    from onewindow.identity.models import Role
+    from onewindow.identity.selectors import roles_by_codes
 
     english = _english()
     return {
-        r.code: (r.name_en if english and r.name_en else r.name)
-        for r in Role.objects.filter(code__in=codes)
+        code: (r.name_en if english and r.name_en else r.name)
+        for code, r in roles_by_codes(codes=codes).items()
     }
 
 

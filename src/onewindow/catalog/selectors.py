@@ -114,13 +114,12 @@ def vocabulary_choices(section: str) -> list[tuple[str, str]]:
 
 
 def departments_with_services() -> list[tuple[str, str]]:
-    from onewindow.identity.models import Department
+    from onewindow.identity.selectors import departments_by_ids
 
-    rows: Any = (
-        Department.objects.filter(services__is_active=True, services__current__isnull=False)
-        .distinct()
-        .order_by("code")
+    offered = Service.objects.filter(is_active=True, current__isnull=False).values_list(
+        "department_id", flat=True
     )
+    rows = departments_by_ids(ids=offered)
     return [(d.code, d.name_en if _is_english() and d.name_en else d.name) for d in rows]
 
 

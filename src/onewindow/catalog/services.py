@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -30,7 +30,10 @@ from onewindow.catalog.packages import (
     sources_from_zip,
 )
 from onewindow.core.errors import ValidationFailed
-from onewindow.identity.models import Department
+from onewindow.identity.selectors import departments_by_codes
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import Department
 
 
 class PackageInvalid(ValidationFailed):
@@ -127,12 +130,9 @@ def service_packages_publish(
 @transaction.atomic
 def _publish(packages: list[LoadedPackage], *, actor: Actor, user: Any) -> ImportResult:
     result = ImportResult()
-    departments = {
-        d.code: d
-        for d in Department.objects.filter(
-            code__in={str(p.definition.get("department")) for p in packages}
-        )
-    }
+    departments = departments_by_codes(
+        codes={str(p.definition.get("department")) for p in packages}
+    )
     for package in packages:
         definition = package.definition
         service, _created = Service.objects.select_for_update().get_or_create(

@@ -15,11 +15,15 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 from django.db.models.signals import post_delete, post_save
 
 from onewindow.catalog.models import Service, ServiceVersion
-from onewindow.identity.models import Department
+from onewindow.identity.selectors import departments_by_codes
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import Department
 
 SERVICE_TTL = 60.0
 MAX_VERSIONS = 512
@@ -66,7 +70,7 @@ def departments_by_code(codes: set[str]) -> dict[str, Department]:
                 found[code] = hit[0]
     missing = codes - set(found)
     if missing:
-        fetched = {d.code: d for d in Department.objects.filter(code__in=missing)}
+        fetched = departments_by_codes(codes=missing)
         found.update(fetched)
         with _lock:
             if len(_departments) > MAX_VERSIONS:
@@ -95,8 +99,12 @@ def _on_change(**kwargs: object) -> None:
     clear()
 
 
-for _model in (Service, ServiceVersion, Department):
-    post_save.connect(_on_change, sender=_model, dispatch_uid=f"versions-cache-{_model.__name__}")
-    post_delete.connect(
-        _on_change, sender=_model, dispatch_uid=f"versions-cache-del-{_model.__name__}"
-    )
+# Identity's department by its label (a lazy sender): catalog does not import its models.
+_SENDERS = (
+    (Service, "Service"),
+    (ServiceVersion, "ServiceVersion"),
+    ("identity.Department", "Department"),
+)
+for _sender, _name in _SENDERS:
+    post_save.connect(_on_change, sender=_sender, dispatch_uid=f"versions-cache-{_name}")
+    post_delete.connect(_on_change, sender=_sender, dispatch_uid=f"versions-cache-del-{_name}")

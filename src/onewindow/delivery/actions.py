@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor
 from onewindow.delivery.services import ShipmentSpec, shipment_create
-from onewindow.identity.models import Person
+from onewindow.identity.selectors import person_get
 
 
 def _case(case_id: Any) -> Any:
@@ -43,7 +43,7 @@ def _contents(case: Any) -> str:
 def ship_from_case(ctx: Any) -> dict[str, Any]:
     data = ctx.data
     person_id = ctx.context.get("applicant_person_id")
-    person = Person.objects.filter(pk=person_id).select_related("user").first()
+    person = person_get(pk=int(person_id)) if person_id else None
     recipient = str(
         data.get("recipient_name") or data.get("name") or (person.name if person else "")
     )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from onewindow.audit.services import Actor
 from onewindow.core.access import STAFF, access
 from onewindow.core.errors import ApplicationError, ValidationFailed
+from onewindow.core.forms import apply_errors
 from onewindow.core.masking import mask_name, mask_phone
 from onewindow.delivery import selectors, services
 from onewindow.delivery.forms import DestinationForm
@@ -22,7 +23,6 @@ from onewindow.delivery.models import Shipment
 from onewindow.delivery.selectors import RETURNS_PERMISSION
 from onewindow.delivery.services._common import window_label
 from onewindow.delivery.services.returns import clean_destination
-from onewindow.identity.forms import apply_errors
 
 
 def _row(shipment: Shipment) -> dict[str, Any]:

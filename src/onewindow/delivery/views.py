@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from onewindow.audit.services import Actor
 from onewindow.core.access import RESIDENT, access
 from onewindow.core.errors import ApplicationError, ValidationFailed
+from onewindow.core.forms import apply_errors
 from onewindow.delivery import selectors, services
 from onewindow.delivery.forms import AddressForm, CorrectionForm, PickupForm
 from onewindow.delivery.models import Address, Shipment
@@ -26,7 +27,6 @@ from onewindow.delivery.services.pickups import (
     pickup_windows,
 )
 from onewindow.delivery.services.returns import clean_destination
-from onewindow.identity.forms import apply_errors
 
 
 def _next(request: HttpRequest, default: str) -> str:

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from onewindow.audit.services import Actor
+from onewindow.core.pii import phone_index
 from onewindow.demo import data
 from onewindow.identity.models import Department, Person, User
-from onewindow.identity.pii import phone_index
 
 if TYPE_CHECKING:
     from onewindow.exchange.models import Consumer

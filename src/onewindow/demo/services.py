@@ -12,6 +12,7 @@ from typing import TypeVar
 from django.db import transaction
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.core.pii import id_number_index, phone_index
 from onewindow.demo.city import DemoAccount, city_structure_seed
 from onewindow.demo.companies import demo_companies_seed
 from onewindow.demo.exchange import demo_exchange_seed
@@ -24,7 +25,6 @@ from onewindow.demo.population import (
 )
 from onewindow.demo.wallet import demo_wallets_seed
 from onewindow.identity.models import AssuranceLevel, Company, CompanyAgent, Person
-from onewindow.identity.pii import id_number_index, phone_index
 
 BATCH = 5000
 T = TypeVar("T")

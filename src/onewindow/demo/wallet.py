@@ -7,9 +7,9 @@ from __future__ import annotations
 import hashlib
 
 from onewindow.audit.services import Actor
+from onewindow.core.pii import phone_index
 from onewindow.demo import data
 from onewindow.identity.models import Department, Person
-from onewindow.identity.pii import phone_index
 
 PERMIT_TYPE = "hk-macau-permit"
 PERMIT_ISSUER = "gz-gaj"  # the public security bureau's exit-entry administration

@@ -5,10 +5,12 @@ same person always has the same household registration, marital status, income a
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from onewindow.core.identifiers import citizen_id_birth_date, citizen_id_gender
-from onewindow.identity.models import Person
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import Person
 
 # Fields of the resources the demo chains use: (code, name, sensitivity).
 RESOURCE_FIELDS: dict[str, list[tuple[str, str, str]]] = {

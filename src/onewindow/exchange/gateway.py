@@ -31,10 +31,10 @@ from django.utils import timezone
 from onewindow.core.crypto import decrypt
 from onewindow.core.crypto.digests import constant_time_equal, keyed_digest
 from onewindow.core.crypto.signers import Sm2Signer
+from onewindow.core.pii import id_number_index
 from onewindow.exchange.models import Consumer, Resource, UsedRequestId
 from onewindow.exchange.services import QueryResult, exchange_query, refuse, secret_aad
-from onewindow.identity.models import Person
-from onewindow.identity.pii import id_number_index
+from onewindow.identity.selectors import person_find_by_id_number_bidx
 
 MAX_SKEW = 300
 REQUEST_ID = re.compile(r"^[A-Za-z0-9_.:\-]{8,64}$")
@@ -141,7 +141,7 @@ def gateway_call(
             raise ValueError
     except (ValueError, KeyError, TypeError, AttributeError):
         return refuse(consumer=who, reason="bad_request", status=400, **log)
-    person = Person.objects.filter(id_number_bidx=id_number_index(id_number)).first()
+    person = person_find_by_id_number_bidx(id_number_bidx=id_number_index(id_number))
     return exchange_query(
         consumer=consumer,
         resource_code=resource,

@@ -7,12 +7,13 @@ subject looked up: the applicant and the parties of ``cases.party_selectors``)."
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor
+from onewindow.core.pii import id_number_index
 from onewindow.exchange.datasources import fields_for
 from onewindow.exchange.models import Resource
 from onewindow.exchange.services import (
@@ -20,9 +21,11 @@ from onewindow.exchange.services import (
     platform_consumer_ensure,
     resources_sync,
 )
-from onewindow.identity.models import Person
-from onewindow.identity.pii import id_number_index
+from onewindow.identity.selectors import person_find_by_id_number_bidx, person_get
 from onewindow.workflow.actions import ActionContext, exchange_variable
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import Person
 
 
 class LookupRefused(RuntimeError):
@@ -52,7 +55,7 @@ def _subjects(ctx: ActionContext) -> list[tuple[str, Person | None]]:
     from onewindow.catalog.persons import APPLICANT, lookup_subjects
 
     person_id = ctx.context.get("applicant_person_id")
-    subjects = [(APPLICANT, Person.objects.filter(pk=person_id).first() if person_id else None)]
+    subjects = [(APPLICANT, person_get(pk=int(person_id)) if person_id else None)]
     case_id = ctx.context.get("case_id")
     for code in lookup_subjects(ctx.params):
         if code == APPLICANT or not isinstance(case_id, int):
@@ -65,7 +68,7 @@ def _subjects(ctx: ActionContext) -> list[tuple[str, Person | None]]:
         number = str(ctx.data.get(party.id_field) or "").strip().upper()
         if not number or id_number_index(number) != party.id_number_bidx:
             raise LookupRefused(f"the form no longer names the {code} who agreed")
-        subjects.append((code, Person.objects.filter(id_number_bidx=party.id_number_bidx).first()))
+        subjects.append((code, person_find_by_id_number_bidx(id_number_bidx=party.id_number_bidx)))
     return subjects
 
 

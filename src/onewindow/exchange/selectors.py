@@ -11,7 +11,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from onewindow.exchange.models import AccessRequest, CallLog, Resource
 from onewindow.exchange.services import PLATFORM_CONSUMER
-from onewindow.identity.models import Department
+from onewindow.identity.selectors import department_ids_with_children, staff_department_ids
 
 
 @dataclass(frozen=True)
@@ -56,14 +56,8 @@ def owned_department_ids(user: Any) -> list[int] | None:
     """Departments whose resources the user administers (None: all, for operators)."""
     if user.has_perm("identity.operate_platform"):
         return None
-    staff = getattr(user, "staff", None)
-    if staff is None:
-        return []
-    ids = {staff.department_id, *staff.roles.values_list("department_id", flat=True)}
-    out = set(ids)
-    for dept in Department.objects.filter(pk__in=ids):
-        out.update(d.pk for d in dept.children.all())
-    return sorted(out)
+    ids = staff_department_ids(user_id=user.pk)
+    return sorted(department_ids_with_children(department_ids=ids))
 
 
 def resources_for(user: Any) -> QuerySet[Resource]:

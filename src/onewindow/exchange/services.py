@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +20,11 @@ from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
 from onewindow.exchange.calllog import calllog_append, calllog_lock
 from onewindow.exchange.datasources import data_source, fields_for
 from onewindow.exchange.models import AccessRequest, CallLog, Consumer, Grant, Resource
-from onewindow.identity.models import Department, Person, User
+from onewindow.identity.selectors import department_list
+from onewindow.identity.services import UsernameTaken, machine_user_create
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import Department, Person
 
 PLATFORM_CONSUMER = "onewindow-platform"
 PLATFORM_PURPOSE = "政务服务办件审查（免证明）"
@@ -41,7 +45,7 @@ def secret_aad(consumer_code: str) -> str:
 def resources_sync(*, actor: Actor) -> int:
     """Create or update a Resource for every ``exchange_resources`` entry of the vocabulary."""
     vocab = vocabulary_load()
-    departments = {d.code: d for d in Department.objects.all()}
+    departments = {d.code: d for d in department_list()}
     changed = 0
     for code, entry in vocab.exchange_resources.items():
         fields = [{"code": c, "name": n, "sensitivity": s} for c, n, s in fields_for(code)]
@@ -110,9 +114,8 @@ def consumer_create(
             raise ValidationFailed(_("SM2 公钥格式不正确。"), field="public_key_hex") from None
     username = f"exchange-{code}"[:150]
     try:
-        with transaction.atomic():
-            user = User.objects.create(username=username, kind=User.Kind.MACHINE)
-    except IntegrityError:
+        user = machine_user_create(username=username)
+    except UsernameTaken:
         if Consumer.objects.filter(code=code).exists():
             raise ConsumerExists() from None
         raise ValidationFailed(
@@ -120,8 +123,6 @@ def consumer_create(
             % {"username": username},
             field="code",
         ) from None
-    user.set_unusable_password()
-    user.save(update_fields=["password"])
     secret = secrets.token_hex(32) if key_kind == Consumer.KeyKind.HMAC else ""
     consumer = Consumer.objects.create(
         code=code,

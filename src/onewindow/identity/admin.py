@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from onewindow.core.admin_audit import AuditedModelAdmin
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_citizen_id, normalize_phone
+from onewindow.core.pii import id_number_index, phone_index
 from onewindow.identity.models import (
     ApiToken,
     Company,
@@ -27,7 +28,6 @@ from onewindow.identity.models import (
     StaffRole,
     User,
 )
-from onewindow.identity.pii import id_number_index, phone_index
 
 
 @admin.register(User)

@@ -10,7 +10,6 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict, Field
 
-from onewindow.api.auth import session_or_bearer
 from onewindow.audit.services import client_ip
 from onewindow.core.masking import mask_phone
 from onewindow.identity import selectors, services
@@ -155,6 +154,7 @@ def _me(user: object) -> dict[str, object]:
     }
 
 
-@router.get("/me", auth=session_or_bearer, response=MeOut, summary="Who am I (masked)")
+# No auth= here: the API's default (a session or a bearer token, onewindow.api.auth) applies.
+@router.get("/me", response=MeOut, summary="Who am I (masked)")
 def me(request: HttpRequest) -> dict[str, object]:
     return _me(request.auth)  # type: ignore[attr-defined]

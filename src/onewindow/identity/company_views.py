@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from onewindow.audit.services import Actor
 from onewindow.core.access import RESIDENT, access
 from onewindow.core.errors import ApplicationError, NotFound
+from onewindow.core.forms import apply_errors
 from onewindow.identity import selectors, services
-from onewindow.identity.forms import AgentGrantForm, apply_errors
+from onewindow.identity.forms import AgentGrantForm
 from onewindow.identity.models import Person
 
 

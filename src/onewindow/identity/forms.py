@@ -1,18 +1,10 @@
 """HTML forms. They only check shape; the services do the real validation and their
-field errors are put back on the form with ``apply_errors``."""
+field errors are put back on the form with ``onewindow.core.forms.apply_errors``."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-
-from onewindow.core.errors import ApplicationError
-
-
-def apply_errors(form: forms.Form, exc: ApplicationError) -> None:
-    for error in exc.errors:
-        field = error.field if error.field in form.fields else None
-        form.add_error(field, str(error.message))
 
 
 class SmsLoginForm(forms.Form):

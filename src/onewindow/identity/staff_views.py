@@ -22,8 +22,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from onewindow.audit.services import client_ip
 from onewindow.core.access import PUBLIC, STAFF, access
 from onewindow.core.errors import ApplicationError
+from onewindow.core.forms import apply_errors
 from onewindow.identity import selectors, services
-from onewindow.identity.forms import TotpEnrolForm, TotpResetForm, apply_errors
+from onewindow.identity.forms import TotpEnrolForm, TotpResetForm
 from onewindow.identity.models import Staff, User
 from onewindow.identity.services.enrolment import (
     EnrolmentPending,

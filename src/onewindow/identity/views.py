@@ -21,6 +21,7 @@ from django_otp import login as otp_login
 from onewindow.audit.services import Actor, client_ip
 from onewindow.core.access import PUBLIC, RESIDENT, STAFF, access, forbidden
 from onewindow.core.errors import ApplicationError, PermissionDenied, RateLimited
+from onewindow.core.forms import apply_errors
 from onewindow.core.masking import mask_phone
 from onewindow.identity import selectors, services
 from onewindow.identity.forms import (
@@ -30,7 +31,6 @@ from onewindow.identity.forms import (
     RevealForm,
     SmsLoginForm,
     StaffLoginForm,
-    apply_errors,
 )
 from onewindow.identity.models import AssuranceLevel, User
 from onewindow.identity.services.enrolment import EnrolmentPending

@@ -23,7 +23,7 @@ def issue_from_case(ctx: Any) -> dict[str, Any]:
     from onewindow.cases.models import Case
     from onewindow.catalog.packages.declared import licence_declaration
     from onewindow.catalog.packages.licence_outcome import particular_value
-    from onewindow.identity.models import Department
+    from onewindow.identity.selectors import department_get
     from onewindow.licences.services import LicenceError, licence_issue
 
     case_id = ctx.context.get("case_id")
@@ -70,7 +70,7 @@ def issue_from_case(ctx: Any) -> dict[str, Any]:
         case=case,
         issue_key=ctx.key,
         validity=validity,
-        department=Department.objects.filter(code=issuer).first() if issuer else None,
+        department=department_get(code=issuer) if issuer else None,
         particulars=[*particulars, *place_particulars(case, declared)],
     )
     copies = copies_issue(ctx, case, declared, validity=validity, answers=answers, claims=claims)
@@ -111,7 +111,7 @@ def copies_issue(
     Idempotent per party with the action's key. Returns the copies' numbers."""
     from onewindow.cases.party_selectors import joint_parties
     from onewindow.catalog.packages.licence_outcome import particular_value
-    from onewindow.identity.models import Department, Person
+    from onewindow.identity.selectors import department_get, person_get
     from onewindow.licences.services import licence_issue
 
     copies = declared.get("copies")
@@ -133,15 +133,18 @@ def copies_issue(
             for item in items
             if isinstance(item, dict)
         ]
+        holder = person_get(pk=party.person_id)
+        if holder is None:  # not expected: a case party protects its person from deletion
+            raise LookupError(f"the person of joint party {party.code} is gone")
         licence = licence_issue(
             actor=Actor.system("cases.engine"),
             licence_type_code=str(ctx.params.get("licence_type", "")),
-            holder_person=Person.objects.get(pk=party.person_id),
+            holder_person=holder,
             claims={**claims, "jointParty": party.code},
             case=case,
             issue_key=f"{ctx.key}:{party.code}"[:200],
             validity=validity,
-            department=Department.objects.filter(code=issuer).first() if issuer else None,
+            department=department_get(code=issuer) if issuer else None,
             particulars=[*particulars, *place_particulars(case, declared)],
         )
         numbers.append(licence.number)

@@ -187,9 +187,9 @@ def _with_birth_date(person: Any) -> Any:
 
 
 def _department_by_code(code: str) -> Any:
-    from onewindow.identity.models import Department
+    from onewindow.identity.selectors import department_get
 
-    return Department.objects.filter(code=code).first() if code else None
+    return department_get(code=code) if code else None
 
 
 def _holder_claims(person: Any, company: Any) -> dict[str, Any]:
@@ -281,13 +281,12 @@ def licence_issue(
 
 
 def _department_name(department_id: int | None) -> str:
-    from onewindow.identity.models import Department
+    from onewindow.identity.selectors import departments_by_ids
 
     if department_id is None:
         return ""
-    return str(
-        Department.objects.filter(pk=department_id).values_list("name", flat=True).first() or ""
-    )
+    found = departments_by_ids(ids=[department_id])
+    return str(found[0].name) if found else ""
 
 
 def _case_department_id(case: Any) -> int | None:

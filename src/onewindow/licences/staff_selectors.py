@@ -8,7 +8,7 @@ department below one of those."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -18,13 +18,15 @@ from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_citizen_id
 from onewindow.core.masking import mask_citizen_id
 from onewindow.core.numbers import is_ascii_number
-from onewindow.identity.models import Company, Person
 from onewindow.identity.selectors import (
     company_get_by_uscc,
     person_find_by_id_number,
     staff_department_ids_below,
 )
 from onewindow.licences.models import Licence
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import Company, Person
 
 REVOKE_PERMISSION = "licences.revoke_licence"
 SEARCH_LIMIT = 50

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from onewindow.audit.services import Actor
 from onewindow.core.access import STAFF, access
 from onewindow.core.errors import ApplicationError
-from onewindow.identity.forms import apply_errors
+from onewindow.core.forms import apply_errors
 from onewindow.licences import services, staff_selectors
 from onewindow.licences.forms import LicenceSearchForm, RevokeForm
 from onewindow.licences.models import Licence

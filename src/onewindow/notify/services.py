@@ -20,7 +20,7 @@ from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_phone
 from onewindow.core.numbers import is_ascii_number
-from onewindow.identity.pii import phone_index
+from onewindow.core.pii import phone_index
 from onewindow.notify.messages import (
     message_title,
     render_body,

@@ -17,7 +17,7 @@ from onewindow.audit.services import Actor
 from onewindow.cases.selectors import applicant_label, staff_case_visible
 from onewindow.core.access import STAFF, access
 from onewindow.core.errors import ApplicationError
-from onewindow.identity.forms import apply_errors
+from onewindow.core.forms import apply_errors
 from onewindow.payments import reconciliation, selectors
 from onewindow.payments.forms import RefundForm, ResolveForm, RunForm, gateway_label
 from onewindow.payments.models import PaymentEvent, ReconciliationRun, Refund

@@ -9,6 +9,7 @@ import factory
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.core.identifiers import citizen_id_make, uscc_make
+from onewindow.core.pii import id_number_index, phone_index
 from onewindow.identity.models import (
     Company,
     Department,
@@ -18,7 +19,6 @@ from onewindow.identity.models import (
     StaffRole,
     User,
 )
-from onewindow.identity.pii import id_number_index, phone_index
 
 TEST_TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238 test secret (hex)
 

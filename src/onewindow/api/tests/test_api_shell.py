@@ -16,7 +16,7 @@ from django.utils.crypto import get_random_string
 from onewindow.audit.services import Actor
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_phone
-from onewindow.identity.tokens import api_token_authenticate, api_token_create, api_token_revoke
+from onewindow.identity.services import api_token_authenticate, api_token_create, api_token_revoke
 from onewindow.testing.factories import PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,7 @@ from onewindow.audit.services import Actor
 from onewindow.cases.models import CaseTask
 from onewindow.demo.city import city_structure_seed
 from onewindow.identity.models import User
-from onewindow.identity.tokens import api_token_create
+from onewindow.identity.services import api_token_create
 from onewindow.testing.cases import ANSWERS, PDF, publish
 from onewindow.testing.factories import PersonFactory
 

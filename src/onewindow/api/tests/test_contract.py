@@ -26,7 +26,7 @@ from django.utils.crypto import get_random_string
 from onewindow.audit.services import Actor
 from onewindow.demo.city import city_structure_seed
 from onewindow.identity.models import User
-from onewindow.identity.tokens import api_token_create
+from onewindow.identity.services import api_token_create
 from onewindow.testing.cases import ANSWERS, PDF, publish
 from onewindow.testing.factories import PersonFactory
 

@@ -4,7 +4,7 @@ the task table in step with the engine's open user tasks."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F, Subquery
@@ -16,7 +16,9 @@ from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.cases.signals import publish
 from onewindow.catalog.selectors import candidate_group_target
 from onewindow.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
-from onewindow.identity.models import Department
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import Department
 
 
 class CaseNotFound(NotFound):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import re
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -42,8 +42,11 @@ from onewindow.core.crypto.digests import constant_time_equal
 from onewindow.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from onewindow.core.identifiers import normalize_citizen_id
 from onewindow.core.masking import mask_name, mask_phone
-from onewindow.identity.models import Person
-from onewindow.identity.pii import id_number_index
+from onewindow.core.pii import id_number_index
+from onewindow.identity.selectors import person_find_by_id_number_bidx
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import Person
 
 CODE_TTL = datetime.timedelta(minutes=10)
 CODE_RESEND = datetime.timedelta(seconds=60)
@@ -84,7 +87,7 @@ def parties_prepare(
         except ValidationFailed:
             continue  # the form's own validation reports it
         bidx = id_number_index(number)
-        known = Person.objects.filter(id_number_bidx=bidx).first()
+        known = person_find_by_id_number_bidx(id_number_bidx=bidx)
         name = str(case.form_data.get(spec.name_field) or "").strip() if spec.name_field else ""
         same = known is not None and applicant is not None and known.pk == applicant.pk
         if same:
@@ -358,7 +361,7 @@ def _own(case: Case, user: Any) -> None:
 
 def party_phone(party: CaseParty) -> str:
     """The phone on the party's real-name record ('' when the platform has none)."""
-    person = party.person or Person.objects.filter(id_number_bidx=party.id_number_bidx).first()
+    person = party.person or person_find_by_id_number_bidx(id_number_bidx=party.id_number_bidx)
     return str(person.phone) if person is not None and person.phone else ""
 
 
@@ -378,7 +381,7 @@ def party_consent_code_send(
     case, party = _locked_party(case_id, party_id)
     _own(case, user)
     _still_open(case, party, now)
-    person = party.person or Person.objects.filter(id_number_bidx=party.id_number_bidx).first()
+    person = party.person or person_find_by_id_number_bidx(id_number_bidx=party.id_number_bidx)
     if person is None or not person.phone:
         raise ValidationFailed(
             gettext_lazy(

@@ -8,14 +8,16 @@ since a caller sending another person's details means to apply in another name."
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.cases.models import Case
 from onewindow.catalog.persons import applicant_fields
 from onewindow.core.errors import FieldError
-from onewindow.identity.models import Person
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import Person
 
 # The kinds a form cannot do without: the record must have them. A phone missing from the
 # record (a person registered at a window without one) is asked on the form instead.

@@ -8,7 +8,7 @@ import datetime
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -31,8 +31,10 @@ from onewindow.catalog.versions import departments_by_code
 from onewindow.core.calendar import add_working_days, is_estimate
 from onewindow.core.refs import CaseRef
 from onewindow.core.text import zh_text
-from onewindow.identity.models import Department
 from onewindow.workflow import EventKind, ProcessRun, RunEvent
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import Department
 
 logger = logging.getLogger(__name__)
 DEPARTMENT_CODE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")  # gz-scjgj, gz-mzj-th

@@ -9,7 +9,7 @@ import hashlib
 import json
 import logging
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -50,9 +50,11 @@ from onewindow.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from onewindow.identity.models import Company, Person
 from onewindow.identity.selectors import company_get_by_uscc, person_for_user, person_may_act_for
 from onewindow.workflow import ProcessRun
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import Company, Person
 
 logger = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,9 +37,17 @@ from onewindow.cases.services.process import (
     restore,
 )
 from onewindow.core.errors import ApplicationError, Conflict, ValidationFailed
-from onewindow.identity.models import Department, StaffRole, User
+from onewindow.identity.selectors import (
+    staff_holds_role,
+    staff_holds_role_exists,
+    user_get,
+    user_is_staff,
+)
 from onewindow.workflow import RunFinished, TaskNotOpen
 from onewindow.workflow import TaskNotFound as EngineTaskNotFound
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import Department
 
 DECISIONS = ("approve", "reject", "supplement")
 COMMENT_MAX = 2000
@@ -65,20 +73,13 @@ def _department_chain_ids(department: Department) -> list[int]:
 
 def staff_may_act(user: Any, task: CaseTask) -> bool:
     """Only staff holding the task's role in the task's department (or a parent department)."""
-    if not _is_staff(user):
+    if not user_is_staff(user=user):
         return False
-    return StaffRole.objects.filter(
-        staff__user_id=user.pk,
-        role__code=task.role_code,
-        department_id__in=_department_chain_ids(task.department),
-    ).exists()
-
-
-def _is_staff(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "kind", "") in {
-        User.Kind.STAFF,
-        User.Kind.OPERATOR,
-    }
+    return staff_holds_role(
+        user_id=user.pk,
+        role_code=task.role_code,
+        department_ids=_department_chain_ids(task.department),
+    )
 
 
 def _task_locked(user: Any, task_id: int) -> tuple[Case, CaseTask]:
@@ -89,17 +90,17 @@ def _task_locked(user: Any, task_id: int) -> tuple[Case, CaseTask]:
     # whether the user holds the task's role in its department or the two above it (the
     # usual tree); a deeper tree falls back to staff_may_act's walk up the whole chain.
     tasks = CaseTask.objects.select_related("department__parent")
-    staff = _is_staff(user)
+    staff = user_is_staff(user=user)
     if staff:
         tasks = tasks.annotate(
-            holds_role=Exists(
-                StaffRole.objects.filter(
-                    Q(department_id=OuterRef("department_id"))
-                    | Q(department_id=OuterRef("department__parent_id"))
-                    | Q(department_id=OuterRef("department__parent__parent_id")),
-                    staff__user_id=user.pk,
-                    role__code=OuterRef("role_code"),
-                )
+            holds_role=staff_holds_role_exists(
+                user_id=user.pk,
+                role_code=OuterRef("role_code"),
+                department_ids=[
+                    OuterRef("department_id"),
+                    OuterRef("department__parent_id"),
+                    OuterRef("department__parent__parent_id"),
+                ],
             )
         )
     task = tasks.get(pk=task_id)
@@ -347,7 +348,7 @@ def task_transfer(
         raise TaskFinished()
     if task.status == CaseTask.Status.CLAIMED and task.claimed_by_id != user.pk:
         raise TaskClaimedByOther()
-    target = User.objects.filter(pk=to_user_id).first()
+    target = user_get(pk=to_user_id)
     if target is None or target.pk == user.pk or not staff_may_act(target, task):
         raise ValidationFailed(
             _("只能转交给本部门具有相同角色的其他工作人员。"), code="bad_target", field="to_user"

@@ -17,9 +17,9 @@ from onewindow.cases.models import Case
 from onewindow.cases.services.parties import party_consent_decide
 from onewindow.catalog.services import service_packages_import
 from onewindow.core.identifiers import citizen_id_make
+from onewindow.core.pii import id_number_index
 from onewindow.exchange.datasources import FakeCityDataSource
 from onewindow.exchange.models import CallLog
-from onewindow.identity.pii import id_number_index
 from onewindow.licences.models import Licence
 from onewindow.testing.demo_packages import catalog_dir, run_to_the_end, submit_package
 from onewindow.testing.factories import PersonFactory

@@ -26,8 +26,8 @@ from onewindow.cases.services.parties import party_consent_decide
 from onewindow.catalog.models import ServiceVersion
 from onewindow.catalog.services import service_packages_import
 from onewindow.core.identifiers import citizen_id_make
+from onewindow.core.pii import id_number_index
 from onewindow.exchange import datasources
-from onewindow.identity.pii import id_number_index
 from onewindow.testing.demo_packages import catalog_dir, sample_answers
 from onewindow.testing.factories import PersonFactory
 
@@ -395,7 +395,7 @@ def test_the_partner_sees_the_case_and_is_told_its_outcome(
     from django.test import Client
 
     from onewindow.cases.party_selectors import joint_cases_for
-    from onewindow.identity.pii import phone_index
+    from onewindow.core.pii import phone_index
     from onewindow.notify.models import Message, SmsMessage
 
     applicant, partner = couple
@@ -481,7 +481,7 @@ def test_both_parties_are_reminded_the_working_day_before(
     registry: Any, marriage: Any, couple: tuple[Any, Any]
 ) -> None:
     from onewindow.appointments.services import reminders_send_due
-    from onewindow.identity.pii import phone_index
+    from onewindow.core.pii import phone_index
     from onewindow.notify.models import SmsMessage
 
     applicant, partner = couple

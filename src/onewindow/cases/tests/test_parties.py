@@ -31,8 +31,8 @@ from onewindow.cases.services.parties import (
 )
 from onewindow.core.errors import ApplicationError, ValidationFailed
 from onewindow.core.identifiers import citizen_id_make
+from onewindow.core.pii import id_number_index
 from onewindow.exchange.models import CallLog
-from onewindow.identity.pii import id_number_index
 from onewindow.notify.messages import render_sms_text
 from onewindow.notify.models import Message, SmsMessage
 from onewindow.testing.applying import submit

@@ -42,11 +42,11 @@ class ValidationContext:
 
     @classmethod
     def from_database(cls, *, vocabulary: Vocabulary | None = None) -> ValidationContext:
-        from onewindow.identity.models import Department, Role
+        from onewindow.identity.selectors import department_codes, role_codes
 
         return cls(
-            departments=frozenset(Department.objects.values_list("code", flat=True)),
-            roles=frozenset(Role.objects.values_list("code", flat=True)),
+            departments=department_codes(),
+            roles=role_codes(),
             vocabulary=vocabulary or vocabulary_load(),
         )
 

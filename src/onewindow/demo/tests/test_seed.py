@@ -15,6 +15,7 @@ from stdnum.cn import ric, uscc
 from onewindow.audit.models import AuditEvent
 from onewindow.audit.selectors import audit_chain_verify
 from onewindow.core.crypto import decrypt
+from onewindow.core.pii import id_number_index, phone_index
 from onewindow.demo import data
 from onewindow.demo.services import demo_city_seed
 from onewindow.identity.models import (
@@ -27,7 +28,6 @@ from onewindow.identity.models import (
     Staff,
     User,
 )
-from onewindow.identity.pii import id_number_index, phone_index
 
 pytestmark = pytest.mark.django_db
 

@@ -23,12 +23,12 @@ from onewindow.cases.services.parties import party_consent_decide
 from onewindow.cases.services.process import restore
 from onewindow.catalog.services import service_packages_import
 from onewindow.core.identifiers import citizen_id_make
+from onewindow.core.pii import id_number_index
 from onewindow.demo.city import city_structure_seed
 from onewindow.exchange.calllog import calllog_verify
 from onewindow.exchange.models import CallLog
 from onewindow.exchange.services import PLATFORM_CONSUMER
 from onewindow.identity.models import StaffRole
-from onewindow.identity.pii import id_number_index
 from onewindow.testing.cases import PNG
 from onewindow.testing.demo_packages import catalog_dir, sample_answers
 from onewindow.testing.factories import PersonFactory

@@ -1,6 +1,7 @@
 """Identity writes. Other apps import from here: ``from onewindow.identity.services import
 person_register``."""
 
+from onewindow.identity.services.accounts import UsernameTaken, machine_user_create
 from onewindow.identity.services.companies import (
     Establishment,
     company_agent_add,
@@ -14,6 +15,7 @@ from onewindow.identity.services.company_agents import (
     company_agent_grant,
     company_agent_revoke,
 )
+from onewindow.identity.services.locks import company_lock, person_lock
 from onewindow.identity.services.login import (
     sms_login_code_request,
     sms_login_verify,
@@ -38,10 +40,19 @@ from onewindow.identity.services.persons import (
     person_update,
     person_view_record,
 )
+from onewindow.identity.services.tokens import (
+    api_token_authenticate,
+    api_token_create,
+    api_token_revoke,
+)
 
 __all__ = [
     "Establishment",
     "RevealedPerson",
+    "UsernameTaken",
+    "api_token_authenticate",
+    "api_token_create",
+    "api_token_revoke",
     "company_agent_accept",
     "company_agent_add",
     "company_agent_decline",
@@ -49,10 +60,13 @@ __all__ = [
     "company_agent_remove",
     "company_agent_revoke",
     "company_establish",
+    "company_lock",
     "company_register",
     "department_create",
     "grid_scope_set",
+    "machine_user_create",
     "person_assurance_in_person",
+    "person_lock",
     "person_realname_verify",
     "person_register",
     "person_reveal",

@@ -31,8 +31,8 @@ from onewindow.core.crypto.digests import constant_time_equal
 from onewindow.core.errors import ApplicationError, RateLimited, ValidationFailed
 from onewindow.core.identifiers import normalize_phone
 from onewindow.core.locks import advisory_xact_lock
+from onewindow.core.pii import ip_index, phone_index
 from onewindow.identity.models import AssuranceLevel, Person, SmsLoginCode, User
-from onewindow.identity.pii import ip_index, phone_index
 
 StrOrPromise = str | Promise
 # ASCII digits (\d also matches other scripts' digits), the whole text (no trailing newline).

@@ -18,8 +18,8 @@ from onewindow.core.identifiers import (
     normalize_citizen_id,
     normalize_phone,
 )
+from onewindow.core.pii import id_number_index, phone_index
 from onewindow.identity.models import AssuranceLevel, Person, User
-from onewindow.identity.pii import id_number_index, phone_index
 from onewindow.identity.providers import get_realname_verifier
 from onewindow.identity.providers.base import RealNameUnavailable, RealNameVerifier
 from onewindow.identity.services._common import Collector, normalize_person_name

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from onewindow.identity.pii import phone_index
+from onewindow.core.pii import phone_index
 from onewindow.identity.providers.fake import FakeRealNameVerifier
 from onewindow.notify.models import SmsMessage
 from onewindow.notify.providers.fake import FakeSmsProvider

@@ -11,8 +11,8 @@ from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 from django.utils import timezone
 
+from onewindow.core.pii import phone_index
 from onewindow.identity.models import AssuranceLevel, Person, SmsLoginCode, User
-from onewindow.identity.pii import phone_index
 from onewindow.identity.tests.conftest import last_code
 from onewindow.notify.models import SmsMessage
 from onewindow.testing.factories import make_person, user_of

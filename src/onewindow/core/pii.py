@@ -1,4 +1,5 @@
-"""Blind-index kinds for identity data: one place so every caller indexes the same way."""
+"""Blind-index kinds for personal data (phone, ID number, client IP): one place so every app
+indexes the same way."""
 
 from onewindow.core.crypto import blind_index
 

@@ -1,11 +1,9 @@
-"""Identity reads. Other apps import from here."""
+"""Reads of natural and legal persons: look-ups, and who may act for which company."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -13,18 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_citizen_id, normalize_phone
-from onewindow.identity.models import (
-    Company,
-    CompanyAgent,
-    Department,
-    GridScope,
-    Person,
-    Role,
-    Staff,
-    StaffRole,
-    User,
-)
-from onewindow.identity.pii import id_number_index, phone_index
+from onewindow.core.pii import id_number_index, phone_index
+from onewindow.identity.models import Company, CompanyAgent, Person
 
 
 def person_for_user(user: object) -> Person | None:
@@ -34,7 +22,8 @@ def person_for_user(user: object) -> Person | None:
 
 
 def person_get(*, pk: int) -> Person | None:
-    return Person.objects.filter(pk=pk).first()
+    """The person (with their account, if any)."""
+    return Person.objects.select_related("user").filter(pk=pk).first()
 
 
 def person_find_by_phone(*, phone: str) -> Person | None:
@@ -52,6 +41,14 @@ def person_find_by_id_number(*, id_number: str) -> Person | None:
     except ValidationFailed:
         return None
     return Person.objects.filter(id_number_bidx=id_number_index(id_number)).first()
+
+
+def person_find_by_id_number_bidx(*, id_number_bidx: str) -> Person | None:
+    """The person whose citizen ID has this blind index (``core.pii.id_number_index``): for
+    callers that hold the index rather than the number (a case party's row)."""
+    if not id_number_bidx:
+        return None
+    return Person.objects.filter(id_number_bidx=id_number_bidx).first()
 
 
 def company_get_by_uscc(*, uscc: str) -> Company | None:
@@ -220,141 +217,6 @@ def agent_grants_pending_for(
     return [_grant(row, today) for row in rows]
 
 
-def staff_for_user(user: object) -> Staff | None:
-    if not getattr(user, "is_authenticated", False) or getattr(user, "kind", "") not in {
-        User.Kind.STAFF,
-        User.Kind.OPERATOR,
-    }:
-        return None
-    return Staff.objects.select_related("department").filter(user_id=user.pk).first()  # type: ignore[attr-defined]
-
-
-def staff_departments_for(user: object) -> list[Department]:
-    """The staff member's own department plus every department they hold a role in."""
-    staff = staff_for_user(user)
-    if staff is None:
-        return []
-    ids = {staff.department_id} | set(
-        StaffRole.objects.filter(staff=staff).values_list("department_id", flat=True)
-    )
-    return list(Department.objects.filter(pk__in=ids).order_by("code"))
-
-
-def staff_has_role(user: object, role_code: str, *, department: Department | None = None) -> bool:
-    staff = staff_for_user(user)
-    if staff is None:
-        return False
-    roles = StaffRole.objects.filter(staff=staff, role__code=role_code)
-    if department is not None:
-        roles = roles.filter(department=department)
-    return roles.exists()
-
-
-def staff_grid_codes(user: object) -> set[str]:
-    """Grids a community worker may act in (through their grid-scoped roles)."""
-    staff = staff_for_user(user)
-    if staff is None:
-        return set()
-    return set(
-        GridScope.objects.filter(
-            staff_role__staff=staff, staff_role__role__grid_scoped=True
-        ).values_list("grid_code", flat=True)
-    )
-
-
-def department_ids_below(department_ids: Iterable[int]) -> set[int]:
-    """The given departments and every department under them (one query per level)."""
-    found = set(department_ids)
-    frontier = set(found)
-    while frontier:
-        children = set(
-            Department.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
-        )
-        frontier = children - found
-        found |= frontier
-    return found
-
-
-def staff_department_ids_below(user: object) -> set[int]:
-    """The staff member's own department, those they hold a role in, and all below them."""
-    return department_ids_below(d.pk for d in staff_departments_for(user))
-
-
-def department_descendants(department: Department) -> list[Department]:
-    """The department and everything under it (breadth first)."""
-    out, frontier = [department], [department.pk]
-    while frontier:
-        children = list(Department.objects.filter(parent_id__in=frontier).order_by("code"))
-        out.extend(children)
-        frontier = [child.pk for child in children]
-    return out
-
-
-def department_list() -> QuerySet[Department]:
-    """Every department with its parent, by code (the codes service packages may name)."""
-    return Department.objects.select_related("parent").order_by("code")
-
-
-def role_list() -> QuerySet[Role]:
-    """Every role, by code."""
-    return Role.objects.order_by("code")
-
-
-def staff_manageable_department_ids(user: Any) -> set[int] | None:
-    """Departments whose staff ``user`` may manage: where a role of theirs grants
-    ``identity.change_staff``, and every department below. None: all (platform operator)."""
-    if user.has_perm("identity.operate_platform"):
-        return None
-    roots = StaffRole.objects.filter(
-        staff__user_id=user.pk,
-        role__permissions__content_type__app_label="identity",
-        role__permissions__codename="change_staff",
-    ).values_list("department_id", flat=True)
-    return department_ids_below(set(roots))
-
-
-def staff_with_authenticators(*, department_ids: set[int] | None) -> list[tuple[Staff, str]]:
-    """Staff of these departments (all: None), each with their authenticator's state:
-    ``active`` (a confirmed one), ``pending`` (reset, not yet enrolled) or ``none``."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    people = Staff.objects.select_related("user", "department").order_by(
-        "department__code", "user__username"
-    )
-    if department_ids is not None:
-        people = people.filter(department_id__in=department_ids)
-    rows = list(people)
-    states: dict[int, str] = {}
-    for user_id, confirmed in TOTPDevice.objects.filter(
-        user_id__in=[s.user_id for s in rows]
-    ).values_list("user_id", "confirmed"):
-        if states.get(user_id) != "active":
-            states[user_id] = "active" if confirmed else "pending"
-    return [(s, states.get(s.user_id, "none")) for s in rows]
-
-
 def person_for_user_id(*, user_id: int) -> Person | None:
     """The natural person behind an account (a resident's, or a company agent's), if any."""
     return Person.objects.filter(user_id=user_id).first()
-
-
-def staff_user_ids_in_department_chain(
-    *, department_code: str, role_code: str = "", permission: str = ""
-) -> list[int]:
-    """Active staff accounts holding, in the department or a department above it, the role
-    ``role_code`` or a role granting ``permission`` (``app_label.codename``, e.g.
-    ``cases.supervise_cases``): whom to tell about that department's work."""
-    department = Department.objects.filter(code=department_code).first()
-    if department is None or not (role_code or permission):
-        return []
-    chain = [department.pk] + [d.pk for d in department.ancestors()]
-    roles = StaffRole.objects.filter(department_id__in=chain, staff__user__is_active=True)
-    if role_code:
-        roles = roles.filter(role__code=role_code)
-    if permission:
-        app_label, _, codename = permission.partition(".")
-        roles = roles.filter(
-            role__permissions__content_type__app_label=app_label,
-            role__permissions__codename=codename,
-        )
-    return sorted(set(roles.values_list("staff__user_id", flat=True)))
