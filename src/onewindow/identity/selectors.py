@@ -25,6 +25,18 @@ from onewindow.identity.models import (
     User,
 )
 from onewindow.identity.pii import id_number_index, phone_index
+from onewindow.identity.seeding_selectors import (  # noqa: F401  (re-exported)
+    CompanyContacts,
+    StaffAccount,
+    StaffTotpCode,
+    company_contacts,
+    department_get_by_code,
+    person_list_with_id_number,
+    role_holder_usernames,
+    staff_accounts,
+    staff_totp_codes,
+    user_get_by_username,
+)
 
 
 def person_for_user(user: object) -> Person | None:
