@@ -15,6 +15,7 @@ from typing import Literal
 
 from django.conf import settings
 
+from onewindow.catalog.packages import CityStructure
 from onewindow.demo import data
 from onewindow.identity.selectors import StaffAccount
 from onewindow.identity.services import (
@@ -46,14 +47,17 @@ def demo_totp_key(*, seed: int, username: str) -> str:
     return mac.digest()[:20].hex()
 
 
-def city_structure_codes() -> tuple[frozenset[str], frozenset[str]]:
+def city_structure() -> CityStructure:
     """The codes of the city's municipal departments (with the root and their district
-    branches) and of its roles: what service packages may name."""
+    branches) and of its roles: what service packages may name, checked against before the
+    city is seeded (registered with the catalogue by ``DemoConfig.ready``)."""
     departments = {ROOT_CODE}
     for spec in data.DEPARTMENTS:
         departments.add(f"gz-{spec.abbr}")
         departments.update(f"gz-{spec.abbr}-{district}" for district in spec.branch_districts)
-    return frozenset(departments), frozenset(spec.code for spec in data.ROLES)
+    return CityStructure(
+        departments=frozenset(departments), roles=frozenset(spec.code for spec in data.ROLES)
+    )
 
 
 class _Plan:
