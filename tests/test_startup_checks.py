@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from onewindow.config.base import _DEV_SECRET
+from onewindow.config.base import DEV_SECRET_KEY
 from tests.test_deploy_check import ONEWINDOW, _production_env
 
 PYTHON = sys.executable
@@ -47,7 +47,7 @@ def test_the_sandbox_gateway_with_its_public_key_stops_the_asgi_server(tmp_path:
 
 
 def test_the_demo_mode_and_the_development_secret_key_stop_it(tmp_path: Path):
-    result = _start(tmp_path, WSGI, ONEWINDOW_DEMO="1", SECRET_KEY=_DEV_SECRET)
+    result = _start(tmp_path, WSGI, ONEWINDOW_DEMO="1", SECRET_KEY=DEV_SECRET_KEY)
     assert result.returncode != 0
     assert "2 deployment check(s) failed" in result.stderr
     assert "(onewindow.E004) ONEWINDOW_DEMO is on in production" in result.stderr
@@ -79,7 +79,7 @@ def test_check_deploy_lists_the_same_problems(tmp_path: Path):
         [str(ONEWINDOW), "check", "--deploy"],
         ONEWINDOW_SMS_PROVIDER="fake",
         ONEWINDOW_DEMO="1",
-        SECRET_KEY=_DEV_SECRET,
+        SECRET_KEY=DEV_SECRET_KEY,
     )
     assert result.returncode != 0
     for code in ("E003", "E004", "E005"):

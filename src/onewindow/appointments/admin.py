@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from onewindow.appointments.models import AppointmentResource, Booking, Slot
-from onewindow.core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
+from onewindow.audit.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
 
 
 @admin.register(AppointmentResource)

@@ -33,6 +33,9 @@ from onewindow.audit.models import AuditChainHead, AuditEvent
 from onewindow.core.crypto.digests import suite_hash_name
 from onewindow.core.logging import request_id_var
 
+# What an audit row says of the attempt it records: ``audit_record(outcome=Outcome.DENIED)``.
+Outcome = AuditEvent.Outcome
+
 HASHED_FIELDS = (
     "seq",
     "at",
@@ -129,7 +132,7 @@ def audit_record(
     target: Model | None = None,
     target_type: str = "",
     target_id: str = "",
-    outcome: str = AuditEvent.Outcome.OK,
+    outcome: str = Outcome.OK,
     changes: Mapping[str, Any] | None = None,
     purpose: str = "",
 ) -> AuditEvent | None:

@@ -13,11 +13,11 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onewindow.audit.admin_audit import AuditedModelAdmin
 from onewindow.audit.services import Actor
 from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.catalog.services import ImportResult, PackageInvalid, service_packages_publish
 from onewindow.core.access import forbidden
-from onewindow.core.admin_audit import AuditedModelAdmin
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 OPERATOR_PERM = "identity.operate_platform"

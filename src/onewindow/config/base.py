@@ -50,8 +50,9 @@ VAR_DIR = Path(env("ONEWINDOW_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 if not TESTING:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-_DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdefghijklmnop"  # noqa: S105
-SECRET_KEY = env("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
+# The public development key: the deploy checks refuse it in production (core.checks).
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me-0123456789abcdefghijklmnop"  # noqa: S105
+SECRET_KEY = env("SECRET_KEY", "" if PRODUCTION else DEV_SECRET_KEY)
 if PRODUCTION and not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when ONEWINDOW_ENV=production")
 # Off in the demo too: it is served to people who are not its developers, and DEBUG's

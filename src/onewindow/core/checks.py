@@ -36,8 +36,6 @@ def no_demo_in_production(app_configs: Any, **kwargs: Any) -> list[checks.CheckM
     is in notify.checks)."""
     if not settings.PRODUCTION:
         return []
-    from onewindow.config.base import _DEV_SECRET
-
     problems: list[checks.CheckMessage] = []
     if settings.DEMO:
         problems.append(
@@ -48,7 +46,7 @@ def no_demo_in_production(app_configs: Any, **kwargs: Any) -> list[checks.CheckM
                 id="onewindow.E004",
             )
         )
-    if settings.SECRET_KEY == _DEV_SECRET:
+    if settings.SECRET_KEY == settings.DEV_SECRET_KEY:
         problems.append(
             checks.Error(
                 "SECRET_KEY is the public development key: sessions can be forged and the "

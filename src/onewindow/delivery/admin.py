@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
+from onewindow.audit.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
 from onewindow.core.errors import ValidationFailed
 from onewindow.delivery.models import CourierPush, DepartmentWindow, Shipment, TrackingEvent
 from onewindow.delivery.regions import normalize_region_code

@@ -18,12 +18,17 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from onewindow.audit.services import Actor
-from onewindow.core.pii import phone_index
 from onewindow.demo import data
-from onewindow.identity.models import Department, Person, User
+from onewindow.identity.selectors import (
+    department_get,
+    person_find_by_phone,
+    person_list_with_id_number,
+    user_get_by_username,
+)
 
 if TYPE_CHECKING:
     from onewindow.exchange.models import Consumer
+    from onewindow.identity.models import Person
 
 CONSUMER = "gz-zjj-housing"
 CONSUMER_NAME = "住房保障管理信息系统"
@@ -46,7 +51,12 @@ class ExchangeSeed:
 def demo_exchange_seed() -> ExchangeSeed:
     """Register the consumer, its approved grant and its first calls (once). Call inside the
     seed's transaction, after the city's departments and staff exist."""
-    from onewindow.exchange.models import CallLog, Consumer, Grant, Resource
+    from onewindow.exchange.selectors import (
+        consumer_get,
+        consumer_has_calls,
+        grant_exists,
+        resource_get,
+    )
     from onewindow.exchange.services import (
         access_request_create,
         access_request_decide,
@@ -55,20 +65,22 @@ def demo_exchange_seed() -> ExchangeSeed:
     )
 
     actor = Actor.system("seed_demo")
-    department = Department.objects.filter(code=CONSUMER_DEPARTMENT).first()
-    approver = User.objects.filter(username=APPROVER).first()
+    department = department_get(code=CONSUMER_DEPARTMENT)
+    approver = user_get_by_username(username=APPROVER)
     if department is None or approver is None:
         return ExchangeSeed(False, 0)  # not the demo city
-    if Resource.objects.filter(code__in=[RESOURCE, NOT_GRANTED_RESOURCE]).count() < 2:
+    if any(resource_get(code=code) is None for code in (RESOURCE, NOT_GRANTED_RESOURCE)):
         resources_sync(actor=actor)
-    consumer = Consumer.objects.filter(code=CONSUMER).first()
+    consumer = consumer_get(code=CONSUMER)
     created = consumer is None
     if consumer is None:
         consumer, _secret = consumer_create(
             actor=actor, code=CONSUMER, name=CONSUMER_NAME, department=department
         )
-    resource = Resource.objects.get(code=RESOURCE)
-    if not Grant.objects.filter(consumer=consumer, resource=resource).exists():
+    resource = resource_get(code=RESOURCE)
+    if resource is None:
+        raise LookupError(f"the vocabulary has no exchange resource {RESOURCE}")
+    if not grant_exists(consumer=consumer, resource=resource):
         request = access_request_create(
             actor=actor, consumer=consumer, resource=resource, purpose=PURPOSE, fields=REQUESTED
         )
@@ -80,16 +92,16 @@ def demo_exchange_seed() -> ExchangeSeed:
             rate_per_minute=120,
             note="仅批准人口与人均收入；金融资产不予共享",
         )
-    if CallLog.objects.filter(consumer_id_value=CONSUMER).exists():
+    if consumer_has_calls(code=CONSUMER):
         return ExchangeSeed(created, 0)
     return ExchangeSeed(created, _first_calls(consumer))
 
 
 def _subjects() -> list[Person]:
     """The printed demo residents (those with a citizen ID), else the first residents."""
-    bidxs = [phone_index(phone) for phone, _name, _code in data.DEMO_RESIDENTS]
-    people = list(Person.objects.filter(phone_bidx__in=bidxs).order_by("pk")[:3])
-    return people or list(Person.objects.exclude(id_number="").order_by("pk")[:3])
+    found = (person_find_by_phone(phone=phone) for phone, _name, _code in data.DEMO_RESIDENTS)
+    people = sorted((person for person in found if person is not None), key=lambda p: p.pk)
+    return people[:3] or person_list_with_id_number(limit=3)
 
 
 def _first_calls(consumer: Consumer) -> int:

@@ -12,7 +12,6 @@ from typing import TypeVar
 from django.db import transaction
 
 from onewindow.audit.services import Actor, audit_record
-from onewindow.core.pii import id_number_index, phone_index
 from onewindow.demo.city import DemoAccount, city_structure_seed
 from onewindow.demo.companies import demo_companies_seed
 from onewindow.demo.exchange import demo_exchange_seed
@@ -24,7 +23,12 @@ from onewindow.demo.population import (
     resident_stream,
 )
 from onewindow.demo.wallet import demo_wallets_seed
-from onewindow.identity.models import AssuranceLevel, Company, CompanyAgent, Person
+from onewindow.identity.services import (
+    CompanySeed,
+    PersonSeed,
+    companies_bulk_seed,
+    persons_bulk_seed,
+)
 
 BATCH = 5000
 T = TypeVar("T")
@@ -66,17 +70,15 @@ def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-def _person(row: ResidentRow, id_bidx: str) -> Person:
-    return Person(
+def _person(row: ResidentRow) -> PersonSeed:
+    return PersonSeed(
         name=row.name,
-        id_number=row.id_number,  # EncryptedTextField encrypts in get_prep_value
-        id_number_bidx=id_bidx,
+        id_number=row.id_number,
         phone=row.phone,
-        phone_bidx=phone_index(row.phone),
         birth_date=row.birth_date,
         gender=row.gender,
         region_code=row.region_code,
-        assurance=AssuranceLevel.REAL_NAME if row.real_name else AssuranceLevel.IN_PERSON,
+        in_person=not row.real_name,
     )
 
 
@@ -90,26 +92,9 @@ def _seed_residents(
     checking = True  # the seeded residents are a prefix of the stream: check until a gap
     for batch in _batches(itertools.islice(resident_stream(seed), count), BATCH):
         found.update((row.index, row) for row in batch if row.index in wanted)
-        bidxs = [id_number_index(row.id_number) for row in batch]
-        if checking:
-            present = set(
-                Person.objects.filter(id_number_bidx__in=bidxs).values_list(
-                    "id_number_bidx", flat=True
-                )
-            )
-            checking = len(present) == len(batch)
-        else:
-            present = set()
-        people = [
-            _person(row, bidx)
-            for row, bidx in zip(batch, bidxs, strict=True)
-            if bidx not in present
-        ]
-        if people:
-            # ignore_conflicts: a phone the seed draws may meanwhile belong to someone who
-            # registered in the demo; that resident is simply skipped.
-            Person.objects.bulk_create(people, batch_size=BATCH, ignore_conflicts=True)
-            added += len(people)
+        seeded = persons_bulk_seed(people=[_person(row) for row in batch], check_present=checking)
+        checking = checking and seeded.present == len(batch)
+        added += seeded.inserted
         if progress is not None:
             progress(len(batch))
     return added, found
@@ -135,47 +120,23 @@ def _seed_companies(
 ) -> int:
     added = 0
     for batch in _batches(companies, BATCH):
-        present = set(
-            Company.objects.filter(uscc__in=[c.uscc for c in batch]).values_list("uscc", flat=True)
-        )
-        todo = [c for c in batch if c.uscc not in present]
-        reps = {c.index: _adult_or_next(residents, c.legal_rep_index, resident_count) for c in todo}
-        agents = {c.index: residents.get(c.agent_index) for c in todo if c.agent_index is not None}
-        made = Company.objects.bulk_create(
-            [
-                Company(
+        seeds = []
+        for c in batch:
+            rep = _adult_or_next(residents, c.legal_rep_index, resident_count)
+            agent = residents.get(c.agent_index) if c.agent_index is not None else None
+            seeds.append(
+                CompanySeed(
                     uscc=c.uscc,
                     name=c.name,
                     region_code=c.region_code,
                     address=c.address,
                     established=c.established,
-                    legal_representative=rep.name if (rep := reps[c.index]) else "",
+                    legal_representative=rep.name if rep else "",
+                    representative_id_number=rep.id_number if rep else "",
+                    agent_id_number=agent.id_number if agent else "",
                 )
-                for c in todo
-            ]
-        )
-        made_by_uscc = {company.uscc: company for company in made}
-        if not all(company.pk for company in made):  # backends without RETURNING
-            made_by_uscc = {
-                company.uscc: company
-                for company in Company.objects.filter(uscc__in=[c.uscc for c in todo])
-            }
-        bidxs = {id_number_index(r.id_number) for r in [*reps.values(), *agents.values()] if r}
-        person_pk = dict(
-            Person.objects.filter(id_number_bidx__in=bidxs).values_list("id_number_bidx", "pk")
-        )
-        links = []
-        for c in todo:
-            company = made_by_uscc[c.uscc]
-            for row, role in (
-                (reps[c.index], CompanyAgent.Role.LEGAL_REPRESENTATIVE),
-                (agents.get(c.index), CompanyAgent.Role.AGENT),
-            ):
-                pk = person_pk.get(id_number_index(row.id_number)) if row else None
-                if pk is not None:
-                    links.append(CompanyAgent(company=company, person_id=pk, role=role))
-        CompanyAgent.objects.bulk_create(links, ignore_conflicts=True)
-        added += len(todo)
+            )
+        added += companies_bulk_seed(companies=seeds)
         if progress is not None:
             progress(len(batch))
     return added

@@ -8,18 +8,20 @@ make of the housing services."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.catalog.packages.process import company_group_question, resolve_group
 from onewindow.catalog.selectors import service_version_current
 from onewindow.core.errors import NotFound
 from onewindow.demo import data
-from onewindow.identity.models import Department, StaffRole
-from onewindow.identity.selectors import person_find_by_phone
+from onewindow.identity.selectors import (
+    StaffTotpCode,
+    department_list,
+    person_find_by_phone,
+    role_holder_usernames,
+    role_list,
+    staff_totp_codes,
+)
 
 # The services the README and docs/demo-walkthrough.md walk through, in that order.
 TOUR_SERVICES = (
@@ -61,13 +63,8 @@ class Tour:
     steps: tuple[TourStep, ...]
 
 
-@dataclass(frozen=True)
-class StaffLogin:
-    username: str
-    department: str
-    role: str
-    code: str  # the TOTP code now
-    seconds_left: int
+# A staff account with the TOTP code it would type now (the page's 员工账号).
+StaffLogin = StaffTotpCode
 
 
 def demo_residents() -> list[DemoResident]:
@@ -87,20 +84,9 @@ def demo_residents() -> list[DemoResident]:
     return out
 
 
-def _holders(department_code: str, role_code: str) -> tuple[str, ...]:
-    """Usernames holding the role in the department or a department above it."""
-    department = Department.objects.filter(code=department_code).first()
-    if department is None:
-        return ()
-    chain = [department.pk] + [d.pk for d in department.ancestors()]
-    rows = StaffRole.objects.filter(role__code=role_code, department_id__in=chain)
-    names = rows.values_list("staff__user__username", flat=True).order_by("staff__user__username")
-    return tuple(dict.fromkeys(names))
-
-
 def demo_tours() -> list[Tour]:
-    names = dict(Department.objects.values_list("code", "name"))
-    roles_by_code = dict(StaffRole.objects.values_list("role__code", "role__name"))
+    names = {department.code: department.name for department in department_list()}
+    roles_by_code = {role.code: role.name for role in role_list()}
     tours = []
     for code in TOUR_SERVICES:
         try:
@@ -125,7 +111,7 @@ def demo_tours() -> list[Tour]:
                         name=task.get("name") or "",
                         department=names.get(department, department),
                         role=roles_by_code.get(role, role),
-                        usernames=_holders(department, role),
+                        usernames=role_holder_usernames(department_code=department, role_code=role),
                     )
                 )
         tours.append(Tour(code=code, name=version.service.display_name, steps=tuple(steps)))
@@ -134,35 +120,4 @@ def demo_tours() -> list[Tour]:
 
 def demo_staff_logins(usernames: list[str]) -> list[StaffLogin]:
     """The given staff accounts with the TOTP code they would type now (demo only)."""
-    now = time.time()
-    devices = {
-        d.user.username: d
-        for d in TOTPDevice.objects.filter(
-            user__username__in=usernames, confirmed=True
-        ).select_related("user")
-    }
-    held = {
-        sr.staff.user.username: sr
-        for sr in StaffRole.objects.filter(staff__user__username__in=usernames).select_related(
-            "staff__user", "role", "department"
-        )
-    }
-    out = []
-    for username in usernames:
-        device, role = devices.get(username), held.get(username)
-        if device is None or role is None:
-            continue
-        totp = TOTP(
-            device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift
-        )
-        totp.time = now
-        out.append(
-            StaffLogin(
-                username=username,
-                department=role.department.name,
-                role=role.role.name,
-                code=f"{totp.token():0{device.digits}d}",
-                seconds_left=device.step - int(now - device.t0) % device.step,
-            )
-        )
-    return out
+    return staff_totp_codes(usernames=usernames)

@@ -5,11 +5,14 @@ through the licences app like any licence, once per person (the issue key)."""
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from onewindow.audit.services import Actor
-from onewindow.core.pii import phone_index
 from onewindow.demo import data
-from onewindow.identity.models import Department, Person
+from onewindow.identity.selectors import department_get, person_find_by_phone
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import Person
 
 PERMIT_TYPE = "hk-macau-permit"
 PERMIT_ISSUER = "gz-gaj"  # the public security bureau's exit-entry administration
@@ -28,18 +31,21 @@ def issue_key(person: Person) -> str:
 def demo_wallets_seed(*, seed: int) -> int:
     """Give each printed demo resident a valid permit; returns how many were issued now (0 on
     a second run). Call inside the seed's transaction."""
-    from onewindow.licences.models import Licence
+    from onewindow.licences.selectors import licence_exists
     from onewindow.licences.services import licence_issue
 
-    phones = {phone_index(phone): phone for phone, _name, _code in data.DEMO_RESIDENTS}
-    people = Person.objects.filter(phone_bidx__in=list(phones)).order_by("pk")
-    issuer = Department.objects.filter(code=PERMIT_ISSUER).first()
+    people = []
+    for phone, _name, _code in data.DEMO_RESIDENTS:
+        person = person_find_by_phone(phone=phone)
+        if person is not None:
+            people.append((person, phone))
+    people.sort(key=lambda found: found[0].pk)  # issued in the order the people were seeded
+    issuer = department_get(code=PERMIT_ISSUER)
     added = 0
-    for person in people:
+    for person, phone in people:
         key = issue_key(person)
-        if Licence.objects.filter(issue_key=key).exists():
+        if licence_exists(issue_key=key):
             continue
-        phone = phones[str(person.phone_bidx)]
         licence_issue(
             actor=Actor.system("seed_demo"),
             licence_type_code=PERMIT_TYPE,

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext, gettext_lazy
 
-from onewindow.exchange.models import AccessRequest, CallLog, Resource
+from onewindow.exchange.models import AccessRequest, CallLog, Consumer, Grant, Resource
 from onewindow.exchange.services import PLATFORM_CONSUMER
 from onewindow.identity.selectors import department_ids_with_children, staff_department_ids
 
@@ -207,3 +207,21 @@ def resource_facts(codes: Iterable[str]) -> dict[str, ResourceFacts]:
         )
         for r in rows
     }
+
+
+def consumer_get(*, code: str) -> Consumer | None:
+    return Consumer.objects.filter(code=code).first()
+
+
+def resource_get(*, code: str) -> Resource | None:
+    return Resource.objects.filter(code=code).first()
+
+
+def grant_exists(*, consumer: Consumer, resource: Resource) -> bool:
+    """Whether the consumer holds a grant on the resource (whatever its fields)."""
+    return Grant.objects.filter(consumer=consumer, resource=resource).exists()
+
+
+def consumer_has_calls(*, code: str) -> bool:
+    """Whether the call log holds a call in the consumer's name (refused ones included)."""
+    return CallLog.objects.filter(consumer_id_value=code).exists()

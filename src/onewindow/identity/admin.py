@@ -10,7 +10,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from onewindow.core.admin_audit import AuditedModelAdmin
+from onewindow.audit.admin_audit import AuditedModelAdmin
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_citizen_id, normalize_phone
 from onewindow.core.pii import id_number_index, phone_index

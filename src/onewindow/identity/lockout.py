@@ -28,8 +28,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from onewindow.audit.models import AuditEvent
-from onewindow.audit.services import Actor, audit_record
+from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.identity.models import LoginLockout, User
 
 log = logging.getLogger(__name__)
@@ -128,7 +127,7 @@ def lockout_begin(*, username: str, ip: str) -> LoginLockout | None:
         target=user,
         target_type="" if user else "identity.user",
         target_id="" if user else username[:64],
-        outcome=AuditEvent.Outcome.DENIED,
+        outcome=Outcome.DENIED,
         changes={
             "username": username,
             "lockouts_in_a_row": streak,

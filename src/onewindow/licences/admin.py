@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.audit.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
 from onewindow.audit.services import Actor
-from onewindow.core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
 from onewindow.licences.models import Licence, LicenceType, SigningKey
 from onewindow.licences.services import licence_revoke
 

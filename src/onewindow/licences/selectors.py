@@ -92,6 +92,11 @@ def licences_usable(*, licence_type: str, person: Any = None, company: Any = Non
     )
 
 
+def licence_exists(*, issue_key: str) -> bool:
+    """Whether a licence was issued under this issue key (``licence_issue(issue_key=...)``)."""
+    return Licence.objects.filter(issue_key=issue_key).exists()
+
+
 def licence_issuing_case_id(*, licence_id: int) -> int | None:
     """The case whose process issued the licence, if a case did."""
     return Licence.objects.filter(pk=licence_id).values_list("case_id", flat=True).first()

@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.audit.models import AuditEvent
-from onewindow.audit.services import Actor, audit_record
+from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.core.errors import ApplicationError, NotFound, ValidationFailed
 from onewindow.licences import jose
 from onewindow.licences.keys import signer_for_key, signing_key_active
@@ -313,7 +312,7 @@ def licence_revoke(*, actor: Actor, licence_id: int, reason: str) -> Licence:
             action="licences.licence.revoke",
             target_type="licences.licence",
             target_id=str(licence_id),
-            outcome=AuditEvent.Outcome.FAILED,
+            outcome=Outcome.FAILED,
             changes={"reason": "unknown licence"},
         )
     raise LicenceError(_("证照不存在。"), field="licence")
@@ -342,7 +341,7 @@ def licence_revoke_by_staff(*, user: Any, licence_id: int, reason: str, actor: A
             action="licences.licence.revoke",
             target_type="licences.licence",
             target_id=str(licence_id),
-            outcome=AuditEvent.Outcome.DENIED,
+            outcome=Outcome.DENIED,
             changes={"reason": "not issued by the staff member's department"},
         )
     raise NotFound(_("未找到本部门签发的该证照。"))

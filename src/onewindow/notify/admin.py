@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from onewindow.core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
+from onewindow.audit.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
 from onewindow.core.masking import mask_phone
 from onewindow.notify.models import Message, SmsMessage
 

@@ -7,8 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from onewindow.audit.models import AuditEvent
-from onewindow.audit.services import Actor, audit_record, client_ip
+from onewindow.audit.services import Actor, Outcome, audit_record, client_ip
 from onewindow.core.access import OPERATOR, PUBLIC, access, allowed
 from onewindow.core.crypto.digests import constant_time_equal
 from onewindow.notify.providers import receipt_parser
@@ -51,7 +50,7 @@ def sms_receipts(request: HttpRequest, provider: str, token: str) -> HttpRespons
                 actor=Actor(id=None, kind="system", label=f"sms:{provider}", ip=client_ip(request)),
                 action="notify.sms.receipts",
                 target_type="notify.smsmessage",
-                outcome=AuditEvent.Outcome.DENIED,
+                outcome=Outcome.DENIED,
                 changes={"reason": "wrong receipt token"},
             )
         return JsonResponse({"code": 401, "msg": "unauthorised"}, status=401)

@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onewindow.audit.admin_audit import ReadOnlyModelAdmin
 from onewindow.audit.services import Actor
-from onewindow.core.admin_audit import ReadOnlyModelAdmin
 from onewindow.payments.models import (
     Mismatch,
     PaymentEvent,

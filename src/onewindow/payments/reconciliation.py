@@ -26,8 +26,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.audit.models import AuditEvent
-from onewindow.audit.services import Actor, audit_record
+from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from onewindow.payments.conf import gateway as get_gateway
 from onewindow.payments.models import (
@@ -271,7 +270,7 @@ def _failed_run(
             actor=actor,
             action="payments.reconcile.run",
             target=run,
-            outcome=AuditEvent.Outcome.FAILED,
+            outcome=Outcome.FAILED,
             changes={"day": day.isoformat(), "gateway": gateway, "error": run.error},
         )
     return run
@@ -296,7 +295,7 @@ def _refuse(actor: Actor, action: str, mismatch_id: int) -> None:
             action=action,
             target_type="payments.mismatch",
             target_id=str(mismatch_id),
-            outcome=AuditEvent.Outcome.DENIED,
+            outcome=Outcome.DENIED,
         )
 
 

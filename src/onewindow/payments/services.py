@@ -20,8 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.audit.models import AuditEvent
-from onewindow.audit.services import Actor, audit_record
+from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.cases.models import Case
 from onewindow.core.text import zh_text
 from onewindow.payments.conf import gateway as get_gateway
@@ -179,7 +178,7 @@ def _refuse(
         target=order,
         target_type="" if order else "payments.paymentorder",
         target_id="" if order else str(params.get("out_trade_no", ""))[:64],
-        outcome=AuditEvent.Outcome.DENIED,
+        outcome=Outcome.DENIED,
         changes={"reason": reason},
     )
     logger.warning("payment callback refused (%s): %s", gateway, reason)
@@ -327,7 +326,7 @@ def refund_create(
                 actor=actor,
                 action="payments.refund.create",
                 target=order,
-                outcome=AuditEvent.Outcome.DENIED,
+                outcome=Outcome.DENIED,
                 changes={"amount_fen": amount_fen, "status": order.status},
             )
             refused = True
@@ -377,7 +376,7 @@ def refund_create(
             actor=actor,
             action="payments.refund.create",
             target=order,
-            outcome=AuditEvent.Outcome.OK if ok else AuditEvent.Outcome.FAILED,
+            outcome=Outcome.OK if ok else Outcome.FAILED,
             changes={
                 "amount_fen": amount_fen,
                 "out_request_no": out_request_no,

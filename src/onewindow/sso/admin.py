@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import get_application_model
 
+from onewindow.audit.admin_audit import AuditedModelAdmin
 from onewindow.audit.services import Actor
-from onewindow.core.admin_audit import AuditedModelAdmin
 from onewindow.sso import capabilities
 from onewindow.sso.models import ClientPolicy
 from onewindow.sso.services import client_secret_rotate

@@ -21,8 +21,7 @@ from oauth2_provider.models import (
     get_refresh_token_model,
 )
 
-from onewindow.audit.models import AuditEvent
-from onewindow.audit.services import Actor, audit_record
+from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.core.errors import ValidationFailed
 from onewindow.sso.models import GRANTABLE_SCOPES, ClientPolicy, RedeemedCode
 
@@ -127,7 +126,7 @@ def protocol_refusal_record(*, actor: Actor, endpoint: str, client_id: str, reas
         action=f"sso.{endpoint}.refuse",
         target_type="oauth2_provider.application",
         target_id=client_id[:64],
-        outcome=AuditEvent.Outcome.DENIED,
+        outcome=Outcome.DENIED,
         purpose=reason[:200],
     )
 
@@ -165,7 +164,7 @@ def code_replay_revoke(*, actor: Actor, application: Any, code: str) -> int:
         actor=actor,
         action="sso.code.replay",
         target=application,
-        outcome=AuditEvent.Outcome.DENIED,
+        outcome=Outcome.DENIED,
         changes={"access_tokens_revoked": len(doomed_ids)},
         purpose="invalid_grant",
     )

@@ -12,8 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.audit.models import AuditEvent
-from onewindow.audit.services import Actor, audit_record
+from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.cases.forms import PII_FORMATS, FormField, build_fields, flat_answers
 from onewindow.cases.models import Case
 from onewindow.cases.selectors import staff_case_visible
@@ -81,7 +80,7 @@ def case_answer_reveal(
             actor=actor_for(user, actor),
             action=REVEAL,
             target=case,
-            outcome=AuditEvent.Outcome.OK if granted else AuditEvent.Outcome.DENIED,
+            outcome=Outcome.OK if granted else Outcome.DENIED,
             purpose=purpose,
             changes={"case": case.number, "field": answer.name},
         )

@@ -16,8 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from onewindow.audit.models import AuditEvent
-from onewindow.audit.services import Actor, audit_record
+from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import supervised_department_ids
 from onewindow.cases.services._common import (
@@ -153,7 +152,7 @@ def _refuse(*, actor: Actor, action: str, number: str) -> CaseNotFound:
             action=action,
             target_type="cases.case",
             target_id=str(case_id or ""),
-            outcome=AuditEvent.Outcome.DENIED,
+            outcome=Outcome.DENIED,
             changes={"number": number[:32], "reason": "outside the supervisor's departments"},
         )
     return CaseNotFound()

@@ -15,8 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from onewindow.audit.models import AuditEvent
-from onewindow.audit.services import Actor, audit_record
+from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.delivery.conf import courier
 from onewindow.delivery.couriers.base import SignatureInvalid, TrackingUpdate
 from onewindow.delivery.models import CourierPush, Shipment
@@ -53,7 +52,7 @@ def push_receive(*, carrier: str, params: Mapping[str, str], ip: str = "") -> Pu
             action="delivery.push.refuse",
             target_type="delivery.courierpush",
             target_id="",
-            outcome=AuditEvent.Outcome.DENIED,
+            outcome=Outcome.DENIED,
             changes={"carrier": carrier, "reason": reason},
         )
         logger.warning("courier push refused (%s from %s): %s", carrier, ip or "?", reason)

@@ -40,6 +40,18 @@ from onewindow.identity.services.persons import (
     person_update,
     person_view_record,
 )
+from onewindow.identity.services.seeding import (
+    CompanySeed,
+    DepartmentSeed,
+    OrgSeeded,
+    PersonSeed,
+    PersonsSeeded,
+    RoleSeed,
+    StaffSeed,
+    companies_bulk_seed,
+    org_structure_seed,
+    persons_bulk_seed,
+)
 from onewindow.identity.services.tokens import (
     api_token_authenticate,
     api_token_create,
@@ -47,12 +59,20 @@ from onewindow.identity.services.tokens import (
 )
 
 __all__ = [
+    "CompanySeed",
+    "DepartmentSeed",
     "Establishment",
+    "OrgSeeded",
+    "PersonSeed",
+    "PersonsSeeded",
     "RevealedPerson",
+    "RoleSeed",
+    "StaffSeed",
     "UsernameTaken",
     "api_token_authenticate",
     "api_token_create",
     "api_token_revoke",
+    "companies_bulk_seed",
     "company_agent_accept",
     "company_agent_add",
     "company_agent_decline",
@@ -65,6 +85,7 @@ __all__ = [
     "department_create",
     "grid_scope_set",
     "machine_user_create",
+    "org_structure_seed",
     "person_assurance_in_person",
     "person_lock",
     "person_realname_verify",
@@ -72,6 +93,7 @@ __all__ = [
     "person_reveal",
     "person_update",
     "person_view_record",
+    "persons_bulk_seed",
     "role_create",
     "sms_login_code_request",
     "sms_login_verify",

@@ -19,8 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from onewindow.audit.models import AuditEvent
-from onewindow.audit.services import Actor, audit_record
+from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.core.errors import NotFound, ValidationFailed
 from onewindow.identity.models import Staff, User
 from onewindow.identity.services.login import CODE_RE
@@ -75,7 +74,7 @@ def staff_totp_reset(*, actor_user: Any, staff: Staff, ip: str = "") -> Staff:
                 actor=actor,
                 action="identity.staff.totp_reset",
                 target=staff,
-                outcome=AuditEvent.Outcome.DENIED,
+                outcome=Outcome.DENIED,
                 changes={"reason": "outside the actor's departments"},
             )
         raise StaffNotFound()

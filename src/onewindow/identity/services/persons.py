@@ -8,8 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.audit.models import AuditEvent
-from onewindow.audit.services import Actor, audit_record, changed_fields
+from onewindow.audit.services import Actor, Outcome, audit_record, changed_fields
 from onewindow.core.errors import PermissionDenied, ValidationFailed
 from onewindow.core.identifiers import (
     citizen_id_birth_date,
@@ -260,7 +259,7 @@ def person_reveal(
             actor=Actor.from_user(actor_user, ip=ip),
             action="identity.person.reveal",
             target=person,
-            outcome=AuditEvent.Outcome.OK if granted else AuditEvent.Outcome.DENIED,
+            outcome=Outcome.OK if granted else Outcome.DENIED,
             purpose=purpose,
             changes={"fields": ["id_number", "phone"]},
         )
