@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 
 from onewindow.cases.models import Case, CaseParty
 from onewindow.catalog.persons import APPLICANT, applicant_fields, party_specs
+from onewindow.core import refs
 from onewindow.core.masking import mask_name
+from onewindow.identity.pii import id_number_index
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,29 @@ def case_party_for_lookup(*, case_id: int, code: str) -> PartyRef | None:
         may_look_up=party.consent == CaseParty.Consent.GIVEN
         or party.consent_via == CaseParty.Via.SAME_PERSON,
     )
+
+
+def agreed_parties(case: Case) -> tuple[refs.PartyRef, ...]:
+    """The parties of ``CaseRef.parties``: each person the form names besides the applicant
+    who agreed to take part (or who is the applicant themself), known to the platform, while
+    the form still names them (the citizen ID answered is the one they agreed under). No
+    query for a service that declares no parties."""
+    specs = {spec.code: spec for spec in party_specs(case.service_version.definition)}
+    if not specs or case.pk is None:
+        return ()
+    out: list[refs.PartyRef] = []
+    for row in case.parties.filter(person__isnull=False).order_by("pk"):
+        spec = specs.get(row.code)
+        agreed = (
+            row.consent == CaseParty.Consent.GIVEN or row.consent_via == CaseParty.Via.SAME_PERSON
+        )
+        if spec is None or not agreed or row.person_id is None:
+            continue
+        number = str(case.form_data.get(spec.id_field) or "").strip().upper()
+        if not number or id_number_index(number) != row.id_number_bidx:
+            continue
+        out.append(refs.PartyRef(code=row.code, person_id=row.person_id))
+    return tuple(out)
 
 
 def consent_requests_for(*, user: Any) -> QuerySet[CaseParty]:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases.findings import case_findings
 from onewindow.cases.models import Case, CaseEvent, CaseTask
+from onewindow.cases.party_selectors import agreed_parties
 from onewindow.cases.services._common import (
     event_row,
     group_error,
@@ -68,6 +69,7 @@ def case_ref(case: Case) -> CaseRef:
         applicant_person_id=case.applicant_person_id,
         applicant_company_id=case.applicant_company_id,
         department_code=service.department.code if service.department_id else "",
+        parties=agreed_parties(case),
     )
 
 

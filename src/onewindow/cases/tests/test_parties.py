@@ -484,3 +484,22 @@ def test_a_supplement_cannot_swap_the_person_named(named, resident, partner, sta
         )
     assert [e.field for e in caught.value.errors] == ["partner_id_number"]
     assert "提交后不能在补正中修改" in str(caught.value.errors[0].message)
+
+
+def test_the_case_ref_names_the_parties_who_agreed_while_the_form_names_them(
+    joint, resident, partner
+):
+    from onewindow.cases.services.process import case_ref
+    from onewindow.core.refs import PartyRef
+
+    case = submit(resident.user, _draft(resident))
+    party = case.parties.get()
+    assert case_ref(case).parties == ()  # asked, not yet agreed
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        party_consent_decide(user=partner.user, party_id=party.pk, agree=True)
+    case = Case.objects.get(pk=case.pk)
+    assert case_ref(case).parties == (PartyRef(code="partner", person_id=partner.pk),)
+    assert case_ref(case).party("partner") == PartyRef(code="partner", person_id=partner.pk)
+    other = citizen_id_make("440105", datetime.date(1990, 1, 1), 5)
+    case.form_data = {**case.form_data, "partner_id_number": other}
+    assert case_ref(case).parties == ()  # the form names somebody else now
