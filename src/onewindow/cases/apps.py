@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     name = "onewindow.cases"
     label = "cases"
+
+    def ready(self) -> None:
+        # The data exchange's look-ups for a case go on its timeline.
+        from onewindow.cases.services.timeline import lookup_noted
+        from onewindow.exchange.signals import case_lookup_done
+
+        case_lookup_done.connect(lookup_noted, dispatch_uid="cases.lookup_noted")

@@ -1,6 +1,7 @@
 """Reads about the persons named on an application besides the applicant (``CaseParty``):
-what the exchange may look up, the requests a resident is asked to confirm, and what the
-applicant and staff see of each party (consent, and whether the answers match the records)."""
+the parties who agreed (``CaseRef.parties``: whom the exchange may look up), the requests a
+resident is asked to confirm, and what the applicant and staff see of each party (consent,
+and whether the answers match the records)."""
 
 from __future__ import annotations
 
@@ -16,41 +17,6 @@ from onewindow.catalog.persons import APPLICANT, applicant_fields, party_specs
 from onewindow.core import refs
 from onewindow.core.masking import mask_name
 from onewindow.identity.pii import id_number_index
-
-
-@dataclass(frozen=True)
-class PartyRef:
-    """What a look-up of a party needs to know (``exchange.lookup``)."""
-
-    code: str
-    id_field: str
-    id_number_bidx: str
-    person_id: int | None
-    may_look_up: bool  # they agreed, or they are the applicant
-
-
-def case_party_for_lookup(*, case_id: int, code: str) -> PartyRef | None:
-    """The party ``code`` of the case, if the case's package declares it and the form named
-    someone (None: nobody else may be looked up under that name)."""
-    row = CaseParty.objects.filter(case_id=case_id, code=code).select_related(
-        "case__service_version"
-    )
-    party = row.first()
-    if party is None:
-        return None
-    spec = next(
-        (s for s in party_specs(party.case.service_version.definition) if s.code == code), None
-    )
-    if spec is None:
-        return None
-    return PartyRef(
-        code=party.code,
-        id_field=spec.id_field,
-        id_number_bidx=party.id_number_bidx,
-        person_id=party.person_id,
-        may_look_up=party.consent == CaseParty.Consent.GIVEN
-        or party.consent_via == CaseParty.Via.SAME_PERSON,
-    )
 
 
 def agreed_parties(case: Case) -> tuple[refs.PartyRef, ...]:
