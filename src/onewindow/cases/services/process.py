@@ -70,6 +70,8 @@ def case_ref(case: Case) -> CaseRef:
         applicant_company_id=case.applicant_company_id,
         department_code=service.department.code if service.department_id else "",
         parties=agreed_parties(case),
+        applicant_user_id=case.created_by_id,
+        outcome_note=case.outcome_note or "",
     )
 
 
@@ -83,6 +85,9 @@ def process_context(case: Case) -> dict[str, Any]:
         "applicant_person_id": case.applicant_person_id,
         "applicant_company_id": case.applicant_company_id,
         "decisions": case.service_version.definition.get("decisions", {}),
+        # The package's role names (``roles:`` → department and role): the groups a
+        # ``notify.send`` step may address.
+        "roles": case.service_version.definition.get("roles") or {},
     }
 
 
