@@ -11,3 +11,9 @@ class CasesConfig(AppConfig):
         from onewindow.exchange.signals import case_lookup_done
 
         case_lookup_done.connect(lookup_noted, dispatch_uid="cases.lookup_noted")
+
+        # What people are told about a case: composed here, sent by the notification service.
+        from onewindow.cases.notifications import on_case_news
+        from onewindow.cases.signals import case_news
+
+        case_news.connect(on_case_news, dispatch_uid="cases.notifications")

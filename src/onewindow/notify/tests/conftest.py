@@ -4,11 +4,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from onewindow.cases.tests.conftest import (  # noqa: F401  (fixtures for cases)
+from onewindow.cases.tests.conftest import (  # noqa: F401  (fixtures for cases: notify.send)
     _memory_storage,
     city,
-    company_for,
-    parallel_service,
     resident,
     staff,
 )
