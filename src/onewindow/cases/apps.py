@@ -17,3 +17,13 @@ class CasesConfig(AppConfig):
         from onewindow.cases.signals import case_news
 
         case_news.connect(on_case_news, dispatch_uid="cases.notifications")
+
+        # Bookings: appointments is told about a booking's case, and its office's marks go on
+        # the case's timeline.
+        from onewindow.appointments.services import case_facts_source_set
+        from onewindow.appointments.signals import booking_marked
+        from onewindow.cases.booking_selectors import booking_cases
+        from onewindow.cases.services.timeline import booking_noted
+
+        case_facts_source_set(booking_cases)
+        booking_marked.connect(booking_noted, dispatch_uid="cases.booking_noted")

@@ -167,48 +167,6 @@ def applicant_record_warnings(case: Case, variables: Mapping[str, Any] | None) -
     return record_name_warnings(case, variables or {}, {APPLICANT: _("申请人")}).get(APPLICANT, [])
 
 
-@dataclass(frozen=True)
-class CasePerson:
-    """A person the case names (the applicant, or a party such as the partner), as the
-    registry's desk lists them."""
-
-    code: str  # ``applicant`` or the party's code
-    label: str  # 申请人, 对方 …
-    masked_name: str
-    person_id: int | None
-
-
-def case_persons(*, case_id: int) -> list[CasePerson]:
-    """The applicant (or the company's agent) first, then the parties in the order named."""
-    return case_persons_many(case_ids=[case_id]).get(case_id, [])
-
-
-def case_persons_many(*, case_ids: list[int]) -> dict[int, list[CasePerson]]:
-    """:func:`case_persons` of several cases at once (a desk's day), in three queries."""
-    cases = Case.objects.filter(pk__in=case_ids).select_related("applicant_person", "agent")
-    out: dict[int, list[CasePerson]] = {}
-    for case in cases:
-        person = case.agent if case.applicant_company_id else case.applicant_person
-        out[case.pk] = [
-            CasePerson(
-                code=APPLICANT,
-                label=_("申请人"),
-                masked_name=person.masked_name if person is not None else "—",
-                person_id=person.pk if person is not None else None,
-            )
-        ]
-    for row in CaseParty.objects.filter(case_id__in=list(out)).order_by("case_id", "pk"):
-        out[row.case_id].append(
-            CasePerson(
-                code=row.code,
-                label=row.label,
-                masked_name=row.masked_name or "—",
-                person_id=row.person_id,
-            )
-        )
-    return out
-
-
 # --- joint applicants (``joint: true``): the other party of a marriage ----------------------
 
 

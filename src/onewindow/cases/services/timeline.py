@@ -1,6 +1,7 @@
 """Timeline entries other apps add while they do work for a case inside the case's own
 transaction, and the entries the cases app writes from other apps' signals (the data
-exchange's look-ups during an engine step: ``exchange.signals.case_lookup_done``)."""
+exchange's look-ups during an engine step: ``exchange.signals.case_lookup_done``; the
+appointment office's check-ins and no-shows: ``appointments.signals.booking_marked``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onewindow.appointments.signals import ATTENDED, BookingMark
 from onewindow.cases.models import Case, CaseEvent
 from onewindow.cases.services._common import _attach_version
 from onewindow.cases.signals import NEWS_KINDS, publish
@@ -94,3 +96,30 @@ def lookup_noted(sender: Any, lookup: CaseLookup, **kwargs: Any) -> None:
     if lookup.key:
         data["key"] = lookup.key
     case_timeline_note(case_id=lookup.case_id, kind="data_lookup", message=message, data=data)
+
+
+def booking_noted(sender: Any, mark: BookingMark, **kwargs: Any) -> None:
+    """``appointments.signals.booking_marked``: the timeline says who came to the counter (or
+    that nobody did). Runs in the mark's transaction."""
+    local = timezone.localtime(mark.starts_at)
+    values = {
+        "place": mark.place,
+        "time": f"{local:%Y-%m-%d %H:%M}",
+        "who": "、".join(mark.arrived),
+    }
+    if mark.outcome == ATTENDED and not mark.everybody:
+        kind = "appointment_checked_in"
+        message = _("%(who)s已到场签到，等待其他相关人到场：%(place)s，%(time)s")
+    elif mark.outcome == ATTENDED and mark.earlier:
+        kind = "appointment_checked_in"
+        message = _("%(who)s已到场签到，相关人均已到场：%(place)s，%(time)s")
+    elif mark.outcome == ATTENDED:
+        kind, message = "appointment_checked_in", _("已按预约到场签到：%(place)s，%(time)s")
+    else:
+        kind, message = "appointment_no_show", _("预约时段未到场：%(place)s，%(time)s")
+    case_timeline_note(
+        case_id=mark.case_id,
+        kind=kind,
+        message=message % values,
+        data={"booking": mark.booking_id},
+    )
