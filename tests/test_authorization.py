@@ -487,7 +487,7 @@ ARGUMENTS: dict[str, Args] = {
     "cases:staff_material": Args(build=_material, only=TASK_HOLDER),
     "cases:staff_letter_pdf": Args(build=_letter_case_number, only=TASK_HOLDER),
     # Appointments: only the applicant picks a slot for their draft.
-    "appointments:draft_slot": Args(build=_live_draft_id, only=OWNER),
+    "cases:draft_slot": Args(build=_live_draft_id, only=OWNER),
     # Only the window clerks of the office's department reach its day of bookings.
     "appointments:desk_day": Args(build=_desk, only=TASK_HOLDER),
     # Licences: only the holder downloads a licence; status lists are public.

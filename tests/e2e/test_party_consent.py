@@ -17,9 +17,9 @@ from pytest_django.live_server_helper import LiveServer
 
 from onewindow.appointments.models import Slot
 from onewindow.appointments.seed import resources_seed
-from onewindow.appointments.services import booking_create
 from onewindow.cases import services
 from onewindow.cases.models import Case
+from onewindow.cases.services import case_appointment_book
 from onewindow.core.identifiers import citizen_id_make
 from onewindow.core.pii import id_number_index
 from onewindow.exchange.models import CallLog
@@ -44,7 +44,7 @@ def _submit(applicant: Any, version: Any, partner_id: str) -> Case:
         resource__code="marriage-registry",
         starts_at__gt=timezone.now() + datetime.timedelta(hours=1),
     ).order_by("starts_at", "pk")[0]
-    booking_create(user=user, case=case, slot_id=slot.pk)
+    case_appointment_book(user=user, case_id=case.pk, slot_id=slot.pk)
     case.refresh_from_db()
     with TestCase.captureOnCommitCallbacks(execute=True):
         return services.case_submit(user=user, case_id=case.pk, token=case.submit_token)

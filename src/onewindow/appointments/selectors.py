@@ -1,8 +1,11 @@
-"""Reads: which resource a service books, the open slots per day, a case's booking."""
+"""Reads: which resource a service books, the open slots per day, a case's booking. What a
+booking's case is (number, service, the persons it names) the cases app tells
+(:mod:`onewindow.appointments.case_facts`)."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onewindow.appointments.case_facts import BookingCase, NamedPerson, booking_case, booking_cases
 from onewindow.appointments.models import AppointmentResource, Booking, Slot
 from onewindow.core.errors import FieldError
 from onewindow.identity.selectors import department_ids_below, staff_role_department_ids
@@ -17,7 +21,7 @@ from onewindow.identity.selectors import department_ids_below, staff_role_depart
 APPOINTMENT_FIELD = "appointment"
 
 
-def appointment_resource_codes(definition: dict[str, Any] | None) -> list[str]:
+def appointment_resource_codes(definition: Mapping[str, Any] | None) -> list[str]:
     """The offices a service's appointment may be booked at (``appointment.resource``: one
     code, or a list the applicant chooses from — the registries of a marriage); empty for
     ``appointment: false``."""
@@ -28,20 +32,20 @@ def appointment_resource_codes(definition: dict[str, Any] | None) -> list[str]:
     return [str(found)] if found else []
 
 
-def appointment_resource_code(definition: dict[str, Any] | None) -> str | None:
+def appointment_resource_code(definition: Mapping[str, Any] | None) -> str | None:
     """The first office of a service's appointment, or None (``appointment: false``)."""
     codes = appointment_resource_codes(definition)
     return codes[0] if codes else None
 
 
-def resources_for_definition(definition: dict[str, Any] | None) -> list[AppointmentResource]:
+def resources_for_definition(definition: Mapping[str, Any] | None) -> list[AppointmentResource]:
     """The active offices of the service's appointment, in the package's order."""
     codes = appointment_resource_codes(definition)
     found = {r.code: r for r in AppointmentResource.objects.filter(code__in=codes, is_active=True)}
     return [found[code] for code in codes if code in found]
 
 
-def attend_codes(definition: dict[str, Any] | None) -> list[str]:
+def attend_codes(definition: Mapping[str, Any] | None) -> list[str]:
     """Who must come to the counter (``appointment.attend``): ``applicant`` and party codes
     (a marriage: both parties); the applicant alone by default."""
     spec = (definition or {}).get("appointment")
@@ -51,7 +55,7 @@ def attend_codes(definition: dict[str, Any] | None) -> list[str]:
     return ["applicant"]
 
 
-def in_person_tasks(definition: dict[str, Any] | None) -> set[str]:
+def in_person_tasks(definition: Mapping[str, Any] | None) -> set[str]:
     """The process's user tasks done with the persons present (``appointment.in_person``,
     e.g. the registrar's 当场审查): they open only once every person expected is checked in
     at the counter, on the booked day."""
@@ -61,7 +65,7 @@ def in_person_tasks(definition: dict[str, Any] | None) -> set[str]:
 
 
 def resource_for_definition(
-    definition: dict[str, Any] | None, *, code: str | None = None
+    definition: Mapping[str, Any] | None, *, code: str | None = None
 ) -> AppointmentResource | None:
     """The office ``code`` if the service books there, else its first active office."""
     offices = resources_for_definition(definition)
@@ -210,18 +214,17 @@ def may_check_in(booking: Booking, *, now: datetime.datetime) -> bool:
     return booking.status != Booking.Status.ATTENDED and booking.slot.day == timezone.localdate(now)
 
 
-def expected_attendees(booking: Booking, *, persons: list[Any] | None = None) -> list[Any]:
-    """The persons the booking's case expects at the counter (``cases.party_selectors``
-    CasePerson rows: code, label, masked name), the applicant first; a party the form did not
-    name is not expected. ``persons``: the case's persons when already read."""
-    from onewindow.cases.party_selectors import case_persons
-
+def expected_attendees(booking: Booking, *, case: BookingCase | None = None) -> list[NamedPerson]:
+    """The persons the booking's case expects at the counter (code, label, masked name), the
+    applicant first; a party the form did not name is not expected. ``case``: the booking's
+    case when already read."""
     if booking.case_id is None:
         return []
-    wanted = attend_codes(booking.case.service_version.definition if booking.case else None)
-    found = persons if persons is not None else case_persons(case_id=booking.case_id)
-    by_code = {p.code: p for p in found}
-    return [by_code[code] for code in wanted if code in by_code]
+    case = case if case is not None else booking_case(booking.case_id)
+    if case is None:
+        return []
+    by_code = {p.code: p for p in case.persons}
+    return [by_code[code] for code in attend_codes(case.definition) if code in by_code]
 
 
 def all_checked_in(booking: Booking) -> bool:
@@ -271,15 +274,13 @@ def desk_day(
     by_slot: dict[int, list[DeskBooking]] = {slot.pk: [] for slot in slots}
     bookings = (
         Booking.objects.filter(slot__in=slots, status__in=ON_THE_LIST)
-        .select_related("slot", "person", "case__service_version__service")
+        .select_related("slot", "person")
         .order_by("created_at", "pk")
     )
-    from onewindow.cases.party_selectors import case_persons_many
-
     rows = list(bookings)
-    persons = case_persons_many(case_ids=[b.case_id for b in rows if b.case_id])
+    cases = booking_cases(b.case_id for b in rows)
     for booking in rows:
-        case = booking.case
+        case = cases.get(booking.case_id or 0)
         can_check_in = may_check_in(booking, now=now)
         attendees = tuple(
             DeskAttendee(
@@ -290,14 +291,14 @@ def desk_day(
                 or booking.status == Booking.Status.ATTENDED,
                 can_check_in=can_check_in and person.code not in (booking.checked_in or []),
             )
-            for person in expected_attendees(booking, persons=persons.get(booking.case_id or 0, []))
+            for person in expected_attendees(booking, case=case)
         )
         by_slot[booking.slot_id].append(
             DeskBooking(
                 id=booking.pk,
                 name=booking.person.masked_name if booking.person else "—",
-                case_number=(case.number or "") if case is not None else "",
-                service=case.service_version.service.display_name if case is not None else "",
+                case_number=case.number if case is not None else "",
+                service=case.service_name if case is not None else "",
                 status=booking.status,
                 status_label=str(Booking.Status(booking.status).label),
                 marked_at=booking.marked_at,

@@ -1,10 +1,17 @@
 """Writes: generate slots from a resource's weekly template, book and cancel a place,
-send the reminder the working day before."""
+send the reminder the working day before.
+
+A booking is for a case, which the cases app owns: it books through :func:`booking_create`
+with what appointments needs of the case (its id, its service's definition, the person
+booking), tells appointments about its cases through the source it registers
+(:func:`case_facts_source_set`), and hears of the office's marks through
+``appointments.signals.booking_marked``."""
 
 from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,15 +22,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onewindow.appointments.case_facts import BookingCase, booking_case, booking_cases
+from onewindow.appointments.case_facts import case_facts_source_set as case_facts_source_set
 from onewindow.appointments.models import AppointmentResource, Booking, Slot
 from onewindow.appointments.selectors import (
     APPOINTMENT_FIELD,
     appointment_resource_codes,
+    attend_codes,
     desk_may_use,
     expected_attendees,
     may_check_in,
     may_mark_no_show,
 )
+from onewindow.appointments.signals import BookingMark, booking_marked
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.calendar import CalendarNotCovered, add_working_days, is_working_day
 from onewindow.core.errors import Conflict, NotFound, ValidationFailed
@@ -144,27 +155,23 @@ def _release_place(slot_id: int) -> None:
 def booking_create(
     *,
     user: Any,
-    case: Any,
+    case_id: int,
+    definition: Mapping[str, Any] | None,
+    person_id: int | None,
     slot_id: int,
     actor: Actor | None = None,
     now: datetime.datetime | None = None,
 ) -> Booking:
-    """Book a place for a draft or open case of ``user``. Booking another slot cancels the
-    case's current booking in the same transaction; the same slot again changes nothing."""
-    from onewindow.cases.models import Case
+    """Book a place for case ``case_id`` at one of the offices of its service (``definition``,
+    its service version's: ``appointment:``), made by ``user`` for ``person_id`` (the
+    applicant, or the company's agent). Booking another slot cancels the case's current
+    booking in the same transaction; the same slot again changes nothing.
 
+    The cases app calls it (``cases.services.case_appointment_book``) once it has checked that
+    the case is ``user``'s and still open, and holds the case's lock: that lock serialises the
+    bookings of one case."""
     now = now or timezone.now()
-    locked = Case.objects.select_for_update(of=("self",)).filter(pk=case.pk).first()
-    if locked is None or locked.created_by_id != user.pk:
-        raise NotFound(gettext_lazy("没有找到该申请。"))
-    if locked.status not in {
-        Case.Status.DRAFT,
-        Case.Status.SUBMITTED,
-        Case.Status.IN_PROGRESS,
-        Case.Status.SUPPLEMENT,
-    }:
-        raise Conflict(gettext_lazy("该办件已办结，不能再预约。"), code="case_closed")
-    codes = appointment_resource_codes(locked.service_version.definition)
+    codes = appointment_resource_codes(definition)
     if not codes:
         raise ValidationFailed(
             gettext_lazy("该事项无需预约。"), code="no_appointment", field=APPOINTMENT_FIELD
@@ -178,7 +185,7 @@ def booking_create(
         )
     current = (
         Booking.objects.select_for_update()
-        .filter(case_id=locked.pk, status=Booking.Status.BOOKED)
+        .filter(case_id=case_id, status=Booking.Status.BOOKED)
         .first()
     )
     if current is not None and current.slot_id == slot.pk:
@@ -200,10 +207,7 @@ def booking_create(
             changes={"reason": "rebooked"},
         )
     booking = Booking.objects.create(
-        slot=slot,
-        case=locked,
-        person=locked.applicant_person or locked.agent,
-        created_by=user,
+        slot=slot, case_id=case_id, person_id=person_id, created_by=user
     )
     audit_record(
         actor=actor,
@@ -212,7 +216,7 @@ def booking_create(
         changes={
             "resource": slot.resource.code,
             "starts_at": timezone.localtime(slot.starts_at).isoformat(),
-            "case": locked.pk,
+            "case": case_id,
             "replaces": current.pk if current else None,
         },
     )
@@ -310,7 +314,7 @@ def _marked(
     now = now or timezone.now()
     booking = (
         Booking.objects.select_for_update(of=("self",))
-        .select_related("slot__resource__department", "case__service_version")
+        .select_related("slot__resource__department")
         .filter(pk=booking_id)
         .first()
     )
@@ -322,7 +326,8 @@ def _marked(
         raise Conflict(
             gettext_lazy("该预约已取消，不能签到或标记未到场。"), code="booking_cancelled"
         )
-    if booking.case_id and booking.case is not None and booking.case.concluded_at is not None:
+    case = booking_case(booking.case_id)
+    if case is not None and case.concluded:
         raise Conflict(gettext_lazy("该办件已办结，不能再签到。"), code="case_closed")
     if outcome == Booking.Status.ATTENDED and not may_check_in(booking, now=now):
         raise Conflict(gettext_lazy("只能在预约当天签到。"), code="not_today")
@@ -331,7 +336,7 @@ def _marked(
     before = booking.status
     arrived: list[Any] = []
     if outcome == Booking.Status.ATTENDED:
-        expected = expected_attendees(booking)
+        expected = expected_attendees(booking, case=case)
         if attendee is not None and attendee not in {p.code for p in expected}:
             raise NotFound(gettext_lazy("该预约没有这位到场人。"), field="attendee")
         present = list(booking.checked_in or [])
@@ -351,7 +356,7 @@ def _marked(
     booking.marked_at, booking.marked_by = now, user
     booking.save(update_fields=["status", "marked_at", "marked_by", "checked_in"])
     if booking.case_id:
-        _case_note(booking, outcome=outcome, arrived=arrived)
+        _tell_case(booking, outcome=outcome, arrived=arrived)
     audit_record(
         actor=actor or Actor.from_user(user),
         action="appointments.booking."
@@ -366,29 +371,20 @@ def _marked(
     return booking
 
 
-def _case_note(booking: Booking, *, outcome: str, arrived: list[Any]) -> None:
-    from onewindow.cases.services.timeline import case_timeline_note
-
-    local = timezone.localtime(booking.slot.starts_at)
-    values = {"place": booking.slot.resource.name, "time": f"{local:%Y-%m-%d %H:%M}"}
-    values["who"] = "、".join(p.label for p in arrived)
-    several = len(booking.checked_in or []) > len(arrived)  # others had come before
-    if outcome == Booking.Status.ATTENDED and booking.status != Booking.Status.ATTENDED:
-        kind = "appointment_checked_in"
-        message = _("%(who)s已到场签到，等待其他相关人到场：%(place)s，%(time)s")
-    elif outcome == Booking.Status.ATTENDED and several:
-        kind = "appointment_checked_in"
-        message = _("%(who)s已到场签到，相关人均已到场：%(place)s，%(time)s")
-    elif outcome == Booking.Status.ATTENDED:
-        kind, message = "appointment_checked_in", _("已按预约到场签到：%(place)s，%(time)s")
-    else:
-        kind, message = "appointment_no_show", _("预约时段未到场：%(place)s，%(time)s")
-    case_timeline_note(
+def _tell_case(booking: Booking, *, outcome: str, arrived: list[Any]) -> None:
+    """The case hears of the mark (``booking_marked``: the cases app notes it on the case's
+    timeline), in this transaction."""
+    mark = BookingMark(
+        booking_id=booking.pk,
         case_id=int(booking.case_id or 0),
-        kind=kind,
-        message=message % values,
-        data={"booking": booking.pk},
+        outcome=outcome,
+        everybody=booking.status == Booking.Status.ATTENDED,
+        arrived=tuple(p.label for p in arrived),
+        earlier=len(booking.checked_in or []) > len(arrived),  # others had come before
+        place=booking.slot.resource.name,
+        starts_at=booking.slot.starts_at,
     )
+    booking_marked.send(sender=BookingMark, mark=mark)
 
 
 @transaction.atomic
@@ -440,7 +436,7 @@ def _reminder_due_days(today: datetime.date) -> tuple[datetime.date, datetime.da
         return None
 
 
-def _remind_one(booking_id: int, now: datetime.datetime) -> bool:
+def _remind_one(booking_id: int, now: datetime.datetime, case: BookingCase | None) -> bool:
     from onewindow.notify.services import sms_send
 
     with transaction.atomic():
@@ -449,11 +445,9 @@ def _remind_one(booking_id: int, now: datetime.datetime) -> bool:
         ).update(reminded_at=now)
         if not claimed:
             return False
-        booking = Booking.objects.select_related("slot__resource", "person", "case").get(
-            pk=booking_id
-        )
+        booking = Booking.objects.select_related("slot__resource", "person").get(pk=booking_id)
         phones = [booking.person.phone] if booking.person and booking.person.phone else []
-        phones += _joint_phones(booking)  # the other party of a marriage comes too
+        phones += _joint_phones(case)  # the other party of a marriage comes too
         if not phones:
             logger.info("booking %s: no phone on record, no reminder sent", booking_id)
             return False
@@ -477,18 +471,13 @@ def _remind_one(booking_id: int, now: datetime.datetime) -> bool:
         return True
 
 
-def _joint_phones(booking: Booking) -> list[str]:
+def _joint_phones(case: BookingCase | None) -> list[str]:
     """The phones of the joint applicants expected at the counter who have agreed (on their
     real-name records)."""
-    from onewindow.appointments.selectors import attend_codes
-    from onewindow.cases.party_selectors import joint_parties
-
-    if booking.case is None:
+    if case is None:
         return []
-    expected = set(attend_codes(booking.case.service_version.definition))
-    return [
-        p.phone for p in joint_parties(case_id=booking.case.pk) if p.code in expected and p.phone
-    ]
+    expected = set(attend_codes(case.definition))
+    return [phone for code, phone in case.joint_phones.items() if code in expected and phone]
 
 
 def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
@@ -501,17 +490,22 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
     span = _reminder_due_days(local.date())
     if span is None:
         return 0
-    ids = list(
+    rows = list(
         Booking.objects.filter(
             status=Booking.Status.BOOKED,
             reminded_at__isnull=True,
             slot__day__gte=span[0],
             slot__day__lte=span[1],
-        )
-        .exclude(case__status__in=["withdrawn", "rejected"])  # nothing to come for
-        .values_list("pk", flat=True)
+        ).values_list("pk", "case_id")
     )
-    return sum(1 for pk in ids if _remind_one(pk, now))
+    cases = booking_cases(case_id for _pk, case_id in rows)
+    due = [(pk, cases.get(case_id or 0)) for pk, case_id in rows]
+    return sum(
+        1
+        for pk, case in due
+        if not (case is not None and case.called_off)  # nothing to come for
+        and _remind_one(pk, now, case)
+    )
 
 
 def appointment_text(booking: Booking) -> str:

@@ -4,3 +4,26 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     name = "onewindow.cases"
     label = "cases"
+
+    def ready(self) -> None:
+        # The data exchange's look-ups for a case go on its timeline.
+        from onewindow.cases.services.timeline import lookup_noted
+        from onewindow.exchange.signals import case_lookup_done
+
+        case_lookup_done.connect(lookup_noted, dispatch_uid="cases.lookup_noted")
+
+        # What people are told about a case: composed here, sent by the notification service.
+        from onewindow.cases.notifications import on_case_news
+        from onewindow.cases.signals import case_news
+
+        case_news.connect(on_case_news, dispatch_uid="cases.notifications")
+
+        # Bookings: appointments is told about a booking's case, and its office's marks go on
+        # the case's timeline.
+        from onewindow.appointments.services import case_facts_source_set
+        from onewindow.appointments.signals import booking_marked
+        from onewindow.cases.booking_selectors import booking_cases
+        from onewindow.cases.services.timeline import booking_noted
+
+        case_facts_source_set(booking_cases)
+        booking_marked.connect(booking_noted, dispatch_uid="cases.booking_noted")

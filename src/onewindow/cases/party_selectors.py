@@ -1,6 +1,7 @@
 """Reads about the persons named on an application besides the applicant (``CaseParty``):
-what the exchange may look up, the requests a resident is asked to confirm, and what the
-applicant and staff see of each party (consent, and whether the answers match the records)."""
+the parties who agreed (``CaseRef.parties``: whom the exchange may look up), the requests a
+resident is asked to confirm, and what the applicant and staff see of each party (consent,
+and whether the answers match the records)."""
 
 from __future__ import annotations
 
@@ -13,42 +14,32 @@ from django.utils.translation import gettext as _
 
 from onewindow.cases.models import Case, CaseParty
 from onewindow.catalog.persons import APPLICANT, applicant_fields, party_specs
+from onewindow.core import refs
 from onewindow.core.masking import mask_name
+from onewindow.core.pii import id_number_index
 
 
-@dataclass(frozen=True)
-class PartyRef:
-    """What a look-up of a party needs to know (``exchange.lookup``)."""
-
-    code: str
-    id_field: str
-    id_number_bidx: str
-    person_id: int | None
-    may_look_up: bool  # they agreed, or they are the applicant
-
-
-def case_party_for_lookup(*, case_id: int, code: str) -> PartyRef | None:
-    """The party ``code`` of the case, if the case's package declares it and the form named
-    someone (None: nobody else may be looked up under that name)."""
-    row = CaseParty.objects.filter(case_id=case_id, code=code).select_related(
-        "case__service_version"
-    )
-    party = row.first()
-    if party is None:
-        return None
-    spec = next(
-        (s for s in party_specs(party.case.service_version.definition) if s.code == code), None
-    )
-    if spec is None:
-        return None
-    return PartyRef(
-        code=party.code,
-        id_field=spec.id_field,
-        id_number_bidx=party.id_number_bidx,
-        person_id=party.person_id,
-        may_look_up=party.consent == CaseParty.Consent.GIVEN
-        or party.consent_via == CaseParty.Via.SAME_PERSON,
-    )
+def agreed_parties(case: Case) -> tuple[refs.PartyRef, ...]:
+    """The parties of ``CaseRef.parties``: each person the form names besides the applicant
+    who agreed to take part (or who is the applicant themself), known to the platform, while
+    the form still names them (the citizen ID answered is the one they agreed under). No
+    query for a service that declares no parties."""
+    specs = {spec.code: spec for spec in party_specs(case.service_version.definition)}
+    if not specs or case.pk is None:
+        return ()
+    out: list[refs.PartyRef] = []
+    for row in case.parties.filter(person__isnull=False).order_by("pk"):
+        spec = specs.get(row.code)
+        agreed = (
+            row.consent == CaseParty.Consent.GIVEN or row.consent_via == CaseParty.Via.SAME_PERSON
+        )
+        if spec is None or not agreed or row.person_id is None:
+            continue
+        number = str(case.form_data.get(spec.id_field) or "").strip().upper()
+        if not number or id_number_index(number) != row.id_number_bidx:
+            continue
+        out.append(refs.PartyRef(code=row.code, person_id=row.person_id))
+    return tuple(out)
 
 
 def consent_requests_for(*, user: Any) -> QuerySet[CaseParty]:
@@ -174,48 +165,6 @@ def case_party_lines(case: Case, variables: Mapping[str, Any] | None = None) -> 
 def applicant_record_warnings(case: Case, variables: Mapping[str, Any] | None) -> list[str]:
     """The applicant's own answers against the records looked up for them."""
     return record_name_warnings(case, variables or {}, {APPLICANT: _("申请人")}).get(APPLICANT, [])
-
-
-@dataclass(frozen=True)
-class CasePerson:
-    """A person the case names (the applicant, or a party such as the partner), as the
-    registry's desk lists them."""
-
-    code: str  # ``applicant`` or the party's code
-    label: str  # 申请人, 对方 …
-    masked_name: str
-    person_id: int | None
-
-
-def case_persons(*, case_id: int) -> list[CasePerson]:
-    """The applicant (or the company's agent) first, then the parties in the order named."""
-    return case_persons_many(case_ids=[case_id]).get(case_id, [])
-
-
-def case_persons_many(*, case_ids: list[int]) -> dict[int, list[CasePerson]]:
-    """:func:`case_persons` of several cases at once (a desk's day), in three queries."""
-    cases = Case.objects.filter(pk__in=case_ids).select_related("applicant_person", "agent")
-    out: dict[int, list[CasePerson]] = {}
-    for case in cases:
-        person = case.agent if case.applicant_company_id else case.applicant_person
-        out[case.pk] = [
-            CasePerson(
-                code=APPLICANT,
-                label=_("申请人"),
-                masked_name=person.masked_name if person is not None else "—",
-                person_id=person.pk if person is not None else None,
-            )
-        ]
-    for row in CaseParty.objects.filter(case_id__in=list(out)).order_by("case_id", "pk"):
-        out[row.case_id].append(
-            CasePerson(
-                code=row.code,
-                label=row.label,
-                masked_name=row.masked_name or "—",
-                person_id=row.person_id,
-            )
-        )
-    return out
 
 
 # --- joint applicants (``joint: true``): the other party of a marriage ----------------------

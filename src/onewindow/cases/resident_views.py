@@ -255,7 +255,7 @@ def draft_materials(request: HttpRequest, case_id: int) -> HttpResponse:
             elif request.POST.get("next"):
                 services.case_draft_set_step(user=request.user, case_id=case.pk, step="review")
                 if case_needs_appointment(case):  # pick a slot before checking the answers
-                    return redirect("appointments:draft_slot", case_id=case.pk)
+                    return redirect("cases:draft_slot", case_id=case.pk)
                 return redirect("cases:draft_review", case_id=case.pk)
             elif request.POST.get("action") == "licence":
                 _use_licence(request, case)

@@ -28,6 +28,10 @@ class CaseRef:
     department_code: str  # the department that owns the case
     service_name: str = ""
     parties: tuple[PartyRef, ...] = field(default_factory=tuple)
+    # The account that applied (a company's case: its agent's), and the reason recorded for a
+    # refusal ('' until one is): what the ``notify.send`` action tells the applicant with.
+    applicant_user_id: int | None = None
+    outcome_note: str = ""
 
     def party(self, code: str) -> PartyRef | None:
         return next((p for p in self.parties if p.code == code), None)

@@ -2,7 +2,8 @@
 own consumer and with the case as its purpose, for what the government already holds (免证明).
 The call is logged in the call log like any other; the returned fields become process
 variables ``exchange_<resource>`` (``{"applicant": {...}, "partner": {...}}``, one key per
-subject looked up: the applicant and the parties of ``cases.party_selectors``)."""
+subject looked up: the applicant and the case's agreed parties, ``CaseRef.parties``). The
+case learns of the look-up through ``exchange.signals.case_lookup_done``."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor
-from onewindow.core.pii import id_number_index
+from onewindow.core.refs import CaseRef
 from onewindow.exchange.datasources import fields_for
 from onewindow.exchange.models import Resource
 from onewindow.exchange.services import (
@@ -21,7 +21,8 @@ from onewindow.exchange.services import (
     platform_consumer_ensure,
     resources_sync,
 )
-from onewindow.identity.selectors import person_find_by_id_number_bidx, person_get
+from onewindow.exchange.signals import CaseLookup, case_lookup_done
+from onewindow.identity.selectors import person_get
 from onewindow.workflow.actions import ActionContext, exchange_variable
 
 if TYPE_CHECKING:
@@ -45,38 +46,30 @@ def lookup_outputs(params: Mapping[str, str]) -> frozenset[str] | None:
     return frozenset({"exchange", exchange_variable(resource)})
 
 
-def _subjects(ctx: ActionContext) -> list[tuple[str, Person | None]]:
+def _subjects(ctx: ActionContext, case: CaseRef | None) -> list[tuple[str, Person | None]]:
     """Who this service task looks up (its ``subject``: ``applicant`` and party codes). A
-    person other than the applicant is looked up only as a party the package declares, whom
-    the form names, and who agreed (``cases.party_selectors``); the person looked up is the
-    one who agreed, and the form must still name them. Any other subject word looks up the
+    person other than the applicant is looked up only as one of the case's agreed parties
+    (``CaseRef.parties``: the form names them, and they agreed); a party who has not agreed,
+    or whom the form does not name, is never looked up. Any other subject word looks up the
     applicant alone, as before parties were declared."""
-    from onewindow.cases.party_selectors import case_party_for_lookup
     from onewindow.catalog.persons import APPLICANT, lookup_subjects
 
-    person_id = ctx.context.get("applicant_person_id")
-    subjects = [(APPLICANT, person_get(pk=int(person_id)) if person_id else None)]
-    case_id = ctx.context.get("case_id")
+    person_id = case.applicant_person_id if case is not None else None
+    subjects = [(APPLICANT, person_get(pk=person_id) if person_id else None)]
     for code in lookup_subjects(ctx.params):
-        if code == APPLICANT or not isinstance(case_id, int):
-            continue
-        party = case_party_for_lookup(case_id=case_id, code=code)
-        if party is None:
-            continue
-        if not party.may_look_up:
-            raise LookupRefused(f"{code} has not agreed to the look-up")
-        number = str(ctx.data.get(party.id_field) or "").strip().upper()
-        if not number or id_number_index(number) != party.id_number_bidx:
-            raise LookupRefused(f"the form no longer names the {code} who agreed")
-        subjects.append((code, person_find_by_id_number_bidx(id_number_bidx=party.id_number_bidx)))
+        party = case.party(code) if case is not None and code != APPLICANT else None
+        if party is not None:
+            subjects.append((code, person_get(pk=party.person_id)))
     return subjects
 
 
 def lookup_from_case(ctx: ActionContext) -> dict[str, Any]:
+    case = ctx.context.get("case")
+    case = case if isinstance(case, CaseRef) else None
     code = str(ctx.params.get("resource", ""))
     key = str(ctx.params.get("key") or "").strip().upper()
-    case_number = str(ctx.context.get("case_number") or ctx.context.get("case_id") or "")
-    purpose = f"办件{case_number}（{ctx.context.get('service_code', '')}）审查"
+    case_number = (case.number or str(case.id)) if case is not None else ""
+    purpose = f"办件{case_number}（{case.service_code if case is not None else ''}）审查"
     results: dict[str, Any] = {}
     refused = ""
     found = False
@@ -86,7 +79,7 @@ def lookup_from_case(ctx: ActionContext) -> dict[str, Any]:
         if resource is None or resource.field_codes() != [c for c, _n, _s in fields_for(code)]:
             resources_sync(actor=Actor.system("exchange"))  # new, or changed by an upgrade
         consumer = platform_consumer_ensure(actor=Actor.system("exchange"))
-        for role, person in _subjects(ctx):
+        for role, person in _subjects(ctx, case):
             result = exchange_query(
                 consumer=consumer,
                 resource_code=code,
@@ -105,38 +98,29 @@ def lookup_from_case(ctx: ActionContext) -> dict[str, Any]:
                 reference = f"EX{result.log.seq:010d}"
     if refused:
         raise LookupRefused(f"exchange refused {code}: {refused}")
-    with transaction.atomic():
-        _note(ctx, code, found=found, reference=reference, key=key)
+    if case is not None:
+        with transaction.atomic():
+            _tell(ctx, case, code, found=found, reference=reference, key=key)
     exchange: dict[str, Any] = {"resource": code, "found": found, "reference": reference}
     if key:
         exchange["key"] = key
     return {"exchange": exchange, variable_name(code): results}
 
 
-def _note(ctx: ActionContext, code: str, *, found: bool, reference: str, key: str = "") -> None:
-    """The case timeline says what was looked up and from whom — never the values."""
-    case_id = ctx.context.get("case_id")
-    if not case_id:
-        return
-    from onewindow.cases.services.timeline import case_timeline_note
-
+def _tell(
+    ctx: ActionContext, case: CaseRef, code: str, *, found: bool, reference: str, key: str
+) -> None:
+    """The case's timeline says what was looked up and from whom — never the values: the
+    cases app writes it from ``case_lookup_done``."""
     resource = Resource.objects.filter(code=code).select_related("department").first()
-    name = resource.name if resource else code
-    department = resource.department.name if resource and resource.department else ""
-    what = f"{name}（{department}）" if department else name
-    if found:
-        message = _("已通过数据共享调取：%(what)s，调用记录 %(reference)s") % {
-            "what": what,
-            "reference": reference,
-        }
-    elif key:
-        message = _(
-            "已通过数据共享查询%(what)s，未查到编号为 %(key)s 的记录：申请人填写的编号"
-            "与部门登记的不符，不能作为已核验的材料，请核对"
-        ) % {"what": what, "key": key}
-    else:
-        message = _("已通过数据共享查询%(what)s，未查到记录") % {"what": what}
-    data = {"resource": code, "found": found, "reference": reference, "step": ctx.element_id}
-    if key:
-        data["key"] = key
-    case_timeline_note(case_id=int(case_id), kind="data_lookup", message=message, data=data)
+    lookup = CaseLookup(
+        case_id=case.id,
+        resource_code=code,
+        resource_name=resource.name if resource else code,
+        department_name=resource.department.name if resource and resource.department else "",
+        found=found,
+        reference=reference,
+        key=key,
+        step=ctx.element_id,
+    )
+    case_lookup_done.send(sender=CaseLookup, lookup=lookup)

@@ -10,6 +10,9 @@ Parameters (``camunda:inputParameter``):
   name of the package's ``roles:``, or ``<department>:<role>``) to tell the staff holding that
   role in that department or above, in the message centre.
 
+The case is the engine context's ``CaseRef`` (``ctx.context["case"]``) and the package's role
+names its ``roles``; the action reads no case row.
+
 Idempotent on the action's key: the engine retries a failed step with the same key, and the
 same key never writes or sends twice. An outcome template (``case_approved``,
 ``case_rejected``, ``case_withdrawn``) to the applicant shares its key with the platform's own
@@ -17,23 +20,17 @@ conclusion message, so the applicant hears of the outcome once."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
 
+from onewindow.core.refs import CaseRef
 from onewindow.core.text import zh_text
 from onewindow.identity import selectors as identity
-from onewindow.notify import _cases
-from onewindow.notify.case_news import (
-    NO_REASON,
-    OUTCOME_TEMPLATES,
-    applicant_recipient,
-    outcome_key,
-    resident_link,
-    staff_link,
-)
-from onewindow.notify.messages import template_params
-from onewindow.notify.services import Recipient, notify_tell
+from onewindow.notify.messages import NO_REASON, OUTCOME_TEMPLATES, template_params
+from onewindow.notify.services import Recipient, notify_tell, outcome_key
 from onewindow.workflow import ActionContext
 
 ACTION = "notify.send"
@@ -43,7 +40,43 @@ KIND_OF = {template: "concluded" for template in OUTCOME_TEMPLATES.values()} | {
 }
 
 
-def _message(ctx: ActionContext, facts: _cases.CaseFacts) -> tuple[str, dict[str, Any]]:
+def _link(name: str, **kwargs: Any) -> str:
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return ""
+
+
+def applicant_recipient(
+    *, person_id: int | None, company_id: int | None, user_id: int | None
+) -> Recipient | None:
+    """Whom to tell about a case: the applicant person (their account, their phone); for a
+    company's case, the agent who applied (the applying account's person)."""
+    if company_id:
+        person = identity.person_for_user_id(user_id=user_id) if user_id else None
+        if person is None:
+            return None
+        return Recipient(user_id=user_id, phone=str(person.phone or ""))
+    person = identity.person_get(pk=person_id) if person_id else None
+    if person is None:
+        return None
+    return Recipient(user_id=person.user_id, phone=str(person.phone or ""))
+
+
+def group_target(roles: Mapping[str, Any], group: str) -> tuple[str, str] | None:
+    """A candidate group of the case's process (a role name of its package's ``roles:``, or
+    ``<department>:<role>``) → (department code, role code)."""
+    target = roles.get(group)
+    if isinstance(target, Mapping) and target.get("department") and target.get("role"):
+        return str(target["department"]), str(target["role"])
+    if ":" in group:
+        department, role = group.split(":", 1)
+        if department and role:
+            return department, role
+    return None
+
+
+def _message(ctx: ActionContext, case: CaseRef) -> tuple[str, dict[str, Any]]:
     template = str(ctx.params.get("template") or "").strip()
     text = str(ctx.params.get("text") or "").strip()
     if not template:
@@ -51,9 +84,9 @@ def _message(ctx: ActionContext, facts: _cases.CaseFacts) -> tuple[str, dict[str
             raise ValueError("notify.send needs a template or a text parameter")
         return "notice", {"text": text}
     needed = template_params(template)  # UnknownTemplate for a template that does not exist
-    params: dict[str, Any] = {"service": facts.service_name, "number": facts.number}
+    params: dict[str, Any] = {"service": case.service_name, "number": case.number}
     if "reason" in needed:
-        reason = facts.outcome_note or zh_text(ctx.data.get("reason"))
+        reason = case.outcome_note or zh_text(ctx.data.get("reason"))
         params["reason"] = reason.strip() or NO_REASON
     params |= {k: v for k, v in ctx.params.items() if k not in RESERVED and v is not None}
     missing = needed - set(params)
@@ -63,28 +96,25 @@ def _message(ctx: ActionContext, facts: _cases.CaseFacts) -> tuple[str, dict[str
 
 
 def notify_send(ctx: ActionContext) -> dict[str, Any]:
-    case_id = ctx.context.get("case_id")
-    if not isinstance(case_id, int) or isinstance(case_id, bool):
+    case = ctx.context.get("case")
+    if not isinstance(case, CaseRef):
         return {"notified": False}  # the engine run without a case: nobody to tell
     with transaction.atomic():  # a failure leaves nothing behind for the retry to trip on
-        facts = _cases.case_facts(case_id)
-        if facts is None:
-            raise LookupError(f"notify.send: no case {case_id}")
-        template, params = _message(ctx, facts)
+        template, params = _message(ctx, case)
         to = str(ctx.params.get("to") or "applicant").strip()
         key = f"{ACTION}:{ctx.key}"
         if to == "applicant":
             recipient = applicant_recipient(
-                person_id=facts.applicant_person_id,
-                company_id=facts.applicant_company_id,
-                user_id=facts.created_by_id,
+                person_id=case.applicant_person_id,
+                company_id=case.applicant_company_id,
+                user_id=case.applicant_user_id,
             )
             recipients = [recipient] if recipient is not None else []
-            link = resident_link(facts.number)
+            link = _link("cases:case_detail", number=case.number) if case.number else ""
             if template in OUTCOME_TEMPLATES.values():
-                key = outcome_key(case_id)
+                key = outcome_key(case.id)
         else:
-            target = _cases.group_target(case_id, to)
+            target = group_target(ctx.context.get("roles") or {}, to)
             if target is None:
                 raise ValueError(f"notify.send: {to!r} is no candidate group of the process")
             department, role = target
@@ -94,7 +124,7 @@ def notify_send(ctx: ActionContext) -> dict[str, Any]:
                     department_code=department, role_code=role
                 )
             ]
-            link = staff_link(facts.number, None)
+            link = _link("cases:staff_case", number=case.number) if case.number else ""
         for recipient in recipients:
             notify_tell(
                 recipient=recipient,

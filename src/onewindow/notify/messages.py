@@ -17,7 +17,7 @@ SMS_TEMPLATES: dict[str, str] = {
     "appointment_reminder": (
         "您已预约{time}到{place}办理业务，地址：{address}。请携带有效证件按时到场。"
     ),
-    # What the platform tells the applicant about every case (notify.case_news).
+    # What the platform tells the applicant about every case (cases.notifications).
     "case_submitted": "您申请的{service}（办件编号{number}）已提交，我们将尽快审核办理。",
     "case_supplement": (
         "您申请的{service}（办件编号{number}）需要补正：{reason}。请登录查看并补正后提交。"
@@ -61,6 +61,15 @@ SMS_TEMPLATES: dict[str, str] = {
         "如您同意，请将验证码{code}告诉申请人，{minutes}分钟内有效；如不同意，请勿告知。"
     ),
 }
+
+# The templates of a case's outcome (by the outcome recorded), and the reason a refusal's
+# message gives when none was recorded.
+OUTCOME_TEMPLATES: dict[str, str] = {
+    "approved": "case_approved",
+    "rejected": "case_rejected",
+    "withdrawn": "case_withdrawn",
+}
+NO_REASON = "详见办件详情"
 
 # Templates only ever told in-app (to staff, who have no phone on record): a vendor needs no
 # SMS template approved for them.

@@ -21,6 +21,8 @@ from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_phone
 from onewindow.core.numbers import is_ascii_number
 from onewindow.core.pii import phone_index
+from onewindow.notify.messages import NO_REASON as NO_REASON  # for callers composing messages
+from onewindow.notify.messages import OUTCOME_TEMPLATES as OUTCOME_TEMPLATES
 from onewindow.notify.messages import (
     message_title,
     render_body,
@@ -134,6 +136,12 @@ class Recipient:
 class Told:
     message: bool = False  # a new in-app message was written
     sms: bool = False  # a new SMS row was queued
+
+
+def outcome_key(case_id: int) -> str:
+    """The ``source_key`` of a case's outcome message: one per case and recipient, whoever
+    tells it first (the platform's conclusion message or a process's ``notify.send`` step)."""
+    return f"case:{case_id}:outcome"
 
 
 def notify_tell(

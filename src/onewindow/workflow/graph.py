@@ -383,7 +383,7 @@ def _warnings(scope: Scope, facts: Facts, report: Report) -> None:
 def _timer_reminders(scope: Scope, report: Report) -> None:
     """A message step on a timer's path that repeats the platform's escalation notice: when
     a timer escalates a task the platform itself tells the task's holders, its department's
-    staff and the supervisors (``notify.case_news``), so a ``notify.send`` to staff (or of
+    staff and the supervisors (``cases.notifications``), so a ``notify.send`` to staff (or of
     the ``sla_escalation`` template) after a timer makes them hear it twice."""
     for timer_id, timer in scope.nodes.items():
         if local(timer) != "boundaryEvent" or timer.find("bpmn:timerEventDefinition", NS) is None:

@@ -14,10 +14,11 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.appointments.models import Booking, Slot
-from onewindow.appointments.services import booking_check_in, booking_create
+from onewindow.appointments.services import booking_check_in
 from onewindow.audit.models import AuditEvent
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
+from onewindow.cases.services import case_appointment_book
 from onewindow.core.errors import Conflict, NotFound
 from onewindow.identity.models import User
 from onewindow.testing.demo_packages import sample_answers
@@ -52,7 +53,7 @@ def _apply(person: Any, version: Any, slot: Slot) -> Case:
             case_services.case_material_attach(
                 user=user, case_id=case.pk, code=spec.code, upload=io.BytesIO(PNG)
             )
-    booking_create(user=user, case=case, slot_id=slot.pk)
+    case_appointment_book(user=user, case_id=case.pk, slot_id=slot.pk)
     case.refresh_from_db()
     with TestCase.captureOnCommitCallbacks(execute=True):
         case_services.case_submit(user=user, case_id=case.pk, token=case.submit_token)
@@ -248,3 +249,41 @@ def test_the_day_is_read_in_a_fixed_number_of_queries(booked, clock, django_asse
     with django_assert_num_queries(4):  # slots, bookings, cases' applicants, parties
         slots = desk_day(resource=resource, day=TODAY)
     assert sum(len(s.bookings) for s in slots) == 2
+
+
+def test_the_desk_knows_a_case_only_from_what_the_cases_app_tells_it(booked, clock):
+    """Appointments reads no case: number, service and persons come from the source the
+    cases app registers (``CasesConfig.ready``); without one a booking is its case's id."""
+    from onewindow.appointments.selectors import BookingCase, NamedPerson, desk_day
+    from onewindow.appointments.services import case_facts_source_set
+    from onewindow.cases.booking_selectors import booking_cases
+
+    booking = booked["bookings"][0]
+    told = BookingCase(
+        id=booking.case_id,
+        number="TOLD-1",
+        service_name="某项服务",
+        definition={"appointment": {"attend": ["applicant"]}},
+        persons=(NamedPerson(code="applicant", label="申请人", masked_name="张*", person_id=None),),
+    )
+    resource = booking.slot.resource
+    try:
+        case_facts_source_set(lambda ids: {told.id: told} if told.id in ids else {})
+        row = next(
+            b
+            for s in desk_day(resource=resource, day=TODAY)
+            for b in s.bookings
+            if b.id == booking.pk
+        )
+        assert (row.case_number, row.service) == ("TOLD-1", "某项服务")
+        assert [(a.code, a.name) for a in row.attendees] == [("applicant", "张*")]
+        case_facts_source_set(None)
+        row = next(
+            b
+            for s in desk_day(resource=resource, day=TODAY)
+            for b in s.bookings
+            if b.id == booking.pk
+        )
+        assert (row.case_number, row.service, row.attendees) == ("", "", ())
+    finally:
+        case_facts_source_set(booking_cases)

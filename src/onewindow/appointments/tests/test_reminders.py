@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from onewindow.appointments.models import Booking, Slot
-from onewindow.appointments.services import booking_create, reminders_send_due
+from onewindow.appointments.services import reminders_send_due
 from onewindow.appointments.tests.conftest import CST
 from onewindow.cases import services as case_services
 from onewindow.notify.models import SmsMessage
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def _book(resident, registry, day: datetime.date) -> Booking:
     case = case_services.case_draft_start(user=resident.user, service_code="marriage-registration")
     slot = Slot.objects.filter(resource=registry, day=day)[0]
-    return booking_create(user=resident.user, case=case, slot_id=slot.pk)
+    return case_services.case_appointment_book(user=resident.user, case_id=case.pk, slot_id=slot.pk)
 
 
 def test_reminder_is_sent_the_working_day_before_and_only_once(registry, marriage, resident):

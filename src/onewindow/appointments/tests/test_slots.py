@@ -10,7 +10,7 @@ from django.db import connection
 
 from onewindow.appointments.models import AppointmentResource, Booking, Slot
 from onewindow.appointments.selectors import open_slots_by_day
-from onewindow.appointments.services import SlotFull, booking_cancel, booking_create, slots_generate
+from onewindow.appointments.services import SlotFull, booking_cancel, slots_generate
 from onewindow.audit.models import AuditEvent
 from onewindow.cases import services as case_services
 from onewindow.core.errors import NotFound, ValidationFailed
@@ -64,10 +64,16 @@ def test_capacity_is_enforced(registry, marriage):
     slot = Slot.objects.filter(resource=registry, day=datetime.date(2026, 9, 29))[0]
     Slot.objects.filter(pk=slot.pk).update(capacity=2)
     people = [PersonFactory() for _ in range(3)]
-    booking_create(user=people[0].user, case=_draft(people[0].user), slot_id=slot.pk)
-    booking_create(user=people[1].user, case=_draft(people[1].user), slot_id=slot.pk)
+    case_services.case_appointment_book(
+        user=people[0].user, case_id=_draft(people[0].user).pk, slot_id=slot.pk
+    )
+    case_services.case_appointment_book(
+        user=people[1].user, case_id=_draft(people[1].user).pk, slot_id=slot.pk
+    )
     with pytest.raises(SlotFull) as exc:
-        booking_create(user=people[2].user, case=_draft(people[2].user), slot_id=slot.pk)
+        case_services.case_appointment_book(
+            user=people[2].user, case_id=_draft(people[2].user).pk, slot_id=slot.pk
+        )
     assert exc.value.field == "appointment"
     slot.refresh_from_db()
     assert slot.booked == 2
@@ -79,11 +85,14 @@ def test_booking_twice_for_one_case_keeps_one_place_and_rebooking_moves_it(
 ):
     case = _draft(resident.user)
     a, b = Slot.objects.filter(resource=registry, day=datetime.date(2026, 9, 29))[:2]
-    first = booking_create(user=resident.user, case=case, slot_id=a.pk)
-    assert booking_create(user=resident.user, case=case, slot_id=a.pk).pk == first.pk
+    first = case_services.case_appointment_book(user=resident.user, case_id=case.pk, slot_id=a.pk)
+    assert (
+        case_services.case_appointment_book(user=resident.user, case_id=case.pk, slot_id=a.pk).pk
+        == first.pk
+    )
     a.refresh_from_db()
     assert a.booked == 1
-    second = booking_create(user=resident.user, case=case, slot_id=b.pk)
+    second = case_services.case_appointment_book(user=resident.user, case_id=case.pk, slot_id=b.pk)
     a.refresh_from_db()
     b.refresh_from_db()
     first.refresh_from_db()
@@ -108,16 +117,16 @@ def test_refusals_change_nothing(registry, marriage, resident, tmp_path):
     other = PersonFactory()
     slot = Slot.objects.filter(resource=registry, day=datetime.date(2026, 9, 29))[0]
     with pytest.raises(NotFound):  # another resident's case
-        booking_create(user=other.user, case=case, slot_id=slot.pk)
+        case_services.case_appointment_book(user=other.user, case_id=case.pk, slot_id=slot.pk)
     with pytest.raises(NotFound):  # a slot that does not exist
-        booking_create(user=resident.user, case=case, slot_id=999999)
+        case_services.case_appointment_book(user=resident.user, case_id=case.pk, slot_id=999999)
     past = Slot.objects.filter(resource=registry, day=datetime.date(2026, 9, 28))[0]
     with pytest.raises(ValidationFailed):  # 09:00 today, it is 10:00 now
-        booking_create(user=resident.user, case=case, slot_id=past.pk)
+        case_services.case_appointment_book(user=resident.user, case_id=case.pk, slot_id=past.pk)
     counter = AppointmentResource.objects.get(code="exit-entry-counter")
     wrong = Slot.objects.filter(resource=counter).order_by("-pk")[0]
     with pytest.raises(NotFound):  # a slot of a counter this service does not use
-        booking_create(user=resident.user, case=case, slot_id=wrong.pk)
+        case_services.case_appointment_book(user=resident.user, case_id=case.pk, slot_id=wrong.pk)
     assert not Booking.objects.exists()
     assert set(Slot.objects.values_list("booked", flat=True)) == {0}
 
@@ -156,7 +165,9 @@ def test_two_residents_cannot_take_the_last_place(city):
     def book(i: int) -> None:
         start.wait()
         try:
-            booking_create(user=people[i].user, case=cases[i], slot_id=slot.pk)
+            case_services.case_appointment_book(
+                user=people[i].user, case_id=cases[i].pk, slot_id=slot.pk
+            )
             outcomes.append("booked")
         except SlotFull:
             outcomes.append("full")
@@ -177,7 +188,9 @@ def test_two_residents_cannot_take_the_last_place(city):
 def test_discarding_a_draft_gives_its_place_back(registry, marriage, resident):
     case = _draft(resident.user)
     slot = Slot.objects.filter(resource=registry, day=datetime.date(2026, 9, 29))[0]
-    booking = booking_create(user=resident.user, case=case, slot_id=slot.pk)
+    booking = case_services.case_appointment_book(
+        user=resident.user, case_id=case.pk, slot_id=slot.pk
+    )
     case_services.case_draft_discard(user=resident.user, case_id=case.pk)
     slot.refresh_from_db()
     booking.refresh_from_db()

@@ -11,6 +11,7 @@ from onewindow.cases.services._common import (
     TaskNotFound,
 )
 from onewindow.cases.services.applicant import case_rate, case_withdraw
+from onewindow.cases.services.bookings import case_appointment_book
 from onewindow.cases.services.materials import (
     MaterialsLocked,
     case_material_attach,
@@ -70,6 +71,7 @@ __all__ = [
     "TaskWaitingForApplicant",
     "allocate_number",
     "case_advance",
+    "case_appointment_book",
     "case_create_and_submit",
     "case_draft_discard",
     "case_draft_save_form",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases.findings import case_findings
 from onewindow.cases.models import Case, CaseEvent, CaseTask
+from onewindow.cases.party_selectors import agreed_parties
 from onewindow.cases.services._common import (
     event_row,
     group_error,
@@ -70,6 +71,9 @@ def case_ref(case: Case) -> CaseRef:
         applicant_person_id=case.applicant_person_id,
         applicant_company_id=case.applicant_company_id,
         department_code=service.department.code if service.department_id else "",
+        parties=agreed_parties(case),
+        applicant_user_id=case.created_by_id,
+        outcome_note=case.outcome_note or "",
     )
 
 
@@ -83,6 +87,9 @@ def process_context(case: Case) -> dict[str, Any]:
         "applicant_person_id": case.applicant_person_id,
         "applicant_company_id": case.applicant_company_id,
         "decisions": case.service_version.definition.get("decisions", {}),
+        # The package's role names (``roles:`` → department and role): the groups a
+        # ``notify.send`` step may address.
+        "roles": case.service_version.definition.get("roles") or {},
     }
 
 

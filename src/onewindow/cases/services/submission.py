@@ -620,9 +620,11 @@ def case_create_and_submit(
                             actor=actor,
                         )
                     if appointment_slot is not None:
-                        from onewindow.appointments.services import booking_create
+                        from onewindow.cases.services.bookings import case_appointment_book
 
-                        booking_create(user=user, case=case, slot_id=appointment_slot, actor=actor)
+                        case_appointment_book(
+                            user=user, case_id=case.pk, slot_id=appointment_slot, actor=actor
+                        )
                 # the attach/booking services wrote to the row
                 case = lock_case(case.pk, fresh_service=True)
                 case.idempotency_key = key

@@ -18,10 +18,10 @@ from django.test import TestCase
 
 from onewindow.appointments.models import Booking, Slot
 from onewindow.appointments.seed import resources_seed
-from onewindow.appointments.services import booking_create
 from onewindow.audit.services import Actor
 from onewindow.cases import services
 from onewindow.cases.models import Case
+from onewindow.cases.services import case_appointment_book
 from onewindow.cases.services.parties import party_consent_decide
 from onewindow.catalog.models import ServiceVersion
 from onewindow.catalog.services import service_packages_import
@@ -117,7 +117,7 @@ def apply(
             services.case_material_attach(
                 user=user, case_id=case.pk, code=spec.code, upload=io.BytesIO(PNG)
             )
-    booking_create(user=user, case=case, slot_id=(slot or slot_at(TODAY, 14)).pk)
+    case_appointment_book(user=user, case_id=case.pk, slot_id=(slot or slot_at(TODAY, 14)).pk)
     case.refresh_from_db()
     with TestCase.captureOnCommitCallbacks(execute=True):
         services.case_submit(user=user, case_id=case.pk, token=case.submit_token)
@@ -445,12 +445,12 @@ def test_the_registry_and_date_come_from_the_booking(
     elsewhere = Slot.objects.filter(resource__code="adoption-registry").first()
     assert elsewhere is not None
     with pytest.raises(NotFound):
-        booking_create(user=applicant.user, case=case, slot_id=elsewhere.pk)
+        case_appointment_book(user=applicant.user, case_id=case.pk, slot_id=elsewhere.pk)
     panyu = Slot.objects.filter(
         resource__code="marriage-registry-panyu", starts_at__gt=MONDAY
     ).first()
     assert panyu is not None
-    booking = booking_create(user=applicant.user, case=case, slot_id=panyu.pk)
+    booking = case_appointment_book(user=applicant.user, case_id=case.pk, slot_id=panyu.pk)
     assert booking.slot.resource.name == "广州市番禺区婚姻登记处"
 
 

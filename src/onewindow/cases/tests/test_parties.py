@@ -442,31 +442,36 @@ def test_withdrawing_while_waiting_voids_the_request(joint, resident, partner):
         party_consent_decide(user=partner.user, party_id=case.parties.get().pk, agree=True)
 
 
-def test_the_look_up_itself_refuses_a_party_who_has_not_agreed(joint, resident, partner):
-    from onewindow.exchange.lookup import LookupRefused, lookup_from_case
+def test_the_look_up_itself_never_reaches_a_party_who_has_not_agreed(joint, resident, partner):
+    from onewindow.cases.services.process import process_context
+    from onewindow.exchange.lookup import lookup_from_case
     from onewindow.workflow.actions import ActionContext
 
     case = submit(resident.user, _draft(resident))
-    ctx = ActionContext(
-        action="exchange.lookup",
-        key=f"{case.pk}:lookup",
-        element_id="lookup",
-        params={"resource": "gz-gaj.household-registration", "subject": "applicant,partner"},
-        data=dict(case.form_data),
-        context={"case_id": case.pk, "case_number": case.number},
-    )
-    with pytest.raises(LookupRefused):
-        lookup_from_case(ctx)
-    assert not CallLog.objects.filter(resource_code="gz-gaj.household-registration").exists()
-    # Agreed, but the form no longer names her: refused too.
+
+    def looked_up() -> set[str]:
+        ctx = ActionContext(
+            action="exchange.lookup",
+            key=f"{case.pk}:lookup:{CallLog.objects.count()}",
+            element_id="lookup",
+            params={"resource": "gz-gaj.household-registration", "subject": "applicant,partner"},
+            data=dict(case.form_data),
+            context=process_context(case),
+        )
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return set(lookup_from_case(ctx)["exchange_gz_gaj_household_registration"])
+
+    assert looked_up() == {"applicant"}  # she has not agreed: her records are not asked for
+    # Agreed, but the form no longer names her: not looked up either.
     CaseParty.objects.filter(pk=case.parties.get().pk).update(
-        consent=CaseParty.Consent.GIVEN, decided_at=timezone.now()
+        consent=CaseParty.Consent.GIVEN, decided_at=timezone.now(), person=partner
     )
     other = citizen_id_make("440105", datetime.date(1990, 1, 1), 5)
-    with pytest.raises(LookupRefused):
-        lookup_from_case(
-            ActionContext(**{**ctx.__dict__, "data": {**ctx.data, "partner_id_number": other}})
-        )
+    case.form_data = {**case.form_data, "partner_id_number": other}
+    assert looked_up() == {"applicant"}
+    case.refresh_from_db()
+    assert looked_up() == {"applicant", "partner"}
+    assert case.events.filter(kind="data_lookup").count() == 3
 
 
 def test_a_supplement_cannot_swap_the_person_named(named, resident, partner, staff):
@@ -484,3 +489,22 @@ def test_a_supplement_cannot_swap_the_person_named(named, resident, partner, sta
         )
     assert [e.field for e in caught.value.errors] == ["partner_id_number"]
     assert "提交后不能在补正中修改" in str(caught.value.errors[0].message)
+
+
+def test_the_case_ref_names_the_parties_who_agreed_while_the_form_names_them(
+    joint, resident, partner
+):
+    from onewindow.cases.services.process import case_ref
+    from onewindow.core.refs import PartyRef
+
+    case = submit(resident.user, _draft(resident))
+    party = case.parties.get()
+    assert case_ref(case).parties == ()  # asked, not yet agreed
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        party_consent_decide(user=partner.user, party_id=party.pk, agree=True)
+    case = Case.objects.get(pk=case.pk)
+    assert case_ref(case).parties == (PartyRef(code="partner", person_id=partner.pk),)
+    assert case_ref(case).party("partner") == PartyRef(code="partner", person_id=partner.pk)
+    other = citizen_id_make("440105", datetime.date(1990, 1, 1), 5)
+    case.form_data = {**case.form_data, "partner_id_number": other}
+    assert case_ref(case).parties == ()  # the form names somebody else now

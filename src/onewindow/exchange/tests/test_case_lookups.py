@@ -15,10 +15,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.appointments.models import Slot
 from onewindow.appointments.seed import resources_seed
-from onewindow.appointments.services import booking_create
 from onewindow.audit.services import Actor
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
+from onewindow.cases.services import case_appointment_book
 from onewindow.cases.services.parties import party_consent_decide
 from onewindow.cases.services.process import restore
 from onewindow.catalog.services import service_packages_import
@@ -119,7 +119,7 @@ def _apply(person: Any, version: Any, partner_id: str) -> Case:
         resource__code="marriage-registry",
         starts_at__gt=timezone.now() + datetime.timedelta(hours=1),
     ).order_by("starts_at", "pk")[0]
-    booking_create(user=user, case=case, slot_id=slot.pk)
+    case_appointment_book(user=user, case_id=case.pk, slot_id=slot.pk)
     case.refresh_from_db()
     with TestCase.captureOnCommitCallbacks(execute=True):
         case_services.case_submit(user=user, case_id=case.pk, token=case.submit_token)

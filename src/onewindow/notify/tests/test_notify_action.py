@@ -16,6 +16,7 @@ from lxml import etree
 
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case
+from onewindow.core.refs import CaseRef
 from onewindow.notify import actions
 from onewindow.notify.messages import SMS_TEMPLATES, template_params
 from onewindow.notify.models import Message, SmsMessage
@@ -177,6 +178,34 @@ def test_the_engine_without_a_case_has_nobody_to_tell():
         action="notify.send", key="C1:tell:x", element_id="tell", params={}, data={}, context={}
     )
     assert actions.notify_send(ctx) == {"notified": False}
+
+
+def test_the_step_tells_from_the_case_ref_alone(resident, fake_sms):
+    """The action reads no case row: what it tells comes from the engine's CaseRef."""
+    ref = CaseRef(
+        id=987654,
+        number="44010020260928000001",
+        service_code="some-service",
+        service_name="某项服务",
+        applicant_person_id=resident.pk,
+        applicant_company_id=None,
+        department_code="gz-rsj",
+        applicant_user_id=resident.user_id,
+    )
+    ctx = ActionContext(
+        action="notify.send",
+        key="987654:tell:x",
+        element_id="tell",
+        params={"template": "case_shipped", "tracking_no": "SF1234567890"},
+        data={},
+        context={"case": ref},
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert actions.notify_send(ctx) == {"notified": True}
+    (message,) = Message.objects.filter(recipient=resident.user)
+    assert message.body.startswith(f"您申请的某项服务（办件编号{ref.number}）办理结果已寄出")
+    assert message.link == f"/cases/{ref.number}/"
+    assert [r.phone for _, r in fake_sms.sent] == [resident.phone]
 
 
 NS = {

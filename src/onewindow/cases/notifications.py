@@ -1,4 +1,7 @@
-"""What the platform tells people about a case, for every service (``cases.signals.case_news``).
+"""What the platform tells people about a case, for every service (``cases.signals.case_news``,
+connected in ``CasesConfig.ready``): the cases app composes each message from its own rows and
+hands it to the notification service's front door (``notify.services.notify_tell``) to store
+and send.
 
 The applicant hears of the submission, a supplement request, each department's decision, a
 fee to pay and the conclusion, by SMS and in the message centre. Escalations and stuck
@@ -22,6 +25,8 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.cases.models import Case, CaseTask
+from onewindow.cases.party_selectors import joint_parties
 from onewindow.cases.signals import (
     CONCLUDED,
     ESCALATED,
@@ -36,8 +41,14 @@ from onewindow.cases.signals import (
 )
 from onewindow.core.text import zh_text
 from onewindow.identity import selectors as identity
-from onewindow.notify import _cases
-from onewindow.notify.services import Recipient, Told, notify_tell
+from onewindow.notify.services import (
+    NO_REASON,
+    OUTCOME_TEMPLATES,
+    Recipient,
+    Told,
+    notify_tell,
+    outcome_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +57,6 @@ RESIDENT_KINDS = frozenset(
     {SUBMITTED, SUPPLEMENT_REQUESTED, TASK_APPROVED, TASK_REJECTED, PAYMENT_DUE, CONCLUDED}
 )
 STAFF_KINDS = frozenset({ESCALATED, STUCK, TASK_CANCELLED})
-OUTCOME_TEMPLATES = {
-    "approved": "case_approved",
-    "rejected": "case_rejected",
-    "withdrawn": "case_withdrawn",
-}
-NO_REASON = "详见办件详情"
 
 
 @dataclass(frozen=True)
@@ -60,17 +65,75 @@ class Outcome:
     sms: int = 0  # new SMS rows
 
 
-def outcome_key(case_id: int) -> str:
-    """One outcome message per case and recipient, whoever tells it first."""
-    return f"case:{case_id}:outcome"
-
-
 def news_key(news: CaseNews) -> str:
     if news.kind == CONCLUDED:
         return outcome_key(news.case_id)
     if news.event_id:
         return f"case-news:{news.event_id}"
     return f"case-news:{news.case_id}:{news.kind}:{news.task_id or ''}"
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    task_id: int
+    name: str
+    department_code: str
+    department_name: str
+    role_code: str
+    claimed_by_id: int | None
+    active: bool
+
+
+ACTIVE = {CaseTask.Status.OPEN, CaseTask.Status.CLAIMED, CaseTask.Status.WAITING}
+
+
+def _task_values(tasks: Any) -> list[TaskFacts]:
+    rows = tasks.values(
+        "pk",
+        "name",
+        "department__code",
+        "department__name",
+        "role_code",
+        "claimed_by_id",
+        "status",
+    )
+    return [
+        TaskFacts(
+            task_id=row["pk"],
+            name=row["name"],
+            department_code=row["department__code"],
+            department_name=row["department__name"],
+            role_code=row["role_code"],
+            claimed_by_id=row["claimed_by_id"],
+            active=row["status"] in ACTIVE,
+        )
+        for row in rows
+    ]
+
+
+def task_facts(task_id: int) -> TaskFacts | None:
+    found = _task_values(CaseTask.objects.filter(pk=task_id))
+    return found[0] if found else None
+
+
+def escalated_tasks(case_id: int) -> list[TaskFacts]:
+    """The case's active tasks flagged as escalated (for news that names no task)."""
+    rows = CaseTask.objects.filter(case_id=case_id, escalated=True).order_by("pk")
+    return [task for task in _task_values(rows) if task.active]
+
+
+def _outcome_note(case_id: int) -> str:
+    note = Case.objects.filter(pk=case_id).values_list("outcome_note", flat=True).first()
+    return note or ""
+
+
+def _service_department(case_id: int) -> str:
+    code = (
+        Case.objects.filter(pk=case_id)
+        .values_list("service_version__service__department__code", flat=True)
+        .first()
+    )
+    return code or ""
 
 
 def _link(name: str, **kwargs: Any) -> str:
@@ -126,7 +189,7 @@ def _amount(data: dict[str, Any]) -> str:
 
 
 def _department_name(news: CaseNews) -> str:
-    task = _cases.task_facts(news.task_id) if news.task_id else None
+    task = task_facts(news.task_id) if news.task_id else None
     return task.department_name if task is not None else news.department_code or "承办部门"
 
 
@@ -151,15 +214,14 @@ def resident_message(news: CaseNews) -> tuple[str, dict[str, str]] | None:
         if template == "case_rejected":
             reason = zh_text(news.data.get("reason"))
             if not reason:
-                facts = _cases.case_facts(news.case_id)
-                reason = facts.outcome_note if facts is not None else ""
+                reason = _outcome_note(news.case_id)
             params["reason"] = reason.strip() or NO_REASON
         return template, params
     return None
 
 
 def staff_recipients(
-    *, department_code: str, task: _cases.TaskFacts | None, supervisors: bool = True
+    *, department_code: str, task: TaskFacts | None, supervisors: bool = True
 ) -> list[Recipient]:
     """The task's holder, or the holders of its role while nobody holds it, and (unless
     ``supervisors`` is false) the supervisors of the department (or of one above it).
@@ -208,8 +270,6 @@ def _tell_applicant(news: CaseNews) -> list[Told]:
 def _tell_joint(news: CaseNews) -> list[Told]:
     """A joint applicant who agreed (the other party of a marriage) hears the outcome too,
     with a link to the case as they see it."""
-    from onewindow.cases.party_selectors import joint_parties
-
     message = resident_message(news)
     if message is None or news.kind != CONCLUDED:
         return []
@@ -230,7 +290,7 @@ def _tell_joint(news: CaseNews) -> list[Told]:
 def _tell_cancelled(news: CaseNews) -> list[Told]:
     """The holder of a task the process no longer needs (a rejection elsewhere ended the
     case, a signer's veto ended the sign-off), or its role's holders while unclaimed."""
-    task = _cases.task_facts(news.task_id) if news.task_id else None
+    task = task_facts(news.task_id) if news.task_id else None
     if task is None:
         return []
     params = {
@@ -258,16 +318,15 @@ def _tell_staff(news: CaseNews) -> list[Told]:
     if news.kind == TASK_CANCELLED:
         return _tell_cancelled(news)
     if news.task_id:
-        task = _cases.task_facts(news.task_id)
-        tasks: list[_cases.TaskFacts | None] = [task] if task is not None else [None]
+        task = task_facts(news.task_id)
+        tasks: list[TaskFacts | None] = [task] if task is not None else [None]
     elif news.kind == ESCALATED:  # news naming no task: the case's escalated tasks
-        tasks = list(_cases.escalated_tasks(news.case_id)) or [None]
+        tasks = list(escalated_tasks(news.case_id)) or [None]
     else:
         tasks = [None]
     department = news.department_code or str(news.data.get("department") or "")
     if not department:
-        facts = _cases.case_facts(news.case_id)
-        department = facts.department_code if facts is not None else ""
+        department = _service_department(news.case_id)
     told: list[Told] = []
     for task in tasks:
         if task is not None and not task.active:
@@ -325,3 +384,17 @@ def case_news_notify(*, news: CaseNews) -> Outcome:
             },
         )
     return outcome
+
+
+def on_case_news(sender: Any, news: CaseNews, **kwargs: Any) -> None:
+    """Tell the applicant (or staff) about one piece of case news. Never raises: the case
+    step is already committed and must not see a notification's failure."""
+    try:
+        case_news_notify(news=news)
+    except Exception:
+        log.exception(
+            "notify: could not tell about case %s (%s, event %s)",
+            news.case_number,
+            news.kind,
+            news.event_id,
+        )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from onewindow.identity.models import Department, Role, Staff, StaffRole, User
 from onewindow.notify import services
 from onewindow.notify.models import Message, SmsMessage
 from onewindow.notify.providers.base import SmsProviderError, SmsRequest, SmsResult
+from onewindow.notify.providers.fake import FakeSmsProvider
 from onewindow.notify.services import sms_text
 from onewindow.testing.applying import act, apply
 from onewindow.testing.cases import TIMER_BPMN, definition, publish
@@ -34,6 +36,13 @@ pytestmark = pytest.mark.django_db
 
 CODE = "grad-employment-test"
 SIGN = "【一网通办】"
+
+
+@pytest.fixture
+def fake_sms() -> Iterator[type[FakeSmsProvider]]:
+    FakeSmsProvider.reset()
+    yield FakeSmsProvider
+    FakeSmsProvider.reset()
 
 
 def texts_to(phone: str) -> list[str]:
@@ -282,8 +291,8 @@ def test_a_failing_notification_does_not_reach_the_case_step(
     def broken(**kwargs: Any) -> None:
         raise RuntimeError("message store unavailable")
 
-    monkeypatch.setattr("onewindow.notify.receivers.case_news_notify", broken)
-    with caplog.at_level(logging.ERROR, logger="onewindow.notify.receivers"):
+    monkeypatch.setattr("onewindow.cases.notifications.case_news_notify", broken)
+    with caplog.at_level(logging.ERROR, logger="onewindow.cases.notifications"):
         case = apply(resident.user, CODE)
     assert Case.objects.get(pk=case.pk).status == Case.Status.IN_PROGRESS
     assert not Message.objects.exists()

@@ -5,21 +5,54 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from onewindow.appointments.models import Booking, Slot
+from onewindow.appointments.models import AppointmentResource, Booking, Slot
+from onewindow.appointments.seed import resources_seed
+from onewindow.audit.services import Actor
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
+from onewindow.catalog.models import ServiceVersion
+from onewindow.catalog.services import service_packages_import
 from onewindow.core.errors import ValidationFailed
-from onewindow.testing.demo_packages import sample_answers
+from onewindow.testing.demo_packages import catalog_dir, sample_answers
+from onewindow.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# Monday before the 2026 National Day holiday (10-01 … 10-07).
+MONDAY = datetime.datetime(2026, 9, 28, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def clock() -> Iterator[Any]:
+    with time_machine.travel(MONDAY, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def registry(city: None, clock: Any) -> AppointmentResource:
+    resources_seed(days=6)
+    return AppointmentResource.objects.get(code="marriage-registry")
+
+
+@pytest.fixture
+def marriage(city: None) -> ServiceVersion:
+    folder = catalog_dir() / "marriage-registration"
+    return service_packages_import(actor=Actor.system("test"), paths=[folder])[0]
+
+
+@pytest.fixture
+def resident(db: Any) -> Any:
+    return PersonFactory()
 
 
 def _ready_draft(resident, version) -> Case:
@@ -56,7 +89,7 @@ def test_resident_picks_a_slot_then_submits(
     response = client.post(
         reverse("cases:draft_materials", kwargs={"case_id": case.pk}), {"next": "1"}
     )
-    slot_url = reverse("appointments:draft_slot", kwargs={"case_id": case.pk})
+    slot_url = reverse("cases:draft_slot", kwargs={"case_id": case.pk})
     assert response.status_code == 302 and response["Location"] == slot_url
     page = client.get(slot_url)
     assert page.status_code == 200
@@ -93,7 +126,7 @@ def test_another_resident_cannot_open_the_slot_page(registry, marriage, resident
     client = Client()
     other: Any = PersonFactory()
     client.force_login(other.user)
-    url = reverse("appointments:draft_slot", kwargs={"case_id": case.pk})
+    url = reverse("cases:draft_slot", kwargs={"case_id": case.pk})
     slot = Slot.objects.filter(resource=registry, day=datetime.date(2026, 9, 29))[0]
     assert client.get(url).status_code == 404
     assert client.post(url, {"slot": str(slot.pk)}).status_code == 404
@@ -103,11 +136,11 @@ def test_another_resident_cannot_open_the_slot_page(registry, marriage, resident
 def test_withdrawing_a_case_gives_its_place_back(
     registry, marriage, resident, django_capture_on_commit_callbacks
 ):
-    from onewindow.appointments.services import booking_create
+    from onewindow.cases.services import case_appointment_book
 
     case = _ready_draft(resident, marriage)
     slot = Slot.objects.filter(resource=registry, day=datetime.date(2026, 9, 29))[0]
-    booking_create(user=resident.user, case=case, slot_id=slot.pk)
+    case_appointment_book(user=resident.user, case_id=case.pk, slot_id=slot.pk)
     case.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         case_services.case_submit(user=resident.user, case_id=case.pk, token=case.submit_token)
