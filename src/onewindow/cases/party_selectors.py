@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.cases.models import Case, CaseParty
 from onewindow.catalog.persons import APPLICANT, applicant_fields, party_specs
+from onewindow.core import refs
 from onewindow.core.masking import mask_name
 
 
@@ -260,6 +261,23 @@ def joint_parties(*, case_id: int) -> list[JointParty]:
         for row in rows
         if row.person is not None
     ]
+
+
+def joint_party_refs(case: Case) -> tuple[refs.PartyRef, ...]:
+    """The joint applicants of a loaded case who agreed and whom the platform knows, as the
+    frozen values its ``CaseRef`` carries (the same persons as :func:`joint_parties`). No
+    query for a package without joint parties."""
+    codes = _joint_codes(case) if case.pk is not None else set()
+    if not codes:
+        return ()
+    rows = case.parties.filter(
+        code__in=codes, consent=CaseParty.Consent.GIVEN, person__isnull=False
+    ).order_by("pk")
+    return tuple(
+        refs.PartyRef(code=code, person_id=person_id)
+        for code, person_id in rows.values_list("code", "person_id")
+        if person_id is not None
+    )
 
 
 def _joint_rows_for(user: Any) -> QuerySet[CaseParty]:

@@ -28,6 +28,12 @@ class CaseRef:
     department_code: str  # the department that owns the case
     service_name: str = ""
     parties: tuple[PartyRef, ...] = field(default_factory=tuple)
+    # The number of the service's version the case runs under: its package (definition, form
+    # schema) is ``catalog.selectors.service_version_get(code=service_code, number=…)``.
+    service_version: int = 0
+    # The office the applicant came to in person (the booking they were checked in for);
+    # '' when the case has none.
+    attended_office: str = ""
 
     def party(self, code: str) -> PartyRef | None:
         return next((p for p in self.parties if p.code == code), None)
