@@ -27,3 +27,9 @@ class CasesConfig(AppConfig):
 
         case_facts_source_set(booking_cases)
         booking_marked.connect(booking_noted, dispatch_uid="cases.booking_noted")
+
+        # A licence a case's process issued: an establishment case notes its new company.
+        from onewindow.cases.services.establish import licence_issued_receive
+        from onewindow.licences.signals import licence_issued
+
+        licence_issued.connect(licence_issued_receive, dispatch_uid="cases.licence_issued")

@@ -22,8 +22,9 @@ from onewindow.core.pii import id_number_index
 def agreed_parties(case: Case) -> tuple[refs.PartyRef, ...]:
     """The parties of ``CaseRef.parties``: each person the form names besides the applicant
     who agreed to take part (or who is the applicant themself), known to the platform, while
-    the form still names them (the citizen ID answered is the one they agreed under). No
-    query for a service that declares no parties."""
+    the form still names them (the citizen ID answered is the one they agreed under), each
+    marked ``joint`` when the package makes them a joint applicant. No query for a service
+    that declares no parties."""
     specs = {spec.code: spec for spec in party_specs(case.service_version.definition)}
     if not specs or case.pk is None:
         return ()
@@ -38,7 +39,7 @@ def agreed_parties(case: Case) -> tuple[refs.PartyRef, ...]:
         number = str(case.form_data.get(spec.id_field) or "").strip().upper()
         if not number or id_number_index(number) != row.id_number_bidx:
             continue
-        out.append(refs.PartyRef(code=row.code, person_id=row.person_id))
+        out.append(refs.PartyRef(code=row.code, person_id=row.person_id, joint=spec.joint))
     return tuple(out)
 
 

@@ -13,6 +13,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+# What the apps working for a case (payments, delivery) ask by its id or number.
+from onewindow.cases.lookup_selectors import case_awaits_payment as case_awaits_payment
+from onewindow.cases.lookup_selectors import case_id_for_number as case_id_for_number
+from onewindow.cases.lookup_selectors import cases_awaiting_payment as cases_awaiting_payment
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.core.calendar import working_days_between
 from onewindow.core.masking import mask_name

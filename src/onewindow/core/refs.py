@@ -16,6 +16,7 @@ class PartyRef:
 
     code: str
     person_id: int
+    joint: bool = False  # a joint applicant (共同申请人): sees the case, holds a licence copy
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,12 @@ class CaseRef:
     # refusal ('' until one is): what the ``notify.send`` action tells the applicant with.
     applicant_user_id: int | None = None
     outcome_note: str = ""
+    # The number of the service's version the case runs under: its package (definition, form
+    # schema) is ``catalog.selectors.service_version_get(code=service_code, number=…)``.
+    service_version: int = 0
+    # The office the applicant came to in person (the booking they were checked in for);
+    # '' when the case has none.
+    attended_office: str = ""
 
     def party(self, code: str) -> PartyRef | None:
         return next((p for p in self.parties if p.code == code), None)

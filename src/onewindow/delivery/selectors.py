@@ -8,6 +8,10 @@ from django.db.models import Prefetch, QuerySet
 
 from onewindow.delivery.models import Address, Shipment, TrackingEvent
 
+# The departments' receiving windows, read by the pages too.
+from onewindow.delivery.windows import window_label as window_label
+from onewindow.delivery.windows import window_party as window_party
+
 RETURNS_PERMISSION = "delivery.manage_returns"
 
 

@@ -20,8 +20,7 @@ from onewindow.core.masking import mask_name, mask_phone
 from onewindow.delivery import selectors, services
 from onewindow.delivery.forms import DestinationForm
 from onewindow.delivery.models import Shipment
-from onewindow.delivery.selectors import RETURNS_PERMISSION
-from onewindow.delivery.services._common import window_label
+from onewindow.delivery.selectors import RETURNS_PERMISSION, window_label
 from onewindow.delivery.services.returns import clean_destination
 
 

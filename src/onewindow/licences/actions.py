@@ -8,6 +8,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor
+from onewindow.core.refs import CaseRef
+
+
+def _case(ctx: Any) -> CaseRef:
+    case = ctx.context.get("case")
+    if not isinstance(case, CaseRef):
+        raise ValueError("licences.issue runs for a case")
+    return case
 
 
 def issue_from_case(ctx: Any) -> dict[str, Any]:
@@ -19,28 +27,29 @@ def issue_from_case(ctx: Any) -> dict[str, Any]:
     type, the licence states what the
     decision granted: its ``particulars`` from the case's answers and the staff's findings
     (the process variables), the ``validity`` the package gives it (else the type's), and
-    the ``issuer`` department (else the type's, else the service's)."""
-    from onewindow.cases.models import Case
+    the ``issuer`` department (else the type's, else the service's).
+
+    What it knows of the case is in the context the case engine gives it: the ``CaseRef``
+    (``case``), the answers (``form_data``) and, for an establishment package, the company it
+    registers (``establishment``): that company is created now and holds the licence."""
     from onewindow.catalog.packages.declared import licence_declaration
     from onewindow.catalog.packages.licence_outcome import particular_value
+    from onewindow.catalog.selectors import service_version_get
     from onewindow.identity.selectors import department_get
     from onewindow.licences.services import LicenceError, licence_issue
 
-    case_id = ctx.context.get("case_id")
-    case = Case.objects.select_related(
-        "applicant_person", "applicant_company", "service_version"
-    ).get(pk=case_id)
+    case = _case(ctx)
     code = str(ctx.params.get("licence_type", ""))
     extra = {
         str(k): v
         for k, v in ctx.params.items()
         if k != "licence_type" and isinstance(v, str | int | float | bool)
     }
-    claims = {"caseNumber": case.number or "", "serviceCode": ctx.context.get("service_code", "")}
-    version = case.service_version
+    claims = {"caseNumber": case.number, "serviceCode": ctx.context.get("service_code", "")}
+    version = service_version_get(code=case.service_code, number=case.service_version)
     # the outcome, or the entry of its bundle (a 一件事 issues each licence it bundles)
     declared = licence_declaration(version.definition, code)
-    answers = {**(case.form_data or {}), **(ctx.data or {})}
+    answers = {**(ctx.context.get("form_data") or {}), **(ctx.data or {})}
     particulars = [
         {
             "label": str((item.get("label") or {}).get("zh") or ""),
@@ -57,14 +66,11 @@ def issue_from_case(ctx: Any) -> dict[str, Any]:
         if validity is None:
             raise LicenceError(_("无法确定证照的有效期。"), field="validity")
     issuer = declared.get("issuer")
-    from onewindow.cases.services.establish import case_establish
-
-    # An establishment package: the company exists from now, and the licence is its own.
-    company = case_establish(case) or case.applicant_company
+    person, company = _holder(case, ctx.context.get("establishment"))
     licence = licence_issue(
         actor=Actor.system("cases.engine"),
         licence_type_code=code,
-        holder_person=None if company is not None else case.applicant_person,
+        holder_person=person,
         holder_company=company,
         claims={**claims, **extra},
         case=case,
@@ -73,7 +79,9 @@ def issue_from_case(ctx: Any) -> dict[str, Any]:
         department=department_get(code=issuer) if issuer else None,
         particulars=[*particulars, *place_particulars(case, declared)],
     )
-    copies = copies_issue(ctx, case, declared, validity=validity, answers=answers, claims=claims)
+    copies = copies_issue(
+        ctx, case, declared, version, validity=validity, answers=answers, claims=claims
+    )
     return {
         "licence": {
             "licence_type": licence.licence_type.code,
@@ -85,31 +93,47 @@ def issue_from_case(ctx: Any) -> dict[str, Any]:
     }
 
 
-def place_particulars(case: Any, declared: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _holder(case: CaseRef, establishment: Any) -> tuple[Any, Any]:
+    """(person, company) the licence is issued to: the company an establishment package
+    registers (it exists from now: ``establishment`` is what the case engine says it is), else
+    the applicant company, else the applicant."""
+    from onewindow.identity.models import Company, Person
+    from onewindow.identity.services import company_establish
+
+    if establishment is not None:
+        actor = Actor.system("cases.engine")
+        return None, company_establish(actor=actor, establishment=establishment)
+    if case.applicant_company_id is not None:
+        company = Company.objects.filter(pk=case.applicant_company_id).first()
+        if company is not None:
+            return None, company
+    if case.applicant_person_id is None:
+        return None, None
+    return Person.objects.filter(pk=case.applicant_person_id).first(), None
+
+
+def place_particulars(case: CaseRef, declared: Mapping[str, Any]) -> list[dict[str, Any]]:
     """``outcome.place``: a particular saying where the case was done — the office the
     persons came to (the booking they were checked in for), e.g. 登记机关 of a marriage."""
-    from onewindow.appointments.selectors import booking_for_case
-
     label = declared.get("place")
-    booking = booking_for_case(case) if isinstance(label, dict) else None
-    if booking is None or booking.status != "attended" or not isinstance(label, dict):
+    if not isinstance(label, dict) or not case.attended_office:
         return []
-    return [{"label": str(label.get("zh") or ""), "value": booking.slot.resource.name}]
+    return [{"label": str(label.get("zh") or ""), "value": case.attended_office}]
 
 
 def copies_issue(
     ctx: Any,
-    case: Any,
+    case: CaseRef,
     declared: Mapping[str, Any],
+    version: Any,
     *,
     validity: Any,
     answers: dict[str, Any],
     claims: dict[str, Any],
 ) -> list[str]:
     """``outcome.copies``: the same licence for each joint applicant who agreed (the other
-    party of a marriage), stating what their copy says (their spouse, not themself).
-    Idempotent per party with the action's key. Returns the copies' numbers."""
-    from onewindow.cases.party_selectors import joint_parties
+    party of a marriage, ``case.parties``), stating what their copy says (their spouse, not
+    themself). Idempotent per party with the action's key. Returns the copies' numbers."""
     from onewindow.catalog.packages.licence_outcome import particular_value
     from onewindow.identity.selectors import department_get, person_get
     from onewindow.licences.services import licence_issue
@@ -117,11 +141,10 @@ def copies_issue(
     copies = declared.get("copies")
     if not isinstance(copies, dict) or not copies:
         return []
-    version = case.service_version
     issuer = declared.get("issuer")
     numbers = []
-    for party in joint_parties(case_id=case.pk):
-        items = copies.get(party.code)
+    for party in case.parties:
+        items = copies.get(party.code) if party.joint else None
         if not isinstance(items, list):
             continue
         particulars = [

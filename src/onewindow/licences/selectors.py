@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from onewindow.licences import jose
 from onewindow.licences.models import Licence, SigningKey
@@ -129,6 +129,22 @@ def licence_check(*, licence: Licence) -> Verification:
     from onewindow.licences.verification import licence_verify_issued
 
     return licence_verify_issued(licence)
+
+
+# What a verification result is called on pages (the verify page, a case's licences, a
+# licence presented as a material).
+RESULT_LABELS = {
+    "valid": gettext_lazy("有效"),
+    "revoked": gettext_lazy("已撤销"),
+    "altered": gettext_lazy("已篡改"),
+    "unknown": gettext_lazy("未知"),
+}
+
+
+def licence_result_label(result: str) -> str:
+    """The label of a verification result (``licence_check(...).result``), in the active
+    language; an unknown result is shown as it is."""
+    return str(RESULT_LABELS.get(result, result))
 
 
 # Claims shown to people, with their Chinese labels (the PDF, the wallet); others stay in the

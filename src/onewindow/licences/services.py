@@ -14,9 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.core.errors import ApplicationError, NotFound, ValidationFailed
+from onewindow.core.refs import CaseRef
 from onewindow.licences import jose
 from onewindow.licences.keys import signer_for_key, signing_key_active
 from onewindow.licences.models import Algorithm, Licence, LicenceType, StatusList
+from onewindow.licences.signals import IssuedLicence, licence_issued
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 
@@ -207,7 +209,7 @@ def licence_issue(
     holder_person: Any = None,
     holder_company: Any = None,
     claims: dict[str, Any] | None = None,
-    case: Any = None,
+    case: CaseRef | None = None,
     issue_key: str | None = None,
     valid_days: int | None = None,
     validity: Any = None,
@@ -216,9 +218,11 @@ def licence_issue(
 ) -> Licence:
     """Issue and sign a licence. With ``issue_key`` a second call returns the first licence.
 
-    ``department`` is the issuing department (its staff may revoke the licence; its name is
-    the signed issuer): by default the department that grants the type by law (the
-    vocabulary's ``issuer``), else the department of the case's service. ``validity`` is a
+    ``case``: the case whose process issues it (its ``CaseRef``). ``department`` is the
+    issuing department (its staff may revoke the licence; its name is the signed issuer): by
+    default the department that grants the type by law (the vocabulary's ``issuer``), else
+    the department of the case's service. A new licence is announced with
+    ``signals.licence_issued`` (in this transaction). ``validity`` is a
     validity rule (``catalog.packages.licence_outcome``) for this licence, by default the
     type's; ``valid_days`` overrides both. ``particulars``: what the decision granted,
     ``[{"label", "value", "public"}]``, signed with the licence and shown on it."""
@@ -238,7 +242,9 @@ def licence_issue(
         valid_until = licence_valid_until(rule, issued=now, holder_person=holder_person)
     if department is None:
         department = _department_by_code(licence_type.issuer_code)
-    department_id = department.pk if department is not None else _case_department_id(case)
+    if department is None and case is not None:
+        department = _department_by_code(case.department_code)
+    department_id = department.pk if department is not None else None
     issuer_name = _department_name(department_id) or platform_name()
     extra = dict(claims or {})
     if particulars:
@@ -257,7 +263,7 @@ def licence_issue(
         licence_type=licence_type,
         holder_person=holder_person,
         holder_company=holder_company,
-        case=case,
+        case_id=case.id if case is not None else None,
         department_id=department_id,
         issuer_name=issuer_name,
         issue_key=issue_key,
@@ -270,6 +276,17 @@ def licence_issue(
     )
     licence.jws = jose.jws_sign(credential_build(licence), signer=signer_for_key(key), kid=key.kid)
     licence.save()
+    licence_issued.send(
+        sender=Licence,
+        licence=IssuedLicence(
+            id=licence.pk,
+            number=licence.number,
+            licence_type=licence_type.code,
+            case_id=licence.case_id,
+            holder_person_id=licence.holder_person_id,
+            holder_company_id=licence.holder_company_id,
+        ),
+    )
     audit_record(
         actor=actor,
         action="licences.licence.issue",
@@ -286,18 +303,6 @@ def _department_name(department_id: int | None) -> str:
         return ""
     found = departments_by_ids(ids=[department_id])
     return str(found[0].name) if found else ""
-
-
-def _case_department_id(case: Any) -> int | None:
-    if case is None:
-        return None
-    from onewindow.catalog.models import ServiceVersion
-
-    return (
-        ServiceVersion.objects.filter(pk=case.service_version_id)
-        .values_list("service__department_id", flat=True)
-        .first()
-    )
 
 
 def licence_revoke(*, actor: Actor, licence_id: int, reason: str) -> Licence:

@@ -12,14 +12,9 @@ from onewindow.core.access import PUBLIC, RESIDENT, access
 from onewindow.licences import selectors, services
 from onewindow.licences.models import Licence, StatusList
 from onewindow.licences.pdf import licence_pdf
+from onewindow.licences.selectors import RESULT_LABELS
 from onewindow.licences.verification import licence_issuer_name, licence_verify
 
-RESULT_LABELS = {
-    "valid": _("有效"),
-    "revoked": _("已撤销"),
-    "altered": _("已篡改"),
-    "unknown": _("未知"),
-}
 EXPIRED_LABEL = _("已过期")
 EXPIRED_HINT = _("该证照已超过有效期，不能作为有效凭证使用。")
 RESULT_HINTS = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from onewindow.core.refs import CaseRef
 from onewindow.payments.models import PaymentOrder
 from onewindow.workflow.actions import ActionContext
 
@@ -37,8 +38,8 @@ def _describe(order: PaymentOrder) -> dict[str, Any]:
 def create_order(ctx: ActionContext) -> dict[str, Any]:
     from onewindow.payments.services import order_create_for_case
 
-    case_id = _case_id(ctx)
-    if case_id is None:
+    case = ctx.context.get("case")
+    if not isinstance(case, CaseRef):
         # A run outside any case (engine unit runs): describe the order, persist nothing.
         return {
             "payment": {
@@ -51,7 +52,7 @@ def create_order(ctx: ActionContext) -> dict[str, Any]:
     fee = str(ctx.params.get("fee") or "")
     if not fee:
         raise ValueError("payments.create_order needs a fee parameter")
-    return _describe(order_create_for_case(case_id=case_id, fee_code=fee))
+    return _describe(order_create_for_case(case=case, fee_code=fee))
 
 
 def await_payment(ctx: ActionContext) -> dict[str, Any]:

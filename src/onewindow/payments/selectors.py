@@ -7,13 +7,15 @@ import contextlib
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Q, QuerySet
 
-from onewindow.cases.models import Case
 from onewindow.payments.models import Mismatch, PaymentOrder, ReconciliationRun
+
+if TYPE_CHECKING:
+    from onewindow.cases.models import Case
 
 SETTLED = (PaymentOrder.Status.PAID, PaymentOrder.Status.REFUNDED)
 

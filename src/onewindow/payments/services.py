@@ -13,7 +13,7 @@ import hashlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor, Outcome, audit_record
-from onewindow.cases.models import Case
 from onewindow.core.text import zh_text
 from onewindow.payments.conf import gateway as get_gateway
 from onewindow.payments.models import (
@@ -39,6 +38,9 @@ from onewindow.payments.providers.base import (
     SignatureInvalid,
     yuan_to_fen,
 )
+
+if TYPE_CHECKING:
+    from onewindow.core.refs import CaseRef
 
 logger = logging.getLogger(__name__)
 OPEN = (PaymentOrder.Status.CREATED, PaymentOrder.Status.PAYING)
@@ -68,41 +70,41 @@ def fee_items_sync(*, service_code: str, definition: Mapping[str, Any]) -> list[
     return items
 
 
-def _out_trade_no(case: Case, fee_code: str) -> str:
-    digest = hashlib.sha256(f"{case.pk}:{fee_code}".encode()).hexdigest()[:8].upper()
-    return f"OW{case.number or case.pk}{digest}"[:64]
+def _out_trade_no(case: CaseRef, fee_code: str) -> str:
+    digest = hashlib.sha256(f"{case.id}:{fee_code}".encode()).hexdigest()[:8].upper()
+    return f"OW{case.number or case.id}{digest}"[:64]
 
 
 @transaction.atomic
 def order_create_for_case(
-    *, case_id: int, fee_code: str, gateway: str | None = None
+    *, case: CaseRef, fee_code: str, gateway: str | None = None
 ) -> PaymentOrder:
-    """The case's order for one fee; calling it again returns the same order."""
-    existing = PaymentOrder.objects.filter(case_id=case_id, fee_code=fee_code).first()
+    """The case's order for one fee (from the fees of the service version the case runs
+    under); calling it again returns the same order. The case's timeline says what is due."""
+    from onewindow.cases.services import case_timeline_note
+    from onewindow.catalog.selectors import service_version_get
+
+    existing = PaymentOrder.objects.filter(case_id=case.id, fee_code=fee_code).first()
     if existing:
         return existing
-    case = Case.objects.select_related("service_version__service").get(pk=case_id)
-    fees = fees_of(case.service_version.definition or {})
+    version = service_version_get(code=case.service_code, number=case.service_version)
+    fees = fees_of(version.definition or {})
     if fee_code not in fees:
         raise PaymentError(f"service has no fee {fee_code!r}")
-    fee_items_sync(
-        service_code=case.service_version.service.code, definition=case.service_version.definition
-    )
+    fee_items_sync(service_code=case.service_code, definition=version.definition)
     name, fen = fees[fee_code]
     gw = gateway or get_gateway().name
     order = PaymentOrder.objects.create(
-        case=case,
+        case_id=case.id,
         fee_code=fee_code,
-        subject=f"{case.service_version.service.name}·{name}"[:200],
+        subject=f"{case.service_name}·{name}"[:200],
         amount_fen=fen,
         gateway=gw,
         out_trade_no=_out_trade_no(case, fee_code),
     )
     PaymentEvent.objects.create(order=order, gateway=gw, kind="created", outcome="applied")
-    from onewindow.cases.services.timeline import case_timeline_note
-
     case_timeline_note(
-        case_id=case.pk,
+        case_id=case.id,
         kind="payment_due",
         message=_("待缴费：%(fee)s %(amount)s 元") % {"fee": name, "amount": order.amount_yuan},
         data={"fee": fee_code, "amount": order.amount_yuan, "order": order.out_trade_no},
@@ -242,9 +244,9 @@ def _apply(
     if changed and note.status == "paid":
         order.refresh_from_db()
         _receipt_issue(order, now=now)
-        from onewindow.cases.services.process import enqueue_advance
+        from onewindow.cases.services import case_advance_enqueue
 
-        enqueue_advance(order.case)  # after commit: the worker continues the case
+        case_advance_enqueue(case_id=order.case_id)  # after commit: the worker continues it
     source = "callback" if kind == "notify" else "statement"
     audit_record(
         actor=actor or Actor.system(f"gateway:{order.gateway}"),
@@ -388,19 +390,22 @@ def refund_create(
 
 def paid_cases_resume(*, within_days: int = 7) -> int:
     """Safety net for a lost hand-off: open cases whose fee is paid but whose run still waits
-    at ``payments.await`` are advanced again. Returns how many were enqueued."""
-    from onewindow.cases.services.process import enqueue_advance
+    at ``payments.await`` (``cases.selectors.cases_awaiting_payment``) are advanced again.
+    Returns how many were enqueued."""
+    from onewindow.cases.selectors import cases_awaiting_payment
+    from onewindow.cases.services import case_advance_enqueue
 
     since = timezone.now() - datetime.timedelta(days=within_days)
     count = 0
-    orders = PaymentOrder.objects.filter(
-        status=PaymentOrder.Status.PAID, paid_at__gte=since
-    ).select_related("case__service_version")
+    orders = list(
+        PaymentOrder.objects.filter(status=PaymentOrder.Status.PAID, paid_at__gte=since).only(
+            "pk", "case_id"
+        )
+    )
+    waiting = cases_awaiting_payment(case_ids=[order.case_id for order in orders])
     for order in orders:
-        case = order.case
-        errors = ((case.process_state or {}).get("run") or {}).get("errors") or {}
-        if case.is_open and any("PaymentPending" in str(text) for text in errors.values()):
+        if order.case_id in waiting:
             with transaction.atomic():
-                enqueue_advance(case)
+                case_advance_enqueue(case_id=order.case_id)
             count += 1
     return count

@@ -22,7 +22,7 @@ from onewindow.cases.services.materials import (
     missing_materials,
     sniff_content_type,
 )
-from onewindow.cases.services.process import case_advance
+from onewindow.cases.services.process import case_advance, case_advance_enqueue
 from onewindow.cases.services.sla import cases_sla_sweep
 from onewindow.cases.services.steps import cases_steps_sweep
 from onewindow.cases.services.stuck import (
@@ -54,6 +54,7 @@ from onewindow.cases.services.tasks import (
     task_unclaim,
     tasks_bulk,
 )
+from onewindow.cases.services.timeline import case_timeline_note
 
 __all__ = [
     "AlreadySubmitted",
@@ -71,6 +72,7 @@ __all__ = [
     "TaskWaitingForApplicant",
     "allocate_number",
     "case_advance",
+    "case_advance_enqueue",
     "case_appointment_book",
     "case_create_and_submit",
     "case_draft_discard",
@@ -85,6 +87,7 @@ __all__ = [
     "case_stuck_retry",
     "case_submit",
     "case_supplement_submit",
+    "case_timeline_note",
     "case_withdraw",
     "cases_sla_sweep",
     "cases_steps_sweep",

@@ -11,13 +11,17 @@ citizen ID and name match a real-name record), and from then on may authorise ag
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor
 from onewindow.cases.models import Case, CaseParty
 from onewindow.cases.services._common import event_row
+
+if TYPE_CHECKING:
+    from onewindow.identity.services import Establishment
+    from onewindow.licences.signals import IssuedLicence
 
 KNOWN = {CaseParty.Check.MATCHED, CaseParty.Check.SAME_PERSON}
 
@@ -45,28 +49,39 @@ def _representative(case: Case, spec: dict[str, Any]) -> tuple[str, int | None]:
     return (applicant.name if applicant else ""), case.applicant_person_id
 
 
+def establishment_for(case: Case) -> Establishment | None:
+    """What the company an establishment case registers is to be (its name, address,
+    district and legal representative, from the answers and parties), for the step that
+    creates it; None: not an establishment package, or the case has no number yet."""
+    from onewindow.identity.services import Establishment
+
+    spec = establishment_spec(case.service_version.definition)
+    if spec is None or not case.number or case.pk is None:
+        return None
+    name, person_id = _representative(case, spec)
+    return Establishment(
+        case_number=case.number,
+        name=_answer(case, spec.get("name")),
+        legal_representative_name=name,
+        legal_representative_id=person_id,
+        region_code=_answer(case, spec.get("region")),
+        address=_answer(case, spec.get("address")),
+    )
+
+
 def case_establish(case: Case) -> Any | None:
     """Create (once) the company an establishment case registers, and put it on the case's
     timeline. Runs in the transaction of the engine step that establishes it: the issue of
-    the business licence (``licences.issue``: a company exists from the day its licence is
-    issued), else the case's approval. None: not an establishment package."""
-    from onewindow.identity.services import Establishment, company_establish
+    the business licence (``licences.issue`` creates the company from the case's
+    ``establishment`` context and issues the licence to it: a company exists from the day its
+    licence is issued; :func:`licence_issued_receive` then notes it here), else the case's
+    approval. None: not an establishment package."""
+    from onewindow.identity.services import company_establish
 
-    spec = establishment_spec(case.service_version.definition)
-    if spec is None or not case.number:
+    establishment = establishment_for(case)
+    if establishment is None:
         return None
-    name, person_id = _representative(case, spec)
-    company = company_establish(
-        actor=Actor.system("cases.engine"),
-        establishment=Establishment(
-            case_number=case.number,
-            name=_answer(case, spec.get("name")),
-            legal_representative_name=name,
-            legal_representative_id=person_id,
-            region_code=_answer(case, spec.get("region")),
-            address=_answer(case, spec.get("address")),
-        ),
-    )
+    company = company_establish(actor=Actor.system("cases.engine"), establishment=establishment)
     if not case.events.filter(kind="company_established").exists():
         row = event_row(
             case,
@@ -81,3 +96,18 @@ def case_establish(case: Case) -> Any | None:
         )
         row.save(force_insert=True)
     return company
+
+
+def licence_issued_receive(sender: Any, licence: IssuedLicence, **kwargs: Any) -> None:
+    """``licences.signals.licence_issued``: a licence a case's process issued — for an
+    establishment case the company it was issued to now exists, and the case's timeline
+    says so (once). Runs in the issuing transaction."""
+    if licence.case_id is None or licence.holder_company_id is None:
+        return
+    case = (
+        Case.objects.select_related("service_version", "applicant_person")
+        .filter(pk=licence.case_id)
+        .first()
+    )
+    if case is not None:
+        case_establish(case)

@@ -61,8 +61,11 @@ def _working_days(start: datetime.date, n: int) -> datetime.date:
 
 
 def case_ref(case: Case) -> CaseRef:
-    """The frozen value other apps get instead of the case row."""
-    service = case.service_version.service
+    """The frozen value other apps get instead of the case row. Its joint parties and the
+    office the applicant came to are read only for a package that has them."""
+
+    version = case.service_version
+    service = version.service
     return CaseRef(
         id=case.pk,
         number=case.number or "",
@@ -74,12 +77,34 @@ def case_ref(case: Case) -> CaseRef:
         parties=agreed_parties(case),
         applicant_user_id=case.created_by_id,
         outcome_note=case.outcome_note or "",
+        service_version=version.number,
+        attended_office=_attended_office(case),
     )
 
 
+def _attended_office(case: Case) -> str:
+    """The office of the booking the applicant was checked in for (到场), if the service
+    books appointments."""
+    from onewindow.appointments.selectors import booking_for_case, case_needs_appointment
+
+    if case.pk is None or not case_needs_appointment(case):
+        return ""
+    booking = booking_for_case(case)
+    if booking is None or booking.status != "attended":
+        return ""
+    return str(booking.slot.resource.name)
+
+
 def process_context(case: Case) -> dict[str, Any]:
+    """What the engine and the actions of service tasks are given: the ``CaseRef``, the
+    answers as the applicant last gave them (``form_data``) and, for an establishment
+    package, the company it registers (``establishment``, an ``identity`` value)."""
+    from onewindow.cases.services.establish import establishment_for
+
     return {
         "case": case_ref(case),
+        "form_data": dict(case.form_data or {}),
+        "establishment": establishment_for(case),
         "add_working_days": _working_days,
         "case_id": case.pk,
         "case_number": case.number,
@@ -358,6 +383,15 @@ def enqueue_advance(case: Case) -> None:
     if not (case.service_version.process_spec or {}).get("service_tasks"):
         return
     step_owe(case, now=timezone.now())
+
+
+def case_advance_enqueue(*, case_id: int) -> None:
+    """Something outside the platform that the case's process waits for happened (its fee
+    was paid): owe the case an engine step, in the caller's transaction (see
+    :func:`enqueue_advance`). An unknown case is ignored."""
+    case = Case.objects.filter(pk=case_id).select_related("service_version").first()
+    if case is not None:
+        enqueue_advance(case)
 
 
 def case_advance(

@@ -19,6 +19,7 @@ from onewindow.catalog.packages.repeat import next_steps
 from onewindow.licences.selectors import (
     licence_check,
     licence_claim_lines,
+    licence_result_label,
     licences_issued_by_case,
 )
 
@@ -27,8 +28,6 @@ register = template.Library()
 
 @register.inclusion_tag("cases/partials/issued_licences.html")
 def case_issued_licences(case: Case) -> dict[str, Any]:
-    from onewindow.licences.views import RESULT_LABELS
-
     rows = []
     for licence in licences_issued_by_case(case_id=case.pk):
         result = licence_check(licence=licence).result
@@ -40,7 +39,7 @@ def case_issued_licences(case: Case) -> dict[str, Any]:
                 if licence.valid_until
                 else None,
                 "result": result,
-                "label": RESULT_LABELS.get(result, result),
+                "label": licence_result_label(result),
                 "lines": licence_claim_lines(licence, holder=False),
                 "verify_url": reverse("licences:verify") + f"?id={licence.credential_id}",
             }

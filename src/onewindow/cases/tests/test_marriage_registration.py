@@ -389,6 +389,24 @@ def test_both_parties_hold_a_certificate_naming_the_other(
     assert Booking.objects.get(case=case).status == Booking.Status.ATTENDED
 
 
+def test_the_case_ref_carries_the_partner_and_the_registry_the_couple_came_to(
+    registry: Any, marriage: Any, couple: tuple[Any, Any], clock: Any
+) -> None:
+    """What the licence issue reads of the case (``ctx.context["case"]``): the partner who
+    agreed, the registry they were checked in at, the version its package comes from."""
+    from onewindow.cases.services.process import case_ref
+    from onewindow.core.refs import PartyRef
+
+    applicant, partner = couple
+    case = register(registry, marriage, couple, clock, "marriage-registry-yuexiu")
+    ref = case_ref(Case.objects.select_related("service_version__service").get(pk=case.pk))
+    assert ref.applicant_person_id == applicant.pk
+    assert ref.parties == (PartyRef(code="partner", person_id=partner.pk),)
+    assert ref.party("partner") == PartyRef(code="partner", person_id=partner.pk)
+    assert ref.attended_office == "广州市越秀区婚姻登记处"
+    assert ref.service_version == case.service_version.number
+
+
 def test_the_partner_sees_the_case_and_is_told_its_outcome(
     registry: Any, marriage: Any, couple: tuple[Any, Any], clock: Any
 ) -> None:

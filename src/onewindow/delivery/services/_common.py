@@ -1,4 +1,5 @@
-"""Helpers shared by the delivery use cases: keys, windows, telling the resident and the case."""
+"""Helpers shared by the delivery use cases: keys, telling the resident and the case (the
+windows are ``delivery.windows``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from onewindow.delivery.conf import setting
-from onewindow.delivery.couriers.base import Party, TrackRef
-from onewindow.delivery.models import DepartmentWindow, Shipment
+from onewindow.delivery.couriers.base import TrackRef
+from onewindow.delivery.models import Shipment
 
 logger = logging.getLogger("onewindow.delivery")
 
@@ -30,29 +30,6 @@ def order_id_for(key: str) -> str:
     """Our order id at the courier (SF ``orderId``, at most 64 characters): stable per key, so
     a retried booking is recognised as the same order."""
     return "OW" + hashlib.sha256(key.encode()).hexdigest()[:30].upper()
-
-
-def window_party(department: Any) -> Party:
-    """The department's receiving window, or the configured default window."""
-    window = (
-        DepartmentWindow.objects.filter(department=department).first()
-        if department is not None
-        else None
-    )
-    if window is not None:
-        return Party(window.contact, window.phone, window.address, window.region_code)
-    name = getattr(department, "name", "") or _("政务服务中心")
-    return Party(
-        f"{name}{_('收件窗口')}"[:64],
-        setting("DELIVERY_WINDOW_PHONE", "020-12345678"),
-        setting("DELIVERY_WINDOW_ADDRESS", "广东省广州市天河区政务服务中心"),
-        setting("DELIVERY_WINDOW_REGION", "440106"),
-    )
-
-
-def window_label(shipment: Shipment) -> str:
-    party = window_party(shipment.department)
-    return f"{party.name}（{party.address}）"
 
 
 def track_ref(shipment: Shipment) -> TrackRef:
@@ -104,7 +81,7 @@ def note_case(
     shipment: Shipment, *, kind: str, message: str, data: dict[str, Any] | None = None
 ) -> None:
     """Add an entry to the case's timeline (inside the caller's transaction)."""
-    from onewindow.cases.services.timeline import case_timeline_note
+    from onewindow.cases.services import case_timeline_note
 
     case_id = shipment.case_id or _case_id(shipment.case_number)
     if case_id is None:
@@ -121,6 +98,6 @@ def note_case(
 def _case_id(number: str) -> int | None:
     if not number:
         return None
-    from onewindow.cases.models import Case
+    from onewindow.cases.selectors import case_id_for_number
 
-    return Case.objects.filter(number=number).values_list("pk", flat=True).first()
+    return case_id_for_number(number=number)

@@ -16,13 +16,14 @@ from onewindow.core.errors import Conflict, FieldError, NotFound, ValidationFail
 from onewindow.core.identifiers import normalize_phone
 from onewindow.delivery.models import Shipment
 from onewindow.delivery.regions import normalize_region_code, with_region
-from onewindow.delivery.services._common import child_key, note_case, tell_resident, window_label
+from onewindow.delivery.services._common import child_key, note_case, tell_resident
 from onewindow.delivery.services.shipments import (
     ShipmentSpec,
     courier_cancel,
     shipment_create,
     shipment_mark_cancelled,
 )
+from onewindow.delivery.windows import window_label
 
 Status = Shipment.Status
 

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from onewindow.audit.services import Actor, audit_record
 from onewindow.delivery.couriers.base import TrackingUpdate
 from onewindow.delivery.models import Shipment, TrackingEvent
-from onewindow.delivery.services._common import note_case, tell_resident, window_label
+from onewindow.delivery.services._common import note_case, tell_resident
+from onewindow.delivery.windows import window_label
 
 Status = Shipment.Status
 # Within the same second a later step of the route wins.

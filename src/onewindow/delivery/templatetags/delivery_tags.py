@@ -14,6 +14,7 @@ from onewindow.delivery.selectors import (
     shipment_correctable,
     shipments_for_case,
     shipments_for_user,
+    window_label,
 )
 
 register = template.Library()
@@ -30,8 +31,6 @@ def _page(context: Any) -> dict[str, Any]:
 
 
 def _annotate(shipments: list[Shipment], viewer: Any) -> list[Shipment]:
-    from onewindow.delivery.services._common import window_label
-
     resident = getattr(viewer, "kind", "") == "resident"
     staff_scope: set[int] = set()
     if getattr(viewer, "kind", "") in {"staff", "operator"} and any(

@@ -10,7 +10,7 @@ from django.test import Client
 
 from onewindow.audit.models import AuditEvent
 from onewindow.delivery.models import DepartmentWindow
-from onewindow.delivery.services._common import window_party
+from onewindow.delivery.selectors import window_party
 from onewindow.delivery.tests.conftest import verified_client
 from onewindow.identity.models import Department
 from onewindow.testing.factories import StaffFactory

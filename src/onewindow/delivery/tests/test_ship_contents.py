@@ -14,22 +14,20 @@ from onewindow.licences.models import LicenceType
 pytestmark = pytest.mark.django_db
 
 
-def _case(outcome: dict[str, Any], name: str = "往来港澳通行证再次签注") -> Any:
-    service = SimpleNamespace(name=name)
-    return SimpleNamespace(
-        service_version=SimpleNamespace(definition={"outcome": outcome}, service=service)
-    )
+def _version(outcome: dict[str, Any], name: str = "往来港澳通行证再次签注") -> Any:
+    """The service version a case runs under (what ``delivery.ship`` reads of its package)."""
+    return SimpleNamespace(definition={"outcome": outcome}, service=SimpleNamespace(name=name))
 
 
 def test_a_licence_outcome_names_the_licence():
     LicenceType.objects.update_or_create(
         code="hk-macau-endorsement", defaults={"name_zh": "往来港澳通行证签注"}
     )
-    case = _case({"type": "licence", "licence_type": "hk-macau-endorsement"})
-    assert _contents(case) == "往来港澳通行证签注"
+    version = _version({"type": "licence", "licence_type": "hk-macau-endorsement"})
+    assert _contents(version) == "往来港澳通行证签注"
 
 
 def test_a_decision_names_the_service():
-    case = _case({"type": "decision"}, name="高校毕业生就业报到")
-    assert _contents(case) == "高校毕业生就业报到决定文书"
+    version = _version({"type": "decision"}, name="高校毕业生就业报到")
+    assert _contents(version) == "高校毕业生就业报到决定文书"
     assert _contents(None) == "办理结果文书"

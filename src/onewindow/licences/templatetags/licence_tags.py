@@ -8,15 +8,13 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from onewindow.licences.selectors import licence_check
+from onewindow.licences.selectors import licence_check, licence_result_label
 
 register = template.Library()
 
 
 @register.inclusion_tag("licences/partials/material_licence.html")
 def licence_material(material: Any) -> dict[str, Any]:
-    from onewindow.licences.views import RESULT_LABELS
-
     licence = getattr(material, "licence", None)
     if licence is None:
         return {"licence": None}
@@ -24,6 +22,6 @@ def licence_material(material: Any) -> dict[str, Any]:
     return {
         "licence": licence,
         "result": result,
-        "label": RESULT_LABELS.get(result, result),
+        "label": licence_result_label(result),
         "verify_url": reverse("licences:verify") + f"?id={licence.credential_id}",
     }
