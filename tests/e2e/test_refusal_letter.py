@@ -17,10 +17,10 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from onewindow.cases.models import Case, DecisionLetter
-from onewindow.cases.tests.test_housing_eligibility import DECLARED_POOR, TWO_FLATS
 from onewindow.demo.city import city_structure_seed
 from onewindow.testing.demo_packages import approve_as_holder
 from onewindow.testing.factories import PersonFactory
+from onewindow.testing.housing import DECLARED_POOR, TWO_FLATS
 from onewindow.testing.pdftext import pdf_text
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.helpers import has_no_horizontal_scroll, log_in
