@@ -24,7 +24,7 @@ from onewindow.identity.models import User
 from onewindow.testing.applying import act, apply
 from onewindow.testing.factories import PersonFactory
 from onewindow.testing.housing import DECLARED_POOR, TWO_FLATS
-from onewindow.testing.pdftext import pdf_text
+from onewindow.testing.pdftools import pdf_text
 
 pytestmark = pytest.mark.django_db
 
