@@ -1,6 +1,7 @@
 """Writes of courier delivery. Other apps import from here:
 ``from onewindow.delivery.services import ShipmentSpec, shipment_create``."""
 
+from onewindow.delivery.services._common import window_party
 from onewindow.delivery.services.addresses import (
     address_create,
     address_delete,
@@ -43,4 +44,5 @@ __all__ = [
     "shipment_reship",
     "shipments_advance",
     "tracking_apply",
+    "window_party",
 ]
