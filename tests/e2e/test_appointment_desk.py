@@ -17,9 +17,9 @@ from pytest_django.live_server_helper import LiveServer
 
 from onewindow.appointments.models import Booking, Slot
 from onewindow.appointments.seed import resources_seed
-from onewindow.appointments.tests.test_desk import _apply
 from onewindow.core.masking import mask_name
 from onewindow.identity.models import User
+from onewindow.testing.appointments import apply_with_booking
 from onewindow.testing.factories import PersonFactory
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.helpers import has_no_horizontal_scroll, log_in
@@ -50,9 +50,9 @@ def test_the_clerk_checks_a_couple_in(page: Page, live_server: LiveServer, clock
     today, tomorrow = NOW.date(), NOW.date() + datetime.timedelta(days=1)
     first, second, later = (PersonFactory(name=n) for n in ("欧阳晓明", "陈静怡", "李四"))
     cases = [
-        _apply(first, version, _slot(today, 14)),
-        _apply(second, version, _slot(today, 14)),
-        _apply(later, version, _slot(tomorrow, 9)),
+        apply_with_booking(first, version, _slot(today, 14)),
+        apply_with_booking(second, version, _slot(today, 14)),
+        apply_with_booking(later, version, _slot(tomorrow, 9)),
     ]
     log_in(
         page, User.objects.get(username="mzj_clerk"), base_url=live_server.url, otp_verified=True

@@ -3,8 +3,8 @@
 At phone width (390 px) 李志明 — two flats, 186 m² for three people — opens his refused
 public rental housing application, reads the decision letter (number, issuer, date, the
 figure against the standard and where it came from, the records used, the remedies) and
-downloads it; the PDF's text is read with the standard library (``cases.tests.pdftext``: no
-PDF library is installed). At desktop width the 规划 clerk opens the property check and sees
+downloads it; the PDF's text is read with the standard library (``onewindow.testing.pdftools``:
+no PDF library is installed). At desktop width the 规划 clerk opens the property check and sees
 the fetched property record and the table's verdict before deciding. axe-clean."""
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from onewindow.cases.models import Case, DecisionLetter
-from onewindow.cases.tests.test_housing_eligibility import DECLARED_POOR, TWO_FLATS
 from onewindow.demo.city import city_structure_seed
 from onewindow.testing.demo_packages import approve_as_holder
 from onewindow.testing.factories import PersonFactory
-from onewindow.testing.pdftext import pdf_text
+from onewindow.testing.housing import DECLARED_POOR, TWO_FLATS
+from onewindow.testing.pdftools import pdf_text
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.helpers import has_no_horizontal_scroll, log_in
 from tests.e2e.test_apply_flows import staff_for

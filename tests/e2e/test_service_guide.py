@@ -11,10 +11,10 @@ from playwright.sync_api import Page, expect
 
 from onewindow.audit.services import Actor
 from onewindow.catalog.services import service_packages_import
-from onewindow.catalog.tests.test_guide_called import CODE as JOINT_CODE
-from onewindow.catalog.tests.test_guide_called import JOINT_BPMN, PROCESS_BPMN, package_files
 from onewindow.catalog.views import diagram_available
 from onewindow.demo.city import city_structure_seed
+from onewindow.testing.called_process import CODE as JOINT_CODE
+from onewindow.testing.called_process import JOINT_BPMN, PROCESS_BPMN, package_files
 from onewindow.testing.packages import files_for, service, write_package
 from tests.e2e.conftest import assert_accessible
 

@@ -13,11 +13,11 @@ from pytest_django.live_server_helper import LiveServer
 from onewindow.cases import services
 from onewindow.cases.models import Case
 from onewindow.cases.services import steps
-from onewindow.cases.tests.test_steps import ACTION, CODE, STEP_BPMN, Script
 from onewindow.demo.city import city_structure_seed
 from onewindow.identity.models import User
 from onewindow.testing.cases import OWN_ANSWERS, definition, publish
 from onewindow.testing.factories import PersonFactory
+from onewindow.testing.steps import ACTION, CODE, STEP_BPMN, Script
 from onewindow.workflow import register_action
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.helpers import has_no_horizontal_scroll, log_in

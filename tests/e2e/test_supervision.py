@@ -13,16 +13,10 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from onewindow.cases import services
-from onewindow.cases.tests.test_escalation import (
-    CODE,
-    FIRED,
-    NON_INTERRUPTING_BPMN,
-    START,
-    supervisor,
-)
 from onewindow.demo.city import city_structure_seed
 from onewindow.testing.applying import apply
 from onewindow.testing.cases import definition, publish
+from onewindow.testing.escalation import CODE, FIRED, NON_INTERRUPTING_BPMN, START, supervisor
 from onewindow.testing.factories import PersonFactory
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.helpers import has_no_horizontal_scroll, log_in

@@ -1,7 +1,8 @@
-"""Read back what a licence PDF shows, as a person (or a phone's camera) would: its lines of
-text, and the QR code's modules, without a PDF or QR library. reportlab writes each stream
-ASCII85- and Flate-encoded, the STSong-Light text as UTF-16BE string literals, and the QR code
-as an RGB image of 10-pixel modules."""
+"""Read back what a PDF that reportlab wrote (a licence, a decision letter) shows, as a person
+(or a phone's camera) would: its text, and the QR code's modules, without a PDF or QR reader
+(none is installed). reportlab writes each stream ASCII85- and Flate-encoded, the
+STSong-Light text (a CID font, encoding UniGB-UCS2-H) as UTF-16BE string literals shown with
+``Tj``, and the QR code as an RGB image of 10-pixel modules."""
 
 from __future__ import annotations
 
@@ -59,6 +60,13 @@ def pdf_text_lines(body: bytes) -> list[str]:
             except UnicodeDecodeError:
                 lines.append(raw.decode("latin-1"))
     return lines
+
+
+def pdf_text(body: bytes) -> str:
+    """All the text the PDF shows, in drawing order, joined without separators (Chinese
+    wraps anywhere, so a phrase may be split over two lines)."""
+    assert body.startswith(b"%PDF-"), body[:20]
+    return "".join(pdf_text_lines(body))
 
 
 def pdf_qr_matrix(body: bytes, *, box: int = 10) -> list[list[bool]] | None:

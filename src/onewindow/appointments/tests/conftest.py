@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +13,7 @@ from onewindow.appointments.seed import resources_seed
 from onewindow.audit.services import Actor
 from onewindow.catalog.models import ServiceVersion
 from onewindow.catalog.services import service_packages_import
-from onewindow.demo.city import city_structure_seed
+from onewindow.testing.demo_packages import catalog_dir
 from onewindow.testing.factories import PersonFactory
 
 CST = ZoneInfo("Asia/Shanghai")
@@ -22,31 +21,15 @@ CST = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime.datetime(2026, 9, 28, 10, 0, tzinfo=CST)
 
 
-def catalog_dir() -> Path:
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "catalog" / "vocabulary.yaml").exists():
-            return parent / "catalog"
-    raise RuntimeError("catalog folder not found")
-
-
 @pytest.fixture(autouse=True)
-def _memory_storage(settings: Any) -> Iterator[None]:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
-    }
-    yield
+def _memory_storage(memory_storage: None) -> None:
+    """Every appointments test stores uploads in memory (``onewindow.testing.fixtures``)."""
 
 
 @pytest.fixture
 def clock() -> Iterator[Any]:
     with time_machine.travel(MONDAY, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def city(db: Any) -> None:
-    city_structure_seed(seed=1)
 
 
 @pytest.fixture

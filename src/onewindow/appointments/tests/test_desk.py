@@ -5,60 +5,30 @@ idempotent, refused to everybody else — on the page and over the API."""
 from __future__ import annotations
 
 import datetime
-import io
 from typing import Any
 
 import pytest
-from django.test import Client, TestCase
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django.test import Client
 
 from onewindow.appointments.models import Booking, Slot
 from onewindow.appointments.services import booking_check_in
 from onewindow.audit.models import AuditEvent
-from onewindow.cases import services as case_services
-from onewindow.cases.models import Case
-from onewindow.cases.services import case_appointment_book
 from onewindow.core.errors import Conflict, NotFound
 from onewindow.identity.models import User
-from onewindow.testing.demo_packages import sample_answers
+from onewindow.testing.appointments import apply_with_booking
+from onewindow.testing.clients import staff_client
 from onewindow.testing.factories import PersonFactory
 
 from .conftest import CST, MONDAY
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 DESK = "/appointments/desk/marriage-registry/"
 TODAY = MONDAY.date()
 
 
 def _staff(username: str) -> Client:
-    user = User.objects.get(username=username)
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-    session.save()
-    return client
-
-
-def _apply(person: Any, version: Any, slot: Slot) -> Case:
-    user = person.user
-    case = case_services.case_draft_start(user=user, service_code=version.service.code)
-    data = sample_answers(version.form_schema)
-    assert not case_services.case_draft_save_form(user=user, case_id=case.pk, data=data)
-    for spec in case_services.material_specs(version.definition):
-        if spec.source == "upload" and spec.required:
-            case_services.case_material_attach(
-                user=user, case_id=case.pk, code=spec.code, upload=io.BytesIO(PNG)
-            )
-    case_appointment_book(user=user, case_id=case.pk, slot_id=slot.pk)
-    case.refresh_from_db()
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        case_services.case_submit(user=user, case_id=case.pk, token=case.submit_token)
-    case.refresh_from_db()
-    return case
+    return staff_client(User.objects.get(username=username))
 
 
 def _slot(registry: Any, day: datetime.date, hour: int) -> Slot:
@@ -73,9 +43,9 @@ def booked(registry: Any, marriage: Any) -> dict[str, Any]:
     tomorrow = _slot(registry, TODAY + datetime.timedelta(days=1), 9)
     people = [PersonFactory(name=name) for name in ("欧阳晓明", "陈静怡", "李四")]
     cases = [
-        _apply(people[0], marriage, afternoon),
-        _apply(people[1], marriage, afternoon),
-        _apply(people[2], marriage, tomorrow),
+        apply_with_booking(people[0], marriage, afternoon),
+        apply_with_booking(people[1], marriage, afternoon),
+        apply_with_booking(people[2], marriage, tomorrow),
     ]
     bookings = [Booking.objects.get(case=c, status="booked") for c in cases]
     return {"people": people, "cases": cases, "bookings": bookings}

@@ -8,7 +8,7 @@ import yaml
 from django.core.management import call_command
 
 from onewindow.appointments.models import AppointmentResource, Slot
-from onewindow.appointments.tests.conftest import catalog_dir
+from onewindow.testing.demo_packages import catalog_dir
 
 pytestmark = pytest.mark.django_db
 

@@ -135,10 +135,10 @@ def test_refusals_change_nothing(registry, marriage, resident, tmp_path):
 def test_two_residents_cannot_take_the_last_place(city):
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:"):
         pytest.skip("in-memory SQLite test database is not shared safely between threads")
-    from onewindow.appointments.tests.conftest import catalog_dir
     from onewindow.audit.services import Actor
     from onewindow.catalog.services import service_packages_import
     from onewindow.identity.models import Department
+    from onewindow.testing.demo_packages import catalog_dir
 
     service_packages_import(
         actor=Actor.system("test"), paths=[catalog_dir() / "marriage-registration"]

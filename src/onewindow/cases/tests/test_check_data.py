@@ -17,16 +17,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.audit.services import Actor
 from onewindow.cases.models import Case
-from onewindow.cases.tests.test_housing_eligibility import (
-    DECLARED_POOR,
-    DECLARED_RICH,
-    LOW_INCOME,
-    TWO_FLATS,
-)
 from onewindow.catalog.services import service_packages_import
 from onewindow.identity.models import User
 from onewindow.testing.demo_packages import approve_as_holder, catalog_dir, submit_package
 from onewindow.testing.factories import PersonFactory
+from onewindow.testing.housing import DECLARED_POOR, DECLARED_RICH, LOW_INCOME, TWO_FLATS
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Permission
 from django.test import TestCase
 
 from onewindow.cases import services
@@ -18,43 +17,20 @@ from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import inbox_for, supervision_overview
 from onewindow.cases.signals import CaseNews, case_news
 from onewindow.core.calendar import working_days_between
-from onewindow.identity.models import Department, Role, User
 from onewindow.testing.applying import apply
 from onewindow.testing.cases import _NS, TIMER_BPMN, definition, publish
 from onewindow.testing.clients import staff_client
-from onewindow.testing.factories import StaffFactory
+from onewindow.testing.escalation import (
+    CODE,
+    FIRED,
+    FIRED_LOCAL,
+    NON_INTERRUPTING_BPMN,
+    START,
+    supervisor,
+)
 from onewindow.workflow import compile_process
 
 pytestmark = pytest.mark.django_db
-
-CODE = "escalation-test"
-START = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)  # a Monday, 17:00 in Guangzhou
-FIRED = START + datetime.timedelta(days=2, minutes=1)  # the P2D timer is due at START + 2 days
-FIRED_LOCAL = "2026-11-04 17:01"  # FIRED in Asia/Shanghai, as the pages show it
-
-# 材料核查 with a non-interrupting two-day timer: the check stays with its holder, and the
-# timer's path ends (a reminder, nothing else to do).
-NON_INTERRUPTING_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions {_NS}>
-  <bpmn:process id="escalation_process" name="督办" isExecutable="true">
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="check" name="材料核查" camunda:candidateGroups="rsj_approver">
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:boundaryEvent id="remind" name="核查超时" attachedToRef="check" cancelActivity="false">
-      <bpmn:outgoing>f_remind</bpmn:outgoing>
-      <bpmn:timerEventDefinition>
-        <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">P2D</bpmn:timeDuration>
-      </bpmn:timerEventDefinition>
-    </bpmn:boundaryEvent>
-    <bpmn:endEvent id="reminded"><bpmn:incoming>f_remind</bpmn:incoming></bpmn:endEvent>
-    <bpmn:endEvent id="approved"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="check"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="approved"/>
-    <bpmn:sequenceFlow id="f_remind" sourceRef="remind" targetRef="reminded"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
 
 # A timer that is a planned wait (an intermediate catch event), not a deadline.
 WAIT_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -77,20 +53,6 @@ WAIT_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
-
-
-def supervisor(department_code: str, username: str) -> User:
-    """A department head (部门负责人): a role granting cases.supervise_cases there."""
-    role, _created = Role.objects.get_or_create(code="dept_head", defaults={"name": "部门负责人"})
-    role.permissions.add(
-        Permission.objects.get(content_type__app_label="cases", codename="supervise_cases")
-    )
-    staff: Any = StaffFactory(
-        department=Department.objects.get(code=department_code),
-        roles=[role],
-        user__username=username,
-    )
-    return staff.user
 
 
 @pytest.fixture

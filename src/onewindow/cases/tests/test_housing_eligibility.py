@@ -22,6 +22,16 @@ from onewindow.exchange.calllog import calllog_verify
 from onewindow.exchange.models import CallLog
 from onewindow.testing.demo_packages import approve_as_holder, catalog_dir, submit_package
 from onewindow.testing.factories import PersonFactory
+from onewindow.testing.housing import (
+    DECLARED_POOR,
+    DECLARED_POOR_FAMILY,
+    DECLARED_RICH,
+    DECLARED_RICH_FAMILY,
+    DIBAO_EDGE,
+    HIGH_INCOME,
+    LOW_INCOME,
+    TWO_FLATS,
+)
 from onewindow.workflow import ProcessRun
 
 pytestmark = pytest.mark.django_db
@@ -37,30 +47,7 @@ CHECKED = {  # what the three departments' branches look up
 }
 # public rental housing: every shared-data material its package declares
 LOOKED_UP = {"gz-mzj.marital-status", "gz-zjj.housing-records", *CHECKED}
-# The printed demo residents' fixed records (exchange/datasources.py DEMO_PROFILES).
-LOW_INCOME = "13800000001"  # 陈嘉欣: CNY 2,600 a month per head, no property
-TWO_FLATS = "13800000002"  # 李志明: two flats, 186 m²
-HIGH_INCOME = "13800000003"  # 黄淑仪: CNY 12,500 a month per head
-DIBAO_EDGE = "13800000005"  # 林晓琳: CNY 1,800 a month per head, one 48 m² flat
 BANK_ACCOUNT = "6222020200112233445"  # the subsidy services pay into it
-
-# What the applicants declare on the form: the opposite of their records, so a test passes
-# only when the records win.
-DECLARED_POOR = {
-    "household_size": 3,
-    "income_per_capita": 20000,
-    "housing_area_per_capita": 5,
-    "net_assets": 1,
-}
-DECLARED_RICH = {
-    "household_size": 3,
-    "income_per_capita": 200000,
-    "housing_area_per_capita": 40,
-    "net_assets": 500,
-}
-# The low-income recognition's form asks for the household's monthly total and assets.
-DECLARED_POOR_FAMILY = {"household_size": 3, "monthly_income": 5100, "financial_assets": 0}
-DECLARED_RICH_FAMILY = {"household_size": 3, "monthly_income": 60000, "financial_assets": 900000}
 
 
 def declared(code: str, *, poor: bool) -> dict[str, Any]:

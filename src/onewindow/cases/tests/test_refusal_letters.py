@@ -19,15 +19,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from onewindow.audit.models import AuditEvent
 from onewindow.cases.letters import letter_kind_default, letter_view
 from onewindow.cases.models import Case, DecisionLetter
-from onewindow.cases.tests.test_housing_eligibility import (
-    DECLARED_POOR,
-    TWO_FLATS,
-    submit_and_check,
-)
+from onewindow.cases.tests.test_housing_eligibility import submit_and_check
 from onewindow.identity.models import User
 from onewindow.testing.applying import act, apply
 from onewindow.testing.factories import PersonFactory
-from onewindow.testing.pdftext import pdf_text
+from onewindow.testing.housing import DECLARED_POOR, TWO_FLATS
+from onewindow.testing.pdftools import pdf_text
 
 pytestmark = pytest.mark.django_db
 

@@ -32,49 +32,13 @@ from onewindow.catalog.models import ServiceVersion
 from onewindow.identity.models import Person
 from onewindow.testing.cases import _NS, ANSWERS, definition, publish
 from onewindow.testing.clients import staff_client
-from onewindow.workflow import ActionContext, register_action
+from onewindow.testing.steps import ACTION, CODE, STEP_BPMN, Script
+from onewindow.workflow import register_action
 
 pytestmark = pytest.mark.django_db
 
-CODE = "steps-test"
-ACTION = "steps.check"
 T0 = datetime.datetime(2026, 11, 2, 2, 0, tzinfo=datetime.UTC)  # a Monday, 10:00 in Guangzhou
 SECOND = datetime.timedelta(seconds=1)
-
-# Two branches: 核验 (a service task) then 签发 at the education bureau, and 审核 at the
-# police bureau, open from the start. The service itself belongs to gz-rsj.
-STEP_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions {_NS}>
-  <bpmn:process id="step_process" name="核验后签发" isExecutable="true">
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:parallelGateway id="fork">
-      <bpmn:incoming>f1</bpmn:incoming>
-      <bpmn:outgoing>to_check</bpmn:outgoing><bpmn:outgoing>to_review</bpmn:outgoing>
-    </bpmn:parallelGateway>
-    <bpmn:serviceTask id="check" name="资格核验" camunda:type="external" camunda:topic="{ACTION}">
-      <bpmn:incoming>to_check</bpmn:incoming><bpmn:outgoing>to_sign</bpmn:outgoing>
-    </bpmn:serviceTask>
-    <bpmn:userTask id="sign" name="签发" camunda:candidateGroups="gz-jyj:approver">
-      <bpmn:incoming>to_sign</bpmn:incoming><bpmn:outgoing>sign_done</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:userTask id="review" name="审核" camunda:candidateGroups="gz-gaj:approver">
-      <bpmn:incoming>to_review</bpmn:incoming><bpmn:outgoing>review_done</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:parallelGateway id="join">
-      <bpmn:incoming>sign_done</bpmn:incoming><bpmn:incoming>review_done</bpmn:incoming>
-      <bpmn:outgoing>f_end</bpmn:outgoing>
-    </bpmn:parallelGateway>
-    <bpmn:endEvent id="approved"><bpmn:incoming>f_end</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="fork"/>
-    <bpmn:sequenceFlow id="to_check" sourceRef="fork" targetRef="check"/>
-    <bpmn:sequenceFlow id="to_sign" sourceRef="check" targetRef="sign"/>
-    <bpmn:sequenceFlow id="sign_done" sourceRef="sign" targetRef="join"/>
-    <bpmn:sequenceFlow id="to_review" sourceRef="fork" targetRef="review"/>
-    <bpmn:sequenceFlow id="review_done" sourceRef="review" targetRef="join"/>
-    <bpmn:sequenceFlow id="f_end" sourceRef="join" targetRef="approved"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
 
 # After 资格核验, a gateway tests a variable no form or step provides: the process cannot go on.
 BROKEN_GATEWAY_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -105,20 +69,6 @@ BROKEN_GATEWAY_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
-
-
-@dataclass
-class Script:
-    """What the test action does: fail ``failures`` times, then succeed."""
-
-    failures: int = 0
-    calls: list[ActionContext] = field(default_factory=list)
-
-    def __call__(self, ctx: ActionContext) -> dict[str, Any]:
-        self.calls.append(ctx)
-        if len(self.calls) <= self.failures:
-            raise ConnectionError("资格库暂时无法连接")
-        return {"checked": True}
 
 
 @pytest.fixture

@@ -9,9 +9,6 @@ from typing import Any, cast
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.cases.models import Case
 from onewindow.core.sandbox import sandbox_server
@@ -35,15 +32,6 @@ def resident() -> Person:
 def paper_case(department: Department, resident: Person) -> Case:
     publish(department, code="paper-service", originals=True)
     return submit(resident, "paper-service")
-
-
-def verified_client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-    session.save()
-    return client
 
 
 def returns_staff(department: Department) -> Any:

@@ -11,8 +11,8 @@ from django.test import Client
 from onewindow.audit.models import AuditEvent
 from onewindow.delivery.models import DepartmentWindow
 from onewindow.delivery.selectors import window_party
-from onewindow.delivery.tests.conftest import verified_client
 from onewindow.identity.models import Department
+from onewindow.testing.clients import staff_client
 from onewindow.testing.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def admin_client() -> Client:
     staff.user.is_staff = True
     staff.user.is_superuser = True
     staff.user.save()
-    return verified_client(staff.user)
+    return staff_client(staff.user)
 
 
 WINDOW = {

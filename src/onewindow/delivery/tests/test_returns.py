@@ -17,9 +17,10 @@ from onewindow.audit.services import Actor
 from onewindow.cases.models import Case, CaseEvent
 from onewindow.delivery.models import Shipment
 from onewindow.delivery.services import ShipmentSpec, shipment_create, shipments_advance
-from onewindow.delivery.tests.conftest import returns_staff, verified_client
+from onewindow.delivery.tests.conftest import returns_staff
 from onewindow.identity.models import Department, Person
 from onewindow.notify.models import SmsMessage
+from onewindow.testing.clients import staff_client
 from onewindow.testing.factories import DepartmentFactory, PersonFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,13 +99,13 @@ def test_staff_see_only_their_departments_returned_mail(
     paper_case: Case, resident: Person, department: Department
 ):
     shipment = returned(paper_case, resident, department, "ship-scope")
-    mine = verified_client(returns_staff(department).user)
+    mine = staff_client(returns_staff(department).user)
     page = mine.get("/delivery/staff/returns/")
     assert page.status_code == 200 and shipment.tracking_no in page.content.decode()
     assert "张*" in page.content.decode() and "138****8000" in page.content.decode()
     assert mine.get(f"/delivery/staff/returns/{shipment.pk}/").status_code == 200
     other_bureau = cast(Department, DepartmentFactory(code="other-bureau"))
-    other = verified_client(returns_staff(other_bureau).user)
+    other = staff_client(returns_staff(other_bureau).user)
     assert shipment.tracking_no not in other.get("/delivery/staff/returns/").content.decode()
     assert other.get(f"/delivery/staff/returns/{shipment.pk}/").status_code == 404
     response = other.post(f"/delivery/staff/returns/{shipment.pk}/", {"action": "counter"})
@@ -112,7 +113,7 @@ def test_staff_see_only_their_departments_returned_mail(
     shipment.refresh_from_db()
     assert shipment.resolution == ""
     assert 'href="/delivery/staff/returns/" aria-current="page"' in page.content.decode()  # nav
-    without_permission = verified_client(StaffFactory(department=department).user)
+    without_permission = staff_client(StaffFactory(department=department).user)
     assert without_permission.get("/delivery/staff/returns/").status_code == 403
     assert "/delivery/staff/returns/" not in without_permission.get("/workbench/").content.decode()
 
@@ -134,7 +135,7 @@ def test_resident_corrects_the_address_and_staff_reship_to_it_once(
     assert shipment.corrected_address == "广东省广州市海珠区江南大道中100号"
     assert shipment.corrected_phone == "13900139000" and shipment.resolution == ""
     assert notes(paper_case, "delivery_address")
-    staff = verified_client(returns_staff(department).user)
+    staff = staff_client(returns_staff(department).user)
     page = staff.get(f"/delivery/staff/returns/{shipment.pk}/").content.decode()
     assert "申请人已" in page and "江南大道中100号" in page
     form = {"action": "reship", **correction, "detail": shipment.corrected_address}
@@ -162,7 +163,7 @@ def test_reship_with_a_bad_phone_is_refused_at_the_field(
     paper_case: Case, resident: Person, department: Department
 ):
     shipment = returned(paper_case, resident, department, "ship-badphone")
-    staff = verified_client(returns_staff(department).user)
+    staff = staff_client(returns_staff(department).user)
     form = {
         "action": "reship",
         "recipient": "张三",
@@ -180,7 +181,7 @@ def test_held_at_the_window_then_collected(
     paper_case: Case, resident: Person, department: Department
 ):
     shipment = returned(paper_case, resident, department, "ship-counter")
-    staff = verified_client(returns_staff(department).user)
+    staff = staff_client(returns_staff(department).user)
     url = f"/delivery/staff/returns/{shipment.pk}/"
     assert staff.post(url, {"action": "collected"}).status_code == 409  # not held yet
     for _twice in range(2):
