@@ -18,6 +18,13 @@ class CasesConfig(AppConfig):
 
         case_news.connect(on_case_news, dispatch_uid="cases.notifications")
 
+        # The notify.send service task: tells a case's applicant, or the holders of one of
+        # its process's roles, through the notification service.
+        from onewindow.cases import notify_action
+        from onewindow.workflow import register_action
+
+        register_action(notify_action.ACTION, notify_action.notify_send, outputs=("notified",))
+
         # Bookings: appointments is told about a booking's case, and its office's marks go on
         # the case's timeline.
         from onewindow.appointments.services import case_facts_source_set

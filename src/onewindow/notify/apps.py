@@ -7,7 +7,4 @@ class NotifyConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from onewindow.notify import actions, checks  # noqa: F401 (checks registers)
-        from onewindow.workflow import register_action
-
-        register_action(actions.ACTION, actions.notify_send, outputs=("notified",))
+        from onewindow.notify import checks  # noqa: F401 (registers the deployment checks)

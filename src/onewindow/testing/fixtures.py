@@ -18,6 +18,7 @@ from django.test import TestCase
 from onewindow.catalog.models import ServiceVersion
 from onewindow.demo.city import city_structure_seed
 from onewindow.identity.models import Person, User
+from onewindow.notify.providers.fake import FakeSmsProvider
 from onewindow.testing.cases import ANSWERS, publish
 from onewindow.testing.factories import CompanyFactory, PersonFactory
 
@@ -83,3 +84,11 @@ class OnCommit:
 @pytest.fixture
 def commit() -> OnCommit:
     return OnCommit()
+
+
+@pytest.fixture
+def fake_sms() -> Iterator[type[FakeSmsProvider]]:
+    """The fake SMS gateway, emptied before and after the test (what it was asked to send)."""
+    FakeSmsProvider.reset()
+    yield FakeSmsProvider
+    FakeSmsProvider.reset()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,6 @@ from onewindow.identity.models import Department, Role, Staff, StaffRole, User
 from onewindow.notify import services
 from onewindow.notify.models import Message, SmsMessage
 from onewindow.notify.providers.base import SmsProviderError, SmsRequest, SmsResult
-from onewindow.notify.providers.fake import FakeSmsProvider
 from onewindow.notify.services import sms_text
 from onewindow.testing.applying import act, apply
 from onewindow.testing.cases import TIMER_BPMN, definition, publish
@@ -36,13 +34,6 @@ pytestmark = pytest.mark.django_db
 
 CODE = "grad-employment-test"
 SIGN = "【一网通办】"
-
-
-@pytest.fixture
-def fake_sms() -> Iterator[type[FakeSmsProvider]]:
-    FakeSmsProvider.reset()
-    yield FakeSmsProvider
-    FakeSmsProvider.reset()
 
 
 def texts_to(phone: str) -> list[str]:

@@ -14,10 +14,10 @@ import yaml
 from django.test import TestCase
 from lxml import etree
 
+from onewindow.cases import notify_action as actions
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case
 from onewindow.core.refs import CaseRef
-from onewindow.notify import actions
 from onewindow.notify.messages import SMS_TEMPLATES, template_params
 from onewindow.notify.models import Message, SmsMessage
 from onewindow.notify.services import sms_text

@@ -1,5 +1,10 @@
 """The ``notify.send`` action: a BPMN service task that tells the case's applicant something.
 
+It lives with the case's other messages (``cases.notifications``): telling a case's
+applicant or the staff holding one of its process's roles needs the case, the
+department's role holders (identity) and the message centre (notify), and only the cases
+app stands above all three. The notification service itself sends and stores.
+
 Parameters (``camunda:inputParameter``):
 
 - ``template``: a template of :mod:`onewindow.notify.messages`, with its parameters as further
@@ -20,12 +25,12 @@ conclusion message, so the applicant hears of the outcome once."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 
+from onewindow.cases.notifications import applicant_recipient, resident_link, staff_link
+from onewindow.catalog.selectors import candidate_group_target
 from onewindow.core.refs import CaseRef
 from onewindow.core.text import zh_text
 from onewindow.identity import selectors as identity
@@ -38,42 +43,6 @@ RESERVED = {"template", "text", "to"}
 KIND_OF = {template: "concluded" for template in OUTCOME_TEMPLATES.values()} | {
     "sla_escalation": "escalated"
 }
-
-
-def _link(name: str, **kwargs: Any) -> str:
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
-
-
-def applicant_recipient(
-    *, person_id: int | None, company_id: int | None, user_id: int | None
-) -> Recipient | None:
-    """Whom to tell about a case: the applicant person (their account, their phone); for a
-    company's case, the agent who applied (the applying account's person)."""
-    if company_id:
-        person = identity.person_for_user_id(user_id=user_id) if user_id else None
-        if person is None:
-            return None
-        return Recipient(user_id=user_id, phone=str(person.phone or ""))
-    person = identity.person_get(pk=person_id) if person_id else None
-    if person is None:
-        return None
-    return Recipient(user_id=person.user_id, phone=str(person.phone or ""))
-
-
-def group_target(roles: Mapping[str, Any], group: str) -> tuple[str, str] | None:
-    """A candidate group of the case's process (a role name of its package's ``roles:``, or
-    ``<department>:<role>``) → (department code, role code)."""
-    target = roles.get(group)
-    if isinstance(target, Mapping) and target.get("department") and target.get("role"):
-        return str(target["department"]), str(target["role"])
-    if ":" in group:
-        department, role = group.split(":", 1)
-        if department and role:
-            return department, role
-    return None
 
 
 def _message(ctx: ActionContext, case: CaseRef) -> tuple[str, dict[str, Any]]:
@@ -110,11 +79,11 @@ def notify_send(ctx: ActionContext) -> dict[str, Any]:
                 user_id=case.applicant_user_id,
             )
             recipients = [recipient] if recipient is not None else []
-            link = _link("cases:case_detail", number=case.number) if case.number else ""
+            link = resident_link(case.number)
             if template in OUTCOME_TEMPLATES.values():
                 key = outcome_key(case.id)
         else:
-            target = group_target(ctx.context.get("roles") or {}, to)
+            target = candidate_group_target(to, roles=ctx.context.get("roles") or {})
             if target is None:
                 raise ValueError(f"notify.send: {to!r} is no candidate group of the process")
             department, role = target
@@ -124,7 +93,7 @@ def notify_send(ctx: ActionContext) -> dict[str, Any]:
                     department_code=department, role_code=role
                 )
             ]
-            link = _link("cases:staff_case", number=case.number) if case.number else ""
+            link = staff_link(case.number, None)
         for recipient in recipients:
             notify_tell(
                 recipient=recipient,
