@@ -13,7 +13,7 @@ from ninja import Router, Schema
 from onewindow.api.auth import session_or_bearer
 from onewindow.api.errors import ErrorOut
 from onewindow.appointments.selectors import open_slots_by_day, resource_for_definition
-from onewindow.catalog.models import Service
+from onewindow.catalog.selectors import service_version_in_force
 from onewindow.core.errors import NotFound
 
 router = Router(tags=["appointments"])
@@ -45,16 +45,16 @@ def service_slots(
 ) -> dict[str, object]:
     """``resource``: one of the service's offices (a marriage: the registry); the first by
     default."""
-    service = Service.objects.filter(code=code, is_active=True).select_related("current").first()
-    definition = service.current.definition if service and service.current else None
+    version = service_version_in_force(code=code)
+    definition = version.definition if version is not None else None
     office = resource_for_definition(definition, code=resource[:64] or None)
     if resource and office is not None and office.code != resource:
         office = None
-    return _slots(service, code, office, days)
+    return _slots(version, code, office, days)
 
 
-def _slots(service: Any, code: str, resource: Any, days: int) -> dict[str, object]:
-    if service is None or resource is None:
+def _slots(version: Any, code: str, resource: Any, days: int) -> dict[str, object]:
+    if version is None or resource is None:
         raise NotFound(_("该服务无需预约或不存在。"), code="no_appointment")
     days = max(1, min(days, 30))
     return {

@@ -3,7 +3,7 @@ the case page (progress, parallel branches, supplements, withdraw, rate)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
@@ -29,12 +29,15 @@ from onewindow.cases.party_views import lock_fields
 from onewindow.cases.repeat_selectors import repeat_notice
 from onewindow.cases.services.materials import material_specs
 from onewindow.cases.services.submission import service_kind
-from onewindow.catalog.models import Service, ServiceVersion
+from onewindow.catalog.selectors import service_version_in_force
 from onewindow.core.access import RESIDENT, access
 from onewindow.core.errors import ApplicationError
 from onewindow.core.numbers import parse_id
 from onewindow.identity.selectors import companies_for_person, person_for_user
 from onewindow.licences.selectors import licence_related
+
+if TYPE_CHECKING:
+    from onewindow.catalog.models import ServiceVersion
 
 # The case page shows the latest timeline entries; earlier ones fold behind a <details>.
 RECENT_ENTRIES = 4
@@ -76,10 +79,10 @@ def _submitted(request: HttpRequest, case_id: int) -> HttpResponse | None:
 
 
 def _service_version(code: str) -> ServiceVersion:
-    service = Service.objects.select_related("current", "department").filter(code=code).first()
-    if service is None or service.current is None or not service.is_active:
+    version = service_version_in_force(code=code)
+    if version is None:
         raise Http404
-    return service.current
+    return version
 
 
 @access(RESIDENT)

@@ -3,9 +3,9 @@ form validation against a service's JSON Schema."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -23,16 +23,25 @@ from onewindow.catalog.packages import (
 from onewindow.catalog.packages.process import resolve_group
 from onewindow.core.errors import NotFound
 
+if TYPE_CHECKING:
+    from onewindow.identity.models import Department
+
 __all__ = [
     "form_coerce",
     "form_fields",
     "form_normalize",
     "form_validate",
     "package_problems",
+    "service_current_id",
+    "service_current_id_by_code",
+    "service_department_loaded",
     "service_get",
+    "service_issuing_licence",
     "service_search",
     "service_version_current",
     "service_version_get",
+    "service_version_in_force",
+    "services_online_by_code",
     "services_sorted",
 ]
 
@@ -96,6 +105,60 @@ def service_version_get(*, code: str, number: int) -> ServiceVersion:
     if version is None:
         raise NotFound(_("没有找到该服务版本。"))
     return version
+
+
+def service_version_in_force(*, code: str) -> ServiceVersion | None:
+    """The version in force of the active service ``code``, or None (no such service, not
+    published, or suspended). One query, the service's department read with it (the version's
+    ``service`` itself is not attached)."""
+    service = Service.objects.select_related("current", "department").filter(code=code).first()
+    if service is None or service.current is None or not service.is_active:
+        return None
+    return service.current
+
+
+def service_current_id(*, service_id: int) -> int | None:
+    """The id of the version of the service in force now (read, not cached; active or not)."""
+    return Service.objects.filter(pk=service_id).values_list("current_id", flat=True).first()
+
+
+def service_current_id_by_code(*, code: str) -> int | None:
+    """The id of the version in force of the active service ``code`` (read, not cached): the
+    version itself can then come from the worker's cache (``catalog.versions``)."""
+    return (
+        Service.objects.filter(code=code, is_active=True)
+        .values_list("current_id", flat=True)
+        .first()
+    )
+
+
+def services_online_by_code(*, codes: Collection[str]) -> dict[str, Service]:
+    """The services among ``codes`` that are online now (active and published), by code."""
+    return {
+        s.code: s
+        for s in Service.objects.filter(code__in=codes, is_active=True, current__isnull=False)
+    }
+
+
+def service_issuing_licence(*, licence_type: str) -> Service | None:
+    """An online service whose outcome is a licence of this type, if the catalogue has one."""
+    return (
+        Service.objects.filter(
+            is_active=True,
+            current__isnull=False,
+            current__definition__outcome__licence_type=licence_type,
+        )
+        .order_by("code")
+        .first()
+    )
+
+
+def service_department_loaded(*, service: Service) -> Department | None:
+    """The service's department when it is already loaded with the service (no query), else
+    None."""
+    if Service.department.is_cached(service):
+        return service.department
+    return None
 
 
 def package_problems(

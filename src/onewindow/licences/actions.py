@@ -97,19 +97,19 @@ def _holder(case: CaseRef, establishment: Any) -> tuple[Any, Any]:
     """(person, company) the licence is issued to: the company an establishment package
     registers (it exists from now: ``establishment`` is what the case engine says it is), else
     the applicant company, else the applicant."""
-    from onewindow.identity.models import Company, Person
+    from onewindow.identity.selectors import company_get, person_get
     from onewindow.identity.services import company_establish
 
     if establishment is not None:
         actor = Actor.system("cases.engine")
         return None, company_establish(actor=actor, establishment=establishment)
     if case.applicant_company_id is not None:
-        company = Company.objects.filter(pk=case.applicant_company_id).first()
+        company = company_get(pk=case.applicant_company_id)
         if company is not None:
             return None, company
     if case.applicant_person_id is None:
         return None, None
-    return Person.objects.filter(pk=case.applicant_person_id).first(), None
+    return person_get(pk=case.applicant_person_id), None
 
 
 def place_particulars(case: CaseRef, declared: Mapping[str, Any]) -> list[dict[str, Any]]:

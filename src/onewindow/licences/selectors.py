@@ -191,14 +191,6 @@ def licence_related(path: str) -> tuple[str, ...]:
 
 def licence_issuing_service(*, licence_type: str) -> Service | None:
     """An online service whose outcome is a licence of this type, if the catalogue has one."""
-    from onewindow.catalog.models import Service
+    from onewindow.catalog.selectors import service_issuing_licence
 
-    return (
-        Service.objects.filter(
-            is_active=True,
-            current__isnull=False,
-            current__definition__outcome__licence_type=licence_type,
-        )
-        .order_by("code")
-        .first()
-    )
+    return service_issuing_licence(licence_type=licence_type)

@@ -3,7 +3,7 @@ names next (``next:``, ``catalog.packages.repeat``), the case's answers carried 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -12,6 +12,10 @@ from onewindow.cases.models import Case
 from onewindow.cases.services._common import CaseNotFound
 from onewindow.cases.services.submission import case_draft_start
 from onewindow.catalog.packages.repeat import carried_answers, next_steps
+from onewindow.catalog.selectors import services_online_by_code
+
+if TYPE_CHECKING:
+    from onewindow.catalog.models import Service
 
 
 @transaction.atomic
@@ -43,11 +47,6 @@ def case_next_start(
     )
 
 
-def next_services(*, codes: list[str]) -> dict[str, Any]:
+def next_services(*, codes: list[str]) -> dict[str, Service]:
     """The services among ``codes`` that are online now, by code."""
-    from onewindow.catalog.models import Service
-
-    return {
-        s.code: s
-        for s in Service.objects.filter(code__in=codes, is_active=True, current__isnull=False)
-    }
+    return services_online_by_code(codes=codes)

@@ -34,7 +34,6 @@ from onewindow.cases.services._common import (
     save_case,
 )
 from onewindow.cases.signals import publish
-from onewindow.catalog.models import ServiceVersion
 from onewindow.catalog.packages.vocabulary import vocabulary_load
 from onewindow.catalog.persons import party_specs
 from onewindow.core.crypto import blind_index
@@ -46,6 +45,7 @@ from onewindow.core.pii import id_number_index
 from onewindow.identity.selectors import person_find_by_id_number_bidx
 
 if TYPE_CHECKING:
+    from onewindow.catalog.models import ServiceVersion
     from onewindow.identity.models import Person
 
 CODE_TTL = datetime.timedelta(minutes=10)

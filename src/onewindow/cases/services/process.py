@@ -27,7 +27,7 @@ from onewindow.cases.services._common import (
     save_case,
 )
 from onewindow.cases.signals import publish
-from onewindow.catalog.models import Service
+from onewindow.catalog.selectors import service_department_loaded
 from onewindow.catalog.versions import departments_by_code
 from onewindow.core.calendar import add_working_days, is_estimate
 from onewindow.core.refs import CaseRef
@@ -324,8 +324,9 @@ def _open_tasks(case: Case, infos: list[Any]) -> list[CaseTask]:
                 dept_code, role = group_target(group, definition=definition)
         targets.append((info, groups, dept_code, role))
     departments: dict[str, Department] = {}
-    if Service.department.is_cached(service):
-        departments[service.department.code] = service.department
+    loaded = service_department_loaded(service=service)
+    if loaded is not None:
+        departments[loaded.code] = loaded
     wanted = {code for _, _, code, _ in targets if code and code not in departments}
     if wanted:
         departments.update(departments_by_code(wanted))

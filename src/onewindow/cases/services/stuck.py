@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -27,10 +27,13 @@ from onewindow.cases.services._common import (
     save_case,
 )
 from onewindow.cases.services.steps import ACTIVE_TASKS, STEP_FIELDS, send_step, step_clear
-from onewindow.catalog.models import Service, ServiceVersion
+from onewindow.catalog.selectors import service_current_id
 from onewindow.catalog.versions import service_version_cached
 from onewindow.core.errors import Conflict, ValidationFailed
 from onewindow.workflow import ProcessRun
+
+if TYPE_CHECKING:
+    from onewindow.catalog.models import ServiceVersion
 
 logger = logging.getLogger(__name__)
 
@@ -105,11 +108,7 @@ def stuck_cases_for(*, user: Any, limit: int = 100) -> list[StuckCase]:
 
 def current_version_id(case: Case) -> int | None:
     """The id of the version of the case's service in force now (read, not cached)."""
-    return (
-        Service.objects.filter(pk=case.service_version.service_id)
-        .values_list("current_id", flat=True)
-        .first()
-    )
+    return service_current_id(service_id=case.service_version.service_id)
 
 
 def newer_version(case: Case, *, current_id: int | None) -> ServiceVersion | None:

@@ -40,7 +40,7 @@ from onewindow.cases.services.persons import (
     merged,
 )
 from onewindow.cases.services.process import apply_run, enqueue_advance, process_context
-from onewindow.catalog.models import Service, ServiceVersion
+from onewindow.catalog.selectors import service_current_id_by_code
 from onewindow.core.calendar import add_working_days
 from onewindow.core.errors import (
     ApplicationError,
@@ -54,6 +54,7 @@ from onewindow.identity.selectors import company_get_by_uscc, person_for_user, p
 from onewindow.workflow import ProcessRun
 
 if TYPE_CHECKING:
+    from onewindow.catalog.models import ServiceVersion
     from onewindow.identity.models import Company, Person
 
 logger = logging.getLogger(__name__)
@@ -71,11 +72,7 @@ def _current_version(service_code: str) -> ServiceVersion:
     of published versions (catalog.versions)."""
     from onewindow.catalog.versions import service_version_cached
 
-    current_id = (
-        Service.objects.filter(code=service_code, is_active=True)
-        .values_list("current_id", flat=True)
-        .first()
-    )
+    current_id = service_current_id_by_code(code=service_code)
     if current_id is None:
         raise NotFound(
             gettext_lazy("没有找到该服务事项，或该事项暂停受理。"), code="service_not_found"

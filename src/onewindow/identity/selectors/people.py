@@ -51,6 +51,11 @@ def person_find_by_id_number_bidx(*, id_number_bidx: str) -> Person | None:
     return Person.objects.filter(id_number_bidx=id_number_bidx).first()
 
 
+def company_get(*, pk: int) -> Company | None:
+    """The company, or None."""
+    return Company.objects.filter(pk=pk).first()
+
+
 def company_get_by_uscc(*, uscc: str) -> Company | None:
     return Company.objects.filter(uscc=(uscc or "").strip().upper()).first()
 

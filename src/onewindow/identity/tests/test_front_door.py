@@ -157,6 +157,12 @@ def test_a_person_by_the_blind_index_of_their_id_number() -> None:
     assert found is not None and found.user == person.user
 
 
+def test_a_company_by_its_id() -> None:
+    company = cast(Company, CompanyFactory())
+    assert selectors.company_get(pk=company.pk) == company
+    assert selectors.company_get(pk=0) is None
+
+
 def test_a_machine_account_has_no_password_and_its_username_once() -> None:
     user = services.machine_user_create(username="fd-machine")
     user.refresh_from_db()
