@@ -401,8 +401,8 @@ def test_the_case_ref_carries_the_partner_and_the_registry_the_couple_came_to(
     case = register(registry, marriage, couple, clock, "marriage-registry-yuexiu")
     ref = case_ref(Case.objects.select_related("service_version__service").get(pk=case.pk))
     assert ref.applicant_person_id == applicant.pk
-    assert ref.parties == (PartyRef(code="partner", person_id=partner.pk),)
-    assert ref.party("partner") == PartyRef(code="partner", person_id=partner.pk)
+    assert ref.parties == (PartyRef(code="partner", person_id=partner.pk, joint=True),)
+    assert ref.party("partner") == PartyRef(code="partner", person_id=partner.pk, joint=True)
     assert ref.attended_office == "广州市越秀区婚姻登记处"
     assert ref.service_version == case.service_version.number
 
