@@ -36,6 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/onewindow makemigrations --check --dry-run
 
 # Every benchmark, each with its own baseline measured in the same run (~12 minutes); one
