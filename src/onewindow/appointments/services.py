@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -38,6 +38,9 @@ from onewindow.appointments.signals import BookingMark, booking_marked
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.calendar import CalendarNotCovered, add_working_days, is_working_day
 from onewindow.core.errors import Conflict, NotFound, ValidationFailed
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +157,7 @@ def _release_place(slot_id: int) -> None:
 @transaction.atomic
 def booking_create(
     *,
-    user: Any,
+    user: User,
     case_id: int,
     definition: Mapping[str, Any] | None,
     person_id: int | None,
@@ -226,7 +229,7 @@ def booking_create(
 @transaction.atomic
 def booking_cancel(
     *,
-    user: Any,
+    user: User,
     booking_id: int,
     actor: Actor | None = None,
     now: datetime.datetime | None = None,
@@ -304,7 +307,7 @@ def bookings_close_for_case(*, case_id: int, now: datetime.datetime) -> int:
 
 def _marked(
     *,
-    user: Any,
+    user: User,
     booking_id: int,
     outcome: str,
     actor: Actor | None,
@@ -390,7 +393,7 @@ def _tell_case(booking: Booking, *, outcome: str, arrived: list[Any]) -> None:
 @transaction.atomic
 def booking_check_in(
     *,
-    user: Any,
+    user: User,
     booking_id: int,
     attendee: str | None = None,
     actor: Actor | None = None,
@@ -413,7 +416,7 @@ def booking_check_in(
 @transaction.atomic
 def booking_mark_no_show(
     *,
-    user: Any,
+    user: User,
     booking_id: int,
     actor: Actor | None = None,
     now: datetime.datetime | None = None,

@@ -33,7 +33,7 @@ from onewindow.core.errors import ValidationFailed
 from onewindow.identity.selectors import departments_by_codes
 
 if TYPE_CHECKING:
-    from onewindow.identity.models import Department
+    from onewindow.identity.models import Department, User
 
 
 class PackageInvalid(ValidationFailed):
@@ -92,7 +92,7 @@ def service_packages_import(
     paths: Sequence[str | Path] | None = None,
     zip: bytes | None = None,
     zip_label: str = "upload.zip",
-    user: Any = None,
+    user: User | None = None,
     context: ValidationContext | None = None,
 ) -> list[ServiceVersion]:
     """Validate all packages, then publish all in one transaction. Returns the versions
@@ -108,7 +108,7 @@ def service_packages_publish(
     paths: Sequence[str | Path] | None = None,
     zip: bytes | None = None,
     zip_label: str = "upload.zip",
-    user: Any = None,
+    user: User | None = None,
     context: ValidationContext | None = None,
 ) -> ImportResult:
     sources: list[PackageSource] = []
@@ -128,7 +128,7 @@ def service_packages_publish(
 
 
 @transaction.atomic
-def _publish(packages: list[LoadedPackage], *, actor: Actor, user: Any) -> ImportResult:
+def _publish(packages: list[LoadedPackage], *, actor: Actor, user: User | None) -> ImportResult:
     result = ImportResult()
     departments = departments_by_codes(
         codes={str(p.definition.get("department")) for p in packages}

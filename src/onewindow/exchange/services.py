@@ -24,7 +24,7 @@ from onewindow.identity.selectors import department_list
 from onewindow.identity.services import UsernameTaken, machine_user_create
 
 if TYPE_CHECKING:
-    from onewindow.identity.models import Department, Person
+    from onewindow.identity.models import Department, Person, User
 
 PLATFORM_CONSUMER = "onewindow-platform"
 PLATFORM_PURPOSE = "政务服务办件审查（免证明）"
@@ -166,7 +166,7 @@ def access_request_create(
     return request
 
 
-def owns(user: Any, resource: Resource) -> bool:
+def owns(user: User, resource: Resource) -> bool:
     """Staff of the owning department (or a department above it), or a platform operator."""
     if user.has_perm("identity.operate_platform"):
         return True
@@ -179,7 +179,7 @@ def owns(user: Any, resource: Resource) -> bool:
 
 def access_request_decide(
     *,
-    user: Any,
+    user: User,
     request_id: int,
     approve: bool,
     fields: list[str] | None = None,
@@ -206,7 +206,7 @@ def access_request_decide(
 
 def _decide(
     *,
-    user: Any,
+    user: User,
     request_id: int,
     approve: bool,
     fields: list[str] | None,

@@ -90,7 +90,9 @@ def on_user_locked_out(
         lockout_begin(username=username, ip=ip_address or "")
 
 
-def on_user_logged_in(sender: Any, request: Any = None, user: Any = None, **kw: Any) -> None:
+def on_user_logged_in(
+    sender: Any, request: Any = None, user: User | None = None, **kw: Any
+) -> None:
     if user is not None:
         LoginLockout.objects.filter(username=user.get_username()).delete()
 

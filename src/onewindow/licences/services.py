@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +19,9 @@ from onewindow.licences import jose
 from onewindow.licences.keys import signer_for_key, signing_key_active
 from onewindow.licences.models import Algorithm, Licence, LicenceType, StatusList
 from onewindow.licences.signals import IssuedLicence, licence_issued
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 
@@ -323,7 +326,7 @@ def licence_revoke(*, actor: Actor, licence_id: int, reason: str) -> Licence:
     raise LicenceError(_("证照不存在。"), field="licence")
 
 
-def licence_revoke_by_staff(*, user: Any, licence_id: int, reason: str, actor: Actor) -> Licence:
+def licence_revoke_by_staff(*, user: User, licence_id: int, reason: str, actor: Actor) -> Licence:
     """A staff member revokes a licence their department issued (``licences.revoke_licence``
     and the issuing department or one above it, see ``staff_selectors``). The reason is
     required. Anyone else is refused as if the licence did not exist, and the refusal is

@@ -18,7 +18,7 @@ found again is reopened. A difference staff resolved stays resolved.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
@@ -51,6 +51,9 @@ from onewindow.payments.selectors import (
     refundable_fen,
 )
 from onewindow.payments.services import PaymentError, payment_apply_from_statement, refund_create
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 RECONCILE_PERMISSION = "payments.reconcile_payments"
 NOTE_MAX = 500
@@ -165,7 +168,11 @@ def _compare_refunds(
 
 
 def reconcile_run(
-    *, day: datetime.date, gateway: str | None = None, user: Any = None, actor: Actor | None = None
+    *,
+    day: datetime.date,
+    gateway: str | None = None,
+    user: User | None = None,
+    actor: Actor | None = None,
 ) -> ReconciliationRun:
     """Reconcile one day with one gateway (the configured one by default) and record the run.
     A gateway that cannot be reached or answers unsigned is a failed run, not an exception."""
@@ -252,7 +259,7 @@ def _failed_run(
     day: datetime.date,
     gateway: str,
     started: datetime.datetime,
-    user: Any,
+    user: User | None,
     actor: Actor,
     error: Exception,
 ) -> ReconciliationRun:
@@ -299,7 +306,7 @@ def _refuse(actor: Actor, action: str, mismatch_id: int) -> None:
         )
 
 
-def mismatch_resolve(*, user: Any, mismatch_id: int, note: str, actor: Actor) -> Mismatch:
+def mismatch_resolve(*, user: User, mismatch_id: int, note: str, actor: Actor) -> Mismatch:
     """Close an open difference with a note saying what was checked or done (required)."""
     note = " ".join((note or "").split())
     if not note:
@@ -335,7 +342,7 @@ def mismatch_resolve(*, user: Any, mismatch_id: int, note: str, actor: Actor) ->
 
 
 def mismatch_refund(
-    *, user: Any, mismatch_id: int, amount_fen: int, reason: str, actor: Actor
+    *, user: User, mismatch_id: int, amount_fen: int, reason: str, actor: Actor
 ) -> Refund:
     """Refund through the gateway (``services.refund_create``) to settle a difference. One
     refund per difference: a repeated request returns the first. On success the difference
@@ -380,7 +387,7 @@ def mismatch_refund(
     return refund
 
 
-def mismatch_confirm_paid(*, user: Any, mismatch_id: int, actor: Actor) -> Mismatch:
+def mismatch_confirm_paid(*, user: User, mismatch_id: int, actor: Actor) -> Mismatch:
     """补单: the statement shows an order paid in full that still waits for its payment here
     (the notification was lost or refused). The payment is applied as the notification would
     have applied it (receipt, the case continues) and the difference resolved, together."""
@@ -421,7 +428,7 @@ def mismatch_confirm_paid(*, user: Any, mismatch_id: int, actor: Actor) -> Misma
     return mismatch
 
 
-def _resolved_by_refund(*, user: Any, mismatch_id: int, refund: Refund, actor: Actor) -> None:
+def _resolved_by_refund(*, user: User, mismatch_id: int, refund: Refund, actor: Actor) -> None:
     with transaction.atomic():
         mismatch = Mismatch.objects.select_for_update().get(pk=mismatch_id)
         if mismatch.status == Mismatch.Status.RESOLVED and mismatch.refund_id == refund.pk:

@@ -41,6 +41,7 @@ from onewindow.payments.providers.base import (
 
 if TYPE_CHECKING:
     from onewindow.core.refs import CaseRef
+    from onewindow.identity.models import User
 
 logger = logging.getLogger(__name__)
 OPEN = (PaymentOrder.Status.CREATED, PaymentOrder.Status.PAYING)
@@ -119,7 +120,7 @@ def order_create_for_case(
 
 
 @transaction.atomic
-def order_start_payment(*, user: Any, order_id: int, notify_url: str, return_url: str) -> str:
+def order_start_payment(*, user: User, order_id: int, notify_url: str, return_url: str) -> str:
     """The resident starts paying: the gateway page URL (the order becomes ``paying``)."""
     from onewindow.cases.selectors import case_for_user
 
@@ -163,7 +164,7 @@ def _stored_payload(params: Mapping[str, str]) -> dict[str, str]:
 
 
 def _refuse(
-    gateway: str, reason: str, params: Mapping[str, str], order: Any = None
+    gateway: str, reason: str, params: Mapping[str, str], order: PaymentOrder | None = None
 ) -> CallbackResult:
     PaymentEvent.objects.create(
         order=order,

@@ -4,7 +4,7 @@ once (好差评). Answering a supplement request (补正) is in ``supplements.py
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,15 +28,18 @@ from onewindow.cases.services.process import (
 )
 from onewindow.core.errors import Conflict, ValidationFailed
 
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
-def _own(case: Case, user: Any) -> None:
+
+def _own(case: Case, user: User) -> None:
     own_case(case, user)
 
 
 @transaction.atomic
 def case_withdraw(
     *,
-    user: Any,
+    user: User,
     case_id: int,
     reason: str = "",
     actor: Actor | None = None,
@@ -73,7 +76,7 @@ def case_withdraw(
 
 
 def _withdraw_before_start(
-    case: Case, *, user: Any, reason: str, actor: Actor | None, now: datetime.datetime
+    case: Case, *, user: User, reason: str, actor: Actor | None, now: datetime.datetime
 ) -> Case:
     from onewindow.appointments.services import bookings_release_for_case
     from onewindow.cases.services.parties import parties_cancel
@@ -100,7 +103,7 @@ def _withdraw_before_start(
 
 @transaction.atomic
 def case_rate(
-    *, user: Any, case_id: int, score: int, comment: str = "", actor: Actor | None = None
+    *, user: User, case_id: int, score: int, comment: str = "", actor: Actor | None = None
 ) -> Rating:
     case = lock_case(case_id)
     _own(case, user)

@@ -3,7 +3,7 @@ names next (``next:``, ``catalog.packages.repeat``), the case's answers carried 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -13,10 +13,13 @@ from onewindow.cases.services._common import CaseNotFound
 from onewindow.cases.services.submission import case_draft_start
 from onewindow.catalog.packages.repeat import carried_answers, next_steps
 
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
+
 
 @transaction.atomic
 def case_next_start(
-    *, user: Any, number: str, service_code: str, actor: Actor | None = None
+    *, user: User, number: str, service_code: str, actor: Actor | None = None
 ) -> Case:
     """The draft of ``service_code`` following the resident's approved case ``number``;
     refused as not found for a case that is not theirs, not approved, or whose package does

@@ -8,7 +8,7 @@ answer, so the step goes to the owning department's window clerks, as before."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -29,6 +29,9 @@ from onewindow.cases.services._common import (
 from onewindow.cases.services.process import apply_run, enqueue_advance, process_context, restore
 from onewindow.catalog.packages.process import company_group_question
 from onewindow.core.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 COMPANY_ROLE = "company"  # the role code of a company's task: no staff member holds it
 FALLBACK_ROLE = "window_clerk"
@@ -86,7 +89,7 @@ def company_tasks_tell(case: Case, rows: list[CaseTask]) -> None:
             )
 
 
-def _may_act(user: Any, task: CaseTask) -> bool:
+def _may_act(user: User, task: CaseTask) -> bool:
     from onewindow.identity.selectors import company_ids_for_person, person_for_user
 
     person = person_for_user(user)
@@ -100,7 +103,7 @@ def _may_act(user: Any, task: CaseTask) -> bool:
 @transaction.atomic(durable=True)
 def company_task_complete(
     *,
-    user: Any,
+    user: User,
     task_id: int,
     decision: str,
     comment: str = "",

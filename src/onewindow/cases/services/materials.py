@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -30,6 +30,9 @@ from onewindow.cases.services._common import (
 )
 from onewindow.core.errors import Conflict, FieldError, ValidationFailed
 from onewindow.licences.selectors import licence_related
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 DEFAULT_ACCEPT = ("application/pdf", "image/jpeg", "image/png")
 DEFAULT_MAX_MB = 10
@@ -138,7 +141,7 @@ def _read_checked(spec: MaterialSpec, upload: IO[bytes], *, size: int | None) ->
     return content, kind
 
 
-def _replace_material(case: Case, *, spec: MaterialSpec, user: Any, **fields: Any) -> CaseMaterial:
+def _replace_material(case: Case, *, spec: MaterialSpec, user: User, **fields: Any) -> CaseMaterial:
     """The case's current material for ``spec`` becomes this one: a draft's previous one is
     deleted (its file after the commit), a supplemented case keeps it as superseded. The
     check-your-answers token changes with it."""
@@ -164,7 +167,7 @@ def _replace_material(case: Case, *, spec: MaterialSpec, user: Any, **fields: An
 @transaction.atomic
 def case_material_attach(
     *,
-    user: Any,
+    user: User,
     case_id: int,
     code: str,
     upload: IO[bytes],
@@ -205,7 +208,7 @@ def case_material_attach(
 
 @transaction.atomic
 def case_material_remove(
-    *, user: Any, case_id: int, material_id: int, actor: Actor | None = None
+    *, user: User, case_id: int, material_id: int, actor: Actor | None = None
 ) -> None:
     case = lock_case(case_id)
     own_case(case, user)
@@ -269,7 +272,7 @@ def _licence_problem(verification: Any) -> tuple[str, Any] | None:
 @transaction.atomic
 def case_material_use_licence(
     *,
-    user: Any,
+    user: User,
     case_id: int,
     code: str,
     licence_id: int,

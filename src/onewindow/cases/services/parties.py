@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import re
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.urls import reverse
@@ -46,7 +46,7 @@ from onewindow.core.pii import id_number_index
 from onewindow.identity.selectors import person_find_by_id_number_bidx
 
 if TYPE_CHECKING:
-    from onewindow.identity.models import Person
+    from onewindow.identity.models import Person, User
 
 CODE_TTL = datetime.timedelta(minutes=10)
 CODE_RESEND = datetime.timedelta(seconds=60)
@@ -295,7 +295,7 @@ def _still_open(case: Case, party: CaseParty, now: datetime.datetime) -> None:
 @transaction.atomic
 def party_consent_decide(
     *,
-    user: Any,
+    user: User,
     party_id: int,
     agree: bool,
     note: str = "",
@@ -355,7 +355,7 @@ def _code_hash(party: CaseParty, code: str) -> str:
     return blind_index("case-party-consent-code", f"{party.pk}:{code}")
 
 
-def _own(case: Case, user: Any) -> None:
+def _own(case: Case, user: User) -> None:
     own_case(case, user)
 
 
@@ -368,7 +368,7 @@ def party_phone(party: CaseParty) -> str:
 @transaction.atomic
 def party_consent_code_send(
     *,
-    user: Any,
+    user: User,
     case_id: int,
     party_id: int,
     actor: Actor | None = None,
@@ -454,7 +454,7 @@ def party_consent_code_send(
 
 def party_consent_code_verify(
     *,
-    user: Any,
+    user: User,
     case_id: int,
     party_id: int,
     code: str,

@@ -7,7 +7,7 @@ recorded, then raised), one row naming the case, the field and the purpose."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,9 @@ from onewindow.cases.models import Case
 from onewindow.cases.selectors import staff_case_visible
 from onewindow.cases.services._common import CaseNotFound, actor_for
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 REVEAL = "cases.answer.reveal"
 PURPOSE_MAX = 200  # as identity's reveal
@@ -58,7 +61,7 @@ def _clean_purpose(purpose: str) -> str:
 
 
 def case_answer_reveal(
-    *, user: Any, case: Case, field: str, purpose: str, actor: Actor | None = None
+    *, user: User, case: Case, field: str, purpose: str, actor: Actor | None = None
 ) -> RevealedAnswer:
     """The full value of the personal answer ``field`` for a staff member who holds
     ``identity.view_pii``, sees the case and says why. Refused: ``CaseNotFound`` when the

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -31,6 +31,9 @@ from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.catalog.versions import service_version_cached
 from onewindow.core.errors import Conflict, ValidationFailed
 from onewindow.workflow import ProcessRun
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +69,7 @@ class StuckCase:
     newer_version: int | None  # the service's version a retry may move the case to
 
 
-def stuck_cases_for(*, user: Any, limit: int = 100) -> list[StuckCase]:
+def stuck_cases_for(*, user: User, limit: int = 100) -> list[StuckCase]:
     """The stuck cases of the departments ``user`` supervises, longest stuck first."""
     department_ids = supervised_department_ids(user)
     if department_ids is not None and not department_ids:
@@ -128,7 +131,7 @@ def newer_version(case: Case, *, current_id: int | None) -> ServiceVersion | Non
     return current
 
 
-def _supervised_case(user: Any, number: str) -> Case | None:
+def _supervised_case(user: User, number: str) -> Case | None:
     """The case, locked, when ``user`` supervises one of its departments; else None."""
     if not number:
         return None
@@ -160,7 +163,7 @@ def _refuse(*, actor: Actor, action: str, number: str) -> CaseNotFound:
 
 def case_stuck_retry(
     *,
-    user: Any,
+    user: User,
     number: str,
     current_version: bool = False,
     actor: Actor | None = None,
@@ -218,7 +221,7 @@ def case_stuck_retry(
 
 def case_stuck_conclude(
     *,
-    user: Any,
+    user: User,
     number: str,
     reason: str,
     actor: Actor | None = None,

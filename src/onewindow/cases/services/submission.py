@@ -54,7 +54,7 @@ from onewindow.identity.selectors import company_get_by_uscc, person_for_user, p
 from onewindow.workflow import ProcessRun
 
 if TYPE_CHECKING:
-    from onewindow.identity.models import Company, Person
+    from onewindow.identity.models import Company, Person, User
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def service_kind(version: ServiceVersion) -> str:
 
 
 def _applicant(
-    user: Any, version: ServiceVersion, company_uscc: str | None
+    user: User, version: ServiceVersion, company_uscc: str | None
 ) -> tuple[Person, Company | None]:
     person = person_for_user(user)
     if person is None:
@@ -135,7 +135,7 @@ def _applicant(
 @transaction.atomic
 def case_draft_start(
     *,
-    user: Any,
+    user: User,
     service_code: str,
     company_uscc: str | None = None,
     actor: Actor | None = None,
@@ -195,7 +195,7 @@ def case_draft_start(
 
 @transaction.atomic
 def case_draft_save_form(
-    *, user: Any, case_id: int, data: dict[str, Any], actor: Actor | None = None
+    *, user: User, case_id: int, data: dict[str, Any], actor: Actor | None = None
 ) -> list[FieldError]:
     """Save the form of a draft (even with mistakes: it is a draft) and return the field
     errors. Only a draft without errors moves on to the materials step."""
@@ -220,7 +220,7 @@ def case_draft_save_form(
 
 
 @transaction.atomic
-def case_draft_set_step(*, user: Any, case_id: int, step: str) -> Case:
+def case_draft_set_step(*, user: User, case_id: int, step: str) -> Case:
     case = lock_case(case_id)
     own_case(case, user)
     if case.status != Case.Status.DRAFT:
@@ -232,7 +232,7 @@ def case_draft_set_step(*, user: Any, case_id: int, step: str) -> Case:
 
 
 @transaction.atomic
-def case_draft_discard(*, user: Any, case_id: int, actor: Actor | None = None) -> None:
+def case_draft_discard(*, user: User, case_id: int, actor: Actor | None = None) -> None:
     case = lock_case(case_id)
     own_case(case, user)
     if case.status != Case.Status.DRAFT:
@@ -317,7 +317,7 @@ SUBMIT_FIELDS = (
 def _submit_locked(
     case: Case,
     *,
-    user: Any,
+    user: User,
     actor: Actor,
     now: datetime.datetime,
     token: str,
@@ -428,7 +428,7 @@ def _submit_awaiting_consent(
     case: Case,
     parties: list[Any],
     *,
-    user: Any,
+    user: User,
     actor: Actor,
     now: datetime.datetime,
     token: str,
@@ -493,7 +493,7 @@ def _submit_awaiting_consent(
 @transaction.atomic
 def case_submit(
     *,
-    user: Any,
+    user: User,
     case_id: int,
     token: str,
     actor: Actor | None = None,
@@ -515,7 +515,7 @@ def case_submit(
 
 
 def _attach_all(
-    case: Case, *, user: Any, actor: Actor | None, materials: list[tuple[str, str, bytes]]
+    case: Case, *, user: User, actor: Actor | None, materials: list[tuple[str, str, bytes]]
 ) -> None:
     import io
 
@@ -535,7 +535,7 @@ def _attach_all(
 
 def case_create_and_submit(
     *,
-    user: Any,
+    user: User,
     service_code: str,
     form_data: dict[str, Any],
     idempotency_key: str,

@@ -4,7 +4,7 @@ corrected form, so every condition evaluated afterwards uses the new answers."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,6 +31,9 @@ from onewindow.cases.services.process import (
 from onewindow.cases.services.submission import applicant_form, changed_fields
 from onewindow.core.errors import Conflict, FieldError, ValidationFailed
 from onewindow.workflow import ProcessRun
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 
 def _errors(case: Case, form_data: dict[str, Any] | None) -> list[FieldError]:
@@ -79,7 +82,7 @@ def sync_variables(run: ProcessRun, form_data: dict[str, Any], changed: list[str
 @transaction.atomic
 def case_supplement_submit(
     *,
-    user: Any,
+    user: User,
     case_id: int,
     form_data: dict[str, Any] | None = None,
     note: str = "",

@@ -47,7 +47,7 @@ from onewindow.workflow import RunFinished, TaskNotOpen
 from onewindow.workflow import TaskNotFound as EngineTaskNotFound
 
 if TYPE_CHECKING:
-    from onewindow.identity.models import Department
+    from onewindow.identity.models import Department, User
 
 DECISIONS = ("approve", "reject", "supplement")
 COMMENT_MAX = 2000
@@ -71,7 +71,7 @@ def _department_chain_ids(department: Department) -> list[int]:
     return [department.pk] + [d.pk for d in department.ancestors()]
 
 
-def staff_may_act(user: Any, task: CaseTask) -> bool:
+def staff_may_act(user: User, task: CaseTask) -> bool:
     """Only staff holding the task's role in the task's department (or a parent department)."""
     if not user_is_staff(user=user):
         return False
@@ -82,7 +82,7 @@ def staff_may_act(user: Any, task: CaseTask) -> bool:
     )
 
 
-def _task_locked(user: Any, task_id: int) -> tuple[Case, CaseTask]:
+def _task_locked(user: User, task_id: int) -> tuple[Case, CaseTask]:
     case = lock_case_of_task(task_id)
     if case is None:
         raise TaskNotFound()
@@ -125,7 +125,7 @@ def _clean_comment(comment: str, *, required: bool, message: str) -> str:
 
 
 @transaction.atomic
-def task_claim(*, user: Any, task_id: int, actor: Actor | None = None) -> CaseTask:
+def task_claim(*, user: User, task_id: int, actor: Actor | None = None) -> CaseTask:
     case, task = _task_locked(user, task_id)
     if task.status == CaseTask.Status.CLAIMED and task.claimed_by_id == user.pk:
         return task
@@ -142,7 +142,7 @@ def task_claim(*, user: Any, task_id: int, actor: Actor | None = None) -> CaseTa
 
 
 @transaction.atomic
-def task_unclaim(*, user: Any, task_id: int, actor: Actor | None = None) -> CaseTask:
+def task_unclaim(*, user: User, task_id: int, actor: Actor | None = None) -> CaseTask:
     case, task = _task_locked(user, task_id)
     if task.status != CaseTask.Status.CLAIMED:
         raise TaskFinished()
@@ -159,7 +159,7 @@ def task_unclaim(*, user: Any, task_id: int, actor: Actor | None = None) -> Case
 @transaction.atomic
 def task_complete(
     *,
-    user: Any,
+    user: User,
     task_id: int,
     decision: str,
     comment: str = "",
@@ -258,7 +258,7 @@ def task_completed_record(
     case: Case,
     task: CaseTask,
     *,
-    user: Any,
+    user: User,
     decision: str,
     text: str,
     findings: dict[str, Any],
@@ -310,7 +310,7 @@ def _engine_complete(
 
 
 def _request_supplement(
-    case: Case, task: CaseTask, *, user: Any, actor: Actor, text: str, now: datetime.datetime
+    case: Case, task: CaseTask, *, user: User, actor: Actor, text: str, now: datetime.datetime
 ) -> CaseTask:
     """The task waits (the engine does not move); the applicant sees the request, corrects
     and resubmits, then the same task comes back to the same inbox."""
@@ -340,7 +340,7 @@ def _request_supplement(
 
 @transaction.atomic
 def task_transfer(
-    *, user: Any, task_id: int, to_user_id: int, actor: Actor | None = None
+    *, user: User, task_id: int, to_user_id: int, actor: Actor | None = None
 ) -> CaseTask:
     """Hand an open or claimed task to another staff member holding the same role."""
     case, task = _task_locked(user, task_id)
@@ -374,7 +374,7 @@ def task_transfer(
 
 
 @transaction.atomic
-def task_comment(*, user: Any, task_id: int, comment: str, actor: Actor | None = None) -> None:
+def task_comment(*, user: User, task_id: int, comment: str, actor: Actor | None = None) -> None:
     case, task = _task_locked(user, task_id)
     text = _clean_comment(comment, required=True, message=_("请填写意见。"))
     event(case, "comment", user=user, task=task, message=text, public=False)
@@ -389,7 +389,7 @@ class BulkResult:
 
 
 def tasks_bulk(
-    *, user: Any, task_ids: list[int], action: str, actor: Actor | None = None
+    *, user: User, task_ids: list[int], action: str, actor: Actor | None = None
 ) -> list[BulkResult]:
     """Claim or approve several tasks; each in its own transaction, so one refusal does not
     undo the others."""

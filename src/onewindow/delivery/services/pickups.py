@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +25,9 @@ from onewindow.delivery.services.shipments import (
     shipment_create,
     shipment_mark_cancelled,
 )
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 # Daily windows a courier can come in (local time), how far ahead, and the notice it needs.
 WINDOWS = ((9, 12), (14, 18))
@@ -81,7 +84,7 @@ def pickup_offered(case: Any) -> bool:
 @transaction.atomic
 def pickup_book(
     *,
-    user: Any,
+    user: User,
     case: Any,
     address_id: int | None,
     window: str,
@@ -147,7 +150,7 @@ def pickup_book(
 
 
 @transaction.atomic
-def pickup_cancel(*, user: Any, tracking_no: str, actor: Actor | None = None) -> Shipment:
+def pickup_cancel(*, user: User, tracking_no: str, actor: Actor | None = None) -> Shipment:
     """Cancel a booked pickup before the courier has come (again: no change)."""
     shipment = (
         Shipment.objects.select_for_update()

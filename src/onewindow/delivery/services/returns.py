@@ -4,7 +4,7 @@ resident collected it there. Each use case is audited and safe to repeat."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +24,9 @@ from onewindow.delivery.services.shipments import (
     shipment_mark_cancelled,
 )
 from onewindow.delivery.windows import window_label
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 Status = Shipment.Status
 
@@ -77,7 +80,7 @@ def _follow_up(shipment: Shipment, *, actor: Actor, suffix: str, dest: tuple[str
 @transaction.atomic
 def shipment_correct_address(
     *,
-    user: Any,
+    user: User,
     tracking_no: str,
     recipient: str,
     phone: str,
@@ -163,7 +166,7 @@ def shipment_correct_address(
     return shipment
 
 
-def _staff_shipment(user: Any, shipment_id: int) -> Shipment:
+def _staff_shipment(user: User, shipment_id: int) -> Shipment:
     from onewindow.delivery.selectors import returns_department_ids
 
     shipment = (
@@ -179,7 +182,7 @@ def _staff_shipment(user: Any, shipment_id: int) -> Shipment:
 @transaction.atomic
 def shipment_reship(
     *,
-    user: Any,
+    user: User,
     shipment_id: int,
     recipient: str,
     phone: str,
@@ -222,7 +225,7 @@ def shipment_reship(
 
 @transaction.atomic
 def shipment_hold_at_counter(
-    *, user: Any, shipment_id: int, actor: Actor | None = None
+    *, user: User, shipment_id: int, actor: Actor | None = None
 ) -> Shipment:
     """Staff keep a returned parcel at the window for the resident to collect."""
     shipment = _staff_shipment(user, shipment_id)
@@ -251,7 +254,7 @@ def shipment_hold_at_counter(
 
 @transaction.atomic
 def shipment_counter_collected(
-    *, user: Any, shipment_id: int, actor: Actor | None = None
+    *, user: User, shipment_id: int, actor: Actor | None = None
 ) -> Shipment:
     """Staff record that the resident collected the held parcel at the window."""
     shipment = _staff_shipment(user, shipment_id)

@@ -3,7 +3,7 @@ address book picker on the application form."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 
@@ -16,6 +16,11 @@ from onewindow.delivery.selectors import (
     shipments_for_user,
     window_label,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from onewindow.identity.models import User
 
 register = template.Library()
 
@@ -67,7 +72,7 @@ def delivery_timeline(context: Any, case: Any) -> dict[str, Any]:
 
 
 @register.inclusion_tag("delivery/home.html", takes_context=True)
-def delivery_for_user(context: Any, user: Any) -> dict[str, Any]:
+def delivery_for_user(context: Any, user: User | AnonymousUser) -> dict[str, Any]:
     resident = getattr(user, "kind", "") == "resident"
     return {
         "shipments": _annotate(shipments_for_user(user), user),

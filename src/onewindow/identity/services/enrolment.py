@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 from datetime import timedelta
-from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -50,7 +49,7 @@ def _pending_devices() -> QuerySet[TOTPDevice]:
     return TOTPDevice.objects.filter(confirmed=False, name=PENDING_NAME, created_at__gte=since)
 
 
-def pending_device(user: Any) -> TOTPDevice | None:
+def pending_device(user: User) -> TOTPDevice | None:
     """The user's authenticator waiting to be enrolled, if any."""
     return _pending_devices().filter(user_id=user.pk).order_by("-pk").first()
 
@@ -61,7 +60,7 @@ def secret_text(device: TOTPDevice) -> str:
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
-def staff_totp_reset(*, actor_user: Any, staff: Staff, ip: str = "") -> Staff:
+def staff_totp_reset(*, actor_user: User, staff: Staff, ip: str = "") -> Staff:
     """Reset a staff member's authenticator (see the module). Staff outside the actor's
     departments answer like unknown ones; the refusal is audited."""
     from onewindow.identity.selectors import staff_manageable_department_ids
