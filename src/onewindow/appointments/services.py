@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onewindow.appointments import audit_events
 from onewindow.appointments.case_facts import BookingCase, booking_case, booking_cases
 from onewindow.appointments.case_facts import case_facts_source_set as case_facts_source_set
 from onewindow.appointments.models import AppointmentResource, Booking, Slot
@@ -125,7 +126,7 @@ def slots_generate(
     if new:
         audit_record(
             actor=actor or Actor.system("appointments"),
-            action="appointments.slots.generate",
+            action=audit_events.SLOTS_GENERATE,
             target=resource,
             changes={"created": len(new), "from": new[0].day.isoformat()},
         )
@@ -205,7 +206,7 @@ def booking_create(
         _release_place(current.slot_id)
         audit_record(
             actor=actor,
-            action="appointments.booking.cancel",
+            action=audit_events.BOOKING_CANCEL,
             target=current,
             changes={"reason": "rebooked"},
         )
@@ -214,7 +215,7 @@ def booking_create(
     )
     audit_record(
         actor=actor,
-        action="appointments.booking.create",
+        action=audit_events.BOOKING_CREATE,
         target=booking,
         changes={
             "resource": slot.resource.code,
@@ -246,7 +247,7 @@ def booking_cancel(
     _release_place(booking.slot_id)
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="appointments.booking.cancel",
+        action=audit_events.BOOKING_CANCEL,
         target=booking,
         changes={"reason": "resident"},
     )
@@ -270,7 +271,7 @@ def bookings_release_for_case(
         _release_place(booking.slot_id)
         audit_record(
             actor=actor or Actor.system("appointments"),
-            action="appointments.booking.cancel",
+            action=audit_events.BOOKING_CANCEL,
             target=booking,
             changes={"reason": reason, "case": case_id},
         )
@@ -362,8 +363,11 @@ def _marked(
         _tell_case(booking, outcome=outcome, arrived=arrived)
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="appointments.booking."
-        + ("check_in" if outcome == Booking.Status.ATTENDED else "no_show"),
+        action=(
+            audit_events.BOOKING_CHECK_IN
+            if outcome == Booking.Status.ATTENDED
+            else audit_events.BOOKING_NO_SHOW
+        ),
         target=booking,
         changes={
             "status": [before, booking.status],
@@ -468,7 +472,7 @@ def _remind_one(booking_id: int, now: datetime.datetime, case: BookingCase | Non
             )
         audit_record(
             actor=Actor.system("appointments"),
-            action="appointments.booking.remind",
+            action=audit_events.BOOKING_REMIND,
             target=booking,
         )
         return True

@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor, audit_record
-from onewindow.cases import selectors
+from onewindow.cases import audit_events, selectors
 from onewindow.cases.letter_pdf import letter_pdf
 from onewindow.cases.letters import letter_for_case, letter_view
 from onewindow.cases.models import Case, DecisionLetter
@@ -19,8 +19,6 @@ from onewindow.core.access import RESIDENT, STAFF, access
 
 if TYPE_CHECKING:
     from onewindow.identity.http import AuthenticatedHttpRequest
-
-LETTER_DOWNLOAD = "cases.letter.download"
 
 
 def _pdf_response(letter: DecisionLetter) -> HttpResponse:
@@ -53,7 +51,7 @@ def staff_letter_pdf(request: AuthenticatedHttpRequest, number: str) -> HttpResp
     with transaction.atomic():
         audit_record(
             actor=Actor.from_request(request),
-            action=LETTER_DOWNLOAD,
+            action=audit_events.LETTER_DOWNLOAD,
             target=letter,
             changes={"case": case.number, "number": letter.number},
             purpose=_("审批办件"),

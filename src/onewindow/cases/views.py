@@ -22,7 +22,7 @@ from django.utils.translation import pgettext
 
 from onewindow.appointments.selectors import in_person_block
 from onewindow.audit.services import Actor, audit_record
-from onewindow.cases import selectors, services
+from onewindow.cases import audit_events, selectors, services
 from onewindow.cases.check_data import task_check_data
 from onewindow.cases.findings import case_findings, form_fields_for_page, task_form
 from onewindow.cases.forms import FormField, build_fields, masked_answers
@@ -332,7 +332,7 @@ def staff_material_download(
     with transaction.atomic():
         audit_record(
             actor=Actor.from_request(request),
-            action="cases.material.download",
+            action=audit_events.MATERIAL_DOWNLOAD,
             target=material,
             changes={"case": case.number, "code": material.code},
             purpose=_("审批办件"),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.catalog import audit_events
 from onewindow.catalog.browse import alias_search_words
 from onewindow.catalog.models import Service, ServiceVersion, localized
 from onewindow.catalog.packages import (
@@ -151,7 +152,7 @@ def _publish(packages: list[LoadedPackage], *, actor: Actor, user: User | None) 
                 service.save(update_fields=["current", "updated_at"])
                 audit_record(
                     actor=actor,
-                    action="catalog.service.publish",
+                    action=audit_events.SERVICE_PUBLISH,
                     target=existing,
                     changes={"service": service.code, "version": existing.number, "restored": True},
                 )
@@ -177,7 +178,7 @@ def _publish(packages: list[LoadedPackage], *, actor: Actor, user: User | None) 
         service.save(update_fields=["current", "updated_at"])
         audit_record(
             actor=actor,
-            action="catalog.service.publish",
+            action=audit_events.SERVICE_PUBLISH,
             target=version,
             changes={"service": service.code, "version": number, "checksum": package.checksum},
         )

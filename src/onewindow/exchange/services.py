@@ -17,6 +17,7 @@ from onewindow.catalog.packages.vocabulary import vocabulary_load
 from onewindow.core.crypto import encrypt
 from onewindow.core.crypto.digests import blind_index
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
+from onewindow.exchange import audit_events
 from onewindow.exchange.calllog import calllog_append, calllog_lock
 from onewindow.exchange.datasources import data_source, fields_for
 from onewindow.exchange.models import AccessRequest, CallLog, Consumer, Grant, Resource
@@ -64,7 +65,7 @@ def resources_sync(*, actor: Actor) -> int:
         changed += int(created)
     audit_record(
         actor=actor,
-        action="exchange.resource.sync",
+        action=audit_events.RESOURCE_SYNC,
         target_type="exchange.resource",
         changes={"changed": changed},
     )
@@ -81,7 +82,7 @@ def _platform_grant_follow(resource: Resource, *, actor: Actor) -> None:
     grant.save(update_fields=["fields"])
     audit_record(
         actor=actor,
-        action="exchange.grant.refresh",
+        action=audit_events.GRANT_REFRESH,
         target=grant.consumer,
         changes={"resources": [resource.code]},
     )
@@ -136,7 +137,7 @@ def consumer_create(
     )
     audit_record(
         actor=actor,
-        action="exchange.consumer.create",
+        action=audit_events.CONSUMER_CREATE,
         target=consumer,
         changes={"code": code, "key_kind": key_kind, "key": "set"},
     )
@@ -158,7 +159,7 @@ def access_request_create(
     )
     audit_record(
         actor=actor,
-        action="exchange.request.create",
+        action=audit_events.REQUEST_CREATE,
         target=request,
         changes={"resource": resource.code, "fields": sorted(fields)},
         purpose=purpose,
@@ -225,7 +226,7 @@ def _decide(
     actor = Actor.from_user(user)
     if not owns(user, request.resource):
         audit_record(
-            actor=actor, action="exchange.request.decide", target=request, outcome="denied"
+            actor=actor, action=audit_events.REQUEST_DECIDE, target=request, outcome="denied"
         )
         return True, None
     if request.status != AccessRequest.Status.PENDING:
@@ -255,7 +256,7 @@ def _decide(
     request.save(update_fields=["status", "decided_by", "decided_at", "note"])
     audit_record(
         actor=actor,
-        action="exchange.request.approve" if approve else "exchange.request.reject",
+        action=audit_events.REQUEST_APPROVE if approve else audit_events.REQUEST_REJECT,
         target=request,
         changes={"fields": grant.fields if grant else [], "rate": rate_per_minute},
     )

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from onewindow.payments import audit_events
 from onewindow.payments.conf import gateway as get_gateway
 from onewindow.payments.models import (
     Mismatch,
@@ -219,7 +220,7 @@ def reconcile_run(
         run.save(update_fields=["cleared", "finished_at"])
         audit_record(
             actor=actor,
-            action="payments.reconcile.run",
+            action=audit_events.RECONCILE_RUN,
             target=run,
             changes={
                 "day": day.isoformat(),
@@ -275,7 +276,7 @@ def _failed_run(
         )
         audit_record(
             actor=actor,
-            action="payments.reconcile.run",
+            action=audit_events.RECONCILE_RUN,
             target=run,
             outcome=Outcome.FAILED,
             changes={"day": day.isoformat(), "gateway": gateway, "error": run.error},
@@ -316,7 +317,7 @@ def mismatch_resolve(*, user: User, mismatch_id: int, note: str, actor: Actor) -
             _("处理说明不能超过%(n)d个字符。") % {"n": NOTE_MAX}, code="too_long", field="note"
         )
     if not user.has_perm(RECONCILE_PERMISSION):
-        _refuse(actor, "payments.mismatch.resolve", mismatch_id)
+        _refuse(actor, audit_events.MISMATCH_RESOLVE, mismatch_id)
         raise PermissionDenied(_("您没有处理对账差异的权限。"))
     with transaction.atomic():
         mismatch = Mismatch.objects.select_for_update().filter(pk=mismatch_id).first()
@@ -334,7 +335,7 @@ def mismatch_resolve(*, user: User, mismatch_id: int, note: str, actor: Actor) -
         )
         audit_record(
             actor=actor,
-            action="payments.mismatch.resolve",
+            action=audit_events.MISMATCH_RESOLVE,
             target=mismatch,
             changes={"status": ["open", "resolved"], "resolution": "note", "note": note},
         )
@@ -351,7 +352,7 @@ def mismatch_refund(
     if not reason:
         raise ValidationFailed(_("请填写退款原因。"), code="required", field="reason")
     if not user.has_perm(RECONCILE_PERMISSION):
-        _refuse(actor, "payments.mismatch.refund", mismatch_id)
+        _refuse(actor, audit_events.MISMATCH_REFUND, mismatch_id)
         raise PermissionDenied(_("您没有处理对账差异的权限。"))
     mismatch = Mismatch.objects.filter(pk=mismatch_id).first()
     if mismatch is None:
@@ -392,7 +393,7 @@ def mismatch_confirm_paid(*, user: User, mismatch_id: int, actor: Actor) -> Mism
     (the notification was lost or refused). The payment is applied as the notification would
     have applied it (receipt, the case continues) and the difference resolved, together."""
     if not user.has_perm(RECONCILE_PERMISSION):
-        _refuse(actor, "payments.mismatch.confirm_paid", mismatch_id)
+        _refuse(actor, audit_events.MISMATCH_CONFIRM_PAID, mismatch_id)
         raise PermissionDenied(_("您没有处理对账差异的权限。"))
     with transaction.atomic():
         mismatch = Mismatch.objects.select_for_update().filter(pk=mismatch_id).first()
@@ -421,7 +422,7 @@ def mismatch_confirm_paid(*, user: User, mismatch_id: int, actor: Actor) -> Mism
         )
         audit_record(
             actor=actor,
-            action="payments.mismatch.confirm_paid",
+            action=audit_events.MISMATCH_CONFIRM_PAID,
             target=mismatch,
             changes={"status": ["open", "resolved"], "order": order.out_trade_no},
         )
@@ -449,7 +450,7 @@ def _resolved_by_refund(*, user: User, mismatch_id: int, refund: Refund, actor: 
         )
         audit_record(
             actor=actor,
-            action="payments.mismatch.resolve",
+            action=audit_events.MISMATCH_RESOLVE,
             target=mismatch,
             changes={
                 "status": ["open", "resolved"],

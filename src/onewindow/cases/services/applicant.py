@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.models import Case, CaseTask, Rating
 from onewindow.cases.services._common import (
     CaseFinished,
@@ -71,7 +72,7 @@ def case_withdraw(
     from onewindow.appointments.services import bookings_release_for_case
 
     bookings_release_for_case(case_id=case.pk, reason="case withdrawn", now=now)
-    audit_record(actor=actor_for(user, actor), action="cases.case.withdraw", target=case)
+    audit_record(actor=actor_for(user, actor), action=audit_events.CASE_WITHDRAW, target=case)
     return case
 
 
@@ -97,7 +98,7 @@ def _withdraw_before_start(
         at=now,
     )
     bookings_release_for_case(case_id=case.pk, reason="case withdrawn", now=now)
-    audit_record(actor=actor_for(user, actor), action="cases.case.withdraw", target=case)
+    audit_record(actor=actor_for(user, actor), action=audit_events.CASE_WITHDRAW, target=case)
     return case
 
 
@@ -119,7 +120,7 @@ def case_rate(
     event(case, "rated", user=user, message=_("评价：%(n)s 星") % {"n": score}, public=True)
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.case.rate",
+        action=audit_events.CASE_RATE,
         target=case,
         changes={"score": score},
     )

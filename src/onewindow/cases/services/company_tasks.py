@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services._common import (
     CaseFinished,
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
 
 COMPANY_ROLE = "company"  # the role code of a company's task: no staff member holds it
 FALLBACK_ROLE = "window_clerk"
-TASK_APPROVE = "cases.company_task.approve"
-TASK_REJECT = "cases.company_task.reject"
 COMMENT_MAX = 1000
 
 
@@ -161,7 +160,9 @@ def company_task_complete(
     apply_run(case, run, now=now, also=also, events=[done])
     audit_record(
         actor=actor_for(user, actor),
-        action=TASK_APPROVE if decision == "approve" else TASK_REJECT,
+        action=audit_events.COMPANY_TASK_APPROVE
+        if decision == "approve"
+        else audit_events.COMPANY_TASK_REJECT,
         target=task,
         changes={"case": case.number, "company": task.company_id, "status": case.status},
     )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.forms import question_label
 from onewindow.cases.models import Case, CaseMaterial
 from onewindow.cases.services._common import (
@@ -199,7 +200,7 @@ def case_material_attach(
     )
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.material.attach",
+        action=audit_events.MATERIAL_ATTACH,
         target=material,
         changes={"case": case.pk, "code": code, "size": len(content), "type": kind},
     )
@@ -225,7 +226,7 @@ def case_material_remove(
     save_case(case, "submit_token")
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.material.remove",
+        action=audit_events.MATERIAL_REMOVE,
         target=case,
         changes={"material": material_id},
     )
@@ -335,7 +336,7 @@ def case_material_use_licence(
     )
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.material.use_licence",
+        action=audit_events.MATERIAL_USE_LICENCE,
         target=material,
         changes={
             "case": case.pk,

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.models import Case, CaseEvent, CaseParty
 from onewindow.cases.services._common import (
     actor_for,
@@ -341,7 +342,7 @@ def party_consent_decide(
     _settle(case, now=now, events=events)
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.party.consent",
+        action=audit_events.PARTY_CONSENT,
         target=case,
         changes={"party": party.code, "consent": party.consent, "via": party.consent_via},
     )
@@ -445,7 +446,7 @@ def party_consent_code_send(
     row.save(force_insert=True)
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.party.consent_code",
+        action=audit_events.PARTY_CONSENT_CODE,
         target=case,
         changes={"party": party.code, "sent": party.codes_sent},
     )
@@ -511,7 +512,7 @@ def party_consent_code_verify(
             _settle(case, now=now, events=events)
             audit_record(
                 actor=actor_for(user, actor),
-                action="cases.party.consent",
+                action=audit_events.PARTY_CONSENT,
                 target=case,
                 changes={"party": party.code, "consent": party.consent, "via": party.consent_via},
             )
@@ -556,7 +557,7 @@ def party_consents_expire(*, now: datetime.datetime | None = None, limit: int = 
             _settle(case, now=now, events=events)
             audit_record(
                 actor=Actor.system("cases.consents"),
-                action="cases.party.expire",
+                action=audit_events.PARTY_EXPIRE,
                 target=case,
                 changes={"parties": [row.code for row in rows]},
             )

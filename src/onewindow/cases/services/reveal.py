@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import Actor, Outcome, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.forms import PII_FORMATS, FormField, build_fields, flat_answers
 from onewindow.cases.models import Case
 from onewindow.cases.selectors import staff_case_visible
@@ -22,7 +23,6 @@ from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
 if TYPE_CHECKING:
     from onewindow.identity.models import User
 
-REVEAL = "cases.answer.reveal"
 PURPOSE_MAX = 200  # as identity's reveal
 
 
@@ -81,7 +81,7 @@ def case_answer_reveal(
     with transaction.atomic():
         audit_record(
             actor=actor_for(user, actor),
-            action=REVEAL,
+            action=audit_events.ANSWER_REVEAL,
             target=case,
             outcome=Outcome.OK if granted else Outcome.DENIED,
             purpose=purpose,

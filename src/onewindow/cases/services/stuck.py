@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, Outcome, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import supervised_department_ids
 from onewindow.cases.services._common import (
@@ -174,7 +175,7 @@ def case_stuck_retry(
     published version (only when its process state restores under it)."""
     who = actor_for(user, actor)
     now = now or timezone.now()
-    action = "cases.case.retry_current" if current_version else "cases.case.retry"
+    action = audit_events.CASE_RETRY_CURRENT if current_version else audit_events.CASE_RETRY
     with transaction.atomic():
         case = _supervised_case(user, number)
         if case is not None:
@@ -233,7 +234,7 @@ def case_stuck_conclude(
 
     who = actor_for(user, actor)
     now = now or timezone.now()
-    action = "cases.case.conclude_stuck"
+    action = audit_events.CASE_CONCLUDE_STUCK
     reason = (reason or "").strip()
     with transaction.atomic():
         case = _supervised_case(user, number)

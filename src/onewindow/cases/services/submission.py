@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_folded, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.models import Case, CaseMaterial
 from onewindow.cases.services._common import (
     CaseNotFound,
@@ -166,7 +167,7 @@ def case_draft_start(
         save_case(existing, "form_data")
         audit_record(
             actor=actor_for(user, actor),
-            action="cases.draft.carry",
+            action=audit_events.DRAFT_CARRY,
             target=existing,
             changes={"fields": sorted(carried), "from": carried_from},
         )
@@ -182,7 +183,7 @@ def case_draft_start(
     )
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.draft.start",
+        action=audit_events.DRAFT_START,
         target=case,
         changes={
             "service": version.service.code,
@@ -212,7 +213,7 @@ def case_draft_save_form(
     save_case(case, "form_data", "step", "submit_token")
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.draft.save",
+        action=audit_events.DRAFT_SAVE,
         target=case,
         changes={"fields": changed, "errors": len(errors)},
     )
@@ -237,7 +238,7 @@ def case_draft_discard(*, user: User, case_id: int, actor: Actor | None = None) 
     own_case(case, user)
     if case.status != Case.Status.DRAFT:
         raise CaseNotFound()
-    audit_record(actor=actor_for(user, actor), action="cases.draft.discard", target=case)
+    audit_record(actor=actor_for(user, actor), action=audit_events.DRAFT_DISCARD, target=case)
     from onewindow.appointments.services import bookings_release_for_case
 
     bookings_release_for_case(case_id=case.pk, reason="draft_discarded", actor=actor)
@@ -410,7 +411,7 @@ def _submit_locked(
     )
     audit_record(
         actor=actor,
-        action="cases.case.submit",
+        action=audit_events.CASE_SUBMIT,
         target=case,
         changes={
             "number": case.number,
@@ -477,7 +478,7 @@ def _submit_awaiting_consent(
     publish(case, events)
     audit_record(
         actor=actor,
-        action="cases.case.submit",
+        action=audit_events.CASE_SUBMIT,
         target=case,
         changes={
             "number": case.number,

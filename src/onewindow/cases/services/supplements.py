@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services._common import (
     actor_for,
@@ -130,7 +131,7 @@ def case_supplement_submit(
     )
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.case.supplement",
+        action=audit_events.CASE_SUPPLEMENT,
         target=case,
         changes={"fields": changed, "tasks": [t.pk for t in waiting]},
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.findings import findings_clean, task_form
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services._common import (
@@ -137,7 +138,7 @@ def task_claim(*, user: User, task_id: int, actor: Actor | None = None) -> CaseT
     task.save(update_fields=["status", "claimed_by"])
     claimed = _("认领了任务：%(step)s") % {"step": task.name}
     event(case, "task_claimed", user=user, task=task, message=claimed, public=False)
-    audit_record(actor=actor_for(user, actor), action="cases.task.claim", target=task)
+    audit_record(actor=actor_for(user, actor), action=audit_events.TASK_CLAIM, target=task)
     return task
 
 
@@ -152,7 +153,7 @@ def task_unclaim(*, user: User, task_id: int, actor: Actor | None = None) -> Cas
     task.save(update_fields=["status", "claimed_by"])
     unclaimed = _("放回待认领：%(step)s") % {"step": task.name}
     event(case, "task_unclaimed", user=user, task=task, message=unclaimed, public=False)
-    audit_record(actor=actor_for(user, actor), action="cases.task.unclaim", target=task)
+    audit_record(actor=actor_for(user, actor), action=audit_events.TASK_UNCLAIM, target=task)
     return task
 
 
@@ -231,7 +232,7 @@ def task_complete(
     apply_run(case, run, now=now, also=also, events=[done])
     audit_record(
         actor=who,
-        action=f"cases.task.{decision}",
+        action=audit_events.TASK_DECIDED[decision],
         target=task,
         changes={"case": case.number, "decision": decision, "status": case.status},
     )
@@ -331,7 +332,7 @@ def _request_supplement(
     )
     audit_record(
         actor=actor,
-        action="cases.task.supplement",
+        action=audit_events.TASK_SUPPLEMENT,
         target=task,
         changes={"case": case.number, "comment": text},
     )
@@ -366,7 +367,7 @@ def task_transfer(
     )
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.task.transfer",
+        action=audit_events.TASK_TRANSFER,
         target=task,
         changes={"to": target.pk},
     )
@@ -378,7 +379,7 @@ def task_comment(*, user: User, task_id: int, comment: str, actor: Actor | None 
     case, task = _task_locked(user, task_id)
     text = _clean_comment(comment, required=True, message=_("请填写意见。"))
     event(case, "comment", user=user, task=task, message=text, public=False)
-    audit_record(actor=actor_for(user, actor), action="cases.task.comment", target=task)
+    audit_record(actor=actor_for(user, actor), action=audit_events.TASK_COMMENT, target=task)
 
 
 @dataclass(frozen=True)

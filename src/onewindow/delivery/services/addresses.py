@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import FieldError, NotFound, ValidationFailed
 from onewindow.core.identifiers import normalize_phone
+from onewindow.delivery import audit_events
 from onewindow.delivery.models import Address
 from onewindow.delivery.regions import normalize_region_code
 
@@ -90,7 +91,7 @@ def address_create(
         _make_default(address)
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="delivery.address.create",
+        action=audit_events.ADDRESS_CREATE,
         target=address,
         changes={"default": address.is_default},
     )
@@ -119,7 +120,7 @@ def address_update(
         _make_default(address)
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="delivery.address.update",
+        action=audit_events.ADDRESS_UPDATE,
         target=address,
         changes={"fields": changed, "default": address.is_default},
     )
@@ -139,7 +140,7 @@ def address_delete(*, user: User, address_id: int, actor: Actor | None = None) -
             _make_default(following)
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="delivery.address.delete",
+        action=audit_events.ADDRESS_DELETE,
         target_type="delivery.address",
         target_id=str(pk),
         changes={"default": was_default},
@@ -154,7 +155,7 @@ def address_set_default(*, user: User, address_id: int, actor: Actor | None = No
     _make_default(address)
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="delivery.address.default",
+        action=audit_events.ADDRESS_DEFAULT,
         target=address,
         changes={"default": True},
     )

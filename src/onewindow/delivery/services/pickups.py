@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from onewindow.core.text import zh_text
+from onewindow.delivery import audit_events
 from onewindow.delivery.couriers.base import Party
 from onewindow.delivery.models import Address, Shipment
 from onewindow.delivery.services._common import note_case
@@ -142,7 +143,7 @@ def pickup_book(
     )
     audit_record(
         actor=actor,
-        action="delivery.pickup.book",
+        action=audit_events.PICKUP_BOOK,
         target=shipment,
         changes={"case": case.number, "window": chosen.value},
     )
@@ -168,7 +169,7 @@ def pickup_cancel(*, user: User, tracking_no: str, actor: Actor | None = None) -
     note_case(shipment, kind="delivery_pickup", message=_("已取消上门取件。"))
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="delivery.pickup.cancel",
+        action=audit_events.PICKUP_CANCEL,
         target=shipment,
         changes={"status": "cancelled"},
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from onewindow.core.identifiers import normalize_phone
+from onewindow.delivery import audit_events
 from onewindow.delivery.models import Shipment
 from onewindow.delivery.regions import normalize_region_code, with_region
 from onewindow.delivery.services._common import child_key, note_case, tell_resident
@@ -123,7 +124,7 @@ def shipment_correct_address(
         )
         audit_record(
             actor=actor,
-            action="delivery.shipment.correct",
+            action=audit_events.SHIPMENT_CORRECT,
             target=shipment,
             changes={"rebooked": following.tracking_no},
         )
@@ -161,7 +162,7 @@ def shipment_correct_address(
     )
     note_case(shipment, kind="delivery_address", message=message)
     audit_record(
-        actor=actor, action="delivery.shipment.correct", target=shipment, changes={"kept": True}
+        actor=actor, action=audit_events.SHIPMENT_CORRECT, target=shipment, changes={"kept": True}
     )
     return shipment
 
@@ -216,7 +217,7 @@ def shipment_reship(
     )
     audit_record(
         actor=actor,
-        action="delivery.shipment.reship",
+        action=audit_events.SHIPMENT_RESHIP,
         target=shipment,
         changes={"reshipped_as": following.tracking_no, "corrected": bool(shipment.corrected_at)},
     )
@@ -245,7 +246,7 @@ def shipment_hold_at_counter(
     )
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="delivery.shipment.hold",
+        action=audit_events.SHIPMENT_HOLD,
         target=shipment,
         changes={"resolution": "counter"},
     )
@@ -267,7 +268,7 @@ def shipment_counter_collected(
     note_case(shipment, kind="delivery_counter", message=_("申请人已在窗口领取证件。"))
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="delivery.shipment.collected",
+        action=audit_events.SHIPMENT_COLLECTED,
         target=shipment,
         changes={"collected": True},
     )

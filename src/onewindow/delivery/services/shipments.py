@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import Conflict, ValidationFailed
 from onewindow.core.identifiers import normalize_phone
+from onewindow.delivery import audit_events
 from onewindow.delivery.conf import courier, poll_quiet_seconds
 from onewindow.delivery.couriers.base import CourierError, Party, ShipmentRequest
 from onewindow.delivery.models import Shipment, TrackingEvent
@@ -150,7 +151,7 @@ def shipment_create(
     )
     audit_record(
         actor=actor,
-        action="delivery.shipment.create",
+        action=audit_events.SHIPMENT_CREATE,
         target=shipment,
         changes={
             "case": spec.case_number,

@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.core.errors import NotFound, ValidationFailed
+from onewindow.identity import audit_events
 from onewindow.identity.models import Staff, User
 from onewindow.identity.services.login import CODE_RE
 
@@ -71,7 +72,7 @@ def staff_totp_reset(*, actor_user: User, staff: Staff, ip: str = "") -> Staff:
         with transaction.atomic():  # committed before the error
             audit_record(
                 actor=actor,
-                action="identity.staff.totp_reset",
+                action=audit_events.STAFF_TOTP_RESET,
                 target=staff,
                 outcome=Outcome.DENIED,
                 changes={"reason": "outside the actor's departments"},
@@ -82,7 +83,7 @@ def staff_totp_reset(*, actor_user: User, staff: Staff, ip: str = "") -> Staff:
         TOTPDevice.objects.create(user_id=staff.user_id, name=PENDING_NAME, confirmed=False)
         audit_record(
             actor=actor,
-            action="identity.staff.totp_reset",
+            action=audit_events.STAFF_TOTP_RESET,
             target=staff,
             changes={"devices_removed": removed},
         )
@@ -121,7 +122,7 @@ def staff_totp_confirm(*, user_id: int, device_id: int, token: str, ip: str = ""
         device.save(update_fields=["confirmed", "name"])
         audit_record(
             actor=Actor.from_user(device.user, ip=ip),
-            action="identity.staff.totp_confirm",
+            action=audit_events.STAFF_TOTP_CONFIRM,
             target=device.user,
         )
     return device
