@@ -17,8 +17,8 @@ from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from onewindow.core.text import zh_text
 from onewindow.delivery import audit_events
-from onewindow.delivery.couriers.base import Party
 from onewindow.delivery.models import Address, Shipment
+from onewindow.delivery.providers.base import Party
 from onewindow.delivery.services._common import note_case
 from onewindow.delivery.services.shipments import (
     ShipmentSpec,

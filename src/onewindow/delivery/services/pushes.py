@@ -18,8 +18,8 @@ from django.utils import timezone
 from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.delivery import audit_events
 from onewindow.delivery.conf import courier
-from onewindow.delivery.couriers.base import SignatureInvalid, TrackingUpdate
 from onewindow.delivery.models import CourierPush, Shipment
+from onewindow.delivery.providers.base import SignatureInvalid, TrackingUpdate
 from onewindow.delivery.services.tracking import tracking_apply
 
 logger = logging.getLogger("onewindow.delivery")

@@ -17,8 +17,8 @@ from onewindow.core.errors import Conflict, ValidationFailed
 from onewindow.core.identifiers import normalize_phone
 from onewindow.delivery import audit_events
 from onewindow.delivery.conf import courier, poll_quiet_seconds
-from onewindow.delivery.couriers.base import CourierError, Party, ShipmentRequest
 from onewindow.delivery.models import Shipment, TrackingEvent
+from onewindow.delivery.providers.base import CourierError, Party, ShipmentRequest
 from onewindow.delivery.services._common import order_id_for, track_ref
 from onewindow.delivery.services.tracking import tracking_apply
 from onewindow.delivery.windows import window_party

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.delivery import audit_events
-from onewindow.delivery.couriers.base import TrackingUpdate
 from onewindow.delivery.models import Shipment, TrackingEvent
+from onewindow.delivery.providers.base import TrackingUpdate
 from onewindow.delivery.services._common import note_case, tell_resident
 from onewindow.delivery.windows import window_label
 
