@@ -230,11 +230,6 @@ def expected_attendees(booking: Booking, *, case: BookingCase | None = None) -> 
     return [by_code[code] for code in attend_codes(case.definition) if code in by_code]
 
 
-def all_checked_in(booking: Booking) -> bool:
-    expected = [p.code for p in expected_attendees(booking)]
-    return bool(expected) and set(expected) <= set(booking.checked_in or [])
-
-
 def in_person_block(*, case: Any, element_id: str, decision: str, now: datetime.datetime) -> str:
     """Why a task done with the persons present cannot be decided yet ('' when it can): it
     is approved on the booked day once every person expected is checked in; it may be

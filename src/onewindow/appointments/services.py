@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.appointments import audit_events
@@ -513,13 +512,3 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
         if not (case is not None and case.called_off)  # nothing to come for
         and _remind_one(pk, now, case)
     )
-
-
-def appointment_text(booking: Booking) -> str:
-    local = timezone.localtime(booking.slot.starts_at)
-    return _("%(place)s，%(day)s %(start)s–%(end)s") % {
-        "place": booking.slot.resource.name,
-        "day": f"{local:%Y-%m-%d}",
-        "start": f"{local:%H:%M}",
-        "end": f"{timezone.localtime(booking.slot.ends_at):%H:%M}",
-    }

@@ -256,12 +256,6 @@ def sms_deliver(*, message_id: int, provider: SmsProvider | None = None) -> str:
     return "failed" if final else "retry"
 
 
-def sms_delivery_receipt(*, provider: str, provider_message_id: str, delivered: bool) -> bool:
-    """One vendor delivery report. Returns whether a row changed."""
-    receipt = DeliveryReceipt(provider_message_id=provider_message_id, delivered=delivered)
-    return sms_receipts_apply(provider=provider, receipts=[receipt]).applied == 1
-
-
 @dataclass(frozen=True)
 class ReceiptOutcome:
     applied: int = 0  # a sent message is now delivered or failed

@@ -18,7 +18,7 @@ from onewindow.catalog.selectors import candidate_group_target
 from onewindow.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 
 if TYPE_CHECKING:
-    from onewindow.identity.models import Department, User
+    from onewindow.identity.models import User
 
 
 class CaseNotFound(NotFound):
@@ -203,7 +203,3 @@ def group_error(group: str) -> ProcessConfigError:
     return ProcessConfigError(
         _("流程中的候选组 %(group)s 无法对应到部门和角色。") % {"group": group}
     )
-
-
-def department_label(department: Department) -> str:
-    return department.name

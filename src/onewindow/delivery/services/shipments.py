@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -232,11 +231,3 @@ def shipments_advance(*, now: datetime.datetime | None = None) -> int:
             continue
         total += shipment_refresh(shipment_id=pk, now=now)
     return total
-
-
-def open_shipments_of(*, case_id: int, kind: str) -> list[Shipment]:
-    return list(
-        Shipment.objects.filter(case_id=case_id, kind=kind).filter(
-            ~Q(status__in=list(Shipment.FINAL))
-        )
-    )
