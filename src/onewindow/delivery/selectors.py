@@ -27,7 +27,7 @@ def _with_events(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
     )
 
 
-def shipments_for_case(case_number: str) -> list[Shipment]:
+def shipments_for_case(*, case_number: str) -> list[Shipment]:
     if not case_number:
         return []
     return list(
@@ -35,7 +35,7 @@ def shipments_for_case(case_number: str) -> list[Shipment]:
     )
 
 
-def shipments_for_user(user: User | AnonymousUser | None, *, limit: int = 5) -> list[Shipment]:
+def shipments_for_user(*, user: User | AnonymousUser | None, limit: int = 5) -> list[Shipment]:
     if user is None or not user.is_authenticated:
         return []
     return list(
@@ -62,7 +62,7 @@ def shipment_correctable(shipment: Shipment) -> bool:
     )
 
 
-def addresses_for(user: User | AnonymousUser | None) -> list[Address]:
+def addresses_for_user(*, user: User | AnonymousUser | None) -> list[Address]:
     if user is None or not user.is_authenticated:
         return []
     return list(Address.objects.filter(owner=user))
@@ -72,7 +72,7 @@ def address_for(*, user: User, address_id: int) -> Address | None:
     return Address.objects.filter(owner=user, pk=address_id).first()
 
 
-def returns_department_ids(user: User) -> set[int]:
+def returns_department_ids(*, user: User) -> set[int]:
     """Departments whose returned mail ``user`` may handle: with ``delivery.manage_returns``,
     their own, those they hold a role in, and the departments below those."""
     from onewindow.identity.selectors import staff_department_ids_below
@@ -82,22 +82,22 @@ def returns_department_ids(user: User) -> set[int]:
     return staff_department_ids_below(user)
 
 
-def returns_for_staff(user: User) -> QuerySet[Shipment]:
+def returns_for_staff(*, user: User) -> QuerySet[Shipment]:
     """Returned shipments of the staff member's departments still waiting: not re-shipped,
     not collected at the window; oldest first."""
     return _with_events(
         Shipment.objects.filter(
-            department_id__in=returns_department_ids(user),
+            department_id__in=returns_department_ids(user=user),
             status=Shipment.Status.RETURNED,
             counter_collected_at__isnull=True,
         ).exclude(resolution=Shipment.Resolution.RESHIPPED)
     ).order_by("updated_at", "pk")
 
 
-def returns_recently_resolved(user: User, *, limit: int = 10) -> list[Shipment]:
+def returns_recently_resolved(*, user: User, limit: int = 10) -> list[Shipment]:
     return list(
         Shipment.objects.filter(
-            department_id__in=returns_department_ids(user),
+            department_id__in=returns_department_ids(user=user),
             status=Shipment.Status.RETURNED,
             resolved_at__isnull=False,
         )
@@ -111,7 +111,7 @@ def return_for_staff(*, user: User, shipment_id: int) -> Shipment | None:
     return _with_events(
         Shipment.objects.filter(
             pk=shipment_id,
-            department_id__in=returns_department_ids(user),
+            department_id__in=returns_department_ids(user=user),
             status=Shipment.Status.RETURNED,
         )
     ).first()

@@ -39,14 +39,14 @@ def _row(shipment: Shipment) -> dict[str, Any]:
 
 @access(STAFF, perm=RETURNS_PERMISSION)
 def returns_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rows = [_row(s) for s in selectors.returns_for_staff(request.user)[:200]]
+    rows = [_row(s) for s in selectors.returns_for_staff(user=request.user)[:200]]
     return render(
         request,
         "delivery/staff_returns.html",
         {
             "waiting": [r for r in rows if r["shipment"].resolution == ""],
             "held": [r for r in rows if r["shipment"].resolution == Shipment.Resolution.COUNTER],
-            "resolved": selectors.returns_recently_resolved(request.user),
+            "resolved": selectors.returns_recently_resolved(user=request.user),
         },
     )
 

@@ -59,7 +59,7 @@ def address_list(request: HttpRequest) -> HttpResponse:
         request,
         "delivery/addresses.html",
         {
-            "addresses": selectors.addresses_for(request.user),
+            "addresses": selectors.addresses_for_user(user=request.user),
             "next": _next(request, ""),
             "limit": services.addresses.MAX_ADDRESSES,
         },
@@ -155,7 +155,7 @@ def shipment_address(request: AuthenticatedHttpRequest, tracking_no: str) -> Htt
     shipment = selectors.shipment_for_owner(user=request.user, tracking_no=tracking_no)
     if shipment is None or shipment.kind != Shipment.Kind.DELIVER:
         raise Http404
-    book = selectors.addresses_for(request.user)
+    book = selectors.addresses_for_user(user=request.user)
     chosen = next((a for a in book if str(a.pk) == request.GET.get("from", "")), None)
     if chosen is None and request.method == "GET" and shipment.corrected_at is None:
         chosen = next((a for a in book if a.is_default), None)
@@ -228,7 +228,7 @@ def pickup_book(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
         raise Http404
     originals = paper_originals(case)
     booked = open_pickup(case) if originals else None
-    book = selectors.addresses_for(request.user)
+    book = selectors.addresses_for_user(user=request.user)
     form = PickupForm(
         request.POST if request.method == "POST" else None,
         addresses=[(a.pk, f"{a.recipient} {a.full_address}") for a in book],

@@ -167,7 +167,7 @@ def access_request_create(
     return request
 
 
-def owns(user: User, resource: Resource) -> bool:
+def _owns(user: User, resource: Resource) -> bool:
     """Staff of the owning department (or a department above it), or a platform operator."""
     if user.has_perm("identity.operate_platform"):
         return True
@@ -224,7 +224,7 @@ def _decide(
     if request is None:
         raise NotFound(_("申请不存在。"))
     actor = Actor.from_user(user)
-    if not owns(user, request.resource):
+    if not _owns(user, request.resource):
         audit_record(
             actor=actor, action=audit_events.REQUEST_DECIDE, target=request, outcome="denied"
         )

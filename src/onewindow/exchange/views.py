@@ -44,9 +44,9 @@ def owner_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "exchange/owner_home.html",
         {
-            "resources": selectors.resources_for(request.user),
-            "pending": selectors.pending_requests_for(request.user),
-            "calls": selectors.calls_for(request.user),
+            "resources": selectors.resources_for_owner(user=request.user),
+            "pending": selectors.access_requests_pending_for(user=request.user),
+            "calls": selectors.calls_for_owner(user=request.user),
             "chain_problem": problem,
         },
     )

@@ -114,7 +114,7 @@ def mismatches_of_day(*, day: datetime.date, gateway: str) -> list[MismatchRow]:
     return [MismatchRow(m, orders.get(m.out_trade_no)) for m in rows]
 
 
-def mismatch_get(pk: int) -> Mismatch | None:
+def mismatch_get(*, pk: int) -> Mismatch | None:
     return (
         Mismatch.objects.select_related("resolved_by", "refund", "last_run").filter(pk=pk).first()
     )

@@ -121,7 +121,7 @@ def reconciliation_day(request: AuthenticatedHttpRequest, day: str, gateway: str
 def mismatch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """POST ``action=resolve`` closes the difference with a note; ``action=refund`` checks the
     amount and asks to confirm, and with ``step=confirm`` refunds through the gateway."""
-    mismatch = selectors.mismatch_get(pk)
+    mismatch = selectors.mismatch_get(pk=pk)
     if mismatch is None:
         raise Http404
     order = selectors.mismatch_order(mismatch)

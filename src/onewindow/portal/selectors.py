@@ -169,7 +169,7 @@ def _licence_summaries(user: User, limit: int = 5) -> list[LicenceSummary]:
     return [LicenceSummary(**row) for row in licence_summaries(user=user, limit=limit)]
 
 
-def home_sections_for(user: User) -> HomeSections:
+def home_sections_for(*, user: User) -> HomeSections:
     """The home page of a logged-in resident. Licences, bills and messages stay empty until
     the features that own them provide selectors."""
     return HomeSections(

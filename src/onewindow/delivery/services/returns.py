@@ -172,7 +172,7 @@ def _staff_shipment(user: User, shipment_id: int) -> Shipment:
 
     shipment = (
         Shipment.objects.select_for_update()
-        .filter(pk=shipment_id, department_id__in=returns_department_ids(user))
+        .filter(pk=shipment_id, department_id__in=returns_department_ids(user=user))
         .first()
     )
     if shipment is None:

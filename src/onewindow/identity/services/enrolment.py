@@ -50,7 +50,7 @@ def _pending_devices() -> QuerySet[TOTPDevice]:
     return TOTPDevice.objects.filter(confirmed=False, name=PENDING_NAME, created_at__gte=since)
 
 
-def pending_device(user: User) -> TOTPDevice | None:
+def totp_device_pending(*, user: User) -> TOTPDevice | None:
     """The user's authenticator waiting to be enrolled, if any."""
     return _pending_devices().filter(user_id=user.pk).order_by("-pk").first()
 

@@ -279,9 +279,9 @@ def staff_login_check(
         (d for d in devices_for_user(user, confirmed=True) if isinstance(d, TOTPDevice)), None
     )
     if device is None:
-        from onewindow.identity.services.enrolment import EnrolmentPending, pending_device
+        from onewindow.identity.services.enrolment import EnrolmentPending, totp_device_pending
 
-        pending = pending_device(user)
+        pending = totp_device_pending(user=user)
         if pending is not None:  # reset by an administrator: enrol it now (the login view)
             raise EnrolmentPending(user, pending)
         raise StaffLoginFailed(

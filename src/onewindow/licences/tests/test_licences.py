@@ -190,7 +190,7 @@ def test_wallet_lists_own_licences_and_serves_a_pdf(client):
     assert client.get(f"/licences/{theirs.number}.pdf").status_code == 404
     from onewindow.portal.selectors import home_sections_for
 
-    sections = home_sections_for(user)
+    sections = home_sections_for(user=user)
     assert [s.name for s in sections.licences] == ["往来港澳通行证签注"]
 
 

@@ -81,7 +81,7 @@ def test_staff_visiting_home_are_sent_to_the_workbench(client: Client) -> None:
 
 def test_home_sections_start_empty_and_typed() -> None:
     person = _person(name="王芳")
-    sections = home_sections_for(user_of(person))
+    sections = home_sections_for(user=user_of(person))
     assert isinstance(sections, HomeSections)
     assert sections.greeting_name == "王芳"
     assert sections.cases == sections.licences == sections.bills == sections.messages == []
