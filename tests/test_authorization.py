@@ -292,7 +292,7 @@ def _address(w: World) -> dict[str, Any]:
 
 def _shipment(w: World, kind: str) -> Any:
     from onewindow.audit.services import Actor
-    from onewindow.delivery.couriers import Party
+    from onewindow.delivery.providers import Party
     from onewindow.delivery.services import ShipmentSpec, shipment_create
     from onewindow.identity.models import Department
 

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from onewindow.audit.models import AuditEvent
-from onewindow.cases.services.reveal import REVEAL
+from onewindow.cases.audit_events import ANSWER_REVEAL
 from onewindow.demo.city import city_structure_seed
 from onewindow.identity.models import User
 from onewindow.testing.applying import apply
@@ -64,7 +64,7 @@ def test_a_clerk_reveals_one_answer_with_a_purpose(
         "aria-invalid", "true"
     )
     expect(id_answer.locator(".answer-value")).to_have_text(MASKED_ID)
-    assert not AuditEvent.objects.filter(action=REVEAL).exists()
+    assert not AuditEvent.objects.filter(action=ANSWER_REVEAL).exists()
 
     id_answer.get_by_role("textbox", name=PURPOSE_LABEL).fill("受理时核对申请人身份")
     id_answer.get_by_role("button", name="查看").click()
@@ -72,7 +72,7 @@ def test_a_clerk_reveals_one_answer_with_a_purpose(
     expect(id_answer.locator(".answer-value")).to_have_text(ANSWERS["id_number"])
     expect(id_answer.get_by_text("查看完整信息")).to_have_count(0)
     expect(phone_answer.locator(".answer-value")).to_have_text(MASKED_PHONE)
-    row = AuditEvent.objects.get(action=REVEAL)
+    row = AuditEvent.objects.get(action=ANSWER_REVEAL)
     assert row.changes == {"case": case.number, "field": "id_number"}
     assert row.purpose == "受理时核对申请人身份"
     assert has_no_horizontal_scroll(page)

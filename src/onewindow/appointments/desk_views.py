@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,9 @@ from onewindow.core.access import STAFF, access
 from onewindow.core.errors import ApplicationError
 from onewindow.core.numbers import is_ascii_number
 
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
+
 ACTIONS: dict[str, Callable[..., Booking]] = {
     "check_in": services.booking_check_in,
     "no_show": services.booking_mark_no_show,
@@ -28,7 +32,7 @@ ACTIONS: dict[str, Callable[..., Booking]] = {
 
 
 @access(STAFF)
-def desk(request: HttpRequest) -> HttpResponse:
+def desk(request: AuthenticatedHttpRequest) -> HttpResponse:
     offices = selectors.desk_resources_for(user=request.user)
     if len(offices) == 1:
         return redirect("appointments:desk_day", code=offices[0].code)
@@ -46,7 +50,7 @@ def parse_day(raw: str, *, today: datetime.date) -> tuple[datetime.date | None, 
 
 
 @access(STAFF)
-def desk_day(request: HttpRequest, code: str) -> HttpResponse:
+def desk_day(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     resource = selectors.desk_resource(user=request.user, code=code)
     if resource is None:
         raise Http404
@@ -82,7 +86,7 @@ def desk_day(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _mark(request: HttpRequest) -> None:
+def _mark(request: AuthenticatedHttpRequest) -> None:
     raw_id = request.POST.get("booking", "")
     action = ACTIONS.get(request.POST.get("action", ""))
     if not is_ascii_number(raw_id) or action is None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from onewindow.appointments import audit_events
 from onewindow.appointments.models import AppointmentResource, default_hours
 from onewindow.appointments.services import slots_generate
 from onewindow.audit.services import Actor, audit_record
@@ -93,7 +94,7 @@ def resources_seed(*, days: int = 10) -> list[AppointmentResource]:
             if created:
                 audit_record(
                     actor=Actor.system("appointments"),
-                    action="appointments.resource.create",
+                    action=audit_events.RESOURCE_CREATE,
                     target=resource,
                     changes={"code": resource.code},
                 )

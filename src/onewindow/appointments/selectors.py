@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import F
 from django.utils import timezone
@@ -17,6 +17,9 @@ from onewindow.appointments.case_facts import BookingCase, NamedPerson, booking_
 from onewindow.appointments.models import AppointmentResource, Booking, Slot
 from onewindow.core.errors import FieldError
 from onewindow.identity.selectors import department_ids_below, staff_role_department_ids
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 APPOINTMENT_FIELD = "appointment"
 
@@ -140,19 +143,19 @@ MARKED = (Booking.Status.ATTENDED, Booking.Status.NO_SHOW)
 ON_THE_LIST = (Booking.Status.BOOKED, *MARKED)
 
 
-def _clerk_department_ids(user: Any) -> set[int]:
+def _clerk_department_ids(user: User) -> set[int]:
     if getattr(user, "kind", "") not in {"staff", "operator"}:
         return set()
     return staff_role_department_ids(user_id=user.pk, role_code=CLERK_ROLE)
 
 
-def desk_may_use(*, user: Any, resource: AppointmentResource) -> bool:
+def desk_may_use(*, user: User, resource: AppointmentResource) -> bool:
     """Window clerks of the office's department (or a department above it)."""
     held = _clerk_department_ids(user)
     return bool(held) and resource.department_id in department_ids_below(held)
 
 
-def desk_resources_for(*, user: Any) -> list[AppointmentResource]:
+def desk_resources_for(*, user: User) -> list[AppointmentResource]:
     held = _clerk_department_ids(user)
     if not held:
         return []
@@ -162,7 +165,7 @@ def desk_resources_for(*, user: Any) -> list[AppointmentResource]:
     return list(offices.order_by("code"))
 
 
-def desk_resource(*, user: Any, code: str) -> AppointmentResource | None:
+def desk_resource(*, user: User, code: str) -> AppointmentResource | None:
     """The office, if ``user`` works its desk; None otherwise (as for an unknown code)."""
     resource = (
         AppointmentResource.objects.select_related("department__parent").filter(code=code).first()
@@ -225,11 +228,6 @@ def expected_attendees(booking: Booking, *, case: BookingCase | None = None) -> 
         return []
     by_code = {p.code: p for p in case.persons}
     return [by_code[code] for code in attend_codes(case.definition) if code in by_code]
-
-
-def all_checked_in(booking: Booking) -> bool:
-    expected = [p.code for p in expected_attendees(booking)]
-    return bool(expected) and set(expected) <= set(booking.checked_in or [])
 
 
 def in_person_block(*, case: Any, element_id: str, decision: str, now: datetime.datetime) -> str:

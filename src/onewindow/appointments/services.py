@@ -12,16 +12,16 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onewindow.appointments import audit_events
 from onewindow.appointments.case_facts import BookingCase, booking_case, booking_cases
 from onewindow.appointments.case_facts import case_facts_source_set as case_facts_source_set
 from onewindow.appointments.models import AppointmentResource, Booking, Slot
@@ -38,6 +38,9 @@ from onewindow.appointments.signals import BookingMark, booking_marked
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.calendar import CalendarNotCovered, add_working_days, is_working_day
 from onewindow.core.errors import Conflict, NotFound, ValidationFailed
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +125,7 @@ def slots_generate(
     if new:
         audit_record(
             actor=actor or Actor.system("appointments"),
-            action="appointments.slots.generate",
+            action=audit_events.SLOTS_GENERATE,
             target=resource,
             changes={"created": len(new), "from": new[0].day.isoformat()},
         )
@@ -154,7 +157,7 @@ def _release_place(slot_id: int) -> None:
 @transaction.atomic
 def booking_create(
     *,
-    user: Any,
+    user: User,
     case_id: int,
     definition: Mapping[str, Any] | None,
     person_id: int | None,
@@ -202,7 +205,7 @@ def booking_create(
         _release_place(current.slot_id)
         audit_record(
             actor=actor,
-            action="appointments.booking.cancel",
+            action=audit_events.BOOKING_CANCEL,
             target=current,
             changes={"reason": "rebooked"},
         )
@@ -211,7 +214,7 @@ def booking_create(
     )
     audit_record(
         actor=actor,
-        action="appointments.booking.create",
+        action=audit_events.BOOKING_CREATE,
         target=booking,
         changes={
             "resource": slot.resource.code,
@@ -226,7 +229,7 @@ def booking_create(
 @transaction.atomic
 def booking_cancel(
     *,
-    user: Any,
+    user: User,
     booking_id: int,
     actor: Actor | None = None,
     now: datetime.datetime | None = None,
@@ -243,7 +246,7 @@ def booking_cancel(
     _release_place(booking.slot_id)
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="appointments.booking.cancel",
+        action=audit_events.BOOKING_CANCEL,
         target=booking,
         changes={"reason": "resident"},
     )
@@ -267,7 +270,7 @@ def bookings_release_for_case(
         _release_place(booking.slot_id)
         audit_record(
             actor=actor or Actor.system("appointments"),
-            action="appointments.booking.cancel",
+            action=audit_events.BOOKING_CANCEL,
             target=booking,
             changes={"reason": reason, "case": case_id},
         )
@@ -304,7 +307,7 @@ def bookings_close_for_case(*, case_id: int, now: datetime.datetime) -> int:
 
 def _marked(
     *,
-    user: Any,
+    user: User,
     booking_id: int,
     outcome: str,
     actor: Actor | None,
@@ -359,8 +362,11 @@ def _marked(
         _tell_case(booking, outcome=outcome, arrived=arrived)
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="appointments.booking."
-        + ("check_in" if outcome == Booking.Status.ATTENDED else "no_show"),
+        action=(
+            audit_events.BOOKING_CHECK_IN
+            if outcome == Booking.Status.ATTENDED
+            else audit_events.BOOKING_NO_SHOW
+        ),
         target=booking,
         changes={
             "status": [before, booking.status],
@@ -390,7 +396,7 @@ def _tell_case(booking: Booking, *, outcome: str, arrived: list[Any]) -> None:
 @transaction.atomic
 def booking_check_in(
     *,
-    user: Any,
+    user: User,
     booking_id: int,
     attendee: str | None = None,
     actor: Actor | None = None,
@@ -413,7 +419,7 @@ def booking_check_in(
 @transaction.atomic
 def booking_mark_no_show(
     *,
-    user: Any,
+    user: User,
     booking_id: int,
     actor: Actor | None = None,
     now: datetime.datetime | None = None,
@@ -465,7 +471,7 @@ def _remind_one(booking_id: int, now: datetime.datetime, case: BookingCase | Non
             )
         audit_record(
             actor=Actor.system("appointments"),
-            action="appointments.booking.remind",
+            action=audit_events.BOOKING_REMIND,
             target=booking,
         )
         return True
@@ -506,13 +512,3 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
         if not (case is not None and case.called_off)  # nothing to come for
         and _remind_one(pk, now, case)
     )
-
-
-def appointment_text(booking: Booking) -> str:
-    local = timezone.localtime(booking.slot.starts_at)
-    return _("%(place)s，%(day)s %(start)s–%(end)s") % {
-        "place": booking.slot.resource.name,
-        "day": f"{local:%Y-%m-%d}",
-        "start": f"{local:%H:%M}",
-        "end": f"{timezone.localtime(booking.slot.ends_at):%H:%M}",
-    }

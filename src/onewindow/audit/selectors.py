@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
 from onewindow.audit.chain import ChainBreak, Checkpoint
 from onewindow.audit.commands import ChainVerifyCommand as ChainVerifyCommand
-from onewindow.audit.models import AuditEvent
 from onewindow.audit.services import AUDIT_CHAIN
 
 ChainProblem = ChainBreak
@@ -20,7 +17,3 @@ def audit_chain_verify(
     With ``checkpoint`` (see ``audit.chain``) the chain must also still hold the checkpoint's
     row with its hash: the only way to find rows cut off the end with the head rewound."""
     return AUDIT_CHAIN.verify(checkpoint=checkpoint, batch_size=batch_size)
-
-
-def audit_events_for_target(*, target_type: str, target_id: str) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(target_type=target_type, target_id=target_id).order_by("seq")

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -32,6 +32,10 @@ from onewindow.audit.commands import ChainCheckpointCommand as ChainCheckpointCo
 from onewindow.audit.models import AuditChainHead, AuditEvent
 from onewindow.core.crypto.digests import suite_hash_name
 from onewindow.core.logging import request_id_var
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 # What an audit row says of the attempt it records: ``audit_record(outcome=Outcome.DENIED)``.
 Outcome = AuditEvent.Outcome
@@ -67,7 +71,7 @@ class Actor:
         return cls(id=None, kind="system", label=label)
 
     @classmethod
-    def from_user(cls, user: Any, *, ip: str = "") -> Actor:
+    def from_user(cls, user: AbstractBaseUser | AnonymousUser | None, *, ip: str = "") -> Actor:
         if user is None or not getattr(user, "is_authenticated", False):
             return cls(id=None, kind="anonymous", label="anonymous", ip=ip)
         return cls(id=user.pk, kind=getattr(user, "kind", "user"), label=user.get_username(), ip=ip)

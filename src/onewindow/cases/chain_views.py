@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from typing import TYPE_CHECKING
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
@@ -11,10 +13,13 @@ from onewindow.cases.services import CaseNotFound
 from onewindow.cases.services.chain import case_next_start
 from onewindow.core.access import RESIDENT, access
 
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
+
 
 @access(RESIDENT)
 @require_POST
-def case_next(request: HttpRequest, number: str, code: str) -> HttpResponse:
+def case_next(request: AuthenticatedHttpRequest, number: str, code: str) -> HttpResponse:
     try:
         draft = case_next_start(
             user=request.user, number=number, service_code=code, actor=Actor.from_request(request)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from onewindow.cases.models import CaseTask
 from onewindow.cases.rule_results import RuleResult, case_sources, looked_up_for, rule_results
@@ -21,6 +21,9 @@ from onewindow.exchange.selectors import FetchedRecord, case_fetched_records, re
 from onewindow.identity.selectors import department_codes_with_ancestors, staff_department_ids
 from onewindow.workflow import ProcessRun
 from onewindow.workflow.actions import exchange_variable
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 
 @dataclass(frozen=True)
@@ -38,14 +41,14 @@ class CheckData:
     acting: bool  # the viewer may act on the task now (records of this step in full)
 
 
-def viewer_department_codes(user: Any) -> set[str]:
+def viewer_department_codes(user: User) -> set[str]:
     """The viewer's departments (their own and those of their roles) and every department
     above them: staff of a branch belong to the department the branch is part of."""
     ids = staff_department_ids(user_id=user.pk)
     return department_codes_with_ancestors(department_ids=ids) if ids else set()
 
 
-def may_act(user: Any, task: CaseTask) -> bool:
+def may_act(user: User, task: CaseTask) -> bool:
     return (
         task.is_active
         and task.status != CaseTask.Status.WAITING
@@ -54,7 +57,7 @@ def may_act(user: Any, task: CaseTask) -> bool:
     )
 
 
-def task_check_data(*, user: Any, task: CaseTask, run: ProcessRun | None) -> CheckData:
+def task_check_data(*, user: User, task: CaseTask, run: ProcessRun | None) -> CheckData:
     case = task.case
     variables = run.data() if run is not None else {}
     acting = may_act(user, task)

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
 from onewindow.cases.models import CaseTask
 
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
-def _company_ids(user: Any) -> set[int]:
+
+def _company_ids(user: User) -> set[int]:
     from onewindow.identity.selectors import company_ids_for_person, person_for_user
 
     person = person_for_user(user)
     return company_ids_for_person(person_id=person.pk) if person is not None else set()
 
 
-def company_tasks_for_user(*, user: Any) -> QuerySet[CaseTask]:
+def company_tasks_for_user(*, user: User) -> QuerySet[CaseTask]:
     """Open tasks of the companies the user acts for (legal representative, or an agent in
     force), oldest first."""
     return (
@@ -26,7 +29,7 @@ def company_tasks_for_user(*, user: Any) -> QuerySet[CaseTask]:
     )
 
 
-def company_task_for_user(*, user: Any, task_id: int) -> CaseTask | None:
+def company_task_for_user(*, user: User, task_id: int) -> CaseTask | None:
     """One task of a company the user acts for (open or already answered)."""
     return (
         CaseTask.objects.filter(pk=task_id, company_id__in=_company_ids(user))

@@ -3,8 +3,10 @@ person's case needs (the graduate's employer confirms it takes the graduate on).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,10 +19,13 @@ from onewindow.cases.services.company_tasks import company_task_complete
 from onewindow.core.access import RESIDENT, access
 from onewindow.core.errors import ApplicationError
 
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
+
 
 @access(RESIDENT)
 @never_cache
-def company_tasks(request: HttpRequest) -> HttpResponse:
+def company_tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/company_tasks.html",
@@ -31,7 +36,7 @@ def company_tasks(request: HttpRequest) -> HttpResponse:
 @access(RESIDENT)
 @never_cache
 @require_http_methods(["GET", "POST"])
-def company_task(request: HttpRequest, task_id: int) -> HttpResponse:
+def company_task(request: AuthenticatedHttpRequest, task_id: int) -> HttpResponse:
     task = company_task_for_user(user=request.user, task_id=task_id)
     if task is None:
         raise Http404

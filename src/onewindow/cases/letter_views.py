@@ -3,19 +3,22 @@ staff case page (``workbench/cases/<number>/letter.pdf``, audited like a materia
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor, audit_record
-from onewindow.cases import selectors
+from onewindow.cases import audit_events, selectors
 from onewindow.cases.letter_pdf import letter_pdf
 from onewindow.cases.letters import letter_for_case, letter_view
 from onewindow.cases.models import Case, DecisionLetter
 from onewindow.core.access import RESIDENT, STAFF, access
 
-LETTER_DOWNLOAD = "cases.letter.download"
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
 
 
 def _pdf_response(letter: DecisionLetter) -> HttpResponse:
@@ -35,12 +38,12 @@ def _letter(case: Case | None) -> DecisionLetter:
 
 
 @access(RESIDENT)
-def case_letter_pdf(request: HttpRequest, number: str) -> HttpResponse:
+def case_letter_pdf(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     return _pdf_response(_letter(selectors.case_for_user(user=request.user, number=number)))
 
 
 @access(STAFF)
-def staff_letter_pdf(request: HttpRequest, number: str) -> HttpResponse:
+def staff_letter_pdf(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     case = Case.objects.filter(number=number).select_related("service_version__service").first()
     if case is None or not selectors.staff_case_visible(user=request.user, case=case):
         raise Http404
@@ -48,7 +51,7 @@ def staff_letter_pdf(request: HttpRequest, number: str) -> HttpResponse:
     with transaction.atomic():
         audit_record(
             actor=Actor.from_request(request),
-            action=LETTER_DOWNLOAD,
+            action=audit_events.LETTER_DOWNLOAD,
             target=letter,
             changes={"case": case.number, "number": letter.number},
             purpose=_("审批办件"),

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.party_selectors import joint_parties
 from onewindow.cases.signals import (
@@ -373,7 +374,7 @@ def case_news_notify(*, news: CaseNews) -> Outcome:
     if outcome.messages or outcome.sms:
         audit_record(
             actor=Actor.system("notify"),
-            action="notify.case_news",
+            action=audit_events.NOTIFY_CASE_NEWS,
             target_type="cases.case",
             target_id=str(news.case_id),
             changes={

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -17,6 +17,9 @@ from onewindow.catalog.persons import APPLICANT, applicant_fields, party_specs
 from onewindow.core import refs
 from onewindow.core.masking import mask_name
 from onewindow.core.pii import id_number_index
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 
 def agreed_parties(case: Case) -> tuple[refs.PartyRef, ...]:
@@ -43,7 +46,7 @@ def agreed_parties(case: Case) -> tuple[refs.PartyRef, ...]:
     return tuple(out)
 
 
-def consent_requests_for(*, user: Any) -> QuerySet[CaseParty]:
+def consent_requests_for(*, user: User) -> QuerySet[CaseParty]:
     """The requests waiting for this resident's answer: parties whose citizen ID is the one on
     their real-name record, on cases still waiting."""
     from onewindow.identity.selectors import person_for_user
@@ -62,7 +65,7 @@ def consent_requests_for(*, user: Any) -> QuerySet[CaseParty]:
     )
 
 
-def consent_request_for(*, user: Any, party_id: int) -> CaseParty | None:
+def consent_request_for(*, user: User, party_id: int) -> CaseParty | None:
     """One request (open or answered) addressed to this resident; None for anyone else."""
     from onewindow.identity.selectors import person_for_user
 
@@ -212,7 +215,7 @@ def joint_parties(*, case_id: int) -> list[JointParty]:
     ]
 
 
-def _joint_rows_for(user: Any) -> QuerySet[CaseParty]:
+def _joint_rows_for(user: User) -> QuerySet[CaseParty]:
     from onewindow.identity.selectors import person_for_user
 
     person = person_for_user(user)
@@ -232,13 +235,13 @@ def _joint_rows_for(user: Any) -> QuerySet[CaseParty]:
     )
 
 
-def joint_cases_for(*, user: Any) -> list[CaseParty]:
+def joint_cases_for(*, user: User) -> list[CaseParty]:
     """The cases this resident is a joint applicant of (they agreed; the other party
     applied): for 我的办件."""
     return [row for row in _joint_rows_for(user)[:100] if row.code in _joint_codes(row.case)]
 
 
-def joint_case_for(*, user: Any, number: str) -> CaseParty | None:
+def joint_case_for(*, user: User, number: str) -> CaseParty | None:
     """This resident's part in case ``number`` as a joint applicant; None for anyone else."""
     row = _joint_rows_for(user).filter(case__number=number).first()
     return row if row is not None and row.code in _joint_codes(row.case) else None

@@ -6,10 +6,10 @@ and, after submission, the citizen IDs of the persons named."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,9 @@ from onewindow.cases.services.persons import REQUIRED_KINDS, applicant_of, bound
 from onewindow.catalog.persons import applicant_fields, party_specs
 from onewindow.core.access import RESIDENT, access
 from onewindow.core.errors import ApplicationError
+
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
 
 
 def lock_fields(case: Case, fields: list[FormField], *, submitted: bool = False) -> None:
@@ -47,7 +50,7 @@ def lock_fields(case: Case, fields: list[FormField], *, submitted: bool = False)
 
 
 @access(RESIDENT)
-def consent_list(request: HttpRequest) -> HttpResponse:
+def consent_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = list(party_selectors.consent_requests_for(user=request.user))
     return render(
         request,
@@ -57,7 +60,7 @@ def consent_list(request: HttpRequest) -> HttpResponse:
 
 
 @access(RESIDENT)
-def consent_detail(request: HttpRequest, party_id: int) -> HttpResponse:
+def consent_detail(request: AuthenticatedHttpRequest, party_id: int) -> HttpResponse:
     party = party_selectors.consent_request_for(user=request.user, party_id=party_id)
     if party is None:
         raise Http404
@@ -106,7 +109,7 @@ def consent_detail(request: HttpRequest, party_id: int) -> HttpResponse:
 
 
 @access(RESIDENT)
-def joint_case(request: HttpRequest, number: str) -> HttpResponse:
+def joint_case(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """The case as a joint applicant sees it (the other party of a marriage, once they
     agreed): its progress, the appointment, the outcome and their own licence from it."""
     party = party_selectors.joint_case_for(user=request.user, number=number)
@@ -146,7 +149,9 @@ def _records(party: CaseParty) -> list[tuple[str, str]]:
     return out
 
 
-def _own_party(request: HttpRequest, number: str, party_id: int) -> tuple[Case, CaseParty]:
+def _own_party(
+    request: AuthenticatedHttpRequest, number: str, party_id: int
+) -> tuple[Case, CaseParty]:
     case = selectors.case_for_user(user=request.user, number=number)
     party = case.parties.filter(pk=party_id).first() if case is not None else None
     if case is None or party is None:
@@ -155,7 +160,7 @@ def _own_party(request: HttpRequest, number: str, party_id: int) -> tuple[Case, 
 
 
 @access(RESIDENT)
-def party_code_send(request: HttpRequest, number: str, party_id: int) -> HttpResponse:
+def party_code_send(request: AuthenticatedHttpRequest, number: str, party_id: int) -> HttpResponse:
     case, party = _own_party(request, number, party_id)
     if request.method == "POST":
         try:
@@ -172,7 +177,9 @@ def party_code_send(request: HttpRequest, number: str, party_id: int) -> HttpRes
 
 
 @access(RESIDENT)
-def party_code_confirm(request: HttpRequest, number: str, party_id: int) -> HttpResponse:
+def party_code_confirm(
+    request: AuthenticatedHttpRequest, number: str, party_id: int
+) -> HttpResponse:
     case, party = _own_party(request, number, party_id)
     if request.method == "POST":
         try:

@@ -38,6 +38,7 @@ from onewindow.licences.selectors import licence_related
 
 if TYPE_CHECKING:
     from onewindow.catalog.models import ServiceVersion
+    from onewindow.identity.http import AuthenticatedHttpRequest
 
 # The case page shows the latest timeline entries; earlier ones fold behind a <details>.
 RECENT_ENTRIES = 4
@@ -55,14 +56,14 @@ def _steps(current: str, case: Case | None = None) -> list[dict[str, Any]]:
     ]
 
 
-def _draft(request: HttpRequest, case_id: int) -> Case:
+def _draft(request: AuthenticatedHttpRequest, case_id: int) -> Case:
     case = selectors.draft_for_user(user=request.user, case_id=case_id)
     if case is None:
         raise Http404
     return case
 
 
-def _submitted(request: HttpRequest, case_id: int) -> HttpResponse | None:
+def _submitted(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse | None:
     """A draft page of an application already submitted (an old link, the back button):
     the case page, with a note saying so."""
     if selectors.draft_for_user(user=request.user, case_id=case_id) is not None:
@@ -86,7 +87,7 @@ def _service_version(code: str) -> ServiceVersion:
 
 
 @access(RESIDENT)
-def apply_start(request: HttpRequest, code: str) -> HttpResponse:
+def apply_start(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     version = _service_version(code)
     person = person_for_user(request.user)
     enterprise = service_kind(version) == "enterprise"
@@ -125,7 +126,7 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @access(RESIDENT)
-def draft_form(request: HttpRequest, case_id: int) -> HttpResponse:
+def draft_form(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     if (moved := _submitted(request, case_id)) is not None:
         return moved
     case = _draft(request, case_id)
@@ -226,7 +227,7 @@ def _licence_choices(case: Case, rows: list[dict[str, Any]]) -> None:
             row["issuer"] = licence_issuing_service(licence_type=spec.licence_type)
 
 
-def _use_licence(request: HttpRequest, case: Case) -> None:
+def _use_licence(request: AuthenticatedHttpRequest, case: Case) -> None:
     code = request.POST.get("code", "")
     licence_id = parse_id(request.POST.get("licence")) or 0
     services.case_material_use_licence(
@@ -240,7 +241,7 @@ def _use_licence(request: HttpRequest, case: Case) -> None:
 
 
 @access(RESIDENT)
-def draft_materials(request: HttpRequest, case_id: int) -> HttpResponse:
+def draft_materials(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     if (moved := _submitted(request, case_id)) is not None:
         return moved
     case = _draft(request, case_id)
@@ -301,7 +302,7 @@ def draft_materials(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @access(RESIDENT)
-def draft_review(request: HttpRequest, case_id: int) -> HttpResponse:
+def draft_review(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             case = services.case_submit(
@@ -360,7 +361,7 @@ def _review(
 
 
 @access(RESIDENT)
-def draft_discard(request: HttpRequest, case_id: int) -> HttpResponse:
+def draft_discard(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     if (moved := _submitted(request, case_id)) is not None:
         return moved
     case = _draft(request, case_id)
@@ -374,7 +375,7 @@ def draft_discard(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @access(RESIDENT)
-def my_cases(request: HttpRequest) -> HttpResponse:
+def my_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = list(selectors.cases_for_user(user=request.user)[:100])
     return render(
         request,
@@ -387,7 +388,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _own_case(request: HttpRequest, number: str) -> Case:
+def _own_case(request: AuthenticatedHttpRequest, number: str) -> Case:
     case = selectors.case_for_user(user=request.user, number=number)
     if case is None:
         raise Http404
@@ -395,7 +396,7 @@ def _own_case(request: HttpRequest, number: str) -> Case:
 
 
 @access(RESIDENT)
-def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     case = _own_case(request, number)
     return _case_page(request, case)
 
@@ -439,7 +440,7 @@ def _case_page(
 
 
 @access(RESIDENT)
-def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
+def case_withdraw(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     case = _own_case(request, number)
     if request.method == "POST" and request.POST.get("confirm") != "yes":
         messages.warning(request, _("申请未撤回：请在“撤回申请”下点击“确认撤回”。"))
@@ -458,7 +459,7 @@ def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @access(RESIDENT)
-def case_supplement(request: HttpRequest, number: str) -> HttpResponse:
+def case_supplement(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     case = _own_case(request, number)
     if request.method != "POST":
         return redirect("cases:case_detail", number=case.number)
@@ -501,7 +502,7 @@ def case_supplement(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @access(RESIDENT)
-def case_rate(request: HttpRequest, number: str) -> HttpResponse:
+def case_rate(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     case = _own_case(request, number)
     if request.method == "POST":
         score = parse_id(request.POST.get("score")) or 0
@@ -520,7 +521,9 @@ def case_rate(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @access(RESIDENT)
-def case_material_download(request: HttpRequest, number: str, material_id: int) -> HttpResponse:
+def case_material_download(
+    request: AuthenticatedHttpRequest, number: str, material_id: int
+) -> HttpResponse:
     case = _own_case(request, number)
     material = case.materials.filter(pk=material_id).exclude(file="").first()
     if material is None:

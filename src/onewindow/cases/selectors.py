@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
@@ -30,6 +30,9 @@ from onewindow.identity.selectors import (
     staff_roles_held,
     staff_roles_of,
 )
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ def working_days_left(
     return working_days_between(today or timezone.localdate(), due, estimate=True)
 
 
-def workbench_header_for(*, user: Any) -> WorkbenchHeader:
+def workbench_header_for(*, user: User) -> WorkbenchHeader:
     """Name, department and roles of the staff member, for the workbench header."""
     name = str(user.display_name or user.get_full_name() or user.username)
     staff = staff_get(user_id=user.pk)
@@ -109,7 +112,7 @@ def workbench_header_for(*, user: Any) -> WorkbenchHeader:
     )
 
 
-def staff_task_scope(user: Any) -> Q | None:
+def staff_task_scope(user: User) -> Q | None:
     """Tasks the staff member may act on: their role in the task's department or a parent
     department of it. ``None`` when they hold no role."""
     by_role: dict[str, set[int]] = {}
@@ -135,7 +138,7 @@ def applicant_label(case: Case) -> str:
 
 def inbox_tasks(
     *,
-    user: Any,
+    user: User,
     status: str = "",
     service: str = "",
     overdue: bool = False,
@@ -173,7 +176,7 @@ def inbox_tasks(
     return tasks.order_by("-escalated", "due_date", "created_at")[:limit]
 
 
-def inbox_for(*, user: Any, **filters: Any) -> list[InboxTask]:
+def inbox_for(*, user: User, **filters: Any) -> list[InboxTask]:
     """Open tasks the staff member may work on, most urgent first."""
     today = timezone.localdate()
     out = []
@@ -205,7 +208,7 @@ def inbox_for(*, user: Any, **filters: Any) -> list[InboxTask]:
     return out
 
 
-def inbox_services(*, user: Any) -> list[tuple[str, str]]:
+def inbox_services(*, user: User) -> list[tuple[str, str]]:
     scope = staff_task_scope(user)
     if scope is None:
         return []
@@ -255,7 +258,7 @@ class SupervisionOverview:
     tasks: list[SupervisedTask]
 
 
-def supervised_department_ids(user: Any) -> set[int] | None:
+def supervised_department_ids(user: User) -> set[int] | None:
     """Departments whose tasks ``user`` supervises: where a role of theirs grants
     ``cases.supervise_cases``, and every department below. None: all (a superuser)."""
     if getattr(user, "is_superuser", False):
@@ -270,7 +273,7 @@ def _working_days_late(due: datetime.date, today: datetime.date) -> int:
 
 
 def supervision_overview(
-    *, user: Any, today: datetime.date | None = None, limit: int = 200
+    *, user: User, today: datetime.date | None = None, limit: int = 200
 ) -> SupervisionOverview:
     """A department head's overview of the departments they supervise (and those below):
     active, overdue and escalated tasks per department and per service, and the escalated
@@ -369,7 +372,7 @@ def case_counts_by_service(*, since: datetime.datetime | None = None) -> dict[st
 # --- residents -----------------------------------------------------------------------------
 
 
-def _acting(cases: QuerySet[Case], user: Any) -> QuerySet[Case]:
+def _acting(cases: QuerySet[Case], user: User) -> QuerySet[Case]:
     """The user's cases without those of companies they no longer act for (the legal
     representative revoked their authorisation, or its last day passed)."""
     from onewindow.identity.selectors import company_ids_for_person, person_for_user
@@ -379,7 +382,7 @@ def _acting(cases: QuerySet[Case], user: Any) -> QuerySet[Case]:
     return cases.filter(Q(applicant_company__isnull=True) | Q(applicant_company_id__in=ids))
 
 
-def cases_for_user(*, user: Any, include_drafts: bool = True) -> QuerySet[Case]:
+def cases_for_user(*, user: User, include_drafts: bool = True) -> QuerySet[Case]:
     cases = _acting(Case.objects.filter(created_by_id=user.pk), user).select_related(
         "service_version__service", "applicant_company"
     )
@@ -388,7 +391,7 @@ def cases_for_user(*, user: Any, include_drafts: bool = True) -> QuerySet[Case]:
     return cases.order_by("-updated_at")
 
 
-def case_for_user(*, user: Any, number: str) -> Case | None:
+def case_for_user(*, user: User, number: str) -> Case | None:
     return (
         _acting(Case.objects.filter(created_by_id=user.pk, number=number), user)
         .select_related(
@@ -398,7 +401,7 @@ def case_for_user(*, user: Any, number: str) -> Case | None:
     )
 
 
-def draft_for_user(*, user: Any, case_id: int) -> Case | None:
+def draft_for_user(*, user: User, case_id: int) -> Case | None:
     return (
         _acting(
             Case.objects.filter(created_by_id=user.pk, pk=case_id, status=Case.Status.DRAFT),
@@ -409,7 +412,7 @@ def draft_for_user(*, user: Any, case_id: int) -> Case | None:
     )
 
 
-def submitted_case_for_user(*, user: Any, case_id: int) -> Case | None:
+def submitted_case_for_user(*, user: User, case_id: int) -> Case | None:
     """The user's own application by its draft id, once it is no longer a draft."""
     return (
         Case.objects.filter(created_by_id=user.pk, pk=case_id)
@@ -479,7 +482,7 @@ def open_supplement_requests(case: Case) -> list[CaseTask]:
     return [last] if last else []
 
 
-def staff_case_visible(*, user: Any, case: Case) -> bool:
+def staff_case_visible(*, user: User, case: Case) -> bool:
     """A staff member sees a case one of their roles has a task in, or one of whose
     departments (the service's, or a task's) they supervise (``cases.supervise_cases``:
     the supervision overview and 停滞办件 link to the case)."""
@@ -498,7 +501,7 @@ def staff_case_visible(*, user: Any, case: Case) -> bool:
     return case.tasks.filter(department_id__in=supervised).exists()
 
 
-def task_for_staff(*, user: Any, task_id: int) -> CaseTask | None:
+def task_for_staff(*, user: User, task_id: int) -> CaseTask | None:
     scope = staff_task_scope(user)
     if scope is None:
         return None

@@ -4,7 +4,9 @@ materials and check-your-answers): the appointments app's slots, booked for the 
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from typing import TYPE_CHECKING
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -16,9 +18,12 @@ from onewindow.core.access import RESIDENT, access
 from onewindow.core.errors import ApplicationError
 from onewindow.core.numbers import is_ascii_number
 
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
+
 
 @access(RESIDENT)
-def draft_slot(request: HttpRequest, case_id: int) -> HttpResponse:
+def draft_slot(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = selectors.draft_for_user(user=request.user, case_id=case_id)
     if case is None:
         raise Http404

@@ -5,8 +5,10 @@ outside the supervisor's departments answers 404 (the refusal is audited by the 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -15,11 +17,14 @@ from onewindow.cases import services
 from onewindow.core.access import STAFF, access
 from onewindow.core.errors import ApplicationError
 
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
+
 ACTIONS = ("retry", "retry_current", "conclude")
 
 
 @access(STAFF, perm="cases.supervise_cases")
-def stuck_cases(request: HttpRequest) -> HttpResponse:
+def stuck_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request)
     action = request.POST.get("action", "")
@@ -52,7 +57,7 @@ def stuck_cases(request: HttpRequest) -> HttpResponse:
 
 
 def _page(
-    request: HttpRequest, *, error: str = "", failed: str = "", status: int = 200
+    request: AuthenticatedHttpRequest, *, error: str = "", failed: str = "", status: int = 200
 ) -> HttpResponse:
     return render(
         request,

@@ -3,15 +3,20 @@ and those below, with the tasks that are overdue or were escalated by a timer.""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from typing import TYPE_CHECKING
+
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from onewindow.cases.selectors import supervision_overview
 from onewindow.core.access import STAFF, access
 
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
+
 
 @access(STAFF, perm="cases.supervise_cases")
-def supervision(request: HttpRequest) -> HttpResponse:
+def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/supervision.html",

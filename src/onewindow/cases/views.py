@@ -9,7 +9,7 @@ audited by ``case_answer_reveal``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
@@ -22,7 +22,7 @@ from django.utils.translation import pgettext
 
 from onewindow.appointments.selectors import in_person_block
 from onewindow.audit.services import Actor, audit_record
-from onewindow.cases import selectors, services
+from onewindow.cases import audit_events, selectors, services
 from onewindow.cases.check_data import task_check_data
 from onewindow.cases.findings import case_findings, form_fields_for_page, task_form
 from onewindow.cases.forms import FormField, build_fields, masked_answers
@@ -35,12 +35,15 @@ from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, 
 from onewindow.core.numbers import is_ascii_number, parse_id
 from onewindow.licences.selectors import licence_related
 
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
+
 # What a checkbox or a hand-written link sends for "on" (?overdue=1, ?overdue=true, ?overdue=on).
 CHECKED = frozenset({"1", "true", "on", "yes"})
 
 
 @access(STAFF)
-def workbench(request: HttpRequest) -> HttpResponse:
+def workbench(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("task") if is_ascii_number(i)]
         action = request.POST.get("bulk", "")
@@ -81,7 +84,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _task(request: HttpRequest, task_id: int) -> CaseTask:
+def _task(request: AuthenticatedHttpRequest, task_id: int) -> CaseTask:
     task = selectors.task_for_staff(user=request.user, task_id=task_id)
     if task is None:
         raise Http404
@@ -116,7 +119,7 @@ def _answers_context(request: HttpRequest, case: Case, reveal: Reveal | None) ->
     }
 
 
-def _reveal(request: HttpRequest, case: Case) -> Reveal | HttpResponse:
+def _reveal(request: AuthenticatedHttpRequest, case: Case) -> Reveal | HttpResponse:
     """POST ``action=reveal``: one personal answer in full for a holder of
     ``identity.view_pii`` who sees the case and states a purpose (audited either way)."""
     field = request.POST.get("field", "")
@@ -144,7 +147,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 
 @access(STAFF)
-def staff_task(request: HttpRequest, task_id: int) -> HttpResponse:
+def staff_task(request: AuthenticatedHttpRequest, task_id: int) -> HttpResponse:
     task = _task(request, task_id)
     if request.method == "POST" and request.POST.get("action") == "reveal":
         reveal = _reveal(request, task.case)
@@ -229,7 +232,7 @@ def _posted_findings(request: HttpRequest, task: CaseTask) -> dict[str, str]:
 
 
 def _task_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     task: CaseTask,
     *,
     error: str = "",
@@ -280,7 +283,7 @@ def _task_page(
     )
 
 
-def _staff_case(request: HttpRequest, number: str) -> Case:
+def _staff_case(request: AuthenticatedHttpRequest, number: str) -> Case:
     case = Case.objects.filter(number=number).select_related("service_version__service").first()
     if case is None or not selectors.staff_case_visible(user=request.user, case=case):
         raise Http404
@@ -288,7 +291,7 @@ def _staff_case(request: HttpRequest, number: str) -> Case:
 
 
 @access(STAFF)
-def staff_case(request: HttpRequest, number: str) -> HttpResponse:
+def staff_case(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     case = _staff_case(request, number)
     reveal: Reveal | None = None
     if request.method == "POST" and request.POST.get("action") == "reveal":
@@ -319,7 +322,9 @@ def staff_case(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @access(STAFF)
-def staff_material_download(request: HttpRequest, number: str, material_id: int) -> HttpResponse:
+def staff_material_download(
+    request: AuthenticatedHttpRequest, number: str, material_id: int
+) -> HttpResponse:
     case = _staff_case(request, number)
     material = case.materials.filter(pk=material_id).exclude(file="").first()
     if material is None:
@@ -327,7 +332,7 @@ def staff_material_download(request: HttpRequest, number: str, material_id: int)
     with transaction.atomic():
         audit_record(
             actor=Actor.from_request(request),
-            action="cases.material.download",
+            action=audit_events.MATERIAL_DOWNLOAD,
             target=material,
             changes={"case": case.number, "code": material.code},
             purpose=_("审批办件"),

@@ -3,7 +3,7 @@ the package upload page for platform operators."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -18,6 +18,9 @@ from onewindow.audit.services import Actor
 from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.catalog.services import ImportResult, PackageInvalid, service_packages_publish
 from onewindow.core.access import forbidden
+
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 OPERATOR_PERM = "identity.operate_platform"
@@ -86,7 +89,7 @@ class ServiceAdmin(AuditedModelAdmin):
         )
         return [upload, *super().get_urls()]
 
-    def upload_view(self, request: HttpRequest) -> HttpResponse:
+    def upload_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         if not request.user.has_perm(OPERATOR_PERM):
             return forbidden(request)
         result: ImportResult | None = None

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.catalog import audit_events
 from onewindow.catalog.browse import alias_search_words
 from onewindow.catalog.models import Service, ServiceVersion, localized
 from onewindow.catalog.packages import (
@@ -33,7 +34,7 @@ from onewindow.core.errors import ValidationFailed
 from onewindow.identity.selectors import departments_by_codes
 
 if TYPE_CHECKING:
-    from onewindow.identity.models import Department
+    from onewindow.identity.models import Department, User
 
 
 class PackageInvalid(ValidationFailed):
@@ -92,7 +93,7 @@ def service_packages_import(
     paths: Sequence[str | Path] | None = None,
     zip: bytes | None = None,
     zip_label: str = "upload.zip",
-    user: Any = None,
+    user: User | None = None,
     context: ValidationContext | None = None,
 ) -> list[ServiceVersion]:
     """Validate all packages, then publish all in one transaction. Returns the versions
@@ -108,7 +109,7 @@ def service_packages_publish(
     paths: Sequence[str | Path] | None = None,
     zip: bytes | None = None,
     zip_label: str = "upload.zip",
-    user: Any = None,
+    user: User | None = None,
     context: ValidationContext | None = None,
 ) -> ImportResult:
     sources: list[PackageSource] = []
@@ -128,7 +129,7 @@ def service_packages_publish(
 
 
 @transaction.atomic
-def _publish(packages: list[LoadedPackage], *, actor: Actor, user: Any) -> ImportResult:
+def _publish(packages: list[LoadedPackage], *, actor: Actor, user: User | None) -> ImportResult:
     result = ImportResult()
     departments = departments_by_codes(
         codes={str(p.definition.get("department")) for p in packages}
@@ -151,7 +152,7 @@ def _publish(packages: list[LoadedPackage], *, actor: Actor, user: Any) -> Impor
                 service.save(update_fields=["current", "updated_at"])
                 audit_record(
                     actor=actor,
-                    action="catalog.service.publish",
+                    action=audit_events.SERVICE_PUBLISH,
                     target=existing,
                     changes={"service": service.code, "version": existing.number, "restored": True},
                 )
@@ -177,7 +178,7 @@ def _publish(packages: list[LoadedPackage], *, actor: Actor, user: Any) -> Impor
         service.save(update_fields=["current", "updated_at"])
         audit_record(
             actor=actor,
-            action="catalog.service.publish",
+            action=audit_events.SERVICE_PUBLISH,
             target=version,
             changes={"service": service.code, "version": number, "checksum": package.checksum},
         )

@@ -326,7 +326,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "notify-retry-stuck": {"task": "onewindow.notify.tasks.sms_retry_pending", "schedule": 60.0},
+    "notify-retry-stuck": {"task": "notify.sms_retry_pending", "schedule": 60.0},
     "cases-sla-sweep": {"task": "cases.sla_sweep", "schedule": 60.0},
     # Engine steps owed and due (retries after a failure, steps lost with their worker).
     "cases-steps-sweep": {"task": "cases.steps_sweep", "schedule": 60.0},

@@ -28,8 +28,3 @@ def mask_name(value: str | None) -> str:
     if len(value) == 2:
         return value[0] + "*"
     return value[0] + "*" * (len(value) - 2) + value[-1]
-
-
-def mask_uscc(value: str | None) -> str:
-    # A company's USCC is public information (it is printed on the business licence).
-    return value or ""

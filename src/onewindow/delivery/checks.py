@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core import checks
 
 from onewindow.delivery import conf
-from onewindow.delivery.couriers.sf import SANDBOX_URL
+from onewindow.delivery.providers.sf import SANDBOX_URL
 
 
 @checks.register(checks.Tags.security, deploy=True)

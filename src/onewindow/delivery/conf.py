@@ -7,7 +7,7 @@ import os
 
 from django.conf import settings
 
-from onewindow.delivery.couriers.base import Courier
+from onewindow.delivery.providers.base import Courier
 from onewindow.delivery.sandbox.server import DEV_CHECK_WORD as SANDBOX_CHECK_WORD
 from onewindow.delivery.sandbox.server import DEV_PARTNER_ID as SANDBOX_PARTNER_ID
 
@@ -26,10 +26,10 @@ def courier(name: str | None = None) -> Courier:
     """The courier called ``name`` (a shipment's ``carrier``), else the configured one."""
     name = name or courier_name()
     if name == "fake":
-        from onewindow.delivery.couriers.fake import FakeCourier
+        from onewindow.delivery.providers.fake import FakeCourier
 
         return FakeCourier()
-    from onewindow.delivery.couriers.sf import PRODUCTION_URL, SfExpress
+    from onewindow.delivery.providers.sf import PRODUCTION_URL, SfExpress
 
     if name == "sf":
         return SfExpress(

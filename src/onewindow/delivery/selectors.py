@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 
@@ -11,6 +11,11 @@ from onewindow.delivery.models import Address, Shipment, TrackingEvent
 # The departments' receiving windows, read by the pages too.
 from onewindow.delivery.windows import window_label as window_label
 from onewindow.delivery.windows import window_party as window_party
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from onewindow.identity.models import User
 
 RETURNS_PERMISSION = "delivery.manage_returns"
 
@@ -22,7 +27,7 @@ def _with_events(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
     )
 
 
-def shipments_for_case(case_number: str) -> list[Shipment]:
+def shipments_for_case(*, case_number: str) -> list[Shipment]:
     if not case_number:
         return []
     return list(
@@ -30,16 +35,16 @@ def shipments_for_case(case_number: str) -> list[Shipment]:
     )
 
 
-def shipments_for_user(user: Any, *, limit: int = 5) -> list[Shipment]:
-    if not getattr(user, "is_authenticated", False):
+def shipments_for_user(*, user: User | AnonymousUser | None, limit: int = 5) -> list[Shipment]:
+    if user is None or not user.is_authenticated:
         return []
     return list(
         _with_events(Shipment.objects.filter(owner=user)).order_by("-created_at", "-pk")[:limit]
     )
 
 
-def shipment_for_owner(*, user: Any, tracking_no: str) -> Shipment | None:
-    if not getattr(user, "is_authenticated", False):
+def shipment_for_owner(*, user: User | AnonymousUser | None, tracking_no: str) -> Shipment | None:
+    if user is None or not user.is_authenticated:
         return None
     return _with_events(Shipment.objects.filter(owner=user, tracking_no=tracking_no)).first()
 
@@ -57,17 +62,17 @@ def shipment_correctable(shipment: Shipment) -> bool:
     )
 
 
-def addresses_for(user: Any) -> list[Address]:
-    if not getattr(user, "is_authenticated", False):
+def addresses_for_user(*, user: User | AnonymousUser | None) -> list[Address]:
+    if user is None or not user.is_authenticated:
         return []
     return list(Address.objects.filter(owner=user))
 
 
-def address_for(*, user: Any, address_id: int) -> Address | None:
+def address_for(*, user: User, address_id: int) -> Address | None:
     return Address.objects.filter(owner=user, pk=address_id).first()
 
 
-def returns_department_ids(user: Any) -> set[int]:
+def returns_department_ids(*, user: User) -> set[int]:
     """Departments whose returned mail ``user`` may handle: with ``delivery.manage_returns``,
     their own, those they hold a role in, and the departments below those."""
     from onewindow.identity.selectors import staff_department_ids_below
@@ -77,22 +82,22 @@ def returns_department_ids(user: Any) -> set[int]:
     return staff_department_ids_below(user)
 
 
-def returns_for_staff(user: Any) -> QuerySet[Shipment]:
+def returns_for_staff(*, user: User) -> QuerySet[Shipment]:
     """Returned shipments of the staff member's departments still waiting: not re-shipped,
     not collected at the window; oldest first."""
     return _with_events(
         Shipment.objects.filter(
-            department_id__in=returns_department_ids(user),
+            department_id__in=returns_department_ids(user=user),
             status=Shipment.Status.RETURNED,
             counter_collected_at__isnull=True,
         ).exclude(resolution=Shipment.Resolution.RESHIPPED)
     ).order_by("updated_at", "pk")
 
 
-def returns_recently_resolved(user: Any, *, limit: int = 10) -> list[Shipment]:
+def returns_recently_resolved(*, user: User, limit: int = 10) -> list[Shipment]:
     return list(
         Shipment.objects.filter(
-            department_id__in=returns_department_ids(user),
+            department_id__in=returns_department_ids(user=user),
             status=Shipment.Status.RETURNED,
             resolved_at__isnull=False,
         )
@@ -102,11 +107,11 @@ def returns_recently_resolved(user: Any, *, limit: int = 10) -> list[Shipment]:
     )
 
 
-def return_for_staff(*, user: Any, shipment_id: int) -> Shipment | None:
+def return_for_staff(*, user: User, shipment_id: int) -> Shipment | None:
     return _with_events(
         Shipment.objects.filter(
             pk=shipment_id,
-            department_id__in=returns_department_ids(user),
+            department_id__in=returns_department_ids(user=user),
             status=Shipment.Status.RETURNED,
         )
     ).first()

@@ -4,10 +4,10 @@ departments answer 404, as if they did not exist."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -23,6 +23,9 @@ from onewindow.delivery.models import Shipment
 from onewindow.delivery.selectors import RETURNS_PERMISSION, window_label
 from onewindow.delivery.services.returns import clean_destination
 
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
+
 
 def _row(shipment: Shipment) -> dict[str, Any]:
     returned = next((e for e in reversed(shipment.events.all()) if e.status == "returned"), None)
@@ -35,15 +38,15 @@ def _row(shipment: Shipment) -> dict[str, Any]:
 
 
 @access(STAFF, perm=RETURNS_PERMISSION)
-def returns_list(request: HttpRequest) -> HttpResponse:
-    rows = [_row(s) for s in selectors.returns_for_staff(request.user)[:200]]
+def returns_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    rows = [_row(s) for s in selectors.returns_for_staff(user=request.user)[:200]]
     return render(
         request,
         "delivery/staff_returns.html",
         {
             "waiting": [r for r in rows if r["shipment"].resolution == ""],
             "held": [r for r in rows if r["shipment"].resolution == Shipment.Resolution.COUNTER],
-            "resolved": selectors.returns_recently_resolved(request.user),
+            "resolved": selectors.returns_recently_resolved(user=request.user),
         },
     )
 
@@ -65,7 +68,7 @@ def _initial(shipment: Shipment) -> dict[str, Any]:
 
 @access(STAFF, perm=RETURNS_PERMISSION)
 @require_http_methods(["GET", "POST"])
-def return_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def return_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     shipment = selectors.return_for_staff(user=request.user, shipment_id=pk)
     if shipment is None:
         raise Http404

@@ -3,7 +3,7 @@ cancelling a courier pickup of paper originals."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,6 +27,9 @@ from onewindow.delivery.services.pickups import (
     pickup_windows,
 )
 from onewindow.delivery.services.returns import clean_destination
+
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
 
 
 def _next(request: HttpRequest, default: str) -> str:
@@ -56,14 +59,14 @@ def address_list(request: HttpRequest) -> HttpResponse:
         request,
         "delivery/addresses.html",
         {
-            "addresses": selectors.addresses_for(request.user),
+            "addresses": selectors.addresses_for_user(user=request.user),
             "next": _next(request, ""),
             "limit": services.addresses.MAX_ADDRESSES,
         },
     )
 
 
-def _address_form_page(request: HttpRequest, address: Address | None) -> HttpResponse:
+def _address_form_page(request: AuthenticatedHttpRequest, address: Address | None) -> HttpResponse:
     form = AddressForm(
         request.POST if request.method == "POST" else None, initial=_address_initial(address)
     )
@@ -99,11 +102,11 @@ def _address_form_page(request: HttpRequest, address: Address | None) -> HttpRes
 
 @access(RESIDENT)
 @require_http_methods(["GET", "POST"])
-def address_new(request: HttpRequest) -> HttpResponse:
+def address_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _address_form_page(request, None)
 
 
-def _own_address(request: HttpRequest, pk: int) -> Address:
+def _own_address(request: AuthenticatedHttpRequest, pk: int) -> Address:
     address = selectors.address_for(user=request.user, address_id=pk)
     if address is None:
         raise Http404
@@ -112,13 +115,13 @@ def _own_address(request: HttpRequest, pk: int) -> Address:
 
 @access(RESIDENT)
 @require_http_methods(["GET", "POST"])
-def address_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def address_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _address_form_page(request, _own_address(request, pk))
 
 
 @access(RESIDENT)
 @require_POST
-def address_default(request: HttpRequest, pk: int) -> HttpResponse:
+def address_default(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     address = _own_address(request, pk)
     services.address_set_default(
         user=request.user, address_id=address.pk, actor=Actor.from_request(request)
@@ -129,7 +132,7 @@ def address_default(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access(RESIDENT)
 @require_POST
-def address_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def address_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     address = _own_address(request, pk)
     services.address_delete(
         user=request.user, address_id=address.pk, actor=Actor.from_request(request)
@@ -146,13 +149,13 @@ def _case_url(shipment: Shipment) -> str:
 
 @access(RESIDENT)
 @require_http_methods(["GET", "POST"])
-def shipment_address(request: HttpRequest, tracking_no: str) -> HttpResponse:
+def shipment_address(request: AuthenticatedHttpRequest, tracking_no: str) -> HttpResponse:
     """Correct where a licence is mailed: before the courier collects it, or after a failed
     delivery or a return."""
     shipment = selectors.shipment_for_owner(user=request.user, tracking_no=tracking_no)
     if shipment is None or shipment.kind != Shipment.Kind.DELIVER:
         raise Http404
-    book = selectors.addresses_for(request.user)
+    book = selectors.addresses_for_user(user=request.user)
     chosen = next((a for a in book if str(a.pk) == request.GET.get("from", "")), None)
     if chosen is None and request.method == "GET" and shipment.corrected_at is None:
         chosen = next((a for a in book if a.is_default), None)
@@ -216,7 +219,7 @@ def _window_choices(now: Any = None) -> list[tuple[str, str]]:
 
 @access(RESIDENT)
 @require_http_methods(["GET", "POST"])
-def pickup_book(request: HttpRequest, number: str) -> HttpResponse:
+def pickup_book(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """Book a courier to collect the case's paper originals from an address book entry."""
     from onewindow.cases.selectors import case_for_user
 
@@ -225,7 +228,7 @@ def pickup_book(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404
     originals = paper_originals(case)
     booked = open_pickup(case) if originals else None
-    book = selectors.addresses_for(request.user)
+    book = selectors.addresses_for_user(user=request.user)
     form = PickupForm(
         request.POST if request.method == "POST" else None,
         addresses=[(a.pk, f"{a.recipient} {a.full_address}") for a in book],
@@ -265,7 +268,7 @@ def pickup_book(request: HttpRequest, number: str) -> HttpResponse:
 
 @access(RESIDENT)
 @require_POST
-def pickup_cancel(request: HttpRequest, tracking_no: str) -> HttpResponse:
+def pickup_cancel(request: AuthenticatedHttpRequest, tracking_no: str) -> HttpResponse:
     shipment = selectors.shipment_for_owner(user=request.user, tracking_no=tracking_no)
     if shipment is None or shipment.kind != Shipment.Kind.PICKUP:
         raise Http404

@@ -8,8 +8,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from onewindow.delivery.conf import setting
-from onewindow.delivery.couriers.base import Party
 from onewindow.delivery.models import DepartmentWindow, Shipment
+from onewindow.delivery.providers.base import Party
 
 
 def window_party(department: Any) -> Party:

@@ -12,6 +12,7 @@ from typing import TypeVar
 from django.db import transaction
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.demo import audit_events
 from onewindow.demo.city import DemoAccount, city_structure_seed
 from onewindow.demo.companies import demo_companies_seed
 from onewindow.demo.exchange import demo_exchange_seed
@@ -188,7 +189,7 @@ def demo_city_seed(
     if report.changed:
         audit_record(
             actor=Actor.system("seed_demo"),
-            action="demo.seed",
+            action=audit_events.SEED,
             target_type="demo.city",
             target_id=str(seed),
             changes={

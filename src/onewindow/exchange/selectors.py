@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext, gettext_lazy
@@ -12,6 +12,9 @@ from django.utils.translation import gettext, gettext_lazy
 from onewindow.exchange.models import AccessRequest, CallLog, Consumer, Grant, Resource
 from onewindow.exchange.services import PLATFORM_CONSUMER
 from onewindow.identity.selectors import department_ids_with_children, staff_department_ids
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ def case_lookups(case_number: str) -> CaseLookups | None:
     return CaseLookups(resources=names, departments=departments, missing=missing)
 
 
-def owned_department_ids(user: Any) -> list[int] | None:
+def _owned_department_ids(user: User) -> list[int] | None:
     """Departments whose resources the user administers (None: all, for operators)."""
     if user.has_perm("identity.operate_platform"):
         return None
@@ -60,22 +63,25 @@ def owned_department_ids(user: Any) -> list[int] | None:
     return sorted(department_ids_with_children(department_ids=ids))
 
 
-def resources_for(user: Any) -> QuerySet[Resource]:
-    ids = owned_department_ids(user)
+def resources_for_owner(*, user: User) -> QuerySet[Resource]:
+    """The resources of the departments ``user`` administers (all, for an operator)."""
+    ids = _owned_department_ids(user)
     qs = Resource.objects.select_related("department").order_by("code")
     return qs if ids is None else qs.filter(department_id__in=ids)
 
 
-def pending_requests_for(user: Any) -> QuerySet[AccessRequest]:
-    ids = owned_department_ids(user)
+def access_requests_pending_for(*, user: User) -> QuerySet[AccessRequest]:
+    """Access requests waiting for a decision on those resources."""
+    ids = _owned_department_ids(user)
     qs = AccessRequest.objects.filter(status=AccessRequest.Status.PENDING).select_related(
         "consumer", "resource"
     )
     return qs if ids is None else qs.filter(resource__department_id__in=ids)
 
 
-def calls_for(user: Any, *, limit: int = 100) -> list[CallLog]:
-    ids = owned_department_ids(user)
+def calls_for_owner(*, user: User, limit: int = 100) -> list[CallLog]:
+    """The newest calls to those resources, from the call log."""
+    ids = _owned_department_ids(user)
     qs = CallLog.objects.order_by("-seq")
     if ids is not None:
         qs = qs.filter(Q(owner_department_id__in=ids))

@@ -17,6 +17,7 @@ from onewindow.catalog.packages.vocabulary import vocabulary_load
 from onewindow.core.crypto import encrypt
 from onewindow.core.crypto.digests import blind_index
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
+from onewindow.exchange import audit_events
 from onewindow.exchange.calllog import calllog_append, calllog_lock
 from onewindow.exchange.datasources import data_source, fields_for
 from onewindow.exchange.models import AccessRequest, CallLog, Consumer, Grant, Resource
@@ -24,7 +25,7 @@ from onewindow.identity.selectors import department_list
 from onewindow.identity.services import UsernameTaken, machine_user_create
 
 if TYPE_CHECKING:
-    from onewindow.identity.models import Department, Person
+    from onewindow.identity.models import Department, Person, User
 
 PLATFORM_CONSUMER = "onewindow-platform"
 PLATFORM_PURPOSE = "政务服务办件审查（免证明）"
@@ -64,7 +65,7 @@ def resources_sync(*, actor: Actor) -> int:
         changed += int(created)
     audit_record(
         actor=actor,
-        action="exchange.resource.sync",
+        action=audit_events.RESOURCE_SYNC,
         target_type="exchange.resource",
         changes={"changed": changed},
     )
@@ -81,7 +82,7 @@ def _platform_grant_follow(resource: Resource, *, actor: Actor) -> None:
     grant.save(update_fields=["fields"])
     audit_record(
         actor=actor,
-        action="exchange.grant.refresh",
+        action=audit_events.GRANT_REFRESH,
         target=grant.consumer,
         changes={"resources": [resource.code]},
     )
@@ -136,7 +137,7 @@ def consumer_create(
     )
     audit_record(
         actor=actor,
-        action="exchange.consumer.create",
+        action=audit_events.CONSUMER_CREATE,
         target=consumer,
         changes={"code": code, "key_kind": key_kind, "key": "set"},
     )
@@ -158,7 +159,7 @@ def access_request_create(
     )
     audit_record(
         actor=actor,
-        action="exchange.request.create",
+        action=audit_events.REQUEST_CREATE,
         target=request,
         changes={"resource": resource.code, "fields": sorted(fields)},
         purpose=purpose,
@@ -166,7 +167,7 @@ def access_request_create(
     return request
 
 
-def owns(user: Any, resource: Resource) -> bool:
+def _owns(user: User, resource: Resource) -> bool:
     """Staff of the owning department (or a department above it), or a platform operator."""
     if user.has_perm("identity.operate_platform"):
         return True
@@ -179,7 +180,7 @@ def owns(user: Any, resource: Resource) -> bool:
 
 def access_request_decide(
     *,
-    user: Any,
+    user: User,
     request_id: int,
     approve: bool,
     fields: list[str] | None = None,
@@ -206,7 +207,7 @@ def access_request_decide(
 
 def _decide(
     *,
-    user: Any,
+    user: User,
     request_id: int,
     approve: bool,
     fields: list[str] | None,
@@ -223,9 +224,9 @@ def _decide(
     if request is None:
         raise NotFound(_("申请不存在。"))
     actor = Actor.from_user(user)
-    if not owns(user, request.resource):
+    if not _owns(user, request.resource):
         audit_record(
-            actor=actor, action="exchange.request.decide", target=request, outcome="denied"
+            actor=actor, action=audit_events.REQUEST_DECIDE, target=request, outcome="denied"
         )
         return True, None
     if request.status != AccessRequest.Status.PENDING:
@@ -255,7 +256,7 @@ def _decide(
     request.save(update_fields=["status", "decided_by", "decided_at", "note"])
     audit_record(
         actor=actor,
-        action="exchange.request.approve" if approve else "exchange.request.reject",
+        action=audit_events.REQUEST_APPROVE if approve else audit_events.REQUEST_REJECT,
         target=request,
         changes={"fields": grant.fields if grant else [], "rate": rate_per_minute},
     )

@@ -3,8 +3,10 @@ gateway's call log for their resources (with the chain's verification)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -14,9 +16,12 @@ from onewindow.core.numbers import is_ascii_number
 from onewindow.exchange import selectors, services
 from onewindow.exchange.calllog import calllog_verify
 
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
+
 
 @access(STAFF)
-def owner_home(request: HttpRequest) -> HttpResponse:
+def owner_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         raw = str(request.POST.get("request", ""))
         rate = str(request.POST.get("rate", "60"))
@@ -39,9 +44,9 @@ def owner_home(request: HttpRequest) -> HttpResponse:
         request,
         "exchange/owner_home.html",
         {
-            "resources": selectors.resources_for(request.user),
-            "pending": selectors.pending_requests_for(request.user),
-            "calls": selectors.calls_for(request.user),
+            "resources": selectors.resources_for_owner(user=request.user),
+            "pending": selectors.access_requests_pending_for(user=request.user),
+            "calls": selectors.calls_for_owner(user=request.user),
             "chain_problem": problem,
         },
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest
@@ -13,6 +15,9 @@ from pydantic import ConfigDict, Field
 from onewindow.audit.services import client_ip
 from onewindow.core.masking import mask_phone
 from onewindow.identity import selectors, services
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 router = Router(tags=["identity"])
 
@@ -128,7 +133,7 @@ def sms_login(request: HttpRequest, payload: SmsLoginIn) -> dict[str, object]:
     return _me(user)
 
 
-def _me(user: object) -> dict[str, object]:
+def _me(user: User) -> dict[str, object]:
     person = selectors.person_for_user(user)
     person_out = None
     companies: list[dict[str, str]] = []
@@ -146,7 +151,7 @@ def _me(user: object) -> dict[str, object]:
             {"uscc": c.uscc, "name": c.name} for c in selectors.companies_for_person(person=person)
         ]
     return {
-        "username": user.get_username(),  # type: ignore[attr-defined]
+        "username": user.get_username(),
         "kind": getattr(user, "kind", ""),
         "display_name": getattr(user, "display_name", ""),
         "person": person_out,

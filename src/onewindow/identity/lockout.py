@@ -29,11 +29,11 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from onewindow.audit.services import Actor, Outcome, audit_record
+from onewindow.identity import audit_events
 from onewindow.identity.models import LoginLockout, User
 
 log = logging.getLogger(__name__)
 
-LOCKOUT_AUDIT = "identity.login.lockout"
 ADMIN_PERMISSION = "identity.change_staff"  # department administrators
 NOTICE_TEMPLATE = "staff_locked_out"
 
@@ -90,7 +90,9 @@ def on_user_locked_out(
         lockout_begin(username=username, ip=ip_address or "")
 
 
-def on_user_logged_in(sender: Any, request: Any = None, user: Any = None, **kw: Any) -> None:
+def on_user_logged_in(
+    sender: Any, request: Any = None, user: User | None = None, **kw: Any
+) -> None:
     if user is not None:
         LoginLockout.objects.filter(username=user.get_username()).delete()
 
@@ -123,7 +125,7 @@ def lockout_begin(*, username: str, ip: str) -> LoginLockout | None:
     notified = _tell_admins(user=user, streak=streak, minutes=minutes, ip=ip, now=now)
     audit_record(
         actor=Actor(id=None, kind="anonymous", label="anonymous", ip=ip),
-        action=LOCKOUT_AUDIT,
+        action=audit_events.LOGIN_LOCKOUT,
         target=user,
         target_type="" if user else "identity.user",
         target_id="" if user else username[:64],

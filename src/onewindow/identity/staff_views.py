@@ -4,7 +4,7 @@ the authenticator enrolment a staff member completes at their first login after 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import qrcode
 import qrcode.image.svg
@@ -33,6 +33,9 @@ from onewindow.identity.services.enrolment import (
     staff_totp_confirm,
     staff_totp_reset,
 )
+
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
 
 SESSION_KEY = "staff_enrolment"
 ENROL_SECONDS = 600  # the password step counts for this long
@@ -114,7 +117,7 @@ def staff_enrol_view(request: HttpRequest) -> HttpResponse:
 
 
 @access(STAFF, perm="identity.change_staff")
-def staff_people_view(request: HttpRequest) -> HttpResponse:
+def staff_people_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The staff of the departments this administrator manages, with their authenticator."""
     scope = selectors.staff_manageable_department_ids(request.user)
     rows = selectors.staff_with_authenticators(department_ids=scope)
@@ -123,7 +126,7 @@ def staff_people_view(request: HttpRequest) -> HttpResponse:
 
 @access(STAFF, perm="identity.change_staff")
 @require_http_methods(["GET", "POST"])
-def staff_totp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_totp_reset_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     staff = Staff.objects.select_related("user", "department").filter(pk=pk).first()
     if staff is None:
         raise Http404

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -36,6 +36,9 @@ from onewindow.identity.models import AssuranceLevel, User
 from onewindow.identity.services.enrolment import EnrolmentPending
 from onewindow.identity.services.login import human_wait, sms_login_resend_wait
 from onewindow.identity.staff_views import start_enrolment
+
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -255,7 +258,7 @@ def _person_page(
 
 @access(STAFF)
 @require_http_methods(["GET", "POST"])
-def staff_person_view(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_person_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A person's record, masked; every read is audited. POST with a purpose (用途) reveals
     the full ID and phone to holders of ``identity.view_pii`` (audited either way)."""
     person = selectors.person_get(pk=pk)
@@ -269,7 +272,7 @@ def staff_person_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _person_page(request, person, form=form, status=400)
     try:
         revealed = services.person_reveal(
-            actor_user=request.user,  # type: ignore[arg-type]
+            actor_user=request.user,
             person=person,
             purpose=form.cleaned_data["purpose"],
             ip=client_ip(request),

@@ -23,6 +23,7 @@ from django.utils import timezone
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.crypto import decrypt, encrypt, signer_for
 from onewindow.core.crypto.signers import Ed25519Signer, Signer, Sm2Signer
+from onewindow.licences import audit_events
 from onewindow.licences.models import Algorithm, SigningKey
 
 AAD = "licences.signingkey.private"
@@ -138,7 +139,7 @@ def _configured_active(alg: str, private: bytes, public: bytes) -> SigningKey:
                 key.refresh_from_db()
             audit_record(
                 actor=Actor.system("licences"),
-                action="licences.signingkey.configure",
+                action=audit_events.SIGNINGKEY_CONFIGURE,
                 target=key,
                 changes={"kid": kid, "algorithm": alg, "retired": [k.kid for k in retired]},
             )
@@ -165,7 +166,7 @@ def signing_key_active(*, alg: str) -> SigningKey:
             key = _create(alg)
             audit_record(
                 actor=Actor.system("licences"),
-                action="licences.signingkey.create",
+                action=audit_events.SIGNINGKEY_CREATE,
                 target=key,
                 changes={"kid": key.kid, "algorithm": alg},
             )
@@ -189,7 +190,7 @@ def signing_key_rotate(*, actor: Actor, alg: str) -> SigningKey:
     key = _create(alg)
     audit_record(
         actor=actor,
-        action="licences.signingkey.rotate",
+        action=audit_events.SIGNINGKEY_ROTATE,
         target=key,
         changes={"kid": key.kid, "algorithm": alg, "retired": [k.kid for k in retired]},
     )

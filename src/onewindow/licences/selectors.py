@@ -14,10 +14,11 @@ from onewindow.licences.models import Licence, SigningKey
 
 if TYPE_CHECKING:
     from onewindow.catalog.models import Service
+    from onewindow.identity.models import User
     from onewindow.licences.verification import Verification
 
 
-def licences_for_user(*, user: Any) -> QuerySet[Licence]:
+def licences_for_user(*, user: User) -> QuerySet[Licence]:
     """The licences a resident holds: their own, and those of companies they act for."""
     person = getattr(user, "person", None)
     if person is None:
@@ -51,7 +52,7 @@ def licence_number_tail(number: str) -> str:
     return number[-NUMBER_TAIL:]
 
 
-def licence_summaries(*, user: Any, limit: int = 5) -> list[dict[str, Any]]:
+def licence_summaries(*, user: User, limit: int = 5) -> list[dict[str, Any]]:
     """Rows for the home page's 我的证照 section: the type, and the number's last four
     digits (``masked_number``, shown labelled as the number's tail)."""
     from django.urls import reverse

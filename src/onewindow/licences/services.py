@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -15,10 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.core.errors import ApplicationError, NotFound, ValidationFailed
 from onewindow.core.refs import CaseRef
-from onewindow.licences import jose
+from onewindow.licences import audit_events, jose
 from onewindow.licences.keys import signer_for_key, signing_key_active
 from onewindow.licences.models import Algorithm, Licence, LicenceType, StatusList
 from onewindow.licences.signals import IssuedLicence, licence_issued
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 
@@ -61,7 +64,7 @@ def licence_types_sync(*, actor: Actor | None = None) -> int:
     if changed:
         audit_record(
             actor=actor or Actor.system("licences"),
-            action="licences.type.sync",
+            action=audit_events.TYPE_SYNC,
             target_type="licences.licencetype",
             changes={"changed": changed},
         )
@@ -289,7 +292,7 @@ def licence_issue(
     )
     audit_record(
         actor=actor,
-        action="licences.licence.issue",
+        action=audit_events.LICENCE_ISSUE,
         target=licence,
         changes={"type": licence_type.code, "number": licence.number, "kid": key.kid},
     )
@@ -314,7 +317,7 @@ def licence_revoke(*, actor: Actor, licence_id: int, reason: str) -> Licence:
             return _revoke(actor=actor, licence=licence, reason=reason)
         audit_record(
             actor=actor,
-            action="licences.licence.revoke",
+            action=audit_events.LICENCE_REVOKE,
             target_type="licences.licence",
             target_id=str(licence_id),
             outcome=Outcome.FAILED,
@@ -323,7 +326,7 @@ def licence_revoke(*, actor: Actor, licence_id: int, reason: str) -> Licence:
     raise LicenceError(_("证照不存在。"), field="licence")
 
 
-def licence_revoke_by_staff(*, user: Any, licence_id: int, reason: str, actor: Actor) -> Licence:
+def licence_revoke_by_staff(*, user: User, licence_id: int, reason: str, actor: Actor) -> Licence:
     """A staff member revokes a licence their department issued (``licences.revoke_licence``
     and the issuing department or one above it, see ``staff_selectors``). The reason is
     required. Anyone else is refused as if the licence did not exist, and the refusal is
@@ -343,7 +346,7 @@ def licence_revoke_by_staff(*, user: Any, licence_id: int, reason: str, actor: A
             return _revoke(actor=actor, licence=licence, reason=reason)
         audit_record(
             actor=actor,
-            action="licences.licence.revoke",
+            action=audit_events.LICENCE_REVOKE,
             target_type="licences.licence",
             target_id=str(licence_id),
             outcome=Outcome.DENIED,
@@ -358,7 +361,7 @@ def licence_holder_lookup_record(*, actor: Actor, person: Any, found: int) -> No
     person's record (the ID itself is not written to the trail)."""
     audit_record(
         actor=actor,
-        action="licences.licence.lookup",
+        action=audit_events.LICENCE_LOOKUP,
         target=person,
         changes={"by": "id_number", "found": found},
     )
@@ -379,7 +382,7 @@ def _revoke(*, actor: Actor, licence: Licence, reason: str) -> Licence:
     licence.save(update_fields=["status", "revoked_at", "revoked_reason"])
     audit_record(
         actor=actor,
-        action="licences.licence.revoke",
+        action=audit_events.LICENCE_REVOKE,
         target=licence,
         changes={"status": ["valid", "revoked"], "reason": licence.revoked_reason},
     )

@@ -8,7 +8,7 @@ department below one of those."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -26,32 +26,32 @@ from onewindow.identity.selectors import (
 from onewindow.licences.models import Licence
 
 if TYPE_CHECKING:
-    from onewindow.identity.models import Company, Person
+    from onewindow.identity.models import Company, Person, User
 
 REVOKE_PERMISSION = "licences.revoke_licence"
 SEARCH_LIMIT = 50
 
 
-def revoke_department_ids(user: Any) -> set[int]:
+def revoke_department_ids(user: User) -> set[int]:
     """The departments whose licences ``user`` may revoke (empty without the permission)."""
     if not user.has_perm(REVOKE_PERMISSION):
         return set()
     return staff_department_ids_below(user)
 
 
-def staff_may_revoke(user: Any, licence: Licence) -> bool:
+def staff_may_revoke(user: User, licence: Licence) -> bool:
     return licence.department_id is not None and licence.department_id in revoke_department_ids(
         user
     )
 
 
-def revocable_licences(user: Any) -> QuerySet[Licence]:
+def revocable_licences(user: User) -> QuerySet[Licence]:
     return Licence.objects.filter(department_id__in=revoke_department_ids(user)).select_related(
         "licence_type", "holder_person", "holder_company", "case", "department"
     )
 
 
-def licence_for_staff(*, user: Any, number: str) -> Licence | None:
+def licence_for_staff(*, user: User, number: str) -> Licence | None:
     """The licence with this number if ``user`` may revoke it, else None (no existence leak)."""
     return revocable_licences(user).filter(number=number.strip()).first()
 
@@ -65,7 +65,7 @@ class LicenceSearch:
     masked_query: str = ""
 
 
-def licence_search(*, user: Any, query: str) -> LicenceSearch:
+def licence_search(*, user: User, query: str) -> LicenceSearch:
     """Find by licence number, else by the holder's citizen ID or USCC. Raises
     ``ValidationFailed`` (field ``q``) for text that is none of these."""
     text = "".join(query.split()).upper()

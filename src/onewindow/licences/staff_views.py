@@ -3,8 +3,10 @@ confirmation step). Licences of other departments answer 404, as if they did not
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -19,12 +21,15 @@ from onewindow.licences.models import Licence
 from onewindow.licences.staff_selectors import REVOKE_PERMISSION
 from onewindow.licences.verification import licence_particulars
 
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
+
 RECENT = 20
 
 
 @access(STAFF, perm=REVOKE_PERMISSION)
 @require_http_methods(["GET", "POST"])
-def staff_search(request: HttpRequest) -> HttpResponse:
+def staff_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Searching is a POST, so a citizen ID typed in never lands in a URL (history, access
     logs, referrers); after a search by ID the field is emptied and the ID shown masked."""
     form = LicenceSearchForm(request.POST if request.method == "POST" else None)
@@ -52,7 +57,7 @@ def staff_search(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _licence(request: HttpRequest, number: str) -> Licence:
+def _licence(request: AuthenticatedHttpRequest, number: str) -> Licence:
     licence = staff_selectors.licence_for_staff(user=request.user, number=number)
     if licence is None:
         raise Http404
@@ -61,7 +66,7 @@ def _licence(request: HttpRequest, number: str) -> Licence:
 
 @access(STAFF, perm=REVOKE_PERMISSION)
 @require_http_methods(["GET", "POST"])
-def staff_licence(request: HttpRequest, number: str) -> HttpResponse:
+def staff_licence(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """GET: the licence. POST ``step=review``: check the reason and ask to confirm; POST
     ``step=confirm``: revoke (the status list bit is set; verifiers see 已撤销)."""
     licence = _licence(request, number)

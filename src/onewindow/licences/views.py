@@ -3,6 +3,8 @@ status lists."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,9 @@ from onewindow.licences.pdf import licence_pdf
 from onewindow.licences.selectors import RESULT_LABELS
 from onewindow.licences.verification import licence_issuer_name, licence_verify
 
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
+
 EXPIRED_LABEL = _("已过期")
 EXPIRED_HINT = _("该证照已超过有效期，不能作为有效凭证使用。")
 RESULT_HINTS = {
@@ -26,7 +31,7 @@ RESULT_HINTS = {
 
 
 @access(RESIDENT)
-def wallet(request: HttpRequest) -> HttpResponse:
+def wallet(request: AuthenticatedHttpRequest) -> HttpResponse:
     entries = [
         (
             licence,
@@ -39,7 +44,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
 
 
 @access(RESIDENT)
-def licence_download(request: HttpRequest, number: str) -> HttpResponse:
+def licence_download(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """The licence as a PDF. A revoked licence has none: what it would show is no longer
     true, so the page says when and why it was revoked instead (410)."""
     licence = (

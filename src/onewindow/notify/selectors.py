@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from onewindow.core.masking import mask_phone
-from onewindow.notify.models import Message, SmsMessage
+from onewindow.notify.models import SmsMessage
 from onewindow.notify.services import sms_text
 
 # What a person reads for each state of a text message. The model's choices carry no labels
@@ -51,35 +51,3 @@ def sms_outbox_recent(*, limit: int = 50) -> list[OutboxEntry]:
         )
         for row in rows
     ]
-
-
-@dataclass(frozen=True)
-class InboxMessage:
-    id: int
-    kind: str
-    title: str
-    body: str
-    link: str
-    created_at: datetime
-    read: bool
-
-
-def messages_for_user(*, user_id: int, limit: int = 50) -> list[InboxMessage]:
-    """The user's message centre, newest first."""
-    rows = Message.objects.filter(recipient_id=user_id).order_by("-created_at", "-pk")[:limit]
-    return [
-        InboxMessage(
-            id=row.pk,
-            kind=row.kind,
-            title=row.title,
-            body=row.body,
-            link=row.link,
-            created_at=row.created_at,
-            read=row.read_at is not None,
-        )
-        for row in rows
-    ]
-
-
-def messages_unread_count(*, user_id: int) -> int:
-    return Message.objects.filter(recipient_id=user_id, read_at__isnull=True).count()

@@ -21,6 +21,7 @@ from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_phone
 from onewindow.core.numbers import is_ascii_number
 from onewindow.core.pii import phone_index
+from onewindow.notify import audit_events
 from onewindow.notify.messages import NO_REASON as NO_REASON  # for callers composing messages
 from onewindow.notify.messages import OUTCOME_TEMPLATES as OUTCOME_TEMPLATES
 from onewindow.notify.messages import (
@@ -83,7 +84,7 @@ def sms_send(
     if created:
         audit_record(
             actor=actor or Actor.system("notify"),
-            action="notify.sms.queue",
+            action=audit_events.SMS_QUEUE,
             target=message,
             changes={"template": template},
         )
@@ -255,12 +256,6 @@ def sms_deliver(*, message_id: int, provider: SmsProvider | None = None) -> str:
     return "failed" if final else "retry"
 
 
-def sms_delivery_receipt(*, provider: str, provider_message_id: str, delivered: bool) -> bool:
-    """One vendor delivery report. Returns whether a row changed."""
-    receipt = DeliveryReceipt(provider_message_id=provider_message_id, delivered=delivered)
-    return sms_receipts_apply(provider=provider, receipts=[receipt]).applied == 1
-
-
 @dataclass(frozen=True)
 class ReceiptOutcome:
     applied: int = 0  # a sent message is now delivered or failed
@@ -302,7 +297,7 @@ def sms_receipts_apply(*, provider: str, receipts: Sequence[DeliveryReceipt]) ->
                 counts["unknown"] += 1
         audit_record(
             actor=Actor.system(f"sms:{provider}"),
-            action="notify.sms.receipts",
+            action=audit_events.SMS_RECEIPTS,
             target_type="notify.smsmessage",
             changes={"receipts": len(receipts), **counts},
         )

@@ -9,7 +9,9 @@ from celery import shared_task
 from onewindow.notify import services
 
 
-@shared_task(bind=True, max_retries=services.SMS_MAX_ATTEMPTS, acks_late=True)
+@shared_task(
+    name="notify.sms_deliver", bind=True, max_retries=services.SMS_MAX_ATTEMPTS, acks_late=True
+)
 def sms_deliver(self: Any, message_id: int) -> str:
     outcome = services.sms_deliver(message_id=message_id)
     if outcome != "retry":
@@ -25,6 +27,6 @@ def sms_deliver(self: Any, message_id: int) -> str:
     return outcome  # still queued: sms_retry_pending picks it up
 
 
-@shared_task
+@shared_task(name="notify.sms_retry_pending")
 def sms_retry_pending() -> int:
     return services.sms_retry_pending()

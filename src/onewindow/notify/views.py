@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from onewindow.audit.services import Actor, Outcome, audit_record, client_ip
 from onewindow.core.access import OPERATOR, PUBLIC, access, allowed
 from onewindow.core.crypto.digests import constant_time_equal
+from onewindow.notify import audit_events
 from onewindow.notify.providers import receipt_parser
 from onewindow.notify.providers.base import ReceiptFormatError
 from onewindow.notify.selectors import sms_outbox_recent
@@ -48,7 +49,7 @@ def sms_receipts(request: HttpRequest, provider: str, token: str) -> HttpRespons
         with transaction.atomic():
             audit_record(
                 actor=Actor(id=None, kind="system", label=f"sms:{provider}", ip=client_ip(request)),
-                action="notify.sms.receipts",
+                action=audit_events.SMS_RECEIPTS,
                 target_type="notify.smsmessage",
                 outcome=Outcome.DENIED,
                 changes={"reason": "wrong receipt token"},

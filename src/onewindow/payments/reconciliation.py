@@ -18,7 +18,7 @@ found again is reopened. A difference staff resolved stays resolved.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from onewindow.payments import audit_events
 from onewindow.payments.conf import gateway as get_gateway
 from onewindow.payments.models import (
     Mismatch,
@@ -51,6 +52,9 @@ from onewindow.payments.selectors import (
     refundable_fen,
 )
 from onewindow.payments.services import PaymentError, payment_apply_from_statement, refund_create
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 RECONCILE_PERMISSION = "payments.reconcile_payments"
 NOTE_MAX = 500
@@ -165,7 +169,11 @@ def _compare_refunds(
 
 
 def reconcile_run(
-    *, day: datetime.date, gateway: str | None = None, user: Any = None, actor: Actor | None = None
+    *,
+    day: datetime.date,
+    gateway: str | None = None,
+    user: User | None = None,
+    actor: Actor | None = None,
 ) -> ReconciliationRun:
     """Reconcile one day with one gateway (the configured one by default) and record the run.
     A gateway that cannot be reached or answers unsigned is a failed run, not an exception."""
@@ -212,7 +220,7 @@ def reconcile_run(
         run.save(update_fields=["cleared", "finished_at"])
         audit_record(
             actor=actor,
-            action="payments.reconcile.run",
+            action=audit_events.RECONCILE_RUN,
             target=run,
             changes={
                 "day": day.isoformat(),
@@ -252,7 +260,7 @@ def _failed_run(
     day: datetime.date,
     gateway: str,
     started: datetime.datetime,
-    user: Any,
+    user: User | None,
     actor: Actor,
     error: Exception,
 ) -> ReconciliationRun:
@@ -268,7 +276,7 @@ def _failed_run(
         )
         audit_record(
             actor=actor,
-            action="payments.reconcile.run",
+            action=audit_events.RECONCILE_RUN,
             target=run,
             outcome=Outcome.FAILED,
             changes={"day": day.isoformat(), "gateway": gateway, "error": run.error},
@@ -299,7 +307,7 @@ def _refuse(actor: Actor, action: str, mismatch_id: int) -> None:
         )
 
 
-def mismatch_resolve(*, user: Any, mismatch_id: int, note: str, actor: Actor) -> Mismatch:
+def mismatch_resolve(*, user: User, mismatch_id: int, note: str, actor: Actor) -> Mismatch:
     """Close an open difference with a note saying what was checked or done (required)."""
     note = " ".join((note or "").split())
     if not note:
@@ -309,7 +317,7 @@ def mismatch_resolve(*, user: Any, mismatch_id: int, note: str, actor: Actor) ->
             _("处理说明不能超过%(n)d个字符。") % {"n": NOTE_MAX}, code="too_long", field="note"
         )
     if not user.has_perm(RECONCILE_PERMISSION):
-        _refuse(actor, "payments.mismatch.resolve", mismatch_id)
+        _refuse(actor, audit_events.MISMATCH_RESOLVE, mismatch_id)
         raise PermissionDenied(_("您没有处理对账差异的权限。"))
     with transaction.atomic():
         mismatch = Mismatch.objects.select_for_update().filter(pk=mismatch_id).first()
@@ -327,7 +335,7 @@ def mismatch_resolve(*, user: Any, mismatch_id: int, note: str, actor: Actor) ->
         )
         audit_record(
             actor=actor,
-            action="payments.mismatch.resolve",
+            action=audit_events.MISMATCH_RESOLVE,
             target=mismatch,
             changes={"status": ["open", "resolved"], "resolution": "note", "note": note},
         )
@@ -335,7 +343,7 @@ def mismatch_resolve(*, user: Any, mismatch_id: int, note: str, actor: Actor) ->
 
 
 def mismatch_refund(
-    *, user: Any, mismatch_id: int, amount_fen: int, reason: str, actor: Actor
+    *, user: User, mismatch_id: int, amount_fen: int, reason: str, actor: Actor
 ) -> Refund:
     """Refund through the gateway (``services.refund_create``) to settle a difference. One
     refund per difference: a repeated request returns the first. On success the difference
@@ -344,7 +352,7 @@ def mismatch_refund(
     if not reason:
         raise ValidationFailed(_("请填写退款原因。"), code="required", field="reason")
     if not user.has_perm(RECONCILE_PERMISSION):
-        _refuse(actor, "payments.mismatch.refund", mismatch_id)
+        _refuse(actor, audit_events.MISMATCH_REFUND, mismatch_id)
         raise PermissionDenied(_("您没有处理对账差异的权限。"))
     mismatch = Mismatch.objects.filter(pk=mismatch_id).first()
     if mismatch is None:
@@ -380,12 +388,12 @@ def mismatch_refund(
     return refund
 
 
-def mismatch_confirm_paid(*, user: Any, mismatch_id: int, actor: Actor) -> Mismatch:
+def mismatch_confirm_paid(*, user: User, mismatch_id: int, actor: Actor) -> Mismatch:
     """补单: the statement shows an order paid in full that still waits for its payment here
     (the notification was lost or refused). The payment is applied as the notification would
     have applied it (receipt, the case continues) and the difference resolved, together."""
     if not user.has_perm(RECONCILE_PERMISSION):
-        _refuse(actor, "payments.mismatch.confirm_paid", mismatch_id)
+        _refuse(actor, audit_events.MISMATCH_CONFIRM_PAID, mismatch_id)
         raise PermissionDenied(_("您没有处理对账差异的权限。"))
     with transaction.atomic():
         mismatch = Mismatch.objects.select_for_update().filter(pk=mismatch_id).first()
@@ -414,14 +422,14 @@ def mismatch_confirm_paid(*, user: Any, mismatch_id: int, actor: Actor) -> Misma
         )
         audit_record(
             actor=actor,
-            action="payments.mismatch.confirm_paid",
+            action=audit_events.MISMATCH_CONFIRM_PAID,
             target=mismatch,
             changes={"status": ["open", "resolved"], "order": order.out_trade_no},
         )
     return mismatch
 
 
-def _resolved_by_refund(*, user: Any, mismatch_id: int, refund: Refund, actor: Actor) -> None:
+def _resolved_by_refund(*, user: User, mismatch_id: int, refund: Refund, actor: Actor) -> None:
     with transaction.atomic():
         mismatch = Mismatch.objects.select_for_update().get(pk=mismatch_id)
         if mismatch.status == Mismatch.Status.RESOLVED and mismatch.refund_id == refund.pk:
@@ -442,7 +450,7 @@ def _resolved_by_refund(*, user: Any, mismatch_id: int, refund: Refund, actor: A
         )
         audit_record(
             actor=actor,
-            action="payments.mismatch.resolve",
+            action=audit_events.MISMATCH_RESOLVE,
             target=mismatch,
             changes={
                 "status": ["open", "resolved"],

@@ -7,7 +7,7 @@ import contextlib
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Q, QuerySet
@@ -16,6 +16,7 @@ from onewindow.payments.models import Mismatch, PaymentOrder, ReconciliationRun
 
 if TYPE_CHECKING:
     from onewindow.cases.models import Case
+    from onewindow.identity.models import User
 
 SETTLED = (PaymentOrder.Status.PAID, PaymentOrder.Status.REFUNDED)
 
@@ -24,7 +25,7 @@ def orders_of_case(case: Case) -> QuerySet[PaymentOrder]:
     return PaymentOrder.objects.filter(case=case).select_related("receipt").order_by("pk")
 
 
-def order_for_user(*, user: Any, out_trade_no: str) -> PaymentOrder | None:
+def order_for_user(*, user: User, out_trade_no: str) -> PaymentOrder | None:
     from onewindow.cases.selectors import case_for_user
 
     order = (
@@ -113,7 +114,7 @@ def mismatches_of_day(*, day: datetime.date, gateway: str) -> list[MismatchRow]:
     return [MismatchRow(m, orders.get(m.out_trade_no)) for m in rows]
 
 
-def mismatch_get(pk: int) -> Mismatch | None:
+def mismatch_get(*, pk: int) -> Mismatch | None:
     return (
         Mismatch.objects.select_related("resolved_by", "refund", "last_run").filter(pk=pk).first()
     )

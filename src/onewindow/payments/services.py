@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.core.text import zh_text
+from onewindow.payments import audit_events
 from onewindow.payments.conf import gateway as get_gateway
 from onewindow.payments.models import (
     FeeItem,
@@ -41,6 +42,7 @@ from onewindow.payments.providers.base import (
 
 if TYPE_CHECKING:
     from onewindow.core.refs import CaseRef
+    from onewindow.identity.models import User
 
 logger = logging.getLogger(__name__)
 OPEN = (PaymentOrder.Status.CREATED, PaymentOrder.Status.PAYING)
@@ -111,7 +113,7 @@ def order_create_for_case(
     )
     audit_record(
         actor=Actor.system("payments"),
-        action="payments.order.create",
+        action=audit_events.ORDER_CREATE,
         target=order,
         changes={"case": case.number, "fee": fee_code, "amount_fen": fen},
     )
@@ -119,7 +121,7 @@ def order_create_for_case(
 
 
 @transaction.atomic
-def order_start_payment(*, user: Any, order_id: int, notify_url: str, return_url: str) -> str:
+def order_start_payment(*, user: User, order_id: int, notify_url: str, return_url: str) -> str:
     """The resident starts paying: the gateway page URL (the order becomes ``paying``)."""
     from onewindow.cases.selectors import case_for_user
 
@@ -142,7 +144,7 @@ def order_start_payment(*, user: Any, order_id: int, notify_url: str, return_url
     )
     audit_record(
         actor=Actor.from_user(user),
-        action="payments.order.start",
+        action=audit_events.ORDER_START,
         target=order,
         changes={"status": "paying"},
     )
@@ -163,7 +165,7 @@ def _stored_payload(params: Mapping[str, str]) -> dict[str, str]:
 
 
 def _refuse(
-    gateway: str, reason: str, params: Mapping[str, str], order: Any = None
+    gateway: str, reason: str, params: Mapping[str, str], order: PaymentOrder | None = None
 ) -> CallbackResult:
     PaymentEvent.objects.create(
         order=order,
@@ -176,7 +178,7 @@ def _refuse(
     )
     audit_record(
         actor=Actor.system(f"gateway:{gateway}"),
-        action="payments.callback.refuse",
+        action=audit_events.CALLBACK_REFUSE,
         target=order,
         target_type="" if order else "payments.paymentorder",
         target_id="" if order else str(params.get("out_trade_no", ""))[:64],
@@ -247,10 +249,13 @@ def _apply(
         from onewindow.cases.services import case_advance_enqueue
 
         case_advance_enqueue(case_id=order.case_id)  # after commit: the worker continues it
-    source = "callback" if kind == "notify" else "statement"
+    if kind == "notify":
+        action = audit_events.CALLBACK_APPLY if changed else audit_events.CALLBACK_IGNORE
+    else:
+        action = audit_events.STATEMENT_APPLY if changed else audit_events.STATEMENT_IGNORE
     audit_record(
         actor=actor or Actor.system(f"gateway:{order.gateway}"),
-        action=f"payments.{source}.apply" if changed else f"payments.{source}.ignore",
+        action=action,
         target=order,
         changes={"status": note.status, "notify_id": note.notify_id, "reason": reason},
     )
@@ -326,7 +331,7 @@ def refund_create(
             # The refusal's audit row commits; the error is raised after the transaction.
             audit_record(
                 actor=actor,
-                action="payments.refund.create",
+                action=audit_events.REFUND_CREATE,
                 target=order,
                 outcome=Outcome.DENIED,
                 changes={"amount_fen": amount_fen, "status": order.status},
@@ -376,7 +381,7 @@ def refund_create(
         )
         audit_record(
             actor=actor,
-            action="payments.refund.create",
+            action=audit_events.REFUND_CREATE,
             target=order,
             outcome=Outcome.OK if ok else Outcome.FAILED,
             changes={

@@ -5,6 +5,7 @@ difference with a note or a refund through the gateway (with a confirmation step
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,6 +25,9 @@ from onewindow.payments.models import PaymentEvent, ReconciliationRun, Refund
 from onewindow.payments.providers.base import fen_to_yuan
 from onewindow.payments.reconciliation import RECONCILE_PERMISSION
 
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
+
 WINDOW_DAYS = 31
 
 
@@ -40,7 +44,7 @@ def _ran(request: HttpRequest, run: ReconciliationRun) -> None:
 
 @access(STAFF, perm=RECONCILE_PERMISSION)
 @require_http_methods(["GET", "POST"])
-def reconciliation_list(request: HttpRequest) -> HttpResponse:
+def reconciliation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     gateways = selectors.gateways_for_reconciliation()
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     form = RunForm(
@@ -86,7 +90,7 @@ def _day(value: str) -> datetime.date:
 
 @access(STAFF, perm=RECONCILE_PERMISSION)
 @require_http_methods(["GET", "POST"])
-def reconciliation_day(request: HttpRequest, day: str, gateway: str) -> HttpResponse:
+def reconciliation_day(request: AuthenticatedHttpRequest, day: str, gateway: str) -> HttpResponse:
     when = _day(day)
     if gateway not in selectors.gateways_for_reconciliation():
         raise Http404
@@ -114,10 +118,10 @@ def reconciliation_day(request: HttpRequest, day: str, gateway: str) -> HttpResp
 
 @access(STAFF, perm=RECONCILE_PERMISSION)
 @require_http_methods(["GET", "POST"])
-def mismatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def mismatch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """POST ``action=resolve`` closes the difference with a note; ``action=refund`` checks the
     amount and asks to confirm, and with ``step=confirm`` refunds through the gateway."""
-    mismatch = selectors.mismatch_get(pk)
+    mismatch = selectors.mismatch_get(pk=pk)
     if mismatch is None:
         raise Http404
     order = selectors.mismatch_order(mismatch)

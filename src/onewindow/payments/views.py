@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,6 +16,9 @@ from onewindow.core.access import PUBLIC, RESIDENT, access
 from onewindow.core.numbers import parse_id
 from onewindow.payments import selectors, services
 from onewindow.payments.models import PaymentOrder
+
+if TYPE_CHECKING:
+    from onewindow.identity.http import AuthenticatedHttpRequest
 
 MAX_CALLBACK_BYTES = 16 * 1024
 
@@ -33,7 +38,7 @@ def notify(request: HttpRequest, gateway: str) -> HttpResponse:
 
 
 @access(RESIDENT)
-def case_payments(request: HttpRequest, number: str) -> HttpResponse:
+def case_payments(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     case = case_for_user(user=request.user, number=number)
     if case is None:
         raise Http404
@@ -75,7 +80,7 @@ def _int(value: str | None) -> int:
     return parse_id(value) or 0
 
 
-def _own_order(request: HttpRequest, out_trade_no: str) -> PaymentOrder:
+def _own_order(request: AuthenticatedHttpRequest, out_trade_no: str) -> PaymentOrder:
     order = selectors.order_for_user(user=request.user, out_trade_no=out_trade_no)
     if order is None:
         raise Http404
@@ -83,7 +88,7 @@ def _own_order(request: HttpRequest, out_trade_no: str) -> PaymentOrder:
 
 
 @access(RESIDENT)
-def payment_return(request: HttpRequest, out_trade_no: str) -> HttpResponse:
+def payment_return(request: AuthenticatedHttpRequest, out_trade_no: str) -> HttpResponse:
     """Where the gateway sends the user back. The query string is not trusted: the order's
     state comes only from verified notifications."""
     order = _own_order(request, out_trade_no)
@@ -91,7 +96,7 @@ def payment_return(request: HttpRequest, out_trade_no: str) -> HttpResponse:
 
 
 @access(RESIDENT)
-def receipt(request: HttpRequest, out_trade_no: str) -> HttpResponse:
+def receipt(request: AuthenticatedHttpRequest, out_trade_no: str) -> HttpResponse:
     order = _own_order(request, out_trade_no)
     if not hasattr(order, "receipt"):
         raise Http404

@@ -7,13 +7,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from onewindow.catalog.selectors import service_search, services_sorted
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 POPULAR_COUNT = 8
 POPULAR_WINDOW = datetime.timedelta(days=365)
@@ -86,7 +89,7 @@ class HomeSections:
     messages: list[MessageSummary] = field(default_factory=list)
 
 
-def resident_greeting_name(*, user: Any) -> str:
+def resident_greeting_name(*, user: User) -> str:
     """The name to greet a resident with, in full (a person sees their own name): the
     real-name record's name if there is one, else the account's display name."""
     person = getattr(user, "person", None)
@@ -138,7 +141,7 @@ def live_service_count() -> int:
     return service_search().count()
 
 
-def _case_summaries(user: Any, limit: int = 5) -> list[CaseSummary]:
+def _case_summaries(user: User, limit: int = 5) -> list[CaseSummary]:
     """The resident's latest cases and drafts (a draft links back to where it was left)."""
     from onewindow.cases.selectors import cases_for_user
 
@@ -160,13 +163,13 @@ def _case_summaries(user: Any, limit: int = 5) -> list[CaseSummary]:
     return out
 
 
-def _licence_summaries(user: Any, limit: int = 5) -> list[LicenceSummary]:
+def _licence_summaries(user: User, limit: int = 5) -> list[LicenceSummary]:
     from onewindow.licences.selectors import licence_summaries
 
     return [LicenceSummary(**row) for row in licence_summaries(user=user, limit=limit)]
 
 
-def home_sections_for(user: Any) -> HomeSections:
+def home_sections_for(*, user: User) -> HomeSections:
     """The home page of a logged-in resident. Licences, bills and messages stay empty until
     the features that own them provide selectors."""
     return HomeSections(

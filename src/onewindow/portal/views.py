@@ -22,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_authenticated and kind in STAFF_KINDS:
         return redirect("cases:workbench")
     if user.is_authenticated and kind == "resident":
-        return render(request, "portal/home.html", {"sections": home_sections_for(user)})
+        return render(request, "portal/home.html", {"sections": home_sections_for(user=user)})
     context = {"popular": popular_services(), "service_count": live_service_count()}
     return render(request, "portal/landing.html", context)
 

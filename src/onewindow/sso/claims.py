@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
 from onewindow.core.masking import mask_name, mask_phone
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 SCOPE_OF_CLAIM = {
     "sub": "openid",
@@ -28,7 +31,7 @@ def pairwise_subject(*, user_id: int, client_id: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:40]
 
 
-def claims_for(*, user: Any, client_id: str, scopes: set[str] | list[str]) -> dict[str, Any]:
+def claims_for(*, user: User, client_id: str, scopes: set[str] | list[str]) -> dict[str, Any]:
     granted = set(scopes)
     person = getattr(user, "person", None)
     values: dict[str, Any] = {"sub": pairwise_subject(user_id=user.pk, client_id=client_id)}

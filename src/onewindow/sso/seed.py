@@ -10,6 +10,7 @@ from django.db import transaction
 from oauth2_provider.models import get_application_model
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.sso import audit_events
 from onewindow.sso.demo_rp import client as demo_client
 from onewindow.sso.services import client_register
 
@@ -44,7 +45,7 @@ def demo_client_seed(*, base_urls: Iterable[str]) -> object:
     application.save()
     audit_record(
         actor=actor,
-        action="sso.client.demo_seed",
+        action=audit_events.CLIENT_DEMO_SEED,
         target=application,
         changes={"redirect_uris": redirect_uris, "client_secret": "changed"},
     )

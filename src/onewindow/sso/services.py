@@ -23,6 +23,7 @@ from oauth2_provider.models import (
 
 from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.core.errors import ValidationFailed
+from onewindow.sso import audit_events
 from onewindow.sso.models import GRANTABLE_SCOPES, ClientPolicy, RedeemedCode
 
 Application = get_application_model()
@@ -71,7 +72,7 @@ def client_register(
     ClientPolicy.objects.create(application=application, department=department, extra_scopes=scopes)
     audit_record(
         actor=actor,
-        action="sso.client.register",
+        action=audit_events.CLIENT_REGISTER,
         target=application,
         changes={"name": name, "redirect_uris": uris, "extra_scopes": scopes},
     )
@@ -87,7 +88,7 @@ def client_secret_rotate(*, actor: Actor, application: Any) -> ClientCredentials
     locked.save(update_fields=["client_secret", "updated"])
     audit_record(
         actor=actor,
-        action="sso.client.rotate_secret",
+        action=audit_events.CLIENT_ROTATE_SECRET,
         target=locked,
         changes={"client_secret": "changed"},
     )
@@ -111,7 +112,7 @@ def client_scopes_set(
     policy.save()
     audit_record(
         actor=actor,
-        action="sso.client.scopes",
+        action=audit_events.CLIENT_SCOPES,
         target=application,
         changes={"extra_scopes": [before, scopes]},
     )
@@ -123,7 +124,7 @@ def protocol_refusal_record(*, actor: Actor, endpoint: str, client_id: str, reas
     """A refused authorize/token/userinfo/logout request: who, which client, why."""
     audit_record(
         actor=actor,
-        action=f"sso.{endpoint}.refuse",
+        action=audit_events.PROTOCOL_REFUSE[endpoint],
         target_type="oauth2_provider.application",
         target_id=client_id[:64],
         outcome=Outcome.DENIED,
@@ -162,16 +163,13 @@ def code_replay_revoke(*, actor: Actor, application: Any, code: str) -> int:
     get_id_token_model().objects.filter(pk__in=id_token_ids).delete()
     audit_record(
         actor=actor,
-        action="sso.code.replay",
+        action=audit_events.CODE_REPLAY,
         target=application,
         outcome=Outcome.DENIED,
         changes={"access_tokens_revoked": len(doomed_ids)},
         purpose="invalid_grant",
     )
     return len(doomed_ids)
-
-
-SSO_EXPIRED_PURGE = "sso.expired.purge"
 
 
 @transaction.atomic(durable=True)
@@ -198,5 +196,5 @@ def sso_expired_purge(*, now: datetime.datetime | None = None) -> dict[str, int]
         cutoff = now - datetime.timedelta(seconds=int(lifetime))
         deleted, _by_model = RedeemedCode.objects.filter(redeemed_at__lt=cutoff).delete()
         counts["redeemed_codes"] = deleted
-    audit_record(actor=Actor.system("sso.purge"), action=SSO_EXPIRED_PURGE, changes=counts)
+    audit_record(actor=Actor.system("sso.purge"), action=audit_events.EXPIRED_PURGE, changes=counts)
     return counts

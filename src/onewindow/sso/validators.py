@@ -17,7 +17,7 @@ from onewindow.audit.services import Actor, client_ip
 from onewindow.sso import capabilities
 from onewindow.sso.claims import SCOPE_OF_CLAIM, claims_for
 from onewindow.sso.models import RedeemedCode
-from onewindow.sso.selectors import allowed_scopes_for
+from onewindow.sso.selectors import application_scopes_allowed
 from onewindow.sso.services import code_checksum, code_replay_revoke
 
 
@@ -57,7 +57,7 @@ class OneWindowValidator(OAuth2Validator):
         application = client if client is not None else getattr(request, "client", None)
         if application is None:
             return False
-        return set(scopes) <= allowed_scopes_for(application)
+        return set(scopes) <= application_scopes_allowed(application=application)
 
     def validate_response_type(
         self,

@@ -4,7 +4,7 @@ on a case's tasks as its staff would."""
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.test import TestCase
 
@@ -12,9 +12,12 @@ from onewindow.cases import services
 from onewindow.cases.models import Case
 from onewindow.testing.cases import ANSWERS, PDF
 
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
+
 
 def draft(
-    user: Any, code: str, *, answers: dict[str, Any] | None = None, company: Any = None
+    user: User, code: str, *, answers: dict[str, Any] | None = None, company: Any = None
 ) -> Case:
     case = services.case_draft_start(
         user=user, service_code=code, company_uscc=company.uscc if company else None
@@ -29,17 +32,17 @@ def draft(
     return Case.objects.get(pk=case.pk)
 
 
-def submit(user: Any, case: Case) -> Case:
+def submit(user: User, case: Case) -> Case:
     case.refresh_from_db()
     with TestCase.captureOnCommitCallbacks(execute=True):
         return services.case_submit(user=user, case_id=case.pk, token=case.submit_token)
 
 
-def apply(user: Any, code: str, **kwargs: Any) -> Case:
+def apply(user: User, code: str, **kwargs: Any) -> Case:
     return submit(user, draft(user, code, **kwargs))
 
 
-def act(user: Any, case: Case, element: str, decision: str = "approve", comment: str = "") -> Any:
+def act(user: User, case: Case, element: str, decision: str = "approve", comment: str = "") -> Any:
     task = case.tasks.get(element_id=element, status__in=["open", "claimed"])
     with TestCase.captureOnCommitCallbacks(execute=True):
         return services.task_complete(

@@ -9,6 +9,7 @@ from typing import Any
 from onewindow.cases.models import Case
 from onewindow.catalog.models import Service, ServiceVersion
 from onewindow.identity.models import Department, Person
+from onewindow.testing.factories import user_of
 from onewindow.workflow import compile_process, default_process
 
 MAIL_FORM: dict[str, Any] = {
@@ -54,6 +55,6 @@ def submit(person: Person, code: str, key: str = "k1") -> Case:
     from onewindow.cases.services import case_create_and_submit
 
     case, _created = case_create_and_submit(
-        user=person.user, service_code=code, form_data={}, idempotency_key=key
+        user=user_of(person), service_code=code, form_data={}, idempotency_key=key
     )
     return case

@@ -14,7 +14,7 @@ from onewindow.appointments.services import SlotFull, booking_cancel, slots_gene
 from onewindow.audit.models import AuditEvent
 from onewindow.cases import services as case_services
 from onewindow.core.errors import NotFound, ValidationFailed
-from onewindow.testing.factories import PersonFactory
+from onewindow.testing.factories import make_person, user_of
 
 pytestmark = pytest.mark.django_db
 
@@ -63,16 +63,16 @@ def _draft(user, code="marriage-registration"):
 def test_capacity_is_enforced(registry, marriage):
     slot = Slot.objects.filter(resource=registry, day=datetime.date(2026, 9, 29))[0]
     Slot.objects.filter(pk=slot.pk).update(capacity=2)
-    people = [PersonFactory() for _ in range(3)]
+    people = [make_person() for _ in range(3)]
     case_services.case_appointment_book(
-        user=people[0].user, case_id=_draft(people[0].user).pk, slot_id=slot.pk
+        user=user_of(people[0]), case_id=_draft(user_of(people[0])).pk, slot_id=slot.pk
     )
     case_services.case_appointment_book(
-        user=people[1].user, case_id=_draft(people[1].user).pk, slot_id=slot.pk
+        user=user_of(people[1]), case_id=_draft(user_of(people[1])).pk, slot_id=slot.pk
     )
     with pytest.raises(SlotFull) as exc:
         case_services.case_appointment_book(
-            user=people[2].user, case_id=_draft(people[2].user).pk, slot_id=slot.pk
+            user=user_of(people[2]), case_id=_draft(user_of(people[2])).pk, slot_id=slot.pk
         )
     assert exc.value.field == "appointment"
     slot.refresh_from_db()
@@ -114,10 +114,10 @@ def test_booking_twice_for_one_case_keeps_one_place_and_rebooking_moves_it(
 
 def test_refusals_change_nothing(registry, marriage, resident, tmp_path):
     case = _draft(resident.user)
-    other = PersonFactory()
+    other = make_person()
     slot = Slot.objects.filter(resource=registry, day=datetime.date(2026, 9, 29))[0]
     with pytest.raises(NotFound):  # another resident's case
-        case_services.case_appointment_book(user=other.user, case_id=case.pk, slot_id=slot.pk)
+        case_services.case_appointment_book(user=user_of(other), case_id=case.pk, slot_id=slot.pk)
     with pytest.raises(NotFound):  # a slot that does not exist
         case_services.case_appointment_book(user=resident.user, case_id=case.pk, slot_id=999999)
     past = Slot.objects.filter(resource=registry, day=datetime.date(2026, 9, 28))[0]
@@ -157,7 +157,7 @@ def test_two_residents_cannot_take_the_last_place(city):
         ends_at=now + datetime.timedelta(days=1, minutes=30),
         capacity=1,
     )
-    people = [PersonFactory() for _ in range(4)]
+    people = [make_person() for _ in range(4)]
     cases = [_draft(p.user) for p in people]
     start = threading.Barrier(4)
     outcomes: list[str] = []
@@ -166,7 +166,7 @@ def test_two_residents_cannot_take_the_last_place(city):
         start.wait()
         try:
             case_services.case_appointment_book(
-                user=people[i].user, case_id=cases[i].pk, slot_id=slot.pk
+                user=user_of(people[i]), case_id=cases[i].pk, slot_id=slot.pk
             )
             outcomes.append("booked")
         except SlotFull:

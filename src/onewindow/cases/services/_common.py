@@ -18,7 +18,7 @@ from onewindow.catalog.selectors import candidate_group_target
 from onewindow.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 
 if TYPE_CHECKING:
-    from onewindow.identity.models import Department
+    from onewindow.identity.models import User
 
 
 class CaseNotFound(NotFound):
@@ -75,7 +75,7 @@ class NotAgentAnyMore(PermissionDenied):
         super().__init__(_("您对该企业的经办人授权已撤销或已过期，不能再代表该企业办理此件。"))
 
 
-def own_case(case: Case, user: Any) -> None:
+def own_case(case: Case, user: User) -> None:
     """The user may act on the case: they applied for it and, for a company's case, their
     authorisation to act for the company is still in force (the legal representative's
     revocation, or its last day passing, ends it)."""
@@ -91,7 +91,7 @@ def own_case(case: Case, user: Any) -> None:
         raise NotAgentAnyMore()
 
 
-def actor_for(user: Any, actor: Actor | None) -> Actor:
+def actor_for(user: User, actor: Actor | None) -> Actor:
     return actor or Actor.from_user(user)
 
 
@@ -155,7 +155,7 @@ def event_row(
     case: Case,
     kind: str,
     *,
-    user: Any = None,
+    user: User | None = None,
     actor_label: str = "",
     task: CaseTask | None = None,
     message: str = "",
@@ -203,7 +203,3 @@ def group_error(group: str) -> ProcessConfigError:
     return ProcessConfigError(
         _("流程中的候选组 %(group)s 无法对应到部门和角色。") % {"group": group}
     )
-
-
-def department_label(department: Department) -> str:
-    return department.name

@@ -4,7 +4,7 @@ once (好差评). Answering a supplement request (补正) is in ``supplements.py
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.models import Case, CaseTask, Rating
 from onewindow.cases.services._common import (
     CaseFinished,
@@ -28,15 +29,18 @@ from onewindow.cases.services.process import (
 )
 from onewindow.core.errors import Conflict, ValidationFailed
 
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
-def _own(case: Case, user: Any) -> None:
+
+def _own(case: Case, user: User) -> None:
     own_case(case, user)
 
 
 @transaction.atomic
 def case_withdraw(
     *,
-    user: Any,
+    user: User,
     case_id: int,
     reason: str = "",
     actor: Actor | None = None,
@@ -68,12 +72,12 @@ def case_withdraw(
     from onewindow.appointments.services import bookings_release_for_case
 
     bookings_release_for_case(case_id=case.pk, reason="case withdrawn", now=now)
-    audit_record(actor=actor_for(user, actor), action="cases.case.withdraw", target=case)
+    audit_record(actor=actor_for(user, actor), action=audit_events.CASE_WITHDRAW, target=case)
     return case
 
 
 def _withdraw_before_start(
-    case: Case, *, user: Any, reason: str, actor: Actor | None, now: datetime.datetime
+    case: Case, *, user: User, reason: str, actor: Actor | None, now: datetime.datetime
 ) -> Case:
     from onewindow.appointments.services import bookings_release_for_case
     from onewindow.cases.services.parties import parties_cancel
@@ -94,13 +98,13 @@ def _withdraw_before_start(
         at=now,
     )
     bookings_release_for_case(case_id=case.pk, reason="case withdrawn", now=now)
-    audit_record(actor=actor_for(user, actor), action="cases.case.withdraw", target=case)
+    audit_record(actor=actor_for(user, actor), action=audit_events.CASE_WITHDRAW, target=case)
     return case
 
 
 @transaction.atomic
 def case_rate(
-    *, user: Any, case_id: int, score: int, comment: str = "", actor: Actor | None = None
+    *, user: User, case_id: int, score: int, comment: str = "", actor: Actor | None = None
 ) -> Rating:
     case = lock_case(case_id)
     _own(case, user)
@@ -116,7 +120,7 @@ def case_rate(
     event(case, "rated", user=user, message=_("评价：%(n)s 星") % {"n": score}, public=True)
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.case.rate",
+        action=audit_events.CASE_RATE,
         target=case,
         changes={"score": score},
     )

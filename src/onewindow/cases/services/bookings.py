@@ -6,7 +6,7 @@ definition, the person booking)."""
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy
@@ -19,6 +19,7 @@ from onewindow.core.errors import Conflict, NotFound
 
 if TYPE_CHECKING:
     from onewindow.appointments.models import Booking
+    from onewindow.identity.models import User
 
 BOOKABLE = (
     Case.Status.DRAFT,
@@ -31,7 +32,7 @@ BOOKABLE = (
 @transaction.atomic
 def case_appointment_book(
     *,
-    user: Any,
+    user: User,
     case_id: int,
     slot_id: int,
     actor: Actor | None = None,

@@ -3,7 +3,7 @@ names next (``next:``, ``catalog.packages.repeat``), the case's answers carried 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -17,10 +17,13 @@ from onewindow.catalog.selectors import services_online_by_code
 if TYPE_CHECKING:
     from onewindow.catalog.models import Service
 
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
+
 
 @transaction.atomic
 def case_next_start(
-    *, user: Any, number: str, service_code: str, actor: Actor | None = None
+    *, user: User, number: str, service_code: str, actor: Actor | None = None
 ) -> Case:
     """The draft of ``service_code`` following the resident's approved case ``number``;
     refused as not found for a case that is not theirs, not approved, or whose package does

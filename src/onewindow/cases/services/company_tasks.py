@@ -8,7 +8,7 @@ answer, so the step goes to the owning department's window clerks, as before."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services._common import (
     CaseFinished,
@@ -30,10 +31,11 @@ from onewindow.cases.services.process import apply_run, enqueue_advance, process
 from onewindow.catalog.packages.process import company_group_question
 from onewindow.core.errors import ValidationFailed
 
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
+
 COMPANY_ROLE = "company"  # the role code of a company's task: no staff member holds it
 FALLBACK_ROLE = "window_clerk"
-TASK_APPROVE = "cases.company_task.approve"
-TASK_REJECT = "cases.company_task.reject"
 COMMENT_MAX = 1000
 
 
@@ -86,7 +88,7 @@ def company_tasks_tell(case: Case, rows: list[CaseTask]) -> None:
             )
 
 
-def _may_act(user: Any, task: CaseTask) -> bool:
+def _may_act(user: User, task: CaseTask) -> bool:
     from onewindow.identity.selectors import company_ids_for_person, person_for_user
 
     person = person_for_user(user)
@@ -100,7 +102,7 @@ def _may_act(user: Any, task: CaseTask) -> bool:
 @transaction.atomic(durable=True)
 def company_task_complete(
     *,
-    user: Any,
+    user: User,
     task_id: int,
     decision: str,
     comment: str = "",
@@ -158,7 +160,9 @@ def company_task_complete(
     apply_run(case, run, now=now, also=also, events=[done])
     audit_record(
         actor=actor_for(user, actor),
-        action=TASK_APPROVE if decision == "approve" else TASK_REJECT,
+        action=audit_events.COMPANY_TASK_APPROVE
+        if decision == "approve"
+        else audit_events.COMPANY_TASK_REJECT,
         target=task,
         changes={"case": case.number, "company": task.company_id, "status": case.status},
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.forms import question_label
 from onewindow.cases.models import Case, CaseMaterial
 from onewindow.cases.services._common import (
@@ -30,6 +31,9 @@ from onewindow.cases.services._common import (
 )
 from onewindow.core.errors import Conflict, FieldError, ValidationFailed
 from onewindow.licences.selectors import licence_related
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 DEFAULT_ACCEPT = ("application/pdf", "image/jpeg", "image/png")
 DEFAULT_MAX_MB = 10
@@ -138,7 +142,7 @@ def _read_checked(spec: MaterialSpec, upload: IO[bytes], *, size: int | None) ->
     return content, kind
 
 
-def _replace_material(case: Case, *, spec: MaterialSpec, user: Any, **fields: Any) -> CaseMaterial:
+def _replace_material(case: Case, *, spec: MaterialSpec, user: User, **fields: Any) -> CaseMaterial:
     """The case's current material for ``spec`` becomes this one: a draft's previous one is
     deleted (its file after the commit), a supplemented case keeps it as superseded. The
     check-your-answers token changes with it."""
@@ -164,7 +168,7 @@ def _replace_material(case: Case, *, spec: MaterialSpec, user: Any, **fields: An
 @transaction.atomic
 def case_material_attach(
     *,
-    user: Any,
+    user: User,
     case_id: int,
     code: str,
     upload: IO[bytes],
@@ -196,7 +200,7 @@ def case_material_attach(
     )
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.material.attach",
+        action=audit_events.MATERIAL_ATTACH,
         target=material,
         changes={"case": case.pk, "code": code, "size": len(content), "type": kind},
     )
@@ -205,7 +209,7 @@ def case_material_attach(
 
 @transaction.atomic
 def case_material_remove(
-    *, user: Any, case_id: int, material_id: int, actor: Actor | None = None
+    *, user: User, case_id: int, material_id: int, actor: Actor | None = None
 ) -> None:
     case = lock_case(case_id)
     own_case(case, user)
@@ -222,7 +226,7 @@ def case_material_remove(
     save_case(case, "submit_token")
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.material.remove",
+        action=audit_events.MATERIAL_REMOVE,
         target=case,
         changes={"material": material_id},
     )
@@ -269,7 +273,7 @@ def _licence_problem(verification: Any) -> tuple[str, Any] | None:
 @transaction.atomic
 def case_material_use_licence(
     *,
-    user: Any,
+    user: User,
     case_id: int,
     code: str,
     licence_id: int,
@@ -332,7 +336,7 @@ def case_material_use_licence(
     )
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.material.use_licence",
+        action=audit_events.MATERIAL_USE_LICENCE,
         target=material,
         changes={
             "case": case.pk,

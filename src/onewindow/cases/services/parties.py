@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import re
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.urls import reverse
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.models import Case, CaseEvent, CaseParty
 from onewindow.cases.services._common import (
     actor_for,
@@ -46,7 +47,7 @@ from onewindow.identity.selectors import person_find_by_id_number_bidx
 
 if TYPE_CHECKING:
     from onewindow.catalog.models import ServiceVersion
-    from onewindow.identity.models import Person
+    from onewindow.identity.models import Person, User
 
 CODE_TTL = datetime.timedelta(minutes=10)
 CODE_RESEND = datetime.timedelta(seconds=60)
@@ -295,7 +296,7 @@ def _still_open(case: Case, party: CaseParty, now: datetime.datetime) -> None:
 @transaction.atomic
 def party_consent_decide(
     *,
-    user: Any,
+    user: User,
     party_id: int,
     agree: bool,
     note: str = "",
@@ -341,7 +342,7 @@ def party_consent_decide(
     _settle(case, now=now, events=events)
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.party.consent",
+        action=audit_events.PARTY_CONSENT,
         target=case,
         changes={"party": party.code, "consent": party.consent, "via": party.consent_via},
     )
@@ -355,7 +356,7 @@ def _code_hash(party: CaseParty, code: str) -> str:
     return blind_index("case-party-consent-code", f"{party.pk}:{code}")
 
 
-def _own(case: Case, user: Any) -> None:
+def _own(case: Case, user: User) -> None:
     own_case(case, user)
 
 
@@ -368,7 +369,7 @@ def party_phone(party: CaseParty) -> str:
 @transaction.atomic
 def party_consent_code_send(
     *,
-    user: Any,
+    user: User,
     case_id: int,
     party_id: int,
     actor: Actor | None = None,
@@ -445,7 +446,7 @@ def party_consent_code_send(
     row.save(force_insert=True)
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.party.consent_code",
+        action=audit_events.PARTY_CONSENT_CODE,
         target=case,
         changes={"party": party.code, "sent": party.codes_sent},
     )
@@ -454,7 +455,7 @@ def party_consent_code_send(
 
 def party_consent_code_verify(
     *,
-    user: Any,
+    user: User,
     case_id: int,
     party_id: int,
     code: str,
@@ -511,7 +512,7 @@ def party_consent_code_verify(
             _settle(case, now=now, events=events)
             audit_record(
                 actor=actor_for(user, actor),
-                action="cases.party.consent",
+                action=audit_events.PARTY_CONSENT,
                 target=case,
                 changes={"party": party.code, "consent": party.consent, "via": party.consent_via},
             )
@@ -556,7 +557,7 @@ def party_consents_expire(*, now: datetime.datetime | None = None, limit: int = 
             _settle(case, now=now, events=events)
             audit_record(
                 actor=Actor.system("cases.consents"),
-                action="cases.party.expire",
+                action=audit_events.PARTY_EXPIRE,
                 target=case,
                 changes={"parties": [row.code for row in rows]},
             )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.findings import case_findings
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.cases.party_selectors import agreed_parties
@@ -457,7 +458,7 @@ def case_advance(
                 steps.step_stuck(case, now=now, reason=str(exc.message))
                 audit_record(
                     actor=Actor.system("cases.advance"),
-                    action="cases.case.stuck",
+                    action=audit_events.CASE_STUCK,
                     target=case,
                     changes={"error": case.step_error[:300]},
                 )
@@ -477,7 +478,7 @@ def case_advance(
                     changes["stuck"] = True
                 audit_record(
                     actor=Actor.system("cases.advance"),
-                    action="cases.case.advance",
+                    action=audit_events.CASE_ADVANCE,
                     target=case,
                     changes=changes,
                 )

@@ -7,19 +7,22 @@ recorded, then raised), one row naming the case, the field and the purpose."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import Actor, Outcome, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.forms import PII_FORMATS, FormField, build_fields, flat_answers
 from onewindow.cases.models import Case
 from onewindow.cases.selectors import staff_case_visible
 from onewindow.cases.services._common import CaseNotFound, actor_for
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
 
-REVEAL = "cases.answer.reveal"
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
+
 PURPOSE_MAX = 200  # as identity's reveal
 
 
@@ -58,7 +61,7 @@ def _clean_purpose(purpose: str) -> str:
 
 
 def case_answer_reveal(
-    *, user: Any, case: Case, field: str, purpose: str, actor: Actor | None = None
+    *, user: User, case: Case, field: str, purpose: str, actor: Actor | None = None
 ) -> RevealedAnswer:
     """The full value of the personal answer ``field`` for a staff member who holds
     ``identity.view_pii``, sees the case and says why. Refused: ``CaseNotFound`` when the
@@ -78,7 +81,7 @@ def case_answer_reveal(
     with transaction.atomic():
         audit_record(
             actor=actor_for(user, actor),
-            action=REVEAL,
+            action=audit_events.ANSWER_REVEAL,
             target=case,
             outcome=Outcome.OK if granted else Outcome.DENIED,
             purpose=purpose,

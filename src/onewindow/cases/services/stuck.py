@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, Outcome, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import supervised_department_ids
 from onewindow.cases.services._common import (
@@ -34,6 +35,7 @@ from onewindow.workflow import ProcessRun
 
 if TYPE_CHECKING:
     from onewindow.catalog.models import ServiceVersion
+    from onewindow.identity.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +71,7 @@ class StuckCase:
     newer_version: int | None  # the service's version a retry may move the case to
 
 
-def stuck_cases_for(*, user: Any, limit: int = 100) -> list[StuckCase]:
+def stuck_cases_for(*, user: User, limit: int = 100) -> list[StuckCase]:
     """The stuck cases of the departments ``user`` supervises, longest stuck first."""
     department_ids = supervised_department_ids(user)
     if department_ids is not None and not department_ids:
@@ -127,7 +129,7 @@ def newer_version(case: Case, *, current_id: int | None) -> ServiceVersion | Non
     return current
 
 
-def _supervised_case(user: Any, number: str) -> Case | None:
+def _supervised_case(user: User, number: str) -> Case | None:
     """The case, locked, when ``user`` supervises one of its departments; else None."""
     if not number:
         return None
@@ -159,7 +161,7 @@ def _refuse(*, actor: Actor, action: str, number: str) -> CaseNotFound:
 
 def case_stuck_retry(
     *,
-    user: Any,
+    user: User,
     number: str,
     current_version: bool = False,
     actor: Actor | None = None,
@@ -170,7 +172,7 @@ def case_stuck_retry(
     published version (only when its process state restores under it)."""
     who = actor_for(user, actor)
     now = now or timezone.now()
-    action = "cases.case.retry_current" if current_version else "cases.case.retry"
+    action = audit_events.CASE_RETRY_CURRENT if current_version else audit_events.CASE_RETRY
     with transaction.atomic():
         case = _supervised_case(user, number)
         if case is not None:
@@ -217,7 +219,7 @@ def case_stuck_retry(
 
 def case_stuck_conclude(
     *,
-    user: Any,
+    user: User,
     number: str,
     reason: str,
     actor: Actor | None = None,
@@ -229,7 +231,7 @@ def case_stuck_conclude(
 
     who = actor_for(user, actor)
     now = now or timezone.now()
-    action = "cases.case.conclude_stuck"
+    action = audit_events.CASE_CONCLUDE_STUCK
     reason = (reason or "").strip()
     with transaction.atomic():
         case = _supervised_case(user, number)

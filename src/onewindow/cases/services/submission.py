@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_folded, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.models import Case, CaseMaterial
 from onewindow.cases.services._common import (
     CaseNotFound,
@@ -55,7 +56,7 @@ from onewindow.workflow import ProcessRun
 
 if TYPE_CHECKING:
     from onewindow.catalog.models import ServiceVersion
-    from onewindow.identity.models import Company, Person
+    from onewindow.identity.models import Company, Person, User
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ def service_kind(version: ServiceVersion) -> str:
 
 
 def _applicant(
-    user: Any, version: ServiceVersion, company_uscc: str | None
+    user: User, version: ServiceVersion, company_uscc: str | None
 ) -> tuple[Person, Company | None]:
     person = person_for_user(user)
     if person is None:
@@ -132,7 +133,7 @@ def _applicant(
 @transaction.atomic
 def case_draft_start(
     *,
-    user: Any,
+    user: User,
     service_code: str,
     company_uscc: str | None = None,
     actor: Actor | None = None,
@@ -163,7 +164,7 @@ def case_draft_start(
         save_case(existing, "form_data")
         audit_record(
             actor=actor_for(user, actor),
-            action="cases.draft.carry",
+            action=audit_events.DRAFT_CARRY,
             target=existing,
             changes={"fields": sorted(carried), "from": carried_from},
         )
@@ -179,7 +180,7 @@ def case_draft_start(
     )
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.draft.start",
+        action=audit_events.DRAFT_START,
         target=case,
         changes={
             "service": version.service.code,
@@ -192,7 +193,7 @@ def case_draft_start(
 
 @transaction.atomic
 def case_draft_save_form(
-    *, user: Any, case_id: int, data: dict[str, Any], actor: Actor | None = None
+    *, user: User, case_id: int, data: dict[str, Any], actor: Actor | None = None
 ) -> list[FieldError]:
     """Save the form of a draft (even with mistakes: it is a draft) and return the field
     errors. Only a draft without errors moves on to the materials step."""
@@ -209,7 +210,7 @@ def case_draft_save_form(
     save_case(case, "form_data", "step", "submit_token")
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.draft.save",
+        action=audit_events.DRAFT_SAVE,
         target=case,
         changes={"fields": changed, "errors": len(errors)},
     )
@@ -217,7 +218,7 @@ def case_draft_save_form(
 
 
 @transaction.atomic
-def case_draft_set_step(*, user: Any, case_id: int, step: str) -> Case:
+def case_draft_set_step(*, user: User, case_id: int, step: str) -> Case:
     case = lock_case(case_id)
     own_case(case, user)
     if case.status != Case.Status.DRAFT:
@@ -229,12 +230,12 @@ def case_draft_set_step(*, user: Any, case_id: int, step: str) -> Case:
 
 
 @transaction.atomic
-def case_draft_discard(*, user: Any, case_id: int, actor: Actor | None = None) -> None:
+def case_draft_discard(*, user: User, case_id: int, actor: Actor | None = None) -> None:
     case = lock_case(case_id)
     own_case(case, user)
     if case.status != Case.Status.DRAFT:
         raise CaseNotFound()
-    audit_record(actor=actor_for(user, actor), action="cases.draft.discard", target=case)
+    audit_record(actor=actor_for(user, actor), action=audit_events.DRAFT_DISCARD, target=case)
     from onewindow.appointments.services import bookings_release_for_case
 
     bookings_release_for_case(case_id=case.pk, reason="draft_discarded", actor=actor)
@@ -314,7 +315,7 @@ SUBMIT_FIELDS = (
 def _submit_locked(
     case: Case,
     *,
-    user: Any,
+    user: User,
     actor: Actor,
     now: datetime.datetime,
     token: str,
@@ -407,7 +408,7 @@ def _submit_locked(
     )
     audit_record(
         actor=actor,
-        action="cases.case.submit",
+        action=audit_events.CASE_SUBMIT,
         target=case,
         changes={
             "number": case.number,
@@ -425,7 +426,7 @@ def _submit_awaiting_consent(
     case: Case,
     parties: list[Any],
     *,
-    user: Any,
+    user: User,
     actor: Actor,
     now: datetime.datetime,
     token: str,
@@ -474,7 +475,7 @@ def _submit_awaiting_consent(
     publish(case, events)
     audit_record(
         actor=actor,
-        action="cases.case.submit",
+        action=audit_events.CASE_SUBMIT,
         target=case,
         changes={
             "number": case.number,
@@ -490,7 +491,7 @@ def _submit_awaiting_consent(
 @transaction.atomic
 def case_submit(
     *,
-    user: Any,
+    user: User,
     case_id: int,
     token: str,
     actor: Actor | None = None,
@@ -512,7 +513,7 @@ def case_submit(
 
 
 def _attach_all(
-    case: Case, *, user: Any, actor: Actor | None, materials: list[tuple[str, str, bytes]]
+    case: Case, *, user: User, actor: Actor | None, materials: list[tuple[str, str, bytes]]
 ) -> None:
     import io
 
@@ -532,7 +533,7 @@ def _attach_all(
 
 def case_create_and_submit(
     *,
-    user: Any,
+    user: User,
     service_code: str,
     form_data: dict[str, Any],
     idempotency_key: str,

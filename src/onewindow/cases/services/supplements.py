@@ -4,7 +4,7 @@ corrected form, so every condition evaluated afterwards uses the new answers."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services._common import (
     actor_for,
@@ -31,6 +32,9 @@ from onewindow.cases.services.process import (
 from onewindow.cases.services.submission import applicant_form, changed_fields
 from onewindow.core.errors import Conflict, FieldError, ValidationFailed
 from onewindow.workflow import ProcessRun
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 
 def _errors(case: Case, form_data: dict[str, Any] | None) -> list[FieldError]:
@@ -79,7 +83,7 @@ def sync_variables(run: ProcessRun, form_data: dict[str, Any], changed: list[str
 @transaction.atomic
 def case_supplement_submit(
     *,
-    user: Any,
+    user: User,
     case_id: int,
     form_data: dict[str, Any] | None = None,
     note: str = "",
@@ -127,7 +131,7 @@ def case_supplement_submit(
     )
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.case.supplement",
+        action=audit_events.CASE_SUPPLEMENT,
         target=case,
         changes={"fields": changed, "tasks": [t.pk for t in waiting]},
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
+from onewindow.cases import audit_events
 from onewindow.cases.findings import findings_clean, task_form
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services._common import (
@@ -47,7 +48,7 @@ from onewindow.workflow import RunFinished, TaskNotOpen
 from onewindow.workflow import TaskNotFound as EngineTaskNotFound
 
 if TYPE_CHECKING:
-    from onewindow.identity.models import Department
+    from onewindow.identity.models import Department, User
 
 DECISIONS = ("approve", "reject", "supplement")
 COMMENT_MAX = 2000
@@ -71,7 +72,7 @@ def _department_chain_ids(department: Department) -> list[int]:
     return [department.pk] + [d.pk for d in department.ancestors()]
 
 
-def staff_may_act(user: Any, task: CaseTask) -> bool:
+def staff_may_act(user: User, task: CaseTask) -> bool:
     """Only staff holding the task's role in the task's department (or a parent department)."""
     if not user_is_staff(user=user):
         return False
@@ -82,7 +83,7 @@ def staff_may_act(user: Any, task: CaseTask) -> bool:
     )
 
 
-def _task_locked(user: Any, task_id: int) -> tuple[Case, CaseTask]:
+def _task_locked(user: User, task_id: int) -> tuple[Case, CaseTask]:
     case = lock_case_of_task(task_id)
     if case is None:
         raise TaskNotFound()
@@ -125,7 +126,7 @@ def _clean_comment(comment: str, *, required: bool, message: str) -> str:
 
 
 @transaction.atomic
-def task_claim(*, user: Any, task_id: int, actor: Actor | None = None) -> CaseTask:
+def task_claim(*, user: User, task_id: int, actor: Actor | None = None) -> CaseTask:
     case, task = _task_locked(user, task_id)
     if task.status == CaseTask.Status.CLAIMED and task.claimed_by_id == user.pk:
         return task
@@ -137,12 +138,12 @@ def task_claim(*, user: Any, task_id: int, actor: Actor | None = None) -> CaseTa
     task.save(update_fields=["status", "claimed_by"])
     claimed = _("认领了任务：%(step)s") % {"step": task.name}
     event(case, "task_claimed", user=user, task=task, message=claimed, public=False)
-    audit_record(actor=actor_for(user, actor), action="cases.task.claim", target=task)
+    audit_record(actor=actor_for(user, actor), action=audit_events.TASK_CLAIM, target=task)
     return task
 
 
 @transaction.atomic
-def task_unclaim(*, user: Any, task_id: int, actor: Actor | None = None) -> CaseTask:
+def task_unclaim(*, user: User, task_id: int, actor: Actor | None = None) -> CaseTask:
     case, task = _task_locked(user, task_id)
     if task.status != CaseTask.Status.CLAIMED:
         raise TaskFinished()
@@ -152,14 +153,14 @@ def task_unclaim(*, user: Any, task_id: int, actor: Actor | None = None) -> Case
     task.save(update_fields=["status", "claimed_by"])
     unclaimed = _("放回待认领：%(step)s") % {"step": task.name}
     event(case, "task_unclaimed", user=user, task=task, message=unclaimed, public=False)
-    audit_record(actor=actor_for(user, actor), action="cases.task.unclaim", target=task)
+    audit_record(actor=actor_for(user, actor), action=audit_events.TASK_UNCLAIM, target=task)
     return task
 
 
 @transaction.atomic
 def task_complete(
     *,
-    user: Any,
+    user: User,
     task_id: int,
     decision: str,
     comment: str = "",
@@ -231,7 +232,7 @@ def task_complete(
     apply_run(case, run, now=now, also=also, events=[done])
     audit_record(
         actor=who,
-        action=f"cases.task.{decision}",
+        action=audit_events.TASK_DECIDED[decision],
         target=task,
         changes={"case": case.number, "decision": decision, "status": case.status},
     )
@@ -258,7 +259,7 @@ def task_completed_record(
     case: Case,
     task: CaseTask,
     *,
-    user: Any,
+    user: User,
     decision: str,
     text: str,
     findings: dict[str, Any],
@@ -310,7 +311,7 @@ def _engine_complete(
 
 
 def _request_supplement(
-    case: Case, task: CaseTask, *, user: Any, actor: Actor, text: str, now: datetime.datetime
+    case: Case, task: CaseTask, *, user: User, actor: Actor, text: str, now: datetime.datetime
 ) -> CaseTask:
     """The task waits (the engine does not move); the applicant sees the request, corrects
     and resubmits, then the same task comes back to the same inbox."""
@@ -331,7 +332,7 @@ def _request_supplement(
     )
     audit_record(
         actor=actor,
-        action="cases.task.supplement",
+        action=audit_events.TASK_SUPPLEMENT,
         target=task,
         changes={"case": case.number, "comment": text},
     )
@@ -340,7 +341,7 @@ def _request_supplement(
 
 @transaction.atomic
 def task_transfer(
-    *, user: Any, task_id: int, to_user_id: int, actor: Actor | None = None
+    *, user: User, task_id: int, to_user_id: int, actor: Actor | None = None
 ) -> CaseTask:
     """Hand an open or claimed task to another staff member holding the same role."""
     case, task = _task_locked(user, task_id)
@@ -366,7 +367,7 @@ def task_transfer(
     )
     audit_record(
         actor=actor_for(user, actor),
-        action="cases.task.transfer",
+        action=audit_events.TASK_TRANSFER,
         target=task,
         changes={"to": target.pk},
     )
@@ -374,11 +375,11 @@ def task_transfer(
 
 
 @transaction.atomic
-def task_comment(*, user: Any, task_id: int, comment: str, actor: Actor | None = None) -> None:
+def task_comment(*, user: User, task_id: int, comment: str, actor: Actor | None = None) -> None:
     case, task = _task_locked(user, task_id)
     text = _clean_comment(comment, required=True, message=_("请填写意见。"))
     event(case, "comment", user=user, task=task, message=text, public=False)
-    audit_record(actor=actor_for(user, actor), action="cases.task.comment", target=task)
+    audit_record(actor=actor_for(user, actor), action=audit_events.TASK_COMMENT, target=task)
 
 
 @dataclass(frozen=True)
@@ -389,7 +390,7 @@ class BulkResult:
 
 
 def tasks_bulk(
-    *, user: Any, task_ids: list[int], action: str, actor: Actor | None = None
+    *, user: User, task_ids: list[int], action: str, actor: Actor | None = None
 ) -> list[BulkResult]:
     """Claim or approve several tasks; each in its own transaction, so one refusal does not
     undo the others."""

@@ -5,7 +5,7 @@ mismatch with the records, as a warning)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 
@@ -16,6 +16,11 @@ from onewindow.cases.party_selectors import (
     joint_cases_for,
     requester_name,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from onewindow.identity.models import User
 
 register = template.Library()
 
@@ -63,7 +68,7 @@ def case_parties_applicant(context: template.Context, case: Case) -> dict[str, A
 
 
 @register.inclusion_tag("cases/partials/joint_cases.html")
-def joint_cases(user: Any) -> dict[str, Any]:
+def joint_cases(user: User | AnonymousUser | None) -> dict[str, Any]:
     """我的办件: the cases the resident is a joint applicant of (another person applied)."""
-    rows = joint_cases_for(user=user) if user is not None else []
+    rows = joint_cases_for(user=user) if user is not None and user.is_authenticated else []
     return {"rows": [(row, requester_name(row)) for row in rows]}

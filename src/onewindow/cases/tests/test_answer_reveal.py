@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from onewindow.audit.models import AuditEvent
+from onewindow.cases.audit_events import ANSWER_REVEAL
 from onewindow.cases.forms import mask_email, masked_form_data
 from onewindow.cases.models import Case
-from onewindow.cases.services.reveal import REVEAL
 from onewindow.testing.applying import act, apply
 from onewindow.testing.cases import ANSWERS
 from onewindow.testing.clients import staff_client
@@ -41,7 +41,7 @@ def _reveal(client: Client, url: str, field: str = "id_number", purpose: str = P
 
 
 def _reveals() -> Any:
-    return AuditEvent.objects.filter(action=REVEAL)
+    return AuditEvent.objects.filter(action=ANSWER_REVEAL)
 
 
 def test_a_clerk_with_view_pii_sees_masked_answers_by_default(parallel_service, resident, staff):

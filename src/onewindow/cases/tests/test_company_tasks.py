@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from onewindow.audit.models import AuditEvent
 from onewindow.audit.services import Actor
+from onewindow.cases.audit_events import COMPANY_TASK_APPROVE
 from onewindow.cases.company_task_selectors import company_tasks_for_user
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import case_branches
 from onewindow.cases.services import TaskNotFound, task_complete
-from onewindow.cases.services.company_tasks import TASK_APPROVE, company_task_complete
+from onewindow.cases.services.company_tasks import company_task_complete
 from onewindow.catalog.services import service_packages_import
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import uscc_make
@@ -113,7 +114,7 @@ def test_the_employer_task_goes_to_the_company_the_graduate_names(
         "广州嘉欣商贸有限公司",
         "广州嘉欣商贸有限公司 已确认：用人单位确认接收",
     )
-    assert AuditEvent.objects.filter(action=TASK_APPROVE, target_id=str(task.pk)).exists()
+    assert AuditEvent.objects.filter(action=COMPANY_TASK_APPROVE, target_id=str(task.pk)).exists()
     assert run_to_the_end(case).status == Case.Status.APPROVED
 
 

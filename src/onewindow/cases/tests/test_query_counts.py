@@ -20,7 +20,7 @@ from onewindow.cases.services import TaskNotFound
 from onewindow.catalog.versions import departments_by_code, service_version_cached
 from onewindow.identity.models import Department, Person, StaffRole, User
 from onewindow.testing.cases import ANSWERS, PARALLEL_PLAIN_BPMN, definition, publish
-from onewindow.testing.factories import DepartmentFactory, RoleFactory, StaffFactory
+from onewindow.testing.factories import DepartmentFactory, RoleFactory, StaffFactory, user_of
 
 # Per database: SQLite writes the audit row and the chain head in two statements where
 # PostgreSQL uses one, and numbers an inserted case with two where PostgreSQL uses one.
@@ -53,7 +53,7 @@ def holder(task: CaseTask) -> User:
 
 def submit(resident: Person, code: str, key: str) -> Case:
     case, created = services.case_create_and_submit(
-        user=resident.user, service_code=code, form_data=ANSWERS, idempotency_key=key
+        user=user_of(resident), service_code=code, form_data=ANSWERS, idempotency_key=key
     )
     assert created
     return case

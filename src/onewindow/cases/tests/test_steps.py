@@ -32,6 +32,7 @@ from onewindow.catalog.models import ServiceVersion
 from onewindow.identity.models import Person
 from onewindow.testing.cases import _NS, ANSWERS, definition, publish
 from onewindow.testing.clients import staff_client
+from onewindow.testing.factories import user_of
 from onewindow.testing.steps import ACTION, CODE, STEP_BPMN, Script
 from onewindow.workflow import register_action
 
@@ -103,11 +104,14 @@ def submit(resident: Person, *, at: datetime.datetime, run: bool = True, key: st
         if run:
             with TestCase.captureOnCommitCallbacks(execute=True):
                 case, _created = services.case_create_and_submit(
-                    user=resident.user, service_code=CODE, form_data=ANSWERS, idempotency_key=key
+                    user=user_of(resident),
+                    service_code=CODE,
+                    form_data=ANSWERS,
+                    idempotency_key=key,
                 )
         else:
             case, _created = services.case_create_and_submit(
-                user=resident.user, service_code=CODE, form_data=ANSWERS, idempotency_key=key
+                user=user_of(resident), service_code=CODE, form_data=ANSWERS, idempotency_key=key
             )
     return Case.objects.get(pk=case.pk)
 
@@ -576,7 +580,7 @@ def test_a_step_lost_with_its_killed_worker_runs_exactly_once_after_the_sweep(
     publish(tmp_path / "package", service=definition(code=CODE, materials=[]), bpmn=STEP_BPMN)
     first, first_log = workers.start("first")
     case, _created = services.case_create_and_submit(
-        user=resident.user, service_code=CODE, form_data=ANSWERS, idempotency_key="kill"
+        user=user_of(resident), service_code=CODE, form_data=ANSWERS, idempotency_key="kill"
     )
     # The first worker took the step and is inside the action: kill it there.
     wait_for("the step to start", lambda: list(tmp_path.glob("started-*")), log=first_log)

@@ -14,6 +14,7 @@ from onewindow.catalog import versions
 from onewindow.catalog.models import ServiceVersion
 from onewindow.identity.models import Department, Person
 from onewindow.testing.cases import ANSWERS
+from onewindow.testing.factories import user_of
 
 pytestmark = pytest.mark.django_db
 
@@ -68,15 +69,17 @@ def test_a_draft_submits_to_the_version_in_force_even_with_a_warm_cache(
 
     first = publish(tmp_path, service=definition(materials=[]))
     code = first.service.code
-    draft = services.case_draft_start(user=resident.user, service_code=code)
+    draft = services.case_draft_start(user=user_of(resident), service_code=code)
     stale = versions.service_version_cached(draft.service_version_id)
     newer = publish(tmp_path, service=definition(materials=[], conditions={"zh": "新版受理条件"}))
     assert newer.pk != draft.service_version_id
     # This worker did not hear of the new version (it was published by another process).
     versions._versions[draft.service_version_id] = (stale, versions.time.monotonic())
-    assert services.case_draft_save_form(user=resident.user, case_id=draft.pk, data=ANSWERS) == []
+    assert (
+        services.case_draft_save_form(user=user_of(resident), case_id=draft.pk, data=ANSWERS) == []
+    )
     token = Case.objects.get(pk=draft.pk).submit_token
-    case = services.case_submit(user=resident.user, case_id=draft.pk, token=token)
+    case = services.case_submit(user=user_of(resident), case_id=draft.pk, token=token)
     assert case.service_version_id == newer.pk
 
 
@@ -102,7 +105,7 @@ def test_departments_of_new_tasks_are_read_once_and_renames_are_seen(
     edu = Department.objects.get(code="gz-jyj")
     edu.name = "广州市教育局（新）"
     edu.save()  # in this process: the cache is cleared by the save signal
-    case = apply(resident.user, "grad-employment-test")
+    case = apply(user_of(resident), "grad-employment-test")
     act(staff("rsj_clerk"), case, "accept")
     opened = case.events.filter(kind="task_opened", task__element_id="edu").get()
     assert opened.actor_label == "广州市教育局（新）"

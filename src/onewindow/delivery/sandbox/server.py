@@ -4,7 +4,7 @@ It answers ``POST /std/service`` the way 丰桥 does — the six form fields, ``
 checked, the ``apiResultCode`` envelope with ``apiResultData`` inside, A1001/A1004/A1006 and
 business error codes — for EXP_RECE_CREATE_ORDER, EXP_RECE_SEARCH_ORDER_RESP,
 EXP_RECE_SEARCH_ROUTES and EXP_RECE_UPDATE_ORDER (dealType 2). Each order then moves along the
-demo route plan (``couriers/plan.py``), and with a push URL the sandbox pushes every route
+demo route plan (``providers/plan.py``), and with a push URL the sandbox pushes every route
 node there, signed the same way — after a delay, with duplicates, and shuffled if asked, as
 a real courier's pushes can arrive. Pushes that are not answered ``return_code 0000`` are
 retried (three tries, like SF)."""
@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from onewindow.delivery.couriers import plan
+from onewindow.delivery.providers import plan
 
 DEV_PARTNER_ID = "ONEWINDOW_DEMO"
 DEV_CHECK_WORD = "onewindow-courier-sandbox-dev-check-word"

@@ -10,8 +10,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from onewindow.delivery.couriers.base import TrackRef
 from onewindow.delivery.models import Shipment
+from onewindow.delivery.providers.base import TrackRef
 
 logger = logging.getLogger("onewindow.delivery")
 

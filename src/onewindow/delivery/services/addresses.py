@@ -3,7 +3,7 @@ checked and stored encrypted; the region is a GB/T 2260 code in force."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -11,8 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import FieldError, NotFound, ValidationFailed
 from onewindow.core.identifiers import normalize_phone
+from onewindow.delivery import audit_events
 from onewindow.delivery.models import Address
 from onewindow.delivery.regions import normalize_region_code
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 MAX_ADDRESSES = 20
 
@@ -46,7 +50,7 @@ def clean_address(*, recipient: str, phone: str, detail: str, region_code: str) 
     return out
 
 
-def _own(user: Any, address_id: int) -> Address:
+def _own(user: User, address_id: int) -> Address:
     address = Address.objects.select_for_update().filter(pk=address_id, owner=user).first()
     if address is None:
         raise NotFound(_("没有找到这个地址。"))
@@ -65,7 +69,7 @@ def _make_default(address: Address) -> None:
 @transaction.atomic
 def address_create(
     *,
-    user: Any,
+    user: User,
     recipient: str,
     phone: str,
     detail: str,
@@ -87,7 +91,7 @@ def address_create(
         _make_default(address)
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="delivery.address.create",
+        action=audit_events.ADDRESS_CREATE,
         target=address,
         changes={"default": address.is_default},
     )
@@ -97,7 +101,7 @@ def address_create(
 @transaction.atomic
 def address_update(
     *,
-    user: Any,
+    user: User,
     address_id: int,
     recipient: str,
     phone: str,
@@ -116,7 +120,7 @@ def address_update(
         _make_default(address)
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="delivery.address.update",
+        action=audit_events.ADDRESS_UPDATE,
         target=address,
         changes={"fields": changed, "default": address.is_default},
     )
@@ -124,7 +128,7 @@ def address_update(
 
 
 @transaction.atomic
-def address_delete(*, user: Any, address_id: int, actor: Actor | None = None) -> None:
+def address_delete(*, user: User, address_id: int, actor: Actor | None = None) -> None:
     """Delete an entry; if it was the default, the most recently used other one becomes it.
     Shipments keep their own copy of the address, so nothing booked changes."""
     address = _own(user, address_id)
@@ -136,7 +140,7 @@ def address_delete(*, user: Any, address_id: int, actor: Actor | None = None) ->
             _make_default(following)
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="delivery.address.delete",
+        action=audit_events.ADDRESS_DELETE,
         target_type="delivery.address",
         target_id=str(pk),
         changes={"default": was_default},
@@ -144,14 +148,14 @@ def address_delete(*, user: Any, address_id: int, actor: Actor | None = None) ->
 
 
 @transaction.atomic
-def address_set_default(*, user: Any, address_id: int, actor: Actor | None = None) -> Address:
+def address_set_default(*, user: User, address_id: int, actor: Actor | None = None) -> Address:
     address = _own(user, address_id)
     if address.is_default:
         return address
     _make_default(address)
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="delivery.address.default",
+        action=audit_events.ADDRESS_DEFAULT,
         target=address,
         changes={"default": True},
     )

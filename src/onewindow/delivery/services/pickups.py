@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from onewindow.core.text import zh_text
-from onewindow.delivery.couriers.base import Party
+from onewindow.delivery import audit_events
 from onewindow.delivery.models import Address, Shipment
+from onewindow.delivery.providers.base import Party
 from onewindow.delivery.services._common import note_case
 from onewindow.delivery.services.shipments import (
     ShipmentSpec,
@@ -25,6 +26,9 @@ from onewindow.delivery.services.shipments import (
     shipment_create,
     shipment_mark_cancelled,
 )
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 # Daily windows a courier can come in (local time), how far ahead, and the notice it needs.
 WINDOWS = ((9, 12), (14, 18))
@@ -81,7 +85,7 @@ def pickup_offered(case: Any) -> bool:
 @transaction.atomic
 def pickup_book(
     *,
-    user: Any,
+    user: User,
     case: Any,
     address_id: int | None,
     window: str,
@@ -139,7 +143,7 @@ def pickup_book(
     )
     audit_record(
         actor=actor,
-        action="delivery.pickup.book",
+        action=audit_events.PICKUP_BOOK,
         target=shipment,
         changes={"case": case.number, "window": chosen.value},
     )
@@ -147,7 +151,7 @@ def pickup_book(
 
 
 @transaction.atomic
-def pickup_cancel(*, user: Any, tracking_no: str, actor: Actor | None = None) -> Shipment:
+def pickup_cancel(*, user: User, tracking_no: str, actor: Actor | None = None) -> Shipment:
     """Cancel a booked pickup before the courier has come (again: no change)."""
     shipment = (
         Shipment.objects.select_for_update()
@@ -165,7 +169,7 @@ def pickup_cancel(*, user: Any, tracking_no: str, actor: Actor | None = None) ->
     note_case(shipment, kind="delivery_pickup", message=_("已取消上门取件。"))
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="delivery.pickup.cancel",
+        action=audit_events.PICKUP_CANCEL,
         target=shipment,
         changes={"status": "cancelled"},
     )

@@ -16,9 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from onewindow.audit.services import Actor, Outcome, audit_record
+from onewindow.delivery import audit_events
 from onewindow.delivery.conf import courier
-from onewindow.delivery.couriers.base import SignatureInvalid, TrackingUpdate
 from onewindow.delivery.models import CourierPush, Shipment
+from onewindow.delivery.providers.base import SignatureInvalid, TrackingUpdate
 from onewindow.delivery.services.tracking import tracking_apply
 
 logger = logging.getLogger("onewindow.delivery")
@@ -49,7 +50,7 @@ def push_receive(*, carrier: str, params: Mapping[str, str], ip: str = "") -> Pu
         reason = f"{type(exc).__name__}: {exc}"[:200]
         audit_record(
             actor=Actor(id=None, kind="system", label=f"courier:{carrier}"[:150], ip=ip),
-            action="delivery.push.refuse",
+            action=audit_events.PUSH_REFUSE,
             target_type="delivery.courierpush",
             target_id="",
             outcome=Outcome.DENIED,
@@ -69,7 +70,7 @@ def push_receive(*, carrier: str, params: Mapping[str, str], ip: str = "") -> Pu
     transaction.on_commit(lambda: _enqueue(push_id))
     audit_record(
         actor=Actor(id=None, kind="system", label=f"courier:{carrier}", ip=ip),
-        action="delivery.push.receive",
+        action=audit_events.PUSH_RECEIVE,
         target=push,
         changes={"routes": len(receipt.routes), "request_id": receipt.request_id},
     )
@@ -114,7 +115,7 @@ def push_apply(*, push_id: int) -> int:
         logger.info("courier push %s names unknown waybills %s", push.pk, unknown)
     audit_record(
         actor=Actor.system(f"courier:{push.carrier}"),
-        action="delivery.push.apply",
+        action=audit_events.PUSH_APPLY,
         target=push,
         changes={"added": added, "unknown": len(unknown)},
     )

@@ -4,7 +4,7 @@ resident collected it there. Each use case is audited and safe to repeat."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from onewindow.core.identifiers import normalize_phone
+from onewindow.delivery import audit_events
 from onewindow.delivery.models import Shipment
 from onewindow.delivery.regions import normalize_region_code, with_region
 from onewindow.delivery.services._common import child_key, note_case, tell_resident
@@ -24,6 +25,9 @@ from onewindow.delivery.services.shipments import (
     shipment_mark_cancelled,
 )
 from onewindow.delivery.windows import window_label
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
 
 Status = Shipment.Status
 
@@ -77,7 +81,7 @@ def _follow_up(shipment: Shipment, *, actor: Actor, suffix: str, dest: tuple[str
 @transaction.atomic
 def shipment_correct_address(
     *,
-    user: Any,
+    user: User,
     tracking_no: str,
     recipient: str,
     phone: str,
@@ -120,7 +124,7 @@ def shipment_correct_address(
         )
         audit_record(
             actor=actor,
-            action="delivery.shipment.correct",
+            action=audit_events.SHIPMENT_CORRECT,
             target=shipment,
             changes={"rebooked": following.tracking_no},
         )
@@ -158,17 +162,17 @@ def shipment_correct_address(
     )
     note_case(shipment, kind="delivery_address", message=message)
     audit_record(
-        actor=actor, action="delivery.shipment.correct", target=shipment, changes={"kept": True}
+        actor=actor, action=audit_events.SHIPMENT_CORRECT, target=shipment, changes={"kept": True}
     )
     return shipment
 
 
-def _staff_shipment(user: Any, shipment_id: int) -> Shipment:
+def _staff_shipment(user: User, shipment_id: int) -> Shipment:
     from onewindow.delivery.selectors import returns_department_ids
 
     shipment = (
         Shipment.objects.select_for_update()
-        .filter(pk=shipment_id, department_id__in=returns_department_ids(user))
+        .filter(pk=shipment_id, department_id__in=returns_department_ids(user=user))
         .first()
     )
     if shipment is None:
@@ -179,7 +183,7 @@ def _staff_shipment(user: Any, shipment_id: int) -> Shipment:
 @transaction.atomic
 def shipment_reship(
     *,
-    user: Any,
+    user: User,
     shipment_id: int,
     recipient: str,
     phone: str,
@@ -213,7 +217,7 @@ def shipment_reship(
     )
     audit_record(
         actor=actor,
-        action="delivery.shipment.reship",
+        action=audit_events.SHIPMENT_RESHIP,
         target=shipment,
         changes={"reshipped_as": following.tracking_no, "corrected": bool(shipment.corrected_at)},
     )
@@ -222,7 +226,7 @@ def shipment_reship(
 
 @transaction.atomic
 def shipment_hold_at_counter(
-    *, user: Any, shipment_id: int, actor: Actor | None = None
+    *, user: User, shipment_id: int, actor: Actor | None = None
 ) -> Shipment:
     """Staff keep a returned parcel at the window for the resident to collect."""
     shipment = _staff_shipment(user, shipment_id)
@@ -242,7 +246,7 @@ def shipment_hold_at_counter(
     )
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="delivery.shipment.hold",
+        action=audit_events.SHIPMENT_HOLD,
         target=shipment,
         changes={"resolution": "counter"},
     )
@@ -251,7 +255,7 @@ def shipment_hold_at_counter(
 
 @transaction.atomic
 def shipment_counter_collected(
-    *, user: Any, shipment_id: int, actor: Actor | None = None
+    *, user: User, shipment_id: int, actor: Actor | None = None
 ) -> Shipment:
     """Staff record that the resident collected the held parcel at the window."""
     shipment = _staff_shipment(user, shipment_id)
@@ -264,7 +268,7 @@ def shipment_counter_collected(
     note_case(shipment, kind="delivery_counter", message=_("申请人已在窗口领取证件。"))
     audit_record(
         actor=actor or Actor.from_user(user),
-        action="delivery.shipment.collected",
+        action=audit_events.SHIPMENT_COLLECTED,
         target=shipment,
         changes={"collected": True},
     )

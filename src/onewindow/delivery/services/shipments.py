@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import Conflict, ValidationFailed
 from onewindow.core.identifiers import normalize_phone
+from onewindow.delivery import audit_events
 from onewindow.delivery.conf import courier, poll_quiet_seconds
-from onewindow.delivery.couriers.base import CourierError, Party, ShipmentRequest
 from onewindow.delivery.models import Shipment, TrackingEvent
+from onewindow.delivery.providers.base import CourierError, Party, ShipmentRequest
 from onewindow.delivery.services._common import order_id_for, track_ref
 from onewindow.delivery.services.tracking import tracking_apply
 from onewindow.delivery.windows import window_party
@@ -150,7 +150,7 @@ def shipment_create(
     )
     audit_record(
         actor=actor,
-        action="delivery.shipment.create",
+        action=audit_events.SHIPMENT_CREATE,
         target=shipment,
         changes={
             "case": spec.case_number,
@@ -231,11 +231,3 @@ def shipments_advance(*, now: datetime.datetime | None = None) -> int:
             continue
         total += shipment_refresh(shipment_id=pk, now=now)
     return total
-
-
-def open_shipments_of(*, case_id: int, kind: str) -> list[Shipment]:
-    return list(
-        Shipment.objects.filter(case_id=case_id, kind=kind).filter(
-            ~Q(status__in=list(Shipment.FINAL))
-        )
-    )

@@ -14,8 +14,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor, audit_record
-from onewindow.delivery.couriers.base import TrackingUpdate
+from onewindow.delivery import audit_events
 from onewindow.delivery.models import Shipment, TrackingEvent
+from onewindow.delivery.providers.base import TrackingUpdate
 from onewindow.delivery.services._common import note_case, tell_resident
 from onewindow.delivery.windows import window_label
 
@@ -89,7 +90,7 @@ def tracking_apply(*, shipment_id: int, updates: Sequence[TrackingUpdate], sourc
         _tell(shipment, newest)
     audit_record(
         actor=Actor.system(f"courier:{shipment.carrier}"),
-        action="delivery.shipment.track",
+        action=audit_events.SHIPMENT_TRACK,
         target=shipment,
         changes={"status": [before, shipment.status], "added": len(fresh), "source": source},
     )

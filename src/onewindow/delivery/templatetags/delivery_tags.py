@@ -3,19 +3,24 @@ address book picker on the application form."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 
 from onewindow.delivery.models import Shipment
 from onewindow.delivery.selectors import (
-    addresses_for,
+    addresses_for_user,
     returns_department_ids,
     shipment_correctable,
     shipments_for_case,
     shipments_for_user,
     window_label,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from onewindow.identity.models import User
 
 register = template.Library()
 
@@ -36,7 +41,7 @@ def _annotate(shipments: list[Shipment], viewer: Any) -> list[Shipment]:
     if getattr(viewer, "kind", "") in {"staff", "operator"} and any(
         s.status == Shipment.Status.RETURNED for s in shipments
     ):
-        staff_scope = returns_department_ids(viewer)
+        staff_scope = returns_department_ids(user=viewer)
     for s in shipments:
         s.handles_return = s.department_id in staff_scope  # type: ignore[attr-defined]
         s.mine = resident and s.owner_id == getattr(viewer, "pk", None)  # type: ignore[attr-defined]
@@ -52,7 +57,7 @@ def delivery_timeline(context: Any, case: Any) -> dict[str, Any]:
     originals wanted, none booked) and what they can do after a failed delivery or a return."""
     viewer = _viewer(context)
     number = getattr(case, "number", "") or ""
-    shipments = _annotate(shipments_for_case(number), viewer)
+    shipments = _annotate(shipments_for_case(case_number=number), viewer)
     out: dict[str, Any] = {"shipments": shipments, "case": case, **_page(context)}
     if (
         number
@@ -67,13 +72,13 @@ def delivery_timeline(context: Any, case: Any) -> dict[str, Any]:
 
 
 @register.inclusion_tag("delivery/home.html", takes_context=True)
-def delivery_for_user(context: Any, user: Any) -> dict[str, Any]:
+def delivery_for_user(context: Any, user: User | AnonymousUser) -> dict[str, Any]:
     resident = getattr(user, "kind", "") == "resident"
     return {
-        "shipments": _annotate(shipments_for_user(user), user),
+        "shipments": _annotate(shipments_for_user(user=user), user),
         "home": True,
         "resident": resident,
-        "address_count": len(addresses_for(user)) if resident else 0,
+        "address_count": len(addresses_for_user(user=user)) if resident else 0,
         **_page(context),
     }
 
@@ -86,4 +91,4 @@ def address_book_picker(context: Any, fields: Any = None) -> dict[str, Any]:
     names = {getattr(f, "name", "") for f in fields or []}
     viewer = _viewer(context)
     wanted = "mail_address" in names and getattr(viewer, "kind", "") == "resident"
-    return {"addresses": addresses_for(viewer) if wanted else []}
+    return {"addresses": addresses_for_user(user=viewer) if wanted else []}

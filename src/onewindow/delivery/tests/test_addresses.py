@@ -16,7 +16,7 @@ from onewindow.delivery.services import address_create
 from onewindow.delivery.services.addresses import MAX_ADDRESSES
 from onewindow.identity.models import Department, Person
 from onewindow.testing.delivery import MAIL_FORM, publish
-from onewindow.testing.factories import PersonFactory
+from onewindow.testing.factories import PersonFactory, user_of
 
 pytestmark = pytest.mark.django_db
 GOOD: dict[str, Any] = {
@@ -74,9 +74,9 @@ def test_bad_input_is_marked_at_each_field_and_nothing_is_saved(resident: Person
 
 
 def test_only_one_default_and_deleting_it_promotes_another(resident: Person):
-    first = address_create(user=resident.user, **GOOD)
+    first = address_create(user=user_of(resident), **GOOD)
     second = address_create(
-        user=resident.user, **{**GOOD, "detail": "体育西路1号"}, is_default=True
+        user=user_of(resident), **{**GOOD, "detail": "体育西路1号"}, is_default=True
     )
     first.refresh_from_db()
     assert (first.is_default, second.is_default) == (False, True)
@@ -89,7 +89,7 @@ def test_only_one_default_and_deleting_it_promotes_another(resident: Person):
 
 
 def test_edit_keeps_what_was_not_changed(resident: Person):
-    address = address_create(user=resident.user, **GOOD)
+    address = address_create(user=user_of(resident), **GOOD)
     client = client_for(resident)
     form = client.get(f"/delivery/addresses/{address.pk}/").content.decode()
     assert 'value="13800138000"' in form and 'value="440106" selected' in form
@@ -105,7 +105,7 @@ def test_edit_keeps_what_was_not_changed(resident: Person):
 
 
 def test_another_residents_address_is_out_of_reach(resident: Person):
-    address = address_create(user=resident.user, **GOOD)
+    address = address_create(user=user_of(resident), **GOOD)
     stranger = client_for(PersonFactory())
     url = f"/delivery/addresses/{address.pk}/"
     assert stranger.get(url).status_code == 404
@@ -119,7 +119,7 @@ def test_another_residents_address_is_out_of_reach(resident: Person):
 
 def test_the_book_has_a_limit(resident: Person):
     for n in range(MAX_ADDRESSES):
-        address_create(user=resident.user, **{**GOOD, "detail": f"天河路{n + 1}号"})
+        address_create(user=user_of(resident), **{**GOOD, "detail": f"天河路{n + 1}号"})
     response = client_for(resident).post("/delivery/addresses/new/", GOOD)
     assert (
         response.status_code == 400
@@ -139,11 +139,11 @@ def test_the_application_form_offers_the_address_book(resident: Person, departme
     from onewindow.cases.services import case_draft_start
 
     publish(department, code="mail-service", originals=False, form=MAIL_FORM)
-    draft = case_draft_start(user=resident.user, service_code="mail-service")
+    draft = case_draft_start(user=user_of(resident), service_code="mail-service")
     client = client_for(resident)
     empty = client.get(f"/cases/drafts/{draft.pk}/form/")
     assert empty.status_code == 200 and 'data-testid="address-picker"' not in empty.content.decode()
-    address_create(user=resident.user, **GOOD)
+    address_create(user=user_of(resident), **GOOD)
     page = client.get(f"/cases/drafts/{draft.pk}/form/").content.decode()
     assert 'data-testid="address-picker"' in page
     assert (

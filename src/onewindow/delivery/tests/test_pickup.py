@@ -19,7 +19,7 @@ from onewindow.delivery.services.pickups import pickup_windows
 from onewindow.identity.models import Department, Person
 from onewindow.notify.models import SmsMessage
 from onewindow.testing.delivery import publish, submit
-from onewindow.testing.factories import PersonFactory
+from onewindow.testing.factories import PersonFactory, make_person, user_of
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def client_for(person: Any) -> Client:
 @pytest.fixture
 def home(resident: Person) -> Any:
     return address_create(
-        user=resident.user,
+        user=user_of(resident),
         recipient="张三",
         phone="13800138000",
         region_code="440104",
@@ -98,7 +98,7 @@ def test_bad_booking_is_refused_at_the_fields(paper_case: Case, resident: Person
     text = response.content.decode()
     assert "请选择取件地址" in text and "请选择可预约的取件时间" in text
     stranger_address = address_create(
-        user=PersonFactory().user,
+        user=user_of(make_person()),
         recipient="李四",
         phone="13900139000",
         region_code="440104",

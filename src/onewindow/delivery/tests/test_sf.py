@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from onewindow.delivery.couriers import (
+from onewindow.delivery.providers import (
     CourierError,
     Party,
     ShipmentRequest,
     SignatureInvalid,
     TrackRef,
 )
-from onewindow.delivery.couriers.sf import SfExpress, java_urlencode, msg_digest, parse_time
+from onewindow.delivery.providers.sf import SfExpress, java_urlencode, msg_digest, parse_time
 from onewindow.delivery.sandbox import CourierSandbox
 from onewindow.delivery.sandbox.server import DEV_CHECK_WORD, DEV_PARTNER_ID
 from onewindow.delivery.tests.conftest import advance
@@ -208,7 +208,7 @@ def test_push_signature_is_verified(sandbox: Any) -> None:
 
 def test_digest_is_compared_in_constant_time(sandbox: Any, monkeypatch: Any) -> None:
     from onewindow.core.crypto.digests import constant_time_equal
-    from onewindow.delivery.couriers import sf as sf_module
+    from onewindow.delivery.providers import sf as sf_module
 
     calls: list[tuple[str, str]] = []
 

@@ -31,7 +31,7 @@ from onewindow.exchange.services import PLATFORM_CONSUMER
 from onewindow.identity.models import StaffRole
 from onewindow.testing.cases import PNG
 from onewindow.testing.demo_packages import catalog_dir, sample_answers
-from onewindow.testing.factories import PersonFactory
+from onewindow.testing.factories import PersonFactory, make_person, user_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("memory_storage")]
 
@@ -48,7 +48,7 @@ def marriage(db: Any) -> Any:
 def test_marriage_case_looks_up_both_parties(marriage: Any) -> None:
     applicant: Any = PersonFactory(birth_date=datetime.date(1997, 2, 3))
     partner_id = citizen_id_make("440104", datetime.date(1998, 7, 9), 456)
-    partner = PersonFactory(
+    partner = make_person(
         id_number=partner_id, id_number_bidx=id_number_index(partner_id), name="李四"
     )
     case = _apply(applicant, marriage, partner_id)
@@ -57,7 +57,7 @@ def test_marriage_case_looks_up_both_parties(marriage: Any) -> None:
     assert not CallLog.objects.filter(case_number=case.number).exists()
     party = case.parties.get(code="partner")
     with TestCase.captureOnCommitCallbacks(execute=True):
-        party_consent_decide(user=partner.user, party_id=party.pk, agree=True)
+        party_consent_decide(user=user_of(partner), party_id=party.pk, agree=True)
     case.refresh_from_db()
     assert case.status == Case.Status.IN_PROGRESS
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -157,7 +156,7 @@ def roles_by_codes(*, codes: Iterable[str]) -> dict[str, Role]:
     return {r.code: r for r in Role.objects.filter(code__in=set(codes))}
 
 
-def staff_manageable_department_ids(user: Any) -> set[int] | None:
+def staff_manageable_department_ids(user: User) -> set[int] | None:
     """Departments whose staff ``user`` may manage: where a role of theirs grants
     ``identity.change_staff``, and every department below. None: all (platform operator)."""
     if user.has_perm("identity.operate_platform"):

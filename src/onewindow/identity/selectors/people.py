@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -12,13 +13,16 @@ from django.utils.translation import gettext_lazy
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_citizen_id, normalize_phone
 from onewindow.core.pii import id_number_index, phone_index
-from onewindow.identity.models import Company, CompanyAgent, Person
+from onewindow.identity.models import Company, CompanyAgent, Person, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 
-def person_for_user(user: object) -> Person | None:
-    if not getattr(user, "is_authenticated", False):
+def person_for_user(user: User | AnonymousUser | None) -> Person | None:
+    if user is None or not user.is_authenticated:
         return None
-    return Person.objects.filter(user_id=user.pk).first()  # type: ignore[attr-defined]
+    return Person.objects.filter(user_id=user.pk).first()
 
 
 def person_get(*, pk: int) -> Person | None:

@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_region, normalize_uscc, uscc_make
+from onewindow.identity import audit_events
 from onewindow.identity.models import Company, CompanyAgent, Person
 from onewindow.identity.services._common import Collector, normalize_person_name
 
 DUPLICATE_USCC = _("该统一社会信用代码已登记。")
-COMPANY_ESTABLISH = "identity.company.establish"
 
 _ORG_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # the USCC alphabet (no I, O, S, V, Z)
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -69,7 +69,7 @@ def company_register(
         raise ValidationFailed(DUPLICATE_USCC, code="duplicate", field="uscc") from None
     audit_record(
         actor=actor,
-        action="identity.company.register",
+        action=audit_events.COMPANY_REGISTER,
         target=company,
         changes={"uscc": uscc, "name": name},
     )
@@ -123,7 +123,7 @@ def company_agent_add(
         agent.save(update_fields=["role", "valid_until", "status", "ended_at"])
     audit_record(
         actor=actor,
-        action="identity.company_agent.add",
+        action=audit_events.COMPANY_AGENT_ADD,
         target=agent,
         changes={
             "company": company.pk,
@@ -139,7 +139,7 @@ def company_agent_add(
 def company_agent_remove(*, actor: Actor, agent: CompanyAgent) -> None:
     audit_record(
         actor=actor,
-        action="identity.company_agent.remove",
+        action=audit_events.COMPANY_AGENT_REMOVE,
         target=agent,
         changes={"company": agent.company_id, "person": agent.person_id},
     )
@@ -221,7 +221,7 @@ def company_establish(*, actor: Actor, establishment: Establishment) -> Company:
         )
     audit_record(
         actor=actor,
-        action=COMPANY_ESTABLISH,
+        action=audit_events.COMPANY_ESTABLISH,
         target=company,
         changes={
             "uscc": company.uscc,

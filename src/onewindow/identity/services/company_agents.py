@@ -17,14 +17,10 @@ from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from onewindow.identity import audit_events
 from onewindow.identity.models import Company, CompanyAgent, Person
 from onewindow.identity.selectors import person_find_by_id_number
 from onewindow.identity.services._common import Collector, normalize_person_name
-
-AGENT_GRANT = "identity.company_agent.grant"
-AGENT_ACCEPT = "identity.company_agent.accept"
-AGENT_DECLINE = "identity.company_agent.decline"
-AGENT_REVOKE = "identity.company_agent.revoke"
 
 # 授权期限: at least until tomorrow, at most three years ahead.
 MAX_GRANT_DAYS = 3 * 365
@@ -139,7 +135,7 @@ def company_agent_grant(
     )
     audit_record(
         actor=actor,
-        action=AGENT_GRANT,
+        action=audit_events.COMPANY_AGENT_GRANT,
         target=row,
         changes={
             "company": company.pk,
@@ -178,7 +174,7 @@ def company_agent_accept(
     row.save(update_fields=["status", "accepted_at"])
     audit_record(
         actor=actor,
-        action=AGENT_ACCEPT,
+        action=audit_events.COMPANY_AGENT_ACCEPT,
         target=row,
         changes={"company": row.company_id, "person": agent.pk},
     )
@@ -195,7 +191,7 @@ def company_agent_decline(
     row.save(update_fields=["status", "ended_at"])
     audit_record(
         actor=actor,
-        action=AGENT_DECLINE,
+        action=audit_events.COMPANY_AGENT_DECLINE,
         target=row,
         changes={"company": row.company_id, "person": agent.pk},
     )
@@ -235,7 +231,7 @@ def company_agent_revoke(
     )
     audit_record(
         actor=actor,
-        action=AGENT_REVOKE,
+        action=audit_events.COMPANY_AGENT_REVOKE,
         target=row,
         changes={"company": row.company_id, "person": row.person_id, "was": before},
     )

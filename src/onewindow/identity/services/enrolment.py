@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 from datetime import timedelta
-from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -21,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.core.errors import NotFound, ValidationFailed
+from onewindow.identity import audit_events
 from onewindow.identity.models import Staff, User
 from onewindow.identity.services.login import CODE_RE
 
@@ -50,7 +50,7 @@ def _pending_devices() -> QuerySet[TOTPDevice]:
     return TOTPDevice.objects.filter(confirmed=False, name=PENDING_NAME, created_at__gte=since)
 
 
-def pending_device(user: Any) -> TOTPDevice | None:
+def totp_device_pending(*, user: User) -> TOTPDevice | None:
     """The user's authenticator waiting to be enrolled, if any."""
     return _pending_devices().filter(user_id=user.pk).order_by("-pk").first()
 
@@ -61,7 +61,7 @@ def secret_text(device: TOTPDevice) -> str:
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
-def staff_totp_reset(*, actor_user: Any, staff: Staff, ip: str = "") -> Staff:
+def staff_totp_reset(*, actor_user: User, staff: Staff, ip: str = "") -> Staff:
     """Reset a staff member's authenticator (see the module). Staff outside the actor's
     departments answer like unknown ones; the refusal is audited."""
     from onewindow.identity.selectors import staff_manageable_department_ids
@@ -72,7 +72,7 @@ def staff_totp_reset(*, actor_user: Any, staff: Staff, ip: str = "") -> Staff:
         with transaction.atomic():  # committed before the error
             audit_record(
                 actor=actor,
-                action="identity.staff.totp_reset",
+                action=audit_events.STAFF_TOTP_RESET,
                 target=staff,
                 outcome=Outcome.DENIED,
                 changes={"reason": "outside the actor's departments"},
@@ -83,7 +83,7 @@ def staff_totp_reset(*, actor_user: Any, staff: Staff, ip: str = "") -> Staff:
         TOTPDevice.objects.create(user_id=staff.user_id, name=PENDING_NAME, confirmed=False)
         audit_record(
             actor=actor,
-            action="identity.staff.totp_reset",
+            action=audit_events.STAFF_TOTP_RESET,
             target=staff,
             changes={"devices_removed": removed},
         )
@@ -122,7 +122,7 @@ def staff_totp_confirm(*, user_id: int, device_id: int, token: str, ip: str = ""
         device.save(update_fields=["confirmed", "name"])
         audit_record(
             actor=Actor.from_user(device.user, ip=ip),
-            action="identity.staff.totp_confirm",
+            action=audit_events.STAFF_TOTP_CONFIRM,
             target=device.user,
         )
     return device

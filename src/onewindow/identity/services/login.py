@@ -32,6 +32,7 @@ from onewindow.core.errors import ApplicationError, RateLimited, ValidationFaile
 from onewindow.core.identifiers import normalize_phone
 from onewindow.core.locks import advisory_xact_lock
 from onewindow.core.pii import ip_index, phone_index
+from onewindow.identity import audit_events
 from onewindow.identity.models import AssuranceLevel, Person, SmsLoginCode, User
 
 StrOrPromise = str | Promise
@@ -126,7 +127,7 @@ def sms_login_code_request(*, phone: str, ip: str) -> SmsLoginCode:
         expires_at=now + timedelta(seconds=ttl),
     )
     actor = Actor(id=None, kind="anonymous", label="anonymous", ip=ip)
-    audit_record(actor=actor, action="identity.sms_code.send", target=row)
+    audit_record(actor=actor, action=audit_events.SMS_CODE_SEND, target=row)
     sms_send(
         phone=phone,
         template="login_code",
@@ -174,7 +175,7 @@ def _resident_for_phone(*, phone: str, phone_bidx: str, actor: Actor) -> tuple[U
         )
         audit_record(
             actor=actor,
-            action="identity.person.register",
+            action=audit_events.PERSON_REGISTER,
             target=person,
             changes={"via": "sms_login", "assurance": int(AssuranceLevel.PHONE)},
         )
@@ -183,7 +184,7 @@ def _resident_for_phone(*, phone: str, phone_bidx: str, actor: Actor) -> tuple[U
         person.save(update_fields=["user", "updated_at"])
         audit_record(
             actor=actor,
-            action="identity.person.link_user",
+            action=audit_events.PERSON_LINK_USER,
             target=person,
             changes={"user": user.pk, "via": "sms_login"},
         )
@@ -228,7 +229,7 @@ def sms_login_verify(*, phone: str, code: str, ip: str) -> tuple[User, bool]:
             user, created = _resident_for_phone(phone=phone, phone_bidx=phone_bidx, actor=actor)
             audit_record(
                 actor=Actor.from_user(user, ip=ip),
-                action="identity.login.sms",
+                action=audit_events.LOGIN_SMS,
                 target=user,
                 changes={"new_account": created},
             )
@@ -278,9 +279,9 @@ def staff_login_check(
         (d for d in devices_for_user(user, confirmed=True) if isinstance(d, TOTPDevice)), None
     )
     if device is None:
-        from onewindow.identity.services.enrolment import EnrolmentPending, pending_device
+        from onewindow.identity.services.enrolment import EnrolmentPending, totp_device_pending
 
-        pending = pending_device(user)
+        pending = totp_device_pending(user=user)
         if pending is not None:  # reset by an administrator: enrol it now (the login view)
             raise EnrolmentPending(user, pending)
         raise StaffLoginFailed(
@@ -307,6 +308,6 @@ def staff_login_check(
 def staff_login_record(*, request: HttpRequest, user: User) -> None:
     audit_record(
         actor=Actor.from_user(user, ip=client_ip(request)),
-        action="identity.login.staff",
+        action=audit_events.LOGIN_STAFF,
         target=user,
     )

@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import normalize_region
+from onewindow.identity import audit_events
 from onewindow.identity.models import Department, GridScope, Role, Staff, StaffRole, User
 
 # GB/T 2260 province-level codes (the first two digits of every region code).
@@ -55,7 +56,7 @@ def department_create(
     )
     audit_record(
         actor=actor,
-        action="identity.department.create",
+        action=audit_events.DEPARTMENT_CREATE,
         target=department,
         changes={"code": code, "parent": parent.pk if parent else None},
     )
@@ -96,7 +97,7 @@ def role_create(
     role.permissions.set(perms)
     audit_record(
         actor=actor,
-        action="identity.role.create" if created else "identity.role.update",
+        action=audit_events.ROLE_CREATE if created else audit_events.ROLE_UPDATE,
         target=role,
         changes={"permissions": sorted(permissions), "grid_scoped": grid_scoped},
     )
@@ -130,7 +131,7 @@ def staff_create(
     staff = Staff.objects.create(user=user, department=department, title=title)
     audit_record(
         actor=actor,
-        action="identity.staff.create",
+        action=audit_events.STAFF_CREATE,
         target=staff,
         changes={"user": user.pk, "department": department.pk, "kind": kind},
     )
@@ -144,7 +145,7 @@ def staff_totp_enrol(*, actor: Actor, staff: Staff, key: str | None = None) -> T
     TOTPDevice.objects.filter(user=staff.user).delete()
     kwargs = {"key": key} if key else {}
     device = TOTPDevice.objects.create(user=staff.user, name="default", confirmed=True, **kwargs)
-    audit_record(actor=actor, action="identity.staff.totp_enrol", target=staff)
+    audit_record(actor=actor, action=audit_events.STAFF_TOTP_ENROL, target=staff)
     return device
 
 
@@ -176,7 +177,7 @@ def staff_role_assign(
     if created or added:
         audit_record(
             actor=actor,
-            action="identity.staff_role.assign",
+            action=audit_events.STAFF_ROLE_ASSIGN,
             target=staff_role,
             changes={
                 "staff": staff.pk,
@@ -192,7 +193,7 @@ def staff_role_assign(
 def staff_role_revoke(*, actor: Actor, staff_role: StaffRole) -> None:
     audit_record(
         actor=actor,
-        action="identity.staff_role.revoke",
+        action=audit_events.STAFF_ROLE_REVOKE,
         target=staff_role,
         changes={"staff": staff_role.staff_id, "role": staff_role.role_id},
     )
@@ -214,7 +215,7 @@ def grid_scope_set(*, actor: Actor, staff_role: StaffRole, grid_codes: Iterable[
     if wanted != current:
         audit_record(
             actor=actor,
-            action="identity.grid_scope.set",
+            action=audit_events.GRID_SCOPE_SET,
             target=staff_role,
             changes={"added": sorted(wanted - current), "removed": sorted(current - wanted)},
         )

@@ -18,6 +18,7 @@ from onewindow.core.identifiers import (
     normalize_phone,
 )
 from onewindow.core.pii import id_number_index, phone_index
+from onewindow.identity import audit_events
 from onewindow.identity.models import AssuranceLevel, Person, User
 from onewindow.identity.providers import get_realname_verifier
 from onewindow.identity.providers.base import RealNameUnavailable, RealNameVerifier
@@ -103,7 +104,7 @@ def person_register(
     _save(person, force_insert=True)
     audit_record(
         actor=actor,
-        action="identity.person.register",
+        action=audit_events.PERSON_REGISTER,
         target=person,
         changes=changed_fields({}, _snapshot(person), secret=SECRET_FIELDS),
     )
@@ -147,7 +148,7 @@ def person_update(
     if not changes:
         return person
     _save(person)
-    audit_record(actor=actor, action="identity.person.update", target=person, changes=changes)
+    audit_record(actor=actor, action=audit_events.PERSON_UPDATE, target=person, changes=changes)
     return person
 
 
@@ -200,7 +201,7 @@ def person_realname_verify(
     changes["verifier"] = verifier.name
     changes["reference"] = result.reference
     audit_record(
-        actor=actor, action="identity.person.realname_verify", target=person, changes=changes
+        actor=actor, action=audit_events.PERSON_REALNAME_VERIFY, target=person, changes=changes
     )
     return person
 
@@ -218,7 +219,7 @@ def person_assurance_in_person(*, actor: Actor, person: Person) -> Person:
     person.save(update_fields=["assurance", "updated_at"])
     audit_record(
         actor=actor,
-        action="identity.person.in_person_verify",
+        action=audit_events.PERSON_IN_PERSON_VERIFY,
         target=person,
         changes={"assurance": [before, int(person.assurance)]},
     )
@@ -228,7 +229,7 @@ def person_assurance_in_person(*, actor: Actor, person: Person) -> Person:
 @transaction.atomic
 def person_view_record(*, actor: Actor, person: Person) -> None:
     """A staff member opened a person's (masked) record: every read leaves a row."""
-    audit_record(actor=actor, action="identity.person.view", target=person)
+    audit_record(actor=actor, action=audit_events.PERSON_VIEW, target=person)
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,7 @@ def person_reveal(
     with transaction.atomic():
         audit_record(
             actor=Actor.from_user(actor_user, ip=ip),
-            action="identity.person.reveal",
+            action=audit_events.PERSON_REVEAL,
             target=person,
             outcome=Outcome.OK if granted else Outcome.DENIED,
             purpose=purpose,

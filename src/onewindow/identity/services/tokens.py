@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.crypto.digests import constant_time_equal, digest
+from onewindow.identity import audit_events
 from onewindow.identity.models import ApiToken, User
 
 
@@ -30,7 +31,7 @@ def api_token_create(
     )
     audit_record(
         actor=actor,
-        action="identity.api_token.create",
+        action=audit_events.API_TOKEN_CREATE,
         target=token,
         changes={"user": user.pk, "name": name},
     )
@@ -41,7 +42,7 @@ def api_token_create(
 def api_token_revoke(*, actor: Actor, token: ApiToken) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit_record(actor=actor, action="identity.api_token.revoke", target=token)
+    audit_record(actor=actor, action=audit_events.API_TOKEN_REVOKE, target=token)
 
 
 def api_token_authenticate(*, raw_token: str) -> User | None:

@@ -12,6 +12,11 @@ from onewindow.audit.models import AuditEvent
 from onewindow.audit.services import Actor
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationFailed
 from onewindow.identity import selectors
+from onewindow.identity.audit_events import (
+    COMPANY_AGENT_ACCEPT,
+    COMPANY_AGENT_GRANT,
+    COMPANY_AGENT_REVOKE,
+)
 from onewindow.identity.models import Company, CompanyAgent, Person
 from onewindow.identity.services import (
     Establishment,
@@ -20,11 +25,6 @@ from onewindow.identity.services import (
     company_agent_grant,
     company_agent_revoke,
     company_establish,
-)
-from onewindow.identity.services.company_agents import (
-    AGENT_ACCEPT,
-    AGENT_GRANT,
-    AGENT_REVOKE,
 )
 from onewindow.notify.models import Message
 from onewindow.testing.factories import CompanyFactory, make_person
@@ -82,7 +82,7 @@ def test_grant_waits_for_the_agent_and_accepting_lets_them_act() -> None:
         .order_by("seq")
         .values_list("action", flat=True)
     )
-    assert actions == [AGENT_GRANT, AGENT_ACCEPT]
+    assert actions == [COMPANY_AGENT_GRANT, COMPANY_AGENT_ACCEPT]
 
 
 def test_declined_grant_never_lets_the_person_act() -> None:
@@ -109,7 +109,7 @@ def test_revocation_ends_it_at_once() -> None:
     assert list(selectors.companies_for_person(person=agent, on=TODAY)) == []
     [row] = selectors.agent_grants_of_company(company=company, on=TODAY)
     assert row.status_label == "已撤销"
-    assert AuditEvent.objects.filter(action=AGENT_REVOKE, target_id=str(grant.pk)).exists()
+    assert AuditEvent.objects.filter(action=COMPANY_AGENT_REVOKE, target_id=str(grant.pk)).exists()
     assert "撤销" in Message.objects.filter(recipient=agent.user).order_by("-pk")[0].body
 
 

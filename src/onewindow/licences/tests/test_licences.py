@@ -15,7 +15,7 @@ from onewindow.licences.keys import signing_key_rotate
 from onewindow.licences.models import Licence, LicenceType, SigningKey
 from onewindow.licences.services import licence_issue, licence_revoke, licence_types_sync
 from onewindow.licences.verification import licence_verify
-from onewindow.testing.factories import CompanyFactory, PersonFactory
+from onewindow.testing.factories import CompanyFactory, PersonFactory, user_of
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")
@@ -181,7 +181,7 @@ def test_wallet_lists_own_licences_and_serves_a_pdf(client):
     mine = issue("hk-macau-endorsement")
     theirs = issue("business-licence")
     assert mine.holder_person is not None
-    user = mine.holder_person.user
+    user = user_of(mine.holder_person)
     client.force_login(user)
     page = client.get("/licences/").content.decode()
     assert mine.number in page and theirs.number not in page
@@ -190,7 +190,7 @@ def test_wallet_lists_own_licences_and_serves_a_pdf(client):
     assert client.get(f"/licences/{theirs.number}.pdf").status_code == 404
     from onewindow.portal.selectors import home_sections_for
 
-    sections = home_sections_for(user)
+    sections = home_sections_for(user=user)
     assert [s.name for s in sections.licences] == ["往来港澳通行证签注"]
 
 

@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from onewindow.notify import services, tasks
 from onewindow.notify.messages import render_sms_text
 from onewindow.notify.models import SmsMessage
-from onewindow.notify.providers.base import SmsRequest, SmsResult
+from onewindow.notify.providers.base import DeliveryReceipt, SmsRequest, SmsResult
 from onewindow.notify.providers.fake import FakeSmsProvider
 from onewindow.testing.factories import make_person, make_staff, user_of
 
@@ -142,12 +142,10 @@ def test_delivery_receipt_is_applied_once():
     SmsMessage.objects.filter(pk=message.pk).update(
         status=SmsMessage.Status.SENT, provider="aliyun", provider_message_id="biz-1"
     )
-    assert services.sms_delivery_receipt(
-        provider="aliyun", provider_message_id="biz-1", delivered=True
-    )
-    assert not services.sms_delivery_receipt(
-        provider="aliyun", provider_message_id="biz-1", delivered=True
-    )
+    receipt = DeliveryReceipt(provider_message_id="biz-1", delivered=True)
+    first = services.sms_receipts_apply(provider="aliyun", receipts=[receipt])
+    again = services.sms_receipts_apply(provider="aliyun", receipts=[receipt])
+    assert (first.applied, again.applied, again.repeated) == (1, 0, 1)
 
 
 # --- outbox page -----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from onewindow.config import urls as root_urls
 from onewindow.identity.models import Person, Staff, User
 from onewindow.portal.selectors import HomeSections, home_sections_for
 from onewindow.portal.views import server_error
-from onewindow.testing.factories import PersonFactory, StaffFactory, UserFactory
+from onewindow.testing.factories import PersonFactory, StaffFactory, UserFactory, user_of
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ def test_staff_visiting_home_are_sent_to_the_workbench(client: Client) -> None:
 
 def test_home_sections_start_empty_and_typed() -> None:
     person = _person(name="王芳")
-    sections = home_sections_for(person.user)
+    sections = home_sections_for(user=user_of(person))
     assert isinstance(sections, HomeSections)
     assert sections.greeting_name == "王芳"
     assert sections.cases == sections.licences == sections.bills == sections.messages == []

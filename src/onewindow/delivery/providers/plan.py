@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 MAX_ATTEMPTS = 2
 
-# SF Express route opCodes for the nodes the plan produces (see couriers/sf.py for the map
+# SF Express route opCodes for the nodes the plan produces (see providers/sf.py for the map
 # the adapter reads).
 OP_COLLECTED, OP_TRANSIT, OP_OUT, OP_SIGNED, OP_FAILED, OP_RETURNED = (
     "50",

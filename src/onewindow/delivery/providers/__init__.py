@@ -3,7 +3,7 @@ clock), ``sf`` (SF Express open platform) and ``sandbox`` (the same SF adapter t
 local courier sandbox, which pushes routes like the real one). ``conf.courier(name)`` picks
 one from the settings."""
 
-from onewindow.delivery.couriers.base import (
+from onewindow.delivery.providers.base import (
     Courier,
     CourierError,
     Party,

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from onewindow.core.crypto.digests import constant_time_equal
 from onewindow.core.numbers import is_ascii_number, parse_int
-from onewindow.delivery.couriers.base import (
+from onewindow.delivery.providers.base import (
     CourierError,
     Party,
     PushedRoute,

@@ -1,5 +1,5 @@
 """``FakeCourier``: the in-process courier of tests and of a development machine without the
-courier sandbox. Its events are computed from the time (``couriers/plan.py``), so polling is
+courier sandbox. Its events are computed from the time (``providers/plan.py``), so polling is
 the only way it reports; it never pushes."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from collections.abc import Mapping
 
 from django.conf import settings
 
-from onewindow.delivery.couriers import plan
-from onewindow.delivery.couriers.base import (
+from onewindow.delivery.providers import plan
+from onewindow.delivery.providers.base import (
     PushedRoute,
     PushReceipt,
     ShipmentRequest,

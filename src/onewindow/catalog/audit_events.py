@@ -1,0 +1,8 @@
+"""The audit trail's event types that the catalogue writes: ``audit_record(action=...)``.
+
+Each string is part of the trail's history: rows already written carry it, and the trail
+is read and checked by these names. Never change one; a new kind of event gets a new name."""
+
+from __future__ import annotations
+
+SERVICE_PUBLISH = "catalog.service.publish"

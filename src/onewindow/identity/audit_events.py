@@ -1,0 +1,38 @@
+"""The audit trail's event types that identity writes: ``audit_record(action=...)``.
+
+Each string is part of the trail's history: rows already written carry it, and the trail
+is read and checked by these names. Never change one; a new kind of event gets a new name."""
+
+from __future__ import annotations
+
+API_TOKEN_CREATE = "identity.api_token.create"
+API_TOKEN_REVOKE = "identity.api_token.revoke"
+COMPANY_AGENT_ACCEPT = "identity.company_agent.accept"
+COMPANY_AGENT_ADD = "identity.company_agent.add"
+COMPANY_AGENT_DECLINE = "identity.company_agent.decline"
+COMPANY_AGENT_GRANT = "identity.company_agent.grant"
+COMPANY_AGENT_REMOVE = "identity.company_agent.remove"
+COMPANY_AGENT_REVOKE = "identity.company_agent.revoke"
+COMPANY_ESTABLISH = "identity.company.establish"
+COMPANY_REGISTER = "identity.company.register"
+DEPARTMENT_CREATE = "identity.department.create"
+GRID_SCOPE_SET = "identity.grid_scope.set"
+LOGIN_LOCKOUT = "identity.login.lockout"
+LOGIN_SMS = "identity.login.sms"
+LOGIN_STAFF = "identity.login.staff"
+PERSON_IN_PERSON_VERIFY = "identity.person.in_person_verify"
+PERSON_LINK_USER = "identity.person.link_user"
+PERSON_REALNAME_VERIFY = "identity.person.realname_verify"
+PERSON_REGISTER = "identity.person.register"
+PERSON_REVEAL = "identity.person.reveal"
+PERSON_UPDATE = "identity.person.update"
+PERSON_VIEW = "identity.person.view"
+ROLE_CREATE = "identity.role.create"
+ROLE_UPDATE = "identity.role.update"
+SMS_CODE_SEND = "identity.sms_code.send"
+STAFF_CREATE = "identity.staff.create"
+STAFF_ROLE_ASSIGN = "identity.staff_role.assign"
+STAFF_ROLE_REVOKE = "identity.staff_role.revoke"
+STAFF_TOTP_CONFIRM = "identity.staff.totp_confirm"
+STAFF_TOTP_ENROL = "identity.staff.totp_enrol"
+STAFF_TOTP_RESET = "identity.staff.totp_reset"
