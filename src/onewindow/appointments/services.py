@@ -76,7 +76,7 @@ def _slot_times(
     return out
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def slots_generate(
     *,
     resource: AppointmentResource,
@@ -223,7 +223,7 @@ def booking_create(
     return booking
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def booking_cancel(
     *,
     user: Any,
@@ -387,7 +387,7 @@ def _tell_case(booking: Booking, *, outcome: str, arrived: list[Any]) -> None:
     booking_marked.send(sender=BookingMark, mark=mark)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def booking_check_in(
     *,
     user: Any,
@@ -410,7 +410,7 @@ def booking_check_in(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def booking_mark_no_show(
     *,
     user: Any,
@@ -439,7 +439,7 @@ def _reminder_due_days(today: datetime.date) -> tuple[datetime.date, datetime.da
 def _remind_one(booking_id: int, now: datetime.datetime, case: BookingCase | None) -> bool:
     from onewindow.notify.services import sms_send
 
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         claimed = Booking.objects.filter(
             pk=booking_id, status=Booking.Status.BOOKED, reminded_at__isnull=True
         ).update(reminded_at=now)

@@ -127,7 +127,7 @@ def service_packages_publish(
     return _publish(packages, actor=actor, user=user)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _publish(packages: list[LoadedPackage], *, actor: Actor, user: Any) -> ImportResult:
     result = ImportResult()
     departments = departments_by_codes(

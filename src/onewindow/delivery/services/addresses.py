@@ -62,7 +62,7 @@ def _make_default(address: Address) -> None:
         address.save(update_fields=["is_default", "updated_at"])
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def address_create(
     *,
     user: Any,
@@ -94,7 +94,7 @@ def address_create(
     return address
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def address_update(
     *,
     user: Any,
@@ -123,7 +123,7 @@ def address_update(
     return address
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def address_delete(*, user: Any, address_id: int, actor: Actor | None = None) -> None:
     """Delete an entry; if it was the default, the most recently used other one becomes it.
     Shipments keep their own copy of the address, so nothing booked changes."""
@@ -143,7 +143,7 @@ def address_delete(*, user: Any, address_id: int, actor: Actor | None = None) ->
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def address_set_default(*, user: Any, address_id: int, actor: Actor | None = None) -> Address:
     address = _own(user, address_id)
     if address.is_default:

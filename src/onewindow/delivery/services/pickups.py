@@ -78,7 +78,7 @@ def pickup_offered(case: Any) -> bool:
     return bool(case.is_open and paper_originals(case) and open_pickup(case) is None)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def pickup_book(
     *,
     user: Any,
@@ -146,7 +146,7 @@ def pickup_book(
     return shipment
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def pickup_cancel(*, user: Any, tracking_no: str, actor: Actor | None = None) -> Shipment:
     """Cancel a booked pickup before the courier has come (again: no change)."""
     shipment = (

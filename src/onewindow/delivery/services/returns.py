@@ -74,7 +74,7 @@ def _follow_up(shipment: Shipment, *, actor: Actor, suffix: str, dest: tuple[str
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def shipment_correct_address(
     *,
     user: Any,
@@ -176,7 +176,7 @@ def _staff_shipment(user: Any, shipment_id: int) -> Shipment:
     return shipment
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def shipment_reship(
     *,
     user: Any,
@@ -220,7 +220,7 @@ def shipment_reship(
     return following
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def shipment_hold_at_counter(
     *, user: Any, shipment_id: int, actor: Actor | None = None
 ) -> Shipment:
@@ -249,7 +249,7 @@ def shipment_hold_at_counter(
     return shipment
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def shipment_counter_collected(
     *, user: Any, shipment_id: int, actor: Actor | None = None
 ) -> Shipment:

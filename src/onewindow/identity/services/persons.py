@@ -78,7 +78,7 @@ def _save(person: Person, **kwargs: Any) -> None:
         errors.raise_if_any()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def person_register(
     *,
     actor: Actor,
@@ -110,7 +110,7 @@ def person_register(
     return person
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def person_update(
     *,
     actor: Actor,
@@ -151,7 +151,7 @@ def person_update(
     return person
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def person_realname_verify(
     *,
     actor: Actor,
@@ -205,7 +205,7 @@ def person_realname_verify(
     return person
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def person_assurance_in_person(*, actor: Actor, person: Person) -> Person:
     """Staff at a window have checked the person's ID card face to face: level 3."""
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -225,7 +225,7 @@ def person_assurance_in_person(*, actor: Actor, person: Person) -> Person:
     return person
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def person_view_record(*, actor: Actor, person: Person) -> None:
     """A staff member opened a person's (masked) record: every read leaves a row."""
     audit_record(actor=actor, action="identity.person.view", target=person)
@@ -254,7 +254,7 @@ def person_reveal(
         and actor_user.kind in {User.Kind.STAFF, User.Kind.OPERATOR}
         and actor_user.has_perm("identity.view_pii")
     )
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         audit_record(
             actor=Actor.from_user(actor_user, ip=ip),
             action="identity.person.reveal",
