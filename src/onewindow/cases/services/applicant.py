@@ -33,7 +33,7 @@ def _own(case: Case, user: Any) -> None:
     own_case(case, user)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_withdraw(
     *,
     user: Any,
@@ -98,7 +98,7 @@ def _withdraw_before_start(
     return case
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_rate(
     *, user: Any, case_id: int, score: int, comment: str = "", actor: Actor | None = None
 ) -> Rating:

@@ -146,7 +146,7 @@ def _refuse(*, actor: Actor, action: str, number: str) -> CaseNotFound:
     """Out of the user's departments (or unknown): answered like an unknown case, with the
     refusal audited in its own transaction."""
     case_id = Case.objects.filter(number=number).values_list("pk", flat=True).first()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         audit_record(
             actor=actor,
             action=action,
@@ -172,7 +172,7 @@ def case_stuck_retry(
     who = actor_for(user, actor)
     now = now or timezone.now()
     action = "cases.case.retry_current" if current_version else "cases.case.retry"
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         case = _supervised_case(user, number)
         if case is not None:
             if case.stuck_at is None or not case.is_open:
@@ -232,7 +232,7 @@ def case_stuck_conclude(
     now = now or timezone.now()
     action = "cases.case.conclude_stuck"
     reason = (reason or "").strip()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         case = _supervised_case(user, number)
         if case is not None:
             if case.stuck_at is None or not case.is_open:

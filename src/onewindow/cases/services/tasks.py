@@ -124,7 +124,7 @@ def _clean_comment(comment: str, *, required: bool, message: str) -> str:
     return text
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def task_claim(*, user: Any, task_id: int, actor: Actor | None = None) -> CaseTask:
     case, task = _task_locked(user, task_id)
     if task.status == CaseTask.Status.CLAIMED and task.claimed_by_id == user.pk:
@@ -141,7 +141,7 @@ def task_claim(*, user: Any, task_id: int, actor: Actor | None = None) -> CaseTa
     return task
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def task_unclaim(*, user: Any, task_id: int, actor: Actor | None = None) -> CaseTask:
     case, task = _task_locked(user, task_id)
     if task.status != CaseTask.Status.CLAIMED:
@@ -156,7 +156,7 @@ def task_unclaim(*, user: Any, task_id: int, actor: Actor | None = None) -> Case
     return task
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def task_complete(
     *,
     user: Any,
@@ -338,7 +338,7 @@ def _request_supplement(
     return task
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def task_transfer(
     *, user: Any, task_id: int, to_user_id: int, actor: Actor | None = None
 ) -> CaseTask:
@@ -373,7 +373,7 @@ def task_transfer(
     return task
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def task_comment(*, user: Any, task_id: int, comment: str, actor: Actor | None = None) -> None:
     case, task = _task_locked(user, task_id)
     text = _clean_comment(comment, required=True, message=_("请填写意见。"))
