@@ -35,7 +35,7 @@ from onewindow.appointments.selectors import (
     may_mark_no_show,
 )
 from onewindow.appointments.signals import BookingMark, booking_marked
-from onewindow.audit.services import Actor, audit_record
+from onewindow.audit.services import Actor, AuditEntry, audit_record
 from onewindow.core.calendar import CalendarNotCovered, add_working_days, is_working_day
 from onewindow.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -79,7 +79,7 @@ def _slot_times(
     return out
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def slots_generate(
     *,
     resource: AppointmentResource,
@@ -154,7 +154,6 @@ def _release_place(slot_id: int) -> None:
     Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
 
 
-@transaction.atomic
 def booking_create(
     *,
     user: User,
@@ -162,9 +161,8 @@ def booking_create(
     definition: Mapping[str, Any] | None,
     person_id: int | None,
     slot_id: int,
-    actor: Actor | None = None,
     now: datetime.datetime | None = None,
-) -> Booking:
+) -> tuple[Booking, list[AuditEntry]]:
     """Book a place for case ``case_id`` at one of the offices of its service (``definition``,
     its service version's: ``appointment:``), made by ``user`` for ``person_id`` (the
     applicant, or the company's agent). Booking another slot cancels the case's current
@@ -172,7 +170,11 @@ def booking_create(
 
     The cases app calls it (``cases.services.case_appointment_book``) once it has checked that
     the case is ``user``'s and still open, and holds the case's lock: that lock serialises the
-    bookings of one case."""
+    bookings of one case. It runs in that transaction and writes no audit row: it returns the
+    booking and what the rows say (the replaced booking's cancellation, then the booking),
+    none when nothing changed, for the case's use case to record."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("booking_create must run inside transaction.atomic")
     now = now or timezone.now()
     codes = appointment_resource_codes(definition)
     if not codes:
@@ -192,41 +194,43 @@ def booking_create(
         .first()
     )
     if current is not None and current.slot_id == slot.pk:
-        return current
+        return current, []
     # Lock slots in id order (old and new) so two rebookings cannot deadlock.
     order = sorted({slot.pk, *([current.slot_id] if current else [])})
     list(Slot.objects.select_for_update().filter(pk__in=order).order_by("pk"))
     _take_place(slot.pk)
-    actor = actor or Actor.from_user(user)
+    audit: list[AuditEntry] = []
     if current is not None:
         Booking.objects.filter(pk=current.pk).update(
             status=Booking.Status.CANCELLED, cancelled_at=now
         )
         _release_place(current.slot_id)
-        audit_record(
-            actor=actor,
-            action=audit_events.BOOKING_CANCEL,
-            target=current,
-            changes={"reason": "rebooked"},
+        audit.append(
+            AuditEntry(
+                action=audit_events.BOOKING_CANCEL,
+                target=current,
+                changes={"reason": "rebooked"},
+            )
         )
     booking = Booking.objects.create(
         slot=slot, case_id=case_id, person_id=person_id, created_by=user
     )
-    audit_record(
-        actor=actor,
-        action=audit_events.BOOKING_CREATE,
-        target=booking,
-        changes={
-            "resource": slot.resource.code,
-            "starts_at": timezone.localtime(slot.starts_at).isoformat(),
-            "case": case_id,
-            "replaces": current.pk if current else None,
-        },
+    audit.append(
+        AuditEntry(
+            action=audit_events.BOOKING_CREATE,
+            target=booking,
+            changes={
+                "resource": slot.resource.code,
+                "starts_at": timezone.localtime(slot.starts_at).isoformat(),
+                "case": case_id,
+                "replaces": current.pk if current else None,
+            },
+        )
     )
-    return booking
+    return booking, audit
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def booking_cancel(
     *,
     user: User,
@@ -393,7 +397,7 @@ def _tell_case(booking: Booking, *, outcome: str, arrived: list[Any]) -> None:
     booking_marked.send(sender=BookingMark, mark=mark)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def booking_check_in(
     *,
     user: User,
@@ -416,7 +420,7 @@ def booking_check_in(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def booking_mark_no_show(
     *,
     user: User,
@@ -445,7 +449,7 @@ def _reminder_due_days(today: datetime.date) -> tuple[datetime.date, datetime.da
 def _remind_one(booking_id: int, now: datetime.datetime, case: BookingCase | None) -> bool:
     from onewindow.notify.services import sms_send
 
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         claimed = Booking.objects.filter(
             pk=booking_id, status=Booking.Status.BOOKED, reminded_at__isnull=True
         ).update(reminded_at=now)

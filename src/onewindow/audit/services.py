@@ -6,10 +6,8 @@ an audit key from the environment, named by the row's ``kid``."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,23 +108,36 @@ def audit_checkpoint_write(*, directory: Path) -> tuple[Checkpoint, Path | None]
     return AUDIT_CHAIN.checkpoint_to_directory(directory)
 
 
-# The rows the inner use cases of an outer one would write (``audit_folded``), or None.
-_FOLDED: ContextVar[list[dict[str, Any]] | None] = ContextVar("audit_folded", default=None)
+@dataclass(frozen=True)
+class AuditEntry:
+    """What one audit row says, as a use case's step returns it (a step runs in its caller's
+    transaction and writes no row of its own): the use case that ran the step records it as
+    its row (:meth:`record`), or, when it is one step of a bigger use case, puts it in that
+    one's row (:meth:`step`, in ``changes["steps"]``)."""
 
+    action: str
+    target: Model
+    changes: Mapping[str, Any] = field(default_factory=dict)
+    outcome: str = Outcome.OK
 
-@contextmanager
-def audit_folded() -> Iterator[list[dict[str, Any]]]:
-    """Run inner use cases inside an outer one without their own audit rows: what each would
-    have written (action, target, changes) is collected in the list yielded, for the outer use
-    case to put in its one row, written last — so the chain's head is locked only at the end
-    of the outer transaction, and one request leaves one row."""
-    token = _FOLDED.set([])
-    try:
-        folded = _FOLDED.get()
-        assert folded is not None
-        yield folded
-    finally:
-        _FOLDED.reset(token)
+    def record(self, *, actor: Actor) -> AuditEvent:
+        """The entry as its own row (:func:`audit_record`)."""
+        return audit_record(
+            actor=actor,
+            action=self.action,
+            target=self.target,
+            outcome=self.outcome,
+            changes=self.changes,
+        )
+
+    def step(self) -> dict[str, Any]:
+        """The entry as one step of another row's ``changes["steps"]``."""
+        return {
+            "action": self.action,
+            "target": f"{self.target._meta.label_lower}:{self.target.pk}",
+            "outcome": str(self.outcome),
+            "changes": json.loads(json.dumps(dict(self.changes), default=str)),
+        }
 
 
 def audit_record(
@@ -139,9 +150,8 @@ def audit_record(
     outcome: str = Outcome.OK,
     changes: Mapping[str, Any] | None = None,
     purpose: str = "",
-) -> AuditEvent | None:
-    """Append one chained row (None inside :func:`audit_folded`: the outer use case writes
-    it). Must run inside the use case's transaction.
+) -> AuditEvent:
+    """Append one chained row. Must run inside the use case's transaction.
 
     It locks the chain's head row until that transaction ends, so every write of the platform
     passes through it one at a time: call it as the LAST step of a use case, after the slow
@@ -151,11 +161,6 @@ def audit_record(
     if target is not None:
         target_type = target._meta.label_lower
         target_id = str(target.pk)
-    folded = _FOLDED.get()
-    if folded is not None:  # an inner use case: the outer one writes the row
-        step = {"action": action, "target": f"{target_type}:{target_id}", "outcome": str(outcome)}
-        folded.append({**step, "changes": json.loads(json.dumps(dict(changes or {}), default=str))})
-        return None
     seq, prev_hash = _head_advance()
     alg, kid = suite_hash_name(), AUDIT_CHAIN.current_kid()
     fields: dict[str, Any] = {

@@ -128,7 +128,7 @@ def service_packages_publish(
     return _publish(packages, actor=actor, user=user)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _publish(packages: list[LoadedPackage], *, actor: Actor, user: User | None) -> ImportResult:
     result = ImportResult()
     departments = departments_by_codes(

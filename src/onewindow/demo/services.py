@@ -143,7 +143,7 @@ def _seed_companies(
     return added
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def demo_city_seed(
     *,
     residents: int,

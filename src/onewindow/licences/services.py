@@ -311,7 +311,7 @@ def _department_name(department_id: int | None) -> str:
 def licence_revoke(*, actor: Actor, licence_id: int, reason: str) -> Licence:
     """Flip the licence's bit in its status list. Revoking twice changes nothing more. An
     unknown licence is refused; the refusal's audit row is committed before the error."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         licence = Licence.objects.select_for_update().filter(pk=licence_id).first()
         if licence is not None:
             return _revoke(actor=actor, licence=licence, reason=reason)
@@ -340,7 +340,7 @@ def licence_revoke_by_staff(*, user: User, licence_id: int, reason: str, actor: 
         raise ValidationFailed(
             _("撤销原因不能超过%(n)d个字符。") % {"n": REASON_MAX}, code="too_long", field="reason"
         )
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         licence = Licence.objects.select_for_update().filter(pk=licence_id).first()
         if licence is not None and staff_may_revoke(user, licence):
             return _revoke(actor=actor, licence=licence, reason=reason)
@@ -355,7 +355,7 @@ def licence_revoke_by_staff(*, user: User, licence_id: int, reason: str, actor: 
     raise NotFound(_("未找到本部门签发的该证照。"))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def licence_holder_lookup_record(*, actor: Actor, person: Any, found: int) -> None:
     """A staff member looked up a person's licences by citizen ID: audited like any read of a
     person's record (the ID itself is not written to the trail)."""

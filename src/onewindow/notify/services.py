@@ -271,7 +271,7 @@ def sms_receipts_apply(*, provider: str, receipts: Sequence[DeliveryReceipt]) ->
     counted as ``early``: the caller asks the vendor to push it again later."""
     counts = {"applied": 0, "repeated": 0, "early": 0, "unknown": 0}
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         for receipt in receipts:
             rows = SmsMessage.objects.filter(
                 provider=provider, provider_message_id=receipt.provider_message_id

@@ -120,7 +120,7 @@ def order_create_for_case(
     return order
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def order_start_payment(*, user: User, order_id: int, notify_url: str, return_url: str) -> str:
     """The resident starts paying: the gateway page URL (the order becomes ``paying``)."""
     from onewindow.cases.selectors import case_for_user
@@ -189,7 +189,7 @@ def _refuse(
     return CallbackResult(False, "denied", reason)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def callback_handle(*, gateway: str, params: Mapping[str, str]) -> CallbackResult:
     """One asynchronous notification from the gateway."""
     try:
@@ -316,7 +316,7 @@ def refund_create(
     took this much for an order closed here; up to that much may go back (the order stays
     closed)."""
     refused = False
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         order = PaymentOrder.objects.select_for_update().get(pk=order_id)
         out_request_no = f"{order.out_trade_no}-R{request_no}"[:64]
         existing = Refund.objects.filter(out_request_no=out_request_no).first()
@@ -358,7 +358,7 @@ def refund_create(
         ok, message = result.succeeded, result.message
     except (GatewayError, SignatureInvalid) as exc:
         ok, message = False, str(exc)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         order = PaymentOrder.objects.select_for_update().get(pk=order_id)
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         if ok and refund.status != Refund.Status.SUCCEEDED:

@@ -79,7 +79,7 @@ def client_register(
     return ClientCredentials(application, application.client_id, secret)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def client_secret_rotate(*, actor: Actor, application: Any) -> ClientCredentials:
     """A new secret replaces the old one at once; the old one stops working."""
     locked = Application.objects.select_for_update().get(pk=application.pk)
@@ -95,7 +95,7 @@ def client_secret_rotate(*, actor: Actor, application: Any) -> ClientCredentials
     return ClientCredentials(locked, locked.client_id, secret)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def client_scopes_set(
     *, actor: Actor, application: Any, extra_scopes: Iterable[str]
 ) -> ClientPolicy:
@@ -119,7 +119,7 @@ def client_scopes_set(
     return policy
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def protocol_refusal_record(*, actor: Actor, endpoint: str, client_id: str, reason: str) -> None:
     """A refused authorize/token/userinfo/logout request: who, which client, why."""
     audit_record(
@@ -136,7 +136,7 @@ def code_checksum(code: str) -> str:
     return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def code_replay_revoke(*, actor: Actor, application: Any, code: str) -> int:
     """A code that was already exchanged is presented again (RFC 6749 §4.1.2): revoke every
     token its first use issued — the refresh-token family with the access tokens it

@@ -37,7 +37,7 @@ def _own(case: Case, user: User) -> None:
     own_case(case, user)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_withdraw(
     *,
     user: User,
@@ -102,7 +102,7 @@ def _withdraw_before_start(
     return case
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_rate(
     *, user: User, case_id: int, score: int, comment: str = "", actor: Actor | None = None
 ) -> Rating:

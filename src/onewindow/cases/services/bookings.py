@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy
 
 from onewindow.appointments.services import booking_create
-from onewindow.audit.services import Actor
+from onewindow.audit.services import Actor, AuditEntry
 from onewindow.cases.models import Case
-from onewindow.cases.services._common import _attach_version
+from onewindow.cases.services._common import _attach_version, actor_for
 from onewindow.core.errors import Conflict, NotFound
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ BOOKABLE = (
 )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_appointment_book(
     *,
     user: User,
@@ -41,6 +41,17 @@ def case_appointment_book(
     """Book slot ``slot_id`` for a draft or open case of ``user``. Booking another slot
     cancels the case's current booking in the same transaction; the same slot again changes
     nothing (``appointments.services.booking_create``)."""
+    booking, audit = appointment_book_step(user=user, case_id=case_id, slot_id=slot_id, now=now)
+    for entry in audit:
+        entry.record(actor=actor_for(user, actor))
+    return booking
+
+
+def appointment_book_step(
+    *, user: User, case_id: int, slot_id: int, now: datetime.datetime | None = None
+) -> tuple[Booking, list[AuditEntry]]:
+    """:func:`case_appointment_book` in the caller's transaction, without its audit rows: the
+    booking and what its rows say (the API's one-call submission puts them in its own)."""
     case = Case.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
     if case is None or case.created_by_id != user.pk:
         raise NotFound(gettext_lazy("没有找到该申请。"))
@@ -53,6 +64,5 @@ def case_appointment_book(
         definition=case.service_version.definition,
         person_id=case.applicant_person_id or case.agent_id,
         slot_id=slot_id,
-        actor=actor,
         now=now,
     )

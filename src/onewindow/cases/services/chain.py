@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db import transaction
-
 from onewindow.audit.services import Actor
 from onewindow.cases.models import Case
 from onewindow.cases.services._common import CaseNotFound
@@ -21,13 +19,13 @@ if TYPE_CHECKING:
     from onewindow.identity.models import User
 
 
-@transaction.atomic
 def case_next_start(
     *, user: User, number: str, service_code: str, actor: Actor | None = None
 ) -> Case:
     """The draft of ``service_code`` following the resident's approved case ``number``;
     refused as not found for a case that is not theirs, not approved, or whose package does
-    not name that service next."""
+    not name that service next. The draft is started by :func:`case_draft_start`, the use
+    case (its transaction, its audit row)."""
     source = (
         Case.objects.filter(created_by_id=user.pk, number=number, status=Case.Status.APPROVED)
         .select_related("service_version")

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.audit.services import Actor, audit_record
+from onewindow.audit.services import Actor, AuditEntry, audit_record
 from onewindow.cases import audit_events
 from onewindow.cases.forms import question_label
 from onewindow.cases.models import Case, CaseMaterial
@@ -165,7 +165,7 @@ def _replace_material(case: Case, *, spec: MaterialSpec, user: User, **fields: A
     return material
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_material_attach(
     *,
     user: User,
@@ -178,6 +178,24 @@ def case_material_attach(
 ) -> CaseMaterial:
     """Attach (or replace) one uploaded material of a draft, or of a case waiting for
     supplements."""
+    material, audit = material_attach_step(
+        user=user, case_id=case_id, code=code, upload=upload, filename=filename, size=size
+    )
+    audit.record(actor=actor_for(user, actor))
+    return material
+
+
+def material_attach_step(
+    *,
+    user: User,
+    case_id: int,
+    code: str,
+    upload: IO[bytes],
+    filename: str = "",
+    size: int | None = None,
+) -> tuple[CaseMaterial, AuditEntry]:
+    """:func:`case_material_attach` in the caller's transaction, without its audit row: the
+    material and what its row says (the API's one-call submission puts it in its own)."""
     case = lock_case(case_id)
     own_case(case, user)
     if case.status not in {Case.Status.DRAFT, Case.Status.SUPPLEMENT}:
@@ -198,16 +216,14 @@ def case_material_attach(
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
     )
-    audit_record(
-        actor=actor_for(user, actor),
+    return material, AuditEntry(
         action=audit_events.MATERIAL_ATTACH,
         target=material,
         changes={"case": case.pk, "code": code, "size": len(content), "type": kind},
     )
-    return material
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_material_remove(
     *, user: User, case_id: int, material_id: int, actor: Actor | None = None
 ) -> None:
@@ -270,7 +286,7 @@ def _licence_problem(verification: Any) -> tuple[str, Any] | None:
     return "licence_revoked", _("该电子证照已被撤销，不能作为申请材料。")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_material_use_licence(
     *,
     user: User,
@@ -283,6 +299,18 @@ def case_material_use_licence(
     draft, or of a case waiting for supplements) instead of uploading a scan. The licence
     must be the applicant's own (the company's, for an enterprise case), of the material's
     type and valid now (signature, status list, expiry)."""
+    material, audit = material_use_licence_step(
+        user=user, case_id=case_id, code=code, licence_id=licence_id
+    )
+    audit.record(actor=actor_for(user, actor))
+    return material
+
+
+def material_use_licence_step(
+    *, user: User, case_id: int, code: str, licence_id: int
+) -> tuple[CaseMaterial, AuditEntry]:
+    """:func:`case_material_use_licence` in the caller's transaction, without its audit row:
+    the material and what its row says (the API's one-call submission puts it in its own)."""
     from onewindow.licences.selectors import licence_check, licence_of_applicant
 
     case = lock_case(case_id)
@@ -334,8 +362,7 @@ def case_material_use_licence(
         content_type=LICENCE_CONTENT_TYPE,
         sha256=hashlib.sha256(licence.jws.encode()).hexdigest(),
     )
-    audit_record(
-        actor=actor_for(user, actor),
+    return material, AuditEntry(
         action=audit_events.MATERIAL_USE_LICENCE,
         target=material,
         changes={
@@ -345,7 +372,6 @@ def case_material_use_licence(
             "licence": licence.number,
         },
     )
-    return material
 
 
 def material_errors(case: Case, *, specs: list[MaterialSpec] | None = None) -> list[FieldError]:

@@ -293,7 +293,7 @@ def _still_open(case: Case, party: CaseParty, now: datetime.datetime) -> None:
         raise ConsentClosed()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def party_consent_decide(
     *,
     user: User,
@@ -366,7 +366,7 @@ def party_phone(party: CaseParty) -> str:
     return str(person.phone) if person is not None and person.phone else ""
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def party_consent_code_send(
     *,
     user: User,
@@ -471,7 +471,7 @@ def party_consent_code_verify(
             gettext_lazy("请输入6位数字验证码。"), code="code_format", field="code"
         )
     refusal: ValidationFailed | None = None
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         case, party = _locked_party(case_id, party_id)
         _own(case, user)
         _still_open(case, party, now)
@@ -534,7 +534,7 @@ def party_consents_expire(*, now: datetime.datetime | None = None, limit: int = 
     )
     ended = 0
     for case_id in case_ids:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             case = lock_case(case_id)
             rows = list(case.parties.filter(consent__in=OPEN, expires_at__lte=now))
             if case.status != Case.Status.CONSENT or not rows:

@@ -430,7 +430,7 @@ def case_advance(
     if step and claim is None:
         return []
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             case = lock_case(case_id)
             if claim is not None and case.step_claimed_at != claim:
                 return []  # run meanwhile by someone else (the SLA sweep, a supervisor)

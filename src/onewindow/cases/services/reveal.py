@@ -78,7 +78,7 @@ def case_answer_reveal(
     )
     visible = staff and staff_case_visible(user=user, case=case)
     granted = visible and user.has_perm("identity.view_pii")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         audit_record(
             actor=actor_for(user, actor),
             action=audit_events.ANSWER_REVEAL,

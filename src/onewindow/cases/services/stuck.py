@@ -147,7 +147,7 @@ def _refuse(*, actor: Actor, action: str, number: str) -> CaseNotFound:
     """Out of the user's departments (or unknown): answered like an unknown case, with the
     refusal audited in its own transaction."""
     case_id = Case.objects.filter(number=number).values_list("pk", flat=True).first()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         audit_record(
             actor=actor,
             action=action,
@@ -173,7 +173,7 @@ def case_stuck_retry(
     who = actor_for(user, actor)
     now = now or timezone.now()
     action = audit_events.CASE_RETRY_CURRENT if current_version else audit_events.CASE_RETRY
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         case = _supervised_case(user, number)
         if case is not None:
             if case.stuck_at is None or not case.is_open:
@@ -233,7 +233,7 @@ def case_stuck_conclude(
     now = now or timezone.now()
     action = audit_events.CASE_CONCLUDE_STUCK
     reason = (reason or "").strip()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         case = _supervised_case(user, number)
         if case is not None:
             if case.stuck_at is None or not case.is_open:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from onewindow.audit.services import Actor, audit_folded, audit_record
+from onewindow.audit.services import Actor, audit_record
 from onewindow.cases import audit_events
 from onewindow.cases.models import Case, CaseMaterial
 from onewindow.cases.services._common import (
@@ -130,7 +130,7 @@ def _applicant(
     return person, company
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_draft_start(
     *,
     user: User,
@@ -191,7 +191,7 @@ def case_draft_start(
     return case
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_draft_save_form(
     *, user: User, case_id: int, data: dict[str, Any], actor: Actor | None = None
 ) -> list[FieldError]:
@@ -229,7 +229,7 @@ def case_draft_set_step(*, user: User, case_id: int, step: str) -> Case:
     return case
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_draft_discard(*, user: User, case_id: int, actor: Actor | None = None) -> None:
     case = lock_case(case_id)
     own_case(case, user)
@@ -326,8 +326,8 @@ def _submit_locked(
     """``in_force``: the caller has just read the case's version as the one in force.
     ``insert``: the case is not in the database yet (no materials, no booking): it is
     inserted submitted, with its process state, in one statement. ``steps``: what the
-    request's attachments and booking would have audited (``audit_folded``), kept in the
-    submission's one audit row."""
+    request's attachments and booking did (their use cases' audit rows, as steps), kept in
+    the submission's one audit row."""
     if not in_force:
         current = case.service_version.service.current
         if current is not None and current.pk != case.service_version_id:
@@ -488,7 +488,7 @@ def _submit_awaiting_consent(
     return case
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_submit(
     *,
     user: User,
@@ -513,22 +513,25 @@ def case_submit(
 
 
 def _attach_all(
-    case: Case, *, user: User, actor: Actor | None, materials: list[tuple[str, str, bytes]]
-) -> None:
+    case: Case, *, user: User, materials: list[tuple[str, str, bytes]]
+) -> list[dict[str, Any]]:
+    """Attach each material in the submission's transaction: the steps of its audit row."""
     import io
 
-    from onewindow.cases.services.materials import case_material_attach
+    from onewindow.cases.services.materials import material_attach_step
 
+    steps: list[dict[str, Any]] = []
     for code, filename, content in materials:
-        case_material_attach(
+        _material, audit = material_attach_step(
             user=user,
             case_id=case.pk,
             code=code,
             upload=io.BytesIO(content),
             filename=filename,
             size=len(content),
-            actor=actor,
         )
+        steps.append(audit.step())
+    return steps
 
 
 def case_create_and_submit(
@@ -546,7 +549,8 @@ def case_create_and_submit(
     """The API's one-call submission. Same key and same body → the same case (``False``:
     not created now); same key, different body → 409. ``licences``: (material code, licence
     id) pairs, the applicant's wallet licences presented instead of uploads."""
-    from onewindow.cases.services.materials import case_material_use_licence
+    from onewindow.cases.services.bookings import appointment_book_step
+    from onewindow.cases.services.materials import material_use_licence_step
 
     key = (idempotency_key or "").strip()
     if not key or len(key) > 128:
@@ -582,7 +586,7 @@ def case_create_and_submit(
     # the insert, or earlier on its own validation error; either way the case it names (if
     # any) is the answer, read after the rollback.
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             version = _current_version(service_code)
             person, company = _applicant(user, version, company_uscc)
             mismatched = applicant_mismatches(version.form_schema, form_data, person)
@@ -605,25 +609,20 @@ def case_create_and_submit(
             steps: list[dict[str, Any]] = []
             if not bare:
                 case.save(force_insert=True)
-                # One audit row for the request, written last by the submission: what the
-                # attachments and the booking would have written goes into it.
-                with audit_folded() as steps:
-                    _attach_all(case, user=user, actor=actor, materials=materials or [])
-                    for code, licence_id in licences or []:
-                        case_material_use_licence(
-                            user=user,
-                            case_id=case.pk,
-                            code=code,
-                            licence_id=licence_id,
-                            actor=actor,
-                        )
-                    if appointment_slot is not None:
-                        from onewindow.cases.services.bookings import case_appointment_book
-
-                        case_appointment_book(
-                            user=user, case_id=case.pk, slot_id=appointment_slot, actor=actor
-                        )
-                # the attach/booking services wrote to the row
+                # One audit row for the request, written last by the submission: the
+                # attachments and the booking are its steps, written in it.
+                steps = _attach_all(case, user=user, materials=materials or [])
+                for code, licence_id in licences or []:
+                    _material, audit = material_use_licence_step(
+                        user=user, case_id=case.pk, code=code, licence_id=licence_id
+                    )
+                    steps.append(audit.step())
+                if appointment_slot is not None:
+                    _booking, booked = appointment_book_step(
+                        user=user, case_id=case.pk, slot_id=appointment_slot
+                    )
+                    steps += [entry.step() for entry in booked]
+                # the attach/booking steps wrote to the row
                 case = lock_case(case.pk, fresh_service=True)
                 case.idempotency_key = key
             _submit_locked(

@@ -80,7 +80,7 @@ def sync_variables(run: ProcessRun, form_data: dict[str, Any], changed: list[str
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def case_supplement_submit(
     *,
     user: User,

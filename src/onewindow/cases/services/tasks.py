@@ -125,7 +125,7 @@ def _clean_comment(comment: str, *, required: bool, message: str) -> str:
     return text
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def task_claim(*, user: User, task_id: int, actor: Actor | None = None) -> CaseTask:
     case, task = _task_locked(user, task_id)
     if task.status == CaseTask.Status.CLAIMED and task.claimed_by_id == user.pk:
@@ -142,7 +142,7 @@ def task_claim(*, user: User, task_id: int, actor: Actor | None = None) -> CaseT
     return task
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def task_unclaim(*, user: User, task_id: int, actor: Actor | None = None) -> CaseTask:
     case, task = _task_locked(user, task_id)
     if task.status != CaseTask.Status.CLAIMED:
@@ -157,7 +157,7 @@ def task_unclaim(*, user: User, task_id: int, actor: Actor | None = None) -> Cas
     return task
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def task_complete(
     *,
     user: User,
@@ -339,7 +339,7 @@ def _request_supplement(
     return task
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def task_transfer(
     *, user: User, task_id: int, to_user_id: int, actor: Actor | None = None
 ) -> CaseTask:
@@ -374,7 +374,7 @@ def task_transfer(
     return task
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def task_comment(*, user: User, task_id: int, comment: str, actor: Actor | None = None) -> None:
     case, task = _task_locked(user, task_id)
     text = _clean_comment(comment, required=True, message=_("请填写意见。"))

@@ -66,7 +66,7 @@ def _make_default(address: Address) -> None:
         address.save(update_fields=["is_default", "updated_at"])
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def address_create(
     *,
     user: User,
@@ -98,7 +98,7 @@ def address_create(
     return address
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def address_update(
     *,
     user: User,
@@ -127,7 +127,7 @@ def address_update(
     return address
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def address_delete(*, user: User, address_id: int, actor: Actor | None = None) -> None:
     """Delete an entry; if it was the default, the most recently used other one becomes it.
     Shipments keep their own copy of the address, so nothing booked changes."""
@@ -147,7 +147,7 @@ def address_delete(*, user: User, address_id: int, actor: Actor | None = None) -
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def address_set_default(*, user: User, address_id: int, actor: Actor | None = None) -> Address:
     address = _own(user, address_id)
     if address.is_default:

@@ -82,7 +82,7 @@ def pickup_offered(case: Any) -> bool:
     return bool(case.is_open and paper_originals(case) and open_pickup(case) is None)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def pickup_book(
     *,
     user: User,
@@ -150,7 +150,7 @@ def pickup_book(
     return shipment
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def pickup_cancel(*, user: User, tracking_no: str, actor: Actor | None = None) -> Shipment:
     """Cancel a booked pickup before the courier has come (again: no change)."""
     shipment = (

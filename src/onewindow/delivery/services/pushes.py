@@ -40,7 +40,7 @@ def _enqueue(push_id: int) -> None:
     delivery_push_apply.delay(push_id)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def push_receive(*, carrier: str, params: Mapping[str, str], ip: str = "") -> PushResult:
     """One route push as posted by the courier: verify, store, answer."""
     try:
@@ -77,7 +77,7 @@ def push_receive(*, carrier: str, params: Mapping[str, str], ip: str = "") -> Pu
     return PushResult(True, "stored", push_id=push_id)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def push_apply(*, push_id: int) -> int:
     """Apply a stored push: each route to its shipment (matched by waybill or order id of the
     same carrier). Returns how many events were new; a push is applied once."""

@@ -78,7 +78,7 @@ def _follow_up(shipment: Shipment, *, actor: Actor, suffix: str, dest: tuple[str
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def shipment_correct_address(
     *,
     user: User,
@@ -180,7 +180,7 @@ def _staff_shipment(user: User, shipment_id: int) -> Shipment:
     return shipment
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def shipment_reship(
     *,
     user: User,
@@ -224,7 +224,7 @@ def shipment_reship(
     return following
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def shipment_hold_at_counter(
     *, user: User, shipment_id: int, actor: Actor | None = None
 ) -> Shipment:
@@ -253,7 +253,7 @@ def shipment_hold_at_counter(
     return shipment
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def shipment_counter_collected(
     *, user: User, shipment_id: int, actor: Actor | None = None
 ) -> Shipment:

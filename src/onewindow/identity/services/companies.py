@@ -135,7 +135,7 @@ def company_agent_add(
     return agent
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def company_agent_remove(*, actor: Actor, agent: CompanyAgent) -> None:
     audit_record(
         actor=actor,

@@ -69,7 +69,7 @@ def staff_totp_reset(*, actor_user: User, staff: Staff, ip: str = "") -> Staff:
     actor = Actor.from_user(actor_user, ip=ip)
     scope = staff_manageable_department_ids(actor_user)
     if scope is not None and staff.department_id not in scope:
-        with transaction.atomic():  # committed before the error
+        with transaction.atomic(durable=True):  # committed before the error
             audit_record(
                 actor=actor,
                 action=audit_events.STAFF_TOTP_RESET,
@@ -78,7 +78,7 @@ def staff_totp_reset(*, actor_user: User, staff: Staff, ip: str = "") -> Staff:
                 changes={"reason": "outside the actor's departments"},
             )
         raise StaffNotFound()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         removed = TOTPDevice.objects.filter(user_id=staff.user_id).delete()[0]
         TOTPDevice.objects.create(user_id=staff.user_id, name=PENDING_NAME, confirmed=False)
         audit_record(
@@ -93,7 +93,7 @@ def staff_totp_reset(*, actor_user: User, staff: Staff, ip: str = "") -> Staff:
 def staff_totp_confirm(*, user_id: int, device_id: int, token: str, ip: str = "") -> TOTPDevice:
     """The staff member proves the pending authenticator works: a current 6-digit code
     confirms it. A wrong code changes nothing (django-otp throttles repeated failures)."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         device = (
             _pending_devices()
             .select_for_update()
@@ -116,7 +116,7 @@ def staff_totp_confirm(*, user_id: int, device_id: int, token: str, ip: str = ""
             code="token_wrong",
             field="token",
         )
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         device.confirmed = True
         device.name = "default"
         device.save(update_fields=["confirmed", "name"])

@@ -93,7 +93,7 @@ def sms_login_resend_wait(*, phone: str, now: datetime | None = None) -> int:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def sms_login_code_request(*, phone: str, ip: str) -> SmsLoginCode:
     """Send a 6-digit login code to a phone, within the per-phone and per-IP limits."""
     from onewindow.notify.services import sms_send
@@ -202,7 +202,7 @@ def sms_login_verify(*, phone: str, code: str, ip: str) -> tuple[User, bool]:
     max_attempts = int(settings.SMS_CODE_MAX_ATTEMPTS)
     now = timezone.now()
     left = 0
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         row = (
             SmsLoginCode.objects.select_for_update()
             .filter(phone_bidx=phone_bidx, used_at__isnull=True)
@@ -304,7 +304,7 @@ def staff_login_check(
     return user, device
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def staff_login_record(*, request: HttpRequest, user: User) -> None:
     audit_record(
         actor=Actor.from_user(user, ip=client_ip(request)),

@@ -33,7 +33,7 @@ def normalize_gb2260(value: str, *, field: str = "region_code") -> str:
     return code
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def department_create(
     *,
     actor: Actor,
@@ -78,7 +78,7 @@ def _permissions(codes: Iterable[str]) -> list[Permission]:
     return perms
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def role_create(
     *,
     actor: Actor,
@@ -104,7 +104,7 @@ def role_create(
     return role
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def staff_create(
     *,
     actor: Actor,
@@ -138,7 +138,7 @@ def staff_create(
     return staff
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def staff_totp_enrol(*, actor: Actor, staff: Staff, key: str | None = None) -> TOTPDevice:
     """Give a staff member a confirmed TOTP device (replacing any earlier one). The
     device's ``config_url`` is the otpauth:// URI to show as a QR code once."""
@@ -149,7 +149,7 @@ def staff_totp_enrol(*, actor: Actor, staff: Staff, key: str | None = None) -> T
     return device
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def staff_role_assign(
     *,
     actor: Actor,
@@ -189,7 +189,7 @@ def staff_role_assign(
     return staff_role
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def staff_role_revoke(*, actor: Actor, staff_role: StaffRole) -> None:
     audit_record(
         actor=actor,
@@ -200,7 +200,7 @@ def staff_role_revoke(*, actor: Actor, staff_role: StaffRole) -> None:
     staff_role.delete()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def grid_scope_set(*, actor: Actor, staff_role: StaffRole, grid_codes: Iterable[str]) -> None:
     """Replace the grids a grid-scoped role covers."""
     if not staff_role.role.grid_scoped:

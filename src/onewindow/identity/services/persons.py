@@ -79,7 +79,7 @@ def _save(person: Person, **kwargs: Any) -> None:
         errors.raise_if_any()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def person_register(
     *,
     actor: Actor,
@@ -111,7 +111,7 @@ def person_register(
     return person
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def person_update(
     *,
     actor: Actor,
@@ -152,7 +152,7 @@ def person_update(
     return person
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def person_realname_verify(
     *,
     actor: Actor,
@@ -206,7 +206,7 @@ def person_realname_verify(
     return person
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def person_assurance_in_person(*, actor: Actor, person: Person) -> Person:
     """Staff at a window have checked the person's ID card face to face: level 3."""
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -226,7 +226,7 @@ def person_assurance_in_person(*, actor: Actor, person: Person) -> Person:
     return person
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def person_view_record(*, actor: Actor, person: Person) -> None:
     """A staff member opened a person's (masked) record: every read leaves a row."""
     audit_record(actor=actor, action=audit_events.PERSON_VIEW, target=person)
@@ -255,7 +255,7 @@ def person_reveal(
         and actor_user.kind in {User.Kind.STAFF, User.Kind.OPERATOR}
         and actor_user.has_perm("identity.view_pii")
     )
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         audit_record(
             actor=Actor.from_user(actor_user, ip=ip),
             action=audit_events.PERSON_REVEAL,

@@ -19,7 +19,7 @@ def _hash(raw: str) -> str:
     return digest(raw.encode(), alg="sha256")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def api_token_create(
     *, actor: Actor, user: User, name: str, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
@@ -38,7 +38,7 @@ def api_token_create(
     return token, raw
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def api_token_revoke(*, actor: Actor, token: ApiToken) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
