@@ -18,7 +18,7 @@ from onewindow.cases.models import Case, CaseEvent
 from onewindow.delivery.models import Shipment
 from onewindow.delivery.services import ShipmentSpec, shipment_create, shipments_advance
 from onewindow.delivery.tests.conftest import returns_staff
-from onewindow.identity.models import Department, Person
+from onewindow.identity.models import Department, Person, Staff
 from onewindow.notify.models import SmsMessage
 from onewindow.testing.clients import staff_client
 from onewindow.testing.factories import DepartmentFactory, PersonFactory, StaffFactory
@@ -113,7 +113,7 @@ def test_staff_see_only_their_departments_returned_mail(
     shipment.refresh_from_db()
     assert shipment.resolution == ""
     assert 'href="/delivery/staff/returns/" aria-current="page"' in page.content.decode()  # nav
-    without_permission = staff_client(StaffFactory(department=department).user)
+    without_permission = staff_client(cast(Staff, StaffFactory(department=department)).user)
     assert without_permission.get("/delivery/staff/returns/").status_code == 403
     assert "/delivery/staff/returns/" not in without_permission.get("/workbench/").content.decode()
 
