@@ -253,12 +253,9 @@ def prepare(n_residents: int) -> dict[str, Any]:
     return {"residents": have[:n_residents]}
 
 
-ANSWERS = {
-    "applicant_name": "张伟",
-    "id_number": "11010519491231002X",
-    "phone": "13800138000",
-    "degree": "bachelor",
-}
+# Only what is not the applicant's own: the name, citizen ID and phone come from their
+# real-name record (a submission naming someone else is refused).
+ANSWERS = {"degree": "bachelor"}
 
 
 def _submit_worker(args: tuple[int, int, float, str]) -> list[float]:
