@@ -371,7 +371,7 @@ def measure_step_cost(residents: list[int], *, samples: int) -> dict[str, Any]:
     timings: dict[int, list[float]] = {}
     total = 300 + samples
     for done in range(total):
-        task = case.tasks.get(status="open")
+        task = case.tasks.get(status__in=("open", "claimed"))  # a loop keeps its holder
         started = time.perf_counter()
         task_complete(user=approver, task_id=task.pk, decision="approve", comment="again")
         took = time.perf_counter() - started
