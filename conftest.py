@@ -6,7 +6,11 @@ import pytest
 
 from onewindow.core.crypto.keys import reset_caches
 
-pytest_plugins = ["onewindow.testing.clock", "onewindow.testing.fixtures"]
+pytest_plugins = [
+    "onewindow.testing.clock",
+    "onewindow.testing.fixtures",
+    "onewindow.testing.appointments",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -5,49 +5,22 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Iterator
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from onewindow.appointments.models import AppointmentResource, Booking, Slot
-from onewindow.appointments.seed import resources_seed
-from onewindow.audit.services import Actor
+from onewindow.appointments.models import Booking, Slot
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
-from onewindow.catalog.models import ServiceVersion
-from onewindow.catalog.services import service_packages_import
 from onewindow.core.errors import ValidationFailed
-from onewindow.testing.demo_packages import catalog_dir, sample_answers
+from onewindow.testing.demo_packages import sample_answers
 from onewindow.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-# Monday before the 2026 National Day holiday (10-01 … 10-07).
-MONDAY = datetime.datetime(2026, 9, 28, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-
-
-@pytest.fixture
-def clock() -> Iterator[Any]:
-    with time_machine.travel(MONDAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def registry(city: None, clock: Any) -> AppointmentResource:
-    resources_seed(days=6)
-    return AppointmentResource.objects.get(code="marriage-registry")
-
-
-@pytest.fixture
-def marriage(city: None) -> ServiceVersion:
-    folder = catalog_dir() / "marriage-registration"
-    return service_packages_import(actor=Actor.system("test"), paths=[folder])[0]
 
 
 @pytest.fixture
