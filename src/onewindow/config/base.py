@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "onewindow.licences",
     "onewindow.payments",
+    "onewindow.bills",
+    "onewindow.onepass",
+    "onewindow.outreach",
     "onewindow.api",
     "onewindow.demo",
 ]

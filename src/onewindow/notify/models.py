@@ -66,6 +66,9 @@ class Message(models.Model):
     title = models.CharField(max_length=100)
     body = EncryptedTextField()
     link = models.CharField(max_length=300, blank=True, help_text="e.g. /cases/<number>/")
+    # Why the person got it, in their words ("因为您的身份证将于 2027-01-05 到期"), for pushes
+    # a rule sent; empty for news about their own cases and accounts.
+    reason = models.CharField(max_length=200, blank=True, default="")
     source_key = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)

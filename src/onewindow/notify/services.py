@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -145,6 +145,16 @@ def outcome_key(case_id: int) -> str:
     return f"case:{case_id}:outcome"
 
 
+# The channels a notification can go by. ``None`` for a call's channels means the
+# platform's default: in-app and SMS.
+CHANNEL_INAPP = "inapp"
+CHANNEL_SMS = "sms"
+CHANNEL_EMAIL = "email"
+CHANNEL_WECHAT = "wechat"
+CHANNELS = frozenset({CHANNEL_INAPP, CHANNEL_SMS, CHANNEL_EMAIL, CHANNEL_WECHAT})
+DEFAULT_CHANNELS = frozenset({CHANNEL_INAPP, CHANNEL_SMS})
+
+
 def notify_tell(
     *,
     recipient: Recipient,
@@ -153,15 +163,22 @@ def notify_tell(
     kind: str,
     source_key: str,
     link: str = "",
+    channels: Collection[str] | None = None,
+    reason: str = "",
 ) -> Told:
     """Tell one person: an in-app message (if they have an account) and an SMS (if they
     have a phone), both keyed by ``source_key``: a second call with the same key writes and
-    sends nothing. Runs in the caller's transaction and writes no audit row (the caller's
-    use case does). Raises UnknownTemplate / ValueError for a template or missing parameter
-    the caller got wrong."""
+    sends nothing. ``channels`` narrows where it goes (of :data:`CHANNELS`); ``reason`` is
+    the "why you got this" line the message centre shows beside a pushed message. Runs in
+    the caller's transaction and writes no audit row (the caller's use case does). Raises
+    UnknownTemplate / ValueError for a template, parameter or channel the caller got
+    wrong."""
+    wanted = DEFAULT_CHANNELS if channels is None else frozenset(channels)
+    if wanted - CHANNELS:
+        raise ValueError(f"unknown channels {sorted(wanted - CHANNELS)}")
     body = render_body(template, params)
     new_message = False
-    if recipient.user_id:
+    if recipient.user_id and CHANNEL_INAPP in wanted:
         _, new_message = Message.objects.get_or_create(
             recipient_id=recipient.user_id,
             source_key=source_key[:200],
@@ -170,10 +187,11 @@ def notify_tell(
                 "title": message_title(template),
                 "body": body,
                 "link": link[:300],
+                "reason": reason[:200],
             },
         )
     new_sms = False
-    if recipient.phone:
+    if recipient.phone and CHANNEL_SMS in wanted:
         try:
             _, new_sms = sms_queue(
                 phone=recipient.phone,

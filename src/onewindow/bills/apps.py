@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class BillsConfig(AppConfig):
+    """Bills and subscriptions (按需订阅): utility, social-insurance, housing-fund and phone
+    bills a resident has bound, fetched from each provider."""
+
+    name = "onewindow.bills"
+    label = "bills"

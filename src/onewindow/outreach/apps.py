@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class OutreachConfig(AppConfig):
+    """Proactive push rules (主动推送): information finds the person."""
+
+    name = "onewindow.outreach"
+    label = "outreach"
