@@ -35,6 +35,9 @@ from onewindow.bills.providers.base import (
     ProviderMalformed,
     names_match,
 )
+
+# The fake providers' book of accounts, for the demo city and tests.
+from onewindow.bills.providers.fake import fake_account_register as fake_account_register
 from onewindow.bills.selectors import BillSummary, bill_summary
 from onewindow.bills.signals import bill_arrived
 from onewindow.core.crypto import blind_index
@@ -465,8 +468,6 @@ def bills_demo_seed(
     """For the demo city: open accounts at the fake providers of ``kinds`` (water,
     electricity, social insurance by default) in each person's name, bind them and fetch
     their bills at once. Idempotent: accounts already bound are kept."""
-    from onewindow.bills.providers.fake import fake_account_register
-
     fakes = {
         info.kind: info.code
         for info in reversed(list(conf.providers().values()))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from onewindow.bills.providers.fake import fake_account_register
-from onewindow.bills.services import account_normalise, subscription_bind
+from onewindow.bills.services import account_normalise, fake_account_register, subscription_bind
 
 
 def open_account(provider_code: str, account_number: str, holder_name: str) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import cast
 
 import pytest
 
 from onewindow.bills import selectors, services
 from onewindow.bills.models import Bill, Contribution, ProviderSyncState
 from onewindow.bills.selectors import BillSection, bill_home_section, bills_due_between
+from onewindow.identity.models import Person
 from onewindow.testing.bills import bind
 from onewindow.testing.factories import PersonFactory
 
@@ -36,12 +38,13 @@ def test_home_section_lists_unpaid_first_then_latest_paid(resident, summer) -> N
     assert section.items[2].due_on == datetime.date(2026, 8, 25)
     assert all(isinstance(i.amount, Decimal) for i in section.items)
     unpaid = [i for i in section.items if not i.paid]
-    assert unpaid == sorted(unpaid, key=lambda i: i.due_on)
+    assert unpaid == sorted(unpaid, key=lambda i: i.due_on or datetime.date.max)
     assert len(section.items) <= 5
     assert all(i.url.startswith("/bills/") for i in section.items)
     # July's electricity bill: summer usage twice the spring's.
     july = Bill.objects.get(subscription=power, period="2026-07")
     april = Bill.objects.get(subscription=power, period="2026-04")
+    assert july.usage is not None and april.usage is not None
     assert july.usage == april.usage * 2
 
 
@@ -110,11 +113,12 @@ def test_contribution_gaps_are_the_months_missing_or_unpaid(resident, summer) ->
 
 
 def test_demo_seed_binds_water_electricity_and_social_insurance(summer) -> None:
-    people = [PersonFactory(name="陈静"), PersonFactory(name="刘洋")]
+    people = [cast(Person, PersonFactory(name="陈静")), cast(Person, PersonFactory(name="刘洋"))]
     subs = services.bills_demo_seed(people=people)
     assert sorted(s.kind for s in subs) == sorted(["water", "electricity", "social_insurance"] * 2)
     assert all(s.last_synced_at is None for s in subs)  # as bound; synced rows below
     for person in people:
+        assert person.user is not None
         section = bill_home_section(user=person.user)
         assert section.items and section.updated_at is not None
     again = services.bills_demo_seed(people=people)

@@ -151,7 +151,7 @@ def test_hostile_items_are_quarantined_and_never_shown(power, flaky, summer, cap
         "账单户号与绑定户号不一致",
         "金额超出合理范围：-5",
     }
-    excerpt = Quarantine.objects.filter(reason="币种不是人民币：USD").first().payload_excerpt
+    excerpt = Quarantine.objects.filter(reason="币种不是人民币：USD")[0].payload_excerpt
     assert '"currency": "USD"' in excerpt
     assert "quarantined data from gz-power" in caplog.text
 
