@@ -335,6 +335,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "cases-steps-sweep": {"task": "cases.steps_sweep", "schedule": 60.0},
     "appointments-sweep": {"task": "appointments.sweep", "schedule": 900.0},
     "delivery-advance": {"task": "delivery.advance", "schedule": 60.0},
+    # Bills whose next sync is due (each provider gated by its backoff and circuit breaker).
+    "bills-sync-due": {"task": "bills.sync_due", "schedule": 300.0},
     # Yesterday's statement, once the gateways have published it in the morning.
     "payments-reconcile": {"task": "payments.reconcile", "schedule": crontab(hour=10, minute=30)},
     "payments-resume-paid": {"task": "payments.resume_paid", "schedule": 300.0},

@@ -6,20 +6,26 @@ left out (requests) — and the signature Base64-encoded."""
 
 from __future__ import annotations
 
-import base64
 import csv
 import datetime
 import io
-import json
 import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Mapping
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from onewindow.core.crypto.rsa2 import (
+    AnswerNotSigned,
+    UnreadableAnswer,
+    load_private_key,
+    load_public_key,
+    rsa2_verify,
+    signed_node,
+    signed_request,
+)
 
 from .base import (
     GatewayError,
@@ -36,38 +42,7 @@ from .base import (
 from .sandbox import _notification
 
 GATEWAY_URL = "https://openapi.alipay.com/gateway.do"
-
-
-def rsa2_sign(content: str, private_key: rsa.RSAPrivateKey) -> str:
-    signature = private_key.sign(content.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())
-    return base64.b64encode(signature).decode()
-
-
-def rsa2_verify(content: str, signature: str, public_key: rsa.RSAPublicKey) -> bool:
-    try:
-        public_key.verify(
-            base64.b64decode(signature, validate=True),
-            content.encode("utf-8"),
-            padding.PKCS1v15(),
-            hashes.SHA256(),
-        )
-    except (InvalidSignature, ValueError):
-        return False
-    return True
-
-
-def load_private_key(pem: str) -> rsa.RSAPrivateKey:
-    key = serialization.load_pem_private_key(pem.encode(), password=None)
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise ValueError("not an RSA private key")
-    return key
-
-
-def load_public_key(pem: str) -> rsa.RSAPublicKey:
-    key = serialization.load_pem_public_key(pem.encode())
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise ValueError("not an RSA public key")
-    return key
+__all__ = ["AlipayGateway", "load_private_key", "load_public_key", "rsa2_verify"]
 
 
 class AlipayGateway:
@@ -91,20 +66,14 @@ class AlipayGateway:
         self._now = now or (lambda: datetime.datetime.now())
 
     def _common(self, method: str, biz: dict[str, Any], **extra: str) -> dict[str, str]:
-        params = {
-            "app_id": self.app_id,
-            "method": method,
-            "format": "JSON",
-            "charset": "utf-8",
-            "sign_type": "RSA2",
-            "timestamp": self._now().strftime("%Y-%m-%d %H:%M:%S"),
-            "version": "1.0",
-            "biz_content": json.dumps(biz, ensure_ascii=False, separators=(",", ":")),
+        return signed_request(
+            app_id=self.app_id,
+            method=method,
+            biz=biz,
+            timestamp=self._now().strftime("%Y-%m-%d %H:%M:%S"),
+            private_key=self.private_key,
             **extra,
-        }
-        # Requests are signed over every parameter but ``sign`` (``sign_type`` included).
-        params["sign"] = rsa2_sign(sign_content(params, exclude=("sign",)), self.private_key)
-        return params
+        )
 
     def page_url(self, request: PayRequest) -> str:
         params = self._common(
@@ -156,17 +125,11 @@ class AlipayGateway:
     def _verified_node(self, text: str, name: str) -> dict[str, Any]:
         """Responses are signed over the raw JSON text of the ``<method>_response`` node."""
         try:
-            outer = json.loads(text)
-            marker = f'"{name}"'
-            start = text.index(marker) + len(marker)
-            start = text.index("{", start)
-            _node, end = json.JSONDecoder().raw_decode(text, start)
-        except ValueError as exc:
+            return signed_node(text, name, self.alipay_public_key)
+        except UnreadableAnswer as exc:
             raise GatewayError("unreadable gateway answer") from exc
-        if not rsa2_verify(text[start:end], str(outer.get("sign", "")), self.alipay_public_key):
-            raise SignatureInvalid("gateway answer not signed by Alipay")
-        node: dict[str, Any] = outer[name]
-        return node
+        except AnswerNotSigned as exc:
+            raise SignatureInvalid("gateway answer not signed by Alipay") from exc
 
     def statement(self, day: datetime.date) -> list[StatementLine]:
         """``alipay.data.dataservice.bill.downloadurl.query`` (bill_type ``trade``), then the

@@ -8,6 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from onewindow.core.crypto.rsa2 import sign_content
+
+__all__ = ["sign_content"]
+
 
 class GatewayError(Exception):
     """The gateway could not be reached or answered with an error."""
@@ -93,15 +97,3 @@ def yuan_to_fen(text: str) -> int:
         raise ValueError(f"not an amount: {text!r}")
     whole, _, frac = text.partition(".")
     return int(whole) * 100 + int((frac + "00")[:2])
-
-
-def sign_content(
-    params: Mapping[str, str], *, exclude: tuple[str, ...] = ("sign", "sign_type")
-) -> str:
-    """The string both gateways sign: non-empty parameters except the signature ones, sorted
-    by key, joined as ``key=value&key=value`` (raw values, not URL-encoded)."""
-    return "&".join(
-        f"{k}={params[k]}"
-        for k in sorted(params)
-        if k not in exclude and params[k] not in ("", None)
-    )
