@@ -128,3 +128,39 @@ def test_resident_volunteers_and_gets_the_certificate_of_hours(
     expect(licence).to_contain_text("志愿服务时长证明")
     expect(licence).to_contain_text("7.5 小时")
     check(page)
+
+
+def test_resident_opens_the_librarys_own_site_with_the_same_id_and_renews(
+    page: Page, live_server: LiveServer, settings: Any
+) -> None:
+    from onewindow.testing.onepass import library_web_register
+
+    library_web_register(base_url=live_server.url, settings=settings)
+    person: Any = PersonFactory(name="周杰", id_number="44010619900307001X")
+    log_in(page, person.user, base_url=live_server.url)
+    page.goto("/onepass/library/")
+    page.get_by_role("button", name="在线开通读者证").click()
+    expect(page.get_by_text("读者证已开通")).to_be_visible()
+    titles = page.get_by_test_id("loan").all_inner_texts()
+    check(page)
+
+    page.goto("/onepass/library-web/")
+    check(page)
+    page.get_by_role("button", name="使用一网通办账号登录").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("请求使用您的一网通办账号登录")
+    check(page)
+    page.get_by_role("button", name="同意并登录").click()
+    expect(page.locator("#lw-status")).to_have_text("已通过一网通办登录：周*")
+    loans = page.get_by_test_id("lw-loan")
+    expect(loans).to_have_count(2)
+    first_title = titles[0].split("》")[0] + "》"
+    assert first_title.startswith("《")
+    expect(loans.first).to_contain_text(first_title)
+    check(page)
+    title = first_title.strip("《》")
+    page.get_by_role("button", name=f"续借《{title}》").click()
+    renewed = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    expect(page.get_by_test_id("lw-notice")).to_have_text(
+        f"《{title}》续借成功，应还日期 {renewed}。"
+    )
+    check(page)
