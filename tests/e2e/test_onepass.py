@@ -96,7 +96,9 @@ def test_the_library_down_shows_the_last_loans_and_when(
     FakeLibrary.down = True
     log_in(page, person.user, base_url=live_server.url)
     page.goto("/onepass/library/")
-    expect(page.get_by_test_id("library-unavailable")).to_contain_text("图书馆系统暂时无法获取")
+    expect(page.get_by_test_id("library-unavailable")).to_have_text(
+        "借阅信息暂时无法获取，1\xa0小时前更新。"
+    )
     expect(page.get_by_test_id("loan")).to_have_count(2)
     check(page)
 

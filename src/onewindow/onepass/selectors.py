@@ -5,7 +5,7 @@ volunteer sections; the loans due in a period for reminders pushed by rules else
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -204,3 +204,46 @@ def volunteer_home_section(*, user: User, now: datetime.datetime | None = None) 
         unavailable=down,
         last_updated_at=volunteer.synced_at if down else None,
     )
+
+
+@dataclass(frozen=True)
+class ClientSpec:
+    """What an operator (or the demo) registers with OneWindow's OpenID Connect provider
+    for the library's web system: ``sso.services.client_register(**spec.as_kwargs())``."""
+
+    name: str
+    client_id: str
+    redirect_uris: tuple[str, ...]
+    post_logout_redirect_uris: tuple[str, ...]
+    extra_scopes: tuple[str, ...]
+
+    def as_kwargs(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "client_id": self.client_id,
+            "redirect_uris": list(self.redirect_uris),
+            "post_logout_redirect_uris": list(self.post_logout_redirect_uris),
+            "extra_scopes": list(self.extra_scopes),
+        }
+
+
+def library_web_client(*, base_urls: Iterable[str]) -> ClientSpec:
+    """The library web system's client registration for the origins it is served at; its
+    secret is ``library_web_secret()`` (``ONEPASS_LIBRARY_WEB_SECRET``, else derived from
+    SECRET_KEY as the demo relying party's is)."""
+    from onewindow.onepass.library_web import client
+
+    bases = [base.rstrip("/") for base in base_urls]
+    return ClientSpec(
+        name=client.CLIENT_NAME,
+        client_id=client.CLIENT_ID,
+        redirect_uris=tuple(base + client.CALLBACK_PATH for base in bases),
+        post_logout_redirect_uris=tuple(base + client.HOME_PATH for base in bases),
+        extra_scopes=("realname",),
+    )
+
+
+def library_web_secret() -> str:
+    from onewindow.onepass.library_web import client
+
+    return client.client_secret()

@@ -7,20 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from onewindow.audit.services import Actor
-from onewindow.onepass.library_web import client
+from onewindow.onepass.selectors import library_web_client
 from onewindow.sso.services import client_register
 
 
 def library_web_register(*, base_url: str, settings: Any) -> str:
     """Register the library's web system for ``base_url``; its secret goes into the
     settings the relying party reads. Returns the client id."""
-    credentials = client_register(
-        actor=Actor.system("test"),
-        name=client.CLIENT_NAME,
-        redirect_uris=[base_url.rstrip("/") + client.CALLBACK_PATH],
-        post_logout_redirect_uris=[base_url.rstrip("/") + client.HOME_PATH],
-        extra_scopes=["realname"],
-        client_id=client.CLIENT_ID,
-    )
+    spec = library_web_client(base_urls=[base_url])
+    credentials = client_register(actor=Actor.system("test"), **spec.as_kwargs())  # type: ignore[arg-type]
     settings.ONEPASS_LIBRARY_WEB_SECRET = credentials.client_secret
     return credentials.client_id
