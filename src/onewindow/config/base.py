@@ -345,6 +345,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "exchange-calllog-checkpoint": {"task": "exchange.calllog_checkpoint", "schedule": 900.0},
     # Expired SSO grants and tokens, and the redeemed codes nothing issued from is alive any more.
     "sso-purge": {"task": "sso.purge", "schedule": crontab(hour=3, minute=20)},
+    # Library loans refreshed before the morning's due-date reminders (told once per due date).
+    "onepass-sync-cards": {"task": "onepass.sync_cards", "schedule": crontab(hour=7, minute=0)},
+    "onepass-remind-due-loans": {
+        "task": "onepass.remind_due_loans",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("payments/", include("onewindow.payments.urls")),
     path("delivery/", include("onewindow.delivery.urls")),  # address book, pickups, returns
     path("bills/", include("onewindow.bills.urls")),  # 我的账单: bound accounts and e-bills
+    path("onepass/", include("onewindow.onepass.urls")),  # 一号通行: library, volunteering
     path("", include("onewindow.sso.urls")),  # /o/… OpenID Connect provider (single sign-on)
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -1,0 +1,223 @@
+"""Binding and opening a library card, renewing, reserving and the due-date reminders, as
+the resident and the audit trail see them."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+
+from onewindow.audit.models import AuditEvent
+from onewindow.audit.services import Actor
+from onewindow.core.errors import ApplicationError
+from onewindow.notify.models import Message
+from onewindow.onepass import selectors, services
+from onewindow.onepass.models import LibraryCard
+from onewindow.onepass.providers.fake import FakeLibrary
+from onewindow.onepass.sip2server import Sip2Server
+from onewindow.testing.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date.today()
+
+
+def reader(name: str = "陈小红", **kwargs: Any) -> Any:
+    return PersonFactory(name=name, **kwargs)
+
+
+def bind(person: Any, patron_id: str = "0440100012345", password: str = "123456") -> LibraryCard:
+    return services.library_card_bind(
+        user=person.user, patron_id=patron_id, password=password, actor=Actor.from_user(person.user)
+    )
+
+
+def refusal(person: Any, **kwargs: str) -> tuple[str | None, str]:
+    with pytest.raises(ApplicationError) as caught:
+        bind(person, **kwargs)
+    return caught.value.field, str(caught.value.message)
+
+
+def test_binding_a_card_shows_its_loans_soonest_due_first() -> None:
+    person = reader()
+    card = bind(person)
+    section = selectors.library_home_section(user=person.user)
+    assert [(item.title, item.due_on, item.renewable) for item in section.items] == [
+        ("活着", TODAY + datetime.timedelta(days=2), True),
+        ("乡土中国", TODAY + datetime.timedelta(days=12), False),
+    ]
+    assert section.bound and not section.unavailable and section.updated_at is not None
+    assert card.masked_patron_id == "*********2345"
+    row = AuditEvent.objects.filter(action="onepass.card.bind").get()
+    assert row.changes == {"patron_tail": "2345", "loans": 2}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "message"),
+    [
+        ({"patron_id": "9999999999"}, "patron_id", "图书馆没有这个读者证号，请核对后重新输入。"),
+        ({"password": "000000"}, "password", "读者证密码不正确。"),
+        ({"password": ""}, "password", "请填写读者证密码。"),
+        ({"patron_id": "12"}, "patron_id", "读者证号应为6至20位数字或字母。"),
+        (
+            {"patron_id": "0440100023456", "password": "654321"},
+            "patron_id",
+            "该读者证登记的姓名与您的实名信息不一致，不能绑定。",
+        ),
+    ],
+)
+def test_a_card_that_fails_the_library_check_binds_nothing(
+    kwargs: dict[str, str], field: str, message: str
+) -> None:
+    person = reader()
+    assert refusal(person, **kwargs) == (field, message)
+    assert not LibraryCard.objects.exists()
+
+
+def test_a_lost_card_is_refused() -> None:
+    person = reader("李秀英")
+    assert refusal(person, patron_id="0440100034567", password="111111") == (
+        "patron_id",
+        "该读者证已挂失或暂停使用，请联系图书馆。",
+    )
+    assert AuditEvent.objects.filter(action="onepass.card.bind_refuse").get().changes == {
+        "patron_tail": "4567",
+        "reason": "card_blocked",
+    }
+
+
+def test_a_card_bound_by_someone_else_is_refused() -> None:
+    bind(reader())
+    assert refusal(reader()) == ("patron_id", "该读者证已被其他账号绑定。")
+
+
+def test_a_library_that_cannot_be_reached_binds_nothing() -> None:
+    FakeLibrary.down = True
+    person = reader()
+    with pytest.raises(ApplicationError) as caught:
+        bind(person)
+    assert str(caught.value.message) == "图书馆系统暂时无法连接，请稍后再试。"
+    assert caught.value.status == 503
+    assert not LibraryCard.objects.exists()
+
+
+def test_opening_a_card_with_the_real_name_account() -> None:
+    person = reader("周杰", id_number="44010619900307001X")
+    card = services.library_card_open(user=person.user, actor=Actor.from_user(person.user))
+    assert card.opened_online and card.patron_id.startswith("0440199")
+    assert card.loans.count() == 2
+    assert AuditEvent.objects.filter(action="onepass.card.open").count() == 1
+    with pytest.raises(ApplicationError, match="您已绑定读者证"):
+        services.library_card_open(user=person.user, actor=Actor.from_user(person.user))
+
+
+def test_renewing_a_loan_moves_its_due_date() -> None:
+    person = reader()
+    bind(person)
+    loan = services.loan_renew(
+        user=person.user, item_id="3100128345", actor=Actor.from_user(person.user)
+    )
+    assert loan.due_on == TODAY + datetime.timedelta(days=30)
+    row = AuditEvent.objects.filter(action="onepass.loan.renew").get()
+    assert row.changes["due_on"] == [
+        (TODAY + datetime.timedelta(days=2)).isoformat(),
+        (TODAY + datetime.timedelta(days=30)).isoformat(),
+    ]
+
+
+def test_a_renewal_the_library_refuses_says_why() -> None:
+    person = reader()
+    bind(person)
+    with pytest.raises(ApplicationError) as caught:
+        services.loan_renew(
+            user=person.user, item_id="3100128350", actor=Actor.from_user(person.user)
+        )
+    assert str(caught.value.message) == "《乡土中国》续借失败：该书已被其他读者预约，不能续借"
+    assert caught.value.field == "item_id"
+
+
+def test_reserving_a_book() -> None:
+    person = reader()
+    bind(person)
+    hold = services.hold_place(
+        user=person.user, item_id="3100128348", actor=Actor.from_user(person.user)
+    )
+    assert (hold.title, hold.queue_position) == ("围城", 1)
+    with pytest.raises(ApplicationError, match="预约失败：您已预约这一册"):
+        services.hold_place(
+            user=person.user, item_id="3100128348", actor=Actor.from_user(person.user)
+        )
+
+
+def test_a_library_down_keeps_the_last_loans_and_says_so() -> None:
+    person = reader()
+    card = bind(person)
+    FakeLibrary.down = True
+    assert not services.library_card_sync(card_id=card.pk)
+    section = selectors.library_home_section(user=person.user)
+    assert section.unavailable
+    assert section.last_updated_at == card.synced_at
+    assert [item.title for item in section.items] == ["活着", "乡土中国"]
+    FakeLibrary.down = False
+    assert services.library_card_sync(card_id=card.pk)
+    assert not selectors.library_home_section(user=person.user).unavailable
+
+
+def test_a_due_date_reminder_is_told_once_per_loan_and_due_date(commit: Any) -> None:
+    person = reader(phone="13800138000")
+    bind(person)
+    assert services.loan_reminders_send(today=TODAY) == 1  # 活着, due in two days
+    assert services.loan_reminders_send(today=TODAY) == 0
+    message = Message.objects.get(recipient=person.user)
+    due = (TODAY + datetime.timedelta(days=2)).isoformat()
+    assert message.body == f"您借阅的《活着》将于{due}到期，还有2天，可在一网通办续借。"
+    assert message.link == "/onepass/library/"
+    assert message.reason == f"因为您借阅的图书将于{due}到期"
+    services.loan_renew(user=person.user, item_id="3100128345", actor=Actor.from_user(person.user))
+    later = TODAY + datetime.timedelta(days=28)
+    assert services.loan_reminders_send(today=later) == 1  # the new due date is told again
+    assert Message.objects.filter(recipient=person.user).count() == 2
+
+
+def test_loans_due_between_in_batches() -> None:
+    people = [reader() for _ in range(1)] + [reader("张伟")]
+    bind(people[0])
+    bind(people[1], patron_id="0440100045678", password="888888")
+    batches = list(
+        selectors.loans_due_between(
+            start=TODAY - datetime.timedelta(days=5),
+            end=TODAY + datetime.timedelta(days=12),
+            batch_size=2,
+        )
+    )
+    assert [len(batch) for batch in batches] == [2, 1]
+    found = sorted((user_id, s.title) for batch in batches for user_id, s in batch)
+    assert found == sorted(
+        [
+            (people[0].user.pk, "活着"),
+            (people[0].user.pk, "乡土中国"),
+            (people[1].user.pk, "广州传"),
+        ]
+    )
+
+
+def test_the_same_flows_over_sip2(sip2_settings: Sip2Server) -> None:
+    person = reader()
+    card = bind(person)
+    assert card.provider == "sip2"
+    loan = services.loan_renew(
+        user=person.user, item_id="3100128345", actor=Actor.from_user(person.user)
+    )
+    assert loan.due_on == TODAY + datetime.timedelta(days=30)
+    sip2_settings.misbehaviour.delay = 1.5
+    assert not services.library_card_sync(card_id=card.pk)
+    assert selectors.library_home_section(user=person.user).unavailable
+    with pytest.raises(ApplicationError, match="暂不支持在线办理读者证"):
+        services.library_card_open(user=reader("周杰").user, actor=Actor.system())
+
+
+def test_the_demo_seed_gives_a_card_with_a_loan_and_volunteer_hours() -> None:
+    person = reader("陈大文", id_number="440106198801010011", region_code="440106")
+    seeded = services.onepass_demo_seed(user=person.user)
+    assert seeded.loans == 2 and seeded.hours > 0
+    assert services.onepass_demo_seed(user=person.user) == seeded
