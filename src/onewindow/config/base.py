@@ -343,6 +343,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "exchange-calllog-checkpoint": {"task": "exchange.calllog_checkpoint", "schedule": 900.0},
     # Expired SSO grants and tokens, and the redeemed codes nothing issued from is alive any more.
     "sso-purge": {"task": "sso.purge", "schedule": crontab(hour=3, minute=20)},
+    # Push rules: today's sweep of the scheduled rules over the population (resumable), and
+    # the pushes held over the quiet hours (22:00–08:00) once their time has come.
+    "outreach-sweep": {"task": "outreach.sweep", "schedule": crontab(hour=8, minute=30)},
+    "outreach-deliver-due": {"task": "outreach.deliver_due", "schedule": 300.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("licences/", include("onewindow.licences.urls")),
     path("payments/", include("onewindow.payments.urls")),
     path("delivery/", include("onewindow.delivery.urls")),  # address book, pickups, returns
+    path("outreach/", include("onewindow.outreach.urls")),  # push rules (主动推送)
     path("", include("onewindow.sso.urls")),  # /o/… OpenID Connect provider (single sign-on)
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
