@@ -46,7 +46,9 @@ def test_the_sweep_tells_each_resident_whose_id_card_runs_out_within_90_days(
     with time_machine.travel(MORNING, tick=False), commit():
         assert push_sweep_run() == 1
     message = Message.objects.get(recipient=due.user)
-    assert message.body == "您的居民身份证将于2027-01-05到期，请在到期前到公安户政窗口或网上预约换领。"
+    assert (
+        message.body == "您的居民身份证将于2027-01-05到期，请在到期前到公安户政窗口或网上预约换领。"
+    )
     assert message.reason == "因为您的身份证将于 2027-01-05 到期"
     assert message.link == "/services/id-card-renewal/"
     assert message.source_key == "push:id-card-expiring:2027-01-05"
@@ -102,9 +104,9 @@ def test_cool_down_keeps_a_new_object_from_being_told_too_soon(rules: None, comm
     with time_machine.travel(MORNING + datetime.timedelta(days=31), tick=False), commit():
         assert push_sweep_run() == 1
     assert list(
-        Message.objects.filter(recipient=person.user).order_by("created_at").values_list(
-            "reason", flat=True
-        )
+        Message.objects.filter(recipient=person.user)
+        .order_by("created_at")
+        .values_list("reason", flat=True)
     ) == ["因为您的身份证将于 2027-01-05 到期", "因为您的身份证将于 2027-01-20 到期"]
 
 
