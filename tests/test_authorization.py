@@ -60,6 +60,23 @@ class Args:
     only: frozenset[str] | None = None
 
 
+def _push_rule(w: World) -> str:
+    from onewindow.outreach.models import PushRule
+
+    PushRule.objects.get_or_create(
+        code="walk-rule",
+        defaults={
+            "name": "巡检规则",
+            "trigger": "schedule",
+            "condition": "false",
+            "template": "提醒",
+            "reason": "因为",
+            "channels": ["inapp"],
+        },
+    )
+    return "walk-rule"
+
+
 def _cases(w: World) -> dict[str, Any]:
     """A service whose tasks go to dept-a's approvers (staff_a holds that role), a draft and
     a submitted case of resident_a with one stored material. Built once per walk."""
@@ -464,6 +481,9 @@ ARGUMENTS: dict[str, Args] = {
     "identity:staff_totp_reset": Args(build=lambda w: {"pk": w.users["staff_b"].staff.pk}),
     # The public service guide; an unknown code answers 404 for everyone.
     "catalog:service_guide": Args(build=lambda w: {"code": "no-such-service"}),
+    # Push rules: operators only, for every rule.
+    "outreach:rule_edit": Args(build=lambda w: {"code": _push_rule(w)}),
+    "outreach:rule_preview": Args(build=lambda w: {"code": _push_rule(w)}),
     # Cases: only the applicant reaches their drafts and cases; only staff holding the
     # task's role in its department reach the task, the staff case page and its materials.
     "cases:apply_start": Args(build=_service_code),

@@ -351,6 +351,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "onepass.remind_due_loans",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Push rules: today's sweep of the scheduled rules over the population (resumable), and
+    # the pushes held over the quiet hours (22:00–08:00) once their time has come.
+    "outreach-sweep": {"task": "outreach.sweep", "schedule": crontab(hour=8, minute=30)},
+    "outreach-deliver-due": {"task": "outreach.deliver_due", "schedule": 300.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("delivery/", include("onewindow.delivery.urls")),  # address book, pickups, returns
     path("bills/", include("onewindow.bills.urls")),  # 我的账单: bound accounts and e-bills
     path("onepass/", include("onewindow.onepass.urls")),  # 一号通行: library, volunteering
+    path("outreach/", include("onewindow.outreach.urls")),  # push rules (主动推送)
     path("", include("onewindow.sso.urls")),  # /o/… OpenID Connect provider (single sign-on)
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -61,6 +61,9 @@ class Person(models.Model):
     birth_date = models.DateField(null=True, blank=True)
     gender = models.CharField(max_length=1, choices=Gender.choices, blank=True)
     region_code = models.CharField(max_length=6, blank=True, db_index=True)
+    # The last day the resident ID card is valid (有效期限), as public security reports it;
+    # None when unknown (or valid for life).
+    id_card_valid_until = models.DateField(_("身份证有效期至"), null=True, blank=True)
     assurance = models.PositiveSmallIntegerField(
         choices=AssuranceLevel.choices, default=AssuranceLevel.PHONE
     )

@@ -6,3 +6,8 @@ class OutreachConfig(AppConfig):
 
     name = "onewindow.outreach"
     label = "outreach"
+
+    def ready(self) -> None:
+        from onewindow.outreach import receivers
+
+        receivers.connect()

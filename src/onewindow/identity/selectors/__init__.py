@@ -38,6 +38,7 @@ from onewindow.identity.selectors.org import (
 from onewindow.identity.selectors.people import (
     AgentGrant,
     CompanyRole,
+    PersonRow,
     agent_grants_of_company,
     agent_grants_pending_for,
     companies_for_person,
@@ -55,6 +56,8 @@ from onewindow.identity.selectors.people import (
     person_for_user_id,
     person_get,
     person_may_act_for,
+    person_row_get,
+    person_rows_after,
 )
 from onewindow.identity.selectors.seeding import (
     CompanyContacts,
@@ -73,6 +76,7 @@ __all__ = [
     "AgentGrant",
     "CompanyContacts",
     "CompanyRole",
+    "PersonRow",
     "StaffAccount",
     "StaffTotpCode",
     "agent_grants_of_company",
@@ -103,6 +107,8 @@ __all__ = [
     "person_get",
     "person_list_with_id_number",
     "person_may_act_for",
+    "person_row_get",
+    "person_rows_after",
     "role_codes",
     "role_holder_usernames",
     "role_holders",

@@ -229,3 +229,47 @@ def agent_grants_pending_for(
 def person_for_user_id(*, user_id: int) -> Person | None:
     """The natural person behind an account (a resident's, or a company agent's), if any."""
     return Person.objects.filter(user_id=user_id).first()
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """What rules about residents read of one person, without the row itself."""
+
+    pk: int
+    user_id: int | None
+    name: str
+    phone: str
+    birth_date: datetime.date | None
+    region_code: str
+    id_card_valid_until: datetime.date | None
+
+
+_ROW_FIELDS = ("pk", "user_id", "name", "phone", "birth_date", "region_code", "id_card_valid_until")
+
+
+def _person_row(person: Person) -> PersonRow:
+    return PersonRow(
+        pk=person.pk,
+        user_id=person.user_id,
+        name=person.name,
+        phone=str(person.phone or ""),
+        birth_date=person.birth_date,
+        region_code=person.region_code,
+        id_card_valid_until=person.id_card_valid_until,
+    )
+
+
+def person_rows_after(*, after_pk: int, limit: int) -> list[PersonRow]:
+    """Up to ``limit`` residents with an account, in primary-key order after ``after_pk``: a
+    sweep over the population walks it one batch at a time and never holds it all."""
+    rows = (
+        Person.objects.filter(pk__gt=after_pk, user__isnull=False)
+        .order_by("pk")
+        .only(*_ROW_FIELDS)[:limit]
+    )
+    return [_person_row(row) for row in rows]
+
+
+def person_row_get(*, pk: int) -> PersonRow | None:
+    person = Person.objects.filter(pk=pk).only(*_ROW_FIELDS).first()
+    return _person_row(person) if person is not None else None

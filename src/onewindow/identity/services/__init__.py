@@ -34,6 +34,7 @@ from onewindow.identity.services.org import (
 from onewindow.identity.services.persons import (
     RevealedPerson,
     person_assurance_in_person,
+    person_id_card_validity_set,
     person_realname_verify,
     person_register,
     person_reveal,
@@ -87,6 +88,7 @@ __all__ = [
     "machine_user_create",
     "org_structure_seed",
     "person_assurance_in_person",
+    "person_id_card_validity_set",
     "person_lock",
     "person_realname_verify",
     "person_register",

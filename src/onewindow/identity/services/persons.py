@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -267,3 +268,28 @@ def person_reveal(
     if not granted:
         raise PermissionDenied(_("您没有查看完整个人信息的权限。"))
     return RevealedPerson(id_number=person.id_number or "", phone=person.phone or "")
+
+
+@transaction.atomic(durable=True)
+def person_id_card_validity_set(
+    *, actor: Actor, person_id: int, valid_until: datetime.date | None
+) -> None:
+    """Record the last day a person's resident ID card is valid (from the public security
+    register, or read at a window); None when unknown or valid for life."""
+    person = Person.objects.select_for_update().get(pk=person_id)
+    before = person.id_card_valid_until
+    if before == valid_until:
+        return
+    person.id_card_valid_until = valid_until
+    person.save(update_fields=["id_card_valid_until", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=audit_events.PERSON_ID_CARD_VALIDITY,
+        target=person,
+        changes={
+            "id_card_valid_until": [
+                before.isoformat() if before else None,
+                valid_until.isoformat() if valid_until else None,
+            ]
+        },
+    )

@@ -1,0 +1,12 @@
+"""The audit trail's event types for push rules (the strings are history: never renamed)."""
+
+PUSH_BATCH = "outreach.push.batch"
+PUSH_CONFIRM = "outreach.push.confirm"
+PUSH_EVENT = "outreach.push.event"
+PUSH_OPT_OUT = "outreach.push.opt_out"
+PUSH_SEND = "outreach.push.send"
+RULE_SAVE = "outreach.rule.save"
+RULE_SWITCH_OFF = "outreach.rule.switch_off"
+RULE_SWITCH_ON = "outreach.rule.switch_on"
+RULE_SWITCH_ON_REQUEST = "outreach.rule.switch_on_request"
+RULES_SYNC = "outreach.rules.sync"

@@ -1,0 +1,684 @@
+"""Push rules' writes: loading and editing rules, switching them on (with a second
+operator's confirmation for a wide reach), evaluating them on events and on the daily sweep,
+and telling people (quiet hours, opt-outs and the department's confirmation respected).
+
+Each push is a :class:`PushLog` row before anything is told: unique per rule, person and
+object, so an event delivered twice or a sweep run again tells nobody twice."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onewindow.audit.services import Actor, audit_record
+from onewindow.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
+from onewindow.identity.selectors import PersonRow, person_row_get
+from onewindow.notify.services import Recipient, notify_tell
+from onewindow.outreach import audit_events, rules
+from onewindow.outreach.evaluate import (
+    BATCH,
+    Candidate,
+    Match,
+    Rule,
+    bill_candidates,
+    evaluate,
+)
+from onewindow.outreach.models import PushCursor, PushLog, PushOptOut, PushRule
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import User
+
+log = logging.getLogger(__name__)
+
+Status = PushLog.Status
+MESSAGE_KIND = "push"
+DEFAULT_CONFIRM_ABOVE = 1000
+
+
+def confirm_above() -> int:
+    return int(getattr(settings, "OUTREACH_CONFIRM_ABOVE", DEFAULT_CONFIRM_ABOVE))
+
+
+def rule_of(row: PushRule) -> Rule:
+    return Rule(
+        id=row.pk,
+        code=row.code,
+        trigger=row.trigger,
+        condition=row.condition,
+        variables=tuple(row.variables or ()),
+        template=row.template,
+        reason=row.reason,
+        object_key=row.object_key,
+        source_key=row.source_key,
+        link=row.link,
+        channels=tuple(row.channels or ()),
+    )
+
+
+# --- rules: files and the operators' page ----------------------------------------------------
+
+DEFINITION = (
+    "name",
+    "trigger",
+    "condition",
+    "variables",
+    "template",
+    "reason",
+    "object_key",
+    "source_key",
+    "link",
+    "channels",
+    "cooldown_days",
+    "department_code",
+    "audience_threshold",
+)
+
+
+def _definition(spec: rules.RuleSpec) -> dict[str, Any]:
+    values = {name: getattr(spec, name) for name in DEFINITION}
+    values["variables"] = list(spec.variables)
+    values["channels"] = list(spec.channels)
+    return values
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+
+
+def push_rules_sync(*, actor: Actor, directory: Path | None = None) -> SyncResult:
+    """Load every ``*.toml`` rule under ``catalog/push-rules/``. All files are checked
+    first: one that does not parse refuses the whole load (naming the file and the line).
+    A changed rule is switched off until an operator previews it and switches it on."""
+    folder = directory or rules.rules_dir()
+    specs: list[rules.RuleSpec] = []
+    problems: list[FieldError] = []
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            specs.append(rules.rule_parse_file(path))
+        except ValidationFailed as exc:
+            problems.extend(exc.errors)
+    if problems:
+        first = problems[0]
+        raise ValidationFailed(first.message, field=first.field, errors=problems)
+    created: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    with transaction.atomic(durable=True):
+        for spec in specs:
+            values = _definition(spec)
+            row = PushRule.objects.select_for_update().filter(code=spec.code).first()
+            if row is None:
+                PushRule.objects.create(code=spec.code, source_file=spec.source_file, **values)
+                created.append(spec.code)
+                continue
+            if all(getattr(row, k) == v for k, v in values.items()):
+                unchanged.append(spec.code)
+                continue
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.source_file = spec.source_file
+            _switch_off(row)
+            row.save()
+            updated.append(spec.code)
+        audit_record(
+            actor=actor,
+            action=audit_events.RULES_SYNC,
+            target_type="outreach.pushrule",
+            changes={"created": created, "updated": updated},
+        )
+    return SyncResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def _switch_off(row: PushRule) -> None:
+    row.enabled = False
+    row.switch_on_requested_by = None
+    row.switch_on_reach = None
+    row.switched_on_by = None
+    row.switched_on_at = None
+
+
+def push_rule_save(*, actor: Actor, code: str | None, data: Mapping[str, Any]) -> PushRule:
+    """Create or change a rule from the operators' page. Refused, with each problem at its
+    field, when the condition does not parse (with its line) or a text uses a variable the
+    rule does not declare. A changed rule is switched off until it is switched on again."""
+    spec = rules.rule_check({**data, "code": code or data.get("code")})
+    with transaction.atomic(durable=True):
+        row = PushRule.objects.select_for_update().filter(code=spec.code).first()
+        if code is None and row is not None:
+            raise ValidationFailed(_("该规则编码已存在。"), field="code", code="duplicate")
+        if code is not None and row is None:
+            raise NotFound(_("没有这条推送规则。"))
+        values = _definition(spec)
+        if row is None:
+            row = PushRule.objects.create(code=spec.code, **values)
+        else:
+            changed = [k for k, v in values.items() if getattr(row, k) != v]
+            for key in changed:
+                setattr(row, key, values[key])
+            if changed:
+                _switch_off(row)
+            row.save()
+        audit_record(
+            actor=actor,
+            action=audit_events.RULE_SAVE,
+            target=row,
+            changes={"trigger": spec.trigger, "condition": spec.condition},
+        )
+    return row
+
+
+@dataclass(frozen=True)
+class SwitchOn:
+    enabled: bool  # False: waiting for a second operator
+    reach: int
+
+
+def push_rule_switch_on(*, user: User, code: str, reach: int | None = None) -> SwitchOn:
+    """Switch a rule on. One that would reach more than its threshold (the rule's, or
+    ``OUTREACH_CONFIRM_ABOVE``) needs two operators: the first asks, another confirms."""
+    from onewindow.outreach.selectors import push_rule_preview
+
+    row = PushRule.objects.filter(code=code).first()
+    if row is None:
+        raise NotFound(_("没有这条推送规则。"))
+    if reach is None:
+        reach = push_rule_preview(code=code, sample_size=0).reach
+    threshold = row.audience_threshold if row.audience_threshold is not None else confirm_above()
+    actor = Actor.from_user(user)
+    with transaction.atomic(durable=True):
+        row = PushRule.objects.select_for_update().get(pk=row.pk)
+        if row.enabled:
+            return SwitchOn(enabled=True, reach=reach)
+        needs_two = reach > threshold
+        if needs_two and row.switch_on_requested_by_id is None:
+            row.switch_on_requested_by = user
+            row.switch_on_reach = reach
+            row.save(update_fields=["switch_on_requested_by", "switch_on_reach", "updated_at"])
+            audit_record(
+                actor=actor,
+                action=audit_events.RULE_SWITCH_ON_REQUEST,
+                target=row,
+                changes={"reach": reach, "threshold": threshold},
+            )
+            return SwitchOn(enabled=False, reach=reach)
+        if needs_two and row.switch_on_requested_by_id == user.pk:
+            raise PermissionDenied(
+                _("该规则将推送给 %(reach)d 人，须由另一名操作员确认后才能启用。")
+                % {"reach": reach},
+                code="second_operator",
+            )
+        row.enabled = True
+        row.switched_on_by = user
+        row.switched_on_at = timezone.now()
+        row.save()
+        audit_record(
+            actor=actor,
+            action=audit_events.RULE_SWITCH_ON,
+            target=row,
+            changes={
+                "reach": reach,
+                "asked_by": row.switch_on_requested_by_id,
+                "confirmed_by": user.pk,
+            },
+        )
+    return SwitchOn(enabled=True, reach=reach)
+
+
+def push_rule_switch_off(*, user: User, code: str) -> None:
+    with transaction.atomic(durable=True):
+        row = PushRule.objects.select_for_update().filter(code=code).first()
+        if row is None:
+            raise NotFound(_("没有这条推送规则。"))
+        _switch_off(row)
+        row.save()
+        audit_record(actor=Actor.from_user(user), action=audit_events.RULE_SWITCH_OFF, target=row)
+
+
+# --- when a push may go ----------------------------------------------------------------------
+
+
+def quiet_hours() -> tuple[int, int]:
+    start, end = getattr(settings, "OUTREACH_QUIET_HOURS", (22, 8))
+    return int(start), int(end)
+
+
+def send_time(now: datetime.datetime | None = None) -> datetime.datetime:
+    """Now, or the end of the quiet hours (08:00 in the city) when now is inside them."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    start, end = quiet_hours()
+    quiet = local.hour >= start or local.hour < end if start > end else start <= local.hour < end
+    if not quiet:
+        return now
+    day = local.date() if local.hour < end else local.date() + datetime.timedelta(days=1)
+    return timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time(end)), timezone.get_current_timezone()
+    )
+
+
+def channels_for(user_id: int | None, channels: Collection[str]) -> list[str]:
+    """The rule's channels narrowed to those the resident accepts (the notification
+    service's preferences, when it keeps them)."""
+    try:
+        from onewindow.notify import selectors as notify_selectors
+    except ImportError:  # pragma: no cover
+        return list(channels)
+    allowed = getattr(notify_selectors, "notify_channels_for", None)
+    if user_id is None or not callable(allowed):
+        return list(channels)
+    kept = allowed(user_id=user_id, kind=MESSAGE_KIND, channels=list(channels))
+    return [c for c in channels if c in set(kept)]
+
+
+def _opted_out(rule_id: int, user_id: int | None) -> bool:
+    if not user_id:
+        return False
+    return PushOptOut.objects.filter(rule_id=rule_id, user_id=user_id).exists()
+
+
+def _cooling(rule: PushRule, person_id: int, now: datetime.datetime) -> bool:
+    if not rule.cooldown_days:
+        return False
+    since = now - datetime.timedelta(days=rule.cooldown_days)
+    return (
+        PushLog.objects.filter(rule=rule, person_id=person_id, created_at__gte=since)
+        .exclude(status__in=[Status.OPTED_OUT, Status.WITHDRAWN])
+        .exists()
+    )
+
+
+def _record(rule: PushRule, match: Match, now: datetime.datetime) -> PushLog | None:
+    """The push's row, or None when it is one already made, the rule is cooling down for
+    the person or they turned it off. Runs in the caller's transaction."""
+    if _opted_out(rule.pk, match.user_id) or _cooling(rule, match.person_id, now):
+        return None
+    if rule.department_code:
+        status, at = Status.AWAITING_DEPARTMENT, now
+    else:
+        at = send_time(now)
+        status = Status.PENDING if at <= now else Status.DEFERRED
+    try:
+        with transaction.atomic():
+            return PushLog.objects.create(
+                rule=rule,
+                person_id=match.person_id,
+                user_id=match.user_id,
+                object_key=match.object_key,
+                source_key=match.source_key,
+                region_code=match.region_code,
+                text=match.text,
+                reason=match.reason,
+                link=match.link,
+                channels=list(match.channels),
+                status=status,
+                send_at=at,
+                created_at=now,
+            )
+    except IntegrityError:  # made before (this person, rule and object): nothing new
+        return None
+
+
+def _enqueue(push_ids: list[int]) -> None:
+    if not push_ids:
+        return
+
+    def send() -> None:
+        from onewindow.outreach.tasks import deliver
+
+        deliver.delay(push_ids)
+
+    transaction.on_commit(send)
+
+
+# --- on events -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PushEvent:
+    trigger: str  # of rules.TRIGGERS
+    person_id: int
+    object_key: str  # what it is about ("case-news:812", "licence:GZ…")
+    facts: Mapping[str, Any]  # the event's facts (strings, numbers, booleans)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "trigger": self.trigger,
+            "person_id": self.person_id,
+            "object_key": self.object_key,
+            "facts": dict(self.facts),
+        }
+
+
+def outreach_event_raise(
+    *, trigger: str, person_id: int, object_key: str, facts: Mapping[str, Any] | None = None
+) -> None:
+    """The front door for other apps' news (a disclosure app's ``policy.published``): the
+    rules of ``trigger`` are evaluated for the person in a worker, after the caller's
+    transaction commits."""
+    if trigger not in rules.TRIGGERS or trigger in rules.SWEPT:
+        raise ValueError(f"unknown event trigger {trigger!r}")
+    event = PushEvent(
+        trigger=trigger, person_id=person_id, object_key=object_key, facts=dict(facts or {})
+    )
+
+    def handle() -> None:
+        from onewindow.outreach.tasks import handle_event
+
+        handle_event.delay(event.as_dict())
+
+    transaction.on_commit(handle)
+
+
+def push_event_handle(*, event: PushEvent, now: datetime.datetime | None = None) -> list[int]:
+    """Evaluate the switched-on rules of the event's trigger for its person; record and
+    queue what they tell. Returns the new pushes' ids."""
+    now = now or timezone.now()
+    row = person_row_get(pk=event.person_id)
+    found = list(PushRule.objects.filter(enabled=True, trigger=event.trigger))
+    if row is None or not found:
+        return []
+    candidate = Candidate(
+        row=row,
+        facts={**event.facts, "event_object": event.object_key},
+        object_key=event.object_key,
+    )
+    matches = [(rule, evaluate(rule_of(rule), candidate)) for rule in found]
+    made: list[int] = []
+    with transaction.atomic(durable=True):
+        for rule, match in matches:
+            if match is None:
+                continue
+            push = _record(rule, match, now)
+            if push is not None:
+                made.append(push.pk)
+        if made:
+            audit_record(
+                actor=Actor.system("outreach"),
+                action=audit_events.PUSH_EVENT,
+                target_type="outreach.pushlog",
+                changes={"trigger": event.trigger, "object": event.object_key, "pushes": made},
+            )
+        _enqueue(_due(made, now))
+    return made
+
+
+def _due(push_ids: Iterable[int], now: datetime.datetime) -> list[int]:
+    return list(
+        PushLog.objects.filter(pk__in=list(push_ids), status=Status.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+# --- on the schedule: the daily sweep --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    scanned: int
+    pushes: int
+    done: bool
+
+
+def push_sweep_batch(
+    *, rule_code: str, now: datetime.datetime | None = None, batch: int = BATCH
+) -> BatchResult:
+    """One batch of today's sweep of a scheduled rule over the population, from where the
+    cursor stands; the pushes and the cursor's move commit together, so a sweep stopped
+    anywhere resumes where it was and a batch run twice tells nobody twice."""
+    from onewindow.identity.selectors import person_rows_after
+
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    rule = PushRule.objects.get(code=rule_code)
+    cursor, _ = PushCursor.objects.get_or_create(rule=rule, day=today)
+    if cursor.done or not rule.enabled:
+        return BatchResult(scanned=0, pushes=0, done=True)
+    spec = rule_of(rule)
+    if rule.trigger in (rules.BILL_DUE, rules.BILL_OVERDUE):
+        candidates = list(bill_candidates(rule.trigger, today))
+        rows_last = 0
+        finished = True
+    else:
+        people = person_rows_after(after_pk=cursor.last_person_id, limit=batch)
+        candidates = [Candidate(row=row) for row in people]
+        rows_last = people[-1].pk if people else cursor.last_person_id
+        finished = len(people) < batch
+    matches = [m for m in (evaluate(spec, c, today=today) for c in candidates) if m is not None]
+    made: list[int] = []
+    with transaction.atomic(durable=True):
+        locked = PushCursor.objects.select_for_update().get(pk=cursor.pk)
+        if locked.done or locked.last_person_id != cursor.last_person_id:
+            return BatchResult(scanned=0, pushes=0, done=locked.done)  # another worker moved it
+        for match in matches:
+            push = _record(rule, match, now)
+            if push is not None:
+                made.append(push.pk)
+        locked.last_person_id = rows_last
+        locked.done = finished
+        locked.matched += len(made)
+        locked.save()
+        audit_record(
+            actor=Actor.system("outreach"),
+            action=audit_events.PUSH_BATCH,
+            target=rule,
+            changes={"scanned": len(candidates), "pushes": len(made), "after": rows_last},
+        )
+        _enqueue(_due(made, now))
+    return BatchResult(scanned=len(candidates), pushes=len(made), done=finished)
+
+
+def push_sweep_run(*, now: datetime.datetime | None = None, max_batches: int = 10_000) -> int:
+    """Today's sweep of every switched-on scheduled rule, batch after batch (each its own
+    transaction). Returns the number of new pushes."""
+    total = 0
+    for code in PushRule.objects.filter(enabled=True, trigger__in=rules.SWEPT).values_list(
+        "code", flat=True
+    ):
+        for _n in range(max_batches):
+            result = push_sweep_batch(rule_code=code, now=now)
+            total += result.pushes
+            if result.done:
+                break
+    return total
+
+
+# --- telling ---------------------------------------------------------------------------------
+
+
+def push_deliver(*, push_id: int, now: datetime.datetime | None = None) -> str:
+    """Tell one push (in-app with its reason, and by the rule's other channels the resident
+    accepts). Returns its new status, or "" when it is not due or someone else took it."""
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        push = (
+            PushLog.objects.select_for_update()
+            .filter(pk=push_id, status__in=[Status.PENDING, Status.DEFERRED], send_at__lte=now)
+            .select_related("rule")
+            .first()
+        )
+        if push is None:
+            return ""
+        if _opted_out(push.rule_id, push.user_id):
+            push.status = Status.OPTED_OUT
+        else:
+            row = person_row_get(pk=push.person_id)
+            told = notify_tell(
+                recipient=Recipient(user_id=push.user_id, phone=row.phone if row else ""),
+                template="notice",
+                params={"text": push.text},
+                kind=MESSAGE_KIND,
+                source_key=push.source_key,
+                link=push.link,
+                channels=channels_for(push.user_id, push.channels),
+                reason=push.reason,
+            )
+            push.status = Status.SENT if (told.message or told.sms) else Status.ALREADY_TOLD
+            push.sent_at = now
+        push.save(update_fields=["status", "sent_at"])
+        audit_record(
+            actor=Actor.system("outreach"),
+            action=audit_events.PUSH_SEND,
+            target=push,
+            changes={"rule": push.rule.code, "status": push.status},
+        )
+    return str(push.status)
+
+
+def push_deliver_due(*, now: datetime.datetime | None = None, limit: int = 1000) -> int:
+    """Tell the pushes whose time has come (those held over the quiet hours, and any a
+    worker lost)."""
+    now = now or timezone.now()
+    ids = list(
+        PushLog.objects.filter(
+            status__in=[Status.PENDING, Status.DEFERRED], send_at__lte=now
+        ).values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for pk in ids if push_deliver(push_id=pk, now=now))
+
+
+# --- 免申即享: the owning department confirms the matched list ----------------------------
+
+
+def push_department_confirm(
+    *,
+    user: User,
+    rule_code: str,
+    withdraw: Collection[int] = (),
+    now: datetime.datetime | None = None,
+) -> int:
+    """Staff of the rule's owning department confirm its matched list: the pushes they did
+    not strike off go (those inside quiet hours at 08:00). Returns how many were confirmed."""
+    from onewindow.identity.selectors import staff_departments_for
+
+    now = now or timezone.now()
+    rule = PushRule.objects.filter(code=rule_code).first()
+    if rule is None or not rule.department_code:
+        raise NotFound(_("没有这条推送规则。"))
+    if rule.department_code not in {d.code for d in staff_departments_for(user)}:
+        raise PermissionDenied(_("只有规则所属部门的工作人员才能确认名单。"))
+    at = send_time(now)
+    with transaction.atomic(durable=True):
+        waiting = PushLog.objects.select_for_update().filter(
+            rule=rule, status=Status.AWAITING_DEPARTMENT
+        )
+        struck = list(waiting.filter(pk__in=list(withdraw)).values_list("pk", flat=True))
+        PushLog.objects.filter(pk__in=struck).update(status=Status.WITHDRAWN)
+        confirmed = list(waiting.exclude(pk__in=struck).values_list("pk", flat=True))
+        PushLog.objects.filter(pk__in=confirmed).update(
+            status=Status.PENDING if at <= now else Status.DEFERRED, send_at=at
+        )
+        audit_record(
+            actor=Actor.from_user(user),
+            action=audit_events.PUSH_CONFIRM,
+            target=rule,
+            changes={"confirmed": len(confirmed), "withdrawn": struck},
+        )
+        _enqueue(confirmed if at <= now else [])
+    return len(confirmed)
+
+
+# --- the resident ----------------------------------------------------------------------------
+
+
+def push_rule_opt_out(*, user: User, rule_code: str) -> None:
+    """The resident turns a rule off (不再接收): it tells them nothing more, including what
+    is waiting for the morning."""
+    rule = PushRule.objects.filter(code=rule_code).first()
+    if rule is None:
+        raise NotFound(_("没有这条推送规则。"))
+    with transaction.atomic(durable=True):
+        _row, created = PushOptOut.objects.get_or_create(user_id=user.pk, rule=rule)
+        if not created:
+            return
+        PushLog.objects.filter(
+            rule=rule,
+            user_id=user.pk,
+            status__in=[Status.PENDING, Status.DEFERRED, Status.AWAITING_DEPARTMENT],
+        ).update(status=Status.OPTED_OUT)
+        audit_record(
+            actor=Actor.from_user(user),
+            action=audit_events.PUSH_OPT_OUT,
+            target=rule,
+            changes={"user": user.pk},
+        )
+
+
+# --- the demo --------------------------------------------------------------------------------
+
+
+def outreach_demo_seed(
+    *,
+    person_id: int,
+    valid_until: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> list[int]:
+    """Make the demo resident receive the ID-card reminder: their card runs out in 60 days,
+    the rules are loaded and the ID-card rule switched on (the demo city's operator), and
+    the rule is evaluated for them at once. Returns the pushes made."""
+    from onewindow.identity.services import person_id_card_validity_set
+
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    actor = Actor.system("demo")
+    person_id_card_validity_set(
+        actor=actor,
+        person_id=person_id,
+        valid_until=valid_until or today + datetime.timedelta(days=60),
+    )
+    if not PushRule.objects.filter(code=ID_CARD_RULE).exists():
+        push_rules_sync(actor=actor)
+    with transaction.atomic(durable=True):
+        rule = PushRule.objects.select_for_update().get(code=ID_CARD_RULE)
+        if not rule.enabled:
+            rule.enabled = True
+            rule.switched_on_at = now
+            rule.save()
+            audit_record(
+                actor=actor,
+                action=audit_events.RULE_SWITCH_ON,
+                target=rule,
+                changes={"demo": True},
+            )
+    return push_person_evaluate(rule_code=ID_CARD_RULE, person_id=person_id, now=now)
+
+
+ID_CARD_RULE = "id-card-expiring"
+
+
+def push_person_evaluate(
+    *, rule_code: str, person_id: int, now: datetime.datetime | None = None
+) -> list[int]:
+    """Evaluate one scheduled rule for one person now (outside the daily sweep)."""
+    now = now or timezone.now()
+    rule = PushRule.objects.get(code=rule_code)
+    row: PersonRow | None = person_row_get(pk=person_id)
+    if row is None or not rule.enabled:
+        return []
+    match = evaluate(rule_of(rule), Candidate(row=row), today=timezone.localtime(now).date())
+    if match is None:
+        return []
+    with transaction.atomic(durable=True):
+        push = _record(rule, match, now)
+        if push is None:
+            return []
+        audit_record(
+            actor=Actor.system("outreach"),
+            action=audit_events.PUSH_BATCH,
+            target=rule,
+            changes={"scanned": 1, "pushes": 1, "person": person_id},
+        )
+        _enqueue(_due([push.pk], now))
+    return [push.pk]

@@ -1,0 +1,37 @@
+"""Celery tasks of push rules; each only calls a service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from onewindow.outreach import services
+
+
+@shared_task(name="outreach.handle_event")
+def handle_event(event: dict[str, Any]) -> int:
+    pushed = services.push_event_handle(
+        event=services.PushEvent(
+            trigger=str(event["trigger"]),
+            person_id=int(event["person_id"]),
+            object_key=str(event["object_key"]),
+            facts=dict(event.get("facts") or {}),
+        )
+    )
+    return len(pushed)
+
+
+@shared_task(name="outreach.deliver")
+def deliver(push_ids: list[int]) -> int:
+    return sum(1 for pk in push_ids if services.push_deliver(push_id=int(pk)))
+
+
+@shared_task(name="outreach.deliver_due")
+def deliver_due() -> int:
+    return services.push_deliver_due()
+
+
+@shared_task(name="outreach.sweep")
+def sweep() -> int:
+    return services.push_sweep_run()
