@@ -197,7 +197,7 @@ def payments_section(
     items = [
         HomeItem(
             key=row.out_trade_no,
-            title=f"{row.service_name}：{row.subject}",
+            title=row.subject,
             url=row.url,
             status=row.status_label,
             detail=_("办件编号 %(number)s") % {"number": row.case_number},
