@@ -468,6 +468,22 @@ def _next_step(w: World) -> dict[str, Any]:
     return {"number": _joint(w).number, "code": "walk-service"}
 
 
+def _message(w: World) -> dict[str, Any]:
+    """A message in resident_a's message centre."""
+    if "message" not in w.objects:
+        from onewindow.notify.models import Message
+
+        w.objects["message"] = Message.objects.create(
+            recipient=w.users["resident_a"],
+            kind="notice",
+            title="办件通知",
+            body="走查消息",
+            link="/cases/",
+            source_key="walk:message",
+        )
+    return {"pk": w.objects["message"].pk}
+
+
 OWNER = frozenset({"resident_a"})
 TASK_HOLDER = frozenset({"staff_a"})
 
@@ -550,6 +566,10 @@ ARGUMENTS: dict[str, Args] = {
     # starts the next service of the chain from it.
     "cases:joint_case": Args(build=_joint_number, only=frozenset({"resident_b"})),
     "cases:case_next": Args(build=_next_step, only=OWNER),
+    # The citizen page: one's own messages; a company's page for the people acting for it
+    # today (resident_b's authorisation is still waiting for their answer).
+    "portal:message_open": Args(build=_message, only=OWNER),
+    "portal:company_home": Args(build=_company_uscc, only=OWNER),
 }
 
 

@@ -316,3 +316,58 @@ def desk_day(
         )
         for slot in slots
     ]
+
+
+# --- the citizen page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpcomingBooking:
+    place: str  # the counter's name
+    address: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    case_number: str  # '' for a booking without a case
+    url: str  # the case's page ('' without a case)
+
+
+def bookings_upcoming_for(*, user: User, limit: int = 5) -> tuple[list[UpcomingBooking], int]:
+    """The resident's appointments still to come (booked by them or for them), soonest
+    first, and how many. Two queries at most."""
+    from django.db.models import Q
+    from django.urls import reverse
+
+    person_id = getattr(getattr(user, "person", None), "pk", None)
+    who = (
+        Q(created_by_id=user.pk) | Q(person_id=person_id) if person_id else Q(created_by_id=user.pk)
+    )
+    rows = Booking.objects.filter(
+        who, status=Booking.Status.BOOKED, slot__ends_at__gt=timezone.now()
+    )
+    found = list(
+        rows.select_related("slot__resource")
+        .annotate(case_number=F("case__number"))
+        .order_by("slot__starts_at", "pk")[:limit]
+    )
+    total = len(found) if len(found) < limit else rows.count()
+    out = []
+    for booking in found:
+        number = getattr(booking, "case_number", None) or ""
+        resource = booking.slot.resource
+        out.append(
+            UpcomingBooking(
+                place=resource.name_en if _english() and resource.name_en else resource.name,
+                address=resource.address,
+                starts_at=booking.slot.starts_at,
+                ends_at=booking.slot.ends_at,
+                case_number=number,
+                url=reverse("cases:case_detail", kwargs={"number": number}) if number else "",
+            )
+        )
+    return out, total
+
+
+def _english() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "").startswith("en")

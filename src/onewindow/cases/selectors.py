@@ -13,6 +13,18 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+# What the citizen page shows (``cases.home_selectors``).
+from onewindow.cases.home_selectors import ActionRequest as ActionRequest
+from onewindow.cases.home_selectors import CaseProgress as CaseProgress
+from onewindow.cases.home_selectors import SupplementRequest as SupplementRequest
+from onewindow.cases.home_selectors import cases_in_progress as cases_in_progress
+from onewindow.cases.home_selectors import (
+    company_service_codes_since as company_service_codes_since,
+)
+from onewindow.cases.home_selectors import company_tasks_home as company_tasks_home
+from onewindow.cases.home_selectors import consent_requests_home as consent_requests_home
+from onewindow.cases.home_selectors import supplement_requests_for as supplement_requests_for
+
 # What the apps working for a case (payments, delivery) ask by its id or number.
 from onewindow.cases.lookup_selectors import case_awaits_payment as case_awaits_payment
 from onewindow.cases.lookup_selectors import case_id_for_number as case_id_for_number

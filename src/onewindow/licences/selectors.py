@@ -3,9 +3,11 @@ may present as a case material (电子证照免提交)."""
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -195,3 +197,58 @@ def licence_issuing_service(*, licence_type: str) -> Service | None:
     from onewindow.catalog.selectors import service_issuing_licence
 
     return service_issuing_licence(licence_type=licence_type)
+
+
+# --- the citizen page ------------------------------------------------------------------------
+
+EXPIRING_SOON_DAYS = 30
+
+
+@dataclass(frozen=True)
+class LicenceHomeRow:
+    number_tail: str  # the number's last digits (see licence_number_tail)
+    type_code: str
+    name: str
+    issued_at: datetime.datetime
+    valid_until: datetime.datetime | None
+    expiring_soon: bool  # valid, and ends within EXPIRING_SOON_DAYS
+    url: str
+
+
+def licences_for_home(
+    *, user: User | None = None, company_id: int | None = None, limit: int = 5
+) -> tuple[list[LicenceHomeRow], int]:
+    """The valid licences a resident holds in their own name (``user``) or a company holds
+    (``company_id``): those expiring soonest first, then the newest; and how many in all.
+    Two queries at most."""
+    from django.urls import reverse
+
+    rows = Licence.objects.filter(status=Licence.Status.VALID)
+    if company_id is not None:
+        rows = rows.filter(holder_company_id=company_id)
+    else:
+        person = getattr(user, "person", None)
+        if person is None:
+            return [], 0
+        rows = rows.filter(holder_person=person)
+    now = timezone.now()
+    rows = rows.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+    soon = now + datetime.timedelta(days=EXPIRING_SOON_DAYS)
+    found = list(
+        rows.select_related("licence_type").order_by(
+            F("valid_until").asc(nulls_last=True), "-issued_at", "-pk"
+        )[:limit]
+    )
+    total = len(found) if len(found) < limit else rows.count()
+    return [
+        LicenceHomeRow(
+            number_tail=licence_number_tail(lic.number),
+            type_code=lic.licence_type.code,
+            name=lic.licence_type.name_zh,
+            issued_at=lic.issued_at,
+            valid_until=lic.valid_until,
+            expiring_soon=lic.valid_until is not None and lic.valid_until <= soon,
+            url=reverse("licences:wallet") + f"#licence-{lic.number}",
+        )
+        for lic in found
+    ], total

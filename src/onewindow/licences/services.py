@@ -380,6 +380,20 @@ def _revoke(*, actor: Actor, licence: Licence, reason: str) -> Licence:
     licence.revoked_at = timezone.now()
     licence.revoked_reason = reason[:200]
     licence.save(update_fields=["status", "revoked_at", "revoked_reason"])
+    from onewindow.licences.signals import RevokedLicence, licence_revoked
+
+    licence_revoked.send(
+        sender=Licence,
+        licence=RevokedLicence(
+            id=licence.pk,
+            number=licence.number,
+            licence_type=licence.licence_type.code,
+            case_id=licence.case_id,
+            holder_person_id=licence.holder_person_id,
+            holder_company_id=licence.holder_company_id,
+            reason=licence.revoked_reason,
+        ),
+    )
     audit_record(
         actor=actor,
         action=audit_events.LICENCE_REVOKE,

@@ -22,3 +22,19 @@ class IssuedLicence:
     case_id: int | None  # the case whose process issued it
     holder_person_id: int | None
     holder_company_id: int | None
+
+
+# Sent inside the transaction that revokes a licence, once (revoking it again sends nothing),
+# with ``licence=`` a :class:`RevokedLicence`: the citizen page tells its holder.
+licence_revoked = Signal()
+
+
+@dataclass(frozen=True)
+class RevokedLicence:
+    id: int
+    number: str
+    licence_type: str
+    case_id: int | None
+    holder_person_id: int | None
+    holder_company_id: int | None
+    reason: str

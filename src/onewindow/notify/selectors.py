@@ -51,3 +51,12 @@ def sms_outbox_recent(*, limit: int = 50) -> list[OutboxEntry]:
         )
         for row in rows
     ]
+
+
+# --- the message centre (站内信): reads of notify.inbox ---------------------------------------
+from onewindow.notify.inbox import InboxCounts as InboxCounts  # noqa: E402
+from onewindow.notify.inbox import InboxMessage as InboxMessage  # noqa: E402
+from onewindow.notify.inbox import inbox_counts as inbox_counts  # noqa: E402
+from onewindow.notify.inbox import inbox_message_get as inbox_message_get  # noqa: E402
+from onewindow.notify.inbox import inbox_messages as inbox_messages  # noqa: E402
+from onewindow.notify.inbox import inbox_unread_count as inbox_unread_count  # noqa: E402

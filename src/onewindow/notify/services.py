@@ -345,3 +345,8 @@ def sms_retry_pending() -> int:
     for message_id in ids:
         _enqueue(message_id)
     return len(ids)
+
+
+# --- the message centre (站内信): read marks of notify.inbox (steps, no audit row) -----------
+from onewindow.notify.inbox import message_mark_read as message_mark_read  # noqa: E402
+from onewindow.notify.inbox import messages_mark_all_read as messages_mark_all_read  # noqa: E402

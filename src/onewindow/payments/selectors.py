@@ -192,3 +192,60 @@ def gateways_for_reconciliation(extra: Iterable[str] = ()) -> list[str]:
     with contextlib.suppress(LookupError, ValueError, ImproperlyConfigured):
         names.add(get_gateway().name)
     return sorted(n for n in names if n)
+
+
+# --- the citizen page ------------------------------------------------------------------------
+
+DUE = (PaymentOrder.Status.CREATED, PaymentOrder.Status.PAYING)
+OPEN_CASE_STATUSES = ("submitted", "consent", "in_progress", "supplement")  # as Case.is_open
+
+
+@dataclass(frozen=True)
+class PaymentDue:
+    """A fee the resident (or a company they act for) still has to pay."""
+
+    out_trade_no: str
+    subject: str
+    amount_fen: int
+    amount_yuan: str  # "15.00"
+    status: str
+    status_label: str
+    case_number: str
+    service_name: str
+    created_at: datetime.datetime
+    url: str  # the case's payment page (去缴费)
+
+
+def payments_due_for(
+    *, user: User | None = None, company_id: int | None = None, limit: int = 5
+) -> tuple[list[PaymentDue], int]:
+    """Unpaid fee orders (待缴费, 支付中) of the resident's own open cases (``user``) or of a
+    company's (``company_id``), oldest first, and how many there are: paid, closed and
+    refunded orders are not due. Two queries at most."""
+    from django.urls import reverse
+
+    orders = PaymentOrder.objects.filter(status__in=DUE, case__status__in=OPEN_CASE_STATUSES)
+    if company_id is not None:
+        orders = orders.filter(case__applicant_company_id=company_id)
+    else:
+        assert user is not None
+        orders = orders.filter(case__created_by_id=user.pk, case__applicant_company__isnull=True)
+    rows = list(
+        orders.select_related("case__service_version__service").order_by("created_at", "pk")[:limit]
+    )
+    total = len(rows) if len(rows) < limit else orders.count()
+    return [
+        PaymentDue(
+            out_trade_no=row.out_trade_no,
+            subject=row.subject,
+            amount_fen=row.amount_fen,
+            amount_yuan=row.amount_yuan,
+            status=row.status,
+            status_label=str(row.get_status_display()),
+            case_number=row.case.number or "",
+            service_name=row.case.service_version.service.display_name,
+            created_at=row.created_at,
+            url=reverse("payments:case", kwargs={"number": row.case.number}),
+        )
+        for row in rows
+    ], total

@@ -246,6 +246,19 @@ def _apply(
     if changed and note.status == "paid":
         order.refresh_from_db()
         _receipt_issue(order, now=now)
+        from onewindow.payments.signals import PaymentReceived, payment_received
+
+        payment_received.send(
+            sender=PaymentOrder,
+            payment=PaymentReceived(
+                out_trade_no=order.out_trade_no,
+                subject=order.subject,
+                amount_yuan=order.amount_yuan,
+                case_id=order.case_id,
+                case_number=order.case.number or "",
+                applicant_user_id=order.case.created_by_id,
+            ),
+        )
         from onewindow.cases.services import case_advance_enqueue
 
         case_advance_enqueue(case_id=order.case_id)  # after commit: the worker continues it

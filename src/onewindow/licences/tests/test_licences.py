@@ -188,10 +188,10 @@ def test_wallet_lists_own_licences_and_serves_a_pdf(client):
     pdf = client.get(f"/licences/{mine.number}.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert client.get(f"/licences/{theirs.number}.pdf").status_code == 404
-    from onewindow.portal.selectors import home_sections_for
+    from onewindow.portal.selectors import home_page_for
 
-    sections = home_sections_for(user=user)
-    assert [s.name for s in sections.licences] == ["往来港澳通行证签注"]
+    home = home_page_for(user=user)
+    assert [item.title for item in home["licences"].items] == ["往来港澳通行证签注"]
 
 
 def test_wallet_shows_the_permit_number_but_not_the_holders_own_id(client):

@@ -10,7 +10,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.config import urls as root_urls
 from onewindow.identity.models import Person, Staff, User
-from onewindow.portal.selectors import HomeSections, home_sections_for
+from onewindow.portal.sections import KEYS
+from onewindow.portal.selectors import HomePage, home_page_for
 from onewindow.portal.views import server_error
 from onewindow.testing.factories import PersonFactory, StaffFactory, UserFactory, user_of
 
@@ -41,7 +42,7 @@ def test_resident_is_greeted_by_their_own_name_in_full(client: Client) -> None:
     body = response.content.decode()
     assert "您好，陈晓欣" in body
     assert "陈*欣" not in body
-    for empty in ("暂无办件", "暂无证照", "暂无账单", "暂无消息"):
+    for empty in ("暂无办件", "暂无证照", "暂无账单", "暂无未读消息"):
         assert empty in body
     # the resident navigation, and a logout form rather than a logout link
     assert "我的办件" in body and "我的账单" in body
@@ -81,10 +82,14 @@ def test_staff_visiting_home_are_sent_to_the_workbench(client: Client) -> None:
 
 def test_home_sections_start_empty_and_typed() -> None:
     person = _person(name="王芳")
-    sections = home_sections_for(user=user_of(person))
-    assert isinstance(sections, HomeSections)
-    assert sections.greeting_name == "王芳"
-    assert sections.cases == sections.licences == sections.bills == sections.messages == []
+    page = home_page_for(user=user_of(person))
+    assert isinstance(page, HomePage)
+    assert page.greeting_name == "王芳"
+    assert set(page.sections) == set(KEYS) == set(page.order)
+    for key in ("cases", "tasks_for_me", "payments_due", "licences", "messages"):
+        assert page[key].items == () and page[key].available, key
+    # nothing provides bills and replies on this platform yet: not "nothing for you"
+    assert not page["bills"].available and not page["replies"].available
 
 
 def test_elder_mode_cookie_marks_the_page(client: Client) -> None:

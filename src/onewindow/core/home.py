@@ -1,0 +1,195 @@
+"""The citizen page's section contract (市民网页的栏目).
+
+The resident's home page is made of sections (``cases``, ``bills``, ``replies`` …). The
+portal fills the platform's own; any other app fills one by registering a provider from its
+``AppConfig.ready()``, without the portal knowing it::
+
+    class InteractionConfig(AppConfig):
+        def ready(self) -> None:
+            from onewindow.core.home import home_section_register
+            from onewindow.interaction.selectors import replies_home_section
+
+            home_section_register("replies", replies_home_section)
+
+A provider is called with the logged-in account and the number of items the page shows,
+and answers a frozen :class:`HomeSection`: its items newest and most urgent first, when its
+data was last brought up to date, and the sources that could not be reached (shown as
+"暂时无法获取，x 分钟前更新" instead of an empty list). A provider that raises is shown the
+same way: one broken source never breaks the page.
+
+This module imports no app: the account is whatever the caller passes (an identity
+``User``)."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HomeItem:
+    """One line of a section. Only ``title`` is required; a section fills what it knows."""
+
+    title: str
+    url: str = ""
+    key: str = ""  # stable id within the section (a case number, a message id …)
+    status: str = ""  # the badge (办理中, 待缴费, 即将到期 …)
+    detail: str = ""  # one more line in the person's words
+    at: datetime.datetime | None = None  # when it last changed (newest first)
+    due_on: datetime.date | None = None  # the day something is due
+    urgent: bool = False  # needs the person's action or attention soon
+    next_step: str = ""
+    holder: str = ""  # who holds it now (a department, a company)
+    working_days_left: int | None = None
+    amount: Decimal | None = None  # yuan
+    unread: bool = False
+    reason: str = ""  # why it is shown ("因为……")
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """A source that could not be reached: its name (国网广州供电局, 12345 热线 …), what
+    kind of data (电费), and when the page last had fresh data from it (None: never)."""
+
+    source: str
+    kind: str = ""
+    last_updated_at: datetime.datetime | None = None
+
+    def minutes_ago(self, now: datetime.datetime) -> int | None:
+        if self.last_updated_at is None:
+            return None
+        return max(0, int((now - self.last_updated_at).total_seconds() // 60))
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    key: str
+    title: str
+    items: tuple[HomeItem, ...] = ()
+    # When the data behind the items was last brought up to date (None: read live now).
+    updated_at: datetime.datetime | None = None
+    unavailable: tuple[Unavailable, ...] = ()
+    total: int | None = None  # how many there are in all, when more than the items shown
+    more_url: str = ""  # where the whole list is
+    available: bool = True  # False: nothing provides this section yet
+
+    @property
+    def urgent(self) -> int:
+        """The number of urgent items: sections with more come first on the page."""
+        return sum(1 for item in self.items if item.urgent)
+
+    @property
+    def count(self) -> int:
+        return self.total if self.total is not None else len(self.items)
+
+
+class HomeSectionProvider(Protocol):
+    def __call__(self, *, user: Any, limit: int) -> HomeSection: ...
+
+
+@dataclass(frozen=True)
+class _Registered:
+    key: str
+    provider: HomeSectionProvider
+    name: str = ""  # the source's name, for "暂时无法获取" when it raises
+
+
+_registry: dict[str, list[_Registered]] = {}
+
+
+def home_section_register(key: str, provider: HomeSectionProvider, *, name: str = "") -> None:
+    """Let ``provider`` fill the section ``key`` (call from ``AppConfig.ready()``). Several
+    providers may fill one section: their items are merged. Registering the same provider
+    twice changes nothing."""
+    entries = _registry.setdefault(key, [])
+    if any(entry.provider is provider for entry in entries):
+        return
+    entries.append(_Registered(key=key, provider=provider, name=name))
+
+
+def home_section_unregister(key: str, provider: HomeSectionProvider | None = None) -> None:
+    """Take a provider (or every provider of ``key``) off the page (tests, feature flags)."""
+    if provider is None:
+        _registry.pop(key, None)
+        return
+    _registry[key] = [entry for entry in _registry.get(key, []) if entry.provider is not provider]
+
+
+def home_section_keys() -> list[str]:
+    return [key for key, entries in _registry.items() if entries]
+
+
+def sort_items(items: Sequence[HomeItem]) -> tuple[HomeItem, ...]:
+    """Most urgent first, then newest first (items without a time last)."""
+    floor = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    return tuple(sorted(items, key=lambda item: (not item.urgent, -(item.at or floor).timestamp())))
+
+
+def home_section_collect(
+    key: str,
+    *,
+    user: Any,
+    limit: int,
+    title: str,
+    unavailable_source: Callable[[], str] | None = None,
+) -> HomeSection:
+    """The section ``key`` as its registered providers fill it: items merged, most urgent
+    and newest first, the oldest ``updated_at`` of them, every unreachable source. A provider
+    that raises is logged and shown as unreachable. With no provider, an empty section
+    marked ``available=False`` (the page says the service is not connected yet, never
+    "nothing for you")."""
+    entries = _registry.get(key, [])
+    if not entries:
+        return HomeSection(key=key, title=title, available=False)
+    items: list[HomeItem] = []
+    unavailable: list[Unavailable] = []
+    updated: list[datetime.datetime] = []
+    total = 0
+    exact_total = True
+    for entry in entries:
+        try:
+            section = entry.provider(user=user, limit=limit)
+        except Exception:  # one broken source must not break the page
+            log.exception("home section %s: provider %s failed", key, entry.provider)
+            source = entry.name or (unavailable_source() if unavailable_source else title)
+            unavailable.append(Unavailable(source=source))
+            exact_total = False
+            continue
+        items.extend(section.items)
+        unavailable.extend(section.unavailable)
+        if section.updated_at is not None:
+            updated.append(section.updated_at)
+        total += section.count
+    merged = sort_items(items)
+    return HomeSection(
+        key=key,
+        title=title,
+        items=merged[:limit],
+        updated_at=min(updated) if updated else None,
+        unavailable=tuple(unavailable),
+        total=total if exact_total else None,
+    )
+
+
+def with_items(section: HomeSection, items: Sequence[HomeItem]) -> HomeSection:
+    return replace(section, items=tuple(items))
+
+
+__all__ = [
+    "HomeItem",
+    "HomeSection",
+    "HomeSectionProvider",
+    "Unavailable",
+    "home_section_collect",
+    "home_section_keys",
+    "home_section_register",
+    "home_section_unregister",
+    "sort_items",
+    "with_items",
+]
