@@ -112,7 +112,7 @@ class Sip2Handler(socketserver.BaseRequestHandler):
                 line, _sep, buffer = buffer.partition(b"\r")
                 if not line:
                     continue
-                text = line.decode("utf-8", errors="replace")
+                text = line.decode(self.server.encoding, errors="replace")
                 if text.startswith("97"):
                     answer = last
                 elif not checksum_ok(text):
@@ -138,7 +138,7 @@ class Sip2Handler(socketserver.BaseRequestHandler):
             if wrong.bad_checksum and answer[-6:-4] == "AZ":
                 wrong.bad_checksum -= 1
                 answer = answer[:-4] + ("0000" if answer[-4:] != "0000" else "FFFF")
-        self.request.sendall((answer + "\r").encode("utf-8"))
+        self.request.sendall((answer + "\r").encode(self.server.encoding))
         return True
 
 
@@ -146,8 +146,11 @@ class Sip2Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int] = ("127.0.0.1", 0)) -> None:
+    def __init__(
+        self, address: tuple[str, int] = ("127.0.0.1", 0), *, encoding: str = "utf-8"
+    ) -> None:
         super().__init__(address, Sip2Handler)
+        self.encoding = encoding
         self.state = LibraryState()
         self.misbehaviour = Misbehaviour()
         self.logged_in = False

@@ -221,3 +221,25 @@ def test_the_demo_seed_gives_a_card_with_a_loan_and_volunteer_hours() -> None:
     seeded = services.onepass_demo_seed(user=person.user)
     assert seeded.loans == 2 and seeded.hours > 0
     assert services.onepass_demo_seed(user=person.user) == seeded
+
+
+def test_names_match_across_widths_spaces_and_middle_dots() -> None:
+    assert services.same_name("阿卜杜·热合曼", "阿卜杜•热合曼")
+    assert services.same_name("阿卜杜.热合曼", "阿卜杜・热合曼")
+    assert services.same_name("陈 小红", "陈小红")
+    assert not services.same_name("陈小红", "陈晓红")
+    assert not services.same_name("", "")
+
+
+def test_no_card_yet_is_a_section_that_offers_one() -> None:
+    section = selectors.library_home_section(user=reader().user)
+    assert (section.bound, section.items, section.url) == (False, (), "/onepass/library/")
+
+
+def test_the_beat_tasks_call_their_services(commit: Any) -> None:
+    from onewindow.onepass.tasks import onepass_remind_due_loans, onepass_sync_cards
+
+    bind(reader())
+    assert onepass_sync_cards() == 1
+    assert onepass_remind_due_loans() == 1
+    assert onepass_remind_due_loans() == 0

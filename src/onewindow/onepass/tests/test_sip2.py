@@ -189,3 +189,13 @@ def test_the_server_asks_a_client_to_resend_a_damaged_request(sip2_server: Sip2S
         answer = sock.recv(1000).decode()
     assert answer.startswith("98YYYYNN") and checksum_ok(answer.rstrip("\r"))
     assert parse(answer).get("AM") == "广州图书馆（演示）"
+
+
+def test_a_library_speaking_gb18030() -> None:
+    """Some library systems speak SIP2 in GB18030; the checksum is over characters either way."""
+    with Sip2Server(encoding="gb18030") as server:
+        account = library(server, encoding="gb18030").account_get(
+            patron_id="0440100023456", password="654321"
+        )
+    assert account.patron.name == "王建国"
+    assert [loan.title for loan in account.loans] == ["三体"]
