@@ -155,6 +155,17 @@ def service_hours_of(*, volunteer: Volunteer) -> list[ServiceHour]:
     return list(volunteer.hours.all())
 
 
+def volunteer_unavailable(volunteer: Volunteer) -> bool:
+    """The last time OneWindow asked for the hours, the platform did not answer."""
+    return volunteer.sync_failed_at is not None and (
+        volunteer.synced_at is None or volunteer.sync_failed_at > volunteer.synced_at
+    )
+
+
+def volunteer_stale(*, volunteer: Volunteer, now: datetime.datetime) -> bool:
+    return volunteer.synced_at is None or now - volunteer.synced_at > STALE_AFTER
+
+
 @dataclass(frozen=True)
 class ActivitiesNear:
     activities: tuple[Activity, ...]
@@ -193,9 +204,7 @@ def volunteer_home_section(*, user: User, now: datetime.datetime | None = None) 
     upcoming = volunteer.signups.all()
     if now is not None:
         upcoming = upcoming.filter(starts_at__gte=now)
-    down = volunteer.sync_failed_at is not None and (
-        volunteer.synced_at is None or volunteer.sync_failed_at > volunteer.synced_at
-    )
+    down = volunteer_unavailable(volunteer)
     return VolunteerSection(
         registered=True,
         total_hours=volunteer.total_hours,

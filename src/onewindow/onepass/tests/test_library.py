@@ -209,7 +209,7 @@ def test_the_same_flows_over_sip2(sip2_settings: Sip2Server) -> None:
         user=person.user, item_id="3100128345", actor=Actor.from_user(person.user)
     )
     assert loan.due_on == TODAY + datetime.timedelta(days=30)
-    sip2_settings.misbehaviour.delay = 1.5
+    sip2_settings.misbehaviour.delay = 2.5
     assert not services.library_card_sync(card_id=card.pk)
     assert selectors.library_home_section(user=person.user).unavailable
     with pytest.raises(ApplicationError, match="暂不支持在线办理读者证"):

@@ -199,3 +199,28 @@ def test_a_library_speaking_gb18030() -> None:
         )
     assert account.patron.name == "王建国"
     assert [loan.title for loan in account.loans] == ["三体"]
+
+
+def test_an_endless_answer_is_cut_off() -> None:
+    """A service that streams bytes without ever ending a message is not read forever."""
+    import contextlib
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def flood() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(1000)
+            with contextlib.suppress(OSError):
+                conn.sendall(b"98" + b"Y" * 40_000)
+
+    threading.Thread(target=flood, daemon=True).start()
+    lib = Sip2Library(
+        host="127.0.0.1", port=listener.getsockname()[1], institution="GZLIB", timeout=2
+    )
+    with pytest.raises(ProviderError, match="too long"):
+        lib.patron_get(patron_id="0440100012345", password="123456")
+    listener.close()
