@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 LIBRARY_URL = "/onepass/library/"
 VOLUNTEER_URL = "/onepass/volunteer/"
 STALE_AFTER = datetime.timedelta(minutes=10)
+RETRY_AFTER = datetime.timedelta(minutes=2)
 
 
 def library_card_for(*, user: User) -> LibraryCard | None:
@@ -49,8 +50,17 @@ def library_unavailable(card: LibraryCard) -> bool:
     )
 
 
+def _stale(
+    synced_at: datetime.datetime | None, failed_at: datetime.datetime | None, now: datetime.datetime
+) -> bool:
+    """Worth asking again: the last answer is old, and the last failure (if any) is not so
+    recent that asking again would only make the resident wait for the same timeout."""
+    old = synced_at is None or now - synced_at > STALE_AFTER
+    return old and (failed_at is None or now - failed_at > RETRY_AFTER)
+
+
 def library_card_stale(*, card: LibraryCard, now: datetime.datetime) -> bool:
-    return card.synced_at is None or now - card.synced_at > STALE_AFTER
+    return _stale(card.synced_at, card.sync_failed_at, now)
 
 
 @dataclass(frozen=True)
@@ -163,7 +173,7 @@ def volunteer_unavailable(volunteer: Volunteer) -> bool:
 
 
 def volunteer_stale(*, volunteer: Volunteer, now: datetime.datetime) -> bool:
-    return volunteer.synced_at is None or now - volunteer.synced_at > STALE_AFTER
+    return _stale(volunteer.synced_at, volunteer.sync_failed_at, now)
 
 
 @dataclass(frozen=True)

@@ -243,3 +243,23 @@ def test_the_beat_tasks_call_their_services(commit: Any) -> None:
     assert onepass_sync_cards() == 1
     assert onepass_remind_due_loans() == 1
     assert onepass_remind_due_loans() == 0
+
+
+def test_a_library_that_just_failed_is_not_asked_again_at_once() -> None:
+    from django.utils import timezone
+
+    card = bind(reader())
+    now = timezone.now()
+    assert not selectors.library_card_stale(card=card, now=now)
+    later = now + datetime.timedelta(minutes=11)
+    assert selectors.library_card_stale(card=card, now=later)
+    FakeLibrary.down = True
+    services.library_card_sync(card_id=card.pk)
+    card.refresh_from_db()
+    assert card.sync_failed_at is not None
+    assert not selectors.library_card_stale(
+        card=card, now=card.sync_failed_at + datetime.timedelta(minutes=1)
+    )
+    assert selectors.library_card_stale(
+        card=card, now=card.sync_failed_at + datetime.timedelta(minutes=11)
+    )
