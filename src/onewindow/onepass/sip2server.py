@@ -95,6 +95,7 @@ class Misbehaviour:
     garbage: int = 0  # answers replaced by bytes that are no SIP2 message
     hang_up: int = 0  # connections closed instead of answering
     offline: bool = False  # 98 says the ACS is off line
+    wrong_sequence: int = 0  # answers carrying another request's sequence number
 
 
 class Sip2Handler(socketserver.BaseRequestHandler):
@@ -194,7 +195,11 @@ class Sip2Server(socketserver.ThreadingTCPServer):
             return "96"
         with self.state.lock:
             body = handler(message)
-        return seal(body, message.sequence or 0)
+            sequence = message.sequence or 0
+            if self.misbehaviour.wrong_sequence:
+                self.misbehaviour.wrong_sequence -= 1
+                sequence += 1
+        return seal(body, sequence)
 
     def _now(self) -> str:
         return sip_datetime(datetime.datetime.now())

@@ -224,3 +224,9 @@ def test_an_endless_answer_is_cut_off() -> None:
     with pytest.raises(ProviderError, match="too long"):
         lib.patron_get(patron_id="0440100012345", password="123456")
     listener.close()
+
+
+def test_an_answer_to_another_request_is_refused(sip2_server: Sip2Server) -> None:
+    sip2_server.misbehaviour.wrong_sequence = 1
+    with pytest.raises(Sip2FormatError, match="another request"):
+        library(sip2_server).patron_get(patron_id="0440100012345", password="123456")
