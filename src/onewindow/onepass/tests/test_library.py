@@ -163,11 +163,19 @@ def test_a_library_down_keeps_the_last_loans_and_says_so() -> None:
     assert not selectors.library_home_section(user=person.user).unavailable
 
 
-def test_a_due_date_reminder_is_told_once_per_loan_and_due_date(commit: Any) -> None:
+def test_a_due_date_reminder_is_told_once_per_loan_and_due_date(commit: Any, fake_sms: Any) -> None:
     person = reader(phone="13800138000")
     bind(person)
-    assert services.loan_reminders_send(today=TODAY) == 1  # 活着, due in two days
+    with commit():
+        assert services.loan_reminders_send(today=TODAY) == 1  # 活着, due in two days
     assert services.loan_reminders_send(today=TODAY) == 0
+    [(_id, sms)] = list(fake_sms.sent)
+    assert sms.phone == "13800138000"
+    due_soon = (TODAY + datetime.timedelta(days=2)).isoformat()
+    assert (sms.template, sms.params) == (
+        "notice",
+        {"text": f"您借阅的《活着》将于{due_soon}到期，还有2天，可在一网通办续借。"},
+    )
     message = Message.objects.get(recipient=person.user)
     due = (TODAY + datetime.timedelta(days=2)).isoformat()
     assert message.body == f"您借阅的《活着》将于{due}到期，还有2天，可在一网通办续借。"
