@@ -16,7 +16,7 @@ from pytest_django.live_server_helper import LiveServer
 from onewindow.onepass.providers.fake import FakeLibrary, FakeVolunteers
 from onewindow.testing.factories import PersonFactory
 from tests.e2e.conftest import check_page as check
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import Screenshots, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,6 +67,7 @@ def test_resident_binds_a_library_card_and_renews_a_loan(
     alive = loans.filter(has_text="《活着》")
     expect(alive.get_by_test_id("due-on")).to_have_text(renewed)  # now the later of the two
     check(page)
+    Screenshots("onepass")(page, "library")
 
     page.get_by_label("图书条码号").fill("3100128348")
     page.get_by_role("button", name="预约", exact=True).click()
@@ -118,6 +119,8 @@ def test_resident_volunteers_and_gets_the_certificate_of_hours(
     page.get_by_role("button", name="报名“社区长者饭堂助餐服务”").click()
     expect(page.get_by_text("已报名“社区长者饭堂助餐服务”。")).to_be_visible()
     expect(page.get_by_test_id("signup")).to_contain_text("社区长者饭堂助餐服务")
+    joined = page.get_by_test_id("activity").filter(has_text="社区长者饭堂助餐服务")
+    expect(joined).to_contain_text("已报名 6/20")
     expect(page.get_by_test_id("activity").filter(has_text="无偿献血宣传引导")).to_contain_text(
         "名额已满"
     )
@@ -125,6 +128,7 @@ def test_resident_volunteers_and_gets_the_certificate_of_hours(
     page.get_by_role("button", name="开具志愿服务时长证明").click()
     expect(page.get_by_text("志愿服务时长证明已放入“我的证照”")).to_be_visible()
     check(page)
+    Screenshots("onepass")(page, "volunteer")
     page.goto("/licences/")
     licence = page.get_by_test_id("licence")
     expect(licence).to_contain_text("志愿服务时长证明")

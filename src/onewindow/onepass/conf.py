@@ -29,6 +29,7 @@ def library() -> LibraryProvider:
             login_password=setting("ONEPASS_SIP2_PASSWORD"),
             location=setting("ONEPASS_SIP2_LOCATION", "ONEWINDOW"),
             timeout=float(setting("ONEPASS_SIP2_TIMEOUT", "5")),
+            encoding=setting("ONEPASS_SIP2_ENCODING", "utf-8"),
         )
     from onewindow.onepass.providers.fake import FakeLibrary
 

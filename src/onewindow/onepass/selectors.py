@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 LIBRARY_URL = "/onepass/library/"
 VOLUNTEER_URL = "/onepass/volunteer/"
 STALE_AFTER = datetime.timedelta(minutes=10)
+RETRY_AFTER = datetime.timedelta(minutes=2)
 
 
 def library_card_for(*, user: User) -> LibraryCard | None:
@@ -49,8 +50,17 @@ def library_unavailable(card: LibraryCard) -> bool:
     )
 
 
+def _stale(
+    synced_at: datetime.datetime | None, failed_at: datetime.datetime | None, now: datetime.datetime
+) -> bool:
+    """Worth asking again: the last answer is old, and the last failure (if any) is not so
+    recent that asking again would only make the resident wait for the same timeout."""
+    old = synced_at is None or now - synced_at > STALE_AFTER
+    return old and (failed_at is None or now - failed_at > RETRY_AFTER)
+
+
 def library_card_stale(*, card: LibraryCard, now: datetime.datetime) -> bool:
-    return card.synced_at is None or now - card.synced_at > STALE_AFTER
+    return _stale(card.synced_at, card.sync_failed_at, now)
 
 
 @dataclass(frozen=True)
@@ -155,6 +165,17 @@ def service_hours_of(*, volunteer: Volunteer) -> list[ServiceHour]:
     return list(volunteer.hours.all())
 
 
+def volunteer_unavailable(volunteer: Volunteer) -> bool:
+    """The last time OneWindow asked for the hours, the platform did not answer."""
+    return volunteer.sync_failed_at is not None and (
+        volunteer.synced_at is None or volunteer.sync_failed_at > volunteer.synced_at
+    )
+
+
+def volunteer_stale(*, volunteer: Volunteer, now: datetime.datetime) -> bool:
+    return _stale(volunteer.synced_at, volunteer.sync_failed_at, now)
+
+
 @dataclass(frozen=True)
 class ActivitiesNear:
     activities: tuple[Activity, ...]
@@ -193,9 +214,7 @@ def volunteer_home_section(*, user: User, now: datetime.datetime | None = None) 
     upcoming = volunteer.signups.all()
     if now is not None:
         upcoming = upcoming.filter(starts_at__gte=now)
-    down = volunteer.sync_failed_at is not None and (
-        volunteer.synced_at is None or volunteer.sync_failed_at > volunteer.synced_at
-    )
+    down = volunteer_unavailable(volunteer)
     return VolunteerSection(
         registered=True,
         total_hours=volunteer.total_hours,

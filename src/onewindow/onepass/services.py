@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, NoReturn
@@ -70,6 +71,20 @@ def _library_down() -> LibraryUnavailable:
 
 def _volunteers_down() -> VolunteersUnavailable:
     return VolunteersUnavailable(_("志愿服务平台暂时无法连接，请稍后再试。"))
+
+
+MIDDLE_DOTS = str.maketrans({"•": "·", "・": "·", "∙": "·", "‧": "·", ".": "·"})
+
+
+def same_name(a: str, b: str) -> bool:
+    """The library's record and the real-name record name the same person: equal after
+    width folding (NFKC), without spaces, with every middle dot written alike (维吾尔族
+    names are written 阿卜杜·热合曼, 阿卜杜•热合曼 or 阿卜杜.热合曼 by different systems)."""
+
+    def fold(name: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", name).translate(MIDDLE_DOTS).split())
+
+    return bool(fold(a)) and fold(a) == fold(b)
 
 
 def _person(user: User) -> Person:
@@ -152,7 +167,7 @@ def library_card_bind(*, user: User, patron_id: str, password: str, actor: Actor
         refusal = ValidationFailed(
             _("该读者证已挂失或暂停使用，请联系图书馆。"), code="card_blocked", field="patron_id"
         )
-    elif patron.name.strip() != person.name.strip():
+    elif not same_name(patron.name, person.name):
         refusal = ValidationFailed(
             _("该读者证登记的姓名与您的实名信息不一致，不能绑定。"),
             code="name_mismatch",

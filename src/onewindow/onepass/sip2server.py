@@ -95,6 +95,7 @@ class Misbehaviour:
     garbage: int = 0  # answers replaced by bytes that are no SIP2 message
     hang_up: int = 0  # connections closed instead of answering
     offline: bool = False  # 98 says the ACS is off line
+    wrong_sequence: int = 0  # answers carrying another request's sequence number
 
 
 class Sip2Handler(socketserver.BaseRequestHandler):
@@ -112,7 +113,7 @@ class Sip2Handler(socketserver.BaseRequestHandler):
                 line, _sep, buffer = buffer.partition(b"\r")
                 if not line:
                     continue
-                text = line.decode("utf-8", errors="replace")
+                text = line.decode(self.server.encoding, errors="replace")
                 if text.startswith("97"):
                     answer = last
                 elif not checksum_ok(text):
@@ -138,7 +139,7 @@ class Sip2Handler(socketserver.BaseRequestHandler):
             if wrong.bad_checksum and answer[-6:-4] == "AZ":
                 wrong.bad_checksum -= 1
                 answer = answer[:-4] + ("0000" if answer[-4:] != "0000" else "FFFF")
-        self.request.sendall((answer + "\r").encode("utf-8"))
+        self.request.sendall((answer + "\r").encode(self.server.encoding))
         return True
 
 
@@ -146,8 +147,11 @@ class Sip2Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int] = ("127.0.0.1", 0)) -> None:
+    def __init__(
+        self, address: tuple[str, int] = ("127.0.0.1", 0), *, encoding: str = "utf-8"
+    ) -> None:
         super().__init__(address, Sip2Handler)
+        self.encoding = encoding
         self.state = LibraryState()
         self.misbehaviour = Misbehaviour()
         self.logged_in = False
@@ -191,7 +195,11 @@ class Sip2Server(socketserver.ThreadingTCPServer):
             return "96"
         with self.state.lock:
             body = handler(message)
-        return seal(body, message.sequence or 0)
+            sequence = message.sequence or 0
+            if self.misbehaviour.wrong_sequence:
+                self.misbehaviour.wrong_sequence -= 1
+                sequence += 1
+        return seal(body, sequence)
 
     def _now(self) -> str:
         return sip_datetime(datetime.datetime.now())

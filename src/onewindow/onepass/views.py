@@ -144,6 +144,13 @@ def _volunteer_page(
     request: AuthenticatedHttpRequest, *, error: str = "", status: int = 200
 ) -> HttpResponse:
     volunteer = selectors.volunteer_for(user=request.user)
+    if (
+        volunteer is not None
+        and request.method == "GET"
+        and selectors.volunteer_stale(volunteer=volunteer, now=timezone.now())
+    ):
+        services.volunteer_hours_sync(volunteer_pk=volunteer.pk)
+        volunteer = selectors.volunteer_for(user=request.user)
     near = selectors.activities_near(user=request.user, today=timezone.localdate())
     context: dict[str, Any] = {
         "volunteer": volunteer,
@@ -157,6 +164,7 @@ def _volunteer_page(
             "signups": signups,
             "joined_ids": {s.activity_id for s in signups},
             "hours": selectors.service_hours_of(volunteer=volunteer),
+            "hours_unavailable": selectors.volunteer_unavailable(volunteer),
         }
     return render(request, "onepass/volunteer.html", context, status=status)
 

@@ -7,6 +7,7 @@ call fail as a system that cannot be reached does."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 from typing import ClassVar
@@ -221,14 +222,21 @@ class FakeVolunteers:
         digest = hashlib.sha256(f"gzvol:{id_number}".encode()).hexdigest()
         return VolunteerProfile(f"GZV{int(digest[:10], 16) % 10**9:09d}", name, region_code[:6])
 
+    def _with_signups(self, activity: Activity) -> Activity:
+        extra = sum(activity.activity_id in ids for ids in type(self).joined.values())
+        return dataclasses.replace(activity, joined=activity.joined + extra)
+
     def activities_near(self, *, region_code: str, on_or_after: datetime.date) -> list[Activity]:
         self._check()
-        return fake_activities(region_code, on_or_after)
+        return [self._with_signups(a) for a in fake_activities(region_code, on_or_after)]
 
     def activity_join(self, *, volunteer_id: str, activity_id: str) -> Activity:
         self._check()
         region = activity_id.split("-")[0]
-        found = {a.activity_id: a for a in fake_activities(region, datetime.date.today())}
+        found = {
+            a.activity_id: self._with_signups(a)
+            for a in fake_activities(region, datetime.date.today())
+        }
         activity = found.get(activity_id)
         if activity is None:
             raise ProviderRefused("活动不存在或已结束")
@@ -237,7 +245,7 @@ class FakeVolunteers:
         if activity.full:
             raise ProviderRefused("活动名额已满")
         type(self).joined.setdefault(volunteer_id, set()).add(activity_id)
-        return activity
+        return dataclasses.replace(activity, joined=activity.joined + 1)
 
     def hours_get(self, *, volunteer_id: str) -> VolunteerHours:
         """Two past services every volunteer has (derived from the number), and any a test

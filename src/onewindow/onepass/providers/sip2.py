@@ -203,15 +203,17 @@ class Sip2Library:
         except UnicodeDecodeError as exc:
             raise Sip2FormatError("SIP2 answer is not text") from exc
 
-    def _send(self, sock: socket.socket, body: str) -> None:
-        data = (seal(body, self._next_sequence()) + TERMINATOR).encode(self.encoding)
+    def _send(self, sock: socket.socket, body: str) -> int:
+        sequence = self._next_sequence()
+        data = (seal(body, sequence) + TERMINATOR).encode(self.encoding)
         try:
             sock.sendall(data)
         except OSError as exc:
             raise ProviderError(f"SIP2 connection failed: {exc}") from exc
+        return sequence
 
     def _exchange(self, sock: socket.socket, body: str, expect: str) -> Message:
-        self._send(sock, body)
+        sequence = self._send(sock, body)
         deadline = time.monotonic() + self.timeout
         answer = self._read(sock, deadline)
         if not checksum_ok(answer):
@@ -223,6 +225,9 @@ class Sip2Library:
         message = parse(answer)
         if message.command != expect:
             raise Sip2FormatError(f"expected {expect}, got {message.command}")
+        if message.sequence is not None and message.sequence != sequence:
+            # The ACS echoes the request's sequence number: this answers another request.
+            raise Sip2FormatError("SIP2 answer to another request")
         return message
 
     def _session(self) -> socket.socket:

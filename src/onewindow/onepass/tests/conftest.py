@@ -31,5 +31,5 @@ def sip2_settings(settings: object, sip2_server: Sip2Server) -> Sip2Server:
     settings.ONEPASS_SIP2_PORT = str(sip2_server.port)  # type: ignore[attr-defined]
     settings.ONEPASS_SIP2_USER = LOGIN_USER  # type: ignore[attr-defined]
     settings.ONEPASS_SIP2_PASSWORD = LOGIN_PASSWORD  # type: ignore[attr-defined]
-    settings.ONEPASS_SIP2_TIMEOUT = "1"  # type: ignore[attr-defined]
+    settings.ONEPASS_SIP2_TIMEOUT = "2"  # type: ignore[attr-defined]
     return sip2_server

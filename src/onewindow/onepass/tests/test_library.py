@@ -163,11 +163,19 @@ def test_a_library_down_keeps_the_last_loans_and_says_so() -> None:
     assert not selectors.library_home_section(user=person.user).unavailable
 
 
-def test_a_due_date_reminder_is_told_once_per_loan_and_due_date(commit: Any) -> None:
+def test_a_due_date_reminder_is_told_once_per_loan_and_due_date(commit: Any, fake_sms: Any) -> None:
     person = reader(phone="13800138000")
     bind(person)
-    assert services.loan_reminders_send(today=TODAY) == 1  # 活着, due in two days
+    with commit():
+        assert services.loan_reminders_send(today=TODAY) == 1  # 活着, due in two days
     assert services.loan_reminders_send(today=TODAY) == 0
+    [(_id, sms)] = list(fake_sms.sent)
+    assert sms.phone == "13800138000"
+    due_soon = (TODAY + datetime.timedelta(days=2)).isoformat()
+    assert (sms.template, sms.params) == (
+        "notice",
+        {"text": f"您借阅的《活着》将于{due_soon}到期，还有2天，可在一网通办续借。"},
+    )
     message = Message.objects.get(recipient=person.user)
     due = (TODAY + datetime.timedelta(days=2)).isoformat()
     assert message.body == f"您借阅的《活着》将于{due}到期，还有2天，可在一网通办续借。"
@@ -209,7 +217,7 @@ def test_the_same_flows_over_sip2(sip2_settings: Sip2Server) -> None:
         user=person.user, item_id="3100128345", actor=Actor.from_user(person.user)
     )
     assert loan.due_on == TODAY + datetime.timedelta(days=30)
-    sip2_settings.misbehaviour.delay = 1.5
+    sip2_settings.misbehaviour.delay = 2.5
     assert not services.library_card_sync(card_id=card.pk)
     assert selectors.library_home_section(user=person.user).unavailable
     with pytest.raises(ApplicationError, match="暂不支持在线办理读者证"):
@@ -221,3 +229,45 @@ def test_the_demo_seed_gives_a_card_with_a_loan_and_volunteer_hours() -> None:
     seeded = services.onepass_demo_seed(user=person.user)
     assert seeded.loans == 2 and seeded.hours > 0
     assert services.onepass_demo_seed(user=person.user) == seeded
+
+
+def test_names_match_across_widths_spaces_and_middle_dots() -> None:
+    assert services.same_name("阿卜杜·热合曼", "阿卜杜•热合曼")
+    assert services.same_name("阿卜杜.热合曼", "阿卜杜・热合曼")
+    assert services.same_name("陈 小红", "陈小红")
+    assert not services.same_name("陈小红", "陈晓红")
+    assert not services.same_name("", "")
+
+
+def test_no_card_yet_is_a_section_that_offers_one() -> None:
+    section = selectors.library_home_section(user=reader().user)
+    assert (section.bound, section.items, section.url) == (False, (), "/onepass/library/")
+
+
+def test_the_beat_tasks_call_their_services(commit: Any) -> None:
+    from onewindow.onepass.tasks import onepass_remind_due_loans, onepass_sync_cards
+
+    bind(reader())
+    assert onepass_sync_cards() == 1
+    assert onepass_remind_due_loans() == 1
+    assert onepass_remind_due_loans() == 0
+
+
+def test_a_library_that_just_failed_is_not_asked_again_at_once() -> None:
+    from django.utils import timezone
+
+    card = bind(reader())
+    now = timezone.now()
+    assert not selectors.library_card_stale(card=card, now=now)
+    later = now + datetime.timedelta(minutes=11)
+    assert selectors.library_card_stale(card=card, now=later)
+    FakeLibrary.down = True
+    services.library_card_sync(card_id=card.pk)
+    card.refresh_from_db()
+    assert card.sync_failed_at is not None
+    assert not selectors.library_card_stale(
+        card=card, now=card.sync_failed_at + datetime.timedelta(minutes=1)
+    )
+    assert selectors.library_card_stale(
+        card=card, now=card.sync_failed_at + datetime.timedelta(minutes=11)
+    )

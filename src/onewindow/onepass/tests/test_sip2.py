@@ -189,3 +189,44 @@ def test_the_server_asks_a_client_to_resend_a_damaged_request(sip2_server: Sip2S
         answer = sock.recv(1000).decode()
     assert answer.startswith("98YYYYNN") and checksum_ok(answer.rstrip("\r"))
     assert parse(answer).get("AM") == "广州图书馆（演示）"
+
+
+def test_a_library_speaking_gb18030() -> None:
+    """Some library systems speak SIP2 in GB18030; the checksum is over characters either way."""
+    with Sip2Server(encoding="gb18030") as server:
+        account = library(server, encoding="gb18030").account_get(
+            patron_id="0440100023456", password="654321"
+        )
+    assert account.patron.name == "王建国"
+    assert [loan.title for loan in account.loans] == ["三体"]
+
+
+def test_an_endless_answer_is_cut_off() -> None:
+    """A service that streams bytes without ever ending a message is not read forever."""
+    import contextlib
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def flood() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(1000)
+            with contextlib.suppress(OSError):
+                conn.sendall(b"98" + b"Y" * 40_000)
+
+    threading.Thread(target=flood, daemon=True).start()
+    lib = Sip2Library(
+        host="127.0.0.1", port=listener.getsockname()[1], institution="GZLIB", timeout=2
+    )
+    with pytest.raises(ProviderError, match="too long"):
+        lib.patron_get(patron_id="0440100012345", password="123456")
+    listener.close()
+
+
+def test_an_answer_to_another_request_is_refused(sip2_server: Sip2Server) -> None:
+    sip2_server.misbehaviour.wrong_sequence = 1
+    with pytest.raises(Sip2FormatError, match="another request"):
+        library(sip2_server).patron_get(patron_id="0440100012345", password="123456")
