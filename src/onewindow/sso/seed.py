@@ -21,25 +21,61 @@ def _uris(base_urls: Iterable[str], path: str) -> list[str]:
 
 @transaction.atomic
 def demo_client_seed(*, base_urls: Iterable[str]) -> object:
+    """The demo department system at /demo-rp/."""
     bases = list(base_urls)
-    redirect_uris = _uris(bases, "/demo-rp/callback/")
-    logout_uris = _uris(bases, "/demo-rp/")
+    return _client_seed(
+        client_id=demo_client.CLIENT_ID,
+        name=demo_client.CLIENT_NAME,
+        redirect_uris=_uris(bases, "/demo-rp/callback/"),
+        logout_uris=_uris(bases, "/demo-rp/"),
+        secret=demo_client.client_secret(),
+    )
+
+
+@transaction.atomic
+def library_client_seed(*, base_urls: Iterable[str]) -> object:
+    """The library's own web system (一号通行): residents open it with their OneWindow
+    account and the ``realname`` scope finds their reader record."""
+    from onewindow.onepass.selectors import library_web_client, library_web_secret
+
+    spec = library_web_client(base_urls=base_urls)
+    return _client_seed(
+        client_id=spec.client_id,
+        name=spec.name,
+        redirect_uris=list(spec.redirect_uris),
+        logout_uris=list(spec.post_logout_redirect_uris),
+        secret=library_web_secret(),
+        extra_scopes=spec.extra_scopes,
+    )
+
+
+def _client_seed(
+    *,
+    client_id: str,
+    name: str,
+    redirect_uris: list[str],
+    logout_uris: list[str],
+    secret: str,
+    extra_scopes: Iterable[str] = (),
+) -> object:
+    """Register the client once; on every later run give it the current redirect URIs and
+    its derived secret back (only the hash is stored)."""
     Application = get_application_model()
     actor = Actor.system("demo-seed")
-    existing = Application.objects.filter(client_id=demo_client.CLIENT_ID).first()
+    existing = Application.objects.filter(client_id=client_id).first()
     if existing is None:
         credentials = client_register(
             actor=actor,
-            name=demo_client.CLIENT_NAME,
+            name=name,
             redirect_uris=redirect_uris,
             post_logout_redirect_uris=logout_uris,
-            client_id=demo_client.CLIENT_ID,
+            extra_scopes=extra_scopes,
+            client_id=client_id,
         )
         application = credentials.application
     else:
         application = existing
-    # The demo relying party derives its secret from SECRET_KEY; only the hash is stored.
-    application.client_secret = demo_client.client_secret()
+    application.client_secret = secret
     application.redirect_uris = " ".join(redirect_uris)
     application.post_logout_redirect_uris = " ".join(logout_uris)
     application.save()

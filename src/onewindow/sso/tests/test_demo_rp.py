@@ -77,3 +77,20 @@ def test_demo_seed_is_idempotent(transport: ClientTransport):
 
     demo_client_seed(base_urls=["http://testserver"])
     assert Application.objects.filter(client_id=rp.CLIENT_ID).count() == 1
+
+
+def test_library_seed_registers_the_library_once_with_its_callback_and_secret():
+    from django.contrib.auth.hashers import check_password
+    from oauth2_provider.models import Application
+
+    from onewindow.onepass.selectors import library_web_client, library_web_secret
+    from onewindow.sso.models import ClientPolicy
+    from onewindow.sso.seed import library_client_seed
+
+    spec = library_web_client(base_urls=["http://127.0.0.1:8000"])
+    library_client_seed(base_urls=["http://127.0.0.1:8000"])
+    library_client_seed(base_urls=["http://127.0.0.1:8000"])
+    application = Application.objects.get(client_id=spec.client_id)
+    assert application.redirect_uris == "http://127.0.0.1:8000/onepass/library-web/callback/"
+    assert ClientPolicy.objects.get(application=application).extra_scopes == ["realname"]
+    assert check_password(library_web_secret(), application.client_secret)

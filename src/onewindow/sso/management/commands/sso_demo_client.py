@@ -1,5 +1,6 @@
 """``onewindow sso_demo_client --port 8000``: register (or refresh) the demo department
-system that logs in through OneWindow at /demo-rp/."""
+system that logs in through OneWindow at /demo-rp/, and the library's web system at
+/onepass/library-web/."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from onewindow.sso.seed import demo_client_seed
+from onewindow.sso.seed import demo_client_seed, library_client_seed
 
 
 class Command(BaseCommand):
@@ -18,5 +19,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         port = options["port"]
-        demo_client_seed(base_urls=[f"http://127.0.0.1:{port}", f"http://localhost:{port}"])
+        bases = [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+        demo_client_seed(base_urls=bases)
+        library_client_seed(base_urls=bases)
         self.stdout.write(f"Demo relying party registered: http://127.0.0.1:{port}/demo-rp/")
+        self.stdout.write(
+            f"Library web system registered: http://127.0.0.1:{port}/onepass/library-web/"
+        )
