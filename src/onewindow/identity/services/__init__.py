@@ -1,7 +1,11 @@
 """Identity writes. Other apps import from here: ``from onewindow.identity.services import
 person_register``."""
 
-from onewindow.identity.services.accounts import UsernameTaken, machine_user_create
+from onewindow.identity.services.accounts import (
+    UsernameTaken,
+    machine_user_create,
+    resident_account_ensure,
+)
 from onewindow.identity.services.companies import (
     Establishment,
     company_agent_add,
@@ -96,6 +100,7 @@ __all__ = [
     "person_update",
     "person_view_record",
     "persons_bulk_seed",
+    "resident_account_ensure",
     "role_create",
     "sms_login_code_request",
     "sms_login_verify",

@@ -145,6 +145,15 @@ class _Check(Enum):
     WRONG = "wrong"
 
 
+def resident_user_new() -> User:
+    """A new resident account: a random username, no password (residents log in by SMS
+    code). A step: the caller links it to the real-name record and audits that."""
+    user = User(username=f"r{secrets.token_hex(8)}", kind=User.Kind.RESIDENT)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
 def _resident_for_phone(*, phone: str, phone_bidx: str, actor: Actor) -> tuple[User, bool]:
     person = (
         Person.objects.select_for_update(of=("self",))
@@ -165,9 +174,7 @@ def _resident_for_phone(*, phone: str, phone_bidx: str, actor: Actor) -> tuple[U
                 _("该账号已停用，请联系平台客服。"), code="inactive", field="phone"
             )
         return user, False
-    user = User(username=f"r{secrets.token_hex(8)}", kind=User.Kind.RESIDENT)
-    user.set_unusable_password()
-    user.save()
+    user = resident_user_new()
     created = person is None
     if person is None:
         person = Person.objects.create(
