@@ -84,7 +84,9 @@ def subscription_bind(
     remind_overdue: bool = True,
 ) -> Subscription:
     """Bind an account after the provider confirmed it exists and is held by this resident
-    (the holder's name matches the real-name record). Nothing is bound otherwise."""
+    (the holder's name matches the real-name record). Nothing is bound otherwise. The new
+    binding is due for sync at once: the caller may sync it now (``subscription_sync``, as
+    the bind page does), else the beat job fetches it."""
     person = person_for_user(user)
     if person is None or not person.name:
         raise PermissionDenied(_("请先完成实名认证再绑定账户"))
@@ -151,16 +153,9 @@ def subscription_bind(
                 target=sub,
                 changes={"provider": info.code, "kind": info.kind, "account_tail": number[-4:]},
             )
-            transaction.on_commit(lambda: _queue_sync(sub.pk))
     except IntegrityError as exc:  # bound by someone else a moment ago
         raise Conflict(_("该户号刚刚已被绑定"), field="account_number") from exc
     return sub
-
-
-def _queue_sync(subscription_id: int) -> None:
-    from onewindow.bills.tasks import sync
-
-    sync.delay(subscription_id)
 
 
 def _own(user: User, subscription_id: int) -> Subscription:

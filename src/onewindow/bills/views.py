@@ -87,7 +87,11 @@ def bind(request: AuthenticatedHttpRequest) -> HttpResponse:
                 form.add_error(None, str(exc.message))
                 status = exc.status
             else:
-                messages.success(request, _("已绑定户号，账单已更新。"))
+                synced = services.subscription_sync(subscription_id=sub.pk).status == "ok"
+                if synced:
+                    messages.success(request, _("已绑定户号，账单已更新。"))
+                else:
+                    messages.info(request, _("已绑定户号，账单稍后更新。"))
                 return redirect("bills:subscription", subscription_id=sub.pk)
         else:
             status = 400
