@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def client_of(resident) -> Client:  # type: ignore[no-untyped-def]
+def client_of(resident) -> Client:
     client = Client()
     client.force_login(resident.user)
     return client
