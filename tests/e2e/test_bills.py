@@ -14,7 +14,9 @@ from onewindow.identity.models import Person
 from onewindow.testing.bills import open_account
 from onewindow.testing.factories import PersonFactory
 from tests.e2e.conftest import check_page as check
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import Screenshots, log_in
+
+shot = Screenshots("bills")
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,6 +41,7 @@ def test_resident_binds_a_water_account_and_sees_the_bill(
     expect(page.get_by_text("该户号登记的户主与您的实名信息不一致，不能绑定")).to_be_visible()
     expect(page.get_by_label("户号")).to_have_attribute("aria-invalid", "true")
     check(page)
+    shot(page, "bind-refused")
     page.get_by_label("户号").fill("1234567")
     page.get_by_role("button", name="核验并绑定").click()
     expect(
@@ -56,6 +59,7 @@ def test_resident_binds_a_water_account_and_sees_the_bill(
     expect(page.get_by_role("img", name="用量走势")).to_be_visible()
     expect(page.get_by_test_id("bills-updated")).to_have_text("0 分钟前更新")
     check(page)
+    shot(page, "bill")
 
     page.get_by_role("link", name="提醒设置").click()
     expect(page.get_by_label("站内信")).to_be_checked()
@@ -70,3 +74,4 @@ def test_resident_binds_a_water_account_and_sees_the_bill(
     expect(account).to_contain_text("户号尾号 4567")
     expect(account).to_contain_text("账单")
     check(page)
+    shot(page, "home")

@@ -44,6 +44,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
                 }
             )
         groups.append({"kind": kind.value, "label": kind.label, "accounts": accounts})
+    groups.sort(key=lambda group: not group["accounts"])  # bound kinds first
     section = selectors.bill_home_section(user=request.user)
     return render(
         request,

@@ -305,3 +305,50 @@ def test_alipay_hostile_items_are_quarantined(resident, summer, alipay) -> None:
         "金额超出合理范围：123456789.00",
         "账单户号与绑定户号不一致",
     }
+
+
+def test_the_published_document_describes_the_test_servers_answers(openapi_url) -> None:
+    """docs/bill-provider-openapi.yaml is the protocol the test server speaks: its answers
+    validate against the document's schemas (JSON Schema 2020-12, as OpenAPI 3.1 has it)."""
+    from pathlib import Path
+
+    import yaml
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    document = yaml.safe_load(
+        (Path(__file__).parents[4] / "docs" / "bill-provider-openapi.yaml").read_text()
+    )
+    assert document["openapi"] == "3.1.0"
+    registry = Registry().with_resource(
+        "urn:bills", Resource.from_contents(document, default_specification=DRAFT202012)
+    )
+
+    def valid(pointer: str, value: object) -> None:
+        Draft202012Validator({"$ref": f"urn:bills#{pointer}"}, registry=registry).validate(value)
+
+    provider = OpenApiProvider(
+        code="x", kind="mobile", base_url=openapi_url, client_id="c", secret=SECRET
+    )
+    for account in ("MOB1001", "SI2001"):
+        answer = provider._call("GET", f"/v1/accounts/{account}/bills?period=2026-07", None)
+        valid(
+            "/paths/~1v1~1accounts~1{account_number}~1bills/get/responses/200/content"
+            "/application~1json/schema",
+            answer,
+        )
+    found = provider._call(
+        "POST", "/v1/accounts/verify", {"kind": "mobile", "account_number": "MOB1001"}
+    )
+    missing = provider._call(
+        "POST", "/v1/accounts/verify", {"kind": "mobile", "account_number": "NOPE1"}
+    )
+    pointer = "/paths/~1v1~1accounts~1verify/post/responses/200/content/application~1json/schema"
+    valid(pointer, found)
+    valid(pointer, missing)
+    example = document["paths"]["/v1/accounts/{account_number}/bills"]["get"]["responses"]["200"]
+    valid(
+        "/components/schemas/Bill",
+        example["content"]["application/json"]["examples"]["electricity"]["value"]["bills"][0],
+    )
