@@ -33,6 +33,7 @@ from onewindow.bills.providers.base import (
     BillBatch,
     ProviderError,
     ProviderMalformed,
+    ProviderTimeout,
     names_match,
 )
 
@@ -394,6 +395,12 @@ def subscription_sync(*, subscription_id: int, now: datetime.datetime | None = N
         logger.warning("bills: malformed answer from %s: %s", sub.provider_code, exc.reason)
         _record_failure(sub, now, exc.reason, exc)
         return SyncOutcome(status="failed", quarantined=1, error=exc.reason)
+    except ProviderTimeout as exc:
+        # A late answer is dropped unread and kept on record like a malformed one.
+        logger.warning("bills: %s answered late: %s", sub.provider_code, exc)
+        late = ProviderMalformed(f"应答超时：{exc}")
+        _record_failure(sub, now, str(exc), late)
+        return SyncOutcome(status="failed", quarantined=1, error=str(exc))
     except (ProviderError, LookupError) as exc:
         logger.warning("bills: sync from %s failed: %s", sub.provider_code, exc)
         _record_failure(sub, now, str(exc) or type(exc).__name__, None)

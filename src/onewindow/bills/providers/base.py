@@ -37,6 +37,10 @@ class ProviderError(Exception):
     """The provider could not be reached, was too slow, or answered with an error."""
 
 
+class ProviderTimeout(ProviderError):
+    """The provider did not answer in time: whatever it sends later is dropped unread."""
+
+
 class ProviderMalformed(ProviderError):
     """The provider answered something that is not its protocol (quarantined whole)."""
 

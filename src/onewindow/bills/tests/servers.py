@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from onewindow.bills.providers import signing
 from onewindow.core.crypto.rsa2 import rsa2_sign, rsa2_verify, sign_content
 
-SLOW_SECONDS = 1.5
+SLOW_SECONDS = 2.5
 
 
 @contextmanager
