@@ -333,6 +333,11 @@ def _store(
                 )
                 if created and not (first_sync and record.paid):
                     new_ids.append(bill.pk)
+            if batch.outstanding_of is not None:
+                listed = [record.external_id for record in batch.bills]
+                sub.bills.filter(period=batch.outstanding_of, paid=False).exclude(
+                    external_id__in=listed
+                ).update(paid=True, fetched_at=now)
             for one in batch.contributions:
                 Contribution.objects.update_or_create(
                     subscription=sub,

@@ -95,6 +95,9 @@ class BillBatch:
     bills: tuple[BillRecord, ...] = ()
     contributions: tuple[ContributionRecord, ...] = ()
     rejected: tuple[Rejected, ...] = field(default_factory=tuple)
+    # Set by a provider that lists only what is still to pay (Alipay's electronic bills):
+    # every unpaid bill of this month that the answer no longer lists has been paid.
+    outstanding_of: str | None = None
 
 
 class BillProvider(Protocol):

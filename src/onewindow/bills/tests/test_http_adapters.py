@@ -348,3 +348,18 @@ def test_the_published_document_describes_the_test_servers_answers(openapi_url) 
         "/components/schemas/Bill",
         example["content"]["application/json"]["examples"]["electricity"]["value"]["bills"][0],
     )
+
+
+def test_alipay_bills_no_longer_outstanding_are_paid(resident, summer, alipay) -> None:
+    from onewindow.bills.tests import servers
+
+    sub = _bind(resident, "gz-water", "4401001")
+    services.subscription_sync(subscription_id=sub.pk)
+    assert not Bill.objects.get(subscription=sub, period="2026-07").paid
+    servers.PAID_UP.add("4401001")
+    try:
+        summer.shift(7 * 3600)
+        services.subscription_sync(subscription_id=sub.pk)
+    finally:
+        servers.PAID_UP.discard("4401001")
+    assert Bill.objects.get(subscription=sub, period="2026-07").paid
