@@ -307,6 +307,43 @@ def _address(w: World) -> dict[str, Any]:
     return {"pk": address.pk}
 
 
+def _bill(w: World) -> dict[str, Any]:
+    """A bound water account of resident_a with one bill (bound again if the walk unbound it)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from onewindow.bills.models import Bill, Subscription
+
+    sub = w.objects.get("bill_subscription")
+    if sub is None or not Subscription.objects.filter(pk=sub.pk, unbound_at=None).exists():
+        sub = Subscription.objects.create(
+            person=w.users["resident_a"].person,
+            user=w.users["resident_a"],
+            kind="water",
+            provider_code="gz-water",
+            account_number="44010001",
+            account_bidx=f"walk-{timezone.now().timestamp()}",
+            account_tail="0001",
+            bound_at=timezone.now(),
+        )
+        w.objects["bill"] = Bill.objects.create(
+            subscription=sub,
+            external_id="walk",
+            period="2026-07",
+            amount="12.30",
+            due_on=datetime.date(2026, 8, 25),
+            fetched_at=timezone.now(),
+        )
+        w.objects["bill_subscription"] = sub
+    return {"subscription_id": sub.pk}
+
+
+def _bill_id(w: World) -> dict[str, Any]:
+    args = _bill(w)
+    return {**args, "bill_id": w.objects["bill"].pk}
+
+
 def _shipment(w: World, kind: str) -> Any:
     from onewindow.audit.services import Actor
     from onewindow.delivery.providers import Party
@@ -546,6 +583,10 @@ ARGUMENTS: dict[str, Args] = {
     # owner reaches their addresses, shipments and a case's pickup booking; staff of the
     # issuing department (with delivery.manage_returns) reach its returned mail.
     "delivery:push": Args(build=lambda w: {"carrier": "sf"}),
+    "bills:subscription": Args(build=_bill, only=OWNER),
+    "bills:bill": Args(build=_bill_id, only=OWNER),
+    "bills:notify": Args(build=_bill, only=OWNER),
+    "bills:unbind": Args(build=_bill, only=OWNER),
     # SMS delivery receipts: public, the URL's secret token is checked by the view.
     "notify:sms_receipts": Args(build=lambda w: {"provider": "aliyun", "token": "not-it"}),
     "delivery:address_edit": Args(build=_address, only=OWNER),

@@ -33,6 +33,7 @@ from onewindow.bills.providers.base import (
     BillBatch,
     ProviderError,
     ProviderMalformed,
+    ProviderTimeout,
     names_match,
 )
 
@@ -84,7 +85,9 @@ def subscription_bind(
     remind_overdue: bool = True,
 ) -> Subscription:
     """Bind an account after the provider confirmed it exists and is held by this resident
-    (the holder's name matches the real-name record). Nothing is bound otherwise."""
+    (the holder's name matches the real-name record). Nothing is bound otherwise. The new
+    binding is due for sync at once: the caller may sync it now (``subscription_sync``, as
+    the bind page does), else the beat job fetches it."""
     person = person_for_user(user)
     if person is None or not person.name:
         raise PermissionDenied(_("请先完成实名认证再绑定账户"))
@@ -151,16 +154,9 @@ def subscription_bind(
                 target=sub,
                 changes={"provider": info.code, "kind": info.kind, "account_tail": number[-4:]},
             )
-            transaction.on_commit(lambda: _queue_sync(sub.pk))
     except IntegrityError as exc:  # bound by someone else a moment ago
         raise Conflict(_("该户号刚刚已被绑定"), field="account_number") from exc
     return sub
-
-
-def _queue_sync(subscription_id: int) -> None:
-    from onewindow.bills.tasks import sync
-
-    sync.delay(subscription_id)
 
 
 def _own(user: User, subscription_id: int) -> Subscription:
@@ -337,6 +333,11 @@ def _store(
                 )
                 if created and not (first_sync and record.paid):
                     new_ids.append(bill.pk)
+            if batch.outstanding_of is not None:
+                listed = [record.external_id for record in batch.bills]
+                sub.bills.filter(period=batch.outstanding_of, paid=False).exclude(
+                    external_id__in=listed
+                ).update(paid=True, fetched_at=now)
             for one in batch.contributions:
                 Contribution.objects.update_or_create(
                     subscription=sub,
@@ -399,6 +400,12 @@ def subscription_sync(*, subscription_id: int, now: datetime.datetime | None = N
         logger.warning("bills: malformed answer from %s: %s", sub.provider_code, exc.reason)
         _record_failure(sub, now, exc.reason, exc)
         return SyncOutcome(status="failed", quarantined=1, error=exc.reason)
+    except ProviderTimeout as exc:
+        # A late answer is dropped unread and kept on record like a malformed one.
+        logger.warning("bills: %s answered late: %s", sub.provider_code, exc)
+        late = ProviderMalformed(f"应答超时：{exc}")
+        _record_failure(sub, now, str(exc), late)
+        return SyncOutcome(status="failed", quarantined=1, error=str(exc))
     except (ProviderError, LookupError) as exc:
         logger.warning("bills: sync from %s failed: %s", sub.provider_code, exc)
         _record_failure(sub, now, str(exc) or type(exc).__name__, None)

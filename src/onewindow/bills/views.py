@@ -44,6 +44,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
                 }
             )
         groups.append({"kind": kind.value, "label": kind.label, "accounts": accounts})
+    groups.sort(key=lambda group: not group["accounts"])  # bound kinds first
     section = selectors.bill_home_section(user=request.user)
     return render(
         request,
@@ -87,7 +88,11 @@ def bind(request: AuthenticatedHttpRequest) -> HttpResponse:
                 form.add_error(None, str(exc.message))
                 status = exc.status
             else:
-                messages.success(request, _("已绑定户号，账单已更新。"))
+                synced = services.subscription_sync(subscription_id=sub.pk).status == "ok"
+                if synced:
+                    messages.success(request, _("已绑定户号，账单已更新。"))
+                else:
+                    messages.info(request, _("已绑定户号，账单稍后更新。"))
                 return redirect("bills:subscription", subscription_id=sub.pk)
         else:
             status = 400

@@ -11,6 +11,7 @@ which some institutions fill with ``due_date``, ``usage`` and ``usage_unit``).""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import urllib.parse
@@ -134,7 +135,7 @@ class AlipayEbppProvider:
         code = str(node.get("code", ""))
         sub_code = str(node.get("sub_code", "")).upper()
         if code == "40004" and "NOT_EXIST" in sub_code and "BILL" in sub_code:
-            return BillBatch()  # nothing outstanding for that month
+            return BillBatch(outstanding_of=period)  # nothing outstanding for that month
         if code != "10000":
             raise ProviderError(f"{code} {node.get('sub_code', '')} {node.get('sub_msg', '')}")
         if node.get("bill_key", account_number) != account_number:
@@ -148,7 +149,7 @@ class AlipayEbppProvider:
             )
         raw = [self._as_bill(item) for item in inst_bills]
         today: datetime.date = timezone.localdate()
-        return batch_from(
+        batch = batch_from(
             bills=raw,
             contributions=[],
             kind=self.kind,
@@ -156,6 +157,9 @@ class AlipayEbppProvider:
             today=today,
             period=period,
         )
+        if batch.rejected:
+            return batch  # an item we could not read may be one still to pay
+        return dataclasses.replace(batch, outstanding_of=period)
 
     def _as_bill(self, item: Any) -> Any:
         if not isinstance(item, dict):

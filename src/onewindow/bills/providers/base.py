@@ -37,6 +37,10 @@ class ProviderError(Exception):
     """The provider could not be reached, was too slow, or answered with an error."""
 
 
+class ProviderTimeout(ProviderError):
+    """The provider did not answer in time: whatever it sends later is dropped unread."""
+
+
 class ProviderMalformed(ProviderError):
     """The provider answered something that is not its protocol (quarantined whole)."""
 
@@ -91,6 +95,9 @@ class BillBatch:
     bills: tuple[BillRecord, ...] = ()
     contributions: tuple[ContributionRecord, ...] = ()
     rejected: tuple[Rejected, ...] = field(default_factory=tuple)
+    # Set by a provider that lists only what is still to pay (Alipay's electronic bills):
+    # every unpaid bill of this month that the answer no longer lists has been paid.
+    outstanding_of: str | None = None
 
 
 class BillProvider(Protocol):

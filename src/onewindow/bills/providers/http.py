@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from onewindow.bills.providers.base import ProviderError, ProviderMalformed
+from onewindow.bills.providers.base import ProviderError, ProviderMalformed, ProviderTimeout
 
 MAX_BYTES = 1024 * 1024
 
@@ -36,11 +36,11 @@ def exchange(
         if status >= 500:
             raise ProviderError(f"HTTP {status}") from exc
     except TimeoutError as exc:
-        raise ProviderError(f"timeout after {timeout:g} s") from exc
+        raise ProviderTimeout(f"timeout after {timeout:g} s") from exc
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         if isinstance(reason, TimeoutError | socket.timeout):
-            raise ProviderError(f"timeout after {timeout:g} s") from exc
+            raise ProviderTimeout(f"timeout after {timeout:g} s") from exc
         raise ProviderError(f"unreachable: {reason}") from exc
     if len(data) > MAX_BYTES:
         raise ProviderMalformed("应答过大", data[:200].decode("utf-8", "replace"))

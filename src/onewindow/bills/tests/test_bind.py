@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from onewindow.bills import services
 from onewindow.bills.models import Bill, Subscription
 from onewindow.bills.services import subscription_bind, subscription_unbind
 from onewindow.core.errors import ValidationFailed
@@ -21,11 +22,10 @@ def _refused(exc: pytest.ExceptionInfo[ValidationFailed]) -> tuple[str | None, s
     return error.field, str(error.message)
 
 
-def test_binding_a_water_account_fetches_its_bills(
-    resident, summer, django_capture_on_commit_callbacks
-) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        sub = bind(resident, "gz-water", "4401 2345 67", channels=["inapp", "sms"])
+def test_binding_a_water_account_fetches_its_bills(resident, summer) -> None:
+    sub = bind(resident, "gz-water", "4401 2345 67", channels=["inapp", "sms"])
+    assert sub.next_sync_at is not None and sub.last_synced_at is None
+    services.subscription_sync(subscription_id=sub.pk)
     sub.refresh_from_db()
     assert sub.account_number == "4401234567" and sub.account_tail == "4567"
     assert sub.kind == "water" and sub.channels == ["inapp", "sms"]

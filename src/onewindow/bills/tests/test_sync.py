@@ -206,6 +206,7 @@ def test_new_bills_are_announced_after_commit(
     try:
         with django_capture_on_commit_callbacks(execute=True):
             sub = bind(resident, "gz-water", "4401234567")
+            services.subscription_sync(subscription_id=sub.pk)
         # The first sync brings a year of history: only what is still unpaid is news.
         unpaid = Bill.objects.filter(subscription=sub, paid=False).count()
         assert len(heard) == unpaid >= 1
