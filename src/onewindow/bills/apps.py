@@ -7,3 +7,9 @@ class BillsConfig(AppConfig):
 
     name = "onewindow.bills"
     label = "bills"
+
+    def ready(self) -> None:
+        from onewindow.bills.home import SECTION_KEY, bills_section
+        from onewindow.core.home import home_section_register
+
+        home_section_register(SECTION_KEY, bills_section)

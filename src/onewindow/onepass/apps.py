@@ -6,3 +6,9 @@ class OnepassConfig(AppConfig):
 
     name = "onewindow.onepass"
     label = "onepass"
+
+    def ready(self) -> None:
+        from onewindow.core.home import home_section_register
+        from onewindow.onepass.home import SECTION_KEY, library_section
+
+        home_section_register(SECTION_KEY, library_section)
