@@ -256,9 +256,34 @@ SMS_ALIYUN_ACCESS_KEY_ID = env("SMS_ALIYUN_ACCESS_KEY_ID")
 SMS_ALIYUN_ACCESS_KEY_SECRET = env("SMS_ALIYUN_ACCESS_KEY_SECRET")
 SMS_ALIYUN_ENDPOINT = env("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
 SMS_ALIYUN_TEMPLATES = env("SMS_ALIYUN_TEMPLATES")
+SMS_TENCENT_SECRET_ID = env("SMS_TENCENT_SECRET_ID")
+SMS_TENCENT_SECRET_KEY = env("SMS_TENCENT_SECRET_KEY")
+SMS_TENCENT_APP_ID = env("SMS_TENCENT_APP_ID")
+SMS_TENCENT_ENDPOINT = env("SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com/")
+SMS_TENCENT_REGION = env("SMS_TENCENT_REGION", "ap-guangzhou")
+SMS_TENCENT_TEMPLATES = env("SMS_TENCENT_TEMPLATES")
 # The secret path segment of the delivery-receipt URL given to the vendor
 # (/notify/receipts/<provider>/<token>/); unset: receipts are not accepted.
 SMS_RECEIPT_TOKEN = env("ONEWINDOW_SMS_RECEIPT_TOKEN")
+# Email (Django's SMTP backend; "fake" keeps the messages in memory) and the city's WeChat
+# official account (docs/notifications.md).
+NOTIFY_EMAIL_PROVIDER = env("ONEWINDOW_EMAIL_PROVIDER", "fake")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = float(env("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "一网通办 <noreply@onewindow.invalid>")
+NOTIFY_WECHAT_PROVIDER = env("ONEWINDOW_WECHAT_PROVIDER", "fake")
+NOTIFY_WECHAT_APPID = env("NOTIFY_WECHAT_APPID")
+NOTIFY_WECHAT_SECRET = env("NOTIFY_WECHAT_SECRET")
+NOTIFY_WECHAT_API = env("NOTIFY_WECHAT_API", "https://api.weixin.qq.com")
+# The token of the official account's server URL (/notify/wechat/events/): WeChat signs
+# each event push with it; unset: events are not accepted.
+NOTIFY_WECHAT_TOKEN = env("NOTIFY_WECHAT_TOKEN")
+# Quiet hours a person has unless they choose others: pushes wait until they end.
+NOTIFY_QUIET_HOURS = (env("ONEWINDOW_QUIET_START", "22:00"), env("ONEWINDOW_QUIET_END", "08:00"))
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -330,6 +355,7 @@ from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notify-retry-stuck": {"task": "notify.sms_retry_pending", "schedule": 60.0},
+    "notify-deliveries-retry-stuck": {"task": "notify.deliveries_retry_pending", "schedule": 60.0},
     "cases-sla-sweep": {"task": "cases.sla_sweep", "schedule": 60.0},
     # Engine steps owed and due (retries after a failure, steps lost with their worker).
     "cases-steps-sweep": {"task": "cases.steps_sweep", "schedule": 60.0},

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from onewindow.core.masking import mask_phone
+from onewindow.notify._contacts import Preferences as Preferences
+from onewindow.notify._contacts import preferences_of
 from onewindow.notify.models import SmsMessage
 from onewindow.notify.services import sms_text
 
@@ -51,3 +53,9 @@ def sms_outbox_recent(*, limit: int = 50) -> list[OutboxEntry]:
         )
         for row in rows
     ]
+
+
+def preferences_for(*, user_id: int) -> Preferences:
+    """How the person wants to be told: their email, whether WeChat is bound, the channels
+    on, quiet hours, digest and language (the defaults if they never chose)."""
+    return preferences_of(user_id)
