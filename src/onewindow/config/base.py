@@ -284,6 +284,20 @@ NOTIFY_WECHAT_API = env("NOTIFY_WECHAT_API", "https://api.weixin.qq.com")
 NOTIFY_WECHAT_TOKEN = env("NOTIFY_WECHAT_TOKEN")
 # Quiet hours a person has unless they choose others: pushes wait until they end.
 NOTIFY_QUIET_HOURS = (env("ONEWINDOW_QUIET_START", "22:00"), env("ONEWINDOW_QUIET_END", "08:00"))
+# Automatic failover between a channel's providers (notify._routing): a provider whose
+# last window_seconds of sends (at least min_attempts) failed more than error_rate or had a
+# 90th-percentile answer slower than slow_ms is moved to the back for cool_off_seconds.
+NOTIFY_FAILOVER = {
+    "window_seconds": int(env("ONEWINDOW_FAILOVER_WINDOW_SECONDS", "300")),
+    "min_attempts": int(env("ONEWINDOW_FAILOVER_MIN_ATTEMPTS", "5")),
+    "error_rate": float(env("ONEWINDOW_FAILOVER_ERROR_RATE", "0.25")),
+    "slow_ms": int(env("ONEWINDOW_FAILOVER_SLOW_MS", "5000")),
+    "cool_off_seconds": int(env("ONEWINDOW_FAILOVER_COOL_OFF_SECONDS", "600")),
+}
+# Per-recipient and per-template limits on notifications (notify.services.notify_tell):
+# (seconds, at most) pairs; what is over a limit is written in-app only and logged.
+NOTIFY_LIMITS_PER_RECIPIENT = [(3600, 20), (86400, 50)]
+NOTIFY_LIMITS_PER_TEMPLATE = [(60, 3000)]
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -356,6 +370,8 @@ from celery.schedules import crontab  # noqa: E402
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notify-retry-stuck": {"task": "notify.sms_retry_pending", "schedule": 60.0},
     "notify-deliveries-retry-stuck": {"task": "notify.deliveries_retry_pending", "schedule": 60.0},
+    "notify-providers-check": {"task": "notify.providers_check", "schedule": 60.0},
+    "notify-digest": {"task": "notify.digest_send", "schedule": crontab(hour=19, minute=0)},
     "cases-sla-sweep": {"task": "cases.sla_sweep", "schedule": 60.0},
     # Engine steps owed and due (retries after a failure, steps lost with their worker).
     "cases-steps-sweep": {"task": "cases.steps_sweep", "schedule": 60.0},

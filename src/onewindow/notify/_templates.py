@@ -178,24 +178,27 @@ def problems(
             add("limits", _("参数“%(name)s”的限长不是正整数") % {"name": name})
     texts = {"title": title, "body": body, "title_en": title_en, "body_en": body_en}
     used: dict[str, set[str]] = {}
+    malformed: set[str] = set()
     for where, text in texts.items():
         try:
             used[where] = placeholders(text)
         except ValueError:
             add(where, _("花括号不成对"))
             used[where] = set()
+            malformed.add(where)
             continue
         for name in sorted(used[where] - declared):
             add(where, _("变量“{%(name)s}”未在参数中声明") % {"name": name})
     if not body.strip():
         add("body", _("正文不能为空"))
-    for name in sorted(declared - used["body"] - used["title"]):
+    unused = set() if malformed else declared - used["body"] - used["title"]
+    for name in sorted(unused):
         add("body", _("声明的参数“%(name)s”没有出现在正文中") % {"name": name})
     if body_en.strip() and used["body_en"] != used["body"]:
         add("body_en", _("英文正文的变量须与中文正文相同"))
     # SMS: the worst case (every parameter at its longest) with the sign name.
     default = SMS_TEXT_MAX if code == "notice" else SMS_PARAM_MAX
-    if "body" not in errors:
+    if not malformed:
         longest = len(f"【{sign_name}】") + len(
             string.Formatter().vformat(body, (), {n: "" for n in used["body"]})
         )

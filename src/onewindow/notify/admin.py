@@ -10,7 +10,14 @@ from django.http import HttpRequest
 from onewindow.audit.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
 from onewindow.core.masking import mask_phone
 from onewindow.notify._templates import forget as forget_templates
-from onewindow.notify.models import Contact, Delivery, Message, SmsMessage, Template
+from onewindow.notify.models import (
+    Contact,
+    Delivery,
+    Message,
+    ProviderDetail,
+    SmsMessage,
+    Template,
+)
 from onewindow.notify.services import TemplateFields, template_problems
 
 
@@ -160,3 +167,14 @@ class DeliveryAdmin(ReadOnlyModelAdmin):
         "delivered_at",
     )
     readonly_fields = fields
+
+
+@admin.register(ProviderDetail)
+class ProviderDetailAdmin(AuditedModelAdmin):
+    """Operators order each channel's providers (lower priority first) and take one out."""
+
+    list_display = ("channel", "name", "priority", "active", "degraded_until", "degraded_reason")
+    list_editable = ("priority", "active")
+    list_filter = ("channel",)
+    fields = ("channel", "name", "priority", "active", "degraded_until", "degraded_reason")
+    readonly_fields = ("degraded_until", "degraded_reason")

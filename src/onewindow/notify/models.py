@@ -209,3 +209,45 @@ class Template(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class ProviderDetail(models.Model):
+    """A vendor of a channel and its place in the order they are tried (lower first),
+    changed by operators. ``degraded_until``: the failover check found it slow or failing
+    and moved it to the back until then; it drifts back when it has recovered."""
+
+    channel = models.CharField(max_length=12)
+    name = models.CharField(max_length=32)
+    priority = models.PositiveSmallIntegerField(default=10)
+    active = models.BooleanField(default=True)
+    degraded_until = models.DateTimeField(null=True, blank=True)
+    degraded_reason = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["channel", "priority", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "name"], name="uniq_provider_detail")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.name} ({self.priority})"
+
+
+class ProviderAttempt(models.Model):
+    """One send handed to a vendor, as the base client measured it: the window of these
+    is what failover reads (kept an hour)."""
+
+    channel = models.CharField(max_length=12)
+    provider = models.CharField(max_length=32)
+    ok = models.BooleanField()
+    elapsed_ms = models.PositiveIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["channel", "provider", "at"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.channel}:{self.provider} {'ok' if self.ok else 'failed'} {self.elapsed_ms} ms"
+        )

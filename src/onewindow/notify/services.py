@@ -66,7 +66,7 @@ from onewindow.notify.messages import (
     template_params,
     template_text,
 )
-from onewindow.notify.models import Contact, Message, SmsMessage
+from onewindow.notify.models import Contact, Delivery, Message, SmsMessage
 from onewindow.notify.providers import get_sms_provider
 from onewindow.notify.providers.base import (
     DeliveryReceipt,
@@ -185,6 +185,7 @@ class Told:
     email: bool = False  # a new email row was queued
     wechat: bool = False  # a new WeChat row was queued
     held: bool = False  # something new waits: for the person's quiet hours or daily digest
+    limited: bool = False  # a push over a rate limit: in-app only
 
 
 def outcome_key(case_id: int) -> str:
@@ -232,6 +233,10 @@ def notify_tell(
     not_before = quiet.quiet_until(timezone.now()) if push else None
     hold = push and prefs is not None and prefs.digest
     key = source_key[:200]
+    limited = push and not hold and not push_allowed(recipient=recipient, template=template)
+    if limited:
+        log.warning("notify: %s over a rate limit; in-app only", source_key)
+        wanted = wanted & {CHANNEL_INAPP}
     new_message = False
     if recipient.user_id and CHANNEL_INAPP in wanted:
         _, new_message = Message.objects.get_or_create(
@@ -296,6 +301,7 @@ def notify_tell(
         email=new_email,
         wechat=new_wechat,
         held=waits and (new_sms or new_email or new_wechat),
+        limited=limited,
     )
 
 
@@ -428,10 +434,10 @@ def sms_receipts_apply(*, provider: str, receipts: Sequence[DeliveryReceipt]) ->
     return ReceiptOutcome(**counts)
 
 
-def sms_retry_pending() -> int:
-    """Re-enqueue rows stuck in queued (no worker took them) or sending (the worker died).
-    Returns how many were enqueued."""
-    current = timezone.now()
+def sms_retry_pending(*, now: datetime | None = None) -> int:
+    """Re-enqueue rows stuck in queued (no worker took them, or their quiet hours are
+    over) or sending (the worker died). Returns how many were enqueued."""
+    current = now or timezone.now()
     stale_sending = current - timedelta(seconds=SENDING_STALE_SECONDS)
     for row in SmsMessage.objects.filter(
         status=Status.SENDING, claimed_at__lt=stale_sending
@@ -675,3 +681,157 @@ def delivery_receipts_apply(
             },
         )
     return ReceiptOutcome(applied=counts.applied, repeated=counts.repeated, unknown=counts.unknown)
+
+
+# --- providers: priority and failover ------------------------------------------------------
+
+
+def provider_priority_set(
+    *, channel: str, name: str, priority: int, active: bool = True, actor: Actor
+) -> None:
+    """Put a provider of ``channel`` in the order providers are tried (lower first) or take
+    it out (``active`` False). Raises ValidationFailed for a provider notify has no adapter
+    for."""
+    from django.utils.translation import gettext_lazy as _
+
+    from onewindow.notify.models import ProviderDetail
+    from onewindow.notify.providers import KNOWN
+
+    if name not in KNOWN.get(channel, ()):
+        raise ValidationFailed(_("没有这个通知渠道服务商"), field="name")
+    if not 0 <= priority <= 1000:
+        raise ValidationFailed(_("优先级须在0到1000之间"), field="priority")
+    with transaction.atomic(durable=True):
+        row, created = ProviderDetail.objects.update_or_create(
+            channel=channel, name=name, defaults={"priority": priority, "active": active}
+        )
+        audit_record(
+            actor=actor,
+            action=audit_events.PROVIDER_PRIORITY_SET,
+            target=row,
+            changes={"priority": priority, "active": active, "created": created},
+        )
+
+
+def providers_check(*, now: datetime | None = None) -> list[_routing.Change]:
+    """The failover check (celery beat, every minute): providers that got slow or failing
+    go to the back, recovered ones come back; one audit row when anything moved."""
+    with transaction.atomic(durable=True):
+        changes = _routing.providers_check(now=now)
+        if changes:
+            audit_record(
+                actor=Actor.system("notify"),
+                action=audit_events.PROVIDER_FAILOVER,
+                target_type="notify.providerdetail",
+                changes={
+                    "changes": [
+                        {"channel": c.channel, "provider": c.provider, "what": c.what, "why": c.why}
+                        for c in changes
+                    ]
+                },
+            )
+    return changes
+
+
+# --- the daily digest --------------------------------------------------------------------------
+
+DIGEST_TITLES_MAX = 60
+
+
+def digest_send(*, now: datetime | None = None) -> int:
+    """Send each person who chose a digest one message per channel with what was held for
+    them (celery beat, daily): "您今天有3条新消息：…". The held rows become ``digested``.
+    Returns how many digests were queued."""
+    from onewindow.notify.messages import clip
+
+    current = now or timezone.now()
+    day = timezone.localdate(current).isoformat()
+    sent = 0
+    with transaction.atomic(durable=True):
+        held = list(
+            Delivery.objects.select_for_update()
+            .filter(status=Delivery.Status.HELD)
+            .order_by("recipient_id", "channel", "created_at")
+        )
+        groups: dict[tuple[int | None, str, str], list[Delivery]] = {}
+        for row in held:
+            groups.setdefault((row.recipient_id, row.channel, row.address_bidx), []).append(row)
+        for (user_id, channel, _bidx), rows in groups.items():
+            first = rows[0]
+            titles = "、".join(
+                dict.fromkeys(message_title(r.template, language=r.language) for r in rows)
+            )
+            params = {"count": str(len(rows)), "titles": clip(titles, DIGEST_TITLES_MAX)}
+            key = f"digest:{day}:{user_id or first.address_bidx[:16]}"
+            if channel == CHANNEL_SMS:
+                try:
+                    _, created = sms_queue(
+                        phone=first.address, template="digest", params=params, source_key=key
+                    )
+                except ValidationFailed:
+                    created = False
+            elif channel == CHANNEL_WECHAT and first.fallback_phone:
+                _, created = sms_queue(
+                    phone=first.fallback_phone, template="digest", params=params, source_key=key
+                )
+            else:
+                _, created = delivery_queue(
+                    channel=channel,
+                    address=first.address,
+                    template="digest",
+                    params=params,
+                    source_key=key,
+                    user_id=user_id,
+                    language=first.language,
+                    kind="digest",
+                )
+            sent += int(created)
+            Delivery.objects.filter(pk__in=[r.pk for r in rows]).update(
+                status=Delivery.Status.DIGESTED, sent_at=current
+            )
+        if groups:
+            audit_record(
+                actor=Actor.system("notify"),
+                action=audit_events.DIGEST_SEND,
+                target_type="notify.delivery",
+                changes={"digests": sent, "held": len(held)},
+            )
+    return sent
+
+
+# --- rate limits -------------------------------------------------------------------------------
+
+
+def _sent_since(since: datetime, *, recipient: Recipient | None = None, template: str = "") -> int:
+    sms = SmsMessage.objects.filter(created_at__gte=since)
+    others = Delivery.objects.filter(created_at__gte=since).exclude(
+        status__in=[Delivery.Status.HELD, Delivery.Status.DIGESTED]
+    )
+    if recipient is not None:
+        phone = recipient.phone
+        try:
+            bidx = phone_index(normalize_phone(phone)) if phone else ""
+        except ValidationFailed:
+            bidx = ""
+        sms = sms.filter(phone_bidx=bidx) if bidx else sms.none()
+        others = (
+            others.filter(recipient_id=recipient.user_id) if recipient.user_id else others.none()
+        )
+    if template:
+        sms, others = sms.filter(template=template), others.filter(template=template)
+    return sms.count() + others.count()
+
+
+def push_allowed(*, recipient: Recipient, template: str) -> bool:
+    """Whether a push may go out by SMS, email or WeChat now: fewer than the limits of
+    ``NOTIFY_LIMITS_PER_RECIPIENT`` were sent to the person, and of
+    ``NOTIFY_LIMITS_PER_TEMPLATE`` with the template, in each window (seconds, at most).
+    A push over a limit is written in-app only."""
+    now = timezone.now()
+    for seconds, most in settings.NOTIFY_LIMITS_PER_TEMPLATE:
+        if _sent_since(now - timedelta(seconds=seconds), template=template) >= most:
+            return False
+    for seconds, most in settings.NOTIFY_LIMITS_PER_RECIPIENT:
+        if _sent_since(now - timedelta(seconds=seconds), recipient=recipient) >= most:
+            return False
+    return True

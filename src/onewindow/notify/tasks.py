@@ -52,3 +52,13 @@ def deliver(self: Any, delivery_id: int) -> str:
 @shared_task(name="notify.deliveries_retry_pending")
 def deliveries_retry_pending() -> int:
     return services.deliveries_retry_pending()
+
+
+@shared_task(name="notify.providers_check")
+def providers_check() -> int:
+    return len(services.providers_check())
+
+
+@shared_task(name="notify.digest_send")
+def digest_send() -> int:
+    return services.digest_send()

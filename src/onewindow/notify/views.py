@@ -4,8 +4,9 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from onewindow.audit.services import Actor, Outcome, audit_record, client_ip
 from onewindow.core.access import OPERATOR, PUBLIC, access, allowed
@@ -108,3 +109,49 @@ def wechat_events(request: HttpRequest) -> HttpResponse:
             channel="wechat", provider=settings.NOTIFY_WECHAT_PROVIDER, receipts=[receipt]
         )
     return HttpResponse("success", content_type="text/plain")
+
+
+@access(OPERATOR)
+@require_http_methods(["GET", "POST"])
+def message_log(request: HttpRequest) -> HttpResponse:
+    """The operators' message log: every SMS, email and WeChat message, masked, found by a
+    phone number or email address (posted), template, channel or status."""
+    from onewindow.notify.selectors import (
+        CHANNEL_LABELS,
+        DELIVERY_STATUS_LABELS,
+    )
+    from onewindow.notify.selectors import (
+        message_log as log_entries,
+    )
+
+    # Posted, not in the URL: a phone number or email address must not land in access logs
+    # or the browser's history.
+    source = request.POST if request.method == "POST" else request.GET
+    query = {
+        key: str(source.get(key, "")).strip()[:100]
+        for key in ("address", "template", "channel", "status")
+    }
+    if request.method != "POST":
+        query["address"] = ""
+    if query["channel"] not in CHANNEL_LABELS:
+        query["channel"] = ""
+    if query["status"] not in DELIVERY_STATUS_LABELS:
+        query["status"] = ""
+    entries = log_entries(
+        address=query["address"],
+        template=query["template"],
+        channel=query["channel"],
+        status=query["status"],
+    )
+    response = render(
+        request,
+        "notify/message_log.html",
+        {
+            "entries": entries,
+            "query": query,
+            "channels": [(k, _(v)) for k, v in CHANNEL_LABELS.items()],
+            "statuses": [(k, _(v)) for k, v in DELIVERY_STATUS_LABELS.items()],
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
