@@ -297,7 +297,7 @@ NOTIFY_FAILOVER = {
 # Per-recipient and per-template limits on notifications (notify.services.notify_tell):
 # (seconds, at most) pairs; what is over a limit is written in-app only and logged.
 NOTIFY_LIMITS_PER_RECIPIENT = [(3600, 20), (86400, 50)]
-NOTIFY_LIMITS_PER_TEMPLATE = [(60, 3000)]
+NOTIFY_LIMITS_PER_TEMPLATE: list[tuple[int, int]] = []  # e.g. [(60, 3000)]
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

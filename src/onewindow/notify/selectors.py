@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,6 +60,24 @@ def preferences_for(*, user_id: int) -> Preferences:
     """How the person wants to be told: their email, whether WeChat is bound, the channels
     on, quiet hours, digest and language (the defaults if they never chose)."""
     return preferences_of(user_id)
+
+
+def notify_channels_for(*, user_id: int, kind: str = "", channels: Collection[str]) -> list[str]:
+    """Of ``channels``, those the person accepts (in-app always), in the order given."""
+    prefs = preferences_of(user_id)
+    accepted = prefs.channels | {"inapp"}
+    return [channel for channel in channels if channel in accepted]
+
+
+def quiet_until_for(*, user_id: int | None, now: datetime) -> datetime | None:
+    """When the person's quiet hours around ``now`` end (None: not in them); the default
+    quiet hours (22:00–08:00) for a person without an account or preferences."""
+    if user_id:
+        return preferences_of(user_id).quiet_until(now)
+    from onewindow.notify._contacts import default_quiet_hours
+
+    start, end = default_quiet_hours()
+    return Preferences(user_id=0, quiet_start=start, quiet_end=end).quiet_until(now)
 
 
 @dataclass(frozen=True)

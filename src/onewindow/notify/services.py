@@ -204,7 +204,7 @@ def notify_tell(
     link: str = "",
     channels: Collection[str] | None = None,
     reason: str = "",
-    urgent: bool | None = None,
+    quiet_hours: bool = False,
 ) -> Told:
     """Tell one person: an in-app message (if they have an account), an SMS (if they have
     a phone), an email and a WeChat message (if they gave notify an address and allow the
@@ -212,10 +212,13 @@ def notify_tell(
     nothing. ``channels`` narrows where it goes (of :data:`CHANNELS`; ``None``: in-app and
     SMS, and the channels the person turned on); a person's preferences narrow it further
     (in-app is never turned off). ``reason`` is the "why you got this" line the message
-    centre shows beside a pushed message. A push (``urgent`` False, or None with a
-    ``reason``) waits for the end of the person's quiet hours (22:00–08:00 unless they
-    chose others) and goes into their daily digest if they chose one; news about their own
-    business (no reason) goes at once. A WeChat message the person refused is sent by SMS.
+    centre shows beside a pushed message. ``quiet_hours``: the SMS, email and WeChat
+    message wait for the end of the person's quiet hours (22:00–08:00 unless they chose
+    others; a caller that times its pushes itself leaves it False and may read them with
+    ``selectors.quiet_until_for``). A push (a call with a ``reason``) goes into the
+    person's daily digest if they chose one, and is held to the per-recipient and
+    per-template limits (over them: in-app only). A WeChat message the person refused is
+    sent by SMS.
     Runs in the caller's transaction and writes no audit row (the caller's use case does).
     Raises UnknownTemplate / ValueError for a template, parameter or channel the caller got
     wrong."""
@@ -228,9 +231,9 @@ def notify_tell(
         allowed = prefs.channels | {CHANNEL_INAPP}
         wanted = allowed if channels is None else wanted & allowed
     language = prefs.language if prefs is not None else "zh-hans"
-    push = bool(reason) if urgent is None else not urgent
+    push = bool(reason)
     quiet = prefs or _default_preferences()
-    not_before = quiet.quiet_until(timezone.now()) if push else None
+    not_before = quiet.quiet_until(timezone.now()) if quiet_hours else None
     hold = push and prefs is not None and prefs.digest
     key = source_key[:200]
     limited = push and not hold and not push_allowed(recipient=recipient, template=template)

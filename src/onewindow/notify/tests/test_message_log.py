@@ -31,7 +31,6 @@ def scene(django_capture_on_commit_callbacks: Any) -> None:
             kind="push",
             source_key="push:1",
             channels={"sms", "email"},
-            urgent=True,
         )
 
 

@@ -49,7 +49,7 @@ def test_a_push_at_night_waits_for_the_morning_and_news_does_not(
     night = datetime.datetime(2026, 12, 4, 23, 30, tzinfo=BEIJING)
     with time_machine.travel(night, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            told = push(user, "push:1")
+            told = push(user, "push:1", quiet_hours=True)
             services.notify_tell(
                 recipient=services.Recipient(user_id=user.pk, phone="13800138000"),
                 template="notice",
@@ -70,19 +70,19 @@ def test_a_push_at_night_waits_for_the_morning_and_news_does_not(
     assert len(fake_sms.sent) == 2
 
 
-def test_an_urgent_push_ignores_quiet_hours_and_no_quiet_hours_means_none(
+def test_a_push_that_does_not_ask_ignores_quiet_hours_and_none_chosen_means_none(
     resident: Any, fake_sms: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     user = user_of(resident)
     night = datetime.datetime(2026, 12, 4, 23, 30, tzinfo=BEIJING)
     with time_machine.travel(night, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            assert not push(user, "push:2", urgent=True).held
+            assert not push(user, "push:2").held
         services.preferences_update(
             user_id=user.pk, actor=Actor.from_user(user), quiet_start=None, quiet_end=None
         )
         with django_capture_on_commit_callbacks(execute=True):
-            assert not push(user, "push:3").held
+            assert not push(user, "push:3", quiet_hours=True).held
     assert len(fake_sms.sent) == 2
 
 
@@ -112,7 +112,7 @@ def test_own_quiet_hours_and_channels_are_kept_and_audited(resident: Any) -> Non
 def test_a_person_who_turned_sms_off_gets_none_for_a_push(resident: Any) -> None:
     user = user_of(resident)
     services.preferences_update(user_id=user.pk, actor=Actor.from_user(user), channels=set())
-    told = push(user, "push:4", channels={"inapp", "sms"}, urgent=True)
+    told = push(user, "push:4", channels={"inapp", "sms"})
     assert (told.message, told.sms) == (True, False)
     assert not SmsMessage.objects.exists() and not Delivery.objects.exists()
 
@@ -125,3 +125,18 @@ def test_quiet_hours_inside_one_day() -> None:
     assert prefs.quiet_until(noon) == datetime.datetime(2026, 12, 4, 14, tzinfo=BEIJING)
     assert prefs.quiet_until(noon + datetime.timedelta(hours=2)) is None
     assert timezone.is_aware(prefs.quiet_until(noon) or noon)
+
+
+def test_callers_that_time_pushes_themselves_read_channels_and_quiet_hours(resident: Any) -> None:
+    from onewindow.notify.selectors import notify_channels_for, quiet_until_for
+
+    user = user_of(resident)
+    assert notify_channels_for(user_id=user.pk, channels=["sms", "email", "inapp"]) == [
+        "sms",
+        "inapp",
+    ]
+    night = datetime.datetime(2026, 12, 4, 23, 30, tzinfo=BEIJING)
+    morning = datetime.datetime(2026, 12, 5, 8, 0, tzinfo=BEIJING)
+    assert quiet_until_for(user_id=user.pk, now=night) == morning
+    assert quiet_until_for(user_id=None, now=night) == morning
+    assert quiet_until_for(user_id=user.pk, now=morning) is None
