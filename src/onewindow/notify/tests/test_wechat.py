@@ -318,3 +318,14 @@ def test_the_send_event_marks_the_message_delivered_once(
     # WeChat's check of the server URL echoes echostr
     check = client.get(event_url("server-token") + "&echostr=4711")
     assert check.status_code == 200 and check.content == b"4711"
+
+
+def test_the_deploy_check_names_what_a_real_wechat_account_lacks(settings: Any) -> None:
+    from onewindow.notify.checks import other_channels_configured
+
+    settings.NOTIFY_WECHAT_PROVIDER = "wechat"
+    settings.NOTIFY_WECHAT_APPID = settings.NOTIFY_WECHAT_SECRET = settings.NOTIFY_WECHAT_TOKEN = ""
+    assert [p.id for p in other_channels_configured(None)] == ["onewindow.E061", "onewindow.W060"]
+    settings.NOTIFY_WECHAT_APPID, settings.NOTIFY_WECHAT_SECRET = APPID, SECRET
+    settings.NOTIFY_WECHAT_TOKEN = "server-token"
+    assert other_channels_configured(None) == []
