@@ -119,6 +119,7 @@ def message_log(request: HttpRequest) -> HttpResponse:
     from onewindow.notify.selectors import (
         CHANNEL_LABELS,
         DELIVERY_STATUS_LABELS,
+        providers_status,
     )
     from onewindow.notify.selectors import (
         message_log as log_entries,
@@ -151,6 +152,7 @@ def message_log(request: HttpRequest) -> HttpResponse:
             "query": query,
             "channels": [(k, _(v)) for k, v in CHANNEL_LABELS.items()],
             "statuses": [(k, _(v)) for k, v in DELIVERY_STATUS_LABELS.items()],
+            "providers": providers_status(),
         },
     )
     response["Cache-Control"] = "no-store"

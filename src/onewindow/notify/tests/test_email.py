@@ -196,3 +196,30 @@ def test_an_invalid_email_is_refused_and_email_needs_an_address(resident: Any) -
     with pytest.raises(services.ValidationFailed) as none:
         services.preferences_update(user_id=user.pk, actor=actor, channels={"email"})
     assert str(none.value.message) == "开启邮件通知须先填写电子邮箱"
+
+
+def test_an_email_left_by_a_dead_worker_is_sent_by_the_sweep(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from onewindow.notify.providers.fake import FakeEmailProvider
+
+    with django_capture_on_commit_callbacks(execute=False):
+        services.notify_tell(
+            recipient=services.Recipient(user_id=None, email="c@example.com"),
+            template="notice",
+            params={"text": "测试"},
+            kind="notice",
+            source_key="n:2",
+            channels={"email"},
+        )
+    long_ago = timezone.now() - datetime.timedelta(minutes=10)
+    Delivery.objects.update(status=Delivery.Status.SENDING, claimed_at=long_ago, attempts=1)
+    assert services.deliveries_retry_pending() == 1
+    row = Delivery.objects.get()
+    assert row.status == Delivery.Status.SENT and row.attempts == 2
+    assert [r.to for _, r in FakeEmailProvider.sent] == ["c@example.com"]
+    assert services.deliveries_retry_pending() == 0

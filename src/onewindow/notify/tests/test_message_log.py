@@ -69,3 +69,19 @@ def test_the_page_is_for_operators_and_shows_no_full_number(
     resident.force_login(user_of(make_person()))
     assert resident.get(URL).status_code == 403
     assert Client().get(URL).status_code == 302
+
+
+def test_the_page_shows_each_providers_state(fake_sms: Any) -> None:
+    from onewindow.audit.services import Actor
+    from onewindow.notify import _routing
+
+    operator = Actor(id=None, kind="operator", label="operator")
+    services.provider_priority_set(channel="sms", name="aliyun", priority=10, actor=operator)
+    services.provider_priority_set(channel="sms", name="tencent", priority=20, actor=operator)
+    for _ in range(5):
+        _routing.attempt_record(channel="sms", provider="aliyun", ok=False, elapsed_ms=100)
+    services.providers_check()
+    page = operator_client().get(URL).content.decode()
+    providers = page.split('data-testid="providers"', 1)[1]
+    assert "已自动降级" in providers and "error rate 100% of 5" in providers
+    assert "正常" in providers
