@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import string
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -71,6 +72,10 @@ def placeholders(text: str) -> set[str]:
 
 _copy: dict[str, TemplateText] | None = None
 _copy_version: object = None
+_copy_read_at = 0.0
+# With a cache the processes share (Redis), an edit is seen at once; with the embedded
+# default (each process its own memory) every process reads the rows again this often.
+COPY_SECONDS = 60.0
 
 
 def _builtin() -> dict[str, TemplateText]:
@@ -107,9 +112,10 @@ def _from_row(row: object) -> TemplateText:
 
 def all_templates() -> dict[str, TemplateText]:
     """Every template by code: the rows, and the built-in texts that have no row yet."""
-    global _copy, _copy_version
+    global _copy, _copy_version, _copy_read_at
     version = cache.get(VERSION_KEY, 0)
-    if _copy is None or version != _copy_version:
+    stale = time.monotonic() - _copy_read_at > COPY_SECONDS
+    if _copy is None or version != _copy_version or stale:
         from onewindow.notify.models import Template
 
         merged = _builtin()
@@ -118,7 +124,7 @@ def all_templates() -> dict[str, TemplateText]:
         except Exception:  # no table yet (before migrate): the built-in texts
             rows = []
         merged.update({row.code: _from_row(row) for row in rows})
-        _copy, _copy_version = merged, version
+        _copy, _copy_version, _copy_read_at = merged, version, time.monotonic()
     return _copy
 
 
