@@ -176,7 +176,7 @@ def _fall_back_to_sms(row: Delivery, why: str) -> bool:
             params=delivery_params(row),
             source_key=row.source_key,
         )
-    except (ValueError, Exception):  # a phone that is no mobile number: nothing more to try
+    except Exception:  # a phone that is no mobile number: nothing more to try
         log.warning("notify: no SMS fallback for %s %s (%s)", row.channel, row.pk, why)
         return False
     return True
