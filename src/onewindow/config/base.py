@@ -256,9 +256,48 @@ SMS_ALIYUN_ACCESS_KEY_ID = env("SMS_ALIYUN_ACCESS_KEY_ID")
 SMS_ALIYUN_ACCESS_KEY_SECRET = env("SMS_ALIYUN_ACCESS_KEY_SECRET")
 SMS_ALIYUN_ENDPOINT = env("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
 SMS_ALIYUN_TEMPLATES = env("SMS_ALIYUN_TEMPLATES")
+SMS_TENCENT_SECRET_ID = env("SMS_TENCENT_SECRET_ID")
+SMS_TENCENT_SECRET_KEY = env("SMS_TENCENT_SECRET_KEY")
+SMS_TENCENT_APP_ID = env("SMS_TENCENT_APP_ID")
+SMS_TENCENT_ENDPOINT = env("SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com/")
+SMS_TENCENT_REGION = env("SMS_TENCENT_REGION", "ap-guangzhou")
+SMS_TENCENT_TEMPLATES = env("SMS_TENCENT_TEMPLATES")
 # The secret path segment of the delivery-receipt URL given to the vendor
 # (/notify/receipts/<provider>/<token>/); unset: receipts are not accepted.
 SMS_RECEIPT_TOKEN = env("ONEWINDOW_SMS_RECEIPT_TOKEN")
+# Email (Django's SMTP backend; "fake" keeps the messages in memory) and the city's WeChat
+# official account (docs/notifications.md).
+NOTIFY_EMAIL_PROVIDER = env("ONEWINDOW_EMAIL_PROVIDER", "fake")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = float(env("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "一网通办 <noreply@onewindow.invalid>")
+NOTIFY_WECHAT_PROVIDER = env("ONEWINDOW_WECHAT_PROVIDER", "fake")
+NOTIFY_WECHAT_APPID = env("NOTIFY_WECHAT_APPID")
+NOTIFY_WECHAT_SECRET = env("NOTIFY_WECHAT_SECRET")
+NOTIFY_WECHAT_API = env("NOTIFY_WECHAT_API", "https://api.weixin.qq.com")
+# The token of the official account's server URL (/notify/wechat/events/): WeChat signs
+# each event push with it; unset: events are not accepted.
+NOTIFY_WECHAT_TOKEN = env("NOTIFY_WECHAT_TOKEN")
+# Quiet hours a person has unless they choose others: pushes wait until they end.
+NOTIFY_QUIET_HOURS = (env("ONEWINDOW_QUIET_START", "22:00"), env("ONEWINDOW_QUIET_END", "08:00"))
+# Automatic failover between a channel's providers (notify._routing): a provider whose
+# last window_seconds of sends (at least min_attempts) failed more than error_rate or had a
+# 90th-percentile answer slower than slow_ms is moved to the back for cool_off_seconds.
+NOTIFY_FAILOVER = {
+    "window_seconds": int(env("ONEWINDOW_FAILOVER_WINDOW_SECONDS", "300")),
+    "min_attempts": int(env("ONEWINDOW_FAILOVER_MIN_ATTEMPTS", "5")),
+    "error_rate": float(env("ONEWINDOW_FAILOVER_ERROR_RATE", "0.25")),
+    "slow_ms": int(env("ONEWINDOW_FAILOVER_SLOW_MS", "5000")),
+    "cool_off_seconds": int(env("ONEWINDOW_FAILOVER_COOL_OFF_SECONDS", "600")),
+}
+# Per-recipient and per-template limits on notifications (notify.services.notify_tell):
+# (seconds, at most) pairs; what is over a limit is written in-app only and logged.
+NOTIFY_LIMITS_PER_RECIPIENT = [(3600, 20), (86400, 50)]
+NOTIFY_LIMITS_PER_TEMPLATE: list[tuple[int, int]] = []  # e.g. [(60, 3000)]
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -330,6 +369,9 @@ from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notify-retry-stuck": {"task": "notify.sms_retry_pending", "schedule": 60.0},
+    "notify-deliveries-retry-stuck": {"task": "notify.deliveries_retry_pending", "schedule": 60.0},
+    "notify-providers-check": {"task": "notify.providers_check", "schedule": 60.0},
+    "notify-digest": {"task": "notify.digest_send", "schedule": crontab(hour=19, minute=0)},
     "cases-sla-sweep": {"task": "cases.sla_sweep", "schedule": 60.0},
     # Engine steps owed and due (retries after a failure, steps lost with their worker).
     "cases-steps-sweep": {"task": "cases.steps_sweep", "schedule": 60.0},

@@ -7,3 +7,10 @@ from __future__ import annotations
 
 SMS_QUEUE = "notify.sms.queue"
 SMS_RECEIPTS = "notify.sms.receipts"
+PREFERENCES_UPDATE = "notify.preferences.update"
+TEMPLATE_SAVE = "notify.template.save"
+TEMPLATES_SYNC = "notify.templates.sync"
+DELIVERY_RECEIPTS = "notify.delivery.receipts"
+PROVIDER_PRIORITY_SET = "notify.provider.priority_set"
+PROVIDER_FAILOVER = "notify.provider.failover"
+DIGEST_SEND = "notify.digest.send"

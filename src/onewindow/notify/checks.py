@@ -69,3 +69,27 @@ def _sms_provider_problems() -> list[checks.CheckMessage]:
                 )
             )
     return problems
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def other_channels_configured(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Email and WeChat: a real provider has what it needs."""
+    problems: list[checks.CheckMessage] = []
+    if settings.NOTIFY_EMAIL_PROVIDER == "smtp" and not settings.EMAIL_HOST:
+        problems.append(checks.Error("Email by SMTP needs EMAIL_HOST", id="onewindow.E060"))
+    if settings.NOTIFY_WECHAT_PROVIDER == "wechat":
+        if not settings.NOTIFY_WECHAT_APPID or not settings.NOTIFY_WECHAT_SECRET:
+            problems.append(
+                checks.Error(
+                    "WeChat needs NOTIFY_WECHAT_APPID and NOTIFY_WECHAT_SECRET", id="onewindow.E061"
+                )
+            )
+        if len(str(settings.NOTIFY_WECHAT_TOKEN or "")) < 3:
+            problems.append(
+                checks.Warning(
+                    "NOTIFY_WECHAT_TOKEN is unset: WeChat's send events (delivery receipts) "
+                    "are not accepted and WeChat messages stay 'sent'.",
+                    id="onewindow.W060",
+                )
+            )
+    return problems

@@ -5,10 +5,11 @@ A real SMS vendor needs each template approved and mapped (``SMS_ALIYUN_TEMPLATE
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 
 from django.conf import settings
+
+from onewindow.notify import _templates
 
 SMS_TEMPLATES: dict[str, str] = {
     "login_code": "您的登录验证码是{code}，{minutes}分钟内有效。请勿告诉他人。",
@@ -60,6 +61,8 @@ SMS_TEMPLATES: dict[str, str] = {
         "{applicant}申请办理“{service}”（办件编号{number}），须查询您的{records}。"
         "如您同意，请将验证码{code}告诉申请人，{minutes}分钟内有效；如不同意，请勿告知。"
     ),
+    # The daily digest of pushes held for a person who chose one (notify.services).
+    "digest": "您今天有{count}条新消息：{titles}。请登录一网通办查看。",
 }
 
 # The templates of a case's outcome (by the outcome recorded), and the reason a refusal's
@@ -98,22 +101,125 @@ MESSAGE_TITLES: dict[str, str] = {
     "case_shipped": "办理结果已寄出",
     "consent_request": "待您确认的授权",
     "consent_code": "授权验证码",
+    "digest": "今日消息汇总",
+}
+
+# English texts (title, body) of the built-in templates, for residents who read English.
+EN_TEXTS: dict[str, tuple[str, str]] = {
+    "login_code": (
+        "Login code",
+        "Your login code is {code}, valid for {minutes} minutes. Do not tell anyone.",
+    ),
+    "case_update": (
+        "Case update",
+        "Your case {case_no} has news: {status}. Log in to OneWindow for details.",
+    ),
+    "notice": ("Notice", "{text}"),
+    "appointment_reminder": (
+        "Appointment reminder",
+        "You have an appointment at {time} at {place}, {address}. Please bring valid ID.",
+    ),
+    "case_submitted": (
+        "Application submitted",
+        "Your application for {service} (case {number}) has been submitted; "
+        "we will review it soon.",
+    ),
+    "case_supplement": (
+        "Supplement needed",
+        "Your application for {service} (case {number}) needs a supplement: {reason}. "
+        "Please log in, add it and resubmit.",
+    ),
+    "case_task_approved": (
+        "Approved by a department",
+        "Your application for {service} (case {number}) was approved by {department}.",
+    ),
+    "case_task_rejected": (
+        "Not approved by a department",
+        "Your application for {service} (case {number}) was not approved by {department}: "
+        "{reason}.",
+    ),
+    "case_payment_due": (
+        "Payment due",
+        "Your application for {service} (case {number}) has a fee of {amount} due; "
+        "please pay online.",
+    ),
+    "case_approved": (
+        "Case concluded (approved)",
+        "Your application for {service} (case {number}) is concluded: approved.",
+    ),
+    "case_rejected": (
+        "Case concluded (refused)",
+        "Your application for {service} (case {number}) is concluded: refused, because {reason}.",
+    ),
+    "case_withdrawn": (
+        "Application withdrawn",
+        "Your application for {service} (case {number}) has been withdrawn.",
+    ),
+    "case_escalated": (
+        "Overdue reminder",
+        'Case {number} ({service}): "{step}" is past its deadline and escalated; please act soon.',
+    ),
+    "case_stuck": (
+        "Case cannot continue",
+        "Case {number} ({service}) cannot continue: {reason}. Please act soon.",
+    ),
+    "case_task_cancelled": (
+        "Task cancelled",
+        'Case {number} ({service}): "{step}" is cancelled and needs no more work: {reason}.',
+    ),
+    "staff_locked_out": (
+        "Account locked",
+        "Staff account {name} ({username}) is locked for {minutes} minutes after failed logins "
+        "(lock number {count}, last from {ip}). If this was not you, check and act.",
+    ),
+    "sla_escalation": (
+        "Overdue reminder",
+        "Reminder: case {number} ({service}) is past its deadline; please act soon.",
+    ),
+    "housing_eligibility_publicity": (
+        "Eligibility approved",
+        "Your application for {service} (case {number}) passed the eligibility review; the "
+        "result will be published as the rules require.",
+    ),
+    "case_shipped": (
+        "Result shipped",
+        "The result of your application for {service} (case {number}) has been shipped, "
+        "tracking number {tracking_no}.",
+    ),
+    "consent_request": (
+        "Consent requested",
+        '{applicant} applied for "{service}" (case {number}) and needs your consent to look '
+        'up your {records}. Log in before {date} and agree or refuse under "Consents for me".',
+    ),
+    "consent_code": (
+        "Consent code",
+        '{applicant} applied for "{service}" (case {number}) and needs to look up your '
+        "{records}. If you agree, tell the applicant the code {code} (valid {minutes} minutes); "
+        "if not, do not.",
+    ),
+    "digest": ("Today's messages", "You have {count} new messages: {titles}. Log in to read them."),
 }
 
 # Vendors limit each template variable (Aliyun: 35 characters); the in-app message keeps
 # the whole text, the SMS a shortened one.
-SMS_PARAM_MAX = 35
-SMS_TEXT_MAX = 300  # the free ``notice`` text
+SMS_PARAM_MAX = _templates.SMS_PARAM_MAX
+SMS_TEXT_MAX = _templates.SMS_TEXT_MAX
 
 
 class UnknownTemplate(ValueError):
     pass
 
 
-def template_params(template: str) -> set[str]:
-    if template not in SMS_TEMPLATES:
+def template_text(template: str) -> _templates.TemplateText:
+    """The template as it is now (an operator's edit of its row, or the built-in text)."""
+    found = _templates.current(template)
+    if found is None:
         raise UnknownTemplate(template)
-    return {name for _, name, _, _ in string.Formatter().parse(SMS_TEMPLATES[template]) if name}
+    return found
+
+
+def template_params(template: str) -> set[str]:
+    return set(template_text(template).params)
 
 
 def render_sms_text(template: str, params: Mapping[str, object], *, sign_name: str = "") -> str:
@@ -122,17 +228,26 @@ def render_sms_text(template: str, params: Mapping[str, object], *, sign_name: s
     return f"【{sign}】{render_body(template, params)}"
 
 
-def render_body(template: str, params: Mapping[str, object]) -> str:
+def render_body(template: str, params: Mapping[str, object], *, language: str = "") -> str:
     """The template's text without the sign name: the body of an in-app message."""
-    needed = template_params(template)
-    missing = needed - set(params)
+    text = template_text(template)
+    missing = text.params - set(params)
     if missing:
         raise ValueError(f"template {template!r} needs {sorted(missing)}")
-    return SMS_TEMPLATES[template].format(**{name: params[name] for name in needed})
+    _title, body = text.text(language)
+    return body.format(**{name: params[name] for name in text.params})
 
 
-def message_title(template: str) -> str:
-    return MESSAGE_TITLES.get(template, MESSAGE_TITLES["notice"])
+def message_title(template: str, *, language: str = "") -> str:
+    found = _templates.current(template) or _templates.current("notice")
+    assert found is not None
+    title, _body = found.text(language)
+    return title.format_map(_Blank()) if "{" in title else title
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def clip(value: object, limit: int = SMS_PARAM_MAX) -> str:
@@ -142,5 +257,5 @@ def clip(value: object, limit: int = SMS_PARAM_MAX) -> str:
 
 def sms_params_clipped(template: str, params: Mapping[str, object]) -> dict[str, str]:
     """The template's parameters as an SMS carries them: each within the vendor's limit."""
-    limit = SMS_TEXT_MAX if template == "notice" else SMS_PARAM_MAX
-    return {name: clip(params[name], limit) for name in template_params(template)}
+    text = template_text(template)
+    return {name: clip(params[name], min(text.limit(name), text.limit(""))) for name in text.params}

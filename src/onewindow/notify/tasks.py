@@ -30,3 +30,35 @@ def sms_deliver(self: Any, message_id: int) -> str:
 @shared_task(name="notify.sms_retry_pending")
 def sms_retry_pending() -> int:
     return services.sms_retry_pending()
+
+
+@shared_task(
+    name="notify.deliver", bind=True, max_retries=services.SMS_MAX_ATTEMPTS, acks_late=True
+)
+def deliver(self: Any, delivery_id: int) -> str:
+    """One email or WeChat message (a ``Delivery`` row)."""
+    outcome = services.delivery_deliver(delivery_id=delivery_id)
+    if outcome != "retry":
+        return outcome
+    if self.request.is_eager:
+        while outcome == "retry":
+            outcome = services.delivery_deliver(delivery_id=delivery_id)
+        return outcome
+    if self.request.retries < self.max_retries:
+        raise self.retry(countdown=services.backoff_seconds(self.request.retries + 1))
+    return outcome  # still queued: deliveries_retry_pending picks it up
+
+
+@shared_task(name="notify.deliveries_retry_pending")
+def deliveries_retry_pending() -> int:
+    return services.deliveries_retry_pending()
+
+
+@shared_task(name="notify.providers_check")
+def providers_check() -> int:
+    return len(services.providers_check())
+
+
+@shared_task(name="notify.digest_send")
+def digest_send() -> int:
+    return services.digest_send()

@@ -1,4 +1,4 @@
-"""A fake SMS gateway that behaves like a vendor: it accepts a message, answers with a
+"""Fake providers. The fake SMS gateway behaves like a vendor: it accepts a message, answers with a
 message id and reports it delivered. Nothing leaves the machine; the demo's SMS outbox page
 shows what would have been sent.
 
@@ -17,7 +17,13 @@ from typing import ClassVar
 
 from django.conf import settings
 
-from onewindow.notify.providers.base import SmsRequest, SmsResult
+from onewindow.notify.providers.base import (
+    EmailRequest,
+    SendResult,
+    SmsRequest,
+    SmsResult,
+    WechatRequest,
+)
 
 
 class FakeSmsProvider:
@@ -53,4 +59,55 @@ class FakeSmsProvider:
     @classmethod
     def reset(cls) -> None:
         cls.sent.clear()
+        cls.fail_next = 0
+
+
+class FakeEmailProvider:
+    """A fake mail server: accepts every message and keeps it (newest last)."""
+
+    name = "fake"
+
+    sent: ClassVar[deque[tuple[str, EmailRequest]]] = deque(maxlen=1000)
+    fail_next: ClassVar[int] = 0
+
+    def send(self, request: EmailRequest) -> SendResult:
+        if FakeEmailProvider.fail_next > 0:
+            FakeEmailProvider.fail_next -= 1
+            return SendResult(accepted=False, error="fake mail server: simulated failure")
+        message_id = f"<fake-{uuid.uuid4().hex[:20]}@onewindow.invalid>"
+        FakeEmailProvider.sent.append((message_id, request))
+        return SendResult(accepted=True, provider_message_id=message_id)
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.sent.clear()
+        cls.fail_next = 0
+
+
+class FakeWechatProvider:
+    """A fake WeChat official account: accepts template messages, except to the openids in
+    ``refusing`` (who have not subscribed: WeChat's 43101)."""
+
+    name = "fake"
+
+    sent: ClassVar[deque[tuple[str, WechatRequest]]] = deque(maxlen=1000)
+    refusing: ClassVar[set[str]] = set()
+    fail_next: ClassVar[int] = 0
+
+    def send(self, request: WechatRequest) -> SendResult:
+        if request.openid in FakeWechatProvider.refusing:
+            return SendResult(
+                accepted=False, error="43101: user refuse to accept the msg", refused=True
+            )
+        if FakeWechatProvider.fail_next > 0:
+            FakeWechatProvider.fail_next -= 1
+            return SendResult(accepted=False, error="-1: system error (simulated)")
+        message_id = str(uuid.uuid4().int % 10**12)
+        FakeWechatProvider.sent.append((message_id, request))
+        return SendResult(accepted=True, provider_message_id=message_id)
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.sent.clear()
+        cls.refusing = set()
         cls.fail_next = 0
