@@ -17,13 +17,13 @@ from onewindow.identity.services import (
     sms_login_verify,
 )
 from onewindow.notify.models import SmsMessage
-from onewindow.testing.factories import PersonFactory
+from onewindow.testing.factories import make_person
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_account_is_made_once_and_linked_with_an_audit_row():
-    person = PersonFactory(user=None, phone="13800138011")
+    person = make_person(user=None, phone="13800138011")
     user = resident_account_ensure(person_id=person.pk, actor=Actor.system("demo"))
     again = resident_account_ensure(person_id=person.pk, actor=Actor.system("demo"))
     person.refresh_from_db()
@@ -36,7 +36,7 @@ def test_the_account_is_made_once_and_linked_with_an_audit_row():
 
 
 def test_the_first_sms_login_finds_that_account():
-    person = PersonFactory(user=None, phone="13800138012")
+    person = make_person(user=None, phone="13800138012")
     user = resident_account_ensure(person_id=person.pk, actor=Actor.system("demo"))
     sms_login_code_request(phone="13800138012", ip="127.0.0.1")
     code = SmsMessage.objects.latest("created_at")
