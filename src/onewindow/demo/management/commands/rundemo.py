@@ -248,8 +248,19 @@ class Command(BaseCommand):
             if exchange.calls:
                 self.stdout.write(f"  +{exchange.calls} calls of the housing bureau's system")
         self.publish_catalogue()
+        self.fill_citizen_pages()
         call_command("appointments_seed", verbosity=0)
         call_command("sso_demo_client", port=options["port"], verbosity=0)
+
+    def fill_citizen_pages(self) -> None:
+        """The printed residents' pages: bills, a library loan, a pushed reminder."""
+        from onewindow.demo.citizen import demo_citizen_page_seed
+
+        seeded = demo_citizen_page_seed()
+        self.stdout.write(
+            f"  citizen pages: {seeded.subscriptions} bill accounts, "
+            f"{seeded.library_loans} library loans, {seeded.pushes} new pushed reminders"
+        )
 
     def publish_catalogue(self) -> None:
         """Publish the demo catalogue (``catalog/`` beside the checkout, or
