@@ -103,7 +103,9 @@ def section_from(key: str, title: str, found: Any) -> HomeSection:
 def _offered(module: str, name: str) -> Callable[..., Any] | None:
     try:
         return getattr(importlib.import_module(module), name, None)
-    except ImportError:
+    except ModuleNotFoundError as exc:  # the app offers no selectors yet; other errors surface
+        if exc.name != module:
+            raise
         return None
 
 
