@@ -51,8 +51,17 @@ class SupplementRequest:
     url: str
 
 
-def _open_for(*, user: User | None, company_id: int | None) -> QuerySet[Case]:
-    cases = Case.objects.filter(status__in=OPEN_STATUSES)
+RECENTLY_CONCLUDED = datetime.timedelta(days=30)
+
+
+def _home_cases(*, user: User | None, company_id: int | None) -> QuerySet[Case]:
+    """Open cases, drafts, and cases concluded in the last 30 days (their outcome is news)."""
+    shown = (
+        Q(status__in=OPEN_STATUSES)
+        | Q(status=Case.Status.DRAFT)
+        | Q(concluded_at__gte=timezone.now() - RECENTLY_CONCLUDED)
+    )
+    cases = Case.objects.filter(shown)
     if company_id is not None:
         return cases.filter(applicant_company_id=company_id)
     assert user is not None
@@ -66,10 +75,11 @@ def _days_left(due: datetime.date | None, today: datetime.date) -> int | None:
 def cases_in_progress(
     *, user: User | None = None, company_id: int | None = None, limit: int = 5
 ) -> tuple[list[CaseProgress], int]:
-    """A resident's own open cases (``user``; a company's are on its page), or a company's
-    (``company_id``): the ``limit`` most recently changed, and how many are open in all.
-    Four queries: the cases, the count, their open steps, whether any waits for a fee."""
-    base = _open_for(user=user, company_id=company_id)
+    """A resident's own cases (``user``; a company's are on its page), or a company's
+    (``company_id``): open ones, drafts and those concluded in the last 30 days, the
+    ``limit`` most recently changed, and how many there are. Four queries: the cases, the
+    count, their open steps, whether any waits for a fee."""
+    base = _home_cases(user=user, company_id=company_id)
     rows = list(
         base.select_related("service_version__service").order_by("-updated_at", "-pk")[:limit]
     )
@@ -96,7 +106,13 @@ def cases_in_progress(
             )
         )
         must_act = case.status in (Case.Status.SUPPLEMENT, Case.Status.CONSENT)
-        if case.status == Case.Status.SUPPLEMENT:
+        url = reverse("cases:case_detail", kwargs={"number": case.number}) if case.number else ""
+        if case.status == Case.Status.DRAFT:
+            next_step = _("继续填写申请")
+            url = reverse("cases:draft_" + (case.step or "form"), kwargs={"case_id": case.pk})
+        elif case.status not in OPEN_STATUSES:
+            next_step = ""  # concluded: the outcome is on the case's page
+        elif case.status == Case.Status.SUPPLEMENT:
             next_step = _("请补正材料")
         elif case.status == Case.Status.CONSENT:
             next_step = _("等待相关人授权")
@@ -115,12 +131,14 @@ def cases_in_progress(
                 status=case.status,
                 status_label=str(case.get_status_display()),
                 updated_at=case.updated_at,
-                deadline=case.deadline,
-                working_days_left=_days_left(case.deadline, today),
+                deadline=case.deadline if case.status in OPEN_STATUSES else None,
+                working_days_left=(
+                    _days_left(case.deadline, today) if case.status in OPEN_STATUSES else None
+                ),
                 next_step=next_step,
                 holders=holders,
                 applicant_must_act=must_act,
-                url=reverse("cases:case_detail", kwargs={"number": case.number}),
+                url=url,
             )
         )
     return out, total

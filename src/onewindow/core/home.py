@@ -136,7 +136,7 @@ def home_section_collect(
     *,
     user: Any,
     limit: int,
-    title: str,
+    title: str = "",
     unavailable_source: Callable[[], str] | None = None,
 ) -> HomeSection:
     """The section ``key`` as its registered providers fill it: items merged, most urgent
@@ -146,7 +146,7 @@ def home_section_collect(
     "nothing for you")."""
     entries = _registry.get(key, [])
     if not entries:
-        return HomeSection(key=key, title=title, available=False)
+        return HomeSection(key=key, title=title or key, available=False)
     items: list[HomeItem] = []
     unavailable: list[Unavailable] = []
     updated: list[datetime.datetime] = []
@@ -157,10 +157,11 @@ def home_section_collect(
             section = entry.provider(user=user, limit=limit)
         except Exception:  # one broken source must not break the page
             log.exception("home section %s: provider %s failed", key, entry.provider)
-            source = entry.name or (unavailable_source() if unavailable_source else title)
+            source = entry.name or (unavailable_source() if unavailable_source else title or key)
             unavailable.append(Unavailable(source=source))
             exact_total = False
             continue
+        title = title or section.title
         items.extend(section.items)
         unavailable.extend(section.unavailable)
         if section.updated_at is not None:
@@ -169,7 +170,7 @@ def home_section_collect(
     merged = sort_items(items)
     return HomeSection(
         key=key,
-        title=title,
+        title=title or key,
         items=merged[:limit],
         updated_at=min(updated) if updated else None,
         unavailable=tuple(unavailable),

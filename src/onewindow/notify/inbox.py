@@ -25,6 +25,7 @@ class InboxMessage:
     body: str
     link: str  # the object it is about ('' for none)
     reason: str  # why the person got it ('' for news of their own cases and accounts)
+    source_key: str  # what it is about (the push rules' log knows it by this key)
     created_at: datetime.datetime
     read_at: datetime.datetime | None
 
@@ -41,6 +42,7 @@ def _row(message: Message) -> InboxMessage:
         body=str(message.body),
         link=message.link,
         reason=message.reason,
+        source_key=message.source_key,
         created_at=message.created_at,
         read_at=message.read_at,
     )

@@ -17,6 +17,7 @@ from onewindow.api.auth import session_or_bearer
 from onewindow.api.errors import ErrorOut
 from onewindow.core.errors import PermissionDenied
 from onewindow.core.home import HomeSection
+from onewindow.portal.sections import KEYS
 from onewindow.portal.selectors import home_page_for
 
 router = Router(tags=["portal"])
@@ -72,6 +73,7 @@ class HomeOut(Schema):
     appointments: SectionOut
     shipments: SectionOut
     recommendations: SectionOut
+    others: dict[str, SectionOut]  # sections other apps add (the library's loans …)
 
 
 def _section(section: HomeSection, now: datetime.datetime) -> dict[str, Any]:
@@ -111,8 +113,11 @@ def me_home(request: HttpRequest) -> dict[str, Any]:
         raise PermissionDenied(_("只有居民账号有个人首页。"), code="residents_only")
     page = home_page_for(user=user)
     now = timezone.now()
+    own = {key: _section(page.sections[key], now) for key in KEYS}
+    others = {key: _section(s, now) for key, s in page.sections.items() if key not in KEYS}
     return {
         "greeting_name": page.greeting_name,
         "order": list(page.order),
-        **{key: _section(section, now) for key, section in page.sections.items()},
+        **own,
+        "others": others,
     }

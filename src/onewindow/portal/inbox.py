@@ -4,7 +4,8 @@ page whatever the number of messages."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy
@@ -14,7 +15,9 @@ from onewindow.notify.selectors import InboxMessage, inbox_counts, inbox_message
 if TYPE_CHECKING:
     from onewindow.identity.models import User
 
+logger = logging.getLogger(__name__)
 PAGE_SIZE = 20
+OUTREACH = "onewindow.outreach.selectors"
 
 # The words for each kind of message, for the filters (a kind not listed shows as 其他通知).
 KIND_LABELS = {
@@ -39,6 +42,50 @@ def kind_label(kind: str) -> str:
 
 
 @dataclass(frozen=True)
+class Why:
+    """Why a pushed message was sent, as the push rules tell it, and where the person turns
+    that rule off ('' when they cannot)."""
+
+    text: str
+    turn_off_url: str = ""
+
+
+def _why(found: object) -> Why | None:
+    if not found:
+        return None
+    if isinstance(found, str):
+        return Why(text=found)
+    text = getattr(found, "text", None) or getattr(found, "reason", None) or ""
+    off = getattr(found, "turn_off_url", None) or getattr(found, "opt_out_url", None) or ""
+    return Why(text=str(text), turn_off_url=str(off)) if text else None
+
+
+def push_reasons_for(*, user_id: int, messages: list[InboxMessage]) -> dict[int, Why]:
+    """The push rules' word on why each message was sent (``outreach.selectors.
+    push_reasons``, when that app offers it), else the reason the message carries."""
+    import importlib
+
+    offered = None
+    try:
+        offered = getattr(importlib.import_module(OUTREACH), "push_reasons", None)
+    except ModuleNotFoundError as exc:  # the push rules offer no selectors yet
+        if exc.name != OUTREACH:
+            raise
+    told: dict[str, object] = {}
+    if offered is not None and messages:
+        try:
+            told = dict(offered(user_id=user_id, source_keys=[m.source_key for m in messages]))
+        except Exception:  # the rules' log is an extra: the messages show without it
+            logger.exception("push reasons could not be read")
+    out = {}
+    for message in messages:
+        why = _why(told.get(message.source_key)) or _why(message.reason)
+        if why is not None:
+            out[message.id] = why
+    return out
+
+
+@dataclass(frozen=True)
 class KindFilter:
     kind: str
     label: str
@@ -55,6 +102,7 @@ class MessageCentre:
     unread_only: bool
     page: int
     pages: int
+    why: dict[int, Why] = field(default_factory=dict)  # by message id
 
     def label(self, kind: str) -> str:
         return kind_label(kind)
@@ -93,4 +141,5 @@ def message_centre(
         unread_only=unread_only,
         page=number,
         pages=pages,
+        why=push_reasons_for(user_id=user.pk, messages=rows),
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from onewindow.notify.services import Recipient, notify_tell
+from onewindow.notify.services import CHANNEL_INAPP, Recipient, notify_tell
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ def on_payment_received(sender: Any, payment: Any, **kwargs: Any) -> None:
         },
         kind=KIND_PAYMENT_RECEIVED,
         source_key=f"payment:{payment.out_trade_no}:paid",
+        channels={CHANNEL_INAPP},  # the payer saw the gateway's own confirmation
         link=reverse("payments:receipt", kwargs={"out_trade_no": payment.out_trade_no}),
     )
 

@@ -80,7 +80,7 @@ def cases_section(*, user: User | None, company_id: int | None = None, limit: in
     for row in rows:
         holder = "、".join(row.holders)
         soon = row.working_days_left is not None and row.working_days_left <= DEADLINE_SOON
-        details = [row.number]
+        details = [row.number] if row.number else []
         if row.deadline is not None:
             details.append(
                 _("办结时限 %(date)s（%(left)s）")
@@ -88,7 +88,7 @@ def cases_section(*, user: User | None, company_id: int | None = None, limit: in
             )
         items.append(
             HomeItem(
-                key=row.number,
+                key=row.number or f"draft-{row.id}",
                 title=row.service_name,
                 url=row.url,
                 status=row.status_label,

@@ -8,6 +8,7 @@ import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
@@ -16,7 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.catalog.selectors import service_search, services_sorted
-from onewindow.core.home import HomeItem, HomeSection, Unavailable, home_section_collect
+from onewindow.core.home import (
+    HomeItem,
+    HomeSection,
+    Unavailable,
+    home_section_collect,
+    home_section_keys,
+)
 
 if TYPE_CHECKING:
     from onewindow.identity.models import User
@@ -189,10 +196,14 @@ def home_page_for(*, user: User, limit: int = HOME_LIMIT) -> HomePage:
         s.RECOMMENDATIONS: lambda: recommendations_section(user=user, limit=limit),
     }
     sections = {key: _guarded(key, build) for key, build in builders.items()}
+    # sections other apps registered beyond the platform's own (the library's loans …)
+    extra = tuple(key for key in home_section_keys() if key not in builders)
+    for key in extra:
+        sections[key] = _guarded(key, partial(home_section_collect, key, user=user, limit=limit))
     return HomePage(
         greeting_name=resident_greeting_name(user=user),
         sections=sections,
-        order=_ordered(sections, s.KEYS),
+        order=_ordered(sections, s.KEYS + extra),
         companies=company_choices_for(user=user),
     )
 

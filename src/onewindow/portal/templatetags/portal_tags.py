@@ -57,3 +57,14 @@ def kind_label(kind: str) -> str:
     from onewindow.portal.inbox import kind_label as label
 
     return label(kind)
+
+
+@register.filter
+def section_of(page: object, key: str) -> HomeSection | None:
+    """``page.sections[key]`` for a key held in a variable."""
+    return getattr(page, "sections", {}).get(key)
+
+
+@register.filter
+def why_of(why: dict[int, object], message_id: int) -> object:
+    return why.get(message_id)

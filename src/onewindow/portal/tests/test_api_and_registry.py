@@ -145,3 +145,50 @@ def test_a_provider_that_fails_does_not_break_the_page(client_of, registered) ->
     assert response.status_code == 200
     replies = _text(response.content.decode().split('id="my-replies"', 1)[1].split("</section>")[0])
     assert "12345 热线暂时无法获取" in replies
+
+
+def test_another_apps_own_shapes_are_adapted() -> None:
+    from types import SimpleNamespace
+
+    from onewindow.portal.adapters import section_from
+
+    now = timezone.now()
+    offered = SimpleNamespace(
+        items=[
+            SimpleNamespace(
+                title="水费 2026-11", amount_yuan="36.50", due_date=timezone.localdate(), paid=False
+            ),
+            SimpleNamespace(title="电费 2026-11", amount="120.00", due_on=None, paid=True),
+        ],
+        updated_at=now,
+        unavailable=[
+            SimpleNamespace(provider_name="广州燃气", kind_label="燃气费", last_updated_at=now)
+        ],
+    )
+    section = section_from("bills", "生活账单", offered)
+    water, power = section.items
+    assert (water.title, str(water.amount), water.urgent) == ("水费 2026-11", "36.50", True)
+    assert (power.title, str(power.amount), power.urgent) == ("电费 2026-11", "120.00", False)
+    assert section.updated_at == now
+    assert section.unavailable == (
+        Unavailable(source="广州燃气", kind="燃气费", last_updated_at=now),
+    )
+
+
+def test_a_section_beyond_the_platforms_own_is_shown_too(client_of, registered) -> None:
+    def library(*, user: Any, limit: int) -> HomeSection:
+        return HomeSection(
+            key="library", title="图书借阅", items=(HomeItem(title="《城市简史》 12-20 到期"),)
+        )
+
+    home_section_register("library", library)
+    try:
+        person: Any = PersonFactory()
+        client = client_of(person.user)
+        page = _text(client.get("/").content.decode())
+        assert "图书借阅" in page and "《城市简史》 12-20 到期" in page
+        body = client.get("/api/v1/me/home").json()
+        assert body["others"]["library"]["items"][0]["title"] == "《城市简史》 12-20 到期"
+        assert "library" in body["order"]
+    finally:
+        home_section_unregister("library")

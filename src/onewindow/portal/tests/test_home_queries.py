@@ -106,3 +106,28 @@ def test_the_home_page_reads_a_fixed_number_of_queries(
     assert large <= BUDGET, large
     body = client.get("/").content.decode()
     assert body.count('data-testid="home-item-cases"') == 5  # the five latest
+
+
+def test_drafts_and_recent_outcomes_are_on_the_page_old_ones_are_not(version: Any) -> None:
+    person: Any = PersonFactory()
+    common = {"service_version": version, "created_by": person.user, "applicant_person": person}
+    Case.objects.create(status=Case.Status.DRAFT, step=Case.Step.MATERIALS, **common)
+    Case.objects.create(
+        number="QDONE1",
+        status=Case.Status.APPROVED,
+        concluded_at=timezone.now() - datetime.timedelta(days=2),
+        **common,
+    )
+    Case.objects.create(
+        number="QOLD1",
+        status=Case.Status.REJECTED,
+        concluded_at=timezone.now() - datetime.timedelta(days=90),
+        **common,
+    )
+    client = Client()
+    client.force_login(person.user)
+    page = client.get("/").content.decode()
+    section = page.split('id="my-cases"', 1)[1].split("</section>", 1)[0]
+    assert "下一步：继续填写申请" in section and "/cases/drafts/" in section
+    assert "QDONE1" in section and "已办结（准予）" in section
+    assert "QOLD1" not in section

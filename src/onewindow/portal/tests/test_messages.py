@@ -127,3 +127,30 @@ def test_the_home_page_shows_unread_messages_only(person, signed_in) -> None:
     home = signed_in.get("/").content.decode()
     section = _text(home.split('id="my-messages"', 1)[1].split("</section>", 1)[0])
     assert "消息a" in section and "消息b" not in section and "查看全部消息" in section
+
+
+def test_the_push_rules_word_on_why_is_shown_with_a_way_to_turn_it_off(
+    person, signed_in, monkeypatch
+) -> None:
+    from types import SimpleNamespace
+
+    from onewindow.portal import inbox
+
+    message = _message(person.user, "push:id-expiry", kind="reminder", reason="旧原因")
+
+    def reasons(*, user_id: int, messages: list[Any]) -> dict[int, Any]:
+        assert user_id == person.user.pk and [m.source_key for m in messages] == ["push:id-expiry"]
+        return {
+            message.pk: inbox.Why(
+                text="因为您的身份证将于 2027-01-05 到期",
+                turn_off_url="/outreach/rules/id-expiry/off/",
+            )
+        }
+
+    monkeypatch.setattr(inbox, "push_reasons_for", reasons)
+    page = signed_in.get("/messages/").content.decode()
+    assert "推送原因：因为您的身份证将于 2027-01-05 到期" in _text(page)
+    assert '<a href="/outreach/rules/id-expiry/off/">不再接收此类推送</a>' in page
+    assert inbox._why(SimpleNamespace(text="因为", turn_off_url="/off/")) == inbox.Why(
+        "因为", "/off/"
+    )
