@@ -121,6 +121,11 @@ def home_section_unregister(key: str, provider: HomeSectionProvider | None = Non
     _registry[key] = [entry for entry in _registry.get(key, []) if entry.provider is not provider]
 
 
+def home_section_providers(key: str) -> tuple[HomeSectionProvider, ...]:
+    """The providers filling ``key``, in the order registered."""
+    return tuple(entry.provider for entry in _registry.get(key, []))
+
+
 def home_section_keys() -> list[str]:
     return [key for key, entries in _registry.items() if entries]
 
@@ -152,6 +157,8 @@ def home_section_collect(
     updated: list[datetime.datetime] = []
     total = 0
     exact_total = True
+    more_urls: list[str] = []
+    available = False
     for entry in entries:
         try:
             section = entry.provider(user=user, limit=limit)
@@ -160,8 +167,12 @@ def home_section_collect(
             source = entry.name or (unavailable_source() if unavailable_source else title or key)
             unavailable.append(Unavailable(source=source))
             exact_total = False
+            available = True
             continue
         title = title or section.title
+        available = available or section.available
+        if section.more_url:
+            more_urls.append(section.more_url)
         items.extend(section.items)
         unavailable.extend(section.unavailable)
         if section.updated_at is not None:
@@ -175,6 +186,9 @@ def home_section_collect(
         updated_at=min(updated) if updated else None,
         unavailable=tuple(unavailable),
         total=total if exact_total else None,
+        # one provider's "see all" page; several providers have no single one
+        more_url=more_urls[0] if len(more_urls) == 1 and len(entries) == 1 else "",
+        available=available,
     )
 
 
@@ -189,6 +203,7 @@ __all__ = [
     "Unavailable",
     "home_section_collect",
     "home_section_keys",
+    "home_section_providers",
     "home_section_register",
     "home_section_unregister",
     "sort_items",

@@ -9,9 +9,7 @@ class PortalConfig(AppConfig):
         from onewindow.licences.signals import licence_issued, licence_revoked
         from onewindow.payments.signals import payment_received
         from onewindow.portal import news
-        from onewindow.portal.adapters import adapters_register
 
         payment_received.connect(news.on_payment_received, dispatch_uid="portal.payment_received")
         licence_issued.connect(news.on_licence_issued, dispatch_uid="portal.licence_issued")
         licence_revoked.connect(news.on_licence_revoked, dispatch_uid="portal.licence_revoked")
-        adapters_register()
