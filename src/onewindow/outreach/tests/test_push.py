@@ -123,9 +123,9 @@ def test_quiet_hours_hold_a_push_until_eight_in_the_morning(rules: None, commit:
     assert [p.status for p in pushes_for_user(user_id=person.user_id)] == ["deferred"]
     with time_machine.travel(datetime.datetime(2026, 12, 8, 7, 59, tzinfo=CITY), tick=False):
         assert push_deliver_due() == 0
-    with time_machine.travel(datetime.datetime(2026, 12, 8, 8, 0, tzinfo=CITY), tick=False):
-        with commit():
-            assert push_deliver_due() == 1
+    eight = datetime.datetime(2026, 12, 8, 8, 0, tzinfo=CITY)
+    with time_machine.travel(eight, tick=False), commit():
+        assert push_deliver_due() == 1
     assert Message.objects.get(recipient=person.user).reason == "因为您的身份证将于 2027-01-05 到期"
     assert SmsMessage.objects.count() == 1
 

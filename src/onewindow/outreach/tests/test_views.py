@@ -15,8 +15,7 @@ from onewindow.notify.models import Message
 from onewindow.outreach.models import PushOptOut, PushRule
 from onewindow.outreach.services import outreach_demo_seed
 from onewindow.testing.clients import staff_client
-from onewindow.testing.factories import PersonFactory
-from onewindow.testing.outreach import operator_make, resident_with_id_card
+from onewindow.testing.outreach import operator_make, person_make, resident_with_id_card
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +73,7 @@ def test_the_operator_previews_and_switches_a_rule_on(rules: None) -> None:
 
 
 def test_a_resident_sees_why_and_turns_the_rule_off(rules: None, commit: Any) -> None:
-    person = PersonFactory()
+    person = person_make()
     with time_machine.travel(MORNING, tick=False), commit():
         outreach_demo_seed(person_id=person.pk)
     client = Client()
