@@ -504,7 +504,7 @@ def push_deliver(*, push_id: int, now: datetime.datetime | None = None) -> str:
     now = now or timezone.now()
     with transaction.atomic(durable=True):
         push = (
-            PushLog.objects.select_for_update()
+            PushLog.objects.select_for_update(of=("self",))  # not the rule: sweeps insert under it
             .filter(pk=push_id, status__in=[Status.PENDING, Status.DEFERRED], send_at__lte=now)
             .select_related("rule")
             .first()
