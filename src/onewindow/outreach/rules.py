@@ -76,6 +76,9 @@ TRIGGERS: dict[str, frozenset[str]] = {
 }
 # Triggers evaluated by the daily sweep over the population (the others on their event).
 SWEPT = frozenset({SCHEDULE, LICENCE_EXPIRING, BILL_DUE, BILL_OVERDUE})
+# Triggers about the whole population, never an event of one person (bills are both: swept
+# daily, and told when a bill arrives).
+POPULATION = frozenset({SCHEDULE, LICENCE_EXPIRING})
 CHANNELS = ("inapp", "sms", "email", "wechat")
 FIELDS = (
     "code",

@@ -367,7 +367,7 @@ def outreach_event_raise(
     """The front door for other apps' news (a disclosure app's ``policy.published``): the
     rules of ``trigger`` are evaluated for the person in a worker, after the caller's
     transaction commits."""
-    if trigger not in rules.TRIGGERS or trigger in rules.SWEPT:
+    if trigger not in rules.TRIGGERS or trigger in rules.POPULATION:
         raise ValueError(f"unknown event trigger {trigger!r}")
     event = PushEvent(
         trigger=trigger, person_id=person_id, object_key=object_key, facts=dict(facts or {})

@@ -221,3 +221,23 @@ def test_an_id_card_reminder_is_not_sent_for_a_card_already_expired(
     on("id-card-expiring")
     with time_machine.travel(MORNING, tick=False), commit():
         assert push_sweep_run() == 0
+
+
+def test_a_bill_that_arrives_is_judged_at_once(rules: None, commit: Any) -> None:
+    from onewindow.outreach.receivers import on_bill_arrived
+
+    person = person_make()
+    on("bill-due-3-days")
+    bill = {
+        "id": "w-12",
+        "kind": "水费",
+        "amount": "90.10",
+        "due_date": "2026-12-10",
+        "period": "2026-11",
+    }
+    with time_machine.travel(MORNING, tick=False), commit():
+        on_bill_arrived(sender=None, person_id=person.pk, bill=bill)
+        on_bill_arrived(sender=None, person_id=person.pk, bill=bill)
+    (message,) = Message.objects.filter(recipient=person.user)
+    assert message.body == "您的水费账单90.10元将于2026-12-10到期，请按时缴纳。"
+    assert message.source_key == "push:bill-due-3-days:bill:w-12"
