@@ -67,7 +67,7 @@ def person_names(rule: Rule) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=256)
 def _person_names(condition: str, variables: tuple[str, ...]) -> frozenset[str]:
-    return frozenset((expressions.names(condition) | set(variables)) & rules.PERSON_FACTS)
+    return frozenset((rules.names_read(condition) | set(variables)) & rules.PERSON_FACTS)
 
 
 def evaluate(

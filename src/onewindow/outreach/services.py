@@ -223,6 +223,8 @@ def push_rule_switch_on(*, user: User, code: str, reach: int | None = None) -> S
         row.switched_on_by = user
         row.switched_on_at = timezone.now()
         row.save()
+        if row.trigger in rules.SWEPT:  # today's sweep, not tomorrow's only
+            transaction.on_commit(_sweep_soon)
         audit_record(
             actor=actor,
             action=audit_events.RULE_SWITCH_ON,
@@ -234,6 +236,12 @@ def push_rule_switch_on(*, user: User, code: str, reach: int | None = None) -> S
             },
         )
     return SwitchOn(enabled=True, reach=reach)
+
+
+def _sweep_soon() -> None:
+    from onewindow.outreach.tasks import sweep
+
+    sweep.delay()
 
 
 def push_rule_switch_off(*, user: User, code: str) -> None:
