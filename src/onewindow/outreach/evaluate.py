@@ -109,9 +109,10 @@ def evaluate(
 
 
 def population(after_pk: int = 0, *, batch: int = BATCH) -> Iterator[list[PersonRow]]:
-    """The residents, one batch at a time (never all of them at once)."""
+    """The residents, one batch at a time (never all of them at once), without their phone
+    numbers (a push reads the number when it is told)."""
     while True:
-        rows = person_rows_after(after_pk=after_pk, limit=batch)
+        rows = person_rows_after(after_pk=after_pk, limit=batch, phone=False)
         if not rows:
             return
         yield rows

@@ -460,7 +460,7 @@ def push_sweep_batch(
         rows_last = 0
         finished = True
     else:
-        people = person_rows_after(after_pk=cursor.last_person_id, limit=batch)
+        people = person_rows_after(after_pk=cursor.last_person_id, limit=batch, phone=False)
         candidates = [Candidate(row=row) for row in people]
         rows_last = people[-1].pk if people else cursor.last_person_id
         finished = len(people) < batch

@@ -37,3 +37,5 @@ def test_person_rows_come_in_batches_of_residents_with_an_account() -> None:
     assert [row.pk for row in rest] == [people[2].pk]
     assert rest[0].phone == people[2].phone and rest[0].user_id == people[2].user_id
     assert selectors.person_row_get(pk=people[0].pk) == first[0]
+    quiet = selectors.person_rows_after(after_pk=0, limit=1, phone=False)
+    assert quiet[0].phone == "" and quiet[0].name == first[0].name
