@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -59,10 +60,14 @@ class Match:
     channels: tuple[str, ...]
 
 
-def person_names(rule: Rule) -> set[str]:
+def person_names(rule: Rule) -> frozenset[str]:
     """The person facts the rule reads (its condition and its texts)."""
-    wanted = expressions.names(rule.condition) | set(rule.variables)
-    return wanted & rules.PERSON_FACTS
+    return _person_names(rule.condition, rule.variables)
+
+
+@functools.lru_cache(maxsize=256)
+def _person_names(condition: str, variables: tuple[str, ...]) -> frozenset[str]:
+    return frozenset((rules.names_read(condition) | set(variables)) & rules.PERSON_FACTS)
 
 
 def evaluate(
@@ -104,9 +109,10 @@ def evaluate(
 
 
 def population(after_pk: int = 0, *, batch: int = BATCH) -> Iterator[list[PersonRow]]:
-    """The residents, one batch at a time (never all of them at once)."""
+    """The residents, one batch at a time (never all of them at once), without their phone
+    numbers (a push reads the number when it is told)."""
     while True:
-        rows = person_rows_after(after_pk=after_pk, limit=batch)
+        rows = person_rows_after(after_pk=after_pk, limit=batch, phone=False)
         if not rows:
             return
         yield rows

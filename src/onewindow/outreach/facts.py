@@ -12,7 +12,7 @@ import datetime
 import importlib
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -129,6 +129,28 @@ class BillsAppSource:
         starts = [_get(g, "since", "start", "period_start", default=None) for g in gaps]
         dates = [d for d in starts if isinstance(d, datetime.date)]
         return ContributionGap(months=months, since=min(dates) if dates else None)
+
+
+def bill_facts(payload: Mapping[str, Any]) -> tuple[int, dict[str, Any]] | None:
+    """(person id, the bill's facts) from a ``bill_arrived`` signal's keywords (``person_id``
+    and ``bill``, or a bill carrying its ``person_id``); None when it names no person or
+    no due date."""
+    bill = payload.get("bill")
+    person_id = payload.get("person_id") or _get(bill, "person_id", default=None)
+    due = _get(bill, "due_date", "due_on", default=None)
+    if isinstance(due, str):
+        due = datetime.date.fromisoformat(due[:10])
+    if not person_id or not isinstance(due, datetime.date):
+        return None
+    bill_id = str(_get(bill, "id", "bill_id", "pk"))
+    return int(person_id), {
+        "bill_kind": str(_get(bill, "kind_label", "kind_name", "kind")),
+        "bill_amount": str(_get(bill, "amount", "amount_yuan")),
+        "bill_due_date": due.isoformat(),
+        "bill_period": str(_get(bill, "period", "period_label")),
+        "bill_days_left": (due - timezone.localdate()).days,
+        "event_object": f"bill:{bill_id}",
+    }
 
 
 def _bills_selector(name: str) -> Callable[..., Any] | None:

@@ -87,9 +87,36 @@ def on_licence_issued(sender: Any, licence: Any, **kwargs: Any) -> None:
     transaction.on_commit(lambda: _raise(rules.LICENCE_ISSUED, person_id, object_key, facts))
 
 
+def on_bill_arrived(sender: Any, **kwargs: Any) -> None:
+    """A new bill (``bills.signals.bill_arrived``): the bill rules are judged on it at once
+    (the daily sweep would find it too; the push's key is the same)."""
+    try:
+        from onewindow.outreach.facts import bill_facts
+
+        found = bill_facts(kwargs)
+        if found is None:
+            return
+        person_id, facts = found
+        overdue = int(facts["bill_days_left"]) < 0
+        trigger = rules.BILL_OVERDUE if overdue else rules.BILL_DUE
+        object_key = str(facts["event_object"])
+        transaction.on_commit(lambda: _raise(trigger, person_id, object_key, facts))
+    except Exception:
+        log.exception("outreach: a bill that arrived was not evaluated")
+
+
 def connect() -> None:
+    import importlib
+
     from onewindow.cases.signals import case_news
     from onewindow.licences.signals import licence_issued
 
     case_news.connect(on_case_news, dispatch_uid="outreach.case_news")
     licence_issued.connect(on_licence_issued, dispatch_uid="outreach.licence_issued")
+    try:  # the bills app's news, once it sends it
+        bills_signals = importlib.import_module("onewindow.bills.signals")
+    except ImportError:
+        return
+    arrived = getattr(bills_signals, "bill_arrived", None)
+    if arrived is not None:
+        arrived.connect(on_bill_arrived, dispatch_uid="outreach.bill_arrived")

@@ -76,6 +76,9 @@ TRIGGERS: dict[str, frozenset[str]] = {
 }
 # Triggers evaluated by the daily sweep over the population (the others on their event).
 SWEPT = frozenset({SCHEDULE, LICENCE_EXPIRING, BILL_DUE, BILL_OVERDUE})
+# Triggers about the whole population, never an event of one person (bills are both: swept
+# daily, and told when a bill arrives).
+POPULATION = frozenset({SCHEDULE, LICENCE_EXPIRING})
 CHANNELS = ("inapp", "sms", "email", "wechat")
 FIELDS = (
     "code",
@@ -138,6 +141,20 @@ def available_facts(trigger: str) -> frozenset[str]:
     return PERSON_FACTS | TRIGGERS.get(trigger, frozenset())
 
 
+def names_read(condition: str) -> set[str]:
+    """The names a condition reads as values (not those it calls): unlike the engine's
+    ``expressions.names`` this keeps a fact named like a built-in function (``age``)."""
+    tree = expressions.parse(condition)
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    return {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name)
+        and id(node) not in called
+        and node.id not in expressions.CONSTANTS
+    }
+
+
 def condition_error(condition: str) -> tuple[int, str] | None:
     """(line, reason) when the condition does not parse or leaves the safe language."""
     text = expressions.normalize(condition)
@@ -182,7 +199,7 @@ def rule_check(data: Mapping[str, Any], *, condition_line: int = 0) -> RuleSpec:
     variables = tuple(str(v) for v in raw_vars) if isinstance(raw_vars, list | tuple) else ()
     facts = available_facts(trigger)
     if problem is None and trigger in TRIGGERS:
-        unread = sorted(expressions.names(condition) - facts)
+        unread = sorted(names_read(condition) - facts - set(expressions.SAFE_FUNCTIONS))
         if unread:
             errors.append(
                 ("condition", _("条件使用了未知的事实：%(names)s") % {"names": "、".join(unread)})

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from onewindow.core.masking import mask_name, mask_phone
+from onewindow.identity.selectors import person_row_get
 from onewindow.outreach import rules
 from onewindow.outreach.evaluate import Candidate, bill_candidates, evaluate, population
 from onewindow.outreach.facts import district_name
@@ -67,10 +68,11 @@ def push_rule_preview(
         reach += 1
         districts[district_name(match.region_code) or "—"] += 1
         if len(sample) < sample_size:
+            full = person_row_get(pk=match.person_id)  # the sweep's rows carry no phone
             sample.append(
                 SampleEntry(
                     name=mask_name(candidate.row.name),
-                    phone=mask_phone(candidate.row.phone),
+                    phone=mask_phone(full.phone if full else ""),
                     district=district_name(match.region_code),
                     reason=match.reason,
                 )
@@ -154,8 +156,6 @@ def push_awaiting_department(
     *, department_codes: Iterable[str]
 ) -> list[tuple[PushRule, list[AwaitingEntry]]]:
     """The 免申即享 rules of these departments with the matched list waiting for them."""
-    from onewindow.identity.selectors import person_row_get
-
     out: list[tuple[PushRule, list[AwaitingEntry]]] = []
     for rule in PushRule.objects.filter(department_code__in=list(department_codes)).order_by(
         "code"

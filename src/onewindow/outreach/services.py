@@ -223,6 +223,8 @@ def push_rule_switch_on(*, user: User, code: str, reach: int | None = None) -> S
         row.switched_on_by = user
         row.switched_on_at = timezone.now()
         row.save()
+        if row.trigger in rules.SWEPT:  # today's sweep, not tomorrow's only
+            transaction.on_commit(_sweep_soon)
         audit_record(
             actor=actor,
             action=audit_events.RULE_SWITCH_ON,
@@ -234,6 +236,12 @@ def push_rule_switch_on(*, user: User, code: str, reach: int | None = None) -> S
             },
         )
     return SwitchOn(enabled=True, reach=reach)
+
+
+def _sweep_soon() -> None:
+    from onewindow.outreach.tasks import sweep
+
+    sweep.delay()
 
 
 def push_rule_switch_off(*, user: User, code: str) -> None:
@@ -367,7 +375,7 @@ def outreach_event_raise(
     """The front door for other apps' news (a disclosure app's ``policy.published``): the
     rules of ``trigger`` are evaluated for the person in a worker, after the caller's
     transaction commits."""
-    if trigger not in rules.TRIGGERS or trigger in rules.SWEPT:
+    if trigger not in rules.TRIGGERS or trigger in rules.POPULATION:
         raise ValueError(f"unknown event trigger {trigger!r}")
     event = PushEvent(
         trigger=trigger, person_id=person_id, object_key=object_key, facts=dict(facts or {})
@@ -452,7 +460,7 @@ def push_sweep_batch(
         rows_last = 0
         finished = True
     else:
-        people = person_rows_after(after_pk=cursor.last_person_id, limit=batch)
+        people = person_rows_after(after_pk=cursor.last_person_id, limit=batch, phone=False)
         candidates = [Candidate(row=row) for row in people]
         rows_last = people[-1].pk if people else cursor.last_person_id
         finished = len(people) < batch
@@ -504,7 +512,7 @@ def push_deliver(*, push_id: int, now: datetime.datetime | None = None) -> str:
     now = now or timezone.now()
     with transaction.atomic(durable=True):
         push = (
-            PushLog.objects.select_for_update()
+            PushLog.objects.select_for_update(of=("self",))  # not the rule: sweeps insert under it
             .filter(pk=push_id, status__in=[Status.PENDING, Status.DEFERRED], send_at__lte=now)
             .select_related("rule")
             .first()

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.models import Permission
 
 from onewindow.audit.services import Actor
-from onewindow.identity.models import Person, User
+from onewindow.identity.models import User
 from onewindow.outreach.services import push_rules_sync
 from onewindow.testing.factories import PersonFactory, StaffFactory
 
@@ -30,8 +30,14 @@ def operator_make(**kwargs: Any) -> User:
 
 def resident_with_id_card(
     valid_until: datetime.date | None, *, region_code: str = "440106", **kwargs: Any
-) -> Person:
+) -> Any:
     person: Any = PersonFactory(region_code=region_code, **kwargs)
     person.id_card_valid_until = valid_until
     person.save(update_fields=["id_card_valid_until"])
-    return person  # type: ignore[no-any-return]
+    return person
+
+
+def person_make(**kwargs: Any) -> Any:
+    """A resident (a Person with an account; the factory's defaults, district 天河区)."""
+    person: Any = PersonFactory(**kwargs)
+    return person

@@ -247,27 +247,29 @@ class PersonRow:
 _ROW_FIELDS = ("pk", "user_id", "name", "phone", "birth_date", "region_code", "id_card_valid_until")
 
 
-def _person_row(person: Person) -> PersonRow:
+def _person_row(person: Person, *, phone: bool = True) -> PersonRow:
     return PersonRow(
         pk=person.pk,
         user_id=person.user_id,
         name=person.name,
-        phone=str(person.phone or ""),
+        phone=str(person.phone or "") if phone else "",
         birth_date=person.birth_date,
         region_code=person.region_code,
         id_card_valid_until=person.id_card_valid_until,
     )
 
 
-def person_rows_after(*, after_pk: int, limit: int) -> list[PersonRow]:
+def person_rows_after(*, after_pk: int, limit: int, phone: bool = True) -> list[PersonRow]:
     """Up to ``limit`` residents with an account, in primary-key order after ``after_pk``: a
-    sweep over the population walks it one batch at a time and never holds it all."""
+    sweep over the population walks it one batch at a time and never holds it all. Without
+    ``phone`` the (encrypted) phone number is neither read nor decrypted (``phone=""``)."""
+    fields = _ROW_FIELDS if phone else tuple(f for f in _ROW_FIELDS if f != "phone")
     rows = (
         Person.objects.filter(pk__gt=after_pk, user__isnull=False)
         .order_by("pk")
-        .only(*_ROW_FIELDS)[:limit]
+        .only(*fields)[:limit]
     )
-    return [_person_row(row) for row in rows]
+    return [_person_row(row, phone=phone) for row in rows]
 
 
 def person_row_get(*, pk: int) -> PersonRow | None:

@@ -18,8 +18,7 @@ from onewindow.outreach.facts import ContributionGap, DueBill, bill_source_set
 from onewindow.outreach.models import PushLog, PushRule
 from onewindow.outreach.services import outreach_event_raise, push_sweep_run
 from onewindow.testing.applying import apply
-from onewindow.testing.factories import PersonFactory
-from onewindow.testing.outreach import resident_with_id_card
+from onewindow.testing.outreach import person_make, resident_with_id_card
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +63,8 @@ def test_a_policy_published_through_the_front_door_reaches_its_area(
         channels=["inapp"],
         enabled=True,
     )
-    inside = PersonFactory(region_code="440106")
-    outside = PersonFactory(region_code="440111")
+    inside = person_make(region_code="440106")
+    outside = person_make(region_code="440111")
     facts = {
         "policy_title": "天河区义务教育阶段招生方案",
         "policy_area": "440106",
@@ -105,7 +104,7 @@ class FakeBills:
 
 
 def test_bills_due_in_three_days_and_overdue_are_told_once_each(rules: None, commit: Any) -> None:
-    person = PersonFactory()
+    person = person_make()
     bills = [
         DueBill(
             person.pk,
@@ -154,7 +153,7 @@ def test_bills_due_in_three_days_and_overdue_are_told_once_each(rules: None, com
 
 
 def test_without_the_bills_app_bill_rules_find_no_facts(rules: None, commit: Any) -> None:
-    PersonFactory()
+    person_make()
     on("bill-due-3-days")
     on("social-insurance-gap")
     with time_machine.travel(MORNING, tick=False), commit():
@@ -162,7 +161,7 @@ def test_without_the_bills_app_bill_rules_find_no_facts(rules: None, commit: Any
 
 
 def test_a_contribution_gap_is_told(rules: None, commit: Any) -> None:
-    person, paying = PersonFactory(), PersonFactory()
+    person, paying = person_make(), person_make()
     bill_source_set(
         FakeBills([], {person.pk: ContributionGap(months=3, since=datetime.date(2026, 9, 1))})
     )
@@ -200,7 +199,7 @@ def test_a_child_reaching_school_age_is_told_to_the_parent_in_their_district(
         {"code": "children", "name": "同户子女", "sensitivity": "sensitive"},
     ]
     resource.save()
-    parent, other = PersonFactory(region_code="440106"), PersonFactory(region_code="440106")
+    parent, other = person_make(region_code="440106"), person_make(region_code="440106")
     monkeypatch.setattr(
         "onewindow.exchange.services.data_source", lambda: HouseholdWithChildren(parent.pk)
     )
@@ -222,3 +221,23 @@ def test_an_id_card_reminder_is_not_sent_for_a_card_already_expired(
     on("id-card-expiring")
     with time_machine.travel(MORNING, tick=False), commit():
         assert push_sweep_run() == 0
+
+
+def test_a_bill_that_arrives_is_judged_at_once(rules: None, commit: Any) -> None:
+    from onewindow.outreach.receivers import on_bill_arrived
+
+    person = person_make()
+    on("bill-due-3-days")
+    bill = {
+        "id": "w-12",
+        "kind": "水费",
+        "amount": "90.10",
+        "due_date": "2026-12-10",
+        "period": "2026-11",
+    }
+    with time_machine.travel(MORNING, tick=False), commit():
+        on_bill_arrived(sender=None, person_id=person.pk, bill=bill)
+        on_bill_arrived(sender=None, person_id=person.pk, bill=bill)
+    (message,) = Message.objects.filter(recipient=person.user)
+    assert message.body == "您的水费账单90.10元将于2026-12-10到期，请按时缴纳。"
+    assert message.source_key == "push:bill-due-3-days:bill:w-12"

@@ -23,8 +23,8 @@ from onewindow.outreach.services import (
     push_rule_switch_on,
     push_sweep_run,
 )
-from onewindow.testing.factories import DepartmentFactory, PersonFactory, StaffFactory
-from onewindow.testing.outreach import operator_make, resident_with_id_card
+from onewindow.testing.factories import DepartmentFactory, StaffFactory
+from onewindow.testing.outreach import operator_make, person_make, resident_with_id_card
 
 pytestmark = pytest.mark.django_db
 
@@ -109,17 +109,17 @@ def test_an_entitlement_rule_waits_for_its_department_to_confirm_the_list(
         department_code="gz-mzj",
         enabled=True,
     )
-    elder = PersonFactory(birth_date=datetime.date(1940, 3, 1))
-    struck = PersonFactory(birth_date=datetime.date(1941, 3, 1))
-    PersonFactory(birth_date=datetime.date(1990, 3, 1))
+    elder = person_make(birth_date=datetime.date(1940, 3, 1))
+    struck = person_make(birth_date=datetime.date(1941, 3, 1))
+    person_make(birth_date=datetime.date(1990, 3, 1))
     with time_machine.travel(MORNING, tick=False), commit():
         assert push_sweep_run() == 2
     assert not Message.objects.exists()  # nothing goes before the department confirms
     assert set(PushLog.objects.values_list("status", flat=True)) == {"awaiting_department"}
-    outsider = StaffFactory()
+    outsider: Any = StaffFactory()
     with pytest.raises(PermissionDenied):
         push_department_confirm(user=outsider.user, rule_code="longevity-allowance")
-    clerk = StaffFactory(department=mzj)
+    clerk: Any = StaffFactory(department=mzj)
     withdraw = [PushLog.objects.get(person_id=struck.pk).pk]
     with time_machine.travel(MORNING, tick=False), commit():
         assert (
@@ -137,7 +137,7 @@ def test_an_entitlement_rule_waits_for_its_department_to_confirm_the_list(
 def test_the_demo_seed_makes_the_resident_receive_the_id_card_reminder(
     rules: None, commit: Any
 ) -> None:
-    person = PersonFactory()
+    person = person_make()
     with time_machine.travel(MORNING, tick=False), commit():
         made = outreach_demo_seed(person_id=person.pk)
     assert len(made) == 1

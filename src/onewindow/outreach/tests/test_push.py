@@ -123,9 +123,9 @@ def test_quiet_hours_hold_a_push_until_eight_in_the_morning(rules: None, commit:
     assert [p.status for p in pushes_for_user(user_id=person.user_id)] == ["deferred"]
     with time_machine.travel(datetime.datetime(2026, 12, 8, 7, 59, tzinfo=CITY), tick=False):
         assert push_deliver_due() == 0
-    with time_machine.travel(datetime.datetime(2026, 12, 8, 8, 0, tzinfo=CITY), tick=False):
-        with commit():
-            assert push_deliver_due() == 1
+    eight = datetime.datetime(2026, 12, 8, 8, 0, tzinfo=CITY)
+    with time_machine.travel(eight, tick=False), commit():
+        assert push_deliver_due() == 1
     assert Message.objects.get(recipient=person.user).reason == "因为您的身份证将于 2027-01-05 到期"
     assert SmsMessage.objects.count() == 1
 
@@ -160,3 +160,24 @@ def test_a_switched_off_rule_sweeps_nobody(rules: None, commit: Any) -> None:
     with time_machine.travel(MORNING, tick=False), commit():
         assert push_sweep_run() == 0
     assert not PushLog.objects.exists()
+
+
+def test_the_residents_channel_preferences_narrow_the_rules_channels(
+    rules: None, commit: Any, monkeypatch: Any
+) -> None:
+    from onewindow.notify import selectors as notify_selectors
+
+    asked: list[dict[str, Any]] = []
+
+    def inapp_only(*, user_id: int, kind: str, channels: list[str]) -> list[str]:
+        asked.append({"user_id": user_id, "kind": kind, "channels": channels})
+        return [c for c in channels if c != "sms"]
+
+    monkeypatch.setattr(notify_selectors, "notify_channels_for", inapp_only, raising=False)
+    person = resident_with_id_card(datetime.date(2027, 1, 5))
+    on("id-card-expiring")
+    with time_machine.travel(MORNING, tick=False), commit():
+        push_sweep_run()
+    assert Message.objects.filter(recipient=person.user).count() == 1
+    assert not SmsMessage.objects.exists()
+    assert asked == [{"user_id": person.user_id, "kind": "push", "channels": ["inapp", "sms"]}]

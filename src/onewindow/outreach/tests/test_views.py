@@ -15,8 +15,7 @@ from onewindow.notify.models import Message
 from onewindow.outreach.models import PushOptOut, PushRule
 from onewindow.outreach.services import outreach_demo_seed
 from onewindow.testing.clients import staff_client
-from onewindow.testing.factories import PersonFactory
-from onewindow.testing.outreach import operator_make, resident_with_id_card
+from onewindow.testing.outreach import operator_make, person_make, resident_with_id_card
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +73,7 @@ def test_the_operator_previews_and_switches_a_rule_on(rules: None) -> None:
 
 
 def test_a_resident_sees_why_and_turns_the_rule_off(rules: None, commit: Any) -> None:
-    person = PersonFactory()
+    person = person_make()
     with time_machine.travel(MORNING, tick=False), commit():
         outreach_demo_seed(person_id=person.pk)
     client = Client()
@@ -87,3 +86,37 @@ def test_a_resident_sees_why_and_turns_the_rule_off(rules: None, commit: Any) ->
     assert "已关闭这类推送，今后不再向您发送。" in answer.content.decode()
     assert PushOptOut.objects.filter(user_id=person.user_id, rule__code="id-card-expiring").exists()
     assert Message.objects.filter(recipient=person.user).count() == 1
+
+
+def test_the_department_confirms_its_list_on_its_page(rules: None, commit: Any) -> None:
+    from onewindow.outreach.models import PushLog
+    from onewindow.outreach.services import push_sweep_run
+    from onewindow.testing.factories import DepartmentFactory, StaffFactory
+
+    mzj = DepartmentFactory(code="gz-mzj", name="广州市民政局")
+    PushRule.objects.create(
+        code="longevity-allowance",
+        name="高龄津贴免申即享",
+        trigger="schedule",
+        condition="age is not None and age >= 80",
+        variables=[],
+        template="您可享受高龄津贴，无需申请。",
+        reason="因为您已年满 80 周岁",
+        object_key="longevity",
+        channels=["inapp"],
+        department_code="gz-mzj",
+        enabled=True,
+    )
+    elder = person_make(name="张桂兰", birth_date=datetime.date(1940, 3, 1))
+    with time_machine.travel(MORNING, tick=False):
+        with commit():
+            push_sweep_run()
+        clerk: Any = StaffFactory(department=mzj)
+        client = staff_client(clerk.user)
+        page = client.get("/outreach/confirm/").content.decode()
+        assert "高龄津贴免申即享" in page and "张*兰" in page and "张桂兰" not in page
+        with commit():
+            answer = client.post("/outreach/confirm/", {"rule": "longevity-allowance"}, follow=True)
+    assert "已确认名单，1 人将收到推送。" in answer.content.decode()
+    assert PushLog.objects.get().status == "sent"
+    assert Message.objects.get(recipient=elder.user).body == "您可享受高龄津贴，无需申请。"
