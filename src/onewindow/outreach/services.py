@@ -257,25 +257,6 @@ def push_rule_switch_off(*, user: User, code: str) -> None:
 # --- when a push may go ----------------------------------------------------------------------
 
 
-def quiet_hours() -> tuple[int, int]:
-    start, end = getattr(settings, "OUTREACH_QUIET_HOURS", (22, 8))
-    return int(start), int(end)
-
-
-def send_time(now: datetime.datetime | None = None) -> datetime.datetime:
-    """Now, or the end of the quiet hours (08:00 in the city) when now is inside them."""
-    now = now or timezone.now()
-    local = timezone.localtime(now)
-    start, end = quiet_hours()
-    quiet = local.hour >= start or local.hour < end if start > end else start <= local.hour < end
-    if not quiet:
-        return now
-    day = local.date() if local.hour < end else local.date() + datetime.timedelta(days=1)
-    return timezone.make_aware(
-        datetime.datetime.combine(day, datetime.time(end)), timezone.get_current_timezone()
-    )
-
-
 def channels_for(user_id: int | None, channels: Collection[str]) -> list[str]:
     """The rule's channels narrowed to those the resident accepts (the notification
     service's preferences, when it keeps them)."""
@@ -312,11 +293,11 @@ def _record(rule: PushRule, match: Match, now: datetime.datetime) -> PushLog | N
     the person or they turned it off. Runs in the caller's transaction."""
     if _opted_out(rule.pk, match.user_id) or _cooling(rule, match.person_id, now):
         return None
-    if rule.department_code:
-        status, at = Status.AWAITING_DEPARTMENT, now
-    else:
-        at = send_time(now)
-        status = Status.PENDING if at <= now else Status.DEFERRED
+    # Told at once: the in-app message arrives now, and notify holds the SMS, email and
+    # WeChat message to the end of the resident's own quiet hours (22:00–08:00 unless they
+    # chose others).
+    status = Status.AWAITING_DEPARTMENT if rule.department_code else Status.PENDING
+    at = now
     try:
         with transaction.atomic():
             return PushLog.objects.create(
@@ -532,6 +513,7 @@ def push_deliver(*, push_id: int, now: datetime.datetime | None = None) -> str:
                 link=push.link,
                 channels=channels_for(push.user_id, push.channels),
                 reason=push.reason,
+                quiet_hours=True,
             )
             push.status = Status.SENT if (told.message or told.sms) else Status.ALREADY_TOLD
             push.sent_at = now
@@ -568,7 +550,8 @@ def push_department_confirm(
     now: datetime.datetime | None = None,
 ) -> int:
     """Staff of the rule's owning department confirm its matched list: the pushes they did
-    not strike off go (those inside quiet hours at 08:00). Returns how many were confirmed."""
+    not strike off go (their SMS held over the residents' quiet hours). Returns how many
+    were confirmed."""
     from onewindow.identity.selectors import staff_departments_for
 
     now = now or timezone.now()
@@ -577,7 +560,6 @@ def push_department_confirm(
         raise NotFound(_("没有这条推送规则。"))
     if rule.department_code not in {d.code for d in staff_departments_for(user)}:
         raise PermissionDenied(_("只有规则所属部门的工作人员才能确认名单。"))
-    at = send_time(now)
     with transaction.atomic(durable=True):
         waiting = PushLog.objects.select_for_update().filter(
             rule=rule, status=Status.AWAITING_DEPARTMENT
@@ -585,16 +567,14 @@ def push_department_confirm(
         struck = list(waiting.filter(pk__in=list(withdraw)).values_list("pk", flat=True))
         PushLog.objects.filter(pk__in=struck).update(status=Status.WITHDRAWN)
         confirmed = list(waiting.exclude(pk__in=struck).values_list("pk", flat=True))
-        PushLog.objects.filter(pk__in=confirmed).update(
-            status=Status.PENDING if at <= now else Status.DEFERRED, send_at=at
-        )
+        PushLog.objects.filter(pk__in=confirmed).update(status=Status.PENDING, send_at=now)
         audit_record(
             actor=Actor.from_user(user),
             action=audit_events.PUSH_CONFIRM,
             target=rule,
             changes={"confirmed": len(confirmed), "withdrawn": struck},
         )
-        _enqueue(confirmed if at <= now else [])
+        _enqueue(confirmed)
     return len(confirmed)
 
 

@@ -18,9 +18,12 @@ from onewindow.onepass.selectors import library_home_section
 pytestmark = pytest.mark.django_db
 
 
-def test_the_first_resident_finds_bills_a_loan_and_the_id_card_reminder():
+def test_the_first_resident_finds_bills_a_loan_and_the_id_card_reminder(
+    django_capture_on_commit_callbacks,
+):
     demo_city_seed(residents=40, companies=1, seed=7)
-    seeded = demo_citizen_page_seed()
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's deliveries
+        seeded = demo_citizen_page_seed()
     assert seeded.residents == len(data.DEMO_RESIDENTS)
     assert seeded.subscriptions == 3 * len(data.DEMO_RESIDENTS)  # water, power, insurance
     assert (seeded.library_loans, seeded.pushes) == (2, 1)
@@ -41,6 +44,7 @@ def test_the_first_resident_finds_bills_a_loan_and_the_id_card_reminder():
     assert library.items[0].title in page
     assert bills.items[0].provider_name in page
 
-    again = demo_citizen_page_seed()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = demo_citizen_page_seed()
     assert (again.subscriptions, again.pushes) == (seeded.subscriptions, 0)
     assert Message.objects.filter(recipient=person.user, reason__startswith="因为").count() == 1

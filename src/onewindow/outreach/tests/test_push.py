@@ -1,5 +1,6 @@
 """Pushes: the ID-card rule swept over the population in batches (resumable), each person
-told once per object, cool-down, quiet hours (held to 08:00, not dropped), opt-outs, and why
+told once per object, cool-down, quiet hours (the SMS held to 08:00, not dropped), opt-outs,
+and why
 each push came."""
 
 from __future__ import annotations
@@ -110,39 +111,35 @@ def test_cool_down_keeps_a_new_object_from_being_told_too_soon(rules: None, comm
     ) == ["因为您的身份证将于 2027-01-05 到期", "因为您的身份证将于 2027-01-20 到期"]
 
 
-def test_quiet_hours_hold_a_push_until_eight_in_the_morning(rules: None, commit: Any) -> None:
+def test_at_night_the_message_arrives_and_the_sms_waits_for_eight(rules: None, commit: Any) -> None:
     person = resident_with_id_card(datetime.date(2027, 1, 5))
     on("id-card-expiring")
     with time_machine.travel(NIGHT, tick=False), commit():
         assert push_sweep_run() == 1
-        assert push_deliver_due() == 0
-    push = PushLog.objects.get()
-    assert push.status == "deferred"
-    assert push.send_at == datetime.datetime(2026, 12, 8, 8, 0, tzinfo=CITY)
-    assert not Message.objects.exists() and not SmsMessage.objects.exists()
-    assert [p.status for p in pushes_for_user(user_id=person.user_id)] == ["deferred"]
-    with time_machine.travel(datetime.datetime(2026, 12, 8, 7, 59, tzinfo=CITY), tick=False):
-        assert push_deliver_due() == 0
-    eight = datetime.datetime(2026, 12, 8, 8, 0, tzinfo=CITY)
-    with time_machine.travel(eight, tick=False), commit():
-        assert push_deliver_due() == 1
+        push_deliver_due()
+    assert PushLog.objects.get().status == "sent"
+    # in the message centre at once (it wakes nobody) ...
     assert Message.objects.get(recipient=person.user).reason == "因为您的身份证将于 2027-01-05 到期"
-    assert SmsMessage.objects.count() == 1
+    # ... the text message held by notify to the end of the resident's quiet hours
+    sms = SmsMessage.objects.get()
+    assert (sms.status, sms.not_before) == (
+        "queued",
+        datetime.datetime(2026, 12, 8, 8, 0, tzinfo=CITY),
+    )
+    assert [p.status for p in pushes_for_user(user_id=person.user_id)] == ["sent"]
 
 
 def test_a_resident_who_turned_the_rule_off_is_not_told(rules: None, commit: Any) -> None:
     person = resident_with_id_card(datetime.date(2027, 1, 5))
     other = resident_with_id_card(datetime.date(2027, 1, 6))
     on("id-card-expiring")
-    with time_machine.travel(NIGHT, tick=False), commit():
-        push_sweep_run()  # both held for the morning
     push_rule_opt_out(user=person.user, rule_code="id-card-expiring")
-    with time_machine.travel(MORNING + datetime.timedelta(days=1), tick=False), commit():
-        push_deliver_due()
+    with time_machine.travel(MORNING, tick=False), commit():
         push_sweep_run()
+        push_deliver_due()
     assert not Message.objects.filter(recipient=person.user).exists()
     assert Message.objects.filter(recipient=other.user).count() == 1
-    assert PushLog.objects.get(person_id=person.pk).status == "opted_out"
+    assert not PushLog.objects.filter(person_id=person.pk).exists()
     assert AuditEvent.objects.filter(action="outreach.push.opt_out").count() == 1
 
 
