@@ -37,7 +37,7 @@ def test_an_operator_previews_a_rule_and_switches_it_on(
     check_page(page)
     page.get_by_role("link", name="身份证即将到期提醒").click()
     expect(page.get_by_test_id("preview-reach")).to_have_text(
-        "按今天的数据，将推送给 2 人（共核对 2 人）。"
+        "按当前数据，将推送给 2 人（共核对 2 人）。"
     )
     expect(page.get_by_test_id("preview-sample")).to_contain_text("陈*欣 · 138****0001 · 天河区")
     expect(page.get_by_test_id("preview-districts")).to_contain_text("白云区")

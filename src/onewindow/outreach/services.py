@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
@@ -215,7 +216,11 @@ def push_rule_switch_on(*, user: User, code: str, reach: int | None = None) -> S
             return SwitchOn(enabled=False, reach=reach)
         if needs_two and row.switch_on_requested_by_id == user.pk:
             raise PermissionDenied(
-                _("该规则将推送给 %(reach)d 人，须由另一名操作员确认后才能启用。")
+                ngettext(
+                    "该规则将推送给 %(reach)d 人，须由另一名操作员确认后才能启用。",
+                    "该规则将推送给 %(reach)d 人，须由另一名操作员确认后才能启用。",
+                    reach,
+                )
                 % {"reach": reach},
                 code="second_operator",
             )

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from onewindow.audit.services import Actor
 from onewindow.core.access import OPERATOR, RESIDENT, STAFF, access
@@ -84,7 +85,11 @@ def rule_preview(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                 else:
                     messages.info(
                         request,
-                        _("该规则将推送给 %(reach)d 人，已提交，须由另一名操作员确认后启用。")
+                        ngettext(
+                            "该规则将推送给 %(reach)d 人，已提交，须由另一名操作员确认后启用。",
+                            "该规则将推送给 %(reach)d 人，已提交，须由另一名操作员确认后启用。",
+                            done.reach,
+                        )
                         % {"reach": done.reach},
                     )
         except ApplicationError as exc:
@@ -119,7 +124,15 @@ def department_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
             count = services.push_department_confirm(
                 user=request.user, rule_code=str(request.POST.get("rule", "")), withdraw=withdraw
             )
-            messages.success(request, _("已确认名单，%(count)d 人将收到推送。") % {"count": count})
+            messages.success(
+                request,
+                ngettext(
+                    "已确认名单，%(count)d 人将收到推送。",
+                    "已确认名单，%(count)d 人将收到推送。",
+                    count,
+                )
+                % {"count": count},
+            )
         except ApplicationError as exc:
             messages.error(request, str(exc.message))
         return redirect("outreach:department_confirm")

@@ -66,7 +66,7 @@ def test_the_operator_previews_and_switches_a_rule_on(rules: None) -> None:
     with time_machine.travel(MORNING, tick=False):
         client = staff_client(operator_make())
         page = client.get("/outreach/rules/id-card-expiring/preview/").content.decode()
-        assert "按今天的数据，将推送给 1 人（共核对 1 人）。" in page
+        assert "按当前数据，将推送给 1 人（共核对 1 人）。" in page
         answer = client.post("/outreach/rules/id-card-expiring/preview/", {"action": "on"})
     assert answer.status_code == 302
     assert PushRule.objects.get(code="id-card-expiring").enabled
