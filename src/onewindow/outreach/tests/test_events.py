@@ -1,5 +1,5 @@
 """Rules on other apps' events (a case's news, a licence issued, the generic front door),
-bills through a fake fact source, and the household register through the exchange."""
+and the household register through the exchange (bills: test_bills.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from onewindow.audit.services import Actor
 from onewindow.exchange.models import Resource
 from onewindow.exchange.services import resources_sync
 from onewindow.notify.models import Message, SmsMessage
-from onewindow.outreach.facts import ContributionGap, DueBill, bill_source_set
 from onewindow.outreach.models import PushLog, PushRule
 from onewindow.outreach.services import outreach_event_raise, push_sweep_run
 from onewindow.testing.applying import apply
@@ -92,87 +91,6 @@ def test_an_unknown_event_is_refused_by_the_front_door() -> None:
         outreach_event_raise(trigger="case.exploded", person_id=1, object_key="x")
 
 
-class FakeBills:
-    def __init__(self, bills: list[DueBill], gaps: dict[int, ContributionGap]) -> None:
-        self.bills, self.gaps = bills, gaps
-
-    def due_between(self, *, start: Any, end: Any, unpaid_only: bool = True) -> list[DueBill]:
-        return [b for b in self.bills if start <= b.due_date <= end]
-
-    def contribution_gap(self, *, person_id: int) -> ContributionGap | None:
-        return self.gaps.get(person_id)
-
-
-def test_bills_due_in_three_days_and_overdue_are_told_once_each(rules: None, commit: Any) -> None:
-    person = person_make()
-    bills = [
-        DueBill(
-            person.pk,
-            person.user_id,
-            "w-11",
-            "水费",
-            "86.40",
-            TODAY + datetime.timedelta(days=3),
-            "2026-11",
-        ),
-        DueBill(
-            person.pk,
-            person.user_id,
-            "e-11",
-            "电费",
-            "212.00",
-            TODAY + datetime.timedelta(days=5),
-            "2026-11",
-        ),
-        DueBill(
-            person.pk,
-            person.user_id,
-            "g-10",
-            "燃气费",
-            "45.00",
-            TODAY - datetime.timedelta(days=2),
-            "2026-10",
-        ),
-    ]
-    bill_source_set(FakeBills(bills, {}))
-    on("bill-due-3-days")
-    on("bill-overdue")
-    with time_machine.travel(MORNING, tick=False), commit():
-        assert push_sweep_run() == 2
-    texts = sorted(Message.objects.filter(recipient=person.user).values_list("body", "reason"))
-    assert texts == [
-        (
-            "您的水费账单86.40元将于2026-12-10到期，请按时缴纳。",
-            "因为您订阅的水费账单将于 2026-12-10 到期",
-        ),
-        (
-            "您的燃气费账单45.00元已于2026-12-05到期未缴，请尽快缴纳以免产生滞纳金。",
-            "因为您订阅的燃气费账单已于 2026-12-05 逾期",
-        ),
-    ]
-
-
-def test_without_the_bills_app_bill_rules_find_no_facts(rules: None, commit: Any) -> None:
-    person_make()
-    on("bill-due-3-days")
-    on("social-insurance-gap")
-    with time_machine.travel(MORNING, tick=False), commit():
-        assert push_sweep_run() == 0
-
-
-def test_a_contribution_gap_is_told(rules: None, commit: Any) -> None:
-    person, paying = person_make(), person_make()
-    bill_source_set(
-        FakeBills([], {person.pk: ContributionGap(months=3, since=datetime.date(2026, 9, 1))})
-    )
-    on("social-insurance-gap")
-    with time_machine.travel(MORNING, tick=False), commit():
-        assert push_sweep_run() == 1
-    message = Message.objects.get(recipient=person.user)
-    assert message.reason == "因为您的社会保险有 3 个月未缴费"
-    assert not Message.objects.filter(recipient=paying.user).exists()
-
-
 class HouseholdWithChildren:
     """The household register listing a six-year-old for one parent."""
 
@@ -221,23 +139,3 @@ def test_an_id_card_reminder_is_not_sent_for_a_card_already_expired(
     on("id-card-expiring")
     with time_machine.travel(MORNING, tick=False), commit():
         assert push_sweep_run() == 0
-
-
-def test_a_bill_that_arrives_is_judged_at_once(rules: None, commit: Any) -> None:
-    from onewindow.outreach.receivers import on_bill_arrived
-
-    person = person_make()
-    on("bill-due-3-days")
-    bill = {
-        "id": "w-12",
-        "kind": "水费",
-        "amount": "90.10",
-        "due_date": "2026-12-10",
-        "period": "2026-11",
-    }
-    with time_machine.travel(MORNING, tick=False), commit():
-        on_bill_arrived(sender=None, person_id=person.pk, bill=bill)
-        on_bill_arrived(sender=None, person_id=person.pk, bill=bill)
-    (message,) = Message.objects.filter(recipient=person.user)
-    assert message.body == "您的水费账单90.10元将于2026-12-10到期，请按时缴纳。"
-    assert message.source_key == "push:bill-due-3-days:bill:w-12"
