@@ -38,6 +38,7 @@ DISTRICTS = {
     "440118": "增城区",
 }
 HOUSEHOLD_RESOURCE = "gz-gaj.household-registration"
+HOUSEHOLD_CHILDREN = "children"  # the only field a push rule asks of the register
 PUSH_PURPOSE = "主动推送：为居民提示可办事项"
 SCHOOL_AGE = 6
 
@@ -213,11 +214,12 @@ class Child:
 
 
 def household_children(row: PersonRow) -> list[Child]:
-    """The children registered in the person's household, from the household registration
-    resource through the exchange (the platform's own grant; every call is in the call log).
+    """The children registered in the person's household: the ``children`` field (only it)
+    of the household registration resource through the exchange (the platform's own grant;
+    every call is in the call log).
     A register that lists no children (or does not answer) gives none."""
     from onewindow.audit.services import Actor
-    from onewindow.exchange.services import exchange_query, platform_consumer_ensure
+    from onewindow.exchange.services import exchange_query, platform_grant_ensure
     from onewindow.identity.selectors import person_get
 
     person = person_get(pk=row.pk)
@@ -225,11 +227,14 @@ def household_children(row: PersonRow) -> list[Child]:
         return []
     try:
         with transaction.atomic():
-            consumer = platform_consumer_ensure(actor=Actor.system("outreach"))
+            consumer = platform_grant_ensure(
+                actor=Actor.system("outreach"), resource_code=HOUSEHOLD_RESOURCE
+            )
             result = exchange_query(
                 consumer=consumer,
                 resource_code=HOUSEHOLD_RESOURCE,
                 person=person,
+                fields=[HOUSEHOLD_CHILDREN],
                 purpose=PUSH_PURPOSE,
                 request_id=f"push-{uuid.uuid4().hex[:16]}",
             )
@@ -239,7 +244,7 @@ def household_children(row: PersonRow) -> list[Child]:
     if not result.ok or not result.found:
         return []
     children: list[Child] = []
-    for item in result.data.get("children") or []:
+    for item in result.data.get(HOUSEHOLD_CHILDREN) or []:
         if not isinstance(item, dict):
             continue
         born = item.get("birth_date")

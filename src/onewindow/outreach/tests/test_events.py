@@ -10,9 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from onewindow.audit.services import Actor
-from onewindow.exchange.models import Resource
-from onewindow.exchange.services import resources_sync
+from onewindow.exchange.models import CallLog
 from onewindow.notify.models import Message, SmsMessage
 from onewindow.outreach.models import PushLog, PushRule
 from onewindow.outreach.services import outreach_event_raise, push_sweep_run
@@ -91,45 +89,28 @@ def test_an_unknown_event_is_refused_by_the_front_door() -> None:
         outreach_event_raise(trigger="case.exploded", person_id=1, object_key="x")
 
 
-class HouseholdWithChildren:
-    """The household register listing a six-year-old for one parent."""
-
-    def __init__(self, parent_id: int) -> None:
-        self.parent_id = parent_id
-
-    def fetch(self, resource_code: str, person: Any, *, key: str = "") -> dict[str, Any] | None:
-        record = {"name": person.name, "region_code": person.region_code, "children": []}
-        if person.pk == self.parent_id:
-            record["children"] = [
-                {"name": "陈小雨", "birth_date": "2021-08-31"},  # 6 on 31 August 2027
-                {"name": "陈小乐", "birth_date": "2021-09-01"},  # a year to wait
-            ]
-        return record
-
-
 def test_a_child_reaching_school_age_is_told_to_the_parent_in_their_district(
-    rules: None, commit: Any, monkeypatch: Any
+    rules: None, commit: Any
 ) -> None:
-    resources_sync(actor=Actor.system("test"))
-    resource = Resource.objects.get(code="gz-gaj.household-registration")
-    resource.fields = [
-        *resource.fields,
-        {"code": "children", "name": "同户子女", "sensitivity": "sensitive"},
-    ]
-    resource.save()
-    parent, other = person_make(region_code="440106"), person_make(region_code="440106")
-    monkeypatch.setattr(
-        "onewindow.exchange.services.data_source", lambda: HouseholdWithChildren(parent.pk)
-    )
+    """梁国华 (a printed demo resident): the household register lists his son, 6 by 31 August
+    of the coming enrolment year; asked through the exchange with the platform's grant."""
+    parent = person_make(phone="13800000004", name="梁国华", region_code="440112")
+    other = person_make(phone="13800000003", name="黄淑仪", region_code="440105")
     on("primary-school-enrolment")
     with time_machine.travel(MORNING, tick=False), commit():
         assert push_sweep_run() == 1
     message = Message.objects.get(recipient=parent.user)
     assert message.body == (
-        "您的孩子陈小雨将于2027年8月31日前满6周岁，可在天河区报名小学一年级，请留意报名时间。"
+        "您的孩子梁子墨将于2027年8月31日前满6周岁，可在黄埔区报名小学一年级，请留意报名时间。"
     )
-    assert message.reason == "因为您的孩子陈小雨今年达到小学入学年龄，户籍在天河区"
+    assert message.reason == "因为您的孩子梁子墨今年达到小学入学年龄，户籍在黄埔区"
+    assert message.link == "/services/primary-school-enrolment/"
     assert not Message.objects.filter(recipient=other.user).exists()
+    calls = CallLog.objects.filter(resource_code="gz-gaj.household-registration")
+    assert calls.count() == 2  # one look-up per resident
+    assert {(c.purpose, tuple(c.fields), c.outcome) for c in calls} == {
+        ("主动推送：为居民提示可办事项", ("children",), "ok")
+    }
 
 
 def test_an_id_card_reminder_is_not_sent_for_a_card_already_expired(
