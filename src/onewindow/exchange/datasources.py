@@ -4,8 +4,11 @@ same person always has the same household registration, marital status, income a
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from typing import TYPE_CHECKING, Any, Protocol
+
+from django.utils import timezone
 
 from onewindow.core.identifiers import citizen_id_birth_date, citizen_id_gender
 
@@ -26,6 +29,8 @@ RESOURCE_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("address", "户籍地址", "sensitive"),
         ("hukou_type", "户口性质", "internal"),
         ("household_head", "是否户主", "internal"),
+        # [{"name", "gender", "birth_date" (YYYY-MM-DD)}], oldest first
+        ("children", "同户子女", "sensitive"),
     ],
     "gz-mzj.marital-status": [
         ("marital_status", "婚姻状况", "sensitive"),
@@ -137,6 +142,20 @@ DEMO_PROFILES: dict[str, dict[str, dict[str, Any]]] = {
         "gz-zjj.housing-records": NO_ASSISTANCE,
     },
 }
+# The printed demo residents' children in their household (name, gender, date of birth), so
+# their records agree with the household sizes above; the others' are generated. 梁国华's son
+# turns 6 by 31 August of the coming enrolment year whenever the demo runs (SCHOOL_STARTER:
+# born on 18 March six years before it), so the primary-school enrolment reminder has someone
+# to tell. 陈嘉欣's newborn is not registered in her household yet (the birth one-stop does it).
+SCHOOL_STARTER = "school-starter"
+DEMO_CHILDREN: dict[str, list[tuple[str, str, str]]] = {
+    "13800000001": [],
+    "13800000002": [],
+    "13800000003": [],
+    "13800000004": [("梁子墨", "男", SCHOOL_STARTER)],
+    "13800000005": [("林浩然", "男", "2014-09-02")],
+}
+CHILD_NAMES = ["小雨", "嘉乐", "若汐", "子墨", "思彤", "浩然"]
 STREETS = ["中山大道", "天河路", "环市东路", "江南大道", "工业大道", "解放北路", "黄埔大道"]
 
 
@@ -205,6 +224,7 @@ class FakeCityDataSource:
                 "address": f"广州市{street}{_n(person, 'no', 900) + 1}号",
                 "hukou_type": "城镇" if _n(person, "hukou", 10) < 8 else "农村",
                 "household_head": _n(person, "head", 2) == 0,
+                "children": household_children(person),
             }
         if resource_code == "gz-mzj.marital-status":
             # Young residents are mostly unmarried, so the marriage chain can be demonstrated.
@@ -247,6 +267,54 @@ class FakeCityDataSource:
             "record_found": True,
             "reference": f"{resource_code.split('.')[0].upper()}{_n(person, resource_code, 10**8)}",
         }
+
+
+def enrolment_year(today: datetime.date) -> int:
+    """The year of the coming primary-school enrolment (31 August is its cut-off)."""
+    return today.year if today.month <= 8 else today.year + 1
+
+
+def household_children(person: Person) -> list[dict[str, str]]:
+    """The children registered in the person's household, oldest first: the printed demo
+    residents' fixed ones (``DEMO_CHILDREN``); for the others, none, one or two, born when the
+    parent was 24 to 40 and before 2026, the same every time."""
+    fixed = DEMO_CHILDREN.get(person.phone or "")
+    if fixed is not None:
+        starter = datetime.date(enrolment_year(timezone.localdate()) - 6, 3, 18).isoformat()
+        return [
+            {
+                "name": name,
+                "gender": gender,
+                "birth_date": starter if born == SCHOOL_STARTER else born,
+            }
+            for name, gender, born in fixed
+        ]
+    if person.birth_date is None:
+        return []
+    born = person.birth_date.year
+    count = [0, 0, 1, 1, 2][_n(person, "children", 5)]
+    children: list[dict[str, str]] = []
+    for index in range(count):
+        year = born + 24 + _n(person, f"child-{index}-year", 17)
+        if year > 2025:
+            break
+        if children and year <= int(children[-1]["birth_date"][:4]):
+            year = int(children[-1]["birth_date"][:4]) + 2
+            if year > 2025:
+                break
+        surname = (person.name or "")[:1]
+        children.append(
+            {
+                "name": surname + CHILD_NAMES[_n(person, f"child-{index}-name", len(CHILD_NAMES))],
+                "gender": "男" if _n(person, f"child-{index}-gender", 2) else "女",
+                "birth_date": datetime.date(
+                    year,
+                    1 + _n(person, f"child-{index}-month", 12),
+                    1 + _n(person, f"child-{index}-day", 28),
+                ).isoformat(),
+            }
+        )
+    return children
 
 
 def birth_record(person: Person) -> dict[str, Any]:

@@ -14,13 +14,8 @@ from django.db import transaction
 
 from onewindow.audit.services import Actor
 from onewindow.core.refs import CaseRef
-from onewindow.exchange.datasources import fields_for
 from onewindow.exchange.models import Resource
-from onewindow.exchange.services import (
-    exchange_query,
-    platform_consumer_ensure,
-    resources_sync,
-)
+from onewindow.exchange.services import exchange_query, platform_grant_ensure
 from onewindow.exchange.signals import CaseLookup, case_lookup_done
 from onewindow.identity.selectors import person_get
 from onewindow.workflow.actions import ActionContext, exchange_variable
@@ -75,10 +70,7 @@ def lookup_from_case(ctx: ActionContext) -> dict[str, Any]:
     found = False
     reference = ""
     with transaction.atomic():
-        resource = Resource.objects.filter(code=code).first()
-        if resource is None or resource.field_codes() != [c for c, _n, _s in fields_for(code)]:
-            resources_sync(actor=Actor.system("exchange"))  # new, or changed by an upgrade
-        consumer = platform_consumer_ensure(actor=Actor.system("exchange"))
+        consumer = platform_grant_ensure(actor=Actor.system("exchange"), resource_code=code)
         for role, person in _subjects(ctx, case):
             result = exchange_query(
                 consumer=consumer,

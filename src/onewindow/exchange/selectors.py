@@ -183,6 +183,10 @@ def _shown(value: Any) -> str:
         return gettext("是") if value else gettext("否")
     if value is None:
         return "—"
+    if isinstance(value, Mapping):  # one entry of a list field (a child: name, gender, born)
+        return "，".join(_shown(v) for v in value.values() if v not in ("", None))
+    if isinstance(value, list | tuple):  # a list field (the household's children)
+        return "；".join(_shown(v) for v in value) if value else "—"
     return str(value)
 
 

@@ -296,6 +296,16 @@ def platform_consumer_ensure(*, actor: Actor) -> Consumer:
     return consumer
 
 
+def platform_grant_ensure(*, actor: Actor, resource_code: str) -> Consumer:
+    """The platform's own consumer, ready to query ``resource_code``: the resource is synced
+    first when it is new or its fields are not the data source's (an upgrade added one), so
+    the platform's grant covers them. Runs inside the caller's transaction."""
+    resource = Resource.objects.filter(code=resource_code).first()
+    if resource is None or resource.field_codes() != [c for c, _n, _s in fields_for(resource_code)]:
+        resources_sync(actor=actor)
+    return platform_consumer_ensure(actor=actor)
+
+
 # --- the query ---------------------------------------------------------------------------
 
 

@@ -11,15 +11,16 @@ from typing import Any
 
 from onewindow.identity.selectors import PersonRow, person_row_get, person_rows_after
 from onewindow.outreach import rules
-from onewindow.outreach.facts import PersonFacts, bill_source
+from onewindow.outreach.facts import PersonFacts, bill_channels, bill_facts, bill_object, bills_due
 from onewindow.workflow import expressions
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
-# The bills a daily sweep of a bill rule looks at: due from a month ago to a week ahead.
+# The bills a daily sweep of a bill rule looks at: due from a month ago to as far ahead as a
+# subscription may ask to be told (bills' remind_days_before is 0 to 15 days).
 BILLS_BACK_DAYS = 30
-BILLS_AHEAD_DAYS = 7
+BILLS_AHEAD_DAYS = 15
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class Candidate:
     row: PersonRow
     facts: Mapping[str, Any] = field(default_factory=dict)  # the event's
     object_key: str = ""  # what the event is about (when the rule names no object)
+    # Where what it is about asks to be told (a bill's subscription); None: the rule's channels.
+    channels: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,15 @@ def evaluate(
         text=rules.render(rule.template, shown),
         reason=rules.render(rule.reason, shown)[:200],
         link=rules.render(rule.link, shown)[:300],
-        channels=rule.channels,
+        channels=_channels(rule.channels, candidate.channels),
     )
+
+
+def _channels(rule: tuple[str, ...], wanted: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The rule's channels, narrowed to those the candidate's subject asks for."""
+    if wanted is None:
+        return rule
+    return tuple(c for c in rule if c in wanted)
 
 
 # --- who a rule looks at ---------------------------------------------------------------------
@@ -120,14 +130,15 @@ def population(after_pk: int = 0, *, batch: int = BATCH) -> Iterator[list[Person
 
 
 def bill_candidates(trigger: str, today: datetime.date) -> Iterator[Candidate]:
-    """The residents with a bill a bill rule may be about, with the bill's facts."""
+    """The residents with an unpaid bill a bill rule may be about, with the bill's facts and
+    the channels its subscription chose."""
     if trigger == rules.BILL_OVERDUE:
         start = today - datetime.timedelta(days=BILLS_BACK_DAYS)
         end = today - datetime.timedelta(days=1)
     else:
         start, end = today, today + datetime.timedelta(days=BILLS_AHEAD_DAYS)
     rows: dict[int, PersonRow | None] = {}
-    for bill in bill_source().due_between(start=start, end=end, unpaid_only=True):
+    for bill in bills_due(start, end):
         if bill.person_id not in rows:
             rows[bill.person_id] = person_row_get(pk=bill.person_id)
         row = rows[bill.person_id]
@@ -135,13 +146,7 @@ def bill_candidates(trigger: str, today: datetime.date) -> Iterator[Candidate]:
             continue
         yield Candidate(
             row=row,
-            facts={
-                "bill_kind": bill.kind,
-                "bill_amount": bill.amount,
-                "bill_due_date": bill.due_date.isoformat(),
-                "bill_period": bill.period,
-                "bill_days_left": (bill.due_date - today).days,
-                "event_object": f"bill:{bill.bill_id}",
-            },
-            object_key=f"bill:{bill.bill_id}",
+            facts=bill_facts(bill, today),
+            object_key=bill_object(bill),
+            channels=bill_channels(bill),
         )

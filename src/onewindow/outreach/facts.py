@@ -3,22 +3,22 @@ rule reads (a rule about ID cards never asks the household register).
 
 Sources: the identity record (age, district, the ID card's last valid day), the household
 registration resource through the exchange (children and their birth dates), the licences a
-resident holds, their bookings for tomorrow, and the bills app's contribution records (read
-lazily: with no bills app, no facts)."""
+resident holds, their bookings for tomorrow, and the bills app's bills and contribution
+records (its selectors)."""
 
 from __future__ import annotations
 
 import datetime
-import importlib
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from onewindow.bills.selectors import BillSummary, bills_due_between, contribution_gaps
 from onewindow.identity.selectors import PersonRow
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ DISTRICTS = {
     "440118": "增城区",
 }
 HOUSEHOLD_RESOURCE = "gz-gaj.household-registration"
+HOUSEHOLD_CHILDREN = "children"  # the only field a push rule asks of the register
 PUSH_PURPOSE = "主动推送：为居民提示可办事项"
 SCHOOL_AGE = 6
 
@@ -56,123 +57,43 @@ def enrolment_cutoff(today: datetime.date) -> datetime.date:
     return datetime.date(year, 8, 31)
 
 
-# --- bills (the bills app, read lazily) -------------------------------------------------------
+# --- bills (the bills app's selectors) ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DueBill:
-    person_id: int
-    user_id: int | None
-    bill_id: str
-    kind: str  # 水费, 电费 …
-    amount: str  # "128.50"
-    due_date: datetime.date
-    period: str  # "2026-11"
-
-
-@dataclass(frozen=True)
-class ContributionGap:
-    months: int
-    since: datetime.date | None
-
-
-class BillSource(Protocol):
-    def due_between(
-        self, *, start: datetime.date, end: datetime.date, unpaid_only: bool = True
-    ) -> Iterable[DueBill]: ...
-
-    def contribution_gap(self, *, person_id: int) -> ContributionGap | None: ...
-
-
-def _get(item: Any, *names: str, default: Any = "") -> Any:
-    for name in names:
-        if isinstance(item, dict) and name in item:
-            return item[name]
-        if hasattr(item, name):
-            return getattr(item, name)
-    return default
-
-
-class BillsAppSource:
-    """The bills app's selectors, found when called: without them (an older build), no facts."""
-
-    def due_between(
-        self, *, start: datetime.date, end: datetime.date, unpaid_only: bool = True
-    ) -> Iterator[DueBill]:
-        selector = _bills_selector("bills_due_between")
-        if selector is None:
-            return
-        for person_id, user_id, bill in selector(start=start, end=end, unpaid_only=unpaid_only):
-            due = _get(bill, "due_date", "due_on", default=None)
-            if isinstance(due, str):
-                due = datetime.date.fromisoformat(due[:10])
-            if not isinstance(due, datetime.date):
-                continue
-            yield DueBill(
-                person_id=int(person_id),
-                user_id=int(user_id) if user_id else None,
-                bill_id=str(_get(bill, "id", "bill_id", "pk")),
-                kind=str(_get(bill, "kind_label", "kind_name", "kind")),
-                amount=str(_get(bill, "amount", "amount_yuan")),
-                due_date=due,
-                period=str(_get(bill, "period", "period_label")),
-            )
-
-    def contribution_gap(self, *, person_id: int) -> ContributionGap | None:
-        selector = _bills_selector("contribution_gaps")
-        if selector is None:
-            return None
-        gaps = list(selector(person_id=person_id) or [])
-        if not gaps:
-            return None
-        months = sum(int(_get(g, "months", default=1) or 1) for g in gaps)
-        starts = [_get(g, "since", "start", "period_start", default=None) for g in gaps]
-        dates = [d for d in starts if isinstance(d, datetime.date)]
-        return ContributionGap(months=months, since=min(dates) if dates else None)
-
-
-def bill_facts(payload: Mapping[str, Any]) -> tuple[int, dict[str, Any]] | None:
-    """(person id, the bill's facts) from a ``bill_arrived`` signal's keywords (``person_id``
-    and ``bill``, or a bill carrying its ``person_id``); None when it names no person or
-    no due date."""
-    bill = payload.get("bill")
-    person_id = payload.get("person_id") or _get(bill, "person_id", default=None)
-    due = _get(bill, "due_date", "due_on", default=None)
-    if isinstance(due, str):
-        due = datetime.date.fromisoformat(due[:10])
-    if not person_id or not isinstance(due, datetime.date):
-        return None
-    bill_id = str(_get(bill, "id", "bill_id", "pk"))
-    return int(person_id), {
-        "bill_kind": str(_get(bill, "kind_label", "kind_name", "kind")),
-        "bill_amount": str(_get(bill, "amount", "amount_yuan")),
-        "bill_due_date": due.isoformat(),
-        "bill_period": str(_get(bill, "period", "period_label")),
-        "bill_days_left": (due - timezone.localdate()).days,
-        "event_object": f"bill:{bill_id}",
+def bill_facts(bill: BillSummary, today: datetime.date) -> dict[str, Any]:
+    """A bill's facts for the bill rules, with how its subscription wants to be told (the
+    days before the due date, whether when overdue); ``bill_days_left`` is None for a bill
+    with no due date."""
+    due = bill.due_on
+    return {
+        "bill_kind": bill.kind_label,
+        "bill_provider": bill.provider_name,
+        "bill_account_tail": bill.account_tail,
+        "bill_amount": f"{bill.amount:.2f}",
+        "bill_due_date": due.isoformat() if due else None,
+        "bill_period": bill.period,
+        "bill_days_left": (due - today).days if due else None,
+        "bill_remind_days_before": bill.remind_days_before,
+        "bill_remind_overdue": bill.remind_overdue,
+        "bill_link": bill.url,
+        "event_object": bill_object(bill),
     }
 
 
-def _bills_selector(name: str) -> Callable[..., Any] | None:
-    try:
-        bills_selectors = importlib.import_module("onewindow.bills.selectors")
-    except ImportError:
-        return None
-    found = getattr(bills_selectors, name, None)
-    return found if callable(found) else None
+def bill_object(bill: BillSummary) -> str:
+    return f"bill:{bill.bill_id}"
 
 
-_bill_source: BillSource = BillsAppSource()
+def bill_channels(bill: BillSummary) -> tuple[str, ...]:
+    """Where the subscription asks to be told of its bills: the in-app message (every push
+    has one) and the channels the resident chose when binding the account."""
+    return ("inapp", *(c for c in bill.channels if c != "inapp"))
 
 
-def bill_source() -> BillSource:
-    return _bill_source
-
-
-def bill_source_set(source: BillSource | None) -> None:
-    """Use another source of bills (a fake in tests); None goes back to the bills app."""
-    global _bill_source
-    _bill_source = source if source is not None else BillsAppSource()
+def bills_due(start: datetime.date, end: datetime.date) -> Iterator[BillSummary]:
+    """The unpaid bills of active bindings due from ``start`` to ``end``."""
+    for _person_id, _user_id, bill in bills_due_between(start=start, end=end, unpaid_only=True):
+        yield bill
 
 
 # --- the facts -------------------------------------------------------------------------------
@@ -254,10 +175,10 @@ class PersonFacts:
         }
 
     def contributions(self) -> dict[str, Any]:
-        gap = bill_source().contribution_gap(person_id=self.row.pk)
+        gaps = contribution_gaps(person_id=self.row.pk, kind="social_insurance")
         return {
-            "contribution_gap_months": gap.months if gap else 0,
-            "contribution_gap_since": gap.since.isoformat() if gap and gap.since else None,
+            "contribution_gap_months": len(gaps),
+            "contribution_gap_since": gaps[0].period if gaps else None,
         }
 
 
@@ -293,11 +214,12 @@ class Child:
 
 
 def household_children(row: PersonRow) -> list[Child]:
-    """The children registered in the person's household, from the household registration
-    resource through the exchange (the platform's own grant; every call is in the call log).
+    """The children registered in the person's household: the ``children`` field (only it)
+    of the household registration resource through the exchange (the platform's own grant;
+    every call is in the call log).
     A register that lists no children (or does not answer) gives none."""
     from onewindow.audit.services import Actor
-    from onewindow.exchange.services import exchange_query, platform_consumer_ensure
+    from onewindow.exchange.services import exchange_query, platform_grant_ensure
     from onewindow.identity.selectors import person_get
 
     person = person_get(pk=row.pk)
@@ -305,11 +227,14 @@ def household_children(row: PersonRow) -> list[Child]:
         return []
     try:
         with transaction.atomic():
-            consumer = platform_consumer_ensure(actor=Actor.system("outreach"))
+            consumer = platform_grant_ensure(
+                actor=Actor.system("outreach"), resource_code=HOUSEHOLD_RESOURCE
+            )
             result = exchange_query(
                 consumer=consumer,
                 resource_code=HOUSEHOLD_RESOURCE,
                 person=person,
+                fields=[HOUSEHOLD_CHILDREN],
                 purpose=PUSH_PURPOSE,
                 request_id=f"push-{uuid.uuid4().hex[:16]}",
             )
@@ -319,7 +244,7 @@ def household_children(row: PersonRow) -> list[Child]:
     if not result.ok or not result.found:
         return []
     children: list[Child] = []
-    for item in result.data.get("children") or []:
+    for item in result.data.get(HOUSEHOLD_CHILDREN) or []:
         if not isinstance(item, dict):
             continue
         born = item.get("birth_date")

@@ -5,11 +5,14 @@ raises into the sender."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from onewindow.outreach import rules
+
+if TYPE_CHECKING:
+    from onewindow.bills.selectors import BillSummary
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +40,23 @@ def case_message_key(news: Any) -> str:
     return f"case-news:{news.case_id}:{news.kind}:{news.task_id or ''}"
 
 
-def _raise(trigger: str, person_id: int, object_key: str, facts: dict[str, Any]) -> None:
+def _raise(
+    trigger: str,
+    person_id: int,
+    object_key: str,
+    facts: dict[str, Any],
+    *,
+    channels: tuple[str, ...] | None = None,
+) -> None:
     from onewindow.outreach.services import outreach_event_raise
 
-    outreach_event_raise(trigger=trigger, person_id=person_id, object_key=object_key, facts=facts)
+    outreach_event_raise(
+        trigger=trigger,
+        person_id=person_id,
+        object_key=object_key,
+        facts=facts,
+        channels=channels,
+    )
 
 
 def on_case_news(sender: Any, news: Any, **kwargs: Any) -> None:
@@ -87,36 +103,32 @@ def on_licence_issued(sender: Any, licence: Any, **kwargs: Any) -> None:
     transaction.on_commit(lambda: _raise(rules.LICENCE_ISSUED, person_id, object_key, facts))
 
 
-def on_bill_arrived(sender: Any, **kwargs: Any) -> None:
-    """A new bill (``bills.signals.bill_arrived``): the bill rules are judged on it at once
-    (the daily sweep would find it too; the push's key is the same)."""
+def on_bill_arrived(sender: Any, bill: BillSummary, **kwargs: Any) -> None:
+    """A new bill (``bills.signals.bill_arrived``, after the bills app's commit): the bill
+    rules are judged on it at once (the daily sweep would find it too; the push's key is the
+    same, so the resident is told once)."""
     try:
-        from onewindow.outreach.facts import bill_facts
-
-        found = bill_facts(kwargs)
-        if found is None:
+        if bill.paid or bill.due_on is None:
             return
-        person_id, facts = found
-        overdue = int(facts["bill_days_left"]) < 0
-        trigger = rules.BILL_OVERDUE if overdue else rules.BILL_DUE
-        object_key = str(facts["event_object"])
-        transaction.on_commit(lambda: _raise(trigger, person_id, object_key, facts))
+        from django.utils import timezone
+
+        from onewindow.outreach.facts import bill_channels, bill_facts, bill_object
+
+        facts = bill_facts(bill, timezone.localdate())
+        trigger = rules.BILL_OVERDUE if int(facts["bill_days_left"]) < 0 else rules.BILL_DUE
+        person_id, object_key, channels = bill.person_id, bill_object(bill), bill_channels(bill)
+        transaction.on_commit(
+            lambda: _raise(trigger, person_id, object_key, facts, channels=channels)
+        )
     except Exception:
         log.exception("outreach: a bill that arrived was not evaluated")
 
 
 def connect() -> None:
-    import importlib
-
+    from onewindow.bills.signals import bill_arrived
     from onewindow.cases.signals import case_news
     from onewindow.licences.signals import licence_issued
 
     case_news.connect(on_case_news, dispatch_uid="outreach.case_news")
     licence_issued.connect(on_licence_issued, dispatch_uid="outreach.licence_issued")
-    try:  # the bills app's news, once it sends it
-        bills_signals = importlib.import_module("onewindow.bills.signals")
-    except ImportError:
-        return
-    arrived = getattr(bills_signals, "bill_arrived", None)
-    if arrived is not None:
-        arrived.connect(on_bill_arrived, dispatch_uid="outreach.bill_arrived")
+    bill_arrived.connect(on_bill_arrived, dispatch_uid="outreach.bill_arrived")

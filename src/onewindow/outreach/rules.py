@@ -57,8 +57,21 @@ PERSON_FACTS = frozenset(
 _CASE_FACTS = frozenset(
     {"service_name", "case_number", "news_kind", "message", "case_message_key", "event_object"}
 )
+# A bill's, and how its subscription wants to be told (outreach.facts.bill_facts).
 _BILL_FACTS = frozenset(
-    {"bill_kind", "bill_amount", "bill_due_date", "bill_period", "bill_days_left", "event_object"}
+    {
+        "bill_kind",
+        "bill_provider",
+        "bill_account_tail",
+        "bill_amount",
+        "bill_due_date",
+        "bill_period",
+        "bill_days_left",
+        "bill_remind_days_before",
+        "bill_remind_overdue",
+        "bill_link",
+        "event_object",
+    }
 )
 # The triggers, with the facts of the event each adds to the person's.
 TRIGGERS: dict[str, frozenset[str]] = {

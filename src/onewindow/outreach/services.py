@@ -345,6 +345,8 @@ class PushEvent:
     person_id: int
     object_key: str  # what it is about ("case-news:812", "licence:GZ…")
     facts: Mapping[str, Any]  # the event's facts (strings, numbers, booleans)
+    # Where what it is about asks to be told (a bill's subscription); None: the rule's channels.
+    channels: tuple[str, ...] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -352,19 +354,33 @@ class PushEvent:
             "person_id": self.person_id,
             "object_key": self.object_key,
             "facts": dict(self.facts),
+            "channels": None if self.channels is None else list(self.channels),
         }
 
 
+def event_channels(value: Any) -> tuple[str, ...] | None:
+    return None if value is None else tuple(str(c) for c in value)
+
+
 def outreach_event_raise(
-    *, trigger: str, person_id: int, object_key: str, facts: Mapping[str, Any] | None = None
+    *,
+    trigger: str,
+    person_id: int,
+    object_key: str,
+    facts: Mapping[str, Any] | None = None,
+    channels: Collection[str] | None = None,
 ) -> None:
     """The front door for other apps' news (a disclosure app's ``policy.published``): the
     rules of ``trigger`` are evaluated for the person in a worker, after the caller's
-    transaction commits."""
+    transaction commits. ``channels`` narrows the rules' channels (a bill's subscription)."""
     if trigger not in rules.TRIGGERS or trigger in rules.POPULATION:
         raise ValueError(f"unknown event trigger {trigger!r}")
     event = PushEvent(
-        trigger=trigger, person_id=person_id, object_key=object_key, facts=dict(facts or {})
+        trigger=trigger,
+        person_id=person_id,
+        object_key=object_key,
+        facts=dict(facts or {}),
+        channels=event_channels(channels),
     )
 
     def handle() -> None:
@@ -387,6 +403,7 @@ def push_event_handle(*, event: PushEvent, now: datetime.datetime | None = None)
         row=row,
         facts={**event.facts, "event_object": event.object_key},
         object_key=event.object_key,
+        channels=event.channels,
     )
     matches = [(rule, evaluate(rule_of(rule), candidate)) for rule in found]
     made: list[int] = []

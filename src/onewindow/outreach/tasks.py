@@ -17,6 +17,7 @@ def handle_event(event: dict[str, Any]) -> int:
             person_id=int(event["person_id"]),
             object_key=str(event["object_key"]),
             facts=dict(event.get("facts") or {}),
+            channels=services.event_channels(event.get("channels")),
         )
     )
     return len(pushed)
