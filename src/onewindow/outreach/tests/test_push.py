@@ -6,6 +6,7 @@ each push came."""
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,6 +48,7 @@ def test_the_sweep_tells_each_resident_whose_id_card_runs_out_within_90_days(
     with time_machine.travel(MORNING, tick=False), commit():
         assert push_sweep_run() == 1
     message = Message.objects.get(recipient=due.user)
+    assert message.title == "温馨提醒"
     assert (
         message.body == "您的居民身份证将于2027-01-05到期，请在到期前到公安户政窗口或网上预约换领。"
     )
@@ -55,6 +57,10 @@ def test_the_sweep_tells_each_resident_whose_id_card_runs_out_within_90_days(
     assert message.source_key == "push:id-card-expiring:2027-01-05"
     sms = SmsMessage.objects.get()
     assert sms.phone == due.phone and sms.source_key == "push:id-card-expiring:2027-01-05"
+    assert (sms.template, json.loads(sms.params)) == (
+        "push_reminder",
+        {"text": "您的居民身份证将于2027-01-05到期，请在到期前到公安户政窗口或网上预约换领。"},
+    )
     assert not Message.objects.filter(recipient__in=[later.user, unknown.user]).exists()
     push = PushLog.objects.get()
     assert (push.status, push.reason) == ("sent", "因为您的身份证将于 2027-01-05 到期")
