@@ -1,19 +1,23 @@
 """Push rules in the browser: an operator previews the ID-card rule and switches it on (a
 second operator confirms a rule that reaches more than the threshold); the resident reads
-why the reminder came on 我收到的推送 and turns it off. Phone width, axe on every page."""
+why the reminder came on 我收到的推送 and turns it off; the reminder pushed during the day
+is in the message centre (温馨提醒, with why) and in the demo's SMS outbox at once, and its
+rule is turned off from the message centre. Phone width, axe on every page."""
 
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from onewindow.notify.models import Message
-from onewindow.outreach.models import PushRule
+from onewindow.outreach.models import PushOptOut, PushRule
 from onewindow.outreach.services import push_sweep_run
 from onewindow.testing.outreach import operator_make, resident_with_id_card, rules_load
 from tests.e2e.conftest import check_page
@@ -90,4 +94,55 @@ def test_the_resident_sees_why_and_turns_the_reminder_off(
     page.get_by_role("button", name="不再接收“身份证即将到期提醒”").click()
     expect(page.get_by_text("已关闭这类推送，今后不再向您发送。")).to_be_visible()
     expect(page.get_by_test_id("my-pushes")).to_contain_text("已关闭这类推送")
+    check_page(page)
+
+
+def test_the_reminder_pushed_by_day_reaches_the_message_centre_and_the_phone(
+    page: Page, live_server: LiveServer, settings: Any
+) -> None:
+    settings.DEMO = True  # the fake gateway's outbox is open to the demo's users
+    rules_load()
+    PushRule.objects.filter(code="id-card-expiring").update(enabled=True)
+    now = timezone.localtime()
+    morning = now.replace(hour=10, minute=0, second=0, microsecond=0)
+    if morning > now:
+        morning -= datetime.timedelta(days=1)
+    until = morning.date() + datetime.timedelta(days=60)
+    person = resident_with_id_card(until, phone="13800000002")
+    with time_machine.travel(morning, tick=False):  # 10:00: outside anyone's quiet hours
+        assert push_sweep_run() == 1
+    text = f"您的居民身份证将于{until.isoformat()}到期，请在到期前到公安户政窗口或网上预约换领。"
+    why = f"推送原因：因为您的身份证将于 {until.isoformat()} 到期"
+
+    log_in(page, person.user, base_url=live_server.url)
+    page.goto("/messages/")
+    message = page.get_by_test_id("message")
+    expect(message).to_have_count(1)
+    expect(message.get_by_role("heading", level=2)).to_have_text("温馨提醒")
+    expect(message.get_by_text(text, exact=True)).to_be_visible()
+    expect(message.get_by_test_id("message-reason")).to_have_text(f"{why} 不再接收此类推送")
+    check_page(page)
+
+    page.goto("/notify/sms-outbox/")
+    sms = page.locator(".sms-outbox > li")
+    expect(sms).to_have_count(1)
+    expect(sms.locator(".sms-meta")).to_contain_text("收件手机：138****0002")
+    expect(sms.locator("time")).to_have_text(f"{morning:%Y-%m-%d} 10:00:00")
+    expect(sms.locator(".sms-meta")).to_contain_text("已送达")
+    expect(sms.locator(".sms-text")).to_have_text(f"【一网通办】{text}")
+    check_page(page)
+
+    page.goto("/messages/")
+    page.get_by_role("link", name="不再接收此类推送").click()
+    expect(page).to_have_url(re.compile(r"/outreach/mine/#push-\d+$"))
+    expect(page.get_by_role("heading", name="我收到的推送", level=1)).to_be_visible()
+    page.get_by_role("button", name="不再接收“身份证即将到期提醒”").click()
+    expect(page.get_by_text("已关闭这类推送，今后不再向您发送。")).to_be_visible()
+    expect(page.get_by_test_id("my-pushes")).to_contain_text("已关闭这类推送")
+    check_page(page)
+    assert PushOptOut.objects.filter(user_id=person.user.pk, rule__code="id-card-expiring").exists()
+
+    page.goto("/messages/")
+    expect(page.get_by_test_id("message-reason")).to_have_text(why)
+    expect(page.get_by_role("link", name="不再接收此类推送")).to_have_count(0)
     check_page(page)

@@ -17,7 +17,9 @@ VERSION_KEY = "notify:templates:version"
 
 # SMS: vendors cap one variable (Aliyun 35 characters) and the whole text (500).
 SMS_PARAM_MAX = 35
-SMS_TEXT_MAX = 300  # the free ``notice`` text
+SMS_TEXT_MAX = 300  # the free text of ``notice`` and ``push_reminder``
+# Templates whose one parameter is a whole text another app wrote: it may be that long.
+FREE_TEXT = frozenset({"notice", "push_reminder"})
 SMS_MAX_CHARS = 500
 # WeChat's typed template fields (订阅通知 / 类目模板): the longest value each type takes.
 WECHAT_FIELD_LIMITS: dict[str, int] = {
@@ -58,11 +60,16 @@ class TemplateText:
         return self.title, self.body
 
     def limit(self, name: str) -> int:
-        default = SMS_TEXT_MAX if self.code == "notice" else SMS_PARAM_MAX
+        default = default_limit(self.code)
         try:
             return int(self.limits.get(name, default))
         except (TypeError, ValueError):
             return default
+
+
+def default_limit(code: str) -> int:
+    """The longest value a parameter of the template takes where no limit is declared."""
+    return SMS_TEXT_MAX if code in FREE_TEXT else SMS_PARAM_MAX
 
 
 def placeholders(text: str) -> set[str]:
@@ -203,7 +210,7 @@ def problems(
     if body_en.strip() and used["body_en"] != used["body"]:
         add("body_en", _("英文正文的变量须与中文正文相同"))
     # SMS: the worst case (every parameter at its longest) with the sign name.
-    default = SMS_TEXT_MAX if code == "notice" else SMS_PARAM_MAX
+    default = default_limit(code)
     if not malformed:
         longest = len(f"【{sign_name}】") + len(
             string.Formatter().vformat(body, (), {n: "" for n in used["body"]})

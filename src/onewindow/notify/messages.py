@@ -63,6 +63,16 @@ SMS_TEMPLATES: dict[str, str] = {
     ),
     # The daily digest of pushes held for a person who chose one (notify.services).
     "digest": "您今天有{count}条新消息：{titles}。请登录一网通办查看。",
+    # A push rule's reminder (outreach): the text the rule made for the resident.
+    "push_reminder": "{text}",
+    # A library loan due soon, due today, or overdue (onepass).
+    "library_due": "您借阅的《{title}》将于{due}到期，还有{days}天，可在一网通办续借。",
+    "library_due_today": "您借阅的《{title}》今天（{due}）到期，请及时归还或续借。",
+    "library_overdue": "您借阅的《{title}》已于{due}到期，请尽快归还或续借。",
+    # What the citizen page tells of fees and licences (portal.news).
+    "payment_received": "您已缴纳{subject} {amount} 元（办件编号{number}），电子票据已开具。",
+    "licence_issued": "您的{licence}已签发，证照编号尾号{tail}，可在“我的证照”中查看。",
+    "licence_revoked": "您的{licence}（证照编号尾号{tail}）已被撤销，原因：{reason}。",
 }
 
 # The templates of a case's outcome (by the outcome recorded), and the reason a refusal's
@@ -74,10 +84,17 @@ OUTCOME_TEMPLATES: dict[str, str] = {
 }
 NO_REASON = "详见办件详情"
 
-# Templates only ever told in-app (to staff, who have no phone on record): a vendor needs no
-# SMS template approved for them.
+# Templates only ever told in-app (to staff, who have no phone on record; a fee received,
+# which the payer saw confirmed by the gateway): a vendor needs no SMS template approved.
 IN_APP_ONLY = frozenset(
-    {"case_escalated", "case_stuck", "case_task_cancelled", "sla_escalation", "staff_locked_out"}
+    {
+        "case_escalated",
+        "case_stuck",
+        "case_task_cancelled",
+        "sla_escalation",
+        "staff_locked_out",
+        "payment_received",
+    }
 )
 
 # The title of the in-app message (站内消息) a template's text is the body of.
@@ -102,6 +119,13 @@ MESSAGE_TITLES: dict[str, str] = {
     "consent_request": "待您确认的授权",
     "consent_code": "授权验证码",
     "digest": "今日消息汇总",
+    "push_reminder": "温馨提醒",
+    "library_due": "图书到期提醒",
+    "library_due_today": "图书到期提醒",
+    "library_overdue": "图书逾期提醒",
+    "payment_received": "缴费成功",
+    "licence_issued": "证照签发",
+    "licence_revoked": "证照撤销",
 }
 
 # English texts (title, body) of the built-in templates, for residents who read English.
@@ -198,6 +222,32 @@ EN_TEXTS: dict[str, tuple[str, str]] = {
         "if not, do not.",
     ),
     "digest": ("Today's messages", "You have {count} new messages: {titles}. Log in to read them."),
+    "push_reminder": ("Reminder", "{text}"),
+    "library_due": (
+        "Library book due",
+        "{title}, which you borrowed, is due on {due}, in {days} days; "
+        "you can renew it on OneWindow.",
+    ),
+    "library_due_today": (
+        "Library book due",
+        "{title}, which you borrowed, is due today ({due}); please return or renew it.",
+    ),
+    "library_overdue": (
+        "Library book overdue",
+        "{title}, which you borrowed, was due on {due}; please return or renew it soon.",
+    ),
+    "payment_received": (
+        "Payment received",
+        "You have paid {amount} yuan for {subject} (case {number}); the e-receipt has been issued.",
+    ),
+    "licence_issued": (
+        "Licence issued",
+        'Your {licence} has been issued (number ending {tail}); see it under "My licences".',
+    ),
+    "licence_revoked": (
+        "Licence revoked",
+        "Your {licence} (number ending {tail}) has been revoked: {reason}.",
+    ),
 }
 
 # Vendors limit each template variable (Aliyun: 35 characters); the in-app message keeps

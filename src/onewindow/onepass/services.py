@@ -383,18 +383,16 @@ def loan_remind(*, loan_id: int, today: datetime.date | None = None) -> bool:
             return False
         person = identity_selectors.person_for_user_id(user_id=loan.card.user_id)
         days = (loan.due_on - today).days
-        if days < 0:
-            text = _("您借阅的《%(title)s》已于%(due)s到期，请尽快归还或续借。")
-        elif days == 0:
-            text = _("您借阅的《%(title)s》今天（%(due)s）到期，请及时归还或续借。")
-        else:
-            text = _("您借阅的《%(title)s》将于%(due)s到期，还有%(days)s天，可在一网通办续借。")
+        template = (
+            "library_overdue" if days < 0 else "library_due_today" if days == 0 else "library_due"
+        )
+        params: dict[str, object] = {"title": loan.title, "due": loan.due_on.isoformat()}
+        if template == "library_due":
+            params["days"] = days
         told = notify_tell(
             recipient=Recipient(user_id=loan.card.user_id, phone=person.phone if person else ""),
-            template="notice",
-            params={
-                "text": text % {"title": loan.title, "due": loan.due_on.isoformat(), "days": days}
-            },
+            template=template,
+            params=params,
             kind="library",
             source_key=reminder_key(loan),
             link=LIBRARY_URL,

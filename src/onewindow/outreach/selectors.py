@@ -96,12 +96,28 @@ def push_rule_get(*, code: str) -> PushRule | None:
     return PushRule.objects.filter(code=code).first()
 
 
-def push_reasons(*, user_id: int, source_keys: Iterable[str]) -> dict[str, str]:
-    """Why the resident got each of these messages (``source_key`` → "因为……"), for the
-    pushed ones among them."""
+@dataclass(frozen=True)
+class PushReason:
+    """Why a pushed message came ("因为……"), and where the resident turns its rule off
+    ('' once they have)."""
+
+    text: str
+    turn_off_url: str = ""
+
+
+def push_reasons(*, user_id: int, source_keys: Iterable[str]) -> dict[str, PushReason]:
+    """Why the resident got each of these messages (by ``source_key``), for the pushed ones
+    among them, with the link to the push on 我收到的推送 where its rule is turned off."""
+    from django.urls import reverse
+
     keys = list(dict.fromkeys(source_keys))
     rows = PushLog.objects.filter(user_id=user_id, source_key__in=keys).exclude(reason="")
-    return dict(rows.values_list("source_key", "reason"))
+    off = set(PushOptOut.objects.filter(user_id=user_id).values_list("rule_id", flat=True))
+    mine = reverse("outreach:my_pushes")
+    return {
+        key: PushReason(text=reason, turn_off_url="" if rule_id in off else f"{mine}#push-{pk}")
+        for pk, key, reason, rule_id in rows.values_list("pk", "source_key", "reason", "rule_id")
+    }
 
 
 @dataclass(frozen=True)

@@ -528,7 +528,7 @@ def push_deliver(*, push_id: int, now: datetime.datetime | None = None) -> str:
             row = person_row_get(pk=push.person_id)
             told = notify_tell(
                 recipient=Recipient(user_id=push.user_id, phone=row.phone if row else ""),
-                template="notice",
+                template="push_reminder",
                 params={"text": push.text},
                 kind=MESSAGE_KIND,
                 source_key=push.source_key,

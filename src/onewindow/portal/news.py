@@ -40,10 +40,11 @@ def _user_recipient(user_id: int) -> Recipient:
 def on_payment_received(sender: Any, payment: Any, **kwargs: Any) -> None:
     notify_tell(
         recipient=_user_recipient(payment.applicant_user_id),
-        template="notice",
+        template="payment_received",
         params={
-            "text": f"您已缴纳{payment.subject} {payment.amount_yuan} 元"
-            f"（办件编号{payment.case_number}），电子票据已开具。"
+            "subject": payment.subject,
+            "amount": payment.amount_yuan,
+            "number": payment.case_number,
         },
         kind=KIND_PAYMENT_RECEIVED,
         source_key=f"payment:{payment.out_trade_no}:paid",
@@ -64,11 +65,8 @@ def on_licence_issued(sender: Any, licence: Any, **kwargs: Any) -> None:
         return
     notify_tell(
         recipient=recipient,
-        template="notice",
-        params={
-            "text": f"您的{_licence_name(licence.licence_type)}已签发，"
-            f"证照编号尾号{licence.number[-4:]}，可在“我的证照”中查看。"
-        },
+        template="licence_issued",
+        params={"licence": _licence_name(licence.licence_type), "tail": licence.number[-4:]},
         kind=KIND_LICENCE_ISSUED,
         source_key=f"licence:{licence.id}:issued",
         link=reverse("licences:wallet") + f"#licence-{licence.number}",
@@ -82,10 +80,11 @@ def on_licence_revoked(sender: Any, licence: Any, **kwargs: Any) -> None:
     reason = licence.reason or "详见证照详情"
     notify_tell(
         recipient=recipient,
-        template="notice",
+        template="licence_revoked",
         params={
-            "text": f"您的{_licence_name(licence.licence_type)}（证照编号尾号"
-            f"{licence.number[-4:]}）已被撤销，原因：{reason}。"
+            "licence": _licence_name(licence.licence_type),
+            "tail": licence.number[-4:],
+            "reason": reason,
         },
         kind=KIND_LICENCE_REVOKED,
         source_key=f"licence:{licence.id}:revoked",

@@ -173,11 +173,12 @@ def test_a_due_date_reminder_is_told_once_per_loan_and_due_date(commit: Any, fak
     assert sms.phone == "13800138000"
     due_soon = (TODAY + datetime.timedelta(days=2)).isoformat()
     assert (sms.template, sms.params) == (
-        "notice",
-        {"text": f"您借阅的《活着》将于{due_soon}到期，还有2天，可在一网通办续借。"},
+        "library_due",
+        {"title": "活着", "due": due_soon, "days": "2"},
     )
     message = Message.objects.get(recipient=person.user)
     due = (TODAY + datetime.timedelta(days=2)).isoformat()
+    assert message.title == "图书到期提醒"
     assert message.body == f"您借阅的《活着》将于{due}到期，还有2天，可在一网通办续借。"
     assert message.link == "/onepass/library/"
     assert message.reason == f"因为您借阅的图书将于{due}到期"
@@ -185,6 +186,32 @@ def test_a_due_date_reminder_is_told_once_per_loan_and_due_date(commit: Any, fak
     later = TODAY + datetime.timedelta(days=28)
     assert services.loan_reminders_send(today=later) == 1  # the new due date is told again
     assert Message.objects.filter(recipient=person.user).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("days_late", "template", "title", "body"),
+    [
+        (
+            2,
+            "library_due_today",
+            "图书到期提醒",
+            "您借阅的《活着》今天（{due}）到期，请及时归还或续借。",
+        ),
+        (5, "library_overdue", "图书逾期提醒", "您借阅的《活着》已于{due}到期，请尽快归还或续借。"),
+    ],
+)
+def test_a_loan_due_today_or_overdue_is_told_so(
+    commit: Any, fake_sms: Any, days_late: int, template: str, title: str, body: str
+) -> None:
+    person = reader(phone="13800138000")
+    bind(person)
+    with commit():
+        assert services.loan_reminders_send(today=TODAY + datetime.timedelta(days=days_late)) >= 1
+    due = (TODAY + datetime.timedelta(days=2)).isoformat()
+    [(_id, sms)] = [s for s in fake_sms.sent if s[1].params.get("title") == "活着"]
+    assert (sms.template, sms.params) == (template, {"title": "活着", "due": due})
+    [message] = [m for m in Message.objects.filter(recipient=person.user) if "《活着》" in m.body]
+    assert (message.title, message.body) == (title, body.format(due=due))
 
 
 def test_loans_due_between_in_batches() -> None:

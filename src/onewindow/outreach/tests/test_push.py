@@ -6,6 +6,7 @@ each push came."""
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ import time_machine
 from onewindow.audit.models import AuditEvent
 from onewindow.notify.models import Message, SmsMessage
 from onewindow.outreach.models import PushCursor, PushLog, PushRule
-from onewindow.outreach.selectors import push_reasons, pushes_for_user
+from onewindow.outreach.selectors import PushReason, push_reasons, pushes_for_user
 from onewindow.outreach.services import (
     push_deliver_due,
     push_rule_opt_out,
@@ -47,6 +48,7 @@ def test_the_sweep_tells_each_resident_whose_id_card_runs_out_within_90_days(
     with time_machine.travel(MORNING, tick=False), commit():
         assert push_sweep_run() == 1
     message = Message.objects.get(recipient=due.user)
+    assert message.title == "温馨提醒"
     assert (
         message.body == "您的居民身份证将于2027-01-05到期，请在到期前到公安户政窗口或网上预约换领。"
     )
@@ -55,11 +57,18 @@ def test_the_sweep_tells_each_resident_whose_id_card_runs_out_within_90_days(
     assert message.source_key == "push:id-card-expiring:2027-01-05"
     sms = SmsMessage.objects.get()
     assert sms.phone == due.phone and sms.source_key == "push:id-card-expiring:2027-01-05"
+    assert (sms.template, json.loads(sms.params)) == (
+        "push_reminder",
+        {"text": "您的居民身份证将于2027-01-05到期，请在到期前到公安户政窗口或网上预约换领。"},
+    )
     assert not Message.objects.filter(recipient__in=[later.user, unknown.user]).exists()
     push = PushLog.objects.get()
     assert (push.status, push.reason) == ("sent", "因为您的身份证将于 2027-01-05 到期")
     assert push_reasons(user_id=due.user_id, source_keys=[message.source_key, "case-news:1"]) == {
-        "push:id-card-expiring:2027-01-05": "因为您的身份证将于 2027-01-05 到期"
+        "push:id-card-expiring:2027-01-05": PushReason(
+            text="因为您的身份证将于 2027-01-05 到期",
+            turn_off_url=f"/outreach/mine/#push-{push.pk}",
+        )
     }
     assert AuditEvent.objects.filter(action="outreach.push.send").count() == 1
 
@@ -141,6 +150,18 @@ def test_a_resident_who_turned_the_rule_off_is_not_told(rules: None, commit: Any
     assert Message.objects.filter(recipient=other.user).count() == 1
     assert not PushLog.objects.filter(person_id=person.pk).exists()
     assert AuditEvent.objects.filter(action="outreach.push.opt_out").count() == 1
+
+
+def test_a_rule_turned_off_offers_no_more_turning_off(rules: None, commit: Any) -> None:
+    person = resident_with_id_card(datetime.date(2027, 1, 5))
+    on("id-card-expiring")
+    with time_machine.travel(MORNING, tick=False), commit():
+        push_sweep_run()
+    key = "push:id-card-expiring:2027-01-05"
+    push_rule_opt_out(user=person.user, rule_code="id-card-expiring")
+    assert push_reasons(user_id=person.user_id, source_keys=[key]) == {
+        key: PushReason(text="因为您的身份证将于 2027-01-05 到期", turn_off_url="")
+    }
 
 
 def test_the_channels_the_rule_names_are_the_ones_used(rules: None, commit: Any) -> None:

@@ -49,7 +49,7 @@ def signed_in(person: Any) -> Client:
 def test_the_centre_lists_every_message_newest_first_with_its_kind(person, signed_in) -> None:
     now = timezone.now()
     _message(person.user, "a", created_at=now - datetime.timedelta(hours=2))
-    _message(person.user, "b", kind="licence_issued", title="办件通知", created_at=now)
+    _message(person.user, "b", kind="licence_issued", title="证照签发", created_at=now)
     _message(person.user, "c", read_at=now, created_at=now - datetime.timedelta(hours=1))
     _message(PersonFactory().user, "not-mine")
     page = _text(signed_in.get("/messages/").content.decode())

@@ -78,6 +78,10 @@ def test_every_event_of_a_fee_case_reaches_the_page_and_the_message_centre(
     assert "往来港澳通行证签注" in _text(_card(home, "my-licences"))
     centre = _centre(client)
     assert "您已缴纳" in centre and "已签发" in centre and "准予" in centre
+    assert "缴费成功 已读" in centre or "缴费成功 未读" in centre
+    assert "证照签发 未读 您的往来港澳通行证签注已签发，证照编号尾号" in centre
+    assert f"尾号{licence.number[-4:]}，可在“我的证照”中查看。" in centre
+    assert "办件通知" not in centre
 
     fee_case_revoke(licence)
     home = _home(client)
@@ -86,4 +90,8 @@ def test_every_event_of_a_fee_case_reaches_the_page_and_the_message_centre(
     assert "往来港澳通行证签注" not in _text(_card(home, "my-licences"))
     centre = _centre(client)
     assert "已被撤销" in centre
+    assert (
+        f"证照撤销 未读 您的往来港澳通行证签注（证照编号尾号{licence.number[-4:]}）已被撤销，"
+        "原因：申请人以欺骗手段取得" in centre
+    )
     assert "暂无账单" in _text(_card(home, "my-bills"))
