@@ -81,7 +81,8 @@ def prepare_rule() -> dict[str, Any]:
 
     with connection.cursor() as cur:
         cur.execute(
-            "UPDATE identity_person SET id_card_valid_until = current_date + (id * 37) %% 7300 "
+            "UPDATE identity_person "
+            "SET id_card_valid_until = current_date + ((id * 37) % 7300)::int "
             "WHERE id_card_valid_until IS NULL"
         )
         cur.execute("ANALYZE identity_person")
