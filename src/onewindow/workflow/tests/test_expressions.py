@@ -84,3 +84,20 @@ def test_unsafe_condition_is_a_compile_problem() -> None:
     problems = compile_process(xml).problems
     assert len(problems) == 1
     assert problems[0].line == 9 and "__class__" in problems[0].message
+
+
+def test_an_expression_is_parsed_once_however_often_it_is_evaluated(monkeypatch):
+    """A push rule swept over the population evaluates one condition per resident."""
+    import ast
+
+    from onewindow.workflow import expressions
+
+    calls = []
+    real = ast.parse
+    monkeypatch.setattr(
+        expressions.ast, "parse", lambda *a, **k: calls.append(a[0]) or real(*a, **k)
+    )
+    text = "age is not None and 17 < age <= 160 and district == '440106'"
+    results = [expressions.evaluate(text, {"age": n, "district": "440106"}) for n in range(15, 25)]
+    assert results == [False, False, False, True, True, True, True, True, True, True]
+    assert calls.count(text) <= 1
