@@ -42,7 +42,12 @@ def page_load(
         path = handle.name
     try:
         if shutil.which("wrk"):
-            env = dict(os.environ, BENCH_COOKIES_FILE=path, BENCH_ACCEPT=accept)
+            env = dict(
+                os.environ,
+                BENCH_COOKIES_FILE=path,
+                BENCH_ACCEPT=accept,
+                BENCH_REPORT_LUA=str(ROOT / "bench" / "wrk_report.lua"),
+            )
             out = subprocess.run(
                 [
                     "wrk",
@@ -67,39 +72,9 @@ def page_load(
             if non_2xx:
                 print(f"  {non_2xx} answers were not 2xx", file=sys.stderr)
             return login_home.LoadResult(tool="wrk", **data)
-        return _python_load(url, cookies, seconds=seconds, connections=connections)
+        return login_home.python_get(url, seconds=seconds, connections=connections, cookies=cookies)
     finally:
         os.unlink(path)
-
-
-def _python_load(
-    url: str, cookies: list[str], *, seconds: int, connections: int
-) -> login_home.LoadResult:
-    import threading
-
-    import httpx
-
-    local = threading.local()
-
-    def job(i: int) -> None:
-        client = getattr(local, "client", None)
-        if client is None:
-            client = local.client = httpx.Client(timeout=10)
-        client.get(url, headers={"Cookie": cookies[i % len(cookies)]}).raise_for_status()
-
-    lat, errors, elapsed = login_home.threaded_load(
-        job, total=10**9, threads=connections, time_limit=seconds
-    )
-    return login_home.LoadResult(
-        requests=len(lat),
-        seconds=elapsed,
-        rps=len(lat) / elapsed,
-        errors=errors,
-        p50_ms=login_home.percentile(lat, 50),
-        p95_ms=login_home.percentile(lat, 95),
-        p99_ms=login_home.percentile(lat, 99),
-        tool="python-threads",
-    )
 
 
 def check_pages(base: str, cookies: list[str]) -> None:

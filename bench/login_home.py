@@ -195,16 +195,21 @@ def threaded_load(
     return latencies, errors, time.perf_counter() - started
 
 
-def python_get(url: str, *, seconds: int, connections: int, cookie: str = "") -> LoadResult:
-    """Fallback GET load when wrk is not installed (slower: the client competes for CPU)."""
+def python_get(
+    url: str, *, seconds: int, connections: int, cookie: str = "", cookies: list[str] | None = None
+) -> LoadResult:
+    """Fallback GET load when wrk is not installed (slower: the client competes for CPU).
+    With ``cookies``, request ``i`` carries ``cookies[i % len(cookies)]`` (a different
+    resident each time)."""
     local = threading.local()
-    headers = {"Cookie": cookie} if cookie else {}
+    rotation = cookies or ([cookie] if cookie else [])
 
-    def job(_i: int) -> None:
+    def job(i: int) -> None:
         client = getattr(local, "client", None)
         if client is None:
-            client = local.client = httpx.Client(headers=headers, timeout=5)
-        client.get(url).raise_for_status()
+            client = local.client = httpx.Client(timeout=10)
+        headers = {"Cookie": rotation[i % len(rotation)]} if rotation else {}
+        client.get(url, headers=headers).raise_for_status()
 
     lat, errors, elapsed = threaded_load(job, total=10**9, threads=connections, time_limit=seconds)
     return LoadResult(
