@@ -16,9 +16,9 @@ from onewindow.audit.services import Actor
 from onewindow.core.access import RESIDENT, access
 from onewindow.core.errors import ApplicationError
 from onewindow.core.forms import apply_errors
+from onewindow.core.regions import region_name
 from onewindow.onepass import selectors, services
 from onewindow.onepass.forms import BindCardForm, HoldForm
-from onewindow.onepass.providers.fake import district_name
 
 if TYPE_CHECKING:
     from onewindow.identity.http import AuthenticatedHttpRequest
@@ -155,7 +155,7 @@ def _volunteer_page(
     context: dict[str, Any] = {
         "volunteer": volunteer,
         "near": near,
-        "district": district_name(near.region_code),
+        "district": region_name(near.region_code, "广州市"),
         "error": error,
     }
     if volunteer is not None:

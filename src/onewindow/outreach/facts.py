@@ -19,24 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from onewindow.bills.selectors import BillSummary, bills_due_between, contribution_gaps
+from onewindow.core.regions import region_name
 from onewindow.identity.selectors import PersonRow
 
 log = logging.getLogger(__name__)
 
-# GB/T 2260: the districts of Guangzhou.
-DISTRICTS = {
-    "440103": "荔湾区",
-    "440104": "越秀区",
-    "440105": "海珠区",
-    "440106": "天河区",
-    "440111": "白云区",
-    "440112": "黄埔区",
-    "440113": "番禺区",
-    "440114": "花都区",
-    "440115": "南沙区",
-    "440117": "从化区",
-    "440118": "增城区",
-}
 HOUSEHOLD_RESOURCE = "gz-gaj.household-registration"
 HOUSEHOLD_CHILDREN = "children"  # the only field a push rule asks of the register
 PUSH_PURPOSE = "主动推送：为居民提示可办事项"
@@ -44,7 +31,7 @@ SCHOOL_AGE = 6
 
 
 def district_name(code: str) -> str:
-    return DISTRICTS.get(code, code)
+    return region_name(code)
 
 
 def full_years(born: datetime.date, on: datetime.date) -> int:

@@ -12,6 +12,7 @@ import datetime
 import hashlib
 from typing import ClassVar
 
+from onewindow.core.regions import region_name
 from onewindow.onepass import catalogue
 from onewindow.onepass.providers.base import (
     Activity,
@@ -157,23 +158,10 @@ ACTIVITY_TEMPLATES: tuple[tuple[str, str, str, float], ...] = (
     ("无偿献血宣传引导", "广州血液中心", "{district}献血屋", 3.5),
     ("地铁站文明引导", "广州地铁志愿服务总队", "{district}地铁站", 4.0),
 )
-DISTRICTS = {
-    "440103": "荔湾区",
-    "440104": "越秀区",
-    "440105": "海珠区",
-    "440106": "天河区",
-    "440111": "白云区",
-    "440112": "黄埔区",
-    "440113": "番禺区",
-    "440114": "花都区",
-    "440115": "南沙区",
-    "440117": "从化区",
-    "440118": "增城区",
-}
 
 
 def district_name(region_code: str) -> str:
-    return DISTRICTS.get(region_code[:6], "广州市")
+    return region_name(region_code, "广州市")
 
 
 def fake_activities(region_code: str, on_or_after: datetime.date) -> list[Activity]:

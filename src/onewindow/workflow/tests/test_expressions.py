@@ -92,11 +92,14 @@ def test_an_expression_is_parsed_once_however_often_it_is_evaluated(monkeypatch)
 
     from onewindow.workflow import expressions
 
-    calls = []
+    calls: list[str] = []
     real = ast.parse
-    monkeypatch.setattr(
-        expressions.ast, "parse", lambda *a, **k: calls.append(a[0]) or real(*a, **k)
-    )
+
+    def counting(source: str, *args: object, **kwargs: object) -> ast.AST:
+        calls.append(source)
+        return real(source, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(expressions.ast, "parse", counting)
     text = "age is not None and 17 < age <= 160 and district == '440106'"
     results = [expressions.evaluate(text, {"age": n, "district": "440106"}) for n in range(15, 25)]
     assert results == [False, False, False, True, True, True, True, True, True, True]
