@@ -10,6 +10,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -33,6 +34,8 @@ log = logging.getLogger("onewindow.notify")
 
 Status = Delivery.Status
 MAX_ATTEMPTS = 5
+# A row of either outbox still "queued" this long after its last try, or "sending" this long
+# after a worker took it (the worker died), is picked up again by the retry jobs.
 QUEUED_STALE_SECONDS = 60
 SENDING_STALE_SECONDS = 300
 
@@ -255,28 +258,36 @@ def delivery_deliver(*, delivery_id: int, provider: object | None = None) -> str
     return "failed" if final else "retry"
 
 
-def deliveries_retry_pending(*, now: datetime | None = None) -> int:
-    """Re-enqueue rows stuck in queued (no worker took them, or their quiet hours are
-    over) or in sending (the worker died). Returns how many were enqueued."""
-    current = now or timezone.now()
-    stale_sending = current - timedelta(seconds=SENDING_STALE_SECONDS)
-    for found in Delivery.objects.filter(
-        status=Status.SENDING, claimed_at__lt=stale_sending
-    ).values("pk", "claimed_at")[:500]:
-        Delivery.objects.filter(
-            pk=found["pk"], status=Status.SENDING, claimed_at=found["claimed_at"]
-        ).update(status=Status.QUEUED, last_error="worker lost; re-queued")
-    stale_queued = current - timedelta(seconds=QUEUED_STALE_SECONDS)
-    ids = list(
-        Delivery.objects.filter(status=Status.QUEUED)
+def stuck_ids(model: Any, *, now: datetime) -> list[int]:
+    """The rows of an outbox (``Delivery`` or ``SmsMessage``, whose status values are the
+    same) a worker should take again, oldest first, at most 500: a row in sending longer
+    than ``SENDING_STALE_SECONDS`` (its worker died) goes back to queued; a queued row is
+    due when its quiet hours are over, or when no worker took it within
+    ``QUEUED_STALE_SECONDS``."""
+    stale_sending = now - timedelta(seconds=SENDING_STALE_SECONDS)
+    for found in model.objects.filter(status="sending", claimed_at__lt=stale_sending).values(
+        "pk", "claimed_at"
+    )[:500]:
+        model.objects.filter(
+            pk=found["pk"], status="sending", claimed_at=found["claimed_at"]
+        ).update(status="queued", last_error="worker lost; re-queued")
+    stale_queued = now - timedelta(seconds=QUEUED_STALE_SECONDS)
+    return list(
+        model.objects.filter(status="queued")
         .filter(
-            Q(not_before__isnull=False, not_before__lte=current)
+            Q(not_before__isnull=False, not_before__lte=now)
             | Q(not_before__isnull=True, claimed_at__lt=stale_queued)
             | Q(not_before__isnull=True, claimed_at__isnull=True, created_at__lt=stale_queued)
         )
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     )
+
+
+def deliveries_retry_pending(*, now: datetime | None = None) -> int:
+    """Re-enqueue rows stuck in queued (no worker took them, or their quiet hours are
+    over) or in sending (the worker died). Returns how many were enqueued."""
+    ids = stuck_ids(Delivery, now=now or timezone.now())
     for delivery_id in ids:
         _enqueue(delivery_id)
     return len(ids)

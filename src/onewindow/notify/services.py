@@ -55,7 +55,7 @@ from onewindow.notify._deliveries import (
 from onewindow.notify._deliveries import (
     delivery_deliver as delivery_deliver,
 )
-from onewindow.notify._deliveries import delivery_queue, delivery_receipts_step
+from onewindow.notify._deliveries import delivery_queue, delivery_receipts_step, stuck_ids
 from onewindow.notify.messages import NO_REASON as NO_REASON  # for callers composing messages
 from onewindow.notify.messages import OUTCOME_TEMPLATES as OUTCOME_TEMPLATES
 from onewindow.notify.messages import (
@@ -78,10 +78,6 @@ from onewindow.notify.providers.base import (
 log = logging.getLogger(__name__)
 
 SMS_MAX_ATTEMPTS = 5
-# A row still "queued" this long after its last try, or "sending" this long after a worker
-# took it (the worker died), is picked up again by ``sms_retry_pending``.
-QUEUED_STALE_SECONDS = 60
-SENDING_STALE_SECONDS = 300
 
 Status = SmsMessage.Status
 
@@ -440,25 +436,7 @@ def sms_receipts_apply(*, provider: str, receipts: Sequence[DeliveryReceipt]) ->
 def sms_retry_pending(*, now: datetime | None = None) -> int:
     """Re-enqueue rows stuck in queued (no worker took them, or their quiet hours are
     over) or sending (the worker died). Returns how many were enqueued."""
-    current = now or timezone.now()
-    stale_sending = current - timedelta(seconds=SENDING_STALE_SECONDS)
-    for row in SmsMessage.objects.filter(
-        status=Status.SENDING, claimed_at__lt=stale_sending
-    ).values("pk", "claimed_at")[:500]:
-        SmsMessage.objects.filter(
-            pk=row["pk"], status=Status.SENDING, claimed_at=row["claimed_at"]
-        ).update(status=Status.QUEUED, last_error="worker lost; re-queued")
-    stale_queued = current - timedelta(seconds=QUEUED_STALE_SECONDS)
-    ids = list(
-        SmsMessage.objects.filter(status=Status.QUEUED)
-        .filter(
-            Q(not_before__isnull=False, not_before__lte=current)
-            | Q(not_before__isnull=True, claimed_at__lt=stale_queued)
-            | Q(not_before__isnull=True, claimed_at__isnull=True, created_at__lt=stale_queued)
-        )
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:500]
-    )
+    ids = stuck_ids(SmsMessage, now=now or timezone.now())
     for message_id in ids:
         _enqueue(message_id)
     return len(ids)
