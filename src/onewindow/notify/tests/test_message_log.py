@@ -85,3 +85,6 @@ def test_the_page_shows_each_providers_state(fake_sms: Any) -> None:
     providers = page.split('data-testid="providers"', 1)[1]
     assert "已自动降级" in providers and "error rate 100% of 5" in providers
     assert "正常" in providers
+    # the providers' table is on the page once, and the window's title is only the title
+    assert page.count('data-testid="providers"') == 1
+    assert "<title>消息发送记录 · 一网通办</title>" in page
