@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "onewindow.bills",
     "onewindow.onepass",
     "onewindow.outreach",
+    "onewindow.interaction",
     "onewindow.api",
     "onewindow.demo",
 ]

@@ -1,0 +1,1 @@
+"""The interaction app's writes (its front door for other apps)."""
