@@ -1,0 +1,1 @@
+"""Celery tasks of the hotline: time-limit chasing and escalation by beat."""

@@ -1,0 +1,1 @@
+"""Pages of the hotline: residents, operators, dispatchers and departments."""
