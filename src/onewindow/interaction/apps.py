@@ -7,3 +7,9 @@ class InteractionConfig(AppConfig):
 
     name = "onewindow.interaction"
     label = "interaction"
+
+    def ready(self) -> None:
+        from onewindow.core.home import home_section_register
+        from onewindow.interaction.selectors.home import SECTION_KEY, replies_home_section
+
+        home_section_register(SECTION_KEY, replies_home_section)

@@ -82,6 +82,8 @@ class Request(models.Model):
         VERY_DISSATISFIED = "very_dissatisfied", _("非常不满意")
 
     number = models.CharField(_("工单编号"), max_length=32, unique=True)
+    # the submitting form's or API caller's key: the same submission twice files one request
+    client_key = models.CharField(max_length=64, blank=True, default="")
     kind = models.CharField(_("诉求类型"), max_length=16, choices=Kind.choices)
     channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices)
     status = models.CharField(
@@ -148,6 +150,13 @@ class Request(models.Model):
             models.Index(fields=["department", "status", "answer_due"], name="interaction_inbox"),
             models.Index(fields=["person", "registered_at"], name="interaction_mine"),
             models.Index(fields=["category", "region_code", "status"], name="interaction_nearby"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client_key"],
+                condition=~models.Q(client_key=""),
+                name="interaction_request_client_key_once",
+            )
         ]
 
     def __str__(self) -> str:

@@ -73,6 +73,11 @@ SMS_TEMPLATES: dict[str, str] = {
     "payment_received": "您已缴纳{subject} {amount} 元（办件编号{number}），电子票据已开具。",
     "licence_issued": "您的{licence}已签发，证照编号尾号{tail}，可在“我的证照”中查看。",
     "licence_revoked": "您的{licence}（证照编号尾号{tail}）已被撤销，原因：{reason}。",
+    # The 12345 hotline's receipts (interaction)
+    "request_registered": "您的诉求已受理，工单编号{number}，我们将于{due}前答复您。",
+    "request_joined": (
+        "您反映的问题已有工单{order}在办理，您的诉求{number}已并入该工单，进展将同步告知您。"
+    ),
 }
 
 # The templates of a case's outcome (by the outcome recorded), and the reason a refusal's
@@ -126,6 +131,8 @@ MESSAGE_TITLES: dict[str, str] = {
     "payment_received": "缴费成功",
     "licence_issued": "证照签发",
     "licence_revoked": "证照撤销",
+    "request_registered": "诉求已受理",
+    "request_joined": "诉求已并单",
 }
 
 # English texts (title, body) of the built-in templates, for residents who read English.
@@ -247,6 +254,15 @@ EN_TEXTS: dict[str, tuple[str, str]] = {
     "licence_revoked": (
         "Licence revoked",
         "Your {licence} (number ending {tail}) has been revoked: {reason}.",
+    ),
+    "request_registered": (
+        "Request received",
+        "Your request has been registered as order {number}; we will answer by {due}.",
+    ),
+    "request_joined": (
+        "Request joined",
+        "What you reported is already being handled as order {order}; your request {number} "
+        "has been joined to it and you will be told of its progress.",
     ),
 }
 

@@ -30,6 +30,7 @@ from onewindow.cases.services._common import (
     save_case,
 )
 from onewindow.core.errors import Conflict, FieldError, ValidationFailed
+from onewindow.core.files import EXTENSIONS, TYPE_LABELS, sniff_content_type
 from onewindow.licences.selectors import licence_related
 
 if TYPE_CHECKING:
@@ -38,8 +39,6 @@ if TYPE_CHECKING:
 DEFAULT_ACCEPT = ("application/pdf", "image/jpeg", "image/png")
 DEFAULT_MAX_MB = 10
 HARD_MAX_MB = 50
-EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-TYPE_LABELS = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG"}
 
 
 @dataclass(frozen=True)
@@ -84,17 +83,6 @@ def material_specs(definition: dict[str, Any]) -> list[MaterialSpec]:
             )
         )
     return out
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    """The file's real type from its first bytes."""
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    return None
 
 
 def _delete_files(names: list[str]) -> None:
