@@ -75,6 +75,7 @@ SMS_TEMPLATES: dict[str, str] = {
     "licence_revoked": "您的{licence}（证照编号尾号{tail}）已被撤销，原因：{reason}。",
     # The 12345 hotline's receipts (interaction)
     "request_registered": "您的诉求已受理，工单编号{number}，我们将于{due}前答复您。",
+    "request_answered_direct": "您咨询的问题（工单{number}）答复如下：{answer}详情请登录查看。",
     "request_joined": (
         "您反映的问题已有工单{order}在办理，您的诉求{number}已并入该工单，进展将同步告知您。"
     ),
@@ -133,6 +134,7 @@ MESSAGE_TITLES: dict[str, str] = {
     "licence_revoked": "证照撤销",
     "request_registered": "诉求已受理",
     "request_joined": "诉求已并单",
+    "request_answered_direct": "咨询已答复",
 }
 
 # English texts (title, body) of the built-in templates, for residents who read English.
@@ -258,6 +260,10 @@ EN_TEXTS: dict[str, tuple[str, str]] = {
     "request_registered": (
         "Request received",
         "Your request has been registered as order {number}; we will answer by {due}.",
+    ),
+    "request_answered_direct": (
+        "Question answered",
+        "The answer to your question (order {number}): {answer} See the details online.",
     ),
     "request_joined": (
         "Request joined",

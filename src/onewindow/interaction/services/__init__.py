@@ -1,7 +1,14 @@
 """The interaction app's writes (its front door for other apps)."""
 
 from onewindow.interaction.services._common import RequestNotFound, WrongState
-from onewindow.interaction.services.intake import Contact, Filing, Location, Upload, request_file
+from onewindow.interaction.services.intake import (
+    Contact,
+    Filing,
+    Location,
+    Upload,
+    request_answer_direct,
+    request_file,
+)
 from onewindow.interaction.services.knowledge import article_save, article_used
 
 __all__ = [
@@ -13,5 +20,6 @@ __all__ = [
     "WrongState",
     "article_save",
     "article_used",
+    "request_answer_direct",
     "request_file",
 ]

@@ -81,3 +81,12 @@ def _tell_one(request_id: int, template: str, params: Mapping[str, object], move
         link=reverse("interaction:mine_detail", args=[request.number]),
     )
     return 1
+
+
+def request_answered_direct_tell(*, request_id: int) -> int:
+    """The answer the operator gave on the phone, in writing as well."""
+    request = Request.objects.filter(pk=request_id).only("answer").first()
+    if request is None:
+        return 0
+    answer = request.answer if len(request.answer) <= 30 else request.answer[:29] + "…"
+    return _tell_one(request_id, "request_answered_direct", {"answer": answer}, "answered")
