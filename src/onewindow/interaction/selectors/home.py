@@ -36,6 +36,7 @@ def replies_home_section(*, user: User, limit: int) -> HomeSection:
             "solved",
             "merged_into__number",
             "department__name",
+            "category__name",
         )
         .select_related("department", "merged_into")
     )

@@ -207,17 +207,19 @@ def _check(filing: Filing, *, user: User | None, channel: str) -> tuple[list[Fie
     person = person_for_user(user) if channel not in CHANNELS_STAFF else None
     out["person"] = None if filing.anonymous else person
     phone = ""
+    bad_phone = False
     if filing.contact.phone:
         try:
             phone = _phone(filing.contact.phone)
         except ValidationFailed as error:
             errors.extend(error.errors)
+            bad_phone = True
     elif not filing.anonymous and person is not None:
         phone = person.phone
     out["phone"] = "" if filing.anonymous else phone
     name = _clean(filing.contact.name)[:64]
     out["name"] = "" if filing.anonymous else (name or (person.name if person else ""))
-    if not filing.anonymous and person is None and not phone:
+    if not filing.anonymous and person is None and not phone and not bad_phone:
         fail("contact_phone", "required", _("实名诉求请留下联系电话，以便答复。"))
     case_number = _clean(filing.case_number)
     out["case_number"] = case_number
