@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from onewindow.core.access import RESIDENT, access
 from onewindow.interaction.selectors import (
     order_moves_public,
     request_for_user,
@@ -16,7 +16,7 @@ from onewindow.interaction.selectors import (
 PAGE_SIZE = 20
 
 
-@login_required
+@access(RESIDENT)
 def mine_list(request: HttpRequest) -> HttpResponse:
     """我的诉求: the resident's requests, newest first."""
     page = Paginator(requests_of_user(user=request.user), PAGE_SIZE).get_page(  # type: ignore[arg-type]
@@ -25,7 +25,7 @@ def mine_list(request: HttpRequest) -> HttpResponse:
     return render(request, "interaction/mine.html", {"page": page})
 
 
-@login_required
+@access(RESIDENT)
 def mine_detail(request: HttpRequest, number: str) -> HttpResponse:
     """One of the resident's requests: what they said, where it is, the answer, the timeline."""
     found = request_for_user(user=request.user, number=number)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""The citizen page's 诉求答复 section (``replies``), filled through the section contract
+"""The citizen page's 咨询投诉答复 section (``replies``), filled through the section contract
 (core.home): the resident's requests that have an answer or are still waiting for one, those
 asking for the resident's word (was it solved?) first."""
 
@@ -67,7 +67,7 @@ def replies_home_section(*, user: User, limit: int) -> HomeSection:
         )
     return HomeSection(
         key=SECTION_KEY,
-        title=_("诉求答复"),
+        title=_("咨询投诉答复"),
         items=tuple(items),
         total=total,
         more_url=reverse("interaction:mine"),
