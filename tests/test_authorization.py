@@ -521,6 +521,26 @@ def _message(w: World) -> dict[str, Any]:
     return {"pk": w.objects["message"].pk}
 
 
+def _hotline_request(w: World) -> dict[str, Any]:
+    """A request resident_a filed with the hotline."""
+    if "hotline_request" not in w.objects:
+        from django.utils import timezone
+
+        from onewindow.interaction.models import Request
+
+        w.objects["hotline_request"] = Request.objects.create(
+            number="WALK12345001",
+            kind="complaint",
+            channel="web",
+            title="走查诉求",
+            content="走查诉求内容",
+            region_code="440106",
+            person=w.users["resident_a"].person,
+            registered_at=timezone.now(),
+        )
+    return {"number": w.objects["hotline_request"].number}
+
+
 OWNER = frozenset({"resident_a"})
 TASK_HOLDER = frozenset({"staff_a"})
 
@@ -585,6 +605,7 @@ ARGUMENTS: dict[str, Args] = {
     "delivery:push": Args(build=lambda w: {"carrier": "sf"}),
     "bills:subscription": Args(build=_bill, only=OWNER),
     "bills:bill": Args(build=_bill_id, only=OWNER),
+    "interaction:mine_detail": Args(build=_hotline_request, only=OWNER),
     "bills:notify": Args(build=_bill, only=OWNER),
     "bills:unbind": Args(build=_bill, only=OWNER),
     # SMS delivery receipts: public, the URL's secret token is checked by the view.
