@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import _places, _scenarios_city, _scenarios_people
+from . import _places, _scenarios_city, _scenarios_people, _scenarios_shared
 from ._scenario_types import COMPLAINT, CONSULT, HELP, PRAISE, REPORT, SUGGEST, Leaf
 from .categories import CategoryTree, tree_load
 
@@ -78,6 +78,37 @@ CLOSINGS: dict[str, tuple[str, ...]] = {
     HELP: ("麻烦帮帮忙，谢谢！", "实在没办法了才打这个电话。", "请尽快派人来！", "拜托了。"),
     SUGGEST: ("希望采纳。", "仅供参考。", "希望政府考虑一下。", "大家都是这么想的。"),
 }  # fmt: skip
+
+# Where a request in a category was actually sent, when not (only) to the tree's default: the
+# hotline's operators split some categories between departments by what the request is about
+# (a night-time road works site is the city management bureau's, a building site's noise the
+# environment bureau's), and re-route some that the first department sends back.
+ALSO_ROUTED: dict[str, tuple[tuple[str, float], ...]] = {
+    "env.noise.construction": (("cgj", 0.3),),
+    "env.noise.commercial": (("gaj", 0.12), ("sthjj", 0.08)),
+    "env.noise.social": (("cgj", 0.1),),
+    "env.air": (("cgj", 0.2),),
+    "urban.construction": (("cgj", 0.12),),
+    "city.building": (("ghzyj", 0.1),),
+    "market.equipment": (("zjj", 0.1),),
+    "utilities.drainage": (("cgj", 0.1),),
+    "env.water": (("shuiwj", 0.15),),
+    "city.appearance.garbage": (("sthjj", 0.05),),
+    "transport.bike": (("cgj", 0.15),),
+    "labour.insurance": (("swj", 0.08),),
+    "health.birth": (("gaj", 0.05),),
+    "gov.service": (("rsj", 0.05), ("zjj", 0.05)),
+}
+
+# What callers add that names other departments, whatever their request is about.
+ASIDES = (
+    "之前打过110，派出所来了说不归他们管。", "找过城管，城管说这不是他们的事。",
+    "物业说要找政府部门。", "居委会也说没办法。", "街道办说已经转给相关部门了。",
+    "环保部门来看过一次就没下文了。", "市场监管所说要我自己协商。", "社区网格员拍了照就走了。",
+    "住建局说不归他们管。", "之前在穗好办上也提交过。", "已经在12345反映过一次了。",
+    "我家老人身体不好，经不起折腾。", "我们是外地来广州打工的。", "附近还有学校和幼儿园。",
+    "晚上睡不着白天还要上班。", "投诉了几次都说在处理。",
+)  # fmt: skip
 
 EMOTIONS = (
     "真的受不了了，", "太气人了，", "烦死了，", "唉，", "我都快崩溃了，", "不知道怎么办才好，",
@@ -288,9 +319,24 @@ def _compose(rng: random.Random, filler: _Filler, kind: str, body: str) -> str:
     closing = rng.choice(CLOSINGS["any"] if rng.random() < 0.4 else CLOSINGS.get(kind, ("",)))
     if kind in (COMPLAINT, HELP) and rng.random() < 0.2:
         body = rng.choice(EMOTIONS) + body
+    if rng.random() < 0.2:
+        # Said in a hurry: only the first clause or two.
+        clauses = body.split("，")
+        body = "，".join(clauses[: rng.randint(1, 2)]) if len(clauses) > 2 else clauses[0]
     if not body.endswith(("？", "。", "！", "?", "!")):
         body += "？" if kind == CONSULT and rng.random() < 0.7 else "。"
+    if rng.random() < 0.3:
+        body += rng.choice(ASIDES)
     return _roughen(rng, filler.fill(opening + body + closing))
+
+
+def _department(rng: random.Random, tree: CategoryTree, code: str) -> str:
+    roll = rng.random()
+    for department, share in ALSO_ROUTED.get(code, ()):
+        if roll < share:
+            return department
+        roll -= share
+    return tree.department_of(code)
 
 
 def corpus_generate(
@@ -299,6 +345,7 @@ def corpus_generate(
     seed: int = DEFAULT_SEED,
     per_category: int = DEFAULT_PER_CATEGORY,
     praise_share: float = 0.06,
+    shared_share: float = 0.18,
 ) -> list[LabelledRequest]:
     """Labelled requests for every leaf of ``tree`` (more for the busy ones), the same for the
     same tree and seed. Raises KeyError for a leaf that has no phrase table."""
@@ -308,6 +355,7 @@ def corpus_generate(
     seen: set[str] = set()
     for leaf in tree.leaves:
         table = LEAVES[leaf.code]
+        shared = [(k, t) for k, t, codes in _scenarios_shared.SHARED if leaf.code in codes]
         wanted = round(per_category * BUSY.get(leaf.code, 1.0))
         made = attempts = 0
         while made < wanted and attempts < wanted * 20:
@@ -319,13 +367,16 @@ def corpus_generate(
                 body = filler.fill(rng.choice(PRAISES), {"topic": rng.choice(table.topics)})
                 text = _roughen(rng, body)
             else:
-                kind, template = rng.choice(table.scenarios)
+                if shared and rng.random() < shared_share:
+                    kind, template = rng.choice(shared)
+                else:
+                    kind, template = rng.choice(table.scenarios)
                 text = _compose(rng, filler, kind, template)
             if text in seen:
                 continue
             seen.add(text)
             rows.append(
-                LabelledRequest(text, kind, leaf.code, tree.department_of(leaf.code), district.code)
+                LabelledRequest(text, kind, leaf.code, _department(rng, tree, leaf.code), district.code)
             )
             made += 1
     rng.shuffle(rows)
