@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ._scenario_types import COMPLAINT, CONSULT, HELP, REPORT, SUGGEST, Leaf
 
+# fmt: off
 LEAVES: dict[str, Leaf] = {
     "urban.housing": Leaf(
         ("公租房申请", "住房保障窗口"),
@@ -354,3 +355,4 @@ LEAVES: dict[str, Leaf] = {
         ),
     ),
 }
+# fmt: on

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ._scenario_types import COMPLAINT, CONSULT, HELP, REPORT, SUGGEST, Leaf
 
+# fmt: off
 LEAVES: dict[str, Leaf] = {
     "police.order": Leaf(
         ("社区民警", "派出所"),
@@ -299,3 +300,4 @@ LEAVES: dict[str, Leaf] = {
         ),
     ),
 }
+# fmt: on

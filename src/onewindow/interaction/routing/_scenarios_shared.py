@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from ._scenario_types import COMPLAINT, CONSULT, HELP, REPORT
 
-NOISE = ("env.noise.construction", "env.noise.industrial", "env.noise.commercial", "env.noise.social")
+NOISE = (
+    "env.noise.construction",
+    "env.noise.industrial",
+    "env.noise.commercial",
+    "env.noise.social",
+)
 
+# fmt: off
 SHARED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (COMPLAINT, "{estate}这边{night}[很吵|吵得要命|噪音特别大]，[根本睡不着|孩子被吵醒好几次]", NOISE),
     (COMPLAINT, "[噪音扰民|噪声扰民]，{place}，[每天晚上|天天]都这样，{dur}了", NOISE),
@@ -38,4 +44,5 @@ SHARED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (HELP, "[老人|家里人][走失了|被骗了钱]，不知道找谁，请帮帮忙", ("police.fraud", "police.order", "civil.elderly")),
     (CONSULT, "[开公司|开店]要办哪些手续？[税务|执照]要怎么弄", ("market.registration", "tax.service")),
     (COMPLAINT, "坐车的时候[司机态度很差|被多收了钱]，[车牌号没记下|在{road}上的车]", ("transport.taxi", "transport.bus")),
-)  # fmt: skip
+)
+# fmt: on

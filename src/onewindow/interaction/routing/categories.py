@@ -99,9 +99,7 @@ def tree_load(path: Path, *, departments: Iterable[str] = KNOWN_DEPARTMENTS) -> 
                 raise CategoryTreeError(f"{code}: unknown department {department!r}")
             elif depth == 1:
                 raise CategoryTreeError(f"{code}: a top-level node needs children")
-            nodes.append(
-                Category(code, item["name"], item["name_en"], parent, department, depth)
-            )
+            nodes.append(Category(code, item["name"], item["name_en"], parent, department, depth))
             if children:
                 walk(children, code, depth + 1)
 

@@ -16,6 +16,7 @@ The output depends only on the tree and the seed::
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import re
@@ -68,7 +69,9 @@ OPENINGS: dict[str, tuple[str, ...]] = {
 
 CLOSINGS: dict[str, tuple[str, ...]] = {
     "any": ("", "", "", "谢谢。", "麻烦了。", "联系电话已经留了。", "我有照片和视频可以提供。"),
-    CONSULT: ("谢谢！", "麻烦回复一下。", "急，在线等。", "网上查了半天都查不到。", "该找哪个部门？"),
+    CONSULT: (
+        "谢谢！", "麻烦回复一下。", "急，在线等。", "网上查了半天都查不到。", "该找哪个部门？",
+    ),
     COMPLAINT: (
         "希望尽快处理。", "请相关部门尽快处理！！", "已经反映过好多次了，一直没人管。",
         "请给个说法。", "再不处理我就去媒体曝光了。", "请不要又回复一句已转办就算了。",
@@ -134,6 +137,7 @@ TYPOS = (
     ("那", "哪"), ("做", "作"), ("噪音", "燥音"), ("麻烦", "麻繁"), ("小区", "小曲"),
     ("物业", "物叶"), ("投诉", "投素"), ("工资", "工质"), ("停车", "挺车"),
 )  # fmt: skip
+PLATE_CHARACTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
 SURNAMES = "陈李黄张梁林刘吴罗何郑谢冯邓曾彭苏卢蔡"
 
 
@@ -231,7 +235,8 @@ class _Filler:
         word, trade = r.choice(_places.COMPANY_WORDS), r.choice(_places.COMPANY_TRADES)
         return r.choice(
             (
-                f"广州市{word}{trade}有限公司", f"{word}{trade}公司", f"{self.road()}的一家{trade}公司",
+                f"广州市{word}{trade}有限公司", f"{word}{trade}公司",
+                f"{self.road()}的一家{trade}公司",
                 f"{self.street()}那边一家{trade}厂",
             )
         )  # fmt: skip
@@ -277,10 +282,12 @@ class _Filler:
             "db": lambda: str(r.randint(58, 86)),
             "line": lambda: str(r.randint(1, 22)),
             "bus": lambda: r.choice(("B", "", "", "")) + str(r.randint(2, 599)),
-            "plate": lambda: "".join(r.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in "12345"),
+            "plate": lambda: "".join(r.choice(PLATE_CHARACTERS) for _ in range(5)),
             "price": lambda: f"{r.randint(15, 30) / 10:.1f}元",
             "price2": lambda: f"{r.randint(32, 60) / 10:.1f}元",
-            "month": lambda: r.choice(("今年3月", "去年10月", "年初", "上半年", f"{r.randint(1, 12)}月")),
+            "month": lambda: r.choice(
+                ("今年3月", "去年10月", "年初", "上半年", f"{r.randint(1, 12)}月")
+            ),
             "year": lambda: str(r.randint(2024, 2026)),
             "ticket": lambda: f"GZ{r.randint(2025, 2026)}{r.randint(10**7, 10**8 - 1)}",
             "topic": lambda: "",
@@ -291,8 +298,8 @@ class _Filler:
             r"\[([^\]]*)\]", lambda m: self.rng.choice(m.group(1).split("|")), template
         )
         slots = self.slots()
-        if extra:
-            slots.update({k: (lambda v=v: v) for k, v in extra.items()})
+        for key, value in (extra or {}).items():
+            slots[key] = functools.partial(str, value)
         return re.sub(r"\{(\w+)\}", lambda m: slots[m.group(1)](), choices)
 
 
@@ -375,9 +382,8 @@ def corpus_generate(
             if text in seen:
                 continue
             seen.add(text)
-            rows.append(
-                LabelledRequest(text, kind, leaf.code, _department(rng, tree, leaf.code), district.code)
-            )
+            department = _department(rng, tree, leaf.code)
+            rows.append(LabelledRequest(text, kind, leaf.code, department, district.code))
             made += 1
     rng.shuffle(rows)
     return rows
@@ -406,7 +412,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--per-category", type=int, default=DEFAULT_PER_CATEGORY)
     args = parser.parse_args(argv)
     rows = corpus_generate(tree_load(args.tree), seed=args.seed, per_category=args.per_category)
-    print(f"{corpus_write(rows, args.out)} requests written to {args.out}")  # noqa: T201
+    print(f"{corpus_write(rows, args.out)} requests written to {args.out}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ each with a probability, learnt from labelled requests.
 Features are TF-IDF weights of jieba words (and word pairs) beside character 1–3-grams, so that
 a typo or a word the dictionary splits still counts; on them, two linear support-vector
 machines calibrated to probabilities (sigmoid, three folds) predict the category and the
-department. Pure Python and scikit-learn: no Django. The model is saved with joblib under a directory the caller gives (the platform's var dir)::
+department. Pure Python and scikit-learn: no Django. The model is saved with joblib under
+a directory the caller gives (the platform's var dir)::
 
     report = train(corpus_read(path), seed=7)
     report.model.save(var_dir)
@@ -23,8 +24,8 @@ from typing import Any, Protocol
 import joblib
 import numpy as np
 import sklearn
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC

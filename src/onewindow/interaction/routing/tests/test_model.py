@@ -57,9 +57,9 @@ def test_a_text_like_nothing_seen_still_gets_a_suggestion(report):
         suggestions = report.model.suggest(text)
         assert len(suggestions) == 3
         assert suggestions[0].probability > 0
-        assert suggestions[0].department == report.model.category_departments[
-            suggestions[0].category
-        ]
+        assert (
+            suggestions[0].department == report.model.category_departments[suggestions[0].category]
+        )
 
 
 def test_the_model_is_saved_under_the_var_dir_and_loads_the_same(report, tmp_path):
