@@ -112,7 +112,9 @@ FOLDS = 3  # of the calibration: a category needs at least this many training re
 
 
 def _classifier(seed: int) -> CalibratedClassifierCV:
-    return CalibratedClassifierCV(LinearSVC(C=0.5, random_state=seed), cv=FOLDS)
+    # One machine fitted on all the rows, calibrated on the folds' out-of-fold scores: a third
+    # of the size of keeping one machine a fold, and as accurate here.
+    return CalibratedClassifierCV(LinearSVC(C=0.5, random_state=seed), cv=FOLDS, ensemble=False)
 
 
 class RoutingModel:
@@ -138,6 +140,8 @@ class RoutingModel:
             raise ValueError(f"fewer than {FOLDS} requests in: {', '.join(sorted(few))}")
         features = _features()
         matrix = features.fit_transform([r.text for r in rows])
+        for _, vectorizer in features.transformer_list:
+            vectorizer.stop_words_ = None  # the terms min_df dropped: only size in the file
         categories = _classifier(seed).fit(matrix, [r.category for r in rows])
         departments = _classifier(seed).fit(matrix, [r.department for r in rows])
         counts: dict[str, Counter[str]] = {}
@@ -248,3 +252,33 @@ def train(rows: Sequence[Labelled], *, holdout: float = 0.2, seed: int = 0) -> T
     return TrainReport(
         model, len(train_rows), len(test_rows), category, department, time.perf_counter() - started
     )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Train on a JSON-lines file, print what the held-back share says, save the model."""
+    import argparse
+
+    from .corpus import corpus_read
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--corpus", type=Path, default=Path("catalog/interaction/training.jsonl"))
+    parser.add_argument("--var-dir", type=Path, help="save the model under this directory")
+    parser.add_argument("--holdout", type=float, default=0.2)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    report = train(corpus_read(args.corpus), holdout=args.holdout, seed=args.seed)
+    print(f"trained on {report.train_rows}, measured on {report.test_rows}", end=" ")
+    print(f"in {report.seconds:.1f} s")
+    for name, accuracy in (("category", report.category), ("department", report.department)):
+        if accuracy is not None:
+            print(
+                f"{name}: top-1 {accuracy.top1:.3f} top-3 {accuracy.top3:.3f} "
+                f"(most frequent: top-1 {accuracy.baseline_top1:.3f} top-3 "
+                f"{accuracy.baseline_top3:.3f})"
+            )
+    if args.var_dir:
+        print(f"saved to {report.model.save(args.var_dir)}")
+
+
+if __name__ == "__main__":
+    main()
