@@ -17,6 +17,22 @@ data was last brought up to date, and the sources that could not be reached (sho
 "暂时无法获取，x 分钟前更新" instead of an empty list). A provider that raises is shown the
 same way: one broken source never breaks the page.
 
+What a page shows may be kept for a while (the portal keeps each resident's sections under a
+version of that person's page). So every change that can alter someone's page says so,
+through the one front door here, without knowing who keeps what:
+
+- :func:`home_watch` (from ``AppConfig.ready()``): every ``save()`` and ``delete()`` of a
+  model changes the pages of the people its rows name::
+
+      home_watch("notify.Message", lambda m: HomeAudience.of(user_ids=[m.recipient_id]))
+
+- :func:`home_changed`: a change made without ``save()`` (``QuerySet.update()``,
+  ``bulk_create()``) names its people itself; ``everyone=True`` for a change that can alter
+  every page (a bill provider's circuit opening, the catalogue).
+
+Both announce the change inside the transaction that makes it: the new version commits with
+the change, and a rollback leaves the page as it was.
+
 This module imports no app: the account is whatever the caller passes (an identity
 ``User``)."""
 
@@ -24,10 +40,13 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Protocol
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 
 log = logging.getLogger(__name__)
 
@@ -196,16 +215,105 @@ def with_items(section: HomeSection, items: Sequence[HomeItem]) -> HomeSection:
     return replace(section, items=tuple(items))
 
 
+# --- what changed: the front door of every change that can alter someone's page -------------
+
+
+def _ids(values: Iterable[int | None]) -> frozenset[int]:
+    return frozenset(int(value) for value in values if value)
+
+
+@dataclass(frozen=True)
+class HomeAudience:
+    """Whose pages a change alters: natural persons (``identity.Person`` ids), accounts
+    (``identity.User`` ids), companies (every person acting for them), or everyone."""
+
+    person_ids: frozenset[int] = frozenset()
+    user_ids: frozenset[int] = frozenset()
+    company_ids: frozenset[int] = frozenset()
+    everyone: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        person_ids: Iterable[int | None] = (),
+        user_ids: Iterable[int | None] = (),
+        company_ids: Iterable[int | None] = (),
+        everyone: bool = False,
+    ) -> HomeAudience:
+        return cls(_ids(person_ids), _ids(user_ids), _ids(company_ids), everyone)
+
+    def __bool__(self) -> bool:
+        return bool(self.everyone or self.person_ids or self.user_ids or self.company_ids)
+
+
+# Sent by home_changed with ``audience=`` a HomeAudience, inside the caller's transaction:
+# whoever keeps pages (the portal) drops the versions it kept for them. A receiver that
+# raises undoes the change (a page kept past a change would be wrong, not just late).
+home_page_changed = Signal()
+
+
+def home_changed(
+    *,
+    person_ids: Iterable[int | None] = (),
+    user_ids: Iterable[int | None] = (),
+    company_ids: Iterable[int | None] = (),
+    everyone: bool = False,
+) -> None:
+    """What the pages of these people show may have changed (call it in the transaction that
+    changes it). Ids that are None are skipped; nothing named, nothing done."""
+    audience = HomeAudience.of(
+        person_ids=person_ids, user_ids=user_ids, company_ids=company_ids, everyone=everyone
+    )
+    if audience:
+        home_page_changed.send(sender=HomeAudience, audience=audience)
+
+
+HomeAudienceOf = Callable[[Any], HomeAudience]
+_watched: dict[str, list[HomeAudienceOf]] = {}
+
+
+def _on_row_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if kwargs.get("raw"):  # fixtures being loaded
+        return
+    for audience_of in _watched.get(sender._meta.label, ()):
+        audience = audience_of(instance)
+        if audience:
+            home_page_changed.send(sender=HomeAudience, audience=audience)
+
+
+def home_watch(model: str, audience: HomeAudienceOf) -> None:
+    """Every ``save()`` and ``delete()`` of ``model`` (``"app_label.Model"``) alters the pages
+    of ``audience(row)``. Call from ``AppConfig.ready()``; watching twice changes nothing."""
+    entries = _watched.setdefault(model, [])
+    if audience in entries:
+        return
+    entries.append(audience)
+    uid = f"core.home.watch:{model}"
+    post_save.connect(_on_row_changed, sender=model, dispatch_uid=uid, weak=False)
+    post_delete.connect(_on_row_changed, sender=model, dispatch_uid=uid + ":delete", weak=False)
+
+
+def home_watched() -> dict[str, int]:
+    """The models watched, with how many audiences each (the checks and tests read it)."""
+    return {model: len(entries) for model, entries in _watched.items() if entries}
+
+
 __all__ = [
+    "HomeAudience",
     "HomeItem",
     "HomeSection",
     "HomeSectionProvider",
     "Unavailable",
+    "home_changed",
+    "home_page_changed",
     "home_section_collect",
     "home_section_keys",
     "home_section_providers",
     "home_section_register",
     "home_section_unregister",
+    "home_watch",
+    "home_watched",
     "sort_items",
     "with_items",
 ]

@@ -58,6 +58,7 @@ from onewindow.identity.selectors.people import (
     person_may_act_for,
     person_row_get,
     person_rows_after,
+    user_ids_of,
 )
 from onewindow.identity.selectors.seeding import (
     CompanyContacts,
@@ -103,6 +104,7 @@ __all__ = [
     "person_find_by_id_number_bidx",
     "person_find_by_phone",
     "person_for_user",
+    "user_ids_of",
     "person_for_user_id",
     "person_get",
     "person_list_with_id_number",
