@@ -8,7 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from onewindow.core.home import HomeAudience, home_changed, home_watch
+from onewindow.core.home import (
+    HomeAudience,
+    home_announce_once,
+    home_announced,
+    home_changed,
+    home_watch,
+)
 
 
 def case_home_audience(*, case_ids: Iterable[int]) -> HomeAudience:
@@ -41,10 +47,15 @@ def _person_of(id_number_bidx: str | None) -> int | None:
     return person.pk if person is not None else None
 
 
-def case_home_changed(*, case_ids: Iterable[int]) -> None:
+def case_home_changed(*, case_ids: Iterable[int] = (), case: Any = None) -> None:
     """The pages of everyone these cases show on may have changed (rows changed without
-    ``save()``: ``QuerySet.update()``, ``bulk_create()``)."""
-    audience = case_home_audience(case_ids=case_ids)
+    ``save()``: ``QuerySet.update()``, ``bulk_create()``). ``case``: a row in hand, whose
+    people are read from it (its consent parties only while it waits for their consent)."""
+    ids = [case.pk] if case is not None else list(case_ids)
+    ids = [pk for pk in ids if home_announce_once(("cases.Case", pk))]
+    if not ids:
+        return
+    audience = case_home_audience(case_ids=ids)
     home_changed(
         user_ids=audience.user_ids,
         person_ids=audience.person_ids,
@@ -53,6 +64,8 @@ def case_home_changed(*, case_ids: Iterable[int]) -> None:
 
 
 def _case(case: Any) -> HomeAudience:
+    if case.pk in _announced_cases():
+        return HomeAudience()  # its people and its parties announced in this transaction
     return HomeAudience.of(
         user_ids=[case.created_by_id],
         person_ids=[case.applicant_person_id, case.agent_id],
@@ -60,7 +73,14 @@ def _case(case: Any) -> HomeAudience:
     )
 
 
+def _announced_cases() -> set[int]:
+    """The cases whose every person (parties included) this transaction announced."""
+    return {key[1] for key in home_announced() if key[0] == "cases.Case"}
+
+
 def _task(task: Any) -> HomeAudience:
+    if not home_announce_once(("cases.Case", task.case_id)):
+        return HomeAudience.of(company_ids=[task.company_id])
     audience = case_home_audience(case_ids=[task.case_id])
     return HomeAudience.of(
         user_ids=audience.user_ids,
@@ -70,6 +90,8 @@ def _task(task: Any) -> HomeAudience:
 
 
 def _party(party: Any) -> HomeAudience:
+    if not home_announce_once(("cases.Case", party.case_id)):
+        return HomeAudience.of(person_ids=[party.person_id or _person_of(party.id_number_bidx)])
     audience = case_home_audience(case_ids=[party.case_id])
     return HomeAudience.of(
         user_ids=audience.user_ids,

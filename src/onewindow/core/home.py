@@ -40,11 +40,12 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Protocol
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 
@@ -253,6 +254,76 @@ class HomeAudience:
 home_page_changed = Signal()
 
 
+class _Announced:
+    """What the current transaction has announced already: a version replaced inside a
+    transaction is seen by others only when it commits, with every later change of the same
+    transaction, so announcing the same people again before then changes nothing. Known by
+    an on-commit marker (gone once the transaction commits or rolls back, or the savepoint it
+    was made in is rolled back) and the savepoints open when it was made (gone once they are
+    released: a test's use cases, each in its own savepoint, announce each their own)."""
+
+    def __init__(self, stack: list[Any]) -> None:
+        self.stack = stack
+        self.keys: set[Hashable] = set()
+
+    def __call__(self) -> None:  # the on-commit marker: nothing to do
+        return None
+
+
+def _announced() -> _Announced | None:
+    """The current transaction's record (None outside a transaction: nothing to remember)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return None
+    stack = list(connection.savepoint_ids)
+    held: _Announced | None = getattr(connection, "_home_announced", None)
+    if (
+        held is not None
+        and held.stack == stack[: len(held.stack)]
+        and any(entry[1] is held for entry in connection.run_on_commit)
+    ):
+        return held
+    held = _Announced(stack)
+    connection.on_commit(held)
+    connection._home_announced = held  # type: ignore[attr-defined]
+    return held
+
+
+def home_read() -> None:
+    """A page is being read in the current transaction: it sees what was announced so far,
+    so whatever is announced after this is announced again (call it before reading the
+    version a page is kept under)."""
+    connection = transaction.get_connection()
+    if getattr(connection, "_home_announced", None) is not None:
+        connection._home_announced = None  # type: ignore[attr-defined]
+
+
+def home_announced() -> frozenset[Hashable]:
+    """The keys the current transaction has announced (empty outside one)."""
+    connection = transaction.get_connection()
+    held: _Announced | None = getattr(connection, "_home_announced", None)
+    if (
+        held is None
+        or not connection.in_atomic_block
+        or held.stack != list(connection.savepoint_ids)[: len(held.stack)]
+        or not any(entry[1] is held for entry in connection.run_on_commit)
+    ):
+        return frozenset()
+    return frozenset(held.keys)
+
+
+def home_announce_once(key: Hashable) -> bool:
+    """True the first time ``key`` is announced in the current transaction (always outside
+    one): a watcher skips reading who its row concerns when that was announced already."""
+    held = _announced()
+    if held is None:
+        return True
+    if key in held.keys:
+        return False
+    held.keys.add(key)
+    return True
+
+
 def home_changed(
     *,
     person_ids: Iterable[int | None] = (),
@@ -261,10 +332,25 @@ def home_changed(
     everyone: bool = False,
 ) -> None:
     """What the pages of these people show may have changed (call it in the transaction that
-    changes it). Ids that are None are skipped; nothing named, nothing done."""
+    changes it). Ids that are None are skipped; nothing named, nothing done; the people the
+    current transaction announced already are not announced again."""
     audience = HomeAudience.of(
         person_ids=person_ids, user_ids=user_ids, company_ids=company_ids, everyone=everyone
     )
+    held = _announced()
+    if held is not None:
+        fresh = HomeAudience(
+            person_ids=frozenset(i for i in audience.person_ids if ("p", i) not in held.keys),
+            user_ids=frozenset(i for i in audience.user_ids if ("u", i) not in held.keys),
+            company_ids=frozenset(i for i in audience.company_ids if ("c", i) not in held.keys),
+            everyone=audience.everyone and ("everyone",) not in held.keys,
+        )
+        held.keys.update(("p", i) for i in fresh.person_ids)
+        held.keys.update(("u", i) for i in fresh.user_ids)
+        held.keys.update(("c", i) for i in fresh.company_ids)
+        if fresh.everyone:
+            held.keys.add(("everyone",))
+        audience = fresh
     if audience:
         home_page_changed.send(sender=HomeAudience, audience=audience)
 
@@ -278,8 +364,12 @@ def _on_row_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
         return
     for audience_of in _watched.get(sender._meta.label, ()):
         audience = audience_of(instance)
-        if audience:
-            home_page_changed.send(sender=HomeAudience, audience=audience)
+        home_changed(
+            person_ids=audience.person_ids,
+            user_ids=audience.user_ids,
+            company_ids=audience.company_ids,
+            everyone=audience.everyone,
+        )
 
 
 def home_watch(model: str, audience: HomeAudienceOf) -> None:
@@ -305,6 +395,9 @@ __all__ = [
     "HomeSection",
     "HomeSectionProvider",
     "Unavailable",
+    "home_announce_once",
+    "home_announced",
+    "home_read",
     "home_changed",
     "home_page_changed",
     "home_section_collect",

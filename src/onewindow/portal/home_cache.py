@@ -28,7 +28,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from onewindow.core.home import HomeAudience
+from onewindow.core.home import HomeAudience, home_read
 from onewindow.portal.models import EVERYONE, HomePageVersion
 
 if TYPE_CHECKING:
@@ -66,6 +66,7 @@ def home_page_kept(*, user: User, build: Callable[[], HomePage]) -> HomePage:
     """The resident's page as kept under its current version, or ``build()`` kept now."""
     if _seconds("PORTAL_HOME_CACHE_SECONDS", CACHE_SECONDS) <= 0:
         return build()
+    home_read()  # a change this transaction makes after this read replaces the version again
     key = _key(user.pk, home_page_version(user_id=user.pk))
     page: HomePage | None = cache.get(key)
     if page is not None:

@@ -150,7 +150,7 @@ def save_case(case: Case, *fields: str) -> None:
     if updated != 1:
         raise StaleCase()
     case.lock_version += 1
-    case_home_changed(case_ids=[case.pk])
+    case_home_changed(case=case)
 
 
 def event_row(
