@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from onewindow.appointments import audit_events
-from onewindow.appointments.home_changes import bookings_home_changed
 from onewindow.appointments.case_facts import BookingCase, booking_case, booking_cases
 from onewindow.appointments.case_facts import case_facts_source_set as case_facts_source_set
+from onewindow.appointments.home_changes import bookings_home_changed
 from onewindow.appointments.models import AppointmentResource, Booking, Slot
 from onewindow.appointments.selectors import (
     APPOINTMENT_FIELD,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.bills import audit_events, conf
+from onewindow.bills.home_changes import subscriptions_home_changed
 from onewindow.bills.models import (
     Bill,
     Channel,
@@ -39,7 +40,6 @@ from onewindow.bills.providers.base import (
 
 # The fake providers' book of accounts, for the demo city and tests.
 from onewindow.bills.providers.fake import fake_account_register as fake_account_register
-from onewindow.bills.home_changes import subscriptions_home_changed
 from onewindow.bills.selectors import BillSummary, bill_summary, provider_down
 from onewindow.bills.signals import bill_arrived
 from onewindow.core.crypto import blind_index

@@ -75,7 +75,9 @@ def _case(case: Any) -> HomeAudience:
 
 def _announced_cases() -> set[int]:
     """The cases whose every person (parties included) this transaction announced."""
-    return {key[1] for key in home_announced() if key[0] == "cases.Case"}
+    return {
+        int(key[1]) for key in home_announced() if isinstance(key, tuple) and key[0] == "cases.Case"
+    }
 
 
 def _task(task: Any) -> HomeAudience:

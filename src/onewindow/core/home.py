@@ -285,7 +285,7 @@ def _announced() -> _Announced | None:
         return held
     held = _Announced(stack)
     connection.on_commit(held)
-    connection._home_announced = held  # type: ignore[attr-defined]
+    connection._home_announced = held
     return held
 
 
@@ -295,7 +295,7 @@ def home_read() -> None:
     version a page is kept under)."""
     connection = transaction.get_connection()
     if getattr(connection, "_home_announced", None) is not None:
-        connection._home_announced = None  # type: ignore[attr-defined]
+        connection._home_announced = None
 
 
 def home_announced() -> frozenset[Hashable]:
@@ -397,9 +397,9 @@ __all__ = [
     "Unavailable",
     "home_announce_once",
     "home_announced",
-    "home_read",
     "home_changed",
     "home_page_changed",
+    "home_read",
     "home_section_collect",
     "home_section_keys",
     "home_section_providers",

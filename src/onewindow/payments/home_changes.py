@@ -13,7 +13,9 @@ from onewindow.core.home import HomeAudience, home_watch
 def _case_ids(order_ids: Iterable[int]) -> list[int]:
     from onewindow.payments.models import PaymentOrder
 
-    return list(PaymentOrder.objects.filter(pk__in=list(order_ids)).values_list("case_id", flat=True))
+    return list(
+        PaymentOrder.objects.filter(pk__in=list(order_ids)).values_list("case_id", flat=True)
+    )
 
 
 def order_home_changed(*, order_ids: Iterable[int]) -> None:

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.core.text import zh_text
 from onewindow.payments import audit_events
-from onewindow.payments.home_changes import order_home_changed
 from onewindow.payments.conf import gateway as get_gateway
+from onewindow.payments.home_changes import order_home_changed
 from onewindow.payments.models import (
     FeeItem,
     PaymentEvent,

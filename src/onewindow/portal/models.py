@@ -17,6 +17,8 @@ class HomePageVersion(models.Model):
     user_id = models.BigIntegerField(primary_key=True)
     version = models.BigIntegerField()
 
+    objects: models.Manager[HomePageVersion] = models.Manager()
+
     class Meta:
         verbose_name = "home page version"
 

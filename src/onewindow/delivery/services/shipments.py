@@ -15,8 +15,8 @@ from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import Conflict, ValidationFailed
 from onewindow.core.identifiers import normalize_phone
 from onewindow.delivery import audit_events
-from onewindow.delivery.home_changes import shipments_home_changed
 from onewindow.delivery.conf import courier, poll_quiet_seconds
+from onewindow.delivery.home_changes import shipments_home_changed
 from onewindow.delivery.models import Shipment, TrackingEvent
 from onewindow.delivery.providers.base import CourierError, Party, ShipmentRequest
 from onewindow.delivery.services._common import order_id_for, track_ref

@@ -104,7 +104,6 @@ __all__ = [
     "person_find_by_id_number_bidx",
     "person_find_by_phone",
     "person_for_user",
-    "user_ids_of",
     "person_for_user_id",
     "person_get",
     "person_list_with_id_number",
@@ -136,5 +135,6 @@ __all__ = [
     "staff_with_authenticators",
     "user_get",
     "user_get_by_username",
+    "user_ids_of",
     "user_is_staff",
 ]

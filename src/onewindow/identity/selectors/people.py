@@ -29,13 +29,13 @@ def person_for_user(user: User | AnonymousUser | None) -> Person | None:
         return None
     related = Person._meta.get_field("user").remote_field  # the reverse side: user.person
     assert isinstance(user, User)
-    if related.is_cached(user):  # type: ignore[attr-defined]
-        cached = related.get_cached_value(user)  # type: ignore[attr-defined]
-        if cached is not None:
-            return cached  # type: ignore[no-any-return]
+    if related.is_cached(user):
+        cached = related.get_cached_value(user)
+        if isinstance(cached, Person):
+            return cached
     person = Person.objects.filter(user_id=user.pk).first()
     if person is not None:
-        related.set_cached_value(user, person)  # type: ignore[attr-defined]
+        related.set_cached_value(user, person)
     return person
 
 
