@@ -21,6 +21,16 @@ def _fresh_crypto_keys(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():  # type: ignore[no-untyped-def]
+    """Every test starts with an empty cache: what an earlier test kept (a resident's page
+    under their account's id, which a later test's database reuses) is not this test's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _default_language():  # type: ignore[no-untyped-def]
     """Every test starts in the site's language: a request made in English by an earlier
     test leaves English active on the thread (LocaleMiddleware does not undo it)."""

@@ -2,8 +2,10 @@
 
 (a) bulk data: 1 M real-name residents and 5 M cases (bench/citizen_data.py; topped up, not
     regenerated, on a second run);
-(b) gunicorn serving the platform: the empty view, then the resident home page ``/`` and
-    ``GET /api/v1/me/home``, each request as a different random resident (1,000 sessions):
+(b) gunicorn serving the platform: the empty view, a signed-in trivial view (the floor of
+    any resident's page: session and account loaded, nothing else), then the resident home
+    page ``/`` and ``GET /api/v1/me/home``, each request as a different random resident
+    (1,000 sessions):
     throughput ÷ the empty view's [≥ 0.30] and p95 ÷ the empty view's p95 [≤ 5].
 
     .venv/bin/python bench/citizen_page.py [--residents 1000000] [--cases-per-resident 5]
@@ -82,7 +84,7 @@ def check_pages(base: str, cookies: list[str]) -> None:
     redirects to the login page would measure nothing)."""
     import httpx
 
-    for path in ("/", "/api/v1/me/home"):
+    for path in ("/bench/signed-in", "/", "/api/v1/me/home"):
         response = httpx.get(base + path, headers={"Cookie": cookies[0]}, timeout=30)
         if response.status_code != 200:
             raise SystemExit(f"{path} answered {response.status_code} for a sampled resident")
@@ -144,7 +146,11 @@ def main() -> int:
         results["empty"] = login_home.get_load(
             f"{base}/bench/empty", seconds=args.seconds, connections=args.connections
         ).as_dict()
-        for key, path in (("home", "/"), ("api_home", "/api/v1/me/home")):
+        for key, path in (
+            ("signed_in", "/bench/signed-in"),
+            ("home", "/"),
+            ("api_home", "/api/v1/me/home"),
+        ):
             print(f"• {path} as random residents", flush=True)
             page_load(f"{base}{path}", cookies, seconds=2, connections=args.connections)
             results[key] = page_load(
@@ -155,7 +161,12 @@ def main() -> int:
     print(f"{results['residents']:,} residents, {case_count:,} cases")
     print(f"{'':<22}{'req/s':>10}{'p95 ms':>10}{'÷ empty req/s':>16}{'p95 ÷ empty':>14}")
     print(f"{'empty view':<22}{empty['rps']:>10.1f}{empty['p95_ms']:>10.1f}")
-    for key, label in (("home", "home page /"), ("api_home", "GET /api/v1/me/home")):
+    rows = (
+        ("signed_in", "signed in (floor)"),
+        ("home", "home page /"),
+        ("api_home", "GET /api/v1/me/home"),
+    )
+    for key, label in rows:
         row = results[key]
         throughput = row["rps"] / empty["rps"] if empty["rps"] else 0.0
         latency = row["p95_ms"] / empty["p95_ms"] if empty["p95_ms"] else 0.0
@@ -166,6 +177,10 @@ def main() -> int:
             f"{label:<22}{row['rps']:>10.1f}{row['p95_ms']:>10.1f}{throughput:>16.3f}"
             f"{latency:>14.2f}  (targets ≥ 0.30, ≤ 5: {verdict})"
         )
+    floor = results["signed_in"]["rps"]
+    if floor:
+        for key, label in rows[1:]:
+            print(f"{label:<22} ÷ the signed-in floor: {results[key]['rps'] / floor:.3f}")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     path = out / f"citizen-page-{time.strftime('%Y%m%d-%H%M%S')}.json"

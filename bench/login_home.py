@@ -51,7 +51,10 @@ def app_env(database_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         ONEWINDOW_VAR_DIR=str(ROOT / "var" / "bench"),
         ONEWINDOW_LOG_FORMAT="text",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
+        # the checkout's own code (src/) before any installed copy of the package
+        PYTHONPATH=os.pathsep.join(
+            filter(None, [str(ROOT), str(ROOT / "src"), env.get("PYTHONPATH", "")])
+        ),
     )
     env.pop("ONEWINDOW_DEMO", None)
     return env

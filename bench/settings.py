@@ -2,6 +2,8 @@
 benchmark's extra URL and without the per-IP SMS limit, because every simulated resident
 comes from 127.0.0.1. Never used by the application itself."""
 
+import os
+
 from onewindow.config.base import *  # noqa: F403
 from onewindow.config.base import LOGGING
 
@@ -17,3 +19,8 @@ SMS_SEND_LIMITS_PER_IP = []
 CELERY_TASK_ALWAYS_EAGER = True
 
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "WARNING"}}  # type: ignore[dict-item]
+
+# How long a resident's page is kept (portal.home_cache); BENCH_HOME_CACHE_SECONDS=0 measures
+# the page as built on every view.
+if "BENCH_HOME_CACHE_SECONDS" in os.environ:
+    PORTAL_HOME_CACHE_SECONDS = int(os.environ["BENCH_HOME_CACHE_SECONDS"])

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from onewindow.appointments import audit_events
 from onewindow.appointments.case_facts import BookingCase, booking_case, booking_cases
 from onewindow.appointments.case_facts import case_facts_source_set as case_facts_source_set
+from onewindow.appointments.home_changes import bookings_home_changed
 from onewindow.appointments.models import AppointmentResource, Booking, Slot
 from onewindow.appointments.selectors import (
     APPOINTMENT_FIELD,
@@ -204,6 +205,7 @@ def booking_create(
         Booking.objects.filter(pk=current.pk).update(
             status=Booking.Status.CANCELLED, cancelled_at=now
         )
+        bookings_home_changed(booking_ids=[current.pk])
         _release_place(current.slot_id)
         audit.append(
             AuditEntry(
@@ -271,6 +273,7 @@ def bookings_release_for_case(
         Booking.objects.filter(pk=booking.pk).update(
             status=Booking.Status.CANCELLED, cancelled_at=now or timezone.now(), case=None
         )
+        bookings_home_changed(booking_ids=[booking.pk])
         _release_place(booking.slot_id)
         audit_record(
             actor=actor or Actor.system("appointments"),
@@ -305,6 +308,7 @@ def bookings_close_for_case(*, case_id: int, now: datetime.datetime) -> int:
             Booking.objects.filter(pk=booking.pk).update(
                 status=Booking.Status.NO_SHOW, marked_at=now
             )
+        bookings_home_changed(booking_ids=[booking.pk])
         closed += 1
     return closed
 

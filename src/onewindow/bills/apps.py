@@ -9,6 +9,10 @@ class BillsConfig(AppConfig):
     label = "bills"
 
     def ready(self) -> None:
+        from onewindow.bills import home_changes
+
+        home_changes.watch()  # whose citizen pages its changes alter (core.home)
+
         from onewindow.bills.home import SECTION_KEY, bills_section
         from onewindow.core.home import home_section_register
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.bills import audit_events, conf
+from onewindow.bills.home_changes import subscriptions_home_changed
 from onewindow.bills.models import (
     Bill,
     Channel,
@@ -39,10 +40,11 @@ from onewindow.bills.providers.base import (
 
 # The fake providers' book of accounts, for the demo city and tests.
 from onewindow.bills.providers.fake import fake_account_register as fake_account_register
-from onewindow.bills.selectors import BillSummary, bill_summary
+from onewindow.bills.selectors import BillSummary, bill_summary, provider_down
 from onewindow.bills.signals import bill_arrived
 from onewindow.core.crypto import blind_index
 from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from onewindow.core.home import home_changed
 from onewindow.identity.selectors import person_for_user
 
 if TYPE_CHECKING:
@@ -262,6 +264,8 @@ def _record_failure(
 ) -> None:
     with transaction.atomic(durable=True):
         state = ProviderSyncState.objects.select_for_update().get(provider_code=sub.provider_code)
+        if not provider_down(state):  # its outage now shows on every subscriber's page
+            home_changed(everyone=True)
         state.consecutive_failures += 1
         state.last_attempt_at = now
         state.last_error = error[:255]
@@ -276,6 +280,7 @@ def _record_failure(
             state.next_try_at = now + conf.backoff(state.consecutive_failures)
         state.save()
         Subscription.objects.filter(pk=sub.pk).update(last_sync_failed=True)
+        subscriptions_home_changed(subscription_ids=[sub.pk])
         if malformed is not None:
             Quarantine.objects.create(
                 provider_code=sub.provider_code,
@@ -354,7 +359,11 @@ def _store(
         Subscription.objects.filter(pk=sub.pk).update(
             last_synced_at=now, next_sync_at=now + conf.sync_interval(), last_sync_failed=False
         )
-        ProviderSyncState.objects.filter(provider_code=sub.provider_code).update(
+        subscriptions_home_changed(subscription_ids=[sub.pk])
+        states = ProviderSyncState.objects.filter(provider_code=sub.provider_code)
+        if states.filter(~Q(circuit=Circuit.CLOSED) | Q(consecutive_failures__gt=0)).exists():
+            home_changed(everyone=True)  # its outage is no longer on subscribers' pages
+        states.update(
             last_success_at=now,
             last_attempt_at=now,
             consecutive_failures=0,

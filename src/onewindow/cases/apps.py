@@ -6,6 +6,11 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
+        # Whose citizen pages a change to a case, its steps or its parties alters.
+        from onewindow.cases import home_changes
+
+        home_changes.watch()
+
         # The data exchange's look-ups for a case go on its timeline.
         from onewindow.cases.services.timeline import lookup_noted
         from onewindow.exchange.signals import case_lookup_done

@@ -52,6 +52,19 @@ class SupplementRequest:
 
 
 RECENTLY_CONCLUDED = datetime.timedelta(days=30)
+# The columns a case's line on the citizen page shows: never the form data or the process
+# state (JSON that can be many kilobytes), which the page does not show.
+_CASE_LINE = (
+    "id",
+    "number",
+    "status",
+    "step",
+    "updated_at",
+    "deadline",
+    "service_version__service__code",
+    "service_version__service__name",
+    "service_version__service__name_en",
+)
 
 
 def _home_cases(*, user: User | None, company_id: int | None) -> QuerySet[Case]:
@@ -81,7 +94,9 @@ def cases_in_progress(
     count, their open steps, whether any waits for a fee."""
     base = _home_cases(user=user, company_id=company_id)
     rows = list(
-        base.select_related("service_version__service").order_by("-updated_at", "-pk")[:limit]
+        base.select_related("service_version__service")
+        .only(*_CASE_LINE)
+        .order_by("-updated_at", "-pk")[:limit]
     )
     if not rows:
         return [], 0
@@ -91,6 +106,7 @@ def cases_in_progress(
     for task in (
         CaseTask.objects.filter(case_id__in=ids, status__in=ACTIVE_TASKS)
         .select_related("department", "company")
+        .only("id", "case_id", "name", "company_id", "company__name", "department__name")
         .order_by("created_at", "pk")
     ):
         tasks.setdefault(task.case_id, []).append(task)
@@ -150,6 +166,7 @@ def supplement_requests_for(*, user: User, limit: int = 5) -> list[SupplementReq
     cases = list(
         Case.objects.filter(created_by_id=user.pk, status=Case.Status.SUPPLEMENT)
         .select_related("service_version__service")
+        .only(*_CASE_LINE)
         .order_by("updated_at", "pk")[:limit]
     )
     if not cases:
@@ -162,6 +179,9 @@ def supplement_requests_for(*, user: User, limit: int = 5) -> list[SupplementReq
             | Q(decision=CaseTask.Decision.SUPPLEMENT, status=CaseTask.Status.COMPLETED)
         )
         .select_related("department")
+        .only(
+            "id", "case_id", "status", "comment", "completed_at", "created_at", "department__name"
+        )
         .order_by("completed_at", "pk")
     ):
         held = asked.get(task.case_id)
@@ -224,7 +244,19 @@ def company_tasks_home(
     first (one query)."""
     from onewindow.cases.company_task_selectors import company_tasks_for_user
 
-    tasks = company_tasks_for_user(user=user)
+    tasks = (
+        company_tasks_for_user(user=user)
+        .select_related(None)
+        .select_related("company", "case__service_version__service")
+        .only(
+            "id",
+            "name",
+            "created_at",
+            "company__name",
+            "case__service_version__service__name",
+            "case__service_version__service__name_en",
+        )
+    )
     if company_id is not None:
         tasks = tasks.filter(company_id=company_id)
     return [

@@ -13,6 +13,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+# Whose citizen pages a case shows on (``cases.home_changes``).
+from onewindow.cases.home_changes import case_home_audience as case_home_audience
+from onewindow.cases.home_changes import case_home_changed as case_home_changed
+
 # What the citizen page shows (``cases.home_selectors``).
 from onewindow.cases.home_selectors import ActionRequest as ActionRequest
 from onewindow.cases.home_selectors import CaseProgress as CaseProgress

@@ -9,4 +9,8 @@ class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from onewindow.catalog import home_changes
+
+        home_changes.watch()  # whose citizen pages its changes alter (core.home)
+
         from onewindow.catalog import versions  # noqa: F401  (connects its signals)

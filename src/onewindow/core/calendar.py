@@ -98,6 +98,7 @@ def covered_years() -> frozenset[int]:
 def reset_calendar_caches() -> None:
     extra_years.cache_clear()
     covered_years.cache_clear()
+    _working_day.cache_clear()
 
 
 def is_estimate(start: datetime.date, end: datetime.date) -> bool:
@@ -113,8 +114,14 @@ def _day(value: datetime.date) -> datetime.date:
 
 def is_working_day(day: datetime.date, *, estimate: bool = False) -> bool:
     """True for Monday–Friday that are not public holidays, and for make-up working days.
-    Past the holiday data: ``CalendarNotCovered``, or with ``estimate`` Monday–Friday."""
-    day = _day(day)
+    Past the holiday data: ``CalendarNotCovered``, or with ``estimate`` Monday–Friday.
+    Each day's answer is remembered (counting a case's working days left asks about every
+    day up to its deadline, on every page that shows it) until the calendar is reset."""
+    return _working_day(_day(day), estimate)
+
+
+@lru_cache(maxsize=8192)
+def _working_day(day: datetime.date, estimate: bool) -> bool:
     if day.year not in covered_years():
         if estimate:
             return day.weekday() < 5

@@ -17,6 +17,22 @@ data was last brought up to date, and the sources that could not be reached (sho
 "暂时无法获取，x 分钟前更新" instead of an empty list). A provider that raises is shown the
 same way: one broken source never breaks the page.
 
+What a page shows may be kept for a while (the portal keeps each resident's sections under a
+version of that person's page). So every change that can alter someone's page says so,
+through the one front door here, without knowing who keeps what:
+
+- :func:`home_watch` (from ``AppConfig.ready()``): every ``save()`` and ``delete()`` of a
+  model changes the pages of the people its rows name::
+
+      home_watch("notify.Message", lambda m: HomeAudience.of(user_ids=[m.recipient_id]))
+
+- :func:`home_changed`: a change made without ``save()`` (``QuerySet.update()``,
+  ``bulk_create()``) names its people itself; ``everyone=True`` for a change that can alter
+  every page (a bill provider's circuit opening, the catalogue).
+
+Both announce the change inside the transaction that makes it: the new version commits with
+the change, and a rollback leaves the page as it was.
+
 This module imports no app: the account is whatever the caller passes (an identity
 ``User``)."""
 
@@ -24,10 +40,14 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Protocol
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 
 log = logging.getLogger(__name__)
 
@@ -196,16 +216,197 @@ def with_items(section: HomeSection, items: Sequence[HomeItem]) -> HomeSection:
     return replace(section, items=tuple(items))
 
 
+# --- what changed: the front door of every change that can alter someone's page -------------
+
+
+def _ids(values: Iterable[int | None]) -> frozenset[int]:
+    return frozenset(int(value) for value in values if value)
+
+
+@dataclass(frozen=True)
+class HomeAudience:
+    """Whose pages a change alters: natural persons (``identity.Person`` ids), accounts
+    (``identity.User`` ids), companies (every person acting for them), or everyone."""
+
+    person_ids: frozenset[int] = frozenset()
+    user_ids: frozenset[int] = frozenset()
+    company_ids: frozenset[int] = frozenset()
+    everyone: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        person_ids: Iterable[int | None] = (),
+        user_ids: Iterable[int | None] = (),
+        company_ids: Iterable[int | None] = (),
+        everyone: bool = False,
+    ) -> HomeAudience:
+        return cls(_ids(person_ids), _ids(user_ids), _ids(company_ids), everyone)
+
+    def __bool__(self) -> bool:
+        return bool(self.everyone or self.person_ids or self.user_ids or self.company_ids)
+
+
+# Sent by home_changed with ``audience=`` a HomeAudience, inside the caller's transaction:
+# whoever keeps pages (the portal) drops the versions it kept for them. A receiver that
+# raises undoes the change (a page kept past a change would be wrong, not just late).
+home_page_changed = Signal()
+
+
+class _Announced:
+    """What the current transaction has announced already: a version replaced inside a
+    transaction is seen by others only when it commits, with every later change of the same
+    transaction, so announcing the same people again before then changes nothing. Known by
+    an on-commit marker (gone once the transaction commits or rolls back, or the savepoint it
+    was made in is rolled back) and the savepoints open when it was made (gone once they are
+    released: a test's use cases, each in its own savepoint, announce each their own)."""
+
+    def __init__(self, stack: list[Any]) -> None:
+        self.stack = stack
+        self.keys: set[Hashable] = set()
+
+    def __call__(self) -> None:  # the on-commit marker: nothing to do
+        return None
+
+
+def _announced() -> _Announced | None:
+    """The current transaction's record (None outside a transaction: nothing to remember)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return None
+    stack = list(connection.savepoint_ids)
+    held: _Announced | None = getattr(connection, "_home_announced", None)
+    if (
+        held is not None
+        and held.stack == stack[: len(held.stack)]
+        and any(entry[1] is held for entry in connection.run_on_commit)
+    ):
+        return held
+    held = _Announced(stack)
+    connection.on_commit(held)
+    connection._home_announced = held
+    return held
+
+
+def home_read() -> None:
+    """A page is being read in the current transaction: it sees what was announced so far,
+    so whatever is announced after this is announced again (call it before reading the
+    version a page is kept under)."""
+    connection = transaction.get_connection()
+    if getattr(connection, "_home_announced", None) is not None:
+        connection._home_announced = None
+
+
+def home_announced() -> frozenset[Hashable]:
+    """The keys the current transaction has announced (empty outside one)."""
+    connection = transaction.get_connection()
+    held: _Announced | None = getattr(connection, "_home_announced", None)
+    if (
+        held is None
+        or not connection.in_atomic_block
+        or held.stack != list(connection.savepoint_ids)[: len(held.stack)]
+        or not any(entry[1] is held for entry in connection.run_on_commit)
+    ):
+        return frozenset()
+    return frozenset(held.keys)
+
+
+def home_announce_once(key: Hashable) -> bool:
+    """True the first time ``key`` is announced in the current transaction (always outside
+    one): a watcher skips reading who its row concerns when that was announced already."""
+    held = _announced()
+    if held is None:
+        return True
+    if key in held.keys:
+        return False
+    held.keys.add(key)
+    return True
+
+
+def home_changed(
+    *,
+    person_ids: Iterable[int | None] = (),
+    user_ids: Iterable[int | None] = (),
+    company_ids: Iterable[int | None] = (),
+    everyone: bool = False,
+) -> None:
+    """What the pages of these people show may have changed (call it in the transaction that
+    changes it). Ids that are None are skipped; nothing named, nothing done; the people the
+    current transaction announced already are not announced again."""
+    audience = HomeAudience.of(
+        person_ids=person_ids, user_ids=user_ids, company_ids=company_ids, everyone=everyone
+    )
+    held = _announced()
+    if held is not None:
+        fresh = HomeAudience(
+            person_ids=frozenset(i for i in audience.person_ids if ("p", i) not in held.keys),
+            user_ids=frozenset(i for i in audience.user_ids if ("u", i) not in held.keys),
+            company_ids=frozenset(i for i in audience.company_ids if ("c", i) not in held.keys),
+            everyone=audience.everyone and ("everyone",) not in held.keys,
+        )
+        held.keys.update(("p", i) for i in fresh.person_ids)
+        held.keys.update(("u", i) for i in fresh.user_ids)
+        held.keys.update(("c", i) for i in fresh.company_ids)
+        if fresh.everyone:
+            held.keys.add(("everyone",))
+        audience = fresh
+    if audience:
+        home_page_changed.send(sender=HomeAudience, audience=audience)
+
+
+HomeAudienceOf = Callable[[Any], HomeAudience]
+_watched: dict[str, list[HomeAudienceOf]] = {}
+
+
+def _on_row_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if kwargs.get("raw"):  # fixtures being loaded
+        return
+    for audience_of in _watched.get(sender._meta.label, ()):
+        audience = audience_of(instance)
+        home_changed(
+            person_ids=audience.person_ids,
+            user_ids=audience.user_ids,
+            company_ids=audience.company_ids,
+            everyone=audience.everyone,
+        )
+
+
+def home_watch(model: str, audience: HomeAudienceOf) -> None:
+    """Every ``save()`` and ``delete()`` of ``model`` (``"app_label.Model"``) alters the pages
+    of ``audience(row)``. Call from ``AppConfig.ready()``; watching twice changes nothing."""
+    entries = _watched.setdefault(model, [])
+    if audience in entries:
+        return
+    entries.append(audience)
+    uid = f"core.home.watch:{model}"
+    post_save.connect(_on_row_changed, sender=model, dispatch_uid=uid, weak=False)
+    post_delete.connect(_on_row_changed, sender=model, dispatch_uid=uid + ":delete", weak=False)
+
+
+def home_watched() -> dict[str, int]:
+    """The models watched, with how many audiences each (the checks and tests read it)."""
+    return {model: len(entries) for model, entries in _watched.items() if entries}
+
+
 __all__ = [
+    "HomeAudience",
     "HomeItem",
     "HomeSection",
     "HomeSectionProvider",
     "Unavailable",
+    "home_announce_once",
+    "home_announced",
+    "home_changed",
+    "home_page_changed",
+    "home_read",
     "home_section_collect",
     "home_section_keys",
     "home_section_providers",
     "home_section_register",
     "home_section_unregister",
+    "home_watch",
+    "home_watched",
     "sort_items",
     "with_items",
 ]

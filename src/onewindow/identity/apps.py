@@ -7,6 +7,10 @@ class IdentityConfig(AppConfig):
     verbose_name = "Identity"
 
     def ready(self) -> None:
+        from onewindow.identity import home_changes
+
+        home_changes.watch()  # whose citizen pages its changes alter (core.home)
+
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_in
 

@@ -7,4 +7,8 @@ class NotifyConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
+        from onewindow.notify import home_changes
+
+        home_changes.watch()  # whose citizen pages its changes alter (core.home)
+
         from onewindow.notify import checks  # noqa: F401 (registers the deployment checks)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from onewindow.core.home import home_changed
 from onewindow.notify.models import Message
 
 
@@ -99,15 +100,19 @@ def inbox_message_get(*, user_id: int, message_id: int) -> InboxMessage | None:
 def message_mark_read(*, user_id: int, message_id: int) -> bool:
     """Mark one of the person's messages read; False if it was read already or is not
     theirs. A step: the caller's transaction, no audit row."""
-    return bool(
-        Message.objects.filter(recipient_id=user_id, pk=message_id, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
-    )
+    changed = Message.objects.filter(
+        recipient_id=user_id, pk=message_id, read_at__isnull=True
+    ).update(read_at=timezone.now())
+    if changed:
+        home_changed(user_ids=[user_id])  # one unread message fewer on their page
+    return bool(changed)
 
 
 def messages_mark_all_read(*, user_id: int) -> int:
     """Mark every unread message of the person read; how many were. A step."""
-    return Message.objects.filter(recipient_id=user_id, read_at__isnull=True).update(
+    changed = Message.objects.filter(recipient_id=user_id, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    if changed:
+        home_changed(user_ids=[user_id])
+    return changed

@@ -8,6 +8,10 @@ class OnepassConfig(AppConfig):
     label = "onepass"
 
     def ready(self) -> None:
+        from onewindow.onepass import home_changes
+
+        home_changes.watch()  # whose citizen pages its changes alter (core.home)
+
         from onewindow.core.home import home_section_register
         from onewindow.onepass.home import SECTION_KEY, library_section
 

@@ -25,6 +25,7 @@ from onewindow.core.errors import ApplicationError, Conflict, NotFound, Validati
 from onewindow.identity import selectors as identity_selectors
 from onewindow.notify.services import Recipient, notify_tell
 from onewindow.onepass import audit_events, conf
+from onewindow.onepass.home_changes import cards_home_changed
 from onewindow.onepass.models import (
     ActivitySignup,
     HoldRecord,
@@ -250,6 +251,7 @@ def library_card_sync(*, card_id: int) -> bool:
     except ProviderError as exc:
         logger.warning("library card %s sync failed: %s", card_id, exc)
         LibraryCard.objects.filter(pk=card_id).update(sync_failed_at=timezone.now())
+        cards_home_changed(card_ids=[card_id])  # the page says the library cannot be reached
         return False
     with transaction.atomic(durable=True):
         card = LibraryCard.objects.select_for_update().get(pk=card_id)

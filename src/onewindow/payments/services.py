@@ -24,6 +24,7 @@ from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.core.text import zh_text
 from onewindow.payments import audit_events
 from onewindow.payments.conf import gateway as get_gateway
+from onewindow.payments.home_changes import order_home_changed
 from onewindow.payments.models import (
     FeeItem,
     PaymentEvent,
@@ -142,6 +143,7 @@ def order_start_payment(*, user: User, order_id: int, notify_url: str, return_ur
     PaymentOrder.objects.filter(pk=order.pk, status=PaymentOrder.Status.CREATED).update(
         status=PaymentOrder.Status.PAYING
     )
+    order_home_changed(order_ids=[order.pk])
     audit_record(
         actor=Actor.from_user(user),
         action=audit_events.ORDER_START,
@@ -232,6 +234,8 @@ def _apply(
         changed = PaymentOrder.objects.filter(pk=order.pk, status__in=OPEN).update(
             status=PaymentOrder.Status.CLOSED
         )
+    if changed:
+        order_home_changed(order_ids=[order.pk])
     outcome = "applied" if changed else "ignored"
     reason = "" if changed else f"{note.status} while {order.status}"
     PaymentEvent.objects.create(

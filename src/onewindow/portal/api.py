@@ -18,7 +18,7 @@ from onewindow.api.errors import ErrorOut
 from onewindow.core.errors import PermissionDenied
 from onewindow.core.home import HomeSection
 from onewindow.portal.sections import KEYS
-from onewindow.portal.selectors import home_page_for
+from onewindow.portal.selectors import resident_home_page
 
 router = Router(tags=["portal"])
 
@@ -111,7 +111,7 @@ def me_home(request: HttpRequest) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     if getattr(user, "kind", "") != "resident":
         raise PermissionDenied(_("只有居民账号有个人首页。"), code="residents_only")
-    page = home_page_for(user=user)
+    page = resident_home_page(user=user)
     now = timezone.now()
     own = {key: _section(page.sections[key], now) for key in KEYS}
     others = {key: _section(s, now) for key, s in page.sections.items() if key not in KEYS}

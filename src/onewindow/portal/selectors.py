@@ -208,6 +208,14 @@ def home_page_for(*, user: User, limit: int = HOME_LIMIT) -> HomePage:
     )
 
 
+def resident_home_page(*, user: User, limit: int = HOME_LIMIT) -> HomePage:
+    """The resident's home page as kept under its current version (``portal.home_cache``),
+    built afresh when anything on it changed, on a new day, or after a short while."""
+    from onewindow.portal.home_cache import home_page_kept
+
+    return home_page_kept(user=user, build=lambda: home_page_for(user=user, limit=limit))
+
+
 # --- a company's page -----------------------------------------------------------------------
 
 ANNUAL_REPORT_SERVICE = "annual-report"

@@ -16,9 +16,9 @@ from onewindow.identity.http import AuthenticatedHttpRequest
 from onewindow.portal.inbox import message_centre
 from onewindow.portal.selectors import (
     company_page_for,
-    home_page_for,
     live_service_count,
     popular_services,
+    resident_home_page,
 )
 from onewindow.portal.services import message_read_mark, messages_read_mark_all
 
@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_authenticated and kind in STAFF_KINDS:
         return redirect("cases:workbench")
     if user.is_authenticated and kind == "resident":
-        return render(request, "portal/home.html", {"page": home_page_for(user=user)})
+        return render(request, "portal/home.html", {"page": resident_home_page(user=user)})
     context = {"popular": popular_services(), "service_count": live_service_count()}
     return render(request, "portal/landing.html", context)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import Actor
+from onewindow.cases.home_changes import case_home_changed
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.cases.signals import publish
 from onewindow.catalog.selectors import candidate_group_target
@@ -149,6 +150,7 @@ def save_case(case: Case, *fields: str) -> None:
     if updated != 1:
         raise StaleCase()
     case.lock_version += 1
+    case_home_changed(case=case)
 
 
 def event_row(

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from onewindow.cases.home_changes import case_home_changed
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.cases.services._common import event_row
 
@@ -64,6 +65,7 @@ def keep_holders(case: Case, created: list[CaseTask]) -> list[CaseEvent]:
     if holder is None:
         return []
     CaseTask.objects.filter(pk=row.pk).update(status=CaseTask.Status.CLAIMED, claimed_by=holder)
+    case_home_changed(case_ids=[row.case_id])
     row.status, row.claimed_by = CaseTask.Status.CLAIMED, holder
     return [
         event_row(

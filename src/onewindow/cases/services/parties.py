@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases import audit_events
+from onewindow.cases.home_changes import case_home_changed
 from onewindow.cases.models import Case, CaseEvent, CaseParty
 from onewindow.cases.services._common import (
     actor_for,
@@ -276,6 +277,7 @@ def parties_cancel(case: Case, *, now: datetime.datetime) -> None:
     case.parties.filter(consent__in=OPEN).update(
         consent=CaseParty.Consent.CANCELLED, decided_at=now
     )
+    case_home_changed(case_ids=[case.pk])
 
 
 def _locked_party(case_id: int, party_id: int) -> tuple[Case, CaseParty]:

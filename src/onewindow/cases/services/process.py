@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases import audit_events
 from onewindow.cases.findings import case_findings
+from onewindow.cases.home_changes import case_home_changed
 from onewindow.cases.models import Case, CaseEvent, CaseTask
 from onewindow.cases.party_selectors import agreed_parties
 from onewindow.cases.services._common import (
@@ -298,6 +299,7 @@ def _cancel(rows: list[CaseTask], *, now: datetime.datetime) -> None:
     CaseTask.objects.filter(pk__in=[row.pk for row in rows]).update(
         status=CaseTask.Status.CANCELLED, completed_at=now
     )
+    case_home_changed(case_ids={row.case_id for row in rows})
     for row in rows:
         row.status, row.completed_at = CaseTask.Status.CANCELLED, now
 
@@ -355,6 +357,7 @@ def _open_tasks(case: Case, infos: list[Any]) -> list[CaseTask]:
         )
     if connection.features.can_return_rows_from_bulk_insert:
         CaseTask.objects.bulk_create(rows)
+        case_home_changed(case_ids={row.case_id for row in rows})
     else:
         for row in rows:
             row.save(force_insert=True)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, Outcome, audit_record
 from onewindow.cases import audit_events
+from onewindow.cases.home_changes import case_home_changed
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import supervised_department_ids
 from onewindow.cases.services._common import (
@@ -244,6 +245,7 @@ def case_stuck_conclude(
             cancelled = CaseTask.objects.filter(case=case, status__in=ACTIVE_TASKS).update(
                 status=CaseTask.Status.CANCELLED, completed_at=now
             )
+            case_home_changed(case_ids=[case.pk])
             step_clear(case)
             case.stuck_at = None
             case.status = Case.Status.REJECTED

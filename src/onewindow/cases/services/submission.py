@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases import audit_events
+from onewindow.cases.home_changes import case_home_changed
 from onewindow.cases.models import Case, CaseMaterial
 from onewindow.cases.services._common import (
     CaseNotFound,
@@ -272,6 +273,7 @@ def number_case(*, case_id: int, region_code: str, day: datetime.date) -> str:
     if connection.vendor != "postgresql":
         number = allocate_number(region_code=region_code, day=day)
         Case.objects.filter(pk=case_id).update(number=number)
+        case_home_changed(case_ids=[case_id])
         return number
     with connection.cursor() as cursor:
         cursor.execute(
@@ -283,6 +285,7 @@ def number_case(*, case_id: int, region_code: str, day: datetime.date) -> str:
             [region_code, day, f"{region_code}{day:%Y%m%d}", case_id],
         )
         (seq,) = cursor.fetchone()
+    case_home_changed(case_ids=[case_id])
     return _case_number(region_code, day, seq)  # past 99,999 lpad cut it: refused there
 
 

@@ -16,6 +16,7 @@ from onewindow.core.errors import Conflict, ValidationFailed
 from onewindow.core.identifiers import normalize_phone
 from onewindow.delivery import audit_events
 from onewindow.delivery.conf import courier, poll_quiet_seconds
+from onewindow.delivery.home_changes import shipments_home_changed
 from onewindow.delivery.models import Shipment, TrackingEvent
 from onewindow.delivery.providers.base import CourierError, Party, ShipmentRequest
 from onewindow.delivery.services._common import order_id_for, track_ref
@@ -179,6 +180,7 @@ def shipment_mark_cancelled(shipment: Shipment, *, note: str) -> None:
     """Inside the caller's transaction: the shipment is cancelled (final)."""
     at = timezone.now()
     Shipment.objects.filter(pk=shipment.pk).update(status=Shipment.Status.CANCELLED, updated_at=at)
+    shipments_home_changed(shipment_ids=[shipment.pk])
     TrackingEvent.objects.get_or_create(
         shipment=shipment,
         status=Shipment.Status.CANCELLED,

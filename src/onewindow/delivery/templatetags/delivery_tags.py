@@ -72,10 +72,15 @@ def delivery_timeline(context: Any, case: Any) -> dict[str, Any]:
 
 
 @register.inclusion_tag("delivery/home.html", takes_context=True)
-def delivery_for_user(context: Any, user: User | AnonymousUser) -> dict[str, Any]:
+def delivery_for_user(
+    context: Any, user: User | AnonymousUser, section: Any = None
+) -> dict[str, Any]:
+    """A resident's shipments and address book card. ``section``: the page's 我的快递 section
+    as it was read for this page; when it lists none, they are not read again."""
     resident = getattr(user, "kind", "") == "resident"
+    none = section is not None and not section.items and not section.unavailable
     return {
-        "shipments": _annotate(shipments_for_user(user=user), user),
+        "shipments": [] if none else _annotate(shipments_for_user(user=user), user),
         "home": True,
         "resident": resident,
         "address_count": len(addresses_for_user(user=user)) if resident else 0,

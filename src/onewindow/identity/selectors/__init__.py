@@ -58,6 +58,7 @@ from onewindow.identity.selectors.people import (
     person_may_act_for,
     person_row_get,
     person_rows_after,
+    user_ids_of,
 )
 from onewindow.identity.selectors.seeding import (
     CompanyContacts,
@@ -134,5 +135,6 @@ __all__ = [
     "staff_with_authenticators",
     "user_get",
     "user_get_by_username",
+    "user_ids_of",
     "user_is_staff",
 ]

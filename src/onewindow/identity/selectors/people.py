@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,9 +21,22 @@ if TYPE_CHECKING:
 
 
 def person_for_user(user: User | AnonymousUser | None) -> Person | None:
+    """The real-name record behind an account, read once per account object: a request's
+    ``request.user`` keeps it (as ``user.person`` does), so the pages and sections that ask
+    again in the same request cost no more queries. An account with no record yet is asked
+    again each time (the record may be created during the request)."""
     if user is None or not user.is_authenticated:
         return None
-    return Person.objects.filter(user_id=user.pk).first()
+    related = Person._meta.get_field("user").remote_field  # the reverse side: user.person
+    assert isinstance(user, User)
+    if related.is_cached(user):
+        cached = related.get_cached_value(user)
+        if isinstance(cached, Person):
+            return cached
+    person = Person.objects.filter(user_id=user.pk).first()
+    if person is not None:
+        related.set_cached_value(user, person)
+    return person
 
 
 def person_get(*, pk: int) -> Person | None:
@@ -224,6 +238,22 @@ def agent_grants_pending_for(
         .order_by("-granted_at", "-pk")
     )
     return [_grant(row, today) for row in rows]
+
+
+def user_ids_of(*, person_ids: Iterable[int] = (), company_ids: Iterable[int] = ()) -> set[int]:
+    """The accounts of these persons and of everyone acting (or having acted) for these
+    companies: whose pages a change to them alters. One query."""
+    persons, companies = list(person_ids), list(company_ids)
+    if not persons and not companies:
+        return set()
+    who = Q(pk__in=persons) if persons else Q()
+    if companies:
+        who |= Q(company_roles__company_id__in=companies)
+    return set(
+        Person.objects.filter(who, user_id__isnull=False)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
 
 
 def person_for_user_id(*, user_id: int) -> Person | None:

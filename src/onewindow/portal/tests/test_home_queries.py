@@ -93,8 +93,9 @@ def _count(client: Client, url: str) -> int:
 
 @pytest.mark.parametrize("url", ["/", "/api/v1/me/home"])
 def test_the_home_page_reads_a_fixed_number_of_queries(
-    version: Any, memory_storage: None, url: str
+    version: Any, memory_storage: None, url: str, settings: Any
 ) -> None:
+    settings.PORTAL_HOME_CACHE_SECONDS = 0  # the page as built, not as kept
     few, many = _resident_with(6, version, "a"), _resident_with(11, version, "b")
     client = Client()
     client.force_login(few)
@@ -106,6 +107,23 @@ def test_the_home_page_reads_a_fixed_number_of_queries(
     assert large <= BUDGET, large
     body = client.get("/").content.decode()
     assert body.count('data-testid="home-item-cases"') == 5  # the five latest
+
+
+@pytest.mark.parametrize("url", ["/", "/api/v1/me/home"])
+def test_a_page_kept_unchanged_costs_the_session_the_account_and_its_version(
+    version: Any, memory_storage: None, url: str
+) -> None:
+    user = _resident_with(6, version, "a")
+    client = Client()
+    client.force_login(user)
+    first = client.get(url).content
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+    assert b"Qa0005" in first and b"Qa0005" in again.content
+    tables = [q["sql"].split(" FROM ", 1)[1].split(" ", 1)[0] for q in queries.captured_queries]
+    kept = ['"django_session"', '"identity_user"', '"portal_homepageversion"']
+    # the page's address-book card counts the saved addresses as they are now
+    assert tables == kept + (['"delivery_address"'] if url == "/" else [])
 
 
 def test_drafts_and_recent_outcomes_are_on_the_page_old_ones_are_not(version: Any) -> None:
