@@ -9,6 +9,10 @@ class InteractionConfig(AppConfig):
     label = "interaction"
 
     def ready(self) -> None:
+        from onewindow.interaction import home_changes
+
+        home_changes.watch()  # whose citizen pages its changes alter (core.home)
+
         from onewindow.core.home import home_section_register
         from onewindow.interaction.selectors.home import SECTION_KEY, replies_home_section
 

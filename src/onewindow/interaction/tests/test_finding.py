@@ -163,3 +163,17 @@ def test_the_citizen_page_shows_the_residents_replies(vendor) -> None:
     assert first.next_step == "请告诉我们问题是否解决"
     assert section.items[1].due_on == waiting.answer_due
     assert home_section_collect("replies", user=user_of(make_person()), limit=5).items == ()
+
+
+def test_an_answer_is_on_the_residents_kept_page_at_once(client) -> None:
+    person = make_person()
+    request = file(person, "门口路灯坏了一个星期了，晚上很黑")
+    client.force_login(person.user)
+    page = client.get("/").content.decode()
+    assert request.number in page and "已答复" not in page
+    request.status = Request.Status.ANSWERED
+    request.answer = "路灯已于今日修复。"
+    request.answered_at = timezone.now()
+    request.save()
+    page = client.get("/").content.decode()
+    assert "路灯已于今日修复。" in page
