@@ -69,9 +69,9 @@ class DescribeForm(forms.Form):
     """What the problem is and where: the first step (checked against the knowledge base and
     open requests nearby before anything is filed)."""
 
-    kind = forms.ChoiceField(label=_("诉求类型"), required=False)
-    category_code = forms.ChoiceField(label=_("问题分类"), required=False)
-    region_code = forms.ChoiceField(label=_("所在区"), required=False)
+    kind = forms.CharField(label=_("诉求类型"), required=False, widget=forms.Select)
+    category_code = forms.CharField(label=_("问题分类"), required=False, widget=forms.Select)
+    region_code = forms.CharField(label=_("所在区"), required=False, widget=forms.Select)
     street_code = forms.CharField(
         label=_("街道代码（选填）"),
         required=False,
@@ -98,16 +98,19 @@ class DescribeForm(forms.Form):
         self._choices()
 
     def _choices(self) -> None:
+        # the choices are offered, not enforced here: the service checks each value and
+        # says what is wrong with it at its field
         please = ("", _("请选择"))
-        kind = self.fields["kind"]
-        assert isinstance(kind, forms.ChoiceField)
-        kind.choices = [please, *Kind.choices]
-        category = self.fields["category_code"]
-        assert isinstance(category, forms.ChoiceField)
-        category.choices = [("", _("不确定，由工作人员分类")), *category_choices()]
-        region = self.fields["region_code"]
-        assert isinstance(region, forms.ChoiceField)
-        region.choices = [please, *region_names().items()]
+        self._offer("kind", [please, *Kind.choices])
+        self._offer(
+            "category_code", [("", _("不确定，由工作人员分类")), *category_choices()]
+        )
+        self._offer("region_code", [please, *region_names().items()])
+
+    def _offer(self, name: str, choices: list[Any]) -> None:
+        widget = self.fields[name].widget
+        assert isinstance(widget, forms.Select)
+        widget.choices = choices
 
     def value(self, name: str) -> str:
         """The field's value as the requester gave it (cleaned when it validated)."""
