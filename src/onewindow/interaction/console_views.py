@@ -165,7 +165,10 @@ def knowledge_edit(request: AuthenticatedHttpRequest, article_id: int | None = N
             "published": article.published,
             "valid_until": article.valid_until,
         }
-    form = ArticleForm(request.POST or None, departments=departments, initial=initial)
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None and len(departments) == 1 and not data.get("department_id"):
+        data["department_id"] = str(departments[0][0])  # the only one it can be
+    form = ArticleForm(data, departments=departments, initial=initial)
     status = 200
     if request.method == "POST":
         if not departments:
