@@ -173,7 +173,7 @@ def knowledge_edit(request: AuthenticatedHttpRequest, article_id: int | None = N
     if request.method == "POST":
         if not departments:
             form.add_error(None, _("您没有可以维护知识库的部门。"))
-            status = 403
+            status = 400
         elif form.is_valid():
             data = form.cleaned_data
             try:
