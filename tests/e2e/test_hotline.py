@@ -102,11 +102,17 @@ def test_an_operator_takes_a_phone_request(page: Page, live_server: LiveServer) 
     expect(page.get_by_label("来电人姓名")).to_have_value("陈先生")  # kept across the steps
     check(page)
     page.get_by_role("button", name="用此回答").click()
-    expect(page.get_by_label("答复内容")).to_have_value("夜间施工须有许可，无许可的由住建部门查处。")
+    expect(page.get_by_label("答复内容")).to_have_value(
+        "夜间施工须有许可，无许可的由住建部门查处。"
+    )
     page.get_by_role("button", name="登记并派单").click()
     filed = Request.objects.get()
     expect(page.get_by_text(f"已登记工单 {filed.number}，等待派单。")).to_be_visible()
-    assert (filed.channel, filed.contact_phone, filed.status) == ("phone", "13800138000", "registered")
+    assert (filed.channel, filed.contact_phone, filed.status) == (
+        "phone",
+        "13800138000",
+        "registered",
+    )
     check(page)
     page.get_by_label("来电号码").fill("13800138000")
     page.get_by_role("button", name="查询历史诉求").click()
@@ -119,5 +125,3 @@ def test_the_knowledge_base_page(page: Page, live_server: LiveServer) -> None:
     page.goto("/hotline/answers/?q=公积金租房")
     expect(page.get_by_test_id("answers")).to_contain_text("公积金租房提取")
     check(page)
-
-

@@ -24,7 +24,7 @@ urlpatterns = [
     path("payments/", include("onewindow.payments.urls")),
     path("delivery/", include("onewindow.delivery.urls")),  # address book, pickups, returns
     path("bills/", include("onewindow.bills.urls")),
-    path("hotline/", include("onewindow.interaction.urls")),  # 12345: requests and answers  # 我的账单: bound accounts and e-bills
+    path("hotline/", include("onewindow.interaction.urls")),  # 12345: requests and answers
     path("onepass/", include("onewindow.onepass.urls")),  # 一号通行: library, volunteering
     path("outreach/", include("onewindow.outreach.urls")),  # push rules (主动推送)
     path("", include("onewindow.sso.urls")),  # /o/… OpenID Connect provider (single sign-on)

@@ -145,7 +145,9 @@ def knowledge_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @access(STAFF, perm=KNOWLEDGE_PERMISSION)
-def knowledge_edit(request: AuthenticatedHttpRequest, article_id: int | None = None) -> HttpResponse:
+def knowledge_edit(
+    request: AuthenticatedHttpRequest, article_id: int | None = None
+) -> HttpResponse:
     """Write a new answer, or change one of the staff member's departments'."""
     departments = _departments(request)
     ids = {pk for pk, _name in departments}
@@ -165,10 +167,10 @@ def knowledge_edit(request: AuthenticatedHttpRequest, article_id: int | None = N
             "published": article.published,
             "valid_until": article.valid_until,
         }
-    data = request.POST.copy() if request.method == "POST" else None
-    if data is not None and len(departments) == 1 and not data.get("department_id"):
-        data["department_id"] = str(departments[0][0])  # the only one it can be
-    form = ArticleForm(data, departments=departments, initial=initial)
+    posted = request.POST.copy() if request.method == "POST" else None
+    if posted is not None and len(departments) == 1 and not posted.get("department_id"):
+        posted["department_id"] = str(departments[0][0])  # the only one it can be
+    form = ArticleForm(posted, departments=departments, initial=initial)
     status = 200
     if request.method == "POST":
         if not departments:

@@ -44,7 +44,9 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}))
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"})
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
@@ -102,9 +104,7 @@ class DescribeForm(forms.Form):
         # says what is wrong with it at its field
         please = ("", _("请选择"))
         self._offer("kind", [please, *Kind.choices])
-        self._offer(
-            "category_code", [("", _("不确定，由工作人员分类")), *category_choices()]
-        )
+        self._offer("category_code", [("", _("不确定，由工作人员分类")), *category_choices()])
         self._offer("region_code", [please, *region_names().items()])
 
     def _offer(self, name: str, choices: list[Any]) -> None:
@@ -221,7 +221,9 @@ class ArticleForm(forms.Form):
         super().__init__(*args, **kwargs)
         department = self.fields["department_id"]
         assert isinstance(department, forms.TypedChoiceField)
-        department.choices = [("", _("请选择")), *departments] if len(departments) != 1 else departments
+        department.choices = (
+            [("", _("请选择")), *departments] if len(departments) != 1 else departments
+        )
         category = self.fields["category_code"]
         assert isinstance(category, forms.ChoiceField)
         category.choices = [("", _("不分类")), *category_choices()]

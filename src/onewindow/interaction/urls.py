@@ -13,7 +13,5 @@ urlpatterns = [
     path("console/", console_views.console, name="console"),
     path("answers/edit/", console_views.knowledge_list, name="knowledge_list"),
     path("answers/edit/new/", console_views.knowledge_edit, name="knowledge_new"),
-    path(
-        "answers/edit/<int:article_id>/", console_views.knowledge_edit, name="knowledge_edit"
-    ),
+    path("answers/edit/<int:article_id>/", console_views.knowledge_edit, name="knowledge_edit"),
 ]

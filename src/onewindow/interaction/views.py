@@ -85,7 +85,9 @@ def _remember(request: HttpRequest, filed: Request) -> None:
         "title": filed.title,
         "due": filed.answer_due.isoformat() if filed.answer_due else "",
         "anonymous": filed.anonymous,
-        "merged_into": filed.merged_into.number if filed.merged_into_id and filed.merged_into else "",
+        "merged_into": filed.merged_into.number
+        if filed.merged_into_id and filed.merged_into
+        else "",
     }
     request.session[RECEIPTS] = dict(list(receipts.items())[-RECEIPTS_KEPT:])
 

@@ -69,11 +69,11 @@ def hotline_operator(*, username: str = "hotline_op") -> User:
     staff: Any = StaffFactory(
         user__username=username, user__display_name="李话务", department=centre, roles=[role]
     )
-    return staff.user  # type: ignore[no-any-return]
+    return staff.user
 
 
 def knowledge_editor(*, department: Department, username: str = "kb_editor") -> Staff:
     """A department's knowledge-base editor: ``interaction.change_knowledgearticle``."""
     role = role_with("knowledge_editor", "知识库维护人员", "interaction.change_knowledgearticle")
     staff: Any = StaffFactory(user__username=username, department=department, roles=[role])
-    return staff  # type: ignore[no-any-return]
+    return staff

@@ -32,6 +32,7 @@ def person(db: Any) -> Person:
 
 @pytest.fixture
 def resident_client(person: Person) -> Client:
+    assert person.user is not None
     client = Client()
     client.force_login(person.user)
     return client

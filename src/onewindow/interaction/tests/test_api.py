@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.test import Client
@@ -39,7 +39,9 @@ def test_filing_answers_201_then_200_for_the_same_key(resident_client: Client, t
     assert first.status_code == 201, first.content
     data = first.json()
     assert data["status"] == "registered" and data["category"] == "city.road"
-    assert data["attachments"] == [{"name": "灯.png", "content_type": "image/png", "size": len(PNG)}]
+    assert data["attachments"] == [
+        {"name": "灯.png", "content_type": "image/png", "size": len(PNG)}
+    ]
     assert [m["label"] for m in data["timeline"]] == ["受理"]
     again = _post(resident_client, {**BODY, "client_key": "k1"})
     assert again.status_code == 200 and again.json()["number"] == data["number"]
@@ -56,7 +58,9 @@ def test_field_errors_name_the_field_and_nothing_is_written(
         **BODY,
         "kind": "nonsense",
         "region_code": "999999",
-        "attachments": [{"filename": "a.jpg", "content_base64": base64.b64encode(b"MZ fake").decode()}],
+        "attachments": [
+            {"filename": "a.jpg", "content_base64": base64.b64encode(b"MZ fake").decode()}
+        ],
     }
     response = _post(resident_client, bad)
     assert response.status_code == 422
@@ -72,7 +76,7 @@ def test_my_requests_and_one_of_them(resident_client: Client, tree: Any) -> None
     one = resident_client.get(f"/api/v1/requests/{number}").json()
     assert one["content"] == BODY["content"] and one["address"] == BODY["address"]
     other = Client()
-    other.force_login(PersonFactory().user)  # type: ignore[attr-defined]
+    other.force_login(cast(Any, PersonFactory()).user)
     refused = other.get(f"/api/v1/requests/{number}")
     assert refused.status_code == 404
     assert refused.json()["errors"][0]["code"] == "request_not_found"
