@@ -41,6 +41,7 @@ PUBLIC_API = {
     "GET /api/v1/services/{code}",
     "POST /api/v1/exchange/query",  # signed with the consumer's key instead
     "POST /api/v1/licences/verify",  # third parties verify a licence without an account
+    "GET /api/v1/knowledge",  # the hotline's knowledge base, public like its page
 }
 
 
@@ -522,23 +523,31 @@ def _message(w: World) -> dict[str, Any]:
 
 
 def _hotline_request(w: World) -> dict[str, Any]:
-    """A request resident_a filed with the hotline."""
+    """A request resident_a filed on the web (its receipt is in the filer's session only)."""
     if "hotline_request" not in w.objects:
-        from django.utils import timezone
-
         from onewindow.interaction.models import Request
+        from onewindow.interaction.services import Filing, Location, request_file
 
-        w.objects["hotline_request"] = Request.objects.create(
-            number="WALK12345001",
-            kind="complaint",
-            channel="web",
-            title="走查诉求",
-            content="走查诉求内容",
-            region_code="440106",
-            person=w.users["resident_a"].person,
-            registered_at=timezone.now(),
+        w.objects["hotline_request"] = request_file(
+            user=w.users["resident_a"],
+            channel=Request.Channel.WEB,
+            filing=Filing(
+                kind="complaint", content="走查：路灯坏了很多天", location=Location("440106")
+            ),
         )
     return {"number": w.objects["hotline_request"].number}
+
+
+def _knowledge_article(w: World) -> dict[str, Any]:
+    """An answer of dept-a's knowledge base."""
+    if "article" not in w.objects:
+        from onewindow.identity.models import Department
+        from onewindow.interaction.models import KnowledgeArticle
+
+        w.objects["article"] = KnowledgeArticle.objects.create(
+            title="走查", answer="走查", department=Department.objects.get(code="dept-a")
+        )
+    return {"article_id": w.objects["article"].pk}
 
 
 OWNER = frozenset({"resident_a"})
@@ -605,7 +614,6 @@ ARGUMENTS: dict[str, Args] = {
     "delivery:push": Args(build=lambda w: {"carrier": "sf"}),
     "bills:subscription": Args(build=_bill, only=OWNER),
     "bills:bill": Args(build=_bill_id, only=OWNER),
-    "interaction:mine_detail": Args(build=_hotline_request, only=OWNER),
     "bills:notify": Args(build=_bill, only=OWNER),
     "bills:unbind": Args(build=_bill, only=OWNER),
     # SMS delivery receipts: public, the URL's secret token is checked by the view.
@@ -632,6 +640,11 @@ ARGUMENTS: dict[str, Args] = {
     # today (resident_b's authorisation is still waiting for their answer).
     "portal:message_open": Args(build=_message, only=OWNER),
     "portal:company_home": Args(build=_company_uscc, only=OWNER),
+    # The hotline: one's own requests; the receipt only in the session that filed it; an
+    # answer of the knowledge base only for the editors of its department (by role).
+    "interaction:mine_detail": Args(build=_hotline_request, only=OWNER),
+    "interaction:receipt": Args(build=_hotline_request, only=frozenset()),
+    "interaction:knowledge_edit": Args(build=_knowledge_article, only=frozenset()),
 }
 
 

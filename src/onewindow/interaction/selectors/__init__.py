@@ -1,9 +1,22 @@
 """The interaction app's reads (its front door for other apps)."""
 
+from onewindow.interaction.selectors.categories import (
+    category_choices,
+    category_id_for_code,
+    category_name,
+)
 from onewindow.interaction.selectors.home import replies_home_section
-from onewindow.interaction.selectors.knowledge import ArticleHit, articles_search
+from onewindow.interaction.selectors.knowledge import (
+    ArticleHit,
+    article_get,
+    article_of_departments,
+    articles_of_departments,
+    articles_popular,
+    articles_search,
+)
 from onewindow.interaction.selectors.resident import (
     order_moves_public,
+    request_filed_with_key,
     request_for_user,
     requests_by_phone,
     requests_of_user,
@@ -13,9 +26,17 @@ from onewindow.interaction.selectors.similar import SimilarRequest, requests_sim
 __all__ = [
     "ArticleHit",
     "SimilarRequest",
+    "article_get",
+    "article_of_departments",
+    "articles_of_departments",
+    "articles_popular",
     "articles_search",
+    "category_choices",
+    "category_id_for_code",
+    "category_name",
     "order_moves_public",
     "replies_home_section",
+    "request_filed_with_key",
     "request_for_user",
     "requests_by_phone",
     "requests_of_user",

@@ -35,6 +35,7 @@ def replies_home_section(*, user: User, limit: int) -> HomeSection:
             "concluded_at",
             "solved",
             "merged_into__number",
+            "category__name",
             "department__name",
             "category__name",
         )

@@ -8,7 +8,7 @@ import operator
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from onewindow.interaction.models import KnowledgeArticle
@@ -68,3 +68,63 @@ def articles_search(
             )
     hits.sort(key=lambda hit: (-hit.score, -hit.uses, hit.id))
     return hits[:limit]
+
+
+def article_get(*, article_id: int, published_only: bool = True) -> ArticleHit | None:
+    """One answer of the knowledge base (the operator's chosen hit), current and published
+    unless ``published_only`` is off."""
+    rows = KnowledgeArticle.objects.select_related("category").filter(pk=article_id)
+    if published_only:
+        rows = rows.filter(published=True).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate())
+        )
+    article = rows.first()
+    if article is None:
+        return None
+    return ArticleHit(
+        id=article.pk,
+        title=article.title,
+        answer=article.answer,
+        score=1.0,
+        category=article.category.name if article.category else "",
+        uses=article.uses,
+    )
+
+
+def articles_popular(*, limit: int = 10) -> list[ArticleHit]:
+    """The published, current answers used most, for the knowledge page before a search."""
+    today = timezone.localdate()
+    rows = (
+        KnowledgeArticle.objects.filter(published=True)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .select_related("category")
+        .order_by("-uses", "-updated_at", "-pk")[:limit]
+    )
+    return [
+        ArticleHit(
+            id=a.pk,
+            title=a.title,
+            answer=a.answer,
+            score=0.0,
+            category=a.category.name if a.category else "",
+            uses=a.uses,
+        )
+        for a in rows
+    ]
+
+
+def articles_of_departments(*, department_ids: set[int]) -> QuerySet[KnowledgeArticle]:
+    """The answers these departments keep (published or not), newest change first."""
+    return (
+        KnowledgeArticle.objects.filter(department_id__in=department_ids)
+        .select_related("category", "department")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def article_of_departments(*, article_id: int, department_ids: set[int]) -> KnowledgeArticle | None:
+    return (
+        KnowledgeArticle.objects.filter(pk=article_id, department_id__in=department_ids)
+        .select_related("category")
+        .first()
+    )

@@ -83,3 +83,9 @@ def requests_by_phone(*, phone: str, limit: int = 20) -> list[Request]:
         .only(*LIST_FIELDS[:-1], "channel")
         .order_by("-registered_at", "-pk")[:limit]
     )
+
+
+def request_filed_with_key(*, client_key: str) -> bool:
+    """Whether a request was already filed with this submission key (the API answers it 200
+    instead of 201)."""
+    return bool(client_key) and Request.objects.filter(client_key=client_key).exists()

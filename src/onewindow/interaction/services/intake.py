@@ -449,3 +449,11 @@ def request_answer_direct(
 
     transaction.on_commit(lambda: notices.request_answered_direct_tell(request_id=request.pk))
     return request
+
+
+def request_check(*, user: User | None, channel: str, filing: Filing) -> None:
+    """Check a filing as ``request_file`` would, writing nothing (the form's first step,
+    before the resident sees the answers and similar requests): every field's error at once."""
+    errors, _data = _check(filing, user=user, channel=channel)
+    if errors:
+        raise ValidationFailed(errors[0].message, code=errors[0].code, errors=errors)
