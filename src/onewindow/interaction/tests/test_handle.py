@@ -183,6 +183,6 @@ def test_a_transfer_gives_the_order_another_lead(order, staff, dept, person, com
     assert told.body == (
         f"您反映的诉求（工单编号{order.number}）已转交越秀区城市管理和综合执法局办理。"
     )
-    with pytest.raises(NotYourOrder):  # the old lead has no part any more
+    with pytest.raises(WrongState):  # the old lead's part is transferred
         request_sign(user=staff("cgj_th_hotline"), request_id=order.pk)
     request_sign(user=staff("cgj_yx_hotline"), request_id=order.pk)
