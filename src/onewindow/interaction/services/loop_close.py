@@ -12,7 +12,7 @@ from django.utils.translation import ngettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.calendar import add_working_days
-from onewindow.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
+from onewindow.core.errors import Conflict, FieldError, ValidationFailed
 from onewindow.identity.selectors import person_for_user
 from onewindow.interaction import audit_events
 from onewindow.interaction.models import Assignment, Extension, Move, Request
@@ -298,10 +298,7 @@ def request_supervise(*, user: User, request_id: int, note: str) -> Request:
     """Put an open order under supervision (督办): it is flagged in the department's inbox
     and the hotline office's statistics."""
     request = lock_request(request_id)
-    try:
-        supervisor_required(user)
-    except PermissionDenied:
-        raise PermissionDenied(_("您没有督办工单的权限。"), code="not_supervisor") from None
+    supervisor_required(user)
     if request.status not in OPEN:
         raise WrongState(_("只能督办办理中的工单。"))
     if not note.strip():

@@ -20,7 +20,6 @@ from onewindow.interaction import audit_events
 from onewindow.interaction.models import Assignment, Category, DispatchRule, Move, Request
 from onewindow.interaction.services._common import WrongState, lock_request, move_add
 from onewindow.interaction.services._loop import (
-    ACTIVE,
     assignments_close,
     assignments_open,
     departments_checked,
@@ -334,7 +333,6 @@ def request_merge(*, user: User, request_id: int, into_id: int, note: str = "") 
 
 
 __all__ = [
-    "ACTIVE",
     "DispatchSuggestion",
     "dispatch_suggest",
     "request_dispatch",

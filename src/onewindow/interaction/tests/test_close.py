@@ -75,11 +75,9 @@ def test_an_approved_extension_moves_the_deadline_by_working_days(
 
 def test_an_extension_is_asked_before_the_deadline_and_within_the_bound(signed, staff, dispatcher):
     handler = staff("cgj_hotline")
-    with time_machine.travel(datetime.datetime(2026, 11, 20, 9, 0, tzinfo=CST), tick=False):
-        with pytest.raises(Conflict) as late:
-            request_extension_ask(
-                user=handler, request_id=signed.pk, working_days=3, reason="来不及"
-            )
+    late_day = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=CST)
+    with time_machine.travel(late_day, tick=False), pytest.raises(Conflict) as late:
+        request_extension_ask(user=handler, request_id=signed.pk, working_days=3, reason="来不及")
     assert str(late.value.message) == "办理期限（2026-11-19）已过，不能再申请延期。"
     with time_machine.travel(MONDAY, tick=False):
         with pytest.raises(ValidationFailed) as too_long:
@@ -132,14 +130,14 @@ def test_the_visit_then_the_conclusion(signed, staff, dispatcher, person, commit
 
 def test_the_requester_may_give_the_visit_themselves_but_nobody_else(signed, staff, person):
     order = _answered(signed, staff)
-    from onewindow.testing.factories import make_person
+    from onewindow.testing.factories import make_person, user_of
 
     other = make_person(name="路人甲")
     with pytest.raises(PermissionDenied):
-        request_visit(user=other.user, request_id=order.pk, solved=False, satisfaction="satisfied")
-    request_visit(
-        user=person.user, request_id=order.pk, solved=False, satisfaction="dissatisfied"
-    )
+        request_visit(
+            user=user_of(other), request_id=order.pk, solved=False, satisfaction="satisfied"
+        )
+    request_visit(user=person.user, request_id=order.pk, solved=False, satisfaction="dissatisfied")
     order.refresh_from_db()
     assert (order.solved, order.satisfaction) == (False, "dissatisfied")
 
@@ -149,9 +147,11 @@ def test_not_solved_the_order_is_reopened_and_goes_round_again(
 ):
     order = _answered(signed, staff)
     request_visit(user=dispatcher, request_id=order.pk, solved=False, satisfaction="dissatisfied")
-    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=CST), tick=False):
-        with commit():
-            request_reopen(user=dispatcher, request_id=order.pk, reason="居民反映路灯仍不亮")
+    with (
+        time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=CST), tick=False),
+        commit(),
+    ):
+        request_reopen(user=dispatcher, request_id=order.pk, reason="居民反映路灯仍不亮")
     order.refresh_from_db()
     assert (order.status, order.reopen_count, order.solved, order.satisfaction) == (
         "dispatched",

@@ -41,5 +41,8 @@ def test_two_dispatchers_one_order_one_dispatch(streetlights, dispatcher, dept):
     for thread in threads:
         thread.join()
     assert len(won) == 1 and len(refused) == 1
-    assert list(Assignment.objects.filter(request=request).values_list("department_id", flat=True)) == won
+    assert (
+        list(Assignment.objects.filter(request=request).values_list("department_id", flat=True))
+        == won
+    )
     assert Move.objects.filter(request=request, action=Move.Action.DISPATCH).count() == 1

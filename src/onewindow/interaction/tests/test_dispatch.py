@@ -52,7 +52,9 @@ def test_a_street_rule_wins_over_the_district_and_the_city(streetlights, dept):
     )
 
     def chosen(region: str, street: str) -> int | None:
-        found = dispatch_suggest(category_id=streetlights.pk, region_code=region, street_code=street)
+        found = dispatch_suggest(
+            category_id=streetlights.pk, region_code=region, street_code=street
+        )
         return found.rule_id if found else None
 
     assert chosen(TH, SHIPAI) == street.pk
@@ -79,10 +81,14 @@ def test_dispatch_gives_the_lead_and_co_handlers_their_parts(
     request.refresh_from_db()
     assert request.status == Request.Status.DISPATCHED
     assert request.department == dept("gz-cgj-th")
-    parts = list(request.assignments.order_by("pk").values_list("department__code", "role", "status"))
+    parts = list(
+        request.assignments.order_by("pk").values_list("department__code", "role", "status")
+    )
     assert parts == [("gz-cgj-th", "lead", "pending"), ("gz-th-shipai", "co", "pending")]
     part = request.assignments.get(role="lead")
-    assert part.sign_due_at - part.created_at == pytest.approx(datetime.timedelta(hours=24), abs=datetime.timedelta(seconds=5))
+    assert part.sign_due_at - part.created_at == pytest.approx(
+        datetime.timedelta(hours=24), abs=datetime.timedelta(seconds=5)
+    )
     assert part.answer_due == request.answer_due
     assert request.moves.get().action == Move.Action.DISPATCH
     audit = AuditEvent.objects.get(action=audit_events.REQUEST_DISPATCH)
@@ -98,9 +104,7 @@ def test_a_second_dispatch_of_the_same_order_is_refused(streetlights, dispatcher
     request = make_request(category=streetlights)
     request_dispatch(user=dispatcher, request_id=request.pk, department_id=dept("gz-cgj").pk)
     with pytest.raises(WrongState) as refused:
-        request_dispatch(
-            user=dispatcher, request_id=request.pk, department_id=dept("gz-shuiwj").pk
-        )
+        request_dispatch(user=dispatcher, request_id=request.pk, department_id=dept("gz-shuiwj").pk)
     assert str(refused.value.message) == "该工单已派单或已结束，不能再派单。"
     assert Assignment.objects.filter(request=request).count() == 1
     assert AuditEvent.objects.filter(action=audit_events.REQUEST_DISPATCH).count() == 1
@@ -115,9 +119,7 @@ def test_only_the_hotline_office_dispatches(streetlights, staff, dept):
     assert str(refused.value.message) == "您没有热线派单权限。"
 
 
-def test_a_functional_duty_is_not_pushed_down_to_a_street_office(
-    streetlights, dispatcher, dept
-):
+def test_a_functional_duty_is_not_pushed_down_to_a_street_office(streetlights, dispatcher, dept):
     DispatchRule.objects.create(category=streetlights, department=dept("gz-cgj"))
     request = make_request(category=streetlights)
     with pytest.raises(ValidationFailed) as refused:
@@ -162,7 +164,9 @@ def test_an_urgent_order_with_a_rule_is_dispatched_on_registration(streetlights,
     lead = request.assignments.get(role="lead")
     assert lead.department == dept("gz-cgj-th")
     assert request.assignments.get(role="co").department == dept("gz-shuiwj")
-    assert lead.sign_due_at - lead.created_at == pytest.approx(datetime.timedelta(hours=2), abs=datetime.timedelta(seconds=5))
+    assert lead.sign_due_at - lead.created_at == pytest.approx(
+        datetime.timedelta(hours=2), abs=datetime.timedelta(seconds=5)
+    )
     audit = AuditEvent.objects.get(action=audit_events.REQUEST_DISPATCH)
     assert audit.actor_kind == "system"
     # dispatched once; a normal order, or one without a rule, waits for the dispatcher

@@ -142,9 +142,7 @@ def test_an_objection_accepted_names_a_new_lead(order, staff, dispatcher, dept):
     )
     order.refresh_from_db()
     assert order.department == dept("gz-shuiwj")
-    active = set(
-        order.assignments.filter(status="pending").values_list("department__code", "role")
-    )
+    active = set(order.assignments.filter(status="pending").values_list("department__code", "role"))
     assert active == {("gz-shuiwj", "lead"), ("gz-cgj-th", "co")}
     with pytest.raises(WrongState):  # decided already
         request_objection_decide(user=dispatcher, request_id=order.pk, accept=False, note="x")

@@ -46,9 +46,7 @@ def test_both_requesters_are_told_of_the_merged_order(
     request_sign(user=staff("cgj_hotline"), request_id=target.pk)
     with commit():
         request_answer(user=staff("cgj_hotline"), request_id=target.pk, answer="已修复。")
-    answered = {
-        m.recipient_id: m.body for m in Message.objects.filter(title="诉求已答复")
-    }
+    answered = {m.recipient_id: m.body for m in Message.objects.filter(title="诉求已答复")}
     assert answered == {
         person.user_id: f"您反映的诉求（工单编号{target.number}）已由广州市城市管理和综合执法局"
         "答复，请登录查看。",
