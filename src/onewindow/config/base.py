@@ -398,6 +398,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # the pushes held over the quiet hours (22:00–08:00) once their time has come.
     "outreach-sweep": {"task": "outreach.sweep", "schedule": crontab(hour=8, minute=30)},
     "outreach-deliver-due": {"task": "outreach.deliver_due", "schedule": 300.0},
+    # 12345 orders: chased the day after a missed deadline, escalated a day after the chase
+    # (idempotent within a day, so hourly runs do no harm); the return visit's invitation the
+    # day after the answer.
+    "interaction-chase-overdue": {
+        "task": "interaction.chase_overdue",
+        "schedule": crontab(hour="8-20", minute=5),
+    },
+    "interaction-visit-invite": {
+        "task": "interaction.visit_invite",
+        "schedule": crontab(hour=10, minute=0),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -133,12 +133,21 @@ def city_structure_seed(*, seed: int) -> StructureReport:
         None,
     )
     tops: list[tuple[str, str]] = []
+    later: list[tuple[str, str, str, str]] = []  # staff of LATER_DEPARTMENTS, seeded last
+    branches: list[tuple[str, str]] = []  # (username prefix, department code)
     for spec in data.DEPARTMENTS:
         dept = plan.department(f"gz-{spec.abbr}", spec.name, spec.name_en, data.CITY_CODE, root)
         tops.append((spec.abbr, dept))
-        plan.make(f"{spec.abbr}_clerk", dept, "window_clerk", title="窗口受理")
-        plan.make(f"{spec.abbr}_approver", dept, "approver", title="审批科员")
-        plan.make(f"{spec.abbr}_admin", dept, "dept_admin", title="部门系统管理员")
+        if spec.abbr in data.LATER_DEPARTMENTS:
+            later += [
+                (f"{spec.abbr}_clerk", dept, "window_clerk", "窗口受理"),
+                (f"{spec.abbr}_approver", dept, "approver", "审批科员"),
+                (f"{spec.abbr}_admin", dept, "dept_admin", "部门系统管理员"),
+            ]
+        else:
+            plan.make(f"{spec.abbr}_clerk", dept, "window_clerk", title="窗口受理")
+            plan.make(f"{spec.abbr}_approver", dept, "approver", title="审批科员")
+            plan.make(f"{spec.abbr}_admin", dept, "dept_admin", title="部门系统管理员")
         for abbr in spec.branch_districts:
             district = data.DISTRICT_BY_ABBR[abbr]
             branch = plan.department(
@@ -150,6 +159,13 @@ def city_structure_seed(*, seed: int) -> StructureReport:
                 district.code,
                 dept,
             )
+            if spec.abbr in data.LATER_DEPARTMENTS:
+                branches.append((f"{spec.abbr}_{abbr}", branch))
+                later += [
+                    (f"{spec.abbr}_{abbr}_clerk", branch, "window_clerk", "窗口受理"),
+                    (f"{spec.abbr}_{abbr}_approver", branch, "approver", "审批科员"),
+                ]
+                continue
             plan.make(f"{spec.abbr}_{abbr}_clerk", branch, "window_clerk", title="窗口受理")
             plan.make(f"{spec.abbr}_{abbr}_approver", branch, "approver", title="审批科员")
         if spec.abbr == data.PLATFORM_DEPARTMENT:
@@ -182,6 +198,7 @@ def city_structure_seed(*, seed: int) -> StructureReport:
         )
         # Grid codes: district code + 3-digit street number (fictional) + "-" + grid number.
         street_code = f"{district.code}{index:03d}"
+        branches.append((f"{abbr}_{street_abbr}", street))
         for grid in range(1, grids + 1):
             plan.make(
                 f"{abbr}_{street_abbr}_grid{grid}",
@@ -193,7 +210,26 @@ def city_structure_seed(*, seed: int) -> StructureReport:
     # A department head (督办) per top-level department, made after everyone else so the
     # names drawn for the staff seeded before them stay what they were.
     for abbr, dept in tops:
-        plan.make(f"{abbr}_head", dept, "dept_head", title="部门负责人")
+        if abbr not in data.LATER_DEPARTMENTS:
+            plan.make(f"{abbr}_head", dept, "dept_head", title="部门负责人")
+    # Then the departments added later, and the hotline's staff: the dispatcher at the
+    # platform's department, an order handler in every municipal department, in the branches
+    # of the departments added with the hotline, and in every street office.
+    for username, dept, role_code, title in later:
+        plan.make(username, dept, role_code, title=title)
+    for abbr, dept in tops:
+        if abbr in data.LATER_DEPARTMENTS:
+            plan.make(f"{abbr}_head", dept, "dept_head", title="部门负责人")
+    plan.make(
+        data.HOTLINE_DISPATCHER_USERNAME,
+        f"gz-{data.PLATFORM_DEPARTMENT}",
+        "hotline_dispatcher",
+        title="热线派单员",
+    )
+    for abbr, dept in tops:
+        plan.make(f"{abbr}_hotline", dept, "hotline_handler", title="工单办理人员")
+    for prefix, dept in branches:
+        plan.make(f"{prefix}_hotline", dept, "hotline_handler", title="工单办理人员")
     seeded = org_structure_seed(
         roles=_roles(),
         departments=plan.departments,

@@ -167,7 +167,20 @@ DEPARTMENTS: tuple[DepartmentSpec, ...] = (
         "政务服务数据管理局",
         ("th", "yx", "hz", "by", "py"),
     ),
+    # Departments added with the 12345 hotline (their staff are seeded after everyone else's,
+    # so the names drawn for the earlier accounts stay what they were: ``LATER_DEPARTMENTS``).
+    DepartmentSpec(
+        "cgj",
+        "广州市城市管理和综合执法局",
+        "Guangzhou Urban Management and Comprehensive Law Enforcement Bureau",
+        "城市管理和综合执法局",
+        ("th", "yx", "hz", "py"),
+    ),
+    DepartmentSpec(
+        "shuiwj", "广州市水务局", "Guangzhou Water Affairs Bureau", "水务局", ("th", "hz")
+    ),
 )
+LATER_DEPARTMENTS = frozenset({"cgj", "shuiwj"})
 PLATFORM_DEPARTMENT = "zsj"  # the e-government centre that runs the platform
 
 # Street offices (街道办事处) with community grids, under their district government.
@@ -260,6 +273,21 @@ ROLES: tuple[RoleSpec, ...] = (
         "审计员",
         "Auditor",
         ("audit.view_auditevent", "identity.view_staff", "identity.view_department"),
+    ),
+    # The 12345 hotline: the hotline office (at zsj) dispatches, decides objections and
+    # extensions, visits back, merges, concludes and supervises; departments handle their
+    # orders (interaction.services.loop).
+    RoleSpec(
+        "hotline_dispatcher",
+        "热线派单员",
+        "Hotline dispatcher",
+        ("interaction.dispatch_requests", "interaction.supervise_requests"),
+    ),
+    RoleSpec(
+        "hotline_handler",
+        "工单办理人员",
+        "Hotline order handler",
+        ("interaction.handle_requests",),
     ),
 )
 
@@ -592,3 +620,4 @@ KEY_DEPARTMENTS = ("gaj", "mzj", "rsj", "scjgj", "wjw", "zjj")
 DEMO_STAFF_PASSWORD = "OneWindow-Demo-2025"  # noqa: S105 — public demo credential
 OPERATOR_USERNAME = "platform_ops"
 AUDITOR_USERNAME = "zsj_auditor"
+HOTLINE_DISPATCHER_USERNAME = "zsj_dispatcher"

@@ -150,6 +150,13 @@ class Request(models.Model):
             models.Index(fields=["department", "status", "answer_due"], name="interaction_inbox"),
             models.Index(fields=["person", "registered_at"], name="interaction_mine"),
             models.Index(fields=["category", "region_code", "status"], name="interaction_nearby"),
+            # the chase sweep: open orders past their answer deadline
+            models.Index(fields=["status", "answer_due"], name="interaction_due"),
+        ]
+        permissions = [
+            ("dispatch_requests", "派单、审核派单异议和延期、回访、并单、办结（热线办）"),
+            ("handle_requests", "签收、办理、答复本部门的工单"),
+            ("supervise_requests", "督办工单"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -213,7 +220,13 @@ class Assignment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["department", "status"], name="interaction_assign_dept")]
+        indexes = [
+            models.Index(fields=["department", "status"], name="interaction_assign_dept"),
+            # a department's inbox, soonest deadline first
+            models.Index(
+                fields=["department", "status", "answer_due"], name="interaction_assign_due"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request_id}:{self.department_id}:{self.role}"

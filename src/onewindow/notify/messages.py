@@ -79,6 +79,18 @@ SMS_TEMPLATES: dict[str, str] = {
     "request_joined": (
         "您反映的问题已有工单{order}在办理，您的诉求{number}已并入该工单，进展将同步告知您。"
     ),
+    # The 12345 hotline's closed loop (interaction): told to the requester of an order and of
+    # every request merged into it.
+    "request_dispatched": "您反映的诉求（工单编号{number}）已转交{department}办理。",
+    "request_answered": "您反映的诉求（工单编号{number}）已由{department}答复，请登录查看。",
+    "request_visit": ("您反映的诉求（工单编号{number}）已答复，请评价问题是否解决及您的满意程度。"),
+    "request_concluded": "您反映的诉求（工单编号{number}）已办结，感谢您的监督和支持。",
+    "request_reopened": "您反映的诉求（工单编号{number}）将重新办理，预计{due}前答复您。",
+    "request_merged": (
+        "您反映的诉求（工单编号{number}）与工单{target}反映的问题相同，已合并办理，"
+        "办理进展将一并告知您。"
+    ),
+    "request_extended": "您反映的诉求（工单编号{number}）办理期限已延长至{due}。",
 }
 
 # The templates of a case's outcome (by the outcome recorded), and the reason a refusal's
@@ -135,6 +147,13 @@ MESSAGE_TITLES: dict[str, str] = {
     "request_registered": "诉求已受理",
     "request_joined": "诉求已并单",
     "request_answered_direct": "咨询已答复",
+    "request_dispatched": "诉求已派单",
+    "request_answered": "诉求已答复",
+    "request_visit": "邀请您评价",
+    "request_concluded": "诉求已办结",
+    "request_reopened": "诉求重新办理",
+    "request_merged": "诉求合并办理",
+    "request_extended": "办理期限延长",
 }
 
 # English texts (title, body) of the built-in templates, for residents who read English.
@@ -269,6 +288,36 @@ EN_TEXTS: dict[str, tuple[str, str]] = {
         "Request joined",
         "What you reported is already being handled as order {order}; your request {number} "
         "has been joined to it and you will be told of its progress.",
+    ),
+    "request_dispatched": (
+        "Request dispatched",
+        "Your request (order {number}) has been passed to {department}.",
+    ),
+    "request_answered": (
+        "Request answered",
+        "Your request (order {number}) has been answered by {department}; log in to read it.",
+    ),
+    "request_visit": (
+        "Please rate the answer",
+        "Your request (order {number}) has been answered; please tell us whether it was "
+        "solved and how satisfied you are.",
+    ),
+    "request_concluded": (
+        "Request concluded",
+        "Your request (order {number}) is concluded. Thank you for your support.",
+    ),
+    "request_reopened": (
+        "Request re-opened",
+        "Your request (order {number}) will be handled again; expect an answer by {due}.",
+    ),
+    "request_merged": (
+        "Request merged",
+        "Your request (order {number}) raises the same problem as order {target} and is "
+        "handled with it; you will be told of its progress.",
+    ),
+    "request_extended": (
+        "Time limit extended",
+        "The time limit of your request (order {number}) has been extended to {due}.",
     ),
 }
 

@@ -14,6 +14,14 @@ from onewindow.interaction.selectors.knowledge import (
     articles_popular,
     articles_search,
 )
+from onewindow.interaction.selectors.queues import (
+    DepartmentRequest,
+    InboxRow,
+    QueueRow,
+    department_inbox,
+    department_request_get,
+    dispatcher_queue,
+)
 from onewindow.interaction.selectors.resident import (
     order_moves_public,
     request_filed_with_key,
@@ -25,6 +33,9 @@ from onewindow.interaction.selectors.similar import SimilarRequest, requests_sim
 
 __all__ = [
     "ArticleHit",
+    "DepartmentRequest",
+    "InboxRow",
+    "QueueRow",
     "SimilarRequest",
     "article_get",
     "article_of_departments",
@@ -34,6 +45,9 @@ __all__ = [
     "category_choices",
     "category_id_for_code",
     "category_name",
+    "department_inbox",
+    "department_request_get",
+    "dispatcher_queue",
     "order_moves_public",
     "replies_home_section",
     "request_filed_with_key",
