@@ -42,7 +42,7 @@ OPEN = (Request.Status.DISPATCHED, Request.Status.SIGNED)
 ACTIVE = (Assignment.Status.PENDING, Assignment.Status.SIGNED)
 
 KIND = "interaction"  # notify's message kind
-LINK = "/hotline/requests/{number}/"  # the resident's page of their request
+LINK = "/hotline/mine/{number}/"  # the resident's page of their request (interaction:mine_detail)
 
 # How street offices (街道办事处), townships and communities are named: the grassroots a
 # functional department's duty may not be pushed down to.
