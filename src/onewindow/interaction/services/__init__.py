@@ -1,6 +1,12 @@
 """The interaction app's writes (its front door for other apps)."""
 
 from onewindow.interaction.services._common import RequestNotFound, WrongState
+from onewindow.interaction.services.catalogue import (
+    TreeImport,
+    category_tree_import,
+    dispatch_rule_save,
+    time_limits_ensure,
+)
 from onewindow.interaction.services.intake import (
     Contact,
     Filing,
@@ -50,10 +56,13 @@ __all__ = [
     "NotDispatcher",
     "NotYourOrder",
     "RequestNotFound",
+    "TreeImport",
     "Upload",
     "WrongState",
     "article_save",
     "article_used",
+    "category_tree_import",
+    "dispatch_rule_save",
     "dispatch_suggest",
     "request_answer",
     "request_answer_direct",
@@ -76,4 +85,5 @@ __all__ = [
     "request_visit",
     "requests_chase_sweep",
     "requests_visit_invite",
+    "time_limits_ensure",
 ]

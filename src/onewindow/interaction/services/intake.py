@@ -316,6 +316,11 @@ def request_file(
     from onewindow.interaction.services import notices
 
     transaction.on_commit(lambda: notices.request_registered_tell(request_id=request.pk))
+    if request.urgency == Urgency.URGENT and target is None:
+        # urgent orders are transferred at once where the catalogue names the department
+        from onewindow.interaction.services.loop_dispatch import request_dispatch_auto
+
+        transaction.on_commit(lambda: request_dispatch_auto(request_id=request.pk))
     return request
 
 
