@@ -276,18 +276,24 @@ ROLES: tuple[RoleSpec, ...] = (
     ),
     # The 12345 hotline: the hotline office (at zsj) dispatches, decides objections and
     # extensions, visits back, merges, concludes and supervises; departments handle their
-    # orders (interaction.services.loop).
+    # orders (interaction.services.loop) and keep their knowledge-base answers; the office
+    # also takes calls at the operator console (/hotline/console/).
     RoleSpec(
         "hotline_dispatcher",
         "热线派单员",
         "Hotline dispatcher",
-        ("interaction.dispatch_requests", "interaction.supervise_requests"),
+        (
+            "interaction.dispatch_requests",
+            "interaction.supervise_requests",
+            "interaction.add_request",
+            "interaction.change_knowledgearticle",
+        ),
     ),
     RoleSpec(
         "hotline_handler",
         "工单办理人员",
         "Hotline order handler",
-        ("interaction.handle_requests",),
+        ("interaction.handle_requests", "interaction.change_knowledgearticle"),
     ),
 )
 

@@ -3,7 +3,9 @@
 from onewindow.interaction.selectors.categories import (
     category_choices,
     category_id_for_code,
+    category_leaf_lines,
     category_name,
+    dispatch_rule_exists,
 )
 from onewindow.interaction.selectors.home import replies_home_section
 from onewindow.interaction.selectors.knowledge import (
@@ -44,9 +46,11 @@ __all__ = [
     "articles_search",
     "category_choices",
     "category_id_for_code",
+    "category_leaf_lines",
     "category_name",
     "department_inbox",
     "department_request_get",
+    "dispatch_rule_exists",
     "dispatcher_queue",
     "order_moves_public",
     "replies_home_section",

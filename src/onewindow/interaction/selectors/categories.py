@@ -41,3 +41,21 @@ def category_name(*, code: str) -> str:
 
 def category_id_for_code(*, code: str) -> int | None:
     return Category.objects.filter(code=code).values_list("pk", flat=True).first()
+
+
+def category_leaf_lines() -> list[tuple[str, str]]:
+    """Each active leaf's code and the department line (code) the category tree names."""
+    return list(
+        Category.objects.filter(active=True, children__isnull=True)
+        .exclude(department_code="")
+        .values_list("code", "department_code")
+        .order_by("code")
+    )
+
+
+def dispatch_rule_exists(*, category_code: str, region_code: str = "") -> bool:
+    from onewindow.interaction.models import DispatchRule
+
+    return DispatchRule.objects.filter(
+        category__code=category_code, region_code=region_code, street_code=""
+    ).exists()

@@ -249,6 +249,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  +{exchange.calls} calls of the housing bureau's system")
         self.publish_catalogue()
         self.fill_citizen_pages()
+        self.fill_hotline()
         call_command("appointments_seed", verbosity=0)
         call_command("sso_demo_client", port=options["port"], verbosity=0)
 
@@ -261,6 +262,22 @@ class Command(BaseCommand):
             f"  citizen pages: {seeded.subscriptions} bill accounts, "
             f"{seeded.library_loans} library loans, {seeded.pushes} new pushed reminders"
         )
+
+    def fill_hotline(self) -> None:
+        """The 12345 hotline: its categories, dispatch catalogue, knowledge base, the printed
+        residents' requests in every state, and a trained routing model."""
+        from django.conf import settings
+
+        from onewindow.demo.hotline import demo_hotline_seed
+        from onewindow.interaction.routing.model import MODEL_FILE
+
+        seeded = demo_hotline_seed()
+        self.stdout.write(
+            f"  hotline: {seeded.categories} new categories, {seeded.rules} dispatch rules, "
+            f"{seeded.articles} answers, {seeded.requests} requests"
+        )
+        if not (Path(settings.VAR_DIR) / MODEL_FILE).exists():
+            call_command("interaction_train", stdout=self.stdout)
 
     def publish_catalogue(self) -> None:
         """Publish the demo catalogue (``catalog/`` beside the checkout, or
