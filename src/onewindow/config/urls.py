@@ -25,6 +25,7 @@ urlpatterns = [
     path("delivery/", include("onewindow.delivery.urls")),  # address book, pickups, returns
     path("bills/", include("onewindow.bills.urls")),
     path("hotline/", include("onewindow.interaction.urls")),  # 12345: requests and answers  # 我的账单: bound accounts and e-bills
+    path("open311/v2/", include("onewindow.interaction.open311.urls")),  # GeoReport v2
     path("onepass/", include("onewindow.onepass.urls")),  # 一号通行: library, volunteering
     path("outreach/", include("onewindow.outreach.urls")),  # push rules (主动推送)
     path("", include("onewindow.sso.urls")),  # /o/… OpenID Connect provider (single sign-on)
