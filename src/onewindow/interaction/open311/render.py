@@ -36,7 +36,9 @@ def _xml(parent: ET.Element, name: str, value: Any) -> None:
 
 def respond(fmt: str, root: str, body: Any, *, status: int = 200) -> HttpResponse:
     if fmt == "json":
-        return JsonResponse(body, safe=False, status=status, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            body, safe=False, status=status, json_dumps_params={"ensure_ascii": False}
+        )
     element = ET.Element(root)
     if isinstance(body, list):
         for item in body:
@@ -49,4 +51,6 @@ def respond(fmt: str, root: str, body: Any, *, status: int = 200) -> HttpRespons
 
 
 def error(fmt: str, status: int, description: object) -> HttpResponse:
-    return respond(fmt, "errors", [{"code": status, "description": str(description)}], status=status)
+    return respond(
+        fmt, "errors", [{"code": status, "description": str(description)}], status=status
+    )

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from onewindow.interaction.open311 import views
+from onewindow.interaction.open311 import pages, views
 
 app_name = "open311"
 F = r"\.(?P<fmt>json|xml)$"
@@ -13,4 +13,5 @@ urlpatterns = [
     re_path(r"^tokens/(?P<token>[\w-]+)" + F, views.token, name="token"),
     re_path(r"^servicerequestupdates" + F, views.updates, name="updates"),
 ]
-_ = path
+# the operators' key page, mounted by config at hotline/operators/open311-keys/
+key_patterns = ([path("", pages.key_list, name="keys")], "open311_keys")

@@ -26,7 +26,7 @@ from onewindow.interaction.services import Contact, Filing, Location, request_fi
 DESCRIPTION_MAX = 4000
 LIST_MAX = 1000
 OPEN = {"registered", "dispatched", "signed", "answered"}
-UPDATE_STATUS = {
+UPDATE_STATUS: dict[str, str] = {
     Move.Action.REGISTER: "OPEN",
     Move.Action.DISPATCH: "ACTION_SCHEDULED",
     Move.Action.SIGN: "IN_PROGRESS",
@@ -150,9 +150,7 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     if code not in {c.code for c in _services()}:
         return error(fmt, 404, _("没有这个服务代码。"))
-    return respond(
-        fmt, "service_definition", {"service_code": code, "attributes": _attributes()}
-    )
+    return respond(fmt, "service_definition", {"service_code": code, "attributes": _attributes()})
 
 
 @csrf_exempt

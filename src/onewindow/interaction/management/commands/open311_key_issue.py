@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from onewindow.identity.models import Department
+from onewindow.identity.selectors import department_get
 from onewindow.interaction.open311.keys import open311_key_issue
 
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         department_id = None
         if options["department"]:
-            department = Department.objects.filter(code=options["department"]).first()
+            department = department_get(code=options["department"])
             if department is None:
                 raise CommandError(f"no department {options['department']}")
             department_id = department.pk
