@@ -1,17 +1,29 @@
-from django.urls import path, re_path
+from django.urls import path, register_converter
 
 from onewindow.interaction.open311 import pages, views
 
+
+class FormatConverter:
+    regex = "json|xml"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(FormatConverter, "georeport_format")
+
 app_name = "open311"
-F = r"\.(?P<fmt>json|xml)$"
 urlpatterns = [
-    re_path(r"^discovery" + F, views.discovery, name="discovery"),
-    re_path(r"^services" + F, views.services, name="services"),
-    re_path(r"^services/(?P<code>[\w.-]+)" + F, views.service_definition, name="service"),
-    re_path(r"^requests" + F, views.requests, name="requests"),
-    re_path(r"^requests/(?P<number>[\w-]+)" + F, views.request_one, name="request"),
-    re_path(r"^tokens/(?P<token>[\w-]+)" + F, views.token, name="token"),
-    re_path(r"^servicerequestupdates" + F, views.updates, name="updates"),
+    path("discovery.<georeport_format:fmt>", views.discovery, name="discovery"),
+    path("services.<georeport_format:fmt>", views.services, name="services"),
+    path("services/<str:code>.<georeport_format:fmt>", views.service_definition, name="service"),
+    path("requests.<georeport_format:fmt>", views.requests, name="requests"),
+    path("requests/<str:number>.<georeport_format:fmt>", views.request_one, name="request"),
+    path("tokens/<str:token>.<georeport_format:fmt>", views.token, name="token"),
+    path("servicerequestupdates.<georeport_format:fmt>", views.updates, name="updates"),
 ]
 # the operators' key page, mounted by config at hotline/operators/open311-keys/
 key_patterns = ([path("", pages.key_list, name="keys")], "open311_keys")
