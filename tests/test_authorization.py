@@ -554,6 +554,13 @@ OWNER = frozenset({"resident_a"})
 TASK_HOLDER = frozenset({"staff_a"})
 
 ARGUMENTS: dict[str, Args] = {
+    # Open311 GeoReport v2: public reads, POST checked by its api_key (403 without one).
+    **{
+        f"open311:{name}": Args(
+            build=lambda w: {"fmt": "json", "code": "x", "number": "x", "token": "x"}
+        )
+        for name in ("discovery", "services", "service", "requests", "request", "token", "updates")
+    },
     # A staff member may look at any person's (masked) record; that read is audited.
     "identity:staff_person": Args(build=lambda w: {"pk": w.objects["person_a"].pk}),
     # 当面核验 (identity.verify_in_person) on any person's record.

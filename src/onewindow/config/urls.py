@@ -5,6 +5,7 @@ from django_prometheus import exports
 
 from onewindow.api.api import api
 from onewindow.core.access import PUBLIC, access
+from onewindow.interaction.open311.urls import key_patterns as open311_keys
 
 metrics = access(PUBLIC)(exports.ExportToDjangoView)
 
@@ -25,6 +26,8 @@ urlpatterns = [
     path("delivery/", include("onewindow.delivery.urls")),  # address book, pickups, returns
     path("bills/", include("onewindow.bills.urls")),  # 我的账单: bound accounts and e-bills
     path("hotline/", include("onewindow.interaction.urls")),  # 12345: requests and answers
+    path("open311/v2/", include("onewindow.interaction.open311.urls")),  # GeoReport v2
+    path("hotline/operators/open311-keys/", include(open311_keys)),  # operators: API keys
     path("onepass/", include("onewindow.onepass.urls")),  # 一号通行: library, volunteering
     path("outreach/", include("onewindow.outreach.urls")),  # push rules (主动推送)
     path("", include("onewindow.sso.urls")),  # /o/… OpenID Connect provider (single sign-on)

@@ -394,3 +394,27 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
+
+
+class Open311Key(models.Model):
+    """A key for the Open311 GeoReport v2 interface: only its prefix and hash are kept; the
+    key itself is shown once when issued."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    department = models.ForeignKey(
+        "identity.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
