@@ -91,6 +91,7 @@ def prepare_rule() -> dict[str, Any]:
             "WHERE id_card_valid_until IS NULL"
         )
         cur.execute("ANALYZE identity_person")
+    _distinct_phones()
     if not PushRule.objects.filter(code=RULE).exists():
         push_rules_sync(actor=Actor.system("bench"))
     PushRule.objects.filter(code=RULE).update(enabled=True)
@@ -100,6 +101,31 @@ def prepare_rule() -> dict[str, Any]:
         cur.execute("SELECT count(*) FROM identity_person WHERE user_id IS NOT NULL")
         residents = int(cur.fetchone()[0])
     return {"residents": residents}
+
+
+def _distinct_phones() -> None:
+    """The generated city gives every resident one phone number (13900000000): the residents
+    the rule will push get a number of their own, so (b) writes their SMS rather than
+    finding the shared number over its per-recipient limit after 20 pushes."""
+    from django.db import connection
+
+    from onewindow.identity.models import Person
+
+    field = Person._meta.get_field("phone")
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT id FROM identity_person WHERE user_id IS NOT NULL "
+            "AND id_card_valid_until BETWEEN current_date - 1 AND current_date + 91 "
+            "AND phone_bidx LIKE 'bench-ph-%%'"
+        )
+        ids = [row[0] for row in cur.fetchall()]
+        rows = [
+            (field.get_db_prep_value(f"139{pk % 10**8:08d}", connection), f"bench-own-{pk}", pk)
+            for pk in ids
+        ]
+        cur.executemany(
+            "UPDATE identity_person SET phone = %s, phone_bidx = %s WHERE id = %s", rows
+        )
 
 
 def bare_scan() -> dict[str, Any]:
