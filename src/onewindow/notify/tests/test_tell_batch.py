@@ -31,7 +31,7 @@ def tell(user: Any, key: str, phone: str) -> services.Tell:
 def test_a_batch_tells_each_person_once_and_sends_each_sms_once(
     fake_sms: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    users = [user_of(PersonFactory()) for _ in range(3)]
+    users = [user_of(_person()) for _ in range(3)]
     tells = [tell(u, f"push:{n}", f"1380013800{n}") for n, u in enumerate(users)]
     with time_machine.travel(NOON, tick=False):
         with django_capture_on_commit_callbacks(execute=True) as handed:
@@ -51,7 +51,7 @@ def test_a_batch_tells_each_person_once_and_sends_each_sms_once(
 
 def test_the_per_recipient_limit_holds_within_a_batch(settings: Any, fake_sms: Any) -> None:
     settings.NOTIFY_LIMITS_PER_RECIPIENT = [(3600, 2)]
-    user = user_of(PersonFactory())
+    user = user_of(_person())
     with time_machine.travel(NOON, tick=False):
         services.notify_tell(
             recipient=services.Recipient(user_id=user.pk, phone="13800138000"),
@@ -72,7 +72,7 @@ def test_the_per_recipient_limit_holds_within_a_batch(settings: Any, fake_sms: A
 
 
 def test_at_night_the_batchs_sms_wait_for_the_morning(settings: Any) -> None:
-    user = user_of(PersonFactory())
+    user = user_of(_person())
     night = datetime.datetime(2026, 12, 4, 23, 0, tzinfo=BEIJING)
     with time_machine.travel(night, tick=False):
         (told,) = services.notify_tell_batch(
@@ -85,3 +85,7 @@ def test_at_night_the_batchs_sms_wait_for_the_morning(settings: Any) -> None:
     assert SmsMessage.objects.get().not_before == datetime.datetime(
         2026, 12, 5, 8, 0, tzinfo=BEIJING
     )
+
+
+def _person() -> Any:
+    return PersonFactory()

@@ -47,7 +47,11 @@ def rule(condition: str) -> Rule:
 
 @pytest.mark.django_db
 def test_the_prefilter_gives_exactly_the_evaluators_matches() -> None:
-    births = [datetime.date(2010, 2, 28), datetime.date(2010, 3, 1), datetime.date(1960, 2, 29)]
+    births: list[datetime.date | None] = [
+        datetime.date(2010, 2, 28),
+        datetime.date(2010, 3, 1),
+        datetime.date(1960, 2, 29),
+    ]
     births += [datetime.date(2022, 2, 28), datetime.date(2021, 3, 1), None]
     for n, days in enumerate([-1, 0, 1, 10, 30, 89, 90, 91, None]):
         for m, born in enumerate(births):
