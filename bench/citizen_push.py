@@ -97,8 +97,8 @@ def prepare_rule() -> dict[str, Any]:
     PushRule.objects.filter(code=RULE).update(enabled=True)
     PushLog.objects.filter(rule__code=RULE).delete()
     with connection.cursor() as cur:  # what earlier runs told: (b) writes it anew
-        for table in ("notify_message", "notify_smsmessage"):
-            cur.execute(f"DELETE FROM {table} WHERE source_key LIKE %s", [f"push:{RULE}:%"])
+        cur.execute("DELETE FROM notify_message WHERE source_key LIKE %s", [f"push:{RULE}:%"])
+        cur.execute("DELETE FROM notify_smsmessage WHERE source_key LIKE %s", [f"push:{RULE}:%"])
     PushCursor.objects.filter(rule__code=RULE).delete()
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM identity_person WHERE user_id IS NOT NULL")
