@@ -3,8 +3,10 @@ channels, when not (quiet hours) and whether pushes come as one daily digest."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -60,7 +62,21 @@ class Preferences:
 def preferences_of(user_id: int) -> Preferences:
     from onewindow.notify.models import Contact
 
-    row = Contact.objects.filter(user_id=user_id).first()
+    return _preferences(user_id, Contact.objects.filter(user_id=user_id).first())
+
+
+def preferences_of_many(user_ids: Collection[int]) -> dict[int, Preferences]:
+    """The preferences of each of these people, in one query."""
+    from onewindow.notify.models import Contact
+
+    wanted = sorted({u for u in user_ids if u})
+    rows = (
+        {row.user_id: row for row in Contact.objects.filter(user_id__in=wanted)} if wanted else {}
+    )
+    return {user_id: _preferences(user_id, rows.get(user_id)) for user_id in wanted}
+
+
+def _preferences(user_id: int, row: Any) -> Preferences:
     if row is None:
         start, end = default_quiet_hours()
         return Preferences(user_id=user_id, quiet_start=start, quiet_end=end)

@@ -5,10 +5,12 @@ its worst case fits every channel it may go by."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
 import string
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -117,9 +119,32 @@ def _from_row(row: object) -> TemplateText:
     )
 
 
+# Inside ``pinned()`` the copy is used as it is: a call telling many people looks the
+# version up once, not once per person and text.
+_pinned: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "notify_templates_pinned", default=False
+)
+
+
+@contextlib.contextmanager
+def pinned() -> Iterator[None]:
+    """The templates as they are now, for the length of the block (one version check)."""
+    if _pinned.get():
+        yield
+        return
+    all_templates()
+    token = _pinned.set(True)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
 def all_templates() -> dict[str, TemplateText]:
     """Every template by code: the rows, and the built-in texts that have no row yet."""
     global _copy, _copy_version, _copy_read_at
+    if _copy is not None and _pinned.get():
+        return _copy
     version = cache.get(VERSION_KEY, 0)
     stale = time.monotonic() - _copy_read_at > COPY_SECONDS
     if _copy is None or version != _copy_version or stale:

@@ -8,7 +8,7 @@ import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import Any
 
 from django.conf import settings
@@ -56,6 +56,7 @@ from onewindow.notify._deliveries import (
     delivery_deliver as delivery_deliver,
 )
 from onewindow.notify._deliveries import delivery_queue, delivery_receipts_step, stuck_ids
+from onewindow.notify._limits import SendCounts
 from onewindow.notify.messages import NO_REASON as NO_REASON  # for callers composing messages
 from onewindow.notify.messages import OUTCOME_TEMPLATES as OUTCOME_TEMPLATES
 from onewindow.notify.messages import (
@@ -217,7 +218,33 @@ def notify_tell(
     sent by SMS.
     Runs in the caller's transaction and writes no audit row (the caller's use case does).
     Raises UnknownTemplate / ValueError for a template, parameter or channel the caller got
-    wrong."""
+    wrong. Many people at once: :func:`notify_tell_batch`."""
+    with _templates.pinned():
+        return _tell(
+            recipient=recipient,
+            template=template,
+            params=params,
+            kind=kind,
+            source_key=source_key,
+            link=link,
+            channels=channels,
+            reason=reason,
+            quiet_hours=quiet_hours,
+        )
+
+
+def _tell(
+    *,
+    recipient: Recipient,
+    template: str,
+    params: Mapping[str, object],
+    kind: str,
+    source_key: str,
+    link: str,
+    channels: Collection[str] | None,
+    reason: str,
+    quiet_hours: bool,
+) -> Told:
     wanted = DEFAULT_CHANNELS if channels is None else frozenset(channels)
     if wanted - CHANNELS:
         raise ValueError(f"unknown channels {sorted(wanted - CHANNELS)}")
@@ -783,41 +810,26 @@ def digest_send(*, now: datetime | None = None) -> int:
 # --- rate limits -------------------------------------------------------------------------------
 
 
-def _sent_since(since: datetime, *, recipient: Recipient | None = None, template: str = "") -> int:
-    sms = SmsMessage.objects.filter(created_at__gte=since)
-    others = Delivery.objects.filter(created_at__gte=since).exclude(
-        status__in=[Delivery.Status.HELD, Delivery.Status.DIGESTED]
-    )
-    if recipient is not None:
-        phone = recipient.phone
-        try:
-            bidx = phone_index(normalize_phone(phone)) if phone else ""
-        except ValidationFailed:
-            bidx = ""
-        sms = sms.filter(phone_bidx=bidx) if bidx else sms.none()
-        others = (
-            others.filter(recipient_id=recipient.user_id) if recipient.user_id else others.none()
-        )
-    if template:
-        sms, others = sms.filter(template=template), others.filter(template=template)
-    return sms.count() + others.count()
-
-
 def push_allowed(*, recipient: Recipient, template: str) -> bool:
     """Whether a push may go out by SMS, email or WeChat now: fewer than the limits of
     ``NOTIFY_LIMITS_PER_RECIPIENT`` were sent to the person, and of
     ``NOTIFY_LIMITS_PER_TEMPLATE`` with the template, in each window (seconds, at most).
     A push over a limit is written in-app only."""
-    now = timezone.now()
-    for seconds, most in settings.NOTIFY_LIMITS_PER_TEMPLATE:
-        if _sent_since(now - timedelta(seconds=seconds), template=template) >= most:
-            return False
-    for seconds, most in settings.NOTIFY_LIMITS_PER_RECIPIENT:
-        if _sent_since(now - timedelta(seconds=seconds), recipient=recipient) >= most:
-            return False
-    return True
+    bidx = _phone_bidx(recipient.phone)
+    counts = SendCounts(template=template, people=[(recipient.user_id, bidx)], now=timezone.now())
+    return counts.allowed(user_id=recipient.user_id, bidx=bidx)
+
+
+def _phone_bidx(phone: str) -> str:
+    try:
+        return phone_index(normalize_phone(phone)) if phone else ""
+    except ValidationFailed:
+        return ""
 
 
 # --- the message centre (站内信): read marks of notify.inbox (steps, no audit row) -----------
+# --- many people at once (pushes): notify._batch ---------------------------------------------
+from onewindow.notify._batch import Tell as Tell  # noqa: E402
+from onewindow.notify._batch import notify_tell_batch as notify_tell_batch  # noqa: E402
 from onewindow.notify.inbox import message_mark_read as message_mark_read  # noqa: E402
 from onewindow.notify.inbox import messages_mark_all_read as messages_mark_all_read  # noqa: E402

@@ -27,6 +27,21 @@ def sms_deliver(self: Any, message_id: int) -> str:
     return outcome  # still queued: sms_retry_pending picks it up
 
 
+@shared_task(name="notify.sms_deliver_many", acks_late=True)
+def sms_deliver_many(message_ids: list[int]) -> int:
+    """The SMS of one batch (``notify_tell_batch``), one after the other; one that is to be
+    tried again goes on as its own ``sms_deliver`` with the first back-off."""
+    sent = 0
+    for message_id in message_ids:
+        outcome = services.sms_deliver(message_id=int(message_id))
+        if outcome == "retry":
+            sms_deliver.apply_async(
+                args=[int(message_id)], countdown=services.sms_backoff_seconds(1)
+            )
+        sent += outcome == "sent"
+    return sent
+
+
 @shared_task(name="notify.sms_retry_pending")
 def sms_retry_pending() -> int:
     return services.sms_retry_pending()

@@ -191,6 +191,25 @@ LOADERS: dict[str, Callable[[PersonFacts], dict[str, Any]]] = {
 }
 
 
+# The fields of a person's row each group of facts reads (the others look the person up by
+# the row's key); a push always needs the account and the district.
+_GROUP_FIELDS: dict[Callable[[PersonFacts], dict[str, Any]], frozenset[str]] = {
+    PersonFacts.basic: frozenset({"name", "birth_date", "region_code"}),
+    PersonFacts.id_card: frozenset({"id_card_valid_until"}),
+}
+ALWAYS_READ = frozenset({"user_id", "region_code"})
+
+
+def row_fields(names: Iterable[str]) -> frozenset[str]:
+    """The fields of a person's row the facts ``names`` are computed from."""
+    fields = set(ALWAYS_READ)
+    for name in names:
+        loader = LOADERS.get(name)
+        if loader is not None:
+            fields |= _GROUP_FIELDS.get(loader, frozenset())
+    return frozenset(fields)
+
+
 # --- the sources behind them -----------------------------------------------------------------
 
 

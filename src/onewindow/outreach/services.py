@@ -9,22 +9,23 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
-from onewindow.identity.selectors import PersonRow, person_row_get
-from onewindow.notify.services import Recipient, notify_tell
-from onewindow.outreach import audit_events, rules
+from onewindow.identity.selectors import PersonRow, person_row_get, person_rows_get
+from onewindow.notify.services import Recipient, Tell, notify_tell_batch
+from onewindow.outreach import _record as _record_
+from onewindow.outreach import audit_events, prefilter, rules
 from onewindow.outreach.evaluate import (
     BATCH,
     Candidate,
@@ -32,7 +33,9 @@ from onewindow.outreach.evaluate import (
     Rule,
     bill_candidates,
     evaluate,
+    person_names,
 )
+from onewindow.outreach.facts import row_fields
 from onewindow.outreach.models import PushCursor, PushLog, PushOptOut, PushRule
 
 if TYPE_CHECKING:
@@ -262,66 +265,13 @@ def push_rule_switch_off(*, user: User, code: str) -> None:
 # --- when a push may go ----------------------------------------------------------------------
 
 
-def channels_for(user_id: int | None, channels: Collection[str]) -> list[str]:
-    """The rule's channels narrowed to those the resident accepts (the notification
-    service's preferences, when it keeps them)."""
-    try:
-        from onewindow.notify import selectors as notify_selectors
-    except ImportError:  # pragma: no cover
-        return list(channels)
-    allowed = getattr(notify_selectors, "notify_channels_for", None)
-    if user_id is None or not callable(allowed):
-        return list(channels)
-    kept = allowed(user_id=user_id, kind=MESSAGE_KIND, channels=list(channels))
-    return [c for c in channels if c in set(kept)]
-
-
-def _opted_out(rule_id: int, user_id: int | None) -> bool:
-    if not user_id:
-        return False
-    return PushOptOut.objects.filter(rule_id=rule_id, user_id=user_id).exists()
-
-
-def _cooling(rule: PushRule, person_id: int, now: datetime.datetime) -> bool:
-    if not rule.cooldown_days:
-        return False
-    since = now - datetime.timedelta(days=rule.cooldown_days)
-    return (
-        PushLog.objects.filter(rule=rule, person_id=person_id, created_at__gte=since)
-        .exclude(status__in=[Status.OPTED_OUT, Status.WITHDRAWN])
-        .exists()
-    )
-
-
 def _record(rule: PushRule, match: Match, now: datetime.datetime) -> PushLog | None:
     """The push's row, or None when it is one already made, the rule is cooling down for
-    the person or they turned it off. Runs in the caller's transaction."""
-    if _opted_out(rule.pk, match.user_id) or _cooling(rule, match.person_id, now):
-        return None
-    # Told at once: the in-app message arrives now, and notify holds the SMS, email and
-    # WeChat message to the end of the resident's own quiet hours (22:00–08:00 unless they
-    # chose others).
-    status = Status.AWAITING_DEPARTMENT if rule.department_code else Status.PENDING
-    at = now
-    try:
-        with transaction.atomic():
-            return PushLog.objects.create(
-                rule=rule,
-                person_id=match.person_id,
-                user_id=match.user_id,
-                object_key=match.object_key,
-                source_key=match.source_key,
-                region_code=match.region_code,
-                text=match.text,
-                reason=match.reason,
-                link=match.link,
-                channels=list(match.channels),
-                status=status,
-                send_at=at,
-                created_at=now,
-            )
-    except IntegrityError:  # made before (this person, rule and object): nothing new
-        return None
+    the person or they turned it off. Runs in the caller's transaction. Told at once: the
+    in-app message arrives now, and notify holds the SMS, email and WeChat message to the
+    end of the resident's own quiet hours (22:00–08:00 unless they chose others)."""
+    made = _record_.record_many(rule, [match], now)
+    return made[0] if made else None
 
 
 def _enqueue(push_ids: list[int]) -> None:
@@ -407,13 +357,14 @@ def push_event_handle(*, event: PushEvent, now: datetime.datetime | None = None)
     )
     matches = [(rule, evaluate(rule_of(rule), candidate)) for rule in found]
     made: list[int] = []
+    due: list[int] = []
     with transaction.atomic(durable=True):
         for rule, match in matches:
             if match is None:
                 continue
-            push = _record(rule, match, now)
-            if push is not None:
-                made.append(push.pk)
+            pushes = _record_.record_many(rule, [match], now)
+            made.extend(p.pk for p in pushes)
+            due.extend(_record_.due(pushes))
         if made:
             audit_record(
                 actor=Actor.system("outreach"),
@@ -421,16 +372,8 @@ def push_event_handle(*, event: PushEvent, now: datetime.datetime | None = None)
                 target_type="outreach.pushlog",
                 changes={"trigger": event.trigger, "object": event.object_key, "pushes": made},
             )
-        _enqueue(_due(made, now))
+        _enqueue(due)
     return made
-
-
-def _due(push_ids: Iterable[int], now: datetime.datetime) -> list[int]:
-    return list(
-        PushLog.objects.filter(pk__in=list(push_ids), status=Status.PENDING).values_list(
-            "pk", flat=True
-        )
-    )
 
 
 # --- on the schedule: the daily sweep --------------------------------------------------------
@@ -448,8 +391,14 @@ def push_sweep_batch(
 ) -> BatchResult:
     """One batch of today's sweep of a scheduled rule over the population, from where the
     cursor stands; the pushes and the cursor's move commit together, so a sweep stopped
-    anywhere resumes where it was and a batch run twice tells nobody twice."""
-    from onewindow.identity.selectors import person_rows_after
+    anywhere resumes where it was and a batch run twice tells nobody twice.
+
+    A batch is the next ``batch`` residents (``scanned``); of them the database gives only
+    those the simple parts of the condition leave in (:mod:`onewindow.outreach.prefilter`),
+    with only the fields the rule reads, and the evaluator judges each of those exactly.
+    Made before, cooling down and opted out are checked for the batch at once, and its
+    pushes written in one statement."""
+    from onewindow.identity.selectors import person_rows_window
 
     now = now or timezone.now()
     today = timezone.localtime(now).date()
@@ -460,35 +409,38 @@ def push_sweep_batch(
     spec = rule_of(rule)
     if rule.trigger in (rules.BILL_DUE, rules.BILL_OVERDUE):
         candidates = list(bill_candidates(rule.trigger, today))
+        scanned = len(candidates)
         rows_last = 0
         finished = True
     else:
-        people = person_rows_after(after_pk=cursor.last_person_id, limit=batch, phone=False)
-        candidates = [Candidate(row=row) for row in people]
-        rows_last = people[-1].pk if people else cursor.last_person_id
-        finished = len(people) < batch
+        window = person_rows_window(
+            after_pk=cursor.last_person_id,
+            limit=batch,
+            fields=row_fields(person_names(spec)),
+            where=prefilter.person_bounds(rule.condition, today=today),
+        )
+        candidates = [Candidate(row=row) for row in window.rows]
+        scanned = window.walked
+        rows_last = window.last_pk
+        finished = window.walked < batch
     matches = [m for m in (evaluate(spec, c, today=today) for c in candidates) if m is not None]
-    made: list[int] = []
     with transaction.atomic(durable=True):
         locked = PushCursor.objects.select_for_update().get(pk=cursor.pk)
         if locked.done or locked.last_person_id != cursor.last_person_id:
             return BatchResult(scanned=0, pushes=0, done=locked.done)  # another worker moved it
-        for match in matches:
-            push = _record(rule, match, now)
-            if push is not None:
-                made.append(push.pk)
+        pushes = _record_.record_many(rule, matches, now)
         locked.last_person_id = rows_last
         locked.done = finished
-        locked.matched += len(made)
-        locked.save()
+        locked.matched += len(pushes)
+        locked.save(update_fields=["last_person_id", "done", "matched", "updated_at"])
         audit_record(
             actor=Actor.system("outreach"),
             action=audit_events.PUSH_BATCH,
             target=rule,
-            changes={"scanned": len(candidates), "pushes": len(made), "after": rows_last},
+            changes={"scanned": scanned, "pushes": len(pushes), "after": rows_last},
         )
-        _enqueue(_due(made, now))
-    return BatchResult(scanned=len(candidates), pushes=len(made), done=finished)
+        _enqueue(_record_.due(pushes))
+    return BatchResult(scanned=scanned, pushes=len(pushes), done=finished)
 
 
 def push_sweep_run(*, now: datetime.datetime | None = None, max_batches: int = 10_000) -> int:
@@ -510,55 +462,97 @@ def push_sweep_run(*, now: datetime.datetime | None = None, max_batches: int = 1
 
 
 def push_deliver(*, push_id: int, now: datetime.datetime | None = None) -> str:
-    """Tell one push (in-app with its reason, and by the rule's other channels the resident
-    accepts). Returns its new status, or "" when it is not due or someone else took it."""
+    """Tell one push (see :func:`push_deliver_batch`). Returns its new status, or "" when
+    it is not due or someone else took it."""
+    return push_deliver_batch(push_ids=[push_id], now=now).get(push_id, "")
+
+
+def push_deliver_batch(
+    *, push_ids: Collection[int], now: datetime.datetime | None = None
+) -> dict[int, str]:
+    """Tell these pushes, in one transaction with one audit row: each in-app with its
+    reason, and by the rule's other channels the resident accepts (notify's batch front
+    door: the rows written together, the sends handed over once). A push whose resident
+    turned its rule off becomes ``opted_out``. Returns the new status of each push told;
+    those not due, or taken by another worker, are left out."""
     now = now or timezone.now()
     with transaction.atomic(durable=True):
-        push = (
+        pushes = list(
             PushLog.objects.select_for_update(of=("self",))  # not the rule: sweeps insert under it
-            .filter(pk=push_id, status__in=[Status.PENDING, Status.DEFERRED], send_at__lte=now)
-            .select_related("rule")
-            .first()
-        )
-        if push is None:
-            return ""
-        if _opted_out(push.rule_id, push.user_id):
-            push.status = Status.OPTED_OUT
-        else:
-            row = person_row_get(pk=push.person_id)
-            told = notify_tell(
-                recipient=Recipient(user_id=push.user_id, phone=row.phone if row else ""),
-                template="push_reminder",
-                params={"text": push.text},
-                kind=MESSAGE_KIND,
-                source_key=push.source_key,
-                link=push.link,
-                channels=channels_for(push.user_id, push.channels),
-                reason=push.reason,
-                quiet_hours=True,
+            .filter(
+                pk__in=sorted(set(push_ids)),
+                status__in=[Status.PENDING, Status.DEFERRED],
+                send_at__lte=now,
             )
-            push.status = Status.SENT if (told.message or told.sms) else Status.ALREADY_TOLD
-            push.sent_at = now
-        push.save(update_fields=["status", "sent_at"])
+            .select_related("rule")
+            .order_by("pk")
+        )
+        if not pushes:
+            return {}
+        refused = _record_.opted_out_pairs({(p.rule_id, p.user_id) for p in pushes})
+        going = [p for p in pushes if (p.rule_id, p.user_id) not in refused]
+        rows = person_rows_get(pks={p.person_id for p in going})
+        told = notify_tell_batch(
+            template="push_reminder",
+            kind=MESSAGE_KIND,
+            quiet_hours=True,
+            tells=[
+                Tell(
+                    recipient=Recipient(
+                        user_id=p.user_id,
+                        phone=rows[p.person_id].phone if p.person_id in rows else "",
+                    ),
+                    params={"text": p.text},
+                    source_key=p.source_key,
+                    link=p.link,
+                    channels=list(p.channels),
+                    reason=p.reason,
+                )
+                for p in going
+            ],
+        )
+        outcome: dict[int, str] = {
+            p.pk: str(Status.OPTED_OUT) for p in pushes if (p.rule_id, p.user_id) in refused
+        }
+        for push, result in zip(going, told, strict=True):
+            sent = result.message or result.sms or result.email or result.wechat
+            outcome[push.pk] = str(Status.SENT if sent else Status.ALREADY_TOLD)
+        for status in {Status.SENT, Status.ALREADY_TOLD}:
+            PushLog.objects.filter(pk__in=[pk for pk, s in outcome.items() if s == status]).update(
+                status=status, sent_at=now
+            )
+        PushLog.objects.filter(
+            pk__in=[pk for pk, s in outcome.items() if s == Status.OPTED_OUT]
+        ).update(status=Status.OPTED_OUT)
         audit_record(
             actor=Actor.system("outreach"),
             action=audit_events.PUSH_SEND,
-            target=push,
-            changes={"rule": push.rule.code, "status": push.status},
+            target=pushes[0] if len(pushes) == 1 else None,
+            target_type="outreach.pushlog",
+            changes={
+                "rules": sorted({p.rule.code for p in pushes}),
+                "pushes": {str(pk): status for pk, status in outcome.items()},
+            },
         )
-    return str(push.status)
+    return outcome
+
+
+DELIVER_BATCH = 200
 
 
 def push_deliver_due(*, now: datetime.datetime | None = None, limit: int = 1000) -> int:
     """Tell the pushes whose time has come (those held over the quiet hours, and any a
-    worker lost)."""
+    worker lost), a batch at a time."""
     now = now or timezone.now()
     ids = list(
-        PushLog.objects.filter(
-            status__in=[Status.PENDING, Status.DEFERRED], send_at__lte=now
-        ).values_list("pk", flat=True)[:limit]
+        PushLog.objects.filter(status__in=[Status.PENDING, Status.DEFERRED], send_at__lte=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
     )
-    return sum(1 for pk in ids if push_deliver(push_id=pk, now=now))
+    return sum(
+        len(push_deliver_batch(push_ids=ids[i : i + DELIVER_BATCH], now=now))
+        for i in range(0, len(ids), DELIVER_BATCH)
+    )
 
 
 # --- 免申即享: the owning department confirms the matched list ----------------------------
@@ -690,5 +684,5 @@ def push_person_evaluate(
             target=rule,
             changes={"scanned": 1, "pushes": 1, "person": person_id},
         )
-        _enqueue(_due([push.pk], now))
+        _enqueue(_record_.due([push]))
     return [push.pk]

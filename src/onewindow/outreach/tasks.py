@@ -25,7 +25,7 @@ def handle_event(event: dict[str, Any]) -> int:
 
 @shared_task(name="outreach.deliver")
 def deliver(push_ids: list[int]) -> int:
-    return sum(1 for pk in push_ids if services.push_deliver(push_id=int(pk)))
+    return len(services.push_deliver_batch(push_ids=[int(pk) for pk in push_ids]))
 
 
 @shared_task(name="outreach.deliver_due")

@@ -36,9 +36,13 @@ from onewindow.identity.selectors.org import (
     user_is_staff,
 )
 from onewindow.identity.selectors.people import (
+    BOUND_OPS,
+    ROW_FIELDS,
     AgentGrant,
     CompanyRole,
+    PersonBound,
     PersonRow,
+    PersonWindow,
     agent_grants_of_company,
     agent_grants_pending_for,
     companies_for_person,
@@ -58,6 +62,8 @@ from onewindow.identity.selectors.people import (
     person_may_act_for,
     person_row_get,
     person_rows_after,
+    person_rows_get,
+    person_rows_window,
     user_ids_of,
 )
 from onewindow.identity.selectors.seeding import (
@@ -73,11 +79,15 @@ from onewindow.identity.selectors.seeding import (
 )
 
 __all__ = [
+    "BOUND_OPS",
+    "ROW_FIELDS",
     "STAFF_KINDS",
     "AgentGrant",
     "CompanyContacts",
     "CompanyRole",
+    "PersonBound",
     "PersonRow",
+    "PersonWindow",
     "StaffAccount",
     "StaffTotpCode",
     "agent_grants_of_company",
@@ -110,6 +120,8 @@ __all__ = [
     "person_may_act_for",
     "person_row_get",
     "person_rows_after",
+    "person_rows_get",
+    "person_rows_window",
     "role_codes",
     "role_holder_usernames",
     "role_holders",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -305,3 +305,89 @@ def person_rows_after(*, after_pk: int, limit: int, phone: bool = True) -> list[
 def person_row_get(*, pk: int) -> PersonRow | None:
     person = Person.objects.filter(pk=pk).only(*_ROW_FIELDS).first()
     return _person_row(person) if person is not None else None
+
+
+def person_rows_get(*, pks: Collection[int]) -> dict[int, PersonRow]:
+    """The rows of these persons (with their phone numbers), by primary key, in one query;
+    a person not found is left out."""
+    if not pks:
+        return {}
+    rows = Person.objects.filter(pk__in=list(pks)).only(*_ROW_FIELDS)
+    return {row.pk: _person_row(row) for row in rows}
+
+
+# --- a window of the population, narrowed in the database --------------------------------------
+
+# The fields of a PersonRow a reader may ask for (the primary key always comes).
+ROW_FIELDS = frozenset(_ROW_FIELDS) - {"pk"}
+# How a bound compares a field with its value (``isnull``: value True or False).
+BOUND_OPS = frozenset({"eq", "in", "lt", "lte", "gt", "gte", "isnull"})
+_LOOKUPS = {"eq": "exact", "in": "in", "lt": "lt", "lte": "lte", "gt": "gt", "gte": "gte"}
+
+
+@dataclass(frozen=True)
+class PersonBound:
+    """One condition on a field of a person's row: ``field`` of :data:`ROW_FIELDS` compared
+    by ``op`` (of :data:`BOUND_OPS`) with ``value`` (a date, a string, a list of strings for
+    ``in``, True/False for ``isnull``). A comparison with a field that is empty (NULL) is
+    false, as in SQL."""
+
+    field: str
+    op: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class PersonWindow:
+    rows: list[PersonRow]  # the residents of the window that meet every bound, in pk order
+    walked: int  # how many residents the window holds (met the bounds or not)
+    last_pk: int  # the window's last resident (``after_pk`` for an empty window)
+
+
+def _bound_q(bound: PersonBound) -> Q:
+    if bound.field not in ROW_FIELDS or bound.op not in BOUND_OPS:
+        raise ValueError(f"unknown bound {bound!r}")
+    if bound.op == "isnull":
+        return Q(**{f"{bound.field}__isnull": bool(bound.value)})
+    return Q(**{f"{bound.field}__{_LOOKUPS[bound.op]}": bound.value})  # false on NULL
+
+
+def person_rows_window(
+    *,
+    after_pk: int,
+    limit: int,
+    fields: Collection[str] = ROW_FIELDS - {"phone"},
+    where: Sequence[PersonBound] = (),
+) -> PersonWindow:
+    """The next ``limit`` residents with an account after ``after_pk`` (primary-key order):
+    a sweep over the population walks it window by window and never holds it all. Of the
+    window only the residents meeting every bound of ``where`` are read, and of them only
+    ``fields`` (the others are empty: ``""`` or None); the window itself is the same
+    whatever the bounds, so a cursor moves by ``limit`` residents each time."""
+    unknown = set(fields) - ROW_FIELDS
+    if unknown:
+        raise ValueError(f"unknown person fields {sorted(unknown)}")
+    residents = Person.objects.filter(pk__gt=after_pk, user__isnull=False)
+    window = residents.order_by("pk").values("pk")[:limit].aggregate(n=Count("pk"), last=Max("pk"))
+    walked, last = int(window["n"] or 0), window["last"]
+    if not walked or last is None:
+        return PersonWindow(rows=[], walked=0, last_pk=after_pk)
+    wanted = [f for f in _ROW_FIELDS if f in fields]
+    narrowed = residents.filter(pk__lte=last)
+    for bound in where:
+        narrowed = narrowed.filter(_bound_q(bound))
+    rows = []
+    for values in narrowed.order_by("pk").values_list("pk", *wanted):
+        found = dict(zip(("pk", *wanted), values, strict=True))
+        rows.append(
+            PersonRow(
+                pk=found["pk"],
+                user_id=found.get("user_id"),
+                name=found.get("name") or "",
+                phone=str(found.get("phone") or ""),
+                birth_date=found.get("birth_date"),
+                region_code=found.get("region_code") or "",
+                id_card_valid_until=found.get("id_card_valid_until"),
+            )
+        )
+    return PersonWindow(rows=rows, walked=walked, last_pk=int(last))

@@ -181,21 +181,18 @@ def test_a_switched_off_rule_sweeps_nobody(rules: None, commit: Any) -> None:
 
 
 def test_the_residents_channel_preferences_narrow_the_rules_channels(
-    rules: None, commit: Any, monkeypatch: Any
+    rules: None, commit: Any
 ) -> None:
-    from onewindow.notify import selectors as notify_selectors
+    from onewindow.audit.services import Actor
+    from onewindow.notify.services import preferences_update
 
-    asked: list[dict[str, Any]] = []
-
-    def inapp_only(*, user_id: int, kind: str, channels: list[str]) -> list[str]:
-        asked.append({"user_id": user_id, "kind": kind, "channels": channels})
-        return [c for c in channels if c != "sms"]
-
-    monkeypatch.setattr(notify_selectors, "notify_channels_for", inapp_only, raising=False)
     person = resident_with_id_card(datetime.date(2027, 1, 5))
+    texted = resident_with_id_card(datetime.date(2027, 1, 6))
+    preferences_update(
+        user_id=person.user_id, actor=Actor.from_user(person.user), channels=["inapp"]
+    )
     on("id-card-expiring")
     with time_machine.travel(MORNING, tick=False), commit():
         push_sweep_run()
     assert Message.objects.filter(recipient=person.user).count() == 1
-    assert not SmsMessage.objects.exists()
-    assert asked == [{"user_id": person.user_id, "kind": "push", "channels": ["inapp", "sms"]}]
+    assert list(SmsMessage.objects.values_list("phone", flat=True)) == [texted.phone]
