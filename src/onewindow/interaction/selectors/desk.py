@@ -28,25 +28,19 @@ def request_for_desk(*, number: str) -> Request | None:
 
 def request_attachment_names(*, request_id: int) -> list[str]:
     return list(
-        Request.objects.get(pk=request_id)
-        .attachments.order_by("pk")
-        .values_list("name", flat=True)
+        Request.objects.get(pk=request_id).attachments.order_by("pk").values_list("name", flat=True)
     )
 
 
 def request_parts(*, request_id: int) -> list[Assignment]:
     return list(
-        Assignment.objects.filter(request_id=request_id)
-        .select_related("department")
-        .order_by("pk")
+        Assignment.objects.filter(request_id=request_id).select_related("department").order_by("pk")
     )
 
 
 def request_extension_pending(*, request_id: int) -> PendingExtension | None:
     found = (
-        Extension.objects.filter(
-            assignment__request_id=request_id, status=Extension.Status.PENDING
-        )
+        Extension.objects.filter(assignment__request_id=request_id, status=Extension.Status.PENDING)
         .select_related("assignment__department")
         .first()
     )
