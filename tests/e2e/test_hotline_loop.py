@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -14,7 +15,6 @@ from onewindow.identity.models import Department, User
 from onewindow.interaction import staff_views
 from onewindow.interaction.models import Category, Request
 from onewindow.interaction.selectors.routing import RoutingSuggestion
-from onewindow.interaction.tests.orders import make_request
 from onewindow.testing.factories import make_person
 from tests.e2e.conftest import check_page as check
 from tests.e2e.helpers import log_in
@@ -28,7 +28,19 @@ def test_dispatch_sign_answer_and_the_resident_reads_it(
     parent = Category.objects.create(code="city", name="城市管理", department_code="gz-cgj")
     lights = Category.objects.create(code="city.lights", name="路灯不亮", parent=parent)
     person = make_person(name="陈小明", phone="13800138001")
-    order = make_request(category=lights, person=person)
+    order = Request.objects.create(
+        number=f"{timezone.localdate():%Y%m%d}000001",
+        kind="complaint",
+        channel=Request.Channel.WEB,
+        category=lights,
+        title="路灯不亮",
+        content="天河路口的路灯一周没亮了。",
+        region_code="440106",
+        person=person,
+        contact_name=person.name,
+        contact_phone=str(person.phone),
+        registered_at=timezone.now(),
+    )
     lead = Department.objects.get(code="gz-cgj-th")
     monkeypatch.setattr(
         staff_views,
