@@ -305,3 +305,36 @@ def test_staff_without_the_handle_permission_are_refused(dispatched: Request) ->
     client = staff_client(other.user)
     assert client.get("/hotline/inbox/").status_code == 403
     assert client.get(f"/hotline/inbox/{dispatched.number}/").status_code == 403
+
+
+def test_the_inbox_countdown_in_working_days(
+    handler: Client, dispatched: Request, dept: Any
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from onewindow.interaction.selectors import department_inbox
+
+    (row,) = department_inbox(department_ids=[dept("gz-cgj-th").pk])
+    assert row.days_left > 0
+    assert f"还剩 {row.days_left} 个工作日" in handler.get("/hotline/inbox/").content.decode()
+    Assignment.objects.filter(request=dispatched).update(
+        answer_due=timezone.localdate() - datetime.timedelta(days=7)
+    )
+    (late,) = department_inbox(department_ids=[dept("gz-cgj-th").pk], overdue_only=True)
+    page = handler.get("/hotline/inbox/?overdue=1").content.decode()
+    assert f"已超期 {-late.days_left} 个工作日" in page
+    assert dispatched.number in page
+
+
+def test_signing_twice_is_refused_on_the_page(
+    handler: Client, dispatched: Request, staff: Any
+) -> None:
+    from onewindow.interaction.models import Move
+
+    request_sign(user=staff("cgj_th_hotline"), request_id=dispatched.pk)
+    response = handler.post(f"/hotline/inbox/{dispatched.number}/", {"action": "sign"})
+    assert response.status_code == 400
+    assert 'class="banner error"' in response.content.decode()
+    assert dispatched.moves.filter(action=Move.Action.SIGN).count() == 1
