@@ -90,6 +90,24 @@ class DecideForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("说明"), required=False, max_length=500)
 
 
+class ObjectionForm(DecideForm):
+    """Accepting an objection routes the order again: to which department (主办), with
+    which co-handlers."""
+
+    department_id = forms.TypedChoiceField(
+        label=gettext_lazy("改派主办部门"), coerce=int, required=False, empty_value=None
+    )
+    co_department_ids = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("协办部门"), coerce=int, required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = _department_choices()
+        self.fields["department_id"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
+        self.fields["co_department_ids"].choices = choices  # type: ignore[attr-defined]
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("理由"), widget=forms.Textarea, required=False)
 
@@ -159,7 +177,7 @@ def dispatch_detail(request: AuthenticatedHttpRequest, number: str) -> HttpRespo
     forms_: dict[str, forms.Form] = {
         "dispatch": DispatchForm(posted if action == "dispatch" else None, initial=initial),
         "merge": MergeForm(posted if action == "merge" else None),
-        "objection": DecideForm(posted if action == "objection" else None, prefix="objection"),
+        "objection": ObjectionForm(posted if action == "objection" else None, prefix="objection"),
         "extension": DecideForm(posted if action == "extension" else None, prefix="extension"),
     }
 
@@ -182,7 +200,12 @@ def dispatch_detail(request: AuthenticatedHttpRequest, number: str) -> HttpRespo
         ),
         "merge": merge,
         "objection": lambda d: request_objection_decide(
-            user=user, request_id=pk, accept=d["accept"], note=d["note"]
+            user=user,
+            request_id=pk,
+            accept=d["accept"],
+            department_id=d["department_id"] if d["accept"] else None,
+            co_department_ids=d["co_department_ids"] if d["accept"] else (),
+            note=d["note"],
         ),
         "extension": lambda d: request_extension_decide(
             user=user, request_id=pk, approve=d["accept"], note=d["note"]

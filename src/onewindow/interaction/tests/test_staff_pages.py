@@ -338,3 +338,22 @@ def test_signing_twice_is_refused_on_the_page(
     assert response.status_code == 400
     assert 'class="banner error"' in response.content.decode()
     assert dispatched.moves.filter(action=Move.Action.SIGN).count() == 1
+
+
+def test_accepting_an_objection_routes_the_order_again(
+    desk: Client, dispatched: Request, staff: Any, dept: Any
+) -> None:
+    request_object(user=staff("cgj_th_hotline"), request_id=dispatched.pk, reason="应由水务局办理")
+    url = f"/hotline/dispatch/{dispatched.number}/"
+    refused = desk.post(url, {"action": "objection", "objection-accept": "yes"})
+    assert refused.status_code == 400
+    assert 'id="id_objection-department_id_error"' in refused.content.decode()
+    assert "请选择主办部门。" in refused.content.decode()
+    water = dept("gz-shuiwj")
+    response = desk.post(
+        url,
+        {"action": "objection", "objection-accept": "yes", "objection-department_id": water.pk},
+    )
+    assert response.status_code == 302
+    lead = dispatched.assignments.get(status=Assignment.Status.PENDING)
+    assert (lead.department_id, lead.role) == (water.pk, "lead")
