@@ -652,6 +652,10 @@ ARGUMENTS: dict[str, Args] = {
     "interaction:mine_detail": Args(build=_hotline_request, only=OWNER),
     "interaction:receipt": Args(build=_hotline_request, only=frozenset()),
     "interaction:knowledge_edit": Args(build=_knowledge_article, only=frozenset()),
+    # The hotline office's dispatch desk sees every order; a department only the orders it
+    # has (or had) a part in, and this one is dispatched to nobody yet.
+    "interaction:dispatch_detail": Args(build=_hotline_request),
+    "interaction:inbox_detail": Args(build=_hotline_request, only=frozenset()),
 }
 
 

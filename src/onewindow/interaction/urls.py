@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onewindow.interaction import console_views, views
+from onewindow.interaction import console_views, staff_views, views
 
 app_name = "interaction"
 
@@ -14,4 +14,8 @@ urlpatterns = [
     path("answers/edit/", console_views.knowledge_list, name="knowledge_list"),
     path("answers/edit/new/", console_views.knowledge_edit, name="knowledge_new"),
     path("answers/edit/<int:article_id>/", console_views.knowledge_edit, name="knowledge_edit"),
+    path("dispatch/", staff_views.dispatch_queue, name="dispatch"),
+    path("dispatch/<str:number>/", staff_views.dispatch_detail, name="dispatch_detail"),
+    path("inbox/", staff_views.inbox, name="inbox"),
+    path("inbox/<str:number>/", staff_views.inbox_detail, name="inbox_detail"),
 ]
