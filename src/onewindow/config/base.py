@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "onewindow.sso",  # before oauth2_provider: its consent and logout templates win
     "oauth2_provider",
     "onewindow.licences",
+    "onewindow.ratings",
     "onewindow.payments",
     "onewindow.bills",
     "onewindow.onepass",
