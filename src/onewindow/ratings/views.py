@@ -21,8 +21,9 @@ from onewindow.ratings.models import Rating, Subject
 if TYPE_CHECKING:
     from onewindow.identity.http import AuthenticatedHttpRequest
 
-# the link's token is in the address: it is not sent on to other sites
-NO_REFERRER = "no-referrer"
+# the link's token is in the address: it is not sent on to other sites ("no-referrer" would
+# make the browser send the form with Origin: null, which the CSRF check refuses)
+NO_REFERRER = "same-origin"
 
 
 def _errors(exc: ValidationFailed) -> dict[str, str]:

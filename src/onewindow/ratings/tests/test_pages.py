@@ -42,7 +42,7 @@ def test_the_rating_page_asks_each_dimension_with_nothing_preselected(subject, r
     assert 'value="2" class="level-bad" required' in html  # the bad levels show the reasons
     assert html.count('name="reasons"') == 10
     assert "办理人员看不到是谁评价的。" in html
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
 
 
 def test_errors_are_shown_at_their_fields_and_the_answers_kept(subject, rater_client):
@@ -90,7 +90,7 @@ def test_the_link_page_rates_without_a_sign_in_and_only_once(subject):
     page = client.get(f"/ratings/r/{token}/")
     html = page.content.decode()
     assert page.status_code == 200 and subject.number in html
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert "我的评价</a>" not in html.split("<main", 1)[1]  # no signed-in links
     done = client.post(f"/ratings/r/{token}/", _form(4))
     assert done.status_code == 302 and done["Location"] == "/ratings/thanks/"
