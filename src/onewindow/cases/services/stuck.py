@@ -28,8 +28,8 @@ from onewindow.cases.services._common import (
     lock_case,
     save_case,
 )
-from onewindow.cases.services.steps import ACTIVE_TASKS, STEP_FIELDS, send_step, step_clear
 from onewindow.cases.services.ratable import case_rating_expect
+from onewindow.cases.services.steps import ACTIVE_TASKS, STEP_FIELDS, send_step, step_clear
 from onewindow.catalog.selectors import service_current_id
 from onewindow.catalog.versions import service_version_cached
 from onewindow.core.errors import Conflict, ValidationFailed

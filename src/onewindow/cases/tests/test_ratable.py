@@ -33,9 +33,7 @@ def test_a_rejection_is_rated_too_and_names_who_rejected(parallel_service, resid
 def test_whoever_ended_it_handled_it_when_no_task_did(parallel_service, resident, staff):
     case = apply(resident.user, CODE)
     supervisor = staff("rsj_approver")
-    Case.objects.filter(pk=case.pk).update(
-        status=Case.Status.REJECTED, concluded_at=timezone.now()
-    )
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.REJECTED, concluded_at=timezone.now())
     case.refresh_from_db()
     with transaction.atomic():
         case_rating_expect(case, now=timezone.now(), handled_by_id=supervisor.pk)

@@ -19,7 +19,6 @@ from onewindow.identity.selectors import person_for_user
 from onewindow.interaction import audit_events
 from onewindow.interaction.models import Assignment, Extension, Move, Request
 from onewindow.interaction.services._common import WrongState, lock_request, move_add
-from onewindow.ratings.services import subject_expect
 from onewindow.interaction.services._loop import (
     OPEN,
     NotDispatcher,
@@ -32,6 +31,7 @@ from onewindow.interaction.services._loop import (
     supervisor_required,
     tell,
 )
+from onewindow.ratings.services import subject_expect
 
 if TYPE_CHECKING:
     from onewindow.identity.models import User

@@ -79,9 +79,7 @@ def test_an_anonymous_request_is_not_rated(streetlights, dispatcher, dept, staff
     assert not Subject.objects.exists()
 
 
-def test_another_resident_sees_no_rating_of_it(
-    streetlights, dispatcher, dept, person, staff
-):
+def test_another_resident_sees_no_rating_of_it(streetlights, dispatcher, dept, person, staff):
     request = _concluded(
         make_request(category=streetlights, person=person),
         dispatcher=dispatcher,

@@ -63,9 +63,7 @@ def _summary(subject: Subject, rating: Rating | None) -> RatingSummary:
 def rating_summary_for(*, kind: str, ref: str | int) -> RatingSummary | None:
     """The rating of the case or request ``ref`` (None: it is not ratable, or not yet
     concluded). For the page its rater sees; the caller checks who looks."""
-    subject = (
-        Subject.objects.select_related("rating").filter(kind=kind, ref=str(ref)).first()
-    )
+    subject = Subject.objects.select_related("rating").filter(kind=kind, ref=str(ref)).first()
     if subject is None:
         return None
     return _summary(subject, getattr(subject, "rating", None))
@@ -97,9 +95,7 @@ def subject_for_rater(*, user: User, subject_id: int) -> Subject | None:
     """The subject if ``user`` is its rater (None otherwise: not theirs, or no such)."""
     if not is_id(subject_id):
         return None
-    return (
-        Subject.objects.select_related("rating").filter(pk=subject_id, rater=user).first()
-    )
+    return Subject.objects.select_related("rating").filter(pk=subject_id, rater=user).first()
 
 
 def subject_for_link(*, token: str, now: datetime.datetime | None = None) -> Subject:

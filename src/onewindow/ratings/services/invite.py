@@ -13,8 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onewindow.audit.services import Actor, audit_record
-from onewindow.notify.services import CHANNEL_INAPP, CHANNEL_SMS, Recipient, Tell
-from onewindow.notify.services import notify_tell_batch
+from onewindow.notify.services import CHANNEL_INAPP, CHANNEL_SMS, Recipient, Tell, notify_tell_batch
 from onewindow.ratings import audit_events
 from onewindow.ratings.models import Subject
 from onewindow.ratings.services.links import link_issue

@@ -39,9 +39,7 @@ class LinkGone(ApplicationError):
 
     def __init__(self, *, used: bool) -> None:
         if used:
-            super().__init__(
-                _("该评价链接已使用过，每个链接只能使用一次。"), code="link_used"
-            )
+            super().__init__(_("该评价链接已使用过，每个链接只能使用一次。"), code="link_used")
         else:
             super().__init__(
                 _("该评价链接已过期。您可以登录一网通办，在“我的评价”中评价。"),

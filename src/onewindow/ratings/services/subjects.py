@@ -16,6 +16,7 @@ from django.db import transaction
 
 from onewindow.ratings.models import Subject
 
+
 def subject_expect(
     *,
     kind: str,

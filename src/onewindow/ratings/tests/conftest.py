@@ -50,9 +50,7 @@ def handler(department: Department) -> User:
 
 
 @pytest.fixture
-def expect(
-    rater: Person, department: Department, handler: User
-) -> Callable[..., Subject]:
+def expect(rater: Person, department: Department, handler: User) -> Callable[..., Subject]:
     """Register a subject of ``rater`` (a concluded case unless told otherwise)."""
 
     def make(**given: Any) -> Subject:

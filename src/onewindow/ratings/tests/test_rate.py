@@ -48,7 +48,10 @@ def test_the_rater_rates_once_and_the_second_time_is_refused(subject, rater):
     )
     with pytest.raises(AlreadyRated) as again:
         rating_submit(user=rater.user, subject_id=subject.pk, level=1, dimensions=online(1))
-    assert (again.value.status, str(again.value.message)) == (409, "您已评价过，每件事只能评价一次。")
+    assert (again.value.status, str(again.value.message)) == (
+        409,
+        "您已评价过，每件事只能评价一次。",
+    )
     assert Rating.objects.count() == 1
 
 
