@@ -550,6 +550,25 @@ def _knowledge_article(w: World) -> dict[str, Any]:
     return {"article_id": w.objects["article"].pk}
 
 
+def _rating_subject(w: World) -> dict[str, Any]:
+    """A concluded case of resident_a, ratable by resident_a only."""
+    if "rating_subject" not in w.objects:
+        from django.utils import timezone
+
+        from onewindow.ratings.models import Subject
+
+        w.objects["rating_subject"] = Subject.objects.create(
+            kind="case",
+            ref="walk",
+            number="WALKRATE0001",
+            title="走查事项",
+            rater=w.users["resident_a"],
+            person=w.users["resident_a"].person,
+            concluded_at=timezone.now(),
+        )
+    return {"subject_id": w.objects["rating_subject"].pk}
+
+
 OWNER = frozenset({"resident_a"})
 TASK_HOLDER = frozenset({"staff_a"})
 
@@ -583,7 +602,6 @@ ARGUMENTS: dict[str, Args] = {
     "cases:case_detail": Args(build=_case_number, only=OWNER),
     "cases:case_withdraw": Args(build=_case_number, only=OWNER),
     "cases:case_supplement": Args(build=_case_number, only=OWNER),
-    "cases:case_rate": Args(build=_case_number, only=OWNER),
     "cases:case_material": Args(build=_material, only=OWNER),
     "cases:case_letter_pdf": Args(build=_letter_case_number, only=OWNER),
     # Only the person named (whose real-name record has that citizen ID) answers a consent
@@ -656,6 +674,10 @@ ARGUMENTS: dict[str, Args] = {
     # has (or had) a part in, and this one is dispatched to nobody yet.
     "interaction:dispatch_detail": Args(build=_hotline_request),
     "interaction:inbox_detail": Args(build=_hotline_request, only=frozenset()),
+    # Ratings: only the rater reaches a subject's rating page; the one-time link is public
+    # (its token is checked by the view: an unknown one answers 404).
+    "ratings:rate": Args(build=_rating_subject, only=OWNER),
+    "ratings:link": Args(build=lambda w: {"token": "not-a-token"}),
 }
 
 

@@ -410,6 +410,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "interaction.visit_invite",
         "schedule": crontab(hour=10, minute=0),
     },
+    # 好差评: a case or request concluded more than three days ago and not rated is invited
+    # once, by SMS with a one-time link and in the message centre (in the morning, not at
+    # night).
+    "ratings-invite-unrated": {
+        "task": "ratings.invite_unrated",
+        "schedule": crontab(hour=10, minute=30),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -11,6 +11,9 @@ from django.conf import settings
 
 from onewindow.notify import _templates
 
+# The one-time rating link of an invitation (ratings), with the site's public address.
+_RATING_LINK = f"{str(settings.LICENCES_PUBLIC_URL).rstrip('/')}/ratings/r/{{token}}/"
+
 SMS_TEMPLATES: dict[str, str] = {
     "login_code": "您的登录验证码是{code}，{minutes}分钟内有效。请勿告诉他人。",
     "case_update": "您的办件{case_no}有新进展：{status}。详情请登录一网通办查看。",
@@ -91,6 +94,15 @@ SMS_TEMPLATES: dict[str, str] = {
         "办理进展将一并告知您。"
     ),
     "request_extended": "您反映的诉求（工单编号{number}）办理期限已延长至{due}。",
+    # The invitation to rate (ratings): a case or request concluded three days ago, unrated.
+    # The SMS carries the one-time link (no sign-in needed): the site's address is part of
+    # the text, as vendors approve links, and only the link's token is a parameter (within a
+    # vendor's limit for one). The message centre's message links to the rating page.
+    "rating_invite": (
+        "您的“{title}”（编号{number}）已办结，请对本次服务作出评价"
+        "（链接15天内有效，仅可使用一次）：" + _RATING_LINK
+    ),
+    "rating_invite_inapp": "您的“{title}”（编号{number}）已办结，欢迎对本次服务作出评价。",
 }
 
 # The templates of a case's outcome (by the outcome recorded), and the reason a refusal's
@@ -112,6 +124,7 @@ IN_APP_ONLY = frozenset(
         "sla_escalation",
         "staff_locked_out",
         "payment_received",
+        "rating_invite_inapp",  # the SMS of the invitation is rating_invite, with its link
     }
 )
 
@@ -154,6 +167,8 @@ MESSAGE_TITLES: dict[str, str] = {
     "request_reopened": "诉求重新办理",
     "request_merged": "诉求合并办理",
     "request_extended": "办理期限延长",
+    "rating_invite": "邀请您评价",
+    "rating_invite_inapp": "邀请您评价",
 }
 
 # English texts (title, body) of the built-in templates, for residents who read English.
@@ -318,6 +333,15 @@ EN_TEXTS: dict[str, tuple[str, str]] = {
     "request_extended": (
         "Time limit extended",
         "The time limit of your request (order {number}) has been extended to {due}.",
+    ),
+    "rating_invite": (
+        "Please rate our service",
+        '"{title}" ({number}) is concluded; please rate our service (the link is valid '
+        "for 15 days, once): " + _RATING_LINK,
+    ),
+    "rating_invite_inapp": (
+        "Please rate our service",
+        '"{title}" ({number}) is concluded; you are welcome to rate our service.',
     ),
 }
 
