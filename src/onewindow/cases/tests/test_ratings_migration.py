@@ -5,7 +5,7 @@ time; a withdrawn case and a draft stay out; backwards, the old rows come back."
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.db import connection
@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from onewindow.cases.models import Case, CaseTask
 from onewindow.catalog.models import Service, ServiceVersion
+from onewindow.identity.models import Department
 from onewindow.ratings.models import Rating, Subject
-from onewindow.testing.factories import DepartmentFactory, PersonFactory, StaffFactory
+from onewindow.testing.factories import DepartmentFactory, make_person, make_staff, user_of
 
 BEFORE = [("cases", "0006_task_held_by_company"), ("ratings", "0001_initial")]
 AFTER = [("cases", "0007_ratings_move")]
@@ -29,9 +30,10 @@ def _migrate(targets: list[tuple[str, str]]) -> Any:
 
 @pytest.mark.django_db(transaction=True)
 def test_old_case_ratings_move_to_ratings_and_back() -> None:
-    department = DepartmentFactory(code="gz-migrate", name="迁移测试局")
-    person = PersonFactory()
-    clerk = StaffFactory(department=department).user
+    department = cast(Department, DepartmentFactory(code="gz-migrate", name="迁移测试局"))
+    person = make_person()
+    user = user_of(person)
+    clerk = make_staff(department=department).user
     service = Service.objects.create(
         code="migrate-service", name="迁移测试事项", kind="personal", department=department
     )
@@ -43,7 +45,7 @@ def test_old_case_ratings_move_to_ratings_and_back() -> None:
     def case(number: str, status: str, **more: Any) -> Case:
         return Case.objects.create(
             service_version=version,
-            created_by=person.user,
+            created_by=user,
             applicant_person=person,
             number=number,
             status=status,
@@ -64,13 +66,13 @@ def test_old_case_ratings_move_to_ratings_and_back() -> None:
     )
     unrated = case("M2", "rejected", concluded_at=concluded)
     case("M3", "withdrawn", concluded_at=concluded)
-    Case.objects.create(service_version=version, created_by=person.user, status="draft")
+    Case.objects.create(service_version=version, created_by=user, status="draft")
     try:
         old_apps = _migrate(BEFORE)
         OldRating = old_apps.get_model("cases", "Rating")
         given = timezone.now() - datetime.timedelta(days=39)
         row = OldRating.objects.create(
-            case_id=rated.pk, score=2, comment=" 等了很久 ", rated_by_id=person.user_id
+            case_id=rated.pk, score=2, comment=" 等了很久 ", rated_by_id=user.pk
         )
         OldRating.objects.filter(pk=row.pk).update(created_at=given)
         _migrate(AFTER)
@@ -87,7 +89,7 @@ def test_old_case_ratings_move_to_ratings_and_back() -> None:
         assert (first.department, first.handled_by, first.rater, first.person) == (
             department,
             clerk,
-            person.user,
+            user,
             person,
         )
         assert (first.link, first.concluded_at) == ("/cases/M1/", concluded)
@@ -98,7 +100,7 @@ def test_old_case_ratings_move_to_ratings_and_back() -> None:
             {"overall": 2},
             "等了很久",
         )
-        assert (rating.rated_by, rating.via, rating.created_at) == (person.user, "web", given)
+        assert (rating.rated_by, rating.via, rating.created_at) == (user, "web", given)
         assert not hasattr(subjects["M2"], "rating") and subjects["M2"].ref == str(unrated.pk)
         assert "cases_rating" not in connection.introspection.table_names()
 

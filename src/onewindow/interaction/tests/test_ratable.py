@@ -87,8 +87,8 @@ def test_another_resident_sees_no_rating_of_it(streetlights, dispatcher, dept, p
         staff=staff,
     )
     subject = Subject.objects.get(kind="request", ref=str(request.pk))
-    from onewindow.testing.factories import make_person
+    from onewindow.testing.factories import make_person, user_of
 
     stranger = Client()
-    stranger.force_login(make_person(name="王芳").user)
+    stranger.force_login(user_of(make_person(name="王芳")))
     assert stranger.get(f"/ratings/{subject.pk}/").status_code == 404

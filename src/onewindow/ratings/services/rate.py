@@ -103,13 +103,13 @@ def _check(
     else:
         chosen = []  # reasons are asked only of a bad rating (差评原因)
     if errors:
-        raise ValidationFailed(errors[0].message, errors=errors)  # type: ignore[arg-type]
+        raise ValidationFailed(errors[0].message, errors=errors)
     assert overall is not None
     return overall, kept, chosen, words
 
 
 def _locked_subject(subject_id: int | None) -> Subject | None:
-    if not is_id(subject_id):
+    if subject_id is None or not is_id(subject_id):
         return None
     return Subject.objects.select_for_update().filter(pk=subject_id).first()
 

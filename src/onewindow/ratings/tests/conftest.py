@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.db import transaction
@@ -25,7 +25,7 @@ _refs = itertools.count(1)
 ONLINE = ("overall", "efficiency", "guide", "convenience", "usability")
 
 
-def online(level: int, **others: int) -> dict[str, int]:
+def online(level: int | str, **others: int | str) -> dict[str, int | str]:
     return {**dict.fromkeys(ONLINE[1:], level), **others}
 
 
@@ -41,7 +41,7 @@ def other(db: Any) -> Person:
 
 @pytest.fixture
 def department(db: Any) -> Department:
-    return DepartmentFactory(code="gz-rating-dept", name="市测试局")
+    return cast(Department, DepartmentFactory(code="gz-rating-dept", name="市测试局"))
 
 
 @pytest.fixture
