@@ -410,6 +410,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "interaction.visit_invite",
         "schedule": crontab(hour=10, minute=0),
     },
+    # Bad ratings' rectifications past their due day or not visited in time: supervised once
+    # (idempotent, so hourly runs in working hours do no harm).
+    "ratings-supervise-overdue": {
+        "task": "ratings.supervise_overdue",
+        "schedule": crontab(hour="8-20", minute=15),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
