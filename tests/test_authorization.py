@@ -538,18 +538,6 @@ def _hotline_request(w: World) -> dict[str, Any]:
     return {"number": w.objects["hotline_request"].number}
 
 
-def _knowledge_article(w: World) -> dict[str, Any]:
-    """An answer of dept-a's knowledge base."""
-    if "article" not in w.objects:
-        from onewindow.identity.models import Department
-        from onewindow.interaction.models import KnowledgeArticle
-
-        w.objects["article"] = KnowledgeArticle.objects.create(
-            title="走查", answer="走查", department=Department.objects.get(code="dept-a")
-        )
-    return {"article_id": w.objects["article"].pk}
-
-
 def _rectification(w: World, *, appealed: bool = False) -> dict[str, Any]:
     """A bad rating of resident_a's on a subject dept-a handled, and its rectification
     (appealed to the platform office, for the office's page)."""
@@ -581,6 +569,18 @@ def _rectification(w: World, *, appealed: bool = False) -> dict[str, Any]:
             row.save()
         w.objects[key] = row
     return {"pk": w.objects[key].pk}
+
+
+def _knowledge_article(w: World) -> dict[str, Any]:
+    """An answer of dept-a's knowledge base."""
+    if "article" not in w.objects:
+        from onewindow.identity.models import Department
+        from onewindow.interaction.models import KnowledgeArticle
+
+        w.objects["article"] = KnowledgeArticle.objects.create(
+            title="走查", answer="走查", department=Department.objects.get(code="dept-a")
+        )
+    return {"article_id": w.objects["article"].pk}
 
 
 OWNER = frozenset({"resident_a"})
@@ -680,6 +680,14 @@ ARGUMENTS: dict[str, Args] = {
     # today (resident_b's authorisation is still waiting for their answer).
     "portal:message_open": Args(build=_message, only=OWNER),
     "portal:company_home": Args(build=_company_uscc, only=OWNER),
+    # Ratings: a department's rectification only for its rectifiers (a role there; the
+    # operator holds the permission but no department); the office's page of an appeal for
+    # whoever may review appeals; the rating of a fix only for the one who rated; a one-time
+    # link that is no link leads nowhere.
+    "ratings_staff:detail": Args(build=_rectification, only=frozenset()),
+    "ratings_staff:appeal_detail": Args(build=lambda w: _rectification(w, appealed=True)),
+    "ratings_public:fix": Args(build=_rectification, only=OWNER),
+    "ratings_public:fix_link": Args(build=lambda w: {"token": "walk-no-such-link"}),
     # The hotline: one's own requests; the receipt only in the session that filed it; an
     # answer of the knowledge base only for the editors of its department (by role).
     "interaction:mine_detail": Args(build=_hotline_request, only=OWNER),
@@ -689,14 +697,6 @@ ARGUMENTS: dict[str, Args] = {
     # has (or had) a part in, and this one is dispatched to nobody yet.
     "interaction:dispatch_detail": Args(build=_hotline_request),
     "interaction:inbox_detail": Args(build=_hotline_request, only=frozenset()),
-    # Ratings: a department's rectification only for its rectifiers (a role there; the
-    # operator holds the permission but no department); the office's page of an appeal for
-    # whoever may review appeals; the rating of a fix only for the one who rated; a one-time
-    # link that is no link leads nowhere.
-    "ratings_staff:detail": Args(build=_rectification, only=frozenset()),
-    "ratings_staff:appeal_detail": Args(build=lambda w: _rectification(w, appealed=True)),
-    "ratings_public:fix": Args(build=_rectification, only=OWNER),
-    "ratings_public:fix_link": Args(build=lambda w: {"token": "walk-no-such-link"}),
 }
 
 

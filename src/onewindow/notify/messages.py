@@ -79,6 +79,13 @@ SMS_TEMPLATES: dict[str, str] = {
     "rating_fix_invite": (
         "您对{title}（编号{number}）的评价，{department}已反馈整改情况，请对整改结果进行评价。"
     ),
+    # The SMS carries the one-time link (no sign-in needed): the site's address is part of the
+    # text, as vendors approve links; only the token is a parameter.
+    "rating_fix_invite_sms": (
+        "您对“{title}”（编号{number}）的评价，{department}已反馈整改情况，请对整改结果作出评价"
+        "（链接30天内有效，仅可使用一次）："
+        + f"{str(settings.LICENCES_PUBLIC_URL).rstrip('/')}/ratings/fix/r/{{token}}/"
+    ),
     "rating_rectification_overdue": (
         "差评整改{number}（{title}）已超过整改期限（{due}），已列入督办，请尽快整改反馈。"
     ),
@@ -160,6 +167,7 @@ MESSAGE_TITLES: dict[str, str] = {
     "licence_issued": "证照签发",
     "licence_revoked": "证照撤销",
     "rating_fix_invite": "请评价整改结果",
+    "rating_fix_invite_sms": "请评价整改结果",
     "rating_rectification_overdue": "差评整改督办",
     "rating_visit_overdue": "差评回访督办",
     "request_registered": "诉求已受理",
@@ -298,6 +306,12 @@ EN_TEXTS: dict[str, tuple[str, str]] = {
         "Please rate the fix",
         "{department} has reported what it did about your rating of {title} ({number}); "
         "please rate the result.",
+    ),
+    "rating_fix_invite_sms": (
+        "Please rate the fix",
+        "{department} has reported what it did about your rating of {title} ({number}); "
+        "please rate the result (the link is valid for 30 days, once): "
+        + f"{str(settings.LICENCES_PUBLIC_URL).rstrip('/')}/ratings/fix/r/{{token}}/"
     ),
     "rating_rectification_overdue": (
         "Rectification overdue",

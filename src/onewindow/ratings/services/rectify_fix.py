@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import Actor, audit_record
@@ -19,7 +18,7 @@ from onewindow.core.errors import FieldError, NotFound, ValidationFailed
 from onewindow.identity.selectors import departments_by_ids, person_for_user_id, person_row_get
 from onewindow.notify.services import CHANNEL_INAPP, CHANNEL_SMS, Recipient, notify_tell
 from onewindow.ratings import audit_events
-from onewindow.ratings.models import Level, Rectification
+from onewindow.ratings.models import Level, RatingLink, Rectification
 from onewindow.ratings.services._rectify_common import (
     NOTE_MAX,
     RectificationNotFound,
@@ -55,6 +54,8 @@ def fix_page_path(rectification_id: int) -> str:
 
 
 def fix_link_url(token: str) -> str:
+    """The link as the SMS carries it (its template holds the site's public address and
+    this path, ``notify.messages``)."""
     path = reverse("ratings_public:fix_link", args=[token])
     return str(settings.LICENCES_PUBLIC_URL).rstrip("/") + path
 
@@ -82,7 +83,7 @@ def fix_invite_tell(*, rectification_id: int, user_id: int | None, phone: str, t
         return 0
     subject = rectification.rating.subject
     names = {d.pk: d.name for d in departments_by_ids(ids=[rectification.department_id or 0])}
-    department = names.get(rectification.department_id or 0, _g("办理部门"))
+    department = names.get(rectification.department_id or 0, str(_("办理部门")))
     params = {"title": subject.title, "number": subject.number, "department": department}
     key = f"ratings:rectification:{rectification_id}:fix_invite"
     told = 0
@@ -98,14 +99,10 @@ def fix_invite_tell(*, rectification_id: int, user_id: int | None, phone: str, t
         )
         told += 1
     if phone and token:
-        text = _g(
-            "您对%(title)s（编号%(number)s）的评价，%(department)s已反馈整改情况。"
-            "请打开链接对整改结果进行评价：%(url)s"
-        ) % {**params, "url": fix_link_url(token)}
         notify_tell(
             recipient=Recipient(user_id=None, phone=phone),
-            template="notice",
-            params={"text": text},
+            template="rating_fix_invite_sms",
+            params={**params, "token": token},
             kind=KIND,
             source_key=key + ":sms",
             channels={CHANNEL_SMS},
@@ -135,7 +132,19 @@ def _fix_rate(row: Rectification, *, level: int, text: str, now: datetime.dateti
     row.fix_rated_at = now
     row.closed_at = now
     row.status = Status.CLOSED
-    row.save(update_fields=["fix_level", "fix_text", "fix_rated_at", "closed_at", "status"])
+    # a conditional UPDATE as well, for databases without row locks (SQLite): of two
+    # ratings at once (the page and the link), the second finds it closed
+    changed = Rectification.objects.filter(
+        pk=row.pk, status=Status.ANSWERED, fix_rated_at__isnull=True
+    ).update(
+        fix_level=row.fix_level,
+        fix_text=row.fix_text,
+        fix_rated_at=now,
+        closed_at=now,
+        status=Status.CLOSED,
+    )
+    if not changed:
+        raise WrongState(_("您已评价过整改结果，每条整改只能评价一次。"))
 
 
 @transaction.atomic(durable=True)
@@ -188,8 +197,9 @@ def rectification_fix_rate_by_link(
     if link.used_at is not None:
         raise WrongState(_("您已评价过整改结果，每条整改只能评价一次。"))
     _fix_rate(row, level=value, text=text, now=now)
+    if not RatingLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=now):
+        raise WrongState(_("您已评价过整改结果，每条整改只能评价一次。"))
     link.used_at = now
-    link.save(update_fields=["used_at"])
     audit_record(
         actor=Actor(id=rater_user_id(row), kind="resident", label="ratings.fix_link"),
         action=audit_events.RECTIFICATION_FIX_RATE,

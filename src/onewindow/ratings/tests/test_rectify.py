@@ -4,12 +4,15 @@ what it writes (one audit row each) and whom it tells."""
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
 from onewindow.audit.models import AuditEvent
 from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from onewindow.notify.messages import render_sms_text
 from onewindow.notify.models import Message, SmsMessage
 from onewindow.ratings import audit_events
 from onewindow.ratings.models import Rating, RatingLink, Rectification
@@ -59,8 +62,8 @@ def _fixed(scene: Scene, rect: Rectification, commit: OnCommit) -> Rectification
 
 def _sms_token(scene: Scene) -> str:
     sms = SmsMessage.objects.get(source_key__endswith=":fix_invite:sms")
-    text = str(sms.params.get("text") if isinstance(sms.params, dict) else sms.params)
-    return text.split("/ratings/fix/r/")[1].split("/")[0]
+    assert sms.template == "rating_fix_invite_sms"
+    return str(json.loads(sms.params)["token"])
 
 
 # -- the return visit -------------------------------------------------------------------
@@ -134,6 +137,12 @@ def test_a_fix_is_answered_and_the_rater_is_asked_in_app_and_by_sms(
     )
     assert message.link == f"/ratings/fix/{rect.pk}/"
     token = _sms_token(scene)
+    sms = SmsMessage.objects.get(template="rating_fix_invite_sms")
+    assert render_sms_text(sms.template, json.loads(sms.params), sign_name="一网通办") == (
+        f"【一网通办】您对“个体工商户设立登记”（编号{rect.rating.subject.number}）的评价，"
+        "测试区市场监督管理局已反馈整改情况，请对整改结果作出评价（链接30天内有效，仅可使用一次）："
+        f"{str(settings.LICENCES_PUBLIC_URL).rstrip('/')}/ratings/fix/r/{token}/"
+    )
     link = RatingLink.objects.get()
     assert (link.purpose, link.token_hash, link.used_at) == ("rate_fix", token_hash(token), None)
     assert token not in link.token_hash
