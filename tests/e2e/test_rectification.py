@@ -5,6 +5,8 @@ and without horizontal scrolling."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from django.contrib.staticfiles import finders
 from django.db import transaction
@@ -12,6 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from onewindow.identity.models import Department
 from onewindow.ratings.models import Rating, Rectification, Subject
 from onewindow.ratings.services.rectify_open import rectification_open_for
 from onewindow.testing.factories import DepartmentFactory, make_person, make_role, make_staff
@@ -32,7 +35,7 @@ def _rectifier_role() -> object:
 def test_the_department_answers_the_resident_rates_the_fix_and_the_public_sees_it(
     page: Page, live_server: LiveServer
 ) -> None:
-    department = DepartmentFactory(code="e2e-scjgj", name="天河区市场监督管理局")
+    department = cast(Department, DepartmentFactory(code="e2e-scjgj", name="天河区市场监督管理局"))
     rectifier = make_staff(department=department, roles=[_rectifier_role()]).user
     person = make_person(name="陈小明", phone="13800138001")
     subject = Subject.objects.create(
@@ -75,14 +78,18 @@ def test_the_department_answers_the_resident_rates_the_fix_and_the_public_sees_i
     page.get_by_label("整改情况、解释说明或申诉理由").fill("已向窗口人员培训，一次性告知材料清单。")
     page.get_by_role("button", name="提交反馈").click()
     expect(page.get_by_test_id("status")).to_contain_text("已反馈，待追评")
-    expect(page.get_by_test_id("answer-text")).to_have_text("已向窗口人员培训，一次性告知材料清单。")
+    expect(page.get_by_test_id("answer-text")).to_have_text(
+        "已向窗口人员培训，一次性告知材料清单。"
+    )
     check(page)
 
     page.context.clear_cookies()
     assert person.user is not None
     log_in(page, person.user, base_url=live_server.url)
     page.goto(f"/ratings/fix/{rect.pk}/")
-    expect(page.get_by_test_id("answer-text")).to_have_text("已向窗口人员培训，一次性告知材料清单。")
+    expect(page.get_by_test_id("answer-text")).to_have_text(
+        "已向窗口人员培训，一次性告知材料清单。"
+    )
     check(page)
     page.get_by_label("满意", exact=True).check()
     page.get_by_label("补充说明（选填）").fill("这次一次就办好了。")

@@ -311,7 +311,7 @@ EN_TEXTS: dict[str, tuple[str, str]] = {
         "Please rate the fix",
         "{department} has reported what it did about your rating of {title} ({number}); "
         "please rate the result (the link is valid for 30 days, once): "
-        + f"{str(settings.LICENCES_PUBLIC_URL).rstrip('/')}/ratings/fix/r/{{token}}/"
+        + f"{str(settings.LICENCES_PUBLIC_URL).rstrip('/')}/ratings/fix/r/{{token}}/",
     ),
     "rating_rectification_overdue": (
         "Rectification overdue",

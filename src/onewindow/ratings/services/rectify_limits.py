@@ -35,8 +35,10 @@ def time_limit_save(*, actor: Actor, step: str, working_days: int) -> TimeLimit:
         message = _("没有这个时限环节。")
         raise ValidationFailed(message, errors=[FieldError("invalid", message, "step")])
     if not 1 <= int(working_days) <= MAX_WORKING_DAYS:
-        message = _("工作日数须在 1 到 %(max)s 之间。") % {"max": MAX_WORKING_DAYS}
-        raise ValidationFailed(message, errors=[FieldError("invalid", message, "working_days")])
+        out_of_range = _("工作日数须在 1 到 %(max)s 之间。") % {"max": MAX_WORKING_DAYS}
+        raise ValidationFailed(
+            out_of_range, errors=[FieldError("invalid", out_of_range, "working_days")]
+        )
     before = working_days_for(step)
     TimeLimit.objects.get_or_create(step=step, defaults={"working_days": int(working_days)})
     row = TimeLimit.objects.select_for_update().get(step=step)

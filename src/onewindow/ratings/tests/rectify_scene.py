@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
@@ -44,14 +44,19 @@ class Scene:
     reviewer: User  # the platform office
     resident: Person
 
+    @property
+    def rater(self) -> User:
+        assert self.resident.user is not None
+        return self.resident.user
+
     def client(self, user: User) -> Any:
         return staff_client(user)
 
 
 def scene_make() -> Scene:
-    dept_a = DepartmentFactory(code="rt-scjgj", name="测试区市场监督管理局")
-    dept_b = DepartmentFactory(code="rt-rsj", name="测试区人力资源和社会保障局")
-    office = DepartmentFactory(code="rt-zsj", name="测试市政务服务数据管理局")
+    dept_a = cast(Department, DepartmentFactory(code="rt-scjgj", name="测试区市场监督管理局"))
+    dept_b = cast(Department, DepartmentFactory(code="rt-rsj", name="测试区人力资源和社会保障局"))
+    office = cast(Department, DepartmentFactory(code="rt-zsj", name="测试市政务服务数据管理局"))
     rectifier = role_with("rating_rectifier", "差评整改员", "rectify_ratings")
     reviewer = role_with("rating_reviewer", "好差评管理员", "review_rating_appeals")
     return Scene(

@@ -8,10 +8,10 @@ import json
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 
 from onewindow.audit.models import AuditEvent
 from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from onewindow.identity.models import User
 from onewindow.notify.messages import render_sms_text
 from onewindow.notify.models import Message, SmsMessage
 from onewindow.ratings import audit_events
@@ -187,9 +187,7 @@ def test_an_answer_without_outcome_or_text_is_refused_at_its_field(
     assert rect.status == Status.OPEN
 
 
-def test_only_the_handling_departments_rectifier_answers(
-    scene: Scene, rect: Rectification
-) -> None:
+def test_only_the_handling_departments_rectifier_answers(scene: Scene, rect: Rectification) -> None:
     with pytest.raises(NotFound):
         rectification_answer(
             user=scene.rectifier_b, rectification_id=rect.pk, outcome="fixed", answer="x"
@@ -214,9 +212,7 @@ def test_an_answered_rectification_is_not_answered_again(
         )
 
 
-def test_an_answer_after_the_due_day_is_recorded_as_late(
-    scene: Scene, rect: Rectification
-) -> None:
+def test_an_answer_after_the_due_day_is_recorded_as_late(scene: Scene, rect: Rectification) -> None:
     late = datetime.datetime.combine(rect.due, datetime.time(10), CST) + datetime.timedelta(days=1)
     rectification_answer(
         user=scene.rectifier_a, rectification_id=rect.pk, outcome="fixed", answer="已整改",
@@ -294,9 +290,7 @@ def test_only_the_platform_office_decides_appeals(scene: Scene, rect: Rectificat
     assert rect.status == Status.APPEALED
 
 
-def test_an_open_rectification_has_no_appeal_to_decide(
-    scene: Scene, rect: Rectification
-) -> None:
+def test_an_open_rectification_has_no_appeal_to_decide(scene: Scene, rect: Rectification) -> None:
     with pytest.raises(Conflict, match="没有待复核的申诉"):
         rectification_appeal_decide(user=scene.reviewer, rectification_id=rect.pk, upheld=True)
 
@@ -308,16 +302,16 @@ def test_the_rater_rates_the_fix_once_and_it_closes(
     scene: Scene, rect: Rectification, commit: OnCommit
 ) -> None:
     with pytest.raises(Conflict, match="尚未反馈"):
-        rectification_fix_rate(user=scene.resident.user, rectification_id=rect.pk, level=4)
+        rectification_fix_rate(user=scene.rater, rectification_id=rect.pk, level=4)
     _fixed(scene, rect, commit)
     rectification_fix_rate(
-        user=scene.resident.user, rectification_id=rect.pk, level=4, text="这次一次办好了。"
+        user=scene.rater, rectification_id=rect.pk, level=4, text="这次一次办好了。"
     )
     rect.refresh_from_db()
     assert (rect.status, rect.fix_level, rect.fix_text) == (Status.CLOSED, 4, "这次一次办好了。")
     assert rect.closed_at is not None
     with pytest.raises(Conflict, match="只能评价一次"):
-        rectification_fix_rate(user=scene.resident.user, rectification_id=rect.pk, level=5)
+        rectification_fix_rate(user=scene.rater, rectification_id=rect.pk, level=5)
     assert [e.changes for e in _events(audit_events.RECTIFICATION_FIX_RATE)] == [
         {"fix_level": 4, "via": "web"}
     ]
@@ -329,14 +323,13 @@ def test_nobody_else_rates_the_fix(scene: Scene, rect: Rectification, commit: On
     with pytest.raises(NotFound):
         rectification_fix_rate(user=other, rectification_id=rect.pk, level=5)
     with pytest.raises(ValidationFailed):
-        rectification_fix_rate(user=scene.resident.user, rectification_id=rect.pk, level=9)
+        rectification_fix_rate(user=scene.rater, rectification_id=rect.pk, level=9)
 
 
-def scene_other_resident() -> object:
-    from onewindow.testing.factories import make_person
+def scene_other_resident() -> User:
+    from onewindow.testing.factories import make_person, user_of
 
-    person = make_person(name="王芳")
-    return person.user or AnonymousUser()
+    return user_of(make_person(name="王芳"))
 
 
 def test_the_sms_link_rates_the_fix_once(
@@ -353,14 +346,10 @@ def test_the_sms_link_rates_the_fix_once(
     with pytest.raises(LinkInvalid):
         rectification_fix_rate_by_link(token="not-a-token", level=5)
     fix = _events(audit_events.RECTIFICATION_FIX_RATE)
-    assert [(e.actor_id, e.changes["via"]) for e in fix] == [
-        (scene.resident.user.pk if scene.resident.user else None, "sms_link")
-    ]
+    assert [(e.actor_id, e.changes["via"]) for e in fix] == [(scene.rater.pk, "sms_link")]
 
 
-def test_an_expired_link_rates_nothing(
-    scene: Scene, rect: Rectification, commit: OnCommit
-) -> None:
+def test_an_expired_link_rates_nothing(scene: Scene, rect: Rectification, commit: OnCommit) -> None:
     _fixed(scene, rect, commit)
     token = _sms_token(scene)
     later = RatingLink.objects.get().expires_at + datetime.timedelta(seconds=1)

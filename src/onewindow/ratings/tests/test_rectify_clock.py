@@ -108,10 +108,9 @@ def test_an_unvisited_rectification_is_supervised_the_day_after_the_visit_was_du
     }
 
 
-def test_supervision_is_once_however_often_the_beat_runs(
-    scene: Scene, commit: OnCommit
-) -> None:
+def test_supervision_is_once_however_often_the_beat_runs(scene: Scene, commit: OnCommit) -> None:
     rect = rectification_make(scene, now=SEPT_30)
+    assert rect.visit_due is not None
     rectification_visit(
         user=scene.rectifier_a, rectification_id=rect.pk, note="已回访", now=_at(rect.visit_due)
     )

@@ -14,9 +14,9 @@ from django.db import transaction
 
 from onewindow.ratings.models import Rectification
 from onewindow.ratings.selectors.stats import (
+    period_of,
     ratings_stats,
     ratings_stats_compute,
-    period_of,
     recent_months,
     service_rating_summary,
 )
@@ -51,8 +51,8 @@ def _closed(rect: Rectification, *, answered: datetime.datetime) -> None:
 @pytest.fixture
 def scene() -> Scene:
     scene = scene_make()
-    a = {"department": scene.dept_a}
-    b = {
+    a: dict[str, Any] = {"department": scene.dept_a}
+    b: dict[str, Any] = {
         "department": scene.dept_b,
         "service_code": "rt-shebaoka",
         "service_name": "社会保障卡申领",

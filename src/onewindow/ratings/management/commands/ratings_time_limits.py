@@ -38,6 +38,6 @@ class Command(BaseCommand):
                 )
             except ApplicationError as exc:
                 raise CommandError(f"--set {item!r}: {exc.message}") from exc
-        for step, label, days, held in time_limits_list():
+        for code, label, working_days, held in time_limits_list():
             source = "held" if held else "default"
-            self.stdout.write(f"{step}\t{days}\t{source}\t{label}")
+            self.stdout.write(f"{code}\t{working_days}\t{source}\t{label}")
