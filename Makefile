@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-# Browser assets from the npm registry (bpmn-js for the service guide); degrades to no diagram.
+# Browser assets from the npm registry (bpmn-js for the service guide, ECharts for the ratings
+# statistics); degrades to no diagram and tables without charts.
 ASSETS := src/onewindow/catalog/static/catalog/vendor/.built
 $(ASSETS): frontend/package.json frontend/package-lock.json frontend/build-assets.sh
 	bash frontend/build-assets.sh

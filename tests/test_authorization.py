@@ -538,6 +538,39 @@ def _hotline_request(w: World) -> dict[str, Any]:
     return {"number": w.objects["hotline_request"].number}
 
 
+def _rectification(w: World, *, appealed: bool = False) -> dict[str, Any]:
+    """A bad rating of resident_a's on a subject dept-a handled, and its rectification
+    (appealed to the platform office, for the office's page)."""
+    key = "appealed_rectification" if appealed else "rectification"
+    if key not in w.objects:
+        from django.db import transaction
+        from django.utils import timezone
+
+        from onewindow.identity.models import Department
+        from onewindow.ratings.models import Rating, Subject
+        from onewindow.ratings.services.rectify_open import rectification_open_for
+
+        resident = w.users["resident_a"]
+        subject = Subject.objects.create(
+            kind="case",
+            ref=f"walk-{key}",
+            number=f"WALK-{key}"[:32],
+            title="走查事项",
+            department=Department.objects.get(code="dept-a"),
+            rater=resident,
+            person=resident.person,
+            concluded_at=timezone.now(),
+        )
+        with transaction.atomic():
+            rating = Rating.objects.create(subject=subject, level=2, rated_by=resident)
+            row = rectification_open_for(rating=rating)
+        if appealed:
+            row.status, row.outcome, row.answered_at = "appealed", "appeal", timezone.now()
+            row.save()
+        w.objects[key] = row
+    return {"pk": w.objects[key].pk}
+
+
 def _knowledge_article(w: World) -> dict[str, Any]:
     """An answer of dept-a's knowledge base."""
     if "article" not in w.objects:
@@ -665,6 +698,14 @@ ARGUMENTS: dict[str, Args] = {
     # today (resident_b's authorisation is still waiting for their answer).
     "portal:message_open": Args(build=_message, only=OWNER),
     "portal:company_home": Args(build=_company_uscc, only=OWNER),
+    # Ratings: a department's rectification only for its rectifiers (a role there; the
+    # operator holds the permission but no department); the office's page of an appeal for
+    # whoever may review appeals; the rating of a fix only for the one who rated; a one-time
+    # link that is no link leads nowhere.
+    "ratings_staff:detail": Args(build=_rectification, only=frozenset()),
+    "ratings_staff:appeal_detail": Args(build=lambda w: _rectification(w, appealed=True)),
+    "ratings_public:fix": Args(build=_rectification, only=OWNER),
+    "ratings_public:fix_link": Args(build=lambda w: {"token": "walk-no-such-link"}),
     # The hotline: one's own requests; the receipt only in the session that filed it; an
     # answer of the knowledge base only for the editors of its department (by role).
     "interaction:mine_detail": Args(build=_hotline_request, only=OWNER),

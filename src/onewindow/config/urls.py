@@ -33,6 +33,8 @@ urlpatterns = [
     path("outreach/", include("onewindow.outreach.urls")),  # push rules (主动推送)
     path("", include("onewindow.sso.urls")),  # /o/… OpenID Connect provider (single sign-on)
     path("i18n/", include("django.conf.urls.i18n")),
+    path("ratings/work/", include("onewindow.ratings.urls_staff")),  # 差评整改, 申诉复核
+    path("ratings/", include("onewindow.ratings.urls_public")),  # 好差评公开, 追评整改
     path("api/v1/", api.urls),
     path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),

@@ -11,3 +11,10 @@ class RatingsConfig(AppConfig):
 
     name = "onewindow.ratings"
     label = "ratings"
+
+    def ready(self) -> None:
+        from onewindow.core.guide_panels import guide_panel_register
+        from onewindow.ratings import tasks_rectify  # noqa: F401  (registers its beat task)
+        from onewindow.ratings.selectors.stats import service_guide_panel
+
+        guide_panel_register("ratings", service_guide_panel)  # the guide's ratings panel

@@ -295,3 +295,19 @@ def staff_user_ids_in_department_chain(
             role__permissions__codename=codename,
         )
     return sorted(set(roles.values_list("staff__user_id", flat=True)))
+
+
+def staff_user_ids_with_permission(*, permission: str) -> list[int]:
+    """Active staff accounts holding, in any department, a role granting ``permission``
+    (``app_label.codename``): whom to tell about the platform's own work (the platform
+    office that reviews appeals, say)."""
+    app_label, _, codename = permission.partition(".")
+    return sorted(
+        set(
+            StaffRole.objects.filter(
+                staff__user__is_active=True,
+                role__permissions__content_type__app_label=app_label,
+                role__permissions__codename=codename,
+            ).values_list("staff__user_id", flat=True)
+        )
+    )
