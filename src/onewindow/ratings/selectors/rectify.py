@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from onewindow.core.calendar import add_working_days, working_days_between
 from onewindow.identity.selectors import departments_by_ids
-from onewindow.ratings.models import Dimension, Level, Reason, Rectification, TimeLimit
+from onewindow.ratings.models import Dimension, Level, RatingLink, Reason, Rectification, TimeLimit
 from onewindow.ratings.rectify_rules import LIVE, answer_overdue, overdue_q, visit_overdue
-from onewindow.ratings.services.fix_links import fix_link_find
+from onewindow.ratings.services.links import link_find
 from onewindow.ratings.services.rectify_limits import working_days_for
 
 Status = Rectification.Status
@@ -270,7 +270,7 @@ class FixLink:
 def rectification_for_link(*, token: str, now: datetime.datetime | None = None) -> FixLink | None:
     """The rectification a one-time ``rate_fix`` link leads to (None: no such link)."""
     now = now or timezone.now()
-    link = fix_link_find(token=token)
+    link = link_find(token=token, purpose=RatingLink.Purpose.RATE_FIX)
     if link is None:
         return None
     row = (

@@ -66,6 +66,7 @@ def link_issue(
     subject_id: int,
     purpose: str = RatingLink.Purpose.RATE,
     now: datetime.datetime | None = None,
+    days: int = LINK_DAYS,
 ) -> str:
     """A new one-time link for the subject; answers the raw token (never stored)."""
     if not transaction.get_connection().in_atomic_block:
@@ -76,9 +77,19 @@ def link_issue(
         subject_id=subject_id,
         purpose=purpose,
         token_hash=token_hash(token),
-        expires_at=now + datetime.timedelta(days=LINK_DAYS),
+        expires_at=now + datetime.timedelta(days=days),
     )
     return token
+
+
+def link_find(*, token: str, purpose: str, lock: bool = False) -> RatingLink | None:
+    """The link of this raw token and purpose (used or not, expired or not), or None."""
+    if not token or len(token) > 100:
+        return None
+    rows = RatingLink.objects.filter(token_hash=token_hash(token), purpose=purpose)
+    if lock:
+        rows = rows.select_for_update()
+    return rows.first()
 
 
 def link_check(link: RatingLink | None, *, now: datetime.datetime | None = None) -> None:

@@ -25,7 +25,10 @@ from onewindow.ratings.services._rectify_common import (
     WrongState,
     lock,
 )
-from onewindow.ratings.services.fix_links import FIX_LINK_DAYS, fix_link_find, fix_link_issue
+from onewindow.ratings.services.links import link_find, link_issue
+
+# how long the rater may use the SMS link to rate the fix
+FIX_LINK_DAYS = 30
 
 if TYPE_CHECKING:
     from onewindow.identity.models import User
@@ -65,7 +68,16 @@ def fix_invite_prepare(row: Rectification, *, now: datetime.datetime) -> None:
     record), and the messages (in-app to their account, the link by SMS) once it commits."""
     user_id = rater_user_id(row)
     phone = _rater_phone(row)
-    token = fix_link_issue(subject=row.rating.subject, now=now) if phone else ""
+    token = (
+        link_issue(
+            subject_id=row.rating.subject_id,
+            purpose=RatingLink.Purpose.RATE_FIX,
+            now=now,
+            days=FIX_LINK_DAYS,
+        )
+        if phone
+        else ""
+    )
     rectification_id = row.pk
     transaction.on_commit(
         lambda: fix_invite_tell(
@@ -187,7 +199,7 @@ def rectification_fix_rate_by_link(
     is spent and the rectification is closed."""
     now = now or timezone.now()
     value = _level_checked(level)
-    link = fix_link_find(token=token, lock=True)
+    link = link_find(token=token, purpose=RatingLink.Purpose.RATE_FIX, lock=True)
     if link is None or link.expires_at <= now:
         raise LinkInvalid()
     row = Rectification.objects.filter(rating__subject_id=link.subject_id).first()

@@ -16,7 +16,7 @@ from onewindow.notify.messages import render_sms_text
 from onewindow.notify.models import Message, SmsMessage
 from onewindow.ratings import audit_events
 from onewindow.ratings.models import Rating, RatingLink, Rectification
-from onewindow.ratings.services.fix_links import token_hash
+from onewindow.ratings.services.links import token_hash
 from onewindow.ratings.services.rectify import (
     rectification_answer,
     rectification_appeal_decide,
