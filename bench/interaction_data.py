@@ -100,6 +100,8 @@ class _Scene:
         self.operators = list(
             User.objects.filter(kind="staff").order_by("pk").values_list("pk", flat=True)[:50]
         )
+        if not self.departments or not self.operators:
+            raise SystemExit("no departments or staff: seed the demo city first")
 
     def department(self, category_id: int, region: str) -> int | None:
         return self.rules.get((category_id, region)) or self.rules.get((category_id, ""))
@@ -164,7 +166,9 @@ def _rows(
             "address": f"{rng.randint(1, 300)}号",
             "latitude": Decimal(f"{23.13 + rng.uniform(-0.3, 0.3):.6f}"),
             "longitude": Decimal(f"{113.26 + rng.uniform(-0.3, 0.3):.6f}"),
-            "person_id": rng.choice(scene.people) if channel in ("web", "api") else None,
+            "person_id": (
+                rng.choice(scene.people) if scene.people and channel in ("web", "api") else None
+            ),
             "contact_name": "" if anonymous else f"{rng.choice(SURNAMES)}先生",
             "contact_phone": "" if anonymous else phone,
             "phone_bidx": "" if anonymous else phone_index(phone),
