@@ -319,7 +319,8 @@ def report(results: dict[str, Any]) -> str:
         f"{'':<34}{'per s':>9}{'p95 ms':>9}",
         f"{'case submissions':<34}{sub:>9.1f}{t['submissions']['p95_ms']:>9.1f}",
         f"{'request intake':<34}{intake:>9.1f}{t['intake']['p95_ms']:>9.1f}",
-        f"intake ÷ submissions = {r:.3f}   (target ≥ {INTAKE_TARGET}: {verdict(r >= INTAKE_TARGET)})",
+        f"intake ÷ submissions = {r:.3f}   "
+        f"(target ≥ {INTAKE_TARGET}: {verdict(r >= INTAKE_TARGET)})",
     ]
     for group, title, base, rows in (
         (

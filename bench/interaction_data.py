@@ -89,9 +89,9 @@ class _Scene:
         self.category_ids = leaves
         self.rules: dict[tuple[int, str], int] = {
             (c, region): d
-            for c, region, d in DispatchRule.objects.filter(active=True, street_code="").values_list(
-                "category_id", "region_code", "department_id"
-            )
+            for c, region, d in DispatchRule.objects.filter(
+                active=True, street_code=""
+            ).values_list("category_id", "region_code", "department_id")
         }
         self.departments = list(
             Department.objects.filter(code__startswith="gz-").values_list("pk", flat=True)
@@ -308,7 +308,7 @@ def _copy(table: str, columns: tuple[str, ...], rows: list[dict], cipher: Any) -
     encrypted = [i for i, c in enumerate(columns) if c in ENCRYPTED]
     with connection.cursor() as cur:
         raw = cur.cursor
-        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # noqa: S608
+        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 values = [row[c] for c in columns]
                 for i in encrypted:

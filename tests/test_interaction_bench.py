@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from bench import interaction_bench, interaction_data
+
 from onewindow.demo.hotline import demo_hotline_seed
 from onewindow.interaction.models import Assignment, Request
 from onewindow.testing.factories import make_person
@@ -53,7 +53,7 @@ def test_the_bulk_requests_cover_the_loop_and_the_timed_filings_and_selectors_ru
     assert filed.count() == 3
     assert not filed.filter(street_code="").exists()
     assert not filed.filter(contact_phone="").exists()
-    department, handler = interaction_bench.busiest_department()
+    department, _handler = interaction_bench.busiest_department()
     assert Assignment.objects.filter(department_id=department, status="signed").exists()
     latencies = interaction_bench.selector_latencies(department_id=department, samples=3)
     assert set(latencies) == {"pk_select", "queue", "awaiting_office", "inbox", "inbox_overdue"}
