@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast lint bench bench-login bench-cases bench-licences bench-payments bench-citizen clean messages
+.PHONY: install demo test test-fast lint bench bench-login bench-cases bench-licences bench-payments bench-citizen bench-interaction clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -41,9 +41,10 @@ lint: $(STAMP)
 	$(BIN)/onewindow makemigrations --check --dry-run
 
 # Every benchmark, each with its own baseline measured in the same run (~12 minutes; the
-# citizen page's city of 1 M residents and 5 M cases takes ~6 more to generate once); one at
-# a time: make bench-login, bench-cases, bench-licences, bench-payments, bench-citizen.
-bench: bench-login bench-cases bench-licences bench-payments bench-citizen
+# citizen page's city of 1 M residents and 5 M cases takes ~6 more to generate once, the
+# hotline's 1 M requests ~5); one at a time: make bench-login, bench-cases, bench-licences,
+# bench-payments, bench-citizen, bench-interaction.
+bench: bench-login bench-cases bench-licences bench-payments bench-citizen bench-interaction
 
 bench-login: $(STAMP)
 	$(BIN)/python bench/run.py
@@ -60,6 +61,9 @@ bench-payments: $(STAMP)
 bench-citizen: $(STAMP)
 	$(BIN)/python bench/citizen_page.py
 	$(BIN)/python bench/citizen_push.py
+
+bench-interaction: $(STAMP)
+	$(BIN)/python bench/interaction_bench.py
 
 messages: $(STAMP)
 	cd src/onewindow && ../../$(BIN)/onewindow makemessages -l en -l zh_Hans --no-obsolete && ../../$(BIN)/onewindow compilemessages
