@@ -277,7 +277,8 @@ ROLES: tuple[RoleSpec, ...] = (
     # The 12345 hotline: the hotline office (at zsj) dispatches, decides objections and
     # extensions, visits back, merges, concludes and supervises; departments handle their
     # orders (interaction.services.loop) and keep their knowledge-base answers; the office
-    # also takes calls at the operator console (/hotline/console/).
+    # also takes calls at the operator console (/hotline/console/). The office reviews appeals
+    # against ratings (好差评); each department's handlers answer its bad ratings' rectification.
     RoleSpec(
         "hotline_dispatcher",
         "热线派单员",
@@ -287,13 +288,18 @@ ROLES: tuple[RoleSpec, ...] = (
             "interaction.supervise_requests",
             "interaction.add_request",
             "interaction.change_knowledgearticle",
+            "ratings.review_rating_appeals",
         ),
     ),
     RoleSpec(
         "hotline_handler",
         "工单办理人员",
         "Hotline order handler",
-        ("interaction.handle_requests", "interaction.change_knowledgearticle"),
+        (
+            "interaction.handle_requests",
+            "interaction.change_knowledgearticle",
+            "ratings.rectify_ratings",
+        ),
     ),
 )
 

@@ -78,7 +78,7 @@ def test_rundemo_serves_delivers_sms_through_the_worker_and_stops_cleanly(tmp_pa
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        health = _wait_for(lambda: httpx.get(f"{base}/healthz", timeout=5), timeout=120)
+        health = _wait_for(lambda: httpx.get(f"{base}/healthz", timeout=5), timeout=300)
         assert health.status_code == 200, health.text
         assert health.json()["checks"]["queue"]["ok"] is True
 
