@@ -154,26 +154,18 @@ def bare_scan() -> dict[str, Any]:
 
 
 def sweep() -> dict[str, Any]:
-    from onewindow.outreach.services import push_sweep_batch
+    """The rule's sweep as the daily task runs it (``push_sweep_rule``: the rule and the
+    cursor read once, then batch after batch behind the cursor), to the end."""
+    from onewindow.outreach.services import push_sweep_rule
 
     started = time.perf_counter()
-    scanned = pushes = batches = 0
-    sizes: list[int] = []
-    while True:
-        result = push_sweep_batch(rule_code=RULE, batch=BATCH)
-        scanned += result.scanned
-        pushes += result.pushes
-        batches += 1
-        if result.pushes:
-            sizes.append(result.pushes)
-        if result.done:
-            break
+    result = push_sweep_rule(rule_code=RULE, batch=BATCH)
     return {
-        "scanned": scanned,
-        "pushes": pushes,
-        "batches": batches,
+        "scanned": result.scanned,
+        "pushes": result.pushes,
+        "batches": result.batches,
         "seconds": round(time.perf_counter() - started, 2),
-        "task_sizes": sizes,
+        "task_sizes": list(result.handed),
     }
 
 

@@ -109,7 +109,8 @@ class PushCursor(models.Model):
     day = models.DateField()
     last_person_id = models.BigIntegerField(default=0)
     done = models.BooleanField(default=False)
-    matched = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)  # pushes made
+    scanned = models.PositiveIntegerField(default=0)  # residents (or bills) looked at
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
