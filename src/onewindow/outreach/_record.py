@@ -6,6 +6,7 @@ they run in the caller's transaction and write no audit row."""
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -153,6 +154,64 @@ def plan_many(rule: PushRule, matches: Sequence[Match], now: datetime.datetime) 
             )
         )
     return rows
+
+
+def record_checked(
+    rule: PushRule, matches: Sequence[Match], now: datetime.datetime
+) -> list[int] | None:
+    """The new pushes for ``matches``, checked and written by one statement: the database
+    leaves out, as :func:`plan_many` does, those made before, those of a person the rule is
+    cooling down for and those of an account that turned it off. Returns the new pushes'
+    keys; None (nothing written) when the persons of ``matches`` are not all different (a
+    person's later match cools down for its earlier one: :func:`plan_many` judges that) or
+    the database cannot give the keys of the rows it inserts. A push another writer made
+    meanwhile raises IntegrityError: the caller's transaction is to be run again."""
+    if not matches:
+        return []
+    if len({m.person_id for m in matches}) != len(matches):
+        return None
+    if not connection.features.can_return_columns_from_insert:
+        return None
+    qn = connection.ops.quote_name
+    ops = connection.ops
+    since = now - datetime.timedelta(days=rule.cooldown_days) if rule.cooldown_days else None
+    status = Status.AWAITING_DEPARTMENT if rule.department_code else Status.PENDING
+    at = ops.adapt_datetimefield_value(now)
+    values: list[str] = []
+    params: list[Any] = []
+    for n, m in enumerate(matches):
+        values.append("(%s, CAST(%s AS BIGINT), CAST(%s AS BIGINT), %s, %s, %s, %s, %s, %s, %s)")
+        params += [n, m.person_id, m.user_id, m.object_key, m.source_key, m.region_code]
+        params += [m.text, m.reason, m.link, json.dumps(list(m.channels))]
+    if since is not None:
+        cool = f"(p.{qn('created_at')} >= %s AND p.{qn('status')} NOT IN (%s, %s))"
+        cool_params: list[Any] = [ops.adapt_datetimefield_value(since)]
+        cool_params += [str(s) for s in NOT_TOLD]
+    else:
+        cool, cool_params = "(1 = 0)", []
+    channels = "CAST(m.chs AS jsonb)" if connection.vendor == "postgresql" else "m.chs"
+    columns = (
+        "rule_id, person_id, user_id, object_key, source_key, region_code, text, reason, link, "
+        "channels, status, send_at, created_at"
+    )
+    log, out = qn(PushLog._meta.db_table), qn(PushOptOut._meta.db_table)
+    sql = (
+        "WITH m (ord, pid, uid, obj, src, reg, txt, why, lnk, chs) "  # noqa: S608 (names; %s)
+        f"AS (VALUES {', '.join(values)}) "
+        f"INSERT INTO {log} ({', '.join(qn(c) for c in columns.split(', '))}) "
+        "SELECT %s, m.pid, m.uid, m.obj, m.src, m.reg, m.txt, m.why, m.lnk, "
+        f"{channels}, %s, %s, %s FROM m "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {out} o "
+        f"WHERE o.{qn('rule_id')} = %s AND o.{qn('user_id')} = m.uid) "
+        f"AND NOT EXISTS (SELECT 1 FROM {log} p "
+        f"WHERE p.{qn('rule_id')} = %s AND p.{qn('person_id')} = m.pid "
+        f"AND (p.{qn('object_key')} = m.obj OR {cool})) "
+        f"ORDER BY m.ord RETURNING {qn('id')}"
+    )
+    params += [rule.pk, str(status), at, at, rule.pk, rule.pk, *cool_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [int(row[0]) for row in cursor.fetchall()]
 
 
 def record_many(rule: PushRule, matches: Sequence[Match], now: datetime.datetime) -> list[PushLog]:

@@ -14,15 +14,23 @@ whether they turned the rule off, and in its transaction the cursor's move and t
 insert. The sweep is audited once, when it reaches the end of the population, in the
 transaction of its last batch (the day, residents looked at, pushes made); its pushes are
 handed to workers to be told a few hundred at a time (those a crash leaves behind are told
-by ``push_deliver_due``)."""
+by ``push_deliver_due``).
+
+On PostgreSQL a run's batches commit without waiting for their write-ahead log to reach the
+disk (``synchronous_commit`` off on the run's connection, until it ends). A crash of the
+database may then lose its last few batches, each as a whole (pushes, cursor and audit row
+together), and the sweep resumed does them again: nobody is told twice nor left out, because
+nothing is told from a batch that could be lost. Telling a push commits first, and that
+commit, being flushed, carries every commit before it (the pushes it read) to the disk."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from onewindow.audit.services import Actor, audit_record
@@ -32,13 +40,14 @@ from onewindow.outreach import audit_events, prefilter, rules
 from onewindow.outreach.evaluate import (
     BATCH,
     Candidate,
+    Match,
     Rule,
     bill_candidates,
     evaluate,
     person_names,
 )
 from onewindow.outreach.facts import row_fields
-from onewindow.outreach.models import PushCursor, PushLog, PushRule
+from onewindow.outreach.models import PushCursor, PushRule
 
 # Pushes handed to one delivery task.
 DELIVER_BATCH = 200
@@ -81,7 +90,8 @@ class _Sweep:
 @dataclass(frozen=True)
 class _Step:
     scanned: int
-    pushes: list[PushLog]
+    made: list[int]  # the new pushes
+    due: list[int]  # of them, those to be told now
     done: bool
     moved: bool  # the cursor or the rule had changed: nothing written
 
@@ -110,22 +120,41 @@ def _open(rule_code: str, day: datetime.date) -> _Sweep | None:
 
 def _advance(sweep: _Sweep, *, last: int, done: bool, pushes: int, scanned: int) -> bool:
     """Move the cursor from where the sweep last saw it (locking it until the commit), if
-    nobody else moved it and the rule is still switched on and unchanged."""
-    unchanged = PushRule.objects.filter(pk=sweep.rule.pk, enabled=True, updated_at=sweep.stamp)
-    moved = PushCursor.objects.filter(
-        Exists(unchanged), pk=sweep.cursor_id, last_person_id=sweep.after, done=False
-    ).update(
-        last_person_id=last,
-        done=done,
-        matched=F("matched") + pushes,
-        scanned=F("scanned") + scanned,
-        updated_at=timezone.now(),
+    nobody else moved it and the rule is still switched on and unchanged. One statement."""
+    qn, ops = connection.ops.quote_name, connection.ops
+    sql = (
+        f"UPDATE {qn(PushCursor._meta.db_table)} SET {qn('last_person_id')} = %s, "  # noqa: S608
+        f"{qn('done')} = %s, {qn('matched')} = {qn('matched')} + %s, "
+        f"{qn('scanned')} = {qn('scanned')} + %s, {qn('updated_at')} = %s "
+        f"WHERE {qn('id')} = %s AND {qn('last_person_id')} = %s AND {qn('done')} = %s "
+        f"AND EXISTS (SELECT 1 FROM {qn(PushRule._meta.db_table)} r WHERE r.{qn('id')} = %s "
+        f"AND r.{qn('enabled')} = %s AND r.{qn('updated_at')} = %s)"
     )
-    return bool(moved)
+    params = [last, done, pushes, scanned, ops.adapt_datetimefield_value(timezone.now())]
+    params += [sweep.cursor_id, sweep.after, False, sweep.rule.pk, True]
+    params += [ops.adapt_datetimefield_value(sweep.stamp)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1
+
+
+class _Moved(Exception):
+    """The cursor or the rule changed under the batch: its writes are rolled back."""
+
+
+def _write(sweep: _Sweep, matches: list[Match], now: datetime.datetime) -> list[int]:
+    """The batch's new pushes, written (their keys)."""
+    made = _record_.record_checked(sweep.rule, matches, now)
+    if made is not None:
+        return made
+    return [
+        p.pk for p in _record_.insert(_record_.plan_many(sweep.rule, matches, now), careful=False)
+    ]
 
 
 def _step(sweep: _Sweep, now: datetime.datetime, batch: int) -> _Step:
-    """One batch, from where the sweep's cursor stands."""
+    """One batch, from where the sweep's cursor stands: its pushes written, then the cursor
+    moved (or, when it had moved or the rule changed, nothing)."""
     spec, today = sweep.spec, sweep.day
     if sweep.rule.trigger in (rules.BILL_DUE, rules.BILL_OVERDUE):
         candidates = list(bill_candidates(sweep.rule.trigger, today))
@@ -140,10 +169,9 @@ def _step(sweep: _Sweep, now: datetime.datetime, batch: int) -> _Step:
     for attempt in range(ATTEMPTS):
         try:
             with transaction.atomic(durable=True):
-                rows = _record_.plan_many(sweep.rule, matches, now)
-                if not _advance(sweep, last=last, done=finished, pushes=len(rows), scanned=scanned):
-                    return _Step(scanned=0, pushes=[], done=False, moved=True)
-                pushes = _record_.insert(rows, careful=False)
+                made = _write(sweep, matches, now)
+                if not _advance(sweep, last=last, done=finished, pushes=len(made), scanned=scanned):
+                    raise _Moved
                 if finished:
                     audit_record(
                         actor=Actor.system("outreach"),
@@ -152,18 +180,21 @@ def _step(sweep: _Sweep, now: datetime.datetime, batch: int) -> _Step:
                         changes={
                             "day": today.isoformat(),
                             "scanned": sweep.scanned + scanned,
-                            "pushes": sweep.matched + len(pushes),
+                            "pushes": sweep.matched + len(made),
                             "after": last,
                         },
                     )
+        except _Moved:
+            return _Step(scanned=0, made=[], due=[], done=False, moved=True)
         except IntegrityError:  # another writer made one of these pushes meanwhile
             if attempt + 1 == ATTEMPTS:
                 raise
             continue
         sweep.after = last
-        sweep.matched += len(pushes)
+        sweep.matched += len(made)
         sweep.scanned += scanned
-        return _Step(scanned=scanned, pushes=pushes, done=finished, moved=False)
+        due = [] if sweep.rule.department_code else made  # the department confirms first
+        return _Step(scanned=scanned, made=made, due=due, done=finished, moved=False)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -185,8 +216,8 @@ def push_sweep_batch(
     step = _step(sweep, now, batch)
     if step.moved:  # another worker moved the cursor, or the rule changed
         return BatchResult(scanned=0, pushes=0, done=_open(rule_code, _day(now)) is None)
-    _record_.enqueue(_record_.due(step.pushes))
-    return BatchResult(scanned=step.scanned, pushes=len(step.pushes), done=step.done)
+    _record_.enqueue(step.due)
+    return BatchResult(scanned=step.scanned, pushes=len(step.made), done=step.done)
 
 
 def push_sweep_rule(
@@ -209,28 +240,48 @@ def push_sweep_rule(
         _record_.enqueue(ids)
         handed.append(len(ids))
 
-    for _n in range(max_batches):
-        at = now or timezone.now()
-        if sweep is None or sweep.day != _day(at):
-            sweep = _open(rule_code, _day(at))
-            if sweep is None:
+    with _unflushed_commits():
+        for _n in range(max_batches):
+            at = now or timezone.now()
+            if sweep is None or sweep.day != _day(at):
+                sweep = _open(rule_code, _day(at))
+                if sweep is None:
+                    break
+            step = _step(sweep, at, batch)
+            batches += 1
+            if step.moved:
+                sweep = None
+                continue
+            scanned += step.scanned
+            pushes += len(step.made)
+            due.extend(step.due)
+            while len(due) >= DELIVER_BATCH:
+                hand(due[:DELIVER_BATCH])
+                del due[:DELIVER_BATCH]
+            if step.done:
                 break
-        step = _step(sweep, at, batch)
-        batches += 1
-        if step.moved:
-            sweep = None
-            continue
-        scanned += step.scanned
-        pushes += len(step.pushes)
-        due.extend(_record_.due(step.pushes))
-        while len(due) >= DELIVER_BATCH:
-            hand(due[:DELIVER_BATCH])
-            del due[:DELIVER_BATCH]
-        if step.done:
-            break
     if due:
         hand(due)
     return SweepResult(scanned=scanned, pushes=pushes, batches=batches, handed=tuple(handed))
+
+
+@contextmanager
+def _unflushed_commits() -> Iterator[None]:
+    """The connection's commits do not wait for the disk until the block ends (PostgreSQL,
+    outside a transaction; see the module for why a sweep may)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+        except DatabaseError:  # the connection broke: a new one starts with the default
+            connection.close()
 
 
 def push_sweep_run(*, now: datetime.datetime | None = None, max_batches: int = 10_000) -> int:

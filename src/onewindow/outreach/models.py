@@ -110,7 +110,9 @@ class PushCursor(models.Model):
     last_person_id = models.BigIntegerField(default=0)
     done = models.BooleanField(default=False)
     matched = models.PositiveIntegerField(default=0)  # pushes made
-    scanned = models.PositiveIntegerField(default=0)  # residents (or bills) looked at
+    # residents (or bills) looked at; a default in the database too, for the workers still
+    # running the code before it while the migration is applied
+    scanned = models.PositiveIntegerField(default=0, db_default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -374,7 +375,10 @@ def person_rows_window(
     if unknown:
         raise ValueError(f"unknown person fields {sorted(unknown)}")
     wanted = [f for f in _ROW_FIELDS if f in fields]
-    sql, params, columns = _window_sql(wanted, tuple(where))
+    try:
+        sql, params, columns = _window_sql_cached(connection.vendor, tuple(wanted), tuple(where))
+    except TypeError:  # a bound whose value cannot be a key (a list): compiled each time
+        sql, params, columns = _window_sql(tuple(wanted), tuple(where))
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, after_pk, limit])
         found = cursor.fetchall()
@@ -400,9 +404,18 @@ def person_rows_window(
     return PersonWindow(rows=rows, walked=walked, last_pk=last)
 
 
+@functools.lru_cache(maxsize=64)
+def _window_sql_cached(
+    vendor: str, wanted: tuple[str, ...], where: tuple[PersonBound, ...]
+) -> tuple[str, tuple[Any, ...], tuple[tuple[str, Col], ...]]:
+    """:func:`_window_sql`, compiled once for a sweep's fields and bounds (the same for
+    each of its windows)."""
+    return _window_sql(wanted, where)
+
+
 def _window_sql(
-    wanted: list[str], where: tuple[PersonBound, ...]
-) -> tuple[str, list[Any], list[tuple[str, Col]]]:
+    wanted: tuple[str, ...], where: tuple[PersonBound, ...]
+) -> tuple[str, tuple[Any, ...], tuple[tuple[str, Col], ...]]:
     """The window's statement (its parameters then ``after_pk`` and ``limit``): the bounds
     compiled by the ORM (so their values are what the fields store), each row flagged with
     whether it meets them, counted and its last key taken over the window."""
@@ -429,7 +442,7 @@ def _window_sql(
         f"AS ow_last FROM ({inner}) w) t WHERE t.ow_hit = 1 OR t.{key} = t.ow_last "
         f"ORDER BY t.{key}"
     )
-    return sql, list(params), columns
+    return sql, tuple(params), tuple(columns)
 
 
 def _converted(value: Any, column: Col) -> Any:
