@@ -240,28 +240,30 @@ def push_sweep_rule(
         _record_.enqueue(ids)
         handed.append(len(ids))
 
-    with _unflushed_commits():
-        for _n in range(max_batches):
-            at = now or timezone.now()
-            if sweep is None or sweep.day != _day(at):
-                sweep = _open(rule_code, _day(at))
-                if sweep is None:
+    try:
+        with _unflushed_commits():
+            for _n in range(max_batches):
+                at = now or timezone.now()
+                if sweep is None or sweep.day != _day(at):
+                    sweep = _open(rule_code, _day(at))
+                    if sweep is None:
+                        break
+                step = _step(sweep, at, batch)
+                batches += 1
+                if step.moved:
+                    sweep = None
+                    continue
+                scanned += step.scanned
+                pushes += len(step.made)
+                due.extend(step.due)
+                while len(due) >= DELIVER_BATCH:
+                    hand(due[:DELIVER_BATCH])
+                    del due[:DELIVER_BATCH]
+                if step.done:
                     break
-            step = _step(sweep, at, batch)
-            batches += 1
-            if step.moved:
-                sweep = None
-                continue
-            scanned += step.scanned
-            pushes += len(step.made)
-            due.extend(step.due)
-            while len(due) >= DELIVER_BATCH:
-                hand(due[:DELIVER_BATCH])
-                del due[:DELIVER_BATCH]
-            if step.done:
-                break
-    if due:
-        hand(due)
+    finally:  # the committed batches' pushes, even when a later batch failed
+        if due:
+            hand(due)
     return SweepResult(scanned=scanned, pushes=pushes, batches=batches, handed=tuple(handed))
 
 
