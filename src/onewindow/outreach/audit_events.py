@@ -5,6 +5,7 @@ PUSH_CONFIRM = "outreach.push.confirm"
 PUSH_EVENT = "outreach.push.event"
 PUSH_OPT_OUT = "outreach.push.opt_out"
 PUSH_SEND = "outreach.push.send"
+PUSH_SWEEP = "outreach.push.sweep"  # a day's sweep of a rule, once it is done
 RULE_SAVE = "outreach.rule.save"
 RULE_SWITCH_OFF = "outreach.rule.switch_off"
 RULE_SWITCH_ON = "outreach.rule.switch_on"

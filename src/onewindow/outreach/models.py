@@ -109,7 +109,10 @@ class PushCursor(models.Model):
     day = models.DateField()
     last_person_id = models.BigIntegerField(default=0)
     done = models.BooleanField(default=False)
-    matched = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)  # pushes made
+    # residents (or bills) looked at; a default in the database too, for the workers still
+    # running the code before it while the migration is applied
+    scanned = models.PositiveIntegerField(default=0, db_default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

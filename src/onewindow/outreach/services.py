@@ -25,18 +25,16 @@ from onewindow.core.errors import FieldError, NotFound, PermissionDenied, Valida
 from onewindow.identity.selectors import PersonRow, person_row_get, person_rows_get
 from onewindow.notify.services import Recipient, Tell, notify_tell_batch
 from onewindow.outreach import _record as _record_
-from onewindow.outreach import audit_events, prefilter, rules
-from onewindow.outreach.evaluate import (
-    BATCH,
-    Candidate,
-    Match,
-    Rule,
-    bill_candidates,
-    evaluate,
-    person_names,
-)
-from onewindow.outreach.facts import row_fields
-from onewindow.outreach.models import PushCursor, PushLog, PushOptOut, PushRule
+from onewindow.outreach import audit_events, rules
+from onewindow.outreach._record import rule_of as rule_of
+from onewindow.outreach._sweep import DELIVER_BATCH
+from onewindow.outreach._sweep import BatchResult as BatchResult
+from onewindow.outreach._sweep import SweepResult as SweepResult
+from onewindow.outreach._sweep import push_sweep_batch as push_sweep_batch
+from onewindow.outreach._sweep import push_sweep_rule as push_sweep_rule
+from onewindow.outreach._sweep import push_sweep_run as push_sweep_run
+from onewindow.outreach.evaluate import Candidate, Match, evaluate
+from onewindow.outreach.models import PushLog, PushOptOut, PushRule
 
 if TYPE_CHECKING:
     from onewindow.identity.models import User
@@ -50,22 +48,6 @@ DEFAULT_CONFIRM_ABOVE = 1000
 
 def confirm_above() -> int:
     return int(getattr(settings, "OUTREACH_CONFIRM_ABOVE", DEFAULT_CONFIRM_ABOVE))
-
-
-def rule_of(row: PushRule) -> Rule:
-    return Rule(
-        id=row.pk,
-        code=row.code,
-        trigger=row.trigger,
-        condition=row.condition,
-        variables=tuple(row.variables or ()),
-        template=row.template,
-        reason=row.reason,
-        object_key=row.object_key,
-        source_key=row.source_key,
-        link=row.link,
-        channels=tuple(row.channels or ()),
-    )
 
 
 # --- rules: files and the operators' page ----------------------------------------------------
@@ -274,16 +256,7 @@ def _record(rule: PushRule, match: Match, now: datetime.datetime) -> PushLog | N
     return made[0] if made else None
 
 
-def _enqueue(push_ids: list[int]) -> None:
-    if not push_ids:
-        return
-
-    def send() -> None:
-        from onewindow.outreach.tasks import deliver
-
-        deliver.delay(push_ids)
-
-    transaction.on_commit(send)
+_enqueue = _record_.enqueue
 
 
 # --- on events -------------------------------------------------------------------------------
@@ -376,86 +349,9 @@ def push_event_handle(*, event: PushEvent, now: datetime.datetime | None = None)
     return made
 
 
-# --- on the schedule: the daily sweep --------------------------------------------------------
+# --- on the schedule: the daily sweep (in _sweep) -------------------------------------------
 
-
-@dataclass(frozen=True)
-class BatchResult:
-    scanned: int
-    pushes: int
-    done: bool
-
-
-def push_sweep_batch(
-    *, rule_code: str, now: datetime.datetime | None = None, batch: int = BATCH
-) -> BatchResult:
-    """One batch of today's sweep of a scheduled rule over the population, from where the
-    cursor stands; the pushes and the cursor's move commit together, so a sweep stopped
-    anywhere resumes where it was and a batch run twice tells nobody twice.
-
-    A batch is the next ``batch`` residents (``scanned``); of them the database gives only
-    those the simple parts of the condition leave in (:mod:`onewindow.outreach.prefilter`),
-    with only the fields the rule reads, and the evaluator judges each of those exactly.
-    Made before, cooling down and opted out are checked for the batch at once, and its
-    pushes written in one statement."""
-    from onewindow.identity.selectors import person_rows_window
-
-    now = now or timezone.now()
-    today = timezone.localtime(now).date()
-    rule = PushRule.objects.get(code=rule_code)
-    cursor, _ = PushCursor.objects.get_or_create(rule=rule, day=today)
-    if cursor.done or not rule.enabled:
-        return BatchResult(scanned=0, pushes=0, done=True)
-    spec = rule_of(rule)
-    if rule.trigger in (rules.BILL_DUE, rules.BILL_OVERDUE):
-        candidates = list(bill_candidates(rule.trigger, today))
-        scanned = len(candidates)
-        rows_last = 0
-        finished = True
-    else:
-        window = person_rows_window(
-            after_pk=cursor.last_person_id,
-            limit=batch,
-            fields=row_fields(person_names(spec)),
-            where=prefilter.person_bounds(rule.condition, today=today),
-        )
-        candidates = [Candidate(row=row) for row in window.rows]
-        scanned = window.walked
-        rows_last = window.last_pk
-        finished = window.walked < batch
-    matches = [m for m in (evaluate(spec, c, today=today) for c in candidates) if m is not None]
-    with transaction.atomic(durable=True):
-        locked = PushCursor.objects.select_for_update().get(pk=cursor.pk)
-        if locked.done or locked.last_person_id != cursor.last_person_id:
-            return BatchResult(scanned=0, pushes=0, done=locked.done)  # another worker moved it
-        pushes = _record_.record_many(rule, matches, now)
-        locked.last_person_id = rows_last
-        locked.done = finished
-        locked.matched += len(pushes)
-        locked.save(update_fields=["last_person_id", "done", "matched", "updated_at"])
-        audit_record(
-            actor=Actor.system("outreach"),
-            action=audit_events.PUSH_BATCH,
-            target=rule,
-            changes={"scanned": scanned, "pushes": len(pushes), "after": rows_last},
-        )
-        _enqueue(_record_.due(pushes))
-    return BatchResult(scanned=scanned, pushes=len(pushes), done=finished)
-
-
-def push_sweep_run(*, now: datetime.datetime | None = None, max_batches: int = 10_000) -> int:
-    """Today's sweep of every switched-on scheduled rule, batch after batch (each its own
-    transaction). Returns the number of new pushes."""
-    total = 0
-    for code in PushRule.objects.filter(enabled=True, trigger__in=rules.SWEPT).values_list(
-        "code", flat=True
-    ):
-        for _n in range(max_batches):
-            result = push_sweep_batch(rule_code=code, now=now)
-            total += result.pushes
-            if result.done:
-                break
-    return total
+# push_sweep_batch, push_sweep_rule, push_sweep_run: see onewindow.outreach._sweep.
 
 
 # --- telling ---------------------------------------------------------------------------------
@@ -535,9 +431,6 @@ def push_deliver_batch(
             },
         )
     return outcome
-
-
-DELIVER_BATCH = 200
 
 
 def push_deliver_due(*, now: datetime.datetime | None = None, limit: int = 1000) -> int:

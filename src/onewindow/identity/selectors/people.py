@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import Col
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -363,31 +366,88 @@ def person_rows_window(
     a sweep over the population walks it window by window and never holds it all. Of the
     window only the residents meeting every bound of ``where`` are read, and of them only
     ``fields`` (the others are empty: ``""`` or None); the window itself is the same
-    whatever the bounds, so a cursor moves by ``limit`` residents each time."""
+    whatever the bounds, so a cursor moves by ``limit`` residents each time.
+
+    One statement: the window is read once by the database, which judges the bounds and
+    counts it, and sends back only the residents meeting them (and the window's last, for
+    its key)."""
     unknown = set(fields) - ROW_FIELDS
     if unknown:
         raise ValueError(f"unknown person fields {sorted(unknown)}")
-    residents = Person.objects.filter(pk__gt=after_pk, user__isnull=False)
-    window = residents.order_by("pk").values("pk")[:limit].aggregate(n=Count("pk"), last=Max("pk"))
-    walked, last = int(window["n"] or 0), window["last"]
-    if not walked or last is None:
-        return PersonWindow(rows=[], walked=0, last_pk=after_pk)
     wanted = [f for f in _ROW_FIELDS if f in fields]
-    narrowed = residents.filter(pk__lte=last)
-    for bound in where:
-        narrowed = narrowed.filter(_bound_q(bound))
+    try:
+        sql, params, columns = _window_sql_cached(connection.vendor, tuple(wanted), tuple(where))
+    except TypeError:  # a bound whose value cannot be a key (a list): compiled each time
+        sql, params, columns = _window_sql(tuple(wanted), tuple(where))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, after_pk, limit])
+        found = cursor.fetchall()
+    if not found:
+        return PersonWindow(rows=[], walked=0, last_pk=after_pk)
+    walked, last = int(found[0][-2]), int(found[0][-1])
     rows = []
-    for values in narrowed.order_by("pk").values_list("pk", *wanted):
-        found = dict(zip(("pk", *wanted), values, strict=True))
+    for values in found:
+        if not values[-3]:  # the window's last resident, outside the bounds
+            continue
+        row = {name: _converted(values[i], column) for i, (name, column) in enumerate(columns)}
         rows.append(
             PersonRow(
-                pk=found["pk"],
-                user_id=found.get("user_id"),
-                name=found.get("name") or "",
-                phone=str(found.get("phone") or ""),
-                birth_date=found.get("birth_date"),
-                region_code=found.get("region_code") or "",
-                id_card_valid_until=found.get("id_card_valid_until"),
+                pk=int(row["pk"]),
+                user_id=row.get("user_id"),
+                name=row.get("name") or "",
+                phone=str(row.get("phone") or ""),
+                birth_date=row.get("birth_date"),
+                region_code=row.get("region_code") or "",
+                id_card_valid_until=row.get("id_card_valid_until"),
             )
         )
-    return PersonWindow(rows=rows, walked=walked, last_pk=int(last))
+    return PersonWindow(rows=rows, walked=walked, last_pk=last)
+
+
+@functools.lru_cache(maxsize=64)
+def _window_sql_cached(
+    vendor: str, wanted: tuple[str, ...], where: tuple[PersonBound, ...]
+) -> tuple[str, tuple[Any, ...], tuple[tuple[str, Col], ...]]:
+    """:func:`_window_sql`, compiled once for a sweep's fields and bounds (the same for
+    each of its windows)."""
+    return _window_sql(wanted, where)
+
+
+def _window_sql(
+    wanted: tuple[str, ...], where: tuple[PersonBound, ...]
+) -> tuple[str, tuple[Any, ...], tuple[tuple[str, Col], ...]]:
+    """The window's statement (its parameters then ``after_pk`` and ``limit``): the bounds
+    compiled by the ORM (so their values are what the fields store), each row flagged with
+    whether it meets them, counted and its last key taken over the window."""
+    table = Person._meta.db_table
+    qn = connection.ops.quote_name
+    narrowed = Person.objects.all()
+    for bound in where:
+        narrowed = narrowed.filter(_bound_q(bound))
+    compiler = narrowed.query.get_compiler(connection=connection)
+    bounds, params = compiler.compile(narrowed.query.where) if where else ("", [])
+    columns = [("pk", Person._meta.pk.get_col(table))]
+    columns += [(name, Person._meta.get_field(name).get_col(table)) for name in wanted]
+    selected = ", ".join(f"{qn(table)}.{qn(col.target.column)}" for _, col in columns)
+    key = qn(Person._meta.pk.column)
+    account = qn(Person._meta.get_field("user").column)
+    hit = f"CASE WHEN {bounds} THEN 1 ELSE 0 END" if bounds else "1"
+    inner = (
+        f"SELECT {selected}, {hit} AS ow_hit FROM {qn(table)} "  # noqa: S608 (names, %s)
+        f"WHERE {qn(table)}.{key} > %s AND {qn(table)}.{account} IS NOT NULL "
+        f"ORDER BY {qn(table)}.{key} LIMIT %s"
+    )
+    sql = (
+        f"SELECT * FROM (SELECT w.*, COUNT(*) OVER () AS ow_walked, MAX(w.{key}) OVER () "  # noqa: S608
+        f"AS ow_last FROM ({inner}) w) t WHERE t.ow_hit = 1 OR t.{key} = t.ow_last "
+        f"ORDER BY t.{key}"
+    )
+    return sql, tuple(params), tuple(columns)
+
+
+def _converted(value: Any, column: Col) -> Any:
+    """A value as the ORM gives it (the backend's and the field's converters: decrypted,
+    a date on SQLite)."""
+    for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+        value = convert(value, column, connection)
+    return value
