@@ -91,6 +91,12 @@ SMS_TEMPLATES: dict[str, str] = {
         "办理进展将一并告知您。"
     ),
     "request_extended": "您反映的诉求（工单编号{number}）办理期限已延长至{due}。",
+    # Told to the lead department's order handlers (in-app; interaction.services.staff_notices).
+    "request_chased": "工单{number}（{title}）已超过答复期限{due}，请尽快办理并答复。",
+    "request_escalated": (
+        "工单{number}（{title}）催办后仍未答复，已超时升级并列入督办，请尽快办理。"
+    ),
+    "request_supervised": "工单{number}（{title}）已列入督办：{note}。请尽快办理。",
 }
 
 # The templates of a case's outcome (by the outcome recorded), and the reason a refusal's
@@ -109,6 +115,9 @@ IN_APP_ONLY = frozenset(
         "case_escalated",
         "case_stuck",
         "case_task_cancelled",
+        "request_chased",
+        "request_escalated",
+        "request_supervised",
         "sla_escalation",
         "staff_locked_out",
         "payment_received",
@@ -154,6 +163,9 @@ MESSAGE_TITLES: dict[str, str] = {
     "request_reopened": "诉求重新办理",
     "request_merged": "诉求合并办理",
     "request_extended": "办理期限延长",
+    "request_chased": "工单催办",
+    "request_escalated": "工单超时升级",
+    "request_supervised": "工单督办",
 }
 
 # English texts (title, body) of the built-in templates, for residents who read English.
@@ -318,6 +330,20 @@ EN_TEXTS: dict[str, tuple[str, str]] = {
     "request_extended": (
         "Time limit extended",
         "The time limit of your request (order {number}) has been extended to {due}.",
+    ),
+    "request_chased": (
+        "Order overdue",
+        "Order {number} ({title}) is past its answer deadline of {due}; please handle and "
+        "answer it soon.",
+    ),
+    "request_escalated": (
+        "Order escalated",
+        "Order {number} ({title}) is still unanswered after the reminder and is now under "
+        "supervision; please handle it soon.",
+    ),
+    "request_supervised": (
+        "Order under supervision",
+        "Order {number} ({title}) has been put under supervision: {note}. Please handle it soon.",
     ),
 }
 
