@@ -151,3 +151,39 @@ def test_a_handler_publishes_a_concluded_consultations_answer_to_the_knowledge_b
     page.goto("/hotline/answers/?q=路灯坏了找谁报修")
     expect(page.get_by_test_id("answers")).to_contain_text("由城管部门负责")
     expect(page.get_by_test_id("answers")).not_to_contain_text("13800138001")
+
+
+def test_the_hotline_is_reached_from_the_navigation_and_the_workbench(
+    page: Page, live_server: LiveServer, city: None
+) -> None:
+    person = make_person(name="陈小明", phone="13800138001")
+    assert person.user is not None
+    log_in(page, person.user, base_url=live_server.url)
+    page.goto("/")
+    nav = page.get_by_role("navigation", name="主导航")
+    nav.get_by_text("菜单").click()  # at phone width the links fold behind 菜单
+    nav.get_by_role("link", name="我的诉求", exact=True).click()
+    expect(page.get_by_role("heading", name="我的诉求", level=1)).to_be_visible()
+    check(page)
+    page.get_by_role("link", name="我要留言").click()
+    expect(page.get_by_role("heading", name="我要留言", level=1)).to_be_visible()
+
+    log_in(
+        page,
+        User.objects.get(username="zsj_dispatcher"),
+        base_url=live_server.url,
+        otp_verified=True,
+    )
+    page.goto("/workbench/")
+    desks = page.get_by_test_id("hotline-links")
+    for label in ("热线受理台", "派单台", "知识库维护"):
+        expect(desks.get_by_role("link", name=label)).to_be_visible()
+    expect(desks.get_by_role("link", name="工单办理")).to_have_count(0)
+    check(page)
+    desks.get_by_role("link", name="知识库维护").click()
+    expect(page.get_by_role("heading", name="知识库维护", level=1)).to_be_visible()
+    nav = page.get_by_role("navigation", name="主导航")
+    nav.get_by_text("菜单").click()
+    nav.get_by_role("link", name="派单台", exact=True).click()
+    expect(page.get_by_role("heading", name="派单台", level=1)).to_be_visible()
+    check(page)
