@@ -19,7 +19,7 @@ STATUSES = ("open", "closed")
 
 def listed(query: QueryDict, name: str) -> list[str]:
     """A comma-delimited parameter (given once or several times), without blanks."""
-    values = []
+    values: list[str] = []
     for given in query.getlist(name):
         values.extend(v.strip() for v in given.split(",") if v.strip())
     return list(dict.fromkeys(values))

@@ -83,7 +83,8 @@ def test_staff_see_the_hotline_pages_their_roles_open(staff: Any, username, nav,
 
 
 def test_staff_without_a_hotline_role_see_none(city: None) -> None:
-    client = staff_client(StaffFactory().user)
+    someone: Any = StaffFactory()
+    client = staff_client(someone.user)
     body = client.get("/workbench/").content.decode()
     assert _links(_nav(body), STAFF_NAV) == set()
     assert _workbench(client) == ""

@@ -108,7 +108,7 @@ def test_who_may_not_publish(concluded, staff, dept):
     with pytest.raises(PermissionDenied):
         request_publish(user=staff("gaj_hotline"), request_id=concluded.pk)
     # a handler of the department without the knowledge-base permission
-    only_handles = StaffFactory(
+    only_handles: Any = StaffFactory(
         user__username="handles_only",
         department=dept("gz-cgj"),
         roles=[role_with("handle_only", "只办理", "interaction.handle_requests")],
@@ -168,7 +168,7 @@ def test_the_dispatch_page_offers_it_too_and_shows_refusals_at_the_field(conclud
 
 
 def test_no_form_without_the_knowledge_permission(concluded, dept):
-    only_handles = StaffFactory(
+    only_handles: Any = StaffFactory(
         user__username="handles_only",
         department=dept("gz-cgj"),
         roles=[role_with("handle_only", "只办理", "interaction.handle_requests")],
