@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast lint bench bench-login bench-cases bench-licences bench-payments bench-citizen clean messages
+.PHONY: install demo test test-fast lint bench bench-login bench-cases bench-licences bench-payments bench-citizen bench-interaction clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-# Browser assets from the npm registry (bpmn-js for the service guide); degrades to no diagram.
+# Browser assets from the npm registry (bpmn-js for the service guide, ECharts for the ratings
+# statistics); degrades to no diagram and tables without charts.
 ASSETS := src/onewindow/catalog/static/catalog/vendor/.built
 $(ASSETS): frontend/package.json frontend/package-lock.json frontend/build-assets.sh
 	bash frontend/build-assets.sh
@@ -40,9 +41,10 @@ lint: $(STAMP)
 	$(BIN)/onewindow makemigrations --check --dry-run
 
 # Every benchmark, each with its own baseline measured in the same run (~12 minutes; the
-# citizen page's city of 1 M residents and 5 M cases takes ~6 more to generate once); one at
-# a time: make bench-login, bench-cases, bench-licences, bench-payments, bench-citizen.
-bench: bench-login bench-cases bench-licences bench-payments bench-citizen
+# citizen page's city of 1 M residents and 5 M cases takes ~6 more to generate once, the
+# hotline's 1 M requests ~5); one at a time: make bench-login, bench-cases, bench-licences,
+# bench-payments, bench-citizen, bench-interaction.
+bench: bench-login bench-cases bench-licences bench-payments bench-citizen bench-interaction
 
 bench-login: $(STAMP)
 	$(BIN)/python bench/run.py
@@ -59,6 +61,9 @@ bench-payments: $(STAMP)
 bench-citizen: $(STAMP)
 	$(BIN)/python bench/citizen_page.py
 	$(BIN)/python bench/citizen_push.py
+
+bench-interaction: $(STAMP)
+	$(BIN)/python bench/interaction_bench.py
 
 messages: $(STAMP)
 	cd src/onewindow && ../../$(BIN)/onewindow makemessages -l en -l zh_Hans --no-obsolete && ../../$(BIN)/onewindow compilemessages

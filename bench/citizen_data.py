@@ -223,11 +223,14 @@ def sample_users(count: int, *, seed: int = 7) -> list[int]:
     return sorted(rng.sample(range(low, high + 1), min(count, high - low + 1)))
 
 
-def session_cookies(user_ids: list[int]) -> list[str]:
-    """A logged-in session for each user, as a Cookie header value."""
+def session_cookies(user_ids: list[int], *, verified: bool = False) -> list[str]:
+    """A logged-in session for each user, as a Cookie header value; ``verified``: with the
+    user's authenticator verified for the session (what staff pages ask for)."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from onewindow.identity.models import User
 
@@ -237,6 +240,11 @@ def session_cookies(user_ids: list[int]) -> list[str]:
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        if verified:
+            device = TOTPDevice.objects.filter(user=user).first()
+            if device is None:
+                raise SystemExit(f"{user.username} has no authenticator")
+            store[DEVICE_ID_SESSION_KEY] = device.persistent_id
         store.create()
         cookies.append(f"{settings.SESSION_COOKIE_NAME}={store.session_key}")
     return cookies

@@ -103,7 +103,7 @@ def gunicorn(env: dict[str, str], *, workers: int) -> Iterator[str]:
         cwd=ROOT,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # four workers importing on a busy machine
         while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:

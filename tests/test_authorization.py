@@ -538,6 +538,39 @@ def _hotline_request(w: World) -> dict[str, Any]:
     return {"number": w.objects["hotline_request"].number}
 
 
+def _rectification(w: World, *, appealed: bool = False) -> dict[str, Any]:
+    """A bad rating of resident_a's on a subject dept-a handled, and its rectification
+    (appealed to the platform office, for the office's page)."""
+    key = "appealed_rectification" if appealed else "rectification"
+    if key not in w.objects:
+        from django.db import transaction
+        from django.utils import timezone
+
+        from onewindow.identity.models import Department
+        from onewindow.ratings.models import Rating, Subject
+        from onewindow.ratings.services.rectify_open import rectification_open_for
+
+        resident = w.users["resident_a"]
+        subject = Subject.objects.create(
+            kind="case",
+            ref=f"walk-{key}",
+            number=f"WALK-{key}"[:32],
+            title="走查事项",
+            department=Department.objects.get(code="dept-a"),
+            rater=resident,
+            person=resident.person,
+            concluded_at=timezone.now(),
+        )
+        with transaction.atomic():
+            rating = Rating.objects.create(subject=subject, level=2, rated_by=resident)
+            row = rectification_open_for(rating=rating)
+        if appealed:
+            row.status, row.outcome, row.answered_at = "appealed", "appeal", timezone.now()
+            row.save()
+        w.objects[key] = row
+    return {"pk": w.objects[key].pk}
+
+
 def _knowledge_article(w: World) -> dict[str, Any]:
     """An answer of dept-a's knowledge base."""
     if "article" not in w.objects:
@@ -548,6 +581,25 @@ def _knowledge_article(w: World) -> dict[str, Any]:
             title="走查", answer="走查", department=Department.objects.get(code="dept-a")
         )
     return {"article_id": w.objects["article"].pk}
+
+
+def _rating_subject(w: World) -> dict[str, Any]:
+    """A concluded case of resident_a, ratable by resident_a only."""
+    if "rating_subject" not in w.objects:
+        from django.utils import timezone
+
+        from onewindow.ratings.models import Subject
+
+        w.objects["rating_subject"] = Subject.objects.create(
+            kind="case",
+            ref="walk",
+            number="WALKRATE0001",
+            title="走查事项",
+            rater=w.users["resident_a"],
+            person=w.users["resident_a"].person,
+            concluded_at=timezone.now(),
+        )
+    return {"subject_id": w.objects["rating_subject"].pk}
 
 
 OWNER = frozenset({"resident_a"})
@@ -585,7 +637,6 @@ ARGUMENTS: dict[str, Args] = {
     "cases:case_detail": Args(build=_case_number, only=OWNER),
     "cases:case_withdraw": Args(build=_case_number, only=OWNER),
     "cases:case_supplement": Args(build=_case_number, only=OWNER),
-    "cases:case_rate": Args(build=_case_number, only=OWNER),
     "cases:case_material": Args(build=_material, only=OWNER),
     "cases:case_letter_pdf": Args(build=_letter_case_number, only=OWNER),
     # Only the person named (whose real-name record has that citizen ID) answers a consent
@@ -649,6 +700,14 @@ ARGUMENTS: dict[str, Args] = {
     # today (resident_b's authorisation is still waiting for their answer).
     "portal:message_open": Args(build=_message, only=OWNER),
     "portal:company_home": Args(build=_company_uscc, only=OWNER),
+    # Ratings: a department's rectification only for its rectifiers (a role there; the
+    # operator holds the permission but no department); the office's page of an appeal for
+    # whoever may review appeals; the rating of a fix only for the one who rated; a one-time
+    # link that is no link leads nowhere.
+    "ratings_staff:detail": Args(build=_rectification, only=frozenset()),
+    "ratings_staff:appeal_detail": Args(build=lambda w: _rectification(w, appealed=True)),
+    "ratings_public:fix": Args(build=_rectification, only=OWNER),
+    "ratings_public:fix_link": Args(build=lambda w: {"token": "walk-no-such-link"}),
     # The hotline: one's own requests; the receipt only in the session that filed it; an
     # answer of the knowledge base only for the editors of its department (by role).
     "interaction:mine_detail": Args(build=_hotline_request, only=OWNER),
@@ -658,6 +717,10 @@ ARGUMENTS: dict[str, Args] = {
     # has (or had) a part in, and this one is dispatched to nobody yet.
     "interaction:dispatch_detail": Args(build=_hotline_request),
     "interaction:inbox_detail": Args(build=_hotline_request, only=frozenset()),
+    # Ratings: only the rater reaches a subject's rating page; the one-time link is public
+    # (its token is checked by the view: an unknown one answers 404).
+    "ratings:rate": Args(build=_rating_subject, only=OWNER),
+    "ratings:link": Args(build=lambda w: {"token": "not-a-token"}),
 }
 
 

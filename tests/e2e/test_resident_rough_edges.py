@@ -6,8 +6,9 @@
 - an old draft link after submitting leads to the case, with a note;
 - the case page folds the earlier timeline and the application's answers (its height
   measured folded and unfolded); withdrawing asks once more, and the progress then says
-  who withdrew the case and when;
-- the rating (好差评) is never preselected."""
+  who withdrew the case and when.
+
+The rating (好差评), never preselected, is in test_ratings.py."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from onewindow.audit.services import Actor
-from onewindow.cases.models import Case, Rating
+from onewindow.cases.models import Case
 from onewindow.catalog.services import service_packages_import
 from onewindow.demo.city import city_structure_seed
 from onewindow.identity.models import User
@@ -190,32 +191,6 @@ def test_the_case_page_after_submitting(
     expect(note).to_contain_text(f"申请人已于 {at} 撤回申请，办理终止。")
     expect(note).to_contain_text("撤回原因：单位改了报到时间")
     expect(page.get_by_text("正在分派到承办部门")).to_have_count(0)
-    check(page)
-
-
-def test_the_rating_is_chosen_not_preselected(
-    page: Page, live_server: LiveServer, parallel_service: Any, resident: Any
-) -> None:
-    case = apply(resident.user, CODE)
-    for element, username in [
-        ("accept", "rsj_clerk"),
-        ("hr", "rsj_approver"),
-        ("edu", "jyj_approver"),
-        ("police", "gaj_approver"),
-    ]:
-        act(User.objects.get(username=username), case, element)
-    log_in(page, resident.user, base_url=live_server.url)
-    page.goto(f"/cases/{case.number}/")
-    outcome = page.get_by_test_id("outcome")
-    expect(outcome.locator("input[name=score]")).to_have_count(5)
-    expect(outcome.locator("input[name=score]:checked")).to_have_count(0)
-    check(page)
-    outcome.get_by_role("button", name="提交评价").click()  # nothing chosen: not sent
-    expect(outcome.get_by_role("button", name="提交评价")).to_be_visible()
-    assert not Rating.objects.filter(case=case).exists()
-    outcome.get_by_label("4 星").check()
-    outcome.get_by_role("button", name="提交评价").click()
-    expect(page.get_by_test_id("outcome")).to_contain_text("您的评价：4 星")
     check(page)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 ANSWER_REVEAL = "cases.answer.reveal"
 CASE_ADVANCE = "cases.case.advance"
 CASE_CONCLUDE_STUCK = "cases.case.conclude_stuck"
+# no longer written: a case is rated in ratings (ratings.rating.submit); older rows carry it
 CASE_RATE = "cases.case.rate"
 CASE_RETRY = "cases.case.retry"
 CASE_RETRY_CURRENT = "cases.case.retry_current"

@@ -1,5 +1,5 @@
 """Cases (办件): an application for one service version, its process state, the task table the
-inboxes read, the materials, the timeline and the rating.
+inboxes read, the materials and the timeline. A concluded case is rated in ratings (好差评).
 
 The process engine's state is stored per case as instance state only; the compiled process
 spec lives once on the pinned ``catalog.ServiceVersion``."""
@@ -276,19 +276,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.kind}"
-
-
-class Rating(models.Model):
-    """The applicant's rating of a concluded case (好差评), one per case."""
-
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="rating")
-    score = models.PositiveSmallIntegerField()
-    comment = models.TextField(blank=True)
-    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.case}: {self.score}"
 
 
 class CaseParty(models.Model):

@@ -1,5 +1,5 @@
 """Resident pages: apply (start → form → materials → check your answers → submit), my cases,
-the case page (progress, parallel branches, supplements, withdraw, rate)."""
+the case page (progress, parallel branches, supplements, withdraw, the link to rate it)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from onewindow.cases.forms import (
     parse_post,
     question_label,
 )
-from onewindow.cases.models import Case, CaseMaterial, Rating
+from onewindow.cases.models import Case, CaseMaterial
 from onewindow.cases.party_selectors import consent_requests_for
 from onewindow.cases.party_views import lock_fields
 from onewindow.cases.repeat_selectors import repeat_notice
@@ -35,6 +35,7 @@ from onewindow.core.errors import ApplicationError
 from onewindow.core.numbers import parse_id
 from onewindow.identity.selectors import companies_for_person, person_for_user
 from onewindow.licences.selectors import licence_related
+from onewindow.ratings.selectors import rating_summary_for
 
 if TYPE_CHECKING:
     from onewindow.catalog.models import ServiceVersion
@@ -430,10 +431,9 @@ def _case_page(
             "supplement_fields": supplement_fields,
             "rows": rows,
             "supplement_url": reverse("cases:case_supplement", kwargs={"number": case.number}),
-            "rating": Rating.objects.filter(case=case).first(),
+            "rating": rating_summary_for(kind="case", ref=case.pk),
             "days_left": selectors.working_days_left(case.deadline),
             "errors": errors or {},
-            "scores": [5, 4, 3, 2, 1],
         },
         status=status,
     )
@@ -498,25 +498,6 @@ def case_supplement(request: AuthenticatedHttpRequest, number: str) -> HttpRespo
         case.refresh_from_db()
         errs = {(e.field or "").removeprefix("material."): str(e.message) for e in exc.errors}
         return _case_page(request, case, errors=errs, status=exc.status)
-    return redirect("cases:case_detail", number=case.number)
-
-
-@access(RESIDENT)
-def case_rate(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
-    case = _own_case(request, number)
-    if request.method == "POST":
-        score = parse_id(request.POST.get("score")) or 0
-        try:
-            services.case_rate(
-                user=request.user,
-                case_id=case.pk,
-                score=score,
-                comment=request.POST.get("comment", ""),
-                actor=Actor.from_request(request),
-            )
-            messages.success(request, _("感谢您的评价。"))
-        except ApplicationError as exc:
-            messages.error(request, str(exc.message))
     return redirect("cases:case_detail", number=case.number)
 
 

@@ -66,7 +66,6 @@ urlpatterns = [
     path("cases/<str:number>/next/<slug:code>/", chain_views.case_next, name="case_next"),
     path("cases/<str:number>/withdraw/", resident_views.case_withdraw, name="case_withdraw"),
     path("cases/<str:number>/supplement/", resident_views.case_supplement, name="case_supplement"),
-    path("cases/<str:number>/rate/", resident_views.case_rate, name="case_rate"),
     path(
         "cases/<str:number>/materials/<int:material_id>/",
         resident_views.case_material_download,

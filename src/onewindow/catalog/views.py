@@ -14,6 +14,7 @@ from onewindow.catalog.guide import called_diagrams, guide_data
 from onewindow.catalog.models import Service
 from onewindow.core.access import PUBLIC, access
 from onewindow.core.errors import NotFound
+from onewindow.core.guide_panels import guide_panels_for
 
 VIEWER_JS = "catalog/vendor/bpmn-viewer.production.min.js"
 PAGE_SIZE = 20
@@ -98,5 +99,7 @@ def service_guide(request: HttpRequest, code: str) -> HttpResponse:
         # the processes call activities call, each in a viewer of its own
         "called_diagrams": called_diagrams(version, steps=guide["steps"]) if drawn else [],
         "viewer_js": VIEWER_JS,
+        # what other apps show of the service (its ratings …), each a template of its own
+        "panels": guide_panels_for(service_code=service.code),
     }
     return render(request, "catalog/service_guide.html", context)

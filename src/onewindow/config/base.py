@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "onewindow.sso",  # before oauth2_provider: its consent and logout templates win
     "oauth2_provider",
     "onewindow.licences",
+    "onewindow.ratings",
     "onewindow.payments",
     "onewindow.bills",
     "onewindow.onepass",
@@ -398,6 +399,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # the pushes held over the quiet hours (22:00–08:00) once their time has come.
     "outreach-sweep": {"task": "outreach.sweep", "schedule": crontab(hour=8, minute=30)},
     "outreach-deliver-due": {"task": "outreach.deliver_due", "schedule": 300.0},
+    # Bad ratings' rectifications past their due day or not visited in time: supervised once
+    # (idempotent, so hourly runs in working hours do no harm).
+    "ratings-supervise-overdue": {
+        "task": "ratings.supervise_overdue",
+        "schedule": crontab(hour="8-20", minute=15),
+    },
     # 12345 orders: chased the day after a missed deadline, escalated a day after the chase
     # (idempotent within a day, so hourly runs do no harm); the return visit's invitation the
     # day after the answer.
@@ -408,6 +415,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "interaction-visit-invite": {
         "task": "interaction.visit_invite",
         "schedule": crontab(hour=10, minute=0),
+    },
+    # 好差评: a case or request concluded more than three days ago and not rated is invited
+    # once, by SMS with a one-time link and in the message centre (in the morning, not at
+    # night).
+    "ratings-invite-unrated": {
+        "task": "ratings.invite_unrated",
+        "schedule": crontab(hour=10, minute=30),
     },
 }
 CELERY_TIMEZONE = TIME_ZONE

@@ -28,10 +28,13 @@ urlpatterns = [
     path("hotline/", include("onewindow.interaction.urls")),  # 12345: requests and answers
     path("open311/v2/", include("onewindow.interaction.open311.urls")),  # GeoReport v2
     path("hotline/operators/open311-keys/", include(open311_keys)),  # operators: API keys
+    path("ratings/", include("onewindow.ratings.urls")),  # 好差评: residents rate
     path("onepass/", include("onewindow.onepass.urls")),  # 一号通行: library, volunteering
     path("outreach/", include("onewindow.outreach.urls")),  # push rules (主动推送)
     path("", include("onewindow.sso.urls")),  # /o/… OpenID Connect provider (single sign-on)
     path("i18n/", include("django.conf.urls.i18n")),
+    path("ratings/work/", include("onewindow.ratings.urls_staff")),  # 差评整改, 申诉复核
+    path("ratings/", include("onewindow.ratings.urls_public")),  # 好差评公开, 追评整改
     path("api/v1/", api.urls),
     path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),

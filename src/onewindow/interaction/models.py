@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.fields import EncryptedTextField
@@ -52,6 +53,13 @@ class Kind(models.TextChoices):
 class Urgency(models.TextChoices):
     NORMAL = "normal", _("一般")
     URGENT = "urgent", _("紧急")
+
+
+# The dispatcher's order of the orders waiting for dispatch: urgent ones first (then the
+# oldest, then by id); the ``interaction_queue_urgent`` index holds the waiting ones in it.
+URGENT_FIRST = Case(
+    When(urgency="urgent", then=Value(0)), default=Value(1), output_field=IntegerField()
+)
 
 
 class Request(models.Model):
@@ -147,6 +155,14 @@ class Request(models.Model):
         ordering = ["-registered_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "registered_at"], name="interaction_queue"),
+            # the dispatcher's queue, urgent first then oldest: only the orders waiting
+            models.Index(
+                URGENT_FIRST,
+                models.F("registered_at"),
+                models.F("id"),
+                condition=Q(status="registered"),
+                name="interaction_queue_urgent",
+            ),
             models.Index(fields=["department", "status", "answer_due"], name="interaction_inbox"),
             models.Index(fields=["person", "registered_at"], name="interaction_mine"),
             models.Index(fields=["category", "region_code", "status"], name="interaction_nearby"),
@@ -222,9 +238,22 @@ class Assignment(models.Model):
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["department", "status"], name="interaction_assign_dept"),
-            # a department's inbox, soonest deadline first
+            # a department's inbox of one part status, soonest deadline first (then by id)
             models.Index(
-                fields=["department", "status", "answer_due"], name="interaction_assign_due"
+                fields=["department", "status", "answer_due", "id"],
+                name="interaction_assign_due_id",
+            ),
+            # the inbox as it opens: the parts to sign for and in hand, soonest deadline first
+            models.Index(
+                fields=["department", "answer_due", "id"],
+                condition=Q(status__in=["pending", "signed"]),
+                name="interaction_assign_active",
+            ),
+            # the objections waiting for the hotline office's decision
+            models.Index(
+                fields=["request"],
+                condition=Q(status="objected"),
+                name="interaction_assign_objected",
             ),
         ]
 
@@ -302,6 +331,16 @@ class Extension(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            # the requests for more time waiting for the hotline office's decision
+            models.Index(
+                fields=["assignment"],
+                condition=Q(status="pending"),
+                name="interaction_extension_pending",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.assignment_id} +{self.working_days}"

@@ -186,12 +186,10 @@ def _attempt(form: forms.Form, move: Callable[[dict[str, Any]], object]) -> bool
 def dispatch_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """派单台: the orders waiting for dispatch (urgent first), and those waiting for the
     office's decision on an objection or an extension."""
-    rows = dispatcher_queue(limit=100)
-    rows.sort(key=lambda r: r.urgency != "urgent")  # stable: oldest first within each
     return render(
         request,
         "interaction/dispatch_queue.html",
-        {"rows": rows, "awaiting": requests_awaiting_office()},
+        {"rows": dispatcher_queue(limit=100), "awaiting": requests_awaiting_office()},
     )
 
 

@@ -38,6 +38,7 @@ from onewindow.interaction.selectors import (
 )
 from onewindow.interaction.services import article_used, request_file
 from onewindow.interaction.services.intake import request_check
+from onewindow.ratings.selectors import rating_summary_for
 
 if TYPE_CHECKING:
     from onewindow.identity.http import AuthenticatedHttpRequest
@@ -241,6 +242,7 @@ def mine_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
             "moves": order_moves_public(request=found),
             "attachments": list(found.attachments.all()),
             "days_left": _days_left(found),
+            "rating": rating_summary_for(kind="request", ref=found.pk),
         },
     )
 

@@ -11,6 +11,9 @@ from django.conf import settings
 
 from onewindow.notify import _templates
 
+# The one-time rating link of an invitation (ratings), with the site's public address.
+_RATING_LINK = f"{str(settings.LICENCES_PUBLIC_URL).rstrip('/')}/ratings/r/{{token}}/"
+
 SMS_TEMPLATES: dict[str, str] = {
     "login_code": "您的登录验证码是{code}，{minutes}分钟内有效。请勿告诉他人。",
     "case_update": "您的办件{case_no}有新进展：{status}。详情请登录一网通办查看。",
@@ -73,6 +76,25 @@ SMS_TEMPLATES: dict[str, str] = {
     "payment_received": "您已缴纳{subject} {amount} 元（办件编号{number}），电子票据已开具。",
     "licence_issued": "您的{licence}已签发，证照编号尾号{tail}，可在“我的证照”中查看。",
     "licence_revoked": "您的{licence}（证照编号尾号{tail}）已被撤销，原因：{reason}。",
+    # The rectification of a bad rating (ratings, 好差评整改): the rater is asked in-app to
+    # rate the fix (the SMS carries a one-time link, as a notice); the department's rectifiers
+    # and the platform office are told of an overdue rectification.
+    "rating_fix_invite": (
+        "您对{title}（编号{number}）的评价，{department}已反馈整改情况，请对整改结果进行评价。"
+    ),
+    # The SMS carries the one-time link (no sign-in needed): the site's address is part of the
+    # text, as vendors approve links; only the token is a parameter.
+    "rating_fix_invite_sms": (
+        "您对“{title}”（编号{number}）的评价，{department}已反馈整改情况，请对整改结果作出评价"
+        "（链接30天内有效，仅可使用一次）："
+        + f"{str(settings.LICENCES_PUBLIC_URL).rstrip('/')}/ratings/fix/r/{{token}}/"
+    ),
+    "rating_rectification_overdue": (
+        "差评整改{number}（{title}）已超过整改期限（{due}），已列入督办，请尽快整改反馈。"
+    ),
+    "rating_visit_overdue": (
+        "差评整改{number}（{title}）未在期限（{due}）内回访，已列入督办，请尽快回访。"
+    ),
     # The 12345 hotline's receipts (interaction)
     "request_registered": "您的诉求已受理，工单编号{number}，我们将于{due}前答复您。",
     "request_answered_direct": "您咨询的问题（工单{number}）答复如下：{answer}详情请登录查看。",
@@ -97,6 +119,15 @@ SMS_TEMPLATES: dict[str, str] = {
         "工单{number}（{title}）催办后仍未答复，已超时升级并列入督办，请尽快办理。"
     ),
     "request_supervised": "工单{number}（{title}）已列入督办：{note}。请尽快办理。",
+    # The invitation to rate (ratings): a case or request concluded three days ago, unrated.
+    # The SMS carries the one-time link (no sign-in needed): the site's address is part of
+    # the text, as vendors approve links, and only the link's token is a parameter (within a
+    # vendor's limit for one). The message centre's message links to the rating page.
+    "rating_invite": (
+        "您的“{title}”（编号{number}）已办结，请对本次服务作出评价"
+        "（链接15天内有效，仅可使用一次）：" + _RATING_LINK
+    ),
+    "rating_invite_inapp": "您的“{title}”（编号{number}）已办结，欢迎对本次服务作出评价。",
 }
 
 # The templates of a case's outcome (by the outcome recorded), and the reason a refusal's
@@ -121,6 +152,10 @@ IN_APP_ONLY = frozenset(
         "sla_escalation",
         "staff_locked_out",
         "payment_received",
+        "rating_invite_inapp",  # the SMS of the invitation is rating_invite, with its link
+        "rating_fix_invite",
+        "rating_rectification_overdue",
+        "rating_visit_overdue",
     }
 )
 
@@ -153,6 +188,10 @@ MESSAGE_TITLES: dict[str, str] = {
     "payment_received": "缴费成功",
     "licence_issued": "证照签发",
     "licence_revoked": "证照撤销",
+    "rating_fix_invite": "请评价整改结果",
+    "rating_fix_invite_sms": "请评价整改结果",
+    "rating_rectification_overdue": "差评整改督办",
+    "rating_visit_overdue": "差评回访督办",
     "request_registered": "诉求已受理",
     "request_joined": "诉求已并单",
     "request_answered_direct": "咨询已答复",
@@ -166,6 +205,8 @@ MESSAGE_TITLES: dict[str, str] = {
     "request_chased": "工单催办",
     "request_escalated": "工单超时升级",
     "request_supervised": "工单督办",
+    "rating_invite": "邀请您评价",
+    "rating_invite_inapp": "邀请您评价",
 }
 
 # English texts (title, body) of the built-in templates, for residents who read English.
@@ -288,6 +329,27 @@ EN_TEXTS: dict[str, tuple[str, str]] = {
         "Licence revoked",
         "Your {licence} (number ending {tail}) has been revoked: {reason}.",
     ),
+    "rating_fix_invite": (
+        "Please rate the fix",
+        "{department} has reported what it did about your rating of {title} ({number}); "
+        "please rate the result.",
+    ),
+    "rating_fix_invite_sms": (
+        "Please rate the fix",
+        "{department} has reported what it did about your rating of {title} ({number}); "
+        "please rate the result (the link is valid for 30 days, once): "
+        + f"{str(settings.LICENCES_PUBLIC_URL).rstrip('/')}/ratings/fix/r/{{token}}/",
+    ),
+    "rating_rectification_overdue": (
+        "Rectification overdue",
+        "The rectification {number} ({title}) was due by {due} and is now supervised; "
+        "please report what was done soon.",
+    ),
+    "rating_visit_overdue": (
+        "Return visit overdue",
+        "The return visit of rectification {number} ({title}) was due by {due} and is now "
+        "supervised; please call the resident soon.",
+    ),
     "request_registered": (
         "Request received",
         "Your request has been registered as order {number}; we will answer by {due}.",
@@ -344,6 +406,15 @@ EN_TEXTS: dict[str, tuple[str, str]] = {
     "request_supervised": (
         "Order under supervision",
         "Order {number} ({title}) has been put under supervision: {note}. Please handle it soon.",
+    ),
+    "rating_invite": (
+        "Please rate our service",
+        '"{title}" ({number}) is concluded; please rate our service (the link is valid '
+        "for 15 days, once): " + _RATING_LINK,
+    ),
+    "rating_invite_inapp": (
+        "Please rate our service",
+        '"{title}" ({number}) is concluded; you are welcome to rate our service.',
     ),
 }
 

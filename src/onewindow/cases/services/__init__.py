@@ -10,7 +10,7 @@ from onewindow.cases.services._common import (
     TaskFinished,
     TaskNotFound,
 )
-from onewindow.cases.services.applicant import case_rate, case_withdraw
+from onewindow.cases.services.applicant import case_withdraw
 from onewindow.cases.services.bookings import case_appointment_book
 from onewindow.cases.services.materials import (
     MaterialsLocked,
@@ -82,7 +82,6 @@ __all__ = [
     "case_material_attach",
     "case_material_remove",
     "case_material_use_licence",
-    "case_rate",
     "case_stuck_conclude",
     "case_stuck_retry",
     "case_submit",

@@ -1,5 +1,6 @@
-"""The applicant's actions after submission: withdraw before conclusion, rate the outcome
-once (好差评). Answering a supplement request (补正) is in ``supplements.py``."""
+"""The applicant's actions after submission: withdraw before conclusion. Answering a
+supplement request (补正) is in ``supplements.py``; the rating of a concluded case (好差评)
+is in ratings."""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import Actor, audit_record
 from onewindow.cases import audit_events
-from onewindow.cases.models import Case, CaseTask, Rating
+from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.services._common import (
     CaseFinished,
     actor_for,
@@ -27,7 +27,6 @@ from onewindow.cases.services.process import (
     apply_run,
     restore,
 )
-from onewindow.core.errors import Conflict, ValidationFailed
 
 if TYPE_CHECKING:
     from onewindow.identity.models import User
@@ -100,28 +99,3 @@ def _withdraw_before_start(
     bookings_release_for_case(case_id=case.pk, reason="case withdrawn", now=now)
     audit_record(actor=actor_for(user, actor), action=audit_events.CASE_WITHDRAW, target=case)
     return case
-
-
-@transaction.atomic(durable=True)
-def case_rate(
-    *, user: User, case_id: int, score: int, comment: str = "", actor: Actor | None = None
-) -> Rating:
-    case = lock_case(case_id)
-    _own(case, user)
-    if case.status not in {Case.Status.APPROVED, Case.Status.REJECTED}:
-        raise Conflict(gettext_lazy("办结后才能评价。"), code="not_concluded")
-    if Rating.objects.filter(case=case).exists():
-        raise Conflict(gettext_lazy("您已评价过该办件。"), code="already_rated")
-    if not isinstance(score, int) or not 1 <= score <= 5:
-        raise ValidationFailed(gettext_lazy("请选择 1 到 5 星。"), code="invalid", field="score")
-    rating = Rating.objects.create(
-        case=case, score=score, comment=(comment or "").strip()[:1000], rated_by=user
-    )
-    event(case, "rated", user=user, message=_("评价：%(n)s 星") % {"n": score}, public=True)
-    audit_record(
-        actor=actor_for(user, actor),
-        action=audit_events.CASE_RATE,
-        target=case,
-        changes={"score": score},
-    )
-    return rating

@@ -35,6 +35,7 @@ from onewindow.cases.services._common import (
     own_case,
     save_case,
 )
+from onewindow.cases.services.ratable import case_rating_expect
 from onewindow.cases.signals import publish
 from onewindow.catalog.packages.vocabulary import vocabulary_load
 from onewindow.catalog.persons import party_specs
@@ -270,6 +271,7 @@ def _end(
     from onewindow.appointments.services import bookings_release_for_case
 
     bookings_release_for_case(case_id=case.pk, reason="consent not given", now=now)
+    case_rating_expect(case, now=now)
 
 
 def parties_cancel(case: Case, *, now: datetime.datetime) -> None:

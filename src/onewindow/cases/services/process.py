@@ -28,6 +28,7 @@ from onewindow.cases.services._common import (
     lock_case,
     save_case,
 )
+from onewindow.cases.services.ratable import case_rating_expect
 from onewindow.cases.signals import publish
 from onewindow.catalog.selectors import service_department_loaded
 from onewindow.catalog.versions import departments_by_code
@@ -259,6 +260,8 @@ def apply_run(
         publish(case, timeline)
     if not insert:
         save_case(case, *dict.fromkeys(also + CASE_FIELDS))
+    if outcome is not None:
+        case_rating_expect(case, now=now)
     if outcome == "rejected":
         from onewindow.cases.letters import letter_issue
 

@@ -28,6 +28,7 @@ from onewindow.cases.services._common import (
     lock_case,
     save_case,
 )
+from onewindow.cases.services.ratable import case_rating_expect
 from onewindow.cases.services.steps import ACTIVE_TASKS, STEP_FIELDS, send_step, step_clear
 from onewindow.catalog.selectors import service_current_id
 from onewindow.catalog.versions import service_version_cached
@@ -255,6 +256,7 @@ def case_stuck_conclude(
             save_case(case, *STEP_FIELDS, "status", "concluded_at", "outcome_note", "next_timer_at")
             # the appointment's place goes back to other residents, as for any rejection
             bookings_release_for_case(case_id=case.pk, reason="case rejected", now=now)
+            case_rating_expect(case, now=now, handled_by_id=user.pk)
             service = case.service_version.service
             event(
                 case,

@@ -12,9 +12,11 @@ import time_machine
 from django.test import TestCase
 
 from onewindow.cases import services
-from onewindow.cases.models import Case, CaseTask, Rating
+from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import case_branches, inbox_for
 from onewindow.core.errors import ApplicationError, Conflict, ValidationFailed
+from onewindow.ratings.models import Rating, Subject
+from onewindow.ratings.services import rating_submit
 from onewindow.testing.applying import act, apply
 from onewindow.testing.cases import TIMER_BPMN, definition, publish
 
@@ -60,10 +62,23 @@ def test_three_departments_approve_in_parallel_to_the_outcome(parallel_service, 
     assert case.concluded_at is not None
     assert not case.tasks.filter(status__in=["open", "claimed"]).exists()
     assert case.events.filter(kind="concluded").exists()
-    rating = services.case_rate(user=resident.user, case_id=case.pk, score=5, comment="很快")
-    assert rating.score == 5
+    # the concluded case is ratable (好差评), by its applicant, once
+    subject = Subject.objects.get(kind="case", ref=str(case.pk))
+    assert (subject.number, subject.rater, subject.handled_by, subject.channel) == (
+        case.number,
+        resident.user,
+        staff("rsj_approver"),
+        "online",
+    )
+    assert subject.department == case.service_version.service.department
+    assert subject.link == f"/cases/{case.number}/"
+    five = {"efficiency": 5, "guide": 5, "convenience": 5, "usability": 5}
+    rating = rating_submit(
+        user=resident.user, subject_id=subject.pk, level=5, dimensions=five, text="很快"
+    )
+    assert (rating.level, rating.dimensions["overall"], rating.text) == (5, 5, "很快")
     with pytest.raises(Conflict):
-        services.case_rate(user=resident.user, case_id=case.pk, score=1)
+        rating_submit(user=resident.user, subject_id=subject.pk, level=1, dimensions=five)
     assert Rating.objects.count() == 1
 
 
@@ -144,8 +159,7 @@ def test_withdrawal_cancels_every_open_task(parallel_service, resident, staff):
     assert not case.tasks.filter(status__in=["open", "claimed", "waiting"]).exists()
     with pytest.raises(Conflict):
         services.case_withdraw(user=resident.user, case_id=case.pk)
-    with pytest.raises(Conflict):
-        services.case_rate(user=resident.user, case_id=case.pk, score=3)
+    assert not Subject.objects.filter(kind="case", ref=str(case.pk)).exists()  # not rated
 
 
 def test_a_running_case_finishes_on_its_own_version(parallel_service, resident, staff, tmp_path):

@@ -1,7 +1,7 @@
 """What a new resident ran into on the application and case pages: old draft links after
 submitting, one-tap withdrawal and draft deletion, a withdrawn case's progress, the
-timeline's wording (a department named twice, entries without a verb), a preselected
-rating, and a long case page on a phone."""
+timeline's wording (a department named twice, entries without a verb), the rating it
+links to (nothing preselected), and a long case page on a phone."""
 
 from __future__ import annotations
 
@@ -151,7 +151,11 @@ def test_staff_see_which_entries_the_applicant_does_not(parallel_service, reside
     assert '<span class="badge">内部</span>' not in html
 
 
-def test_the_rating_is_never_preselected(parallel_service, resident, staff):
+def test_the_case_page_links_to_its_rating_and_nothing_is_preselected(
+    parallel_service, resident, staff
+):
+    from onewindow.ratings.models import Rating, Subject
+
     case = apply(resident.user, CODE)
     for element, user in [
         ("accept", "rsj_clerk"),
@@ -162,14 +166,23 @@ def test_the_rating_is_never_preselected(parallel_service, resident, staff):
         act(staff(user), case, element)
     case.refresh_from_db()
     assert case.status == Case.Status.APPROVED
+    subject = Subject.objects.get(kind="case", ref=str(case.pk))
+    rate_url = reverse("ratings:rate", kwargs={"subject_id": subject.pk})
     client = _client(resident.user)
-    html = client.get(reverse("cases:case_detail", kwargs={"number": case.number})).content
-    page = html.decode()
-    assert page.count('name="score"') == 5
-    assert "checked" not in page[page.index('class="stars"') : page.index("提交评价")]
-    assert 'name="score" value="5" required' in page
-    response = client.post(reverse("cases:case_rate", kwargs={"number": case.number}), {})
-    assert response.status_code == 302 and not hasattr(Case.objects.get(pk=case.pk), "rating")
+    detail = reverse("cases:case_detail", kwargs={"number": case.number})
+    page = client.get(detail).content.decode()
+    assert "本次服务您满意吗？每件事可评价一次。" in page
+    assert f'<a class="button primary" href="{rate_url}">评价</a>' in page
+    form = client.get(rate_url).content.decode()
+    assert form.count('name="d_overall"') == 5
+    assert " checked" not in form
+    response = client.post(rate_url, {})
+    assert response.status_code == 422 and not Rating.objects.exists()
+    assert "请选择整体满意度。" in response.content.decode()
+    four = {f"d_{d}": "4" for d in ("overall", "efficiency", "guide", "convenience", "usability")}
+    assert client.post(rate_url, four).status_code == 302
+    page = client.get(detail).content.decode()
+    assert "您的评价：满意" in page and f'<a href="{rate_url}">查看评价</a>' in page
 
 
 def test_the_case_page_folds_the_earlier_timeline_and_the_application(

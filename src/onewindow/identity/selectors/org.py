@@ -275,7 +275,7 @@ def staff_with_authenticators(*, department_ids: set[int] | None) -> list[tuple[
     return [(s, states.get(s.user_id, "none")) for s in rows]
 
 
-def staff_user_ids_with_permission(*, department_ids: Iterable[int], permission: str) -> list[int]:
+def staff_user_ids_in_departments(*, department_ids: Iterable[int], permission: str) -> list[int]:
     """Active staff accounts holding, in one of these departments (not those above or below
     them), a role granting ``permission`` (``app_label.codename``): whom to tell about work
     that is those departments' own."""
@@ -309,3 +309,19 @@ def staff_user_ids_in_department_chain(
             role__permissions__codename=codename,
         )
     return sorted(set(roles.values_list("staff__user_id", flat=True)))
+
+
+def staff_user_ids_with_permission(*, permission: str) -> list[int]:
+    """Active staff accounts holding, in any department, a role granting ``permission``
+    (``app_label.codename``): whom to tell about the platform's own work (the platform
+    office that reviews appeals, say)."""
+    app_label, _, codename = permission.partition(".")
+    return sorted(
+        set(
+            StaffRole.objects.filter(
+                staff__user__is_active=True,
+                role__permissions__content_type__app_label=app_label,
+                role__permissions__codename=codename,
+            ).values_list("staff__user_id", flat=True)
+        )
+    )

@@ -55,8 +55,11 @@ def request_extension_pending(*, request_id: int) -> PendingExtension | None:
 
 
 def requests_awaiting_office(*, limit: int = 50) -> list[tuple[str, str]]:
-    """Orders with an objection or an extension to decide: (number, title)."""
-    objected = Request.objects.filter(assignments__status=Assignment.Status.OBJECTED)
-    extended = Request.objects.filter(assignments__extensions__status=Extension.Status.PENDING)
-    rows = (objected | extended).distinct().order_by("registered_at")
+    """Orders with an objection or an extension to decide, oldest first: (number, title).
+    Their ids come from the partial indexes of what waits (``interaction_assign_objected``,
+    ``interaction_extension_pending``), never from a walk over every order."""
+    objected = Assignment.objects.filter(status=Assignment.Status.OBJECTED).order_by()
+    extended = Extension.objects.filter(status=Extension.Status.PENDING).order_by()
+    waiting = objected.values("request_id").union(extended.values("assignment__request_id"))
+    rows = Request.objects.filter(pk__in=waiting).order_by("registered_at", "pk")
     return list(rows.values_list("number", "title")[:limit])

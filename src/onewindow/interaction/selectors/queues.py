@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from onewindow.core.calendar import working_days_between
-from onewindow.interaction.models import Assignment, Request
+from onewindow.interaction.models import URGENT_FIRST, Assignment, Request
 
 ACTIVE_PARTS = (Assignment.Status.PENDING, Assignment.Status.SIGNED)
 
@@ -43,8 +43,8 @@ def dispatcher_queue(
     region_code: str | None = None,
     now: datetime.datetime | None = None,
 ) -> list[QueueRow]:
-    """Registered orders, oldest first (the ``interaction_queue`` index: status, then
-    registration time), a page at a time."""
+    """Registered orders, urgent ones first, then the oldest (ties by id), a page at a time
+    (the ``interaction_queue_urgent`` index holds them in this order)."""
     now = now or timezone.now()
     rows = Request.objects.filter(status=Request.Status.REGISTERED)
     if urgency:
@@ -64,7 +64,8 @@ def dispatcher_queue(
         "return_count",
         "dispatch_due_at",
     )
-    page = rows.order_by("registered_at", "pk").values_list(*fields)[offset : offset + limit]
+    ordered = rows.order_by(URGENT_FIRST, "registered_at", "pk")
+    page = ordered.values_list(*fields)[offset : offset + limit]
     out = []
     for values in page:
         row = dict(zip(fields, values, strict=True))
@@ -131,8 +132,9 @@ def department_inbox(
     now: datetime.datetime | None = None,
 ) -> list[InboxRow]:
     """The departments' parts in orders (to sign for and in hand, or those of one part
-    status), soonest deadline first (the ``interaction_assign_due`` index: department,
-    status, deadline). Never the requester's name or phone."""
+    status), soonest deadline first, ties by id (the ``interaction_assign_active`` index,
+    or ``interaction_assign_due_id`` for one part status). Never the requester's name or
+    phone."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     rows = Assignment.objects.filter(department_id__in=set(department_ids))

@@ -3,9 +3,11 @@ visit (回访), conclusion (办结), re-opening (重新办理) and supervision (
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -30,6 +32,7 @@ from onewindow.interaction.services._loop import (
     tell,
 )
 from onewindow.interaction.services.staff_notices import handlers_tell
+from onewindow.ratings.services import subject_expect
 
 if TYPE_CHECKING:
     from onewindow.identity.models import User
@@ -218,6 +221,7 @@ def request_conclude(*, user: User, request_id: int, note: str = "") -> Request:
     request.concluded_at = now
     request.save(update_fields=["status", "concluded_at", "updated_at"])
     move_add(request, action=Move.Action.CONCLUDE, actor=user, note=note.strip()[:2000], at=now)
+    _ratable(request, now=now)
     tell(
         request,
         template="request_concluded",
@@ -231,6 +235,36 @@ def request_conclude(*, user: User, request_id: int, note: str = "") -> Request:
         changes={"solved": request.solved, "satisfaction": request.satisfaction},
     )
     return request
+
+
+def _ratable(request: Request, *, now: datetime.datetime) -> None:
+    """The concluded request may be rated by its requester (好差评, ratings): the category
+    is its service, the lead department and whoever gave the answer handled it. An
+    anonymous request, or one of nobody on record, has no one to rate it."""
+    if request.anonymous or request.person_id is None or request.merged_into_id is not None:
+        return
+    handler = (
+        request.moves.filter(action=Move.Action.ANSWER)
+        .order_by("-at", "-pk")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    category = request.category
+    subject_expect(
+        kind="request",
+        ref=request.pk,
+        number=request.number,
+        title=request.title,
+        channel="hotline",
+        service_code=category.code if category is not None else "",
+        service_name=category.name if category is not None else "",
+        department_id=request.department_id,
+        handled_by_id=handler,
+        rater_id=request.person.user_id if request.person is not None else None,
+        person_id=request.person_id,
+        link=reverse("interaction:mine_detail", args=[request.number]),
+        concluded_at=now,
+    )
 
 
 @transaction.atomic(durable=True)

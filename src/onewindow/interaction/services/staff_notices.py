@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.urls import reverse
 
-from onewindow.identity.selectors import staff_user_ids_with_permission
+from onewindow.identity.selectors import staff_user_ids_in_departments
 from onewindow.interaction.models import Request
 from onewindow.interaction.services._loop import HANDLE, KIND
 
@@ -31,7 +31,7 @@ def handlers_tell(
         from onewindow.notify.services import Recipient, notify_tell
 
         link = reverse("interaction:inbox_detail", args=[number])
-        for user_id in staff_user_ids_with_permission(
+        for user_id in staff_user_ids_in_departments(
             department_ids=[department_id], permission=HANDLE
         ):
             try:

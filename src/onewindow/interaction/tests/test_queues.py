@@ -1,5 +1,6 @@
-"""The work queues: the dispatcher's orders to dispatch, a department's inbox with its
-countdown and overdue flags, and a confidential order's requester hidden from departments."""
+"""The work queues: the dispatcher's orders to dispatch (urgent first, then the oldest), what
+waits for the hotline office's decision, a department's inbox with its countdown and overdue
+flags, and a confidential order's requester hidden from departments."""
 
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ from onewindow.interaction.selectors import (
     department_request_get,
     dispatcher_queue,
 )
-from onewindow.interaction.services import request_dispatch, request_sign
+from onewindow.interaction.selectors.desk import requests_awaiting_office
+from onewindow.interaction.services import (
+    request_dispatch,
+    request_extension_ask,
+    request_object,
+    request_sign,
+)
 from onewindow.interaction.tests.orders import make_request
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +39,44 @@ def test_the_dispatcher_queue_lists_registered_orders_oldest_first(streetlights,
     assert [r.number for r in rows] == [first.number, second.number]
     assert [r.number for r in dispatcher_queue(limit=1, offset=1)] == [second.number]
     assert not hasattr(rows[0], "contact_phone")
+
+
+def test_the_dispatcher_queue_puts_urgent_orders_first_on_every_page(streetlights):
+    hour = datetime.timedelta(hours=1)
+    oldest = make_request(category=streetlights, registered_at=MONDAY)
+    tied = [make_request(category=streetlights, registered_at=MONDAY + hour) for _ in range(2)]
+    urgent = make_request(category=streetlights, registered_at=MONDAY + 3 * hour, urgency="urgent")
+    # the urgent order is the newest: it still leads the first page of two
+    assert [r.number for r in dispatcher_queue(limit=2)] == [urgent.number, oldest.number]
+    assert [r.number for r in dispatcher_queue(limit=2, offset=2)] == [t.number for t in tied]
+    assert [r.number for r in dispatcher_queue(limit=10, urgency="normal")] == [
+        oldest.number,
+        *(t.number for t in tied),
+    ]
+
+
+def test_the_office_sees_what_waits_for_its_decision_oldest_first(
+    streetlights, dispatcher, dept, staff
+):
+    handler = staff("cgj_hotline")
+    with time_machine.travel(MONDAY, tick=False):
+        objected = make_request(category=streetlights, registered_at=MONDAY)
+        extended = make_request(
+            category=streetlights, registered_at=MONDAY - datetime.timedelta(hours=1)
+        )
+        plain = make_request(
+            category=streetlights, registered_at=MONDAY - datetime.timedelta(hours=2)
+        )
+        for order in (objected, extended, plain):
+            request_dispatch(user=dispatcher, request_id=order.pk, department_id=dept("gz-cgj").pk)
+        request_object(user=handler, request_id=objected.pk, reason="应由水务部门主办")
+        request_sign(user=handler, request_id=extended.pk)
+        request_extension_ask(user=handler, request_id=extended.pk, working_days=3, reason="协调")
+    assert requests_awaiting_office() == [
+        (extended.number, extended.title),
+        (objected.number, objected.title),
+    ]
+    assert requests_awaiting_office(limit=1) == [(extended.number, extended.title)]
 
 
 def test_the_inbox_counts_down_in_working_days_and_flags_what_is_overdue(
