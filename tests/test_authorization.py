@@ -613,6 +613,8 @@ ARGUMENTS: dict[str, Args] = {
         )
         for name in ("discovery", "services", "service", "requests", "request", "token", "updates")
     },
+    # any other path under the interface: a 404 in the specification's format, for everyone
+    "open311:unknown": Args(build=lambda w: {"rest": "no-such-thing.json"}),
     # A staff member may look at any person's (masked) record; that read is audited.
     "identity:staff_person": Args(build=lambda w: {"pk": w.objects["person_a"].pk}),
     # 当面核验 (identity.verify_in_person) on any person's record.

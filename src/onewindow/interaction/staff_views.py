@@ -37,7 +37,9 @@ from onewindow.interaction.selectors.desk import (
     request_parts,
     requests_awaiting_office,
 )
+from onewindow.interaction.selectors.public import PublishDraft, publish_draft
 from onewindow.interaction.selectors.routing import routing_suggestions
+from onewindow.interaction.services import request_publish
 from onewindow.interaction.services.loop import (
     request_answer,
     request_dispatch,
@@ -56,6 +58,7 @@ if TYPE_CHECKING:
 
 DISPATCH_PERMISSION = "interaction.dispatch_requests"
 HANDLE_PERMISSION = "interaction.handle_requests"
+KNOWLEDGE_PERMISSION = "interaction.change_knowledgearticle"
 HITS = 3
 
 
@@ -128,6 +131,40 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(label=gettext_lazy("答复内容"), widget=forms.Textarea, required=False)
 
 
+class PublishForm(forms.Form):
+    """公开到知识库: the question and the answer, masked, as they will be published."""
+
+    title = forms.CharField(label=gettext_lazy("问题"), max_length=200, required=False)
+    answer = forms.CharField(
+        label=gettext_lazy("答复"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=gettext_lazy("诉求人的姓名、电话和证件号码已隐去，公开前请再核对一遍。"),
+    )
+
+
+def _publishing(
+    request: AuthenticatedHttpRequest, pk: int, bound: Any
+) -> tuple[PublishDraft | None, PublishForm, Callable[[dict[str, Any]], object]]:
+    """The order's publishable answer (for an account keeping a knowledge base), its form
+    and the move."""
+    draft = publish_draft(request_id=pk) if request.user.has_perm(KNOWLEDGE_PERMISSION) else None
+    initial = {"title": draft.title, "answer": draft.answer} if draft else {}
+    form = PublishForm(bound, prefix="publish", initial=initial)
+    user = request.user
+
+    def move(d: dict[str, Any]) -> object:
+        return request_publish(user=user, request_id=pk, title=d["title"], answer=d["answer"])
+
+    return draft, form, move
+
+
+def _done(action: str, number: str) -> str:
+    if action == "publish":
+        return _("已将工单 %(number)s 的答复公开到知识库。") % {"number": number}
+    return _("已处理工单 %(number)s。") % {"number": number}
+
+
 def _attempt(form: forms.Form, move: Callable[[dict[str, Any]], object]) -> bool:
     """Run the move with the form's cleaned data; on refusal put the errors on the form."""
     if not form.is_valid():
@@ -178,6 +215,9 @@ def dispatch_detail(request: AuthenticatedHttpRequest, number: str) -> HttpRespo
         "objection": ObjectionForm(posted if action == "objection" else None, prefix="objection"),
         "extension": DecideForm(posted if action == "extension" else None, prefix="extension"),
     }
+    draft, forms_["publish"], publish = _publishing(
+        request, pk, posted if action == "publish" else None
+    )
 
     def merge(d: dict[str, Any]) -> object:
         into = request_id_for_number(number=d["into_number"].strip())
@@ -208,11 +248,12 @@ def dispatch_detail(request: AuthenticatedHttpRequest, number: str) -> HttpRespo
         "extension": lambda d: request_extension_decide(
             user=user, request_id=pk, approve=d["accept"], note=d["note"]
         ),
+        "publish": publish,
     }
     status = 200
     if action in moves:
         if _attempt(forms_[action], moves[action]):
-            messages.success(request, _("已处理工单 %(number)s。") % {"number": number})
+            messages.success(request, _done(action, number))
             return redirect("interaction:dispatch_detail", number=number)
         status = 400
     parts = request_parts(request_id=pk)
@@ -230,6 +271,7 @@ def dispatch_detail(request: AuthenticatedHttpRequest, number: str) -> HttpRespo
             "suggestions": suggestions,
             "hits": articles_search(text=order.content, limit=HITS),
             "forms": forms_,
+            "publish": draft,
         },
         status=status,
     )
@@ -289,6 +331,7 @@ def inbox_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse
         "extension": ExtensionForm(bound("extension"), prefix="extension"),
         "answer": AnswerForm(bound("answer")),
     }
+    draft, forms_["publish"], publish = _publishing(request, pk, bound("publish"))
     moves: dict[str, Callable[[dict[str, Any]], object]] = {
         "sign": lambda d: request_sign(user=user, request_id=pk),
         "return": lambda d: request_return(user=user, request_id=pk, reason=d["reason"]),
@@ -300,11 +343,12 @@ def inbox_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse
             user=user, request_id=pk, working_days=d["working_days"], reason=d["reason"]
         ),
         "answer": lambda d: request_answer(user=user, request_id=pk, answer=d["answer"]),
+        "publish": publish,
     }
     status = 200
     if action in moves:
         if _attempt(forms_[action], moves[action]):
-            messages.success(request, _("已处理工单 %(number)s。") % {"number": number})
+            messages.success(request, _done(action, number))
             if department_request_get(request_id=pk, department_ids=departments) is None:
                 return redirect("interaction:inbox")
             return redirect("interaction:inbox_detail", number=number)
@@ -320,6 +364,7 @@ def inbox_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse
             "part": active[0] if active else None,
             "attachments": request_attachment_names(request_id=pk),
             "forms": forms_,
+            "publish": draft,
         },
         status=status,
     )

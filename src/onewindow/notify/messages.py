@@ -113,6 +113,12 @@ SMS_TEMPLATES: dict[str, str] = {
         "办理进展将一并告知您。"
     ),
     "request_extended": "您反映的诉求（工单编号{number}）办理期限已延长至{due}。",
+    # Told to the lead department's order handlers (in-app; interaction.services.staff_notices).
+    "request_chased": "工单{number}（{title}）已超过答复期限{due}，请尽快办理并答复。",
+    "request_escalated": (
+        "工单{number}（{title}）催办后仍未答复，已超时升级并列入督办，请尽快办理。"
+    ),
+    "request_supervised": "工单{number}（{title}）已列入督办：{note}。请尽快办理。",
     # The invitation to rate (ratings): a case or request concluded three days ago, unrated.
     # The SMS carries the one-time link (no sign-in needed): the site's address is part of
     # the text, as vendors approve links, and only the link's token is a parameter (within a
@@ -140,6 +146,9 @@ IN_APP_ONLY = frozenset(
         "case_escalated",
         "case_stuck",
         "case_task_cancelled",
+        "request_chased",
+        "request_escalated",
+        "request_supervised",
         "sla_escalation",
         "staff_locked_out",
         "payment_received",
@@ -193,6 +202,9 @@ MESSAGE_TITLES: dict[str, str] = {
     "request_reopened": "诉求重新办理",
     "request_merged": "诉求合并办理",
     "request_extended": "办理期限延长",
+    "request_chased": "工单催办",
+    "request_escalated": "工单超时升级",
+    "request_supervised": "工单督办",
     "rating_invite": "邀请您评价",
     "rating_invite_inapp": "邀请您评价",
 }
@@ -380,6 +392,20 @@ EN_TEXTS: dict[str, tuple[str, str]] = {
     "request_extended": (
         "Time limit extended",
         "The time limit of your request (order {number}) has been extended to {due}.",
+    ),
+    "request_chased": (
+        "Order overdue",
+        "Order {number} ({title}) is past its answer deadline of {due}; please handle and "
+        "answer it soon.",
+    ),
+    "request_escalated": (
+        "Order escalated",
+        "Order {number} ({title}) is still unanswered after the reminder and is now under "
+        "supervision; please handle it soon.",
+    ),
+    "request_supervised": (
+        "Order under supervision",
+        "Order {number} ({title}) has been put under supervision: {note}. Please handle it soon.",
     ),
     "rating_invite": (
         "Please rate our service",

@@ -275,6 +275,20 @@ def staff_with_authenticators(*, department_ids: set[int] | None) -> list[tuple[
     return [(s, states.get(s.user_id, "none")) for s in rows]
 
 
+def staff_user_ids_in_departments(*, department_ids: Iterable[int], permission: str) -> list[int]:
+    """Active staff accounts holding, in one of these departments (not those above or below
+    them), a role granting ``permission`` (``app_label.codename``): whom to tell about work
+    that is those departments' own."""
+    app_label, _, codename = permission.partition(".")
+    roles = StaffRole.objects.filter(
+        department_id__in=set(department_ids),
+        staff__user__is_active=True,
+        role__permissions__content_type__app_label=app_label,
+        role__permissions__codename=codename,
+    )
+    return sorted(set(roles.values_list("staff__user_id", flat=True)))
+
+
 def staff_user_ids_in_department_chain(
     *, department_code: str, role_code: str = "", permission: str = ""
 ) -> list[int]:

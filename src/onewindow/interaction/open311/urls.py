@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from onewindow.interaction.open311 import pages, views
+from onewindow.interaction.open311 import endpoint, pages, views
 
 
 class FormatConverter:
@@ -24,6 +24,9 @@ urlpatterns = [
     path("requests/<str:number>.<georeport_format:fmt>", views.request_one, name="request"),
     path("tokens/<str:token>.<georeport_format:fmt>", views.token, name="token"),
     path("servicerequestupdates.<georeport_format:fmt>", views.updates, name="updates"),
+    # anything else under the interface: a 404 in the specification's format, not a page
+    path("", endpoint.unknown, name="index"),
+    path("<path:rest>", endpoint.unknown, name="unknown"),
 ]
 # the operators' key page, mounted by config at hotline/operators/open311-keys/
 key_patterns = ([path("", pages.key_list, name="keys")], "open311_keys")

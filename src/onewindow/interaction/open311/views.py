@@ -1,4 +1,8 @@
-"""The GeoReport v2 endpoints (and mySociety's servicerequestupdates) under /open311/v2/."""
+"""The GeoReport v2 endpoints (and mySociety's servicerequestupdates) under /open311/v2/.
+
+What the public reads is what anyone may: no confidential request (保密) at all, and of the
+others the description with the requester's name and any phone, identity or card number
+masked, the street without its door number and coordinates to about 100 m."""
 
 from __future__ import annotations
 
@@ -6,20 +10,23 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
+from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import client_ip
-from onewindow.core.access import PUBLIC, access
 from onewindow.core.errors import ValidationFailed
+from onewindow.core.masking import mask_text
 from onewindow.core.regions import region_name, region_names
 from onewindow.interaction.models import Category, Kind, Move, Request
+from onewindow.interaction.open311.endpoint import endpoint
 from onewindow.interaction.open311.keys import open311_key_check, open311_key_use
+from onewindow.interaction.open311.params import listed, statuses, window
 from onewindow.interaction.open311.render import error, respond
+from onewindow.interaction.selectors.public import requester_names
 from onewindow.interaction.selectors.similar import _street_level
 from onewindow.interaction.services import Contact, Filing, Location, request_file
 
@@ -82,11 +89,13 @@ def _attributes() -> list[dict[str, Any]]:
             "values": [{"key": k, "name": str(n)} for k, n in Kind.choices],
         },
         {
+            # optional: the location (lat/long, address_string or address_id) is what the
+            # specification requires; the district is read from it when not given
             "variable": True,
             "code": "region_code",
             "datatype": "singlevaluelist",
-            "required": True,
-            "datatype_description": "",
+            "required": False,
+            "datatype_description": _("不填时按地址或地址编号确定所在区。"),
             "order": 2,
             "description": _("所在区"),
             "values": [{"key": k, "name": n} for k, n in region_names().items()],
@@ -94,7 +103,12 @@ def _attributes() -> list[dict[str, Any]]:
     ]
 
 
-def _request(r: Request) -> dict[str, Any]:
+def _public() -> QuerySet[Request]:
+    """The requests the interface shows: never a confidential one."""
+    return Request.objects.filter(confidential=False).select_related("category", "department")
+
+
+def _request(r: Request, names: tuple[str, ...]) -> dict[str, Any]:
     closed = r.status not in OPEN
     assignment_dept = r.department.name if r.department_id and r.department else ""
     return {
@@ -103,7 +117,7 @@ def _request(r: Request) -> dict[str, Any]:
         "status_notes": str(r.get_status_display()),
         "service_name": r.category.name if r.category else "",
         "service_code": r.category.code if r.category else "",
-        "description": r.content,
+        "description": mask_text(r.content, names=names),
         "agency_responsible": assignment_dept,
         "service_notice": "",
         "requested_datetime": _dt(r.registered_at),
@@ -118,7 +132,12 @@ def _request(r: Request) -> dict[str, Any]:
     }
 
 
-@access(PUBLIC)
+def _requests(rows: list[Request]) -> list[dict[str, Any]]:
+    names = requester_names(rows)
+    return [_request(r, names.get(r.pk, ())) for r in rows]
+
+
+@endpoint("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     base = request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": fmt}))
     return respond(
@@ -141,67 +160,65 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
-@access(PUBLIC)
+@endpoint("GET")
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
     return respond(fmt, "services", [_service(c) for c in _services()])
 
 
-@access(PUBLIC)
+@endpoint("GET")
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     if code not in {c.code for c in _services()}:
         return error(fmt, 404, _("没有这个服务代码。"))
     return respond(fmt, "service_definition", {"service_code": code, "attributes": _attributes()})
 
 
-@csrf_exempt
-@access(PUBLIC)
+@endpoint("GET", "POST")
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _post(request, fmt)
-    rows = Request.objects.select_related("category", "department")
-    ids = [i for i in request.GET.get("service_request_id", "").split(",") if i]
-    if ids:
-        rows = rows.filter(number__in=ids)
+    rows = _public()
+    ids = listed(request.GET, "service_request_id")
+    if ids:  # overrides every other argument
+        rows = rows.filter(number__in=ids[:LIST_MAX])
     else:
-        start = parse_datetime(request.GET.get("start_date", "") or "")
-        end = parse_datetime(request.GET.get("end_date", "") or "")
-        end = end or timezone.now()
-        start = start or end - datetime.timedelta(days=90)
+        start, end = window(request.GET)
         rows = rows.filter(registered_at__gte=start, registered_at__lte=end)
-        if request.GET.get("service_code"):
-            rows = rows.filter(category__code=request.GET["service_code"])
-        status = request.GET.get("status", "")
-        if status == "open":
+        codes = listed(request.GET, "service_code")
+        if codes:
+            rows = rows.filter(category__code__in=codes)
+        asked = statuses(request.GET)
+        if asked == {"open"}:
             rows = rows.filter(status__in=OPEN)
-        elif status == "closed":
+        elif asked == {"closed"}:
             rows = rows.exclude(status__in=OPEN)
-    return respond(fmt, "service_requests", [_request(r) for r in rows[:LIST_MAX]])
+    return respond(fmt, "service_requests", _requests(list(rows[:LIST_MAX])))
 
 
-@access(PUBLIC)
+@endpoint("GET")
 def request_one(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
-    found = Request.objects.select_related("category", "department").filter(number=number)
+    found = list(_public().filter(number=number))
     if not found:
         return error(fmt, 404, _("没有这个诉求编号。"))
-    return respond(fmt, "service_requests", [_request(found[0])])
+    return respond(fmt, "service_requests", _requests(found))
 
 
-@access(PUBLIC)
+@endpoint("GET")
 def token(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
-    if not Request.objects.filter(number=token).exists():
+    if not _public().filter(number=token).exists():
         return error(fmt, 404, _("没有这个令牌。"))
     return respond(fmt, "service_requests", [{"service_request_id": token, "token": token}])
 
 
-@access(PUBLIC)
+@endpoint("GET", refused=gettext_lazy("暂不接受通过接口提交的办理进展。"))
 def updates(request: HttpRequest, fmt: str) -> HttpResponse:
-    if request.method != "GET":
-        return error(fmt, 400, _("暂不接受通过接口提交的办理进展。"))
-    end = parse_datetime(request.GET.get("end_date", "") or "") or timezone.now()
-    start = parse_datetime(request.GET.get("start_date", "") or "") or (
-        end - datetime.timedelta(days=90)
+    start, end = window(request.GET)
+    moves = Move.objects.filter(
+        public=True,
+        at__gte=start,
+        at__lte=end,
+        action__in=UPDATE_STATUS,
+        request__confidential=False,
     )
-    moves = Move.objects.filter(public=True, at__gte=start, at__lte=end, action__in=UPDATE_STATUS)
     body = [
         {
             "update_id": m.pk,
@@ -214,6 +231,21 @@ def updates(request: HttpRequest, fmt: str) -> HttpResponse:
         for m in moves.select_related("request")[:LIST_MAX]
     ]
     return respond(fmt, "service_request_updates", body)
+
+
+def _place(address_id: str, address: str) -> tuple[str, str, str]:
+    """The district, street and community a request without ``attribute[region_code]``
+    is in: from ``address_id`` when it is a GB/T 2260 code of the city (6, 9 or 12 digits),
+    else from a district the address names; blank when neither says (the dispatcher
+    places it)."""
+    names = region_names()
+    code = address_id.strip()
+    if code.isascii() and code.isdigit() and len(code) in (6, 9, 12) and code[:6] in names:
+        return code[:6], code[:9] if len(code) >= 9 else "", code if len(code) == 12 else ""
+    for region, name in names.items():
+        if name in address:
+            return region, "", ""
+    return "", "", ""
 
 
 def _post(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -236,13 +268,18 @@ def _post(request: HttpRequest, fmt: str) -> HttpResponse:
     if len(description) > DESCRIPTION_MAX:
         return refuse(400, _("描述不能超过 %(n)s 个字。") % {"n": DESCRIPTION_MAX})
     lat, lon = data.get("lat", ""), data.get("long", "")
-    if not ((lat and lon) or data.get("address_string") or data.get("address_id")):
+    address, address_id = data.get("address_string", ""), data.get("address_id", "")
+    if not ((lat and lon) or address or address_id):
         return refuse(400, _("请给出位置：经纬度、地址或地址编号。"))
     try:
         latitude = Decimal(lat) if lat else None
         longitude = Decimal(lon) if lon else None
     except InvalidOperation:
         return refuse(400, _("经纬度格式不对。"))
+    region = data.get("attribute[region_code]", "")
+    street = community = ""
+    if not region:
+        region, street, community = _place(address_id, address)
     phone = data.get("phone", "")
     name = (data.get("last_name", "") + data.get("first_name", "")).strip()
     filing = Filing(
@@ -250,8 +287,10 @@ def _post(request: HttpRequest, fmt: str) -> HttpResponse:
         content=description,
         category_code=code,
         location=Location(
-            region_code=data.get("attribute[region_code]", ""),
-            address=data.get("address_string", ""),
+            region_code=region,
+            street_code=street,
+            community_code=community,
+            address=address or address_id,  # the jurisdiction's own id, for the dispatcher
             latitude=latitude,
             longitude=longitude,
         ),

@@ -15,7 +15,7 @@ from onewindow.interaction.services.intake import (
     request_answer_direct,
     request_file,
 )
-from onewindow.interaction.services.knowledge import article_save, article_used
+from onewindow.interaction.services.knowledge import article_save, article_used, request_publish
 from onewindow.interaction.services.loop import (
     DISPATCH,
     HANDLE,
@@ -77,6 +77,7 @@ __all__ = [
     "request_merge",
     "request_object",
     "request_objection_decide",
+    "request_publish",
     "request_reopen",
     "request_return",
     "request_sign",

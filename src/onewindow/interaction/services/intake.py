@@ -59,6 +59,9 @@ ATTACHMENT_TYPES = ("image/jpeg", "image/png", "application/pdf")
 LANDLINE_RE = re.compile(r"\A0[0-9]{2,3}-?[0-9]{7,8}\Z")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CHANNELS_STAFF = frozenset({Request.Channel.PHONE, Request.Channel.GRID})
+# Channels whose callers may give a place without its district (Open311 asks only for
+# coordinates, an address or an address id): filed city-wide, the dispatcher places it.
+CHANNELS_PLACE_ONLY = frozenset({Request.Channel.OPEN311})
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,12 @@ def _check(filing: Filing, *, user: User | None, channel: str) -> tuple[list[Fie
             fail("category", "not_leaf", _("请选到最细一级的分类。"))
         out["category"] = category
     loc = filing.location
-    if loc.region_code not in region_names():
+    place_only = (
+        channel in CHANNELS_PLACE_ONLY
+        and not loc.region_code
+        and bool(loc.address.strip() or loc.latitude is not None)
+    )
+    if loc.region_code not in region_names() and not place_only:
         fail("region_code", "unknown_region", _("请选择本市的一个区。"))
     if loc.street_code and not (
         len(loc.street_code) == 9

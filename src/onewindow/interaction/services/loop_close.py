@@ -31,6 +31,7 @@ from onewindow.interaction.services._loop import (
     supervisor_required,
     tell,
 )
+from onewindow.interaction.services.staff_notices import handlers_tell
 from onewindow.ratings.services import subject_expect
 
 if TYPE_CHECKING:
@@ -330,7 +331,7 @@ def request_reopen(*, user: User, request_id: int, reason: str) -> Request:
 @transaction.atomic(durable=True)
 def request_supervise(*, user: User, request_id: int, note: str) -> Request:
     """Put an open order under supervision (督办): it is flagged in the department's inbox
-    and the hotline office's statistics."""
+    and the hotline office's statistics, and the lead department's handlers are told."""
     request = lock_request(request_id)
     supervisor_required(user)
     if request.status not in OPEN:
@@ -339,13 +340,19 @@ def request_supervise(*, user: User, request_id: int, note: str) -> Request:
         raise _invalid(_("请填写督办意见。"), field="note", code="required")
     request.supervised = True
     request.save(update_fields=["supervised", "updated_at"])
-    move_add(
+    move = move_add(
         request,
         action=Move.Action.SUPERVISE,
         actor=user,
         department_id=request.department_id,
         note=note.strip()[:2000],
         public=False,
+    )
+    handlers_tell(
+        request,
+        template="request_supervised",
+        params={"note": move.note.rstrip("。.")},
+        move=f"supervise:{move.pk}",
     )
     audit_record(
         actor=Actor.from_user(user),

@@ -1,6 +1,7 @@
 """What the clock does to orders (Celery beat, ``interaction.tasks``): an order still open
 the day after its deadline is chased (催办), one still open a day after the chase is
-escalated (超时升级, put under supervision), and the requester of an answered order is
+escalated (超时升级, put under supervision) — each told to the lead department's order
+handlers (``staff_notices``) — and the requester of an answered order is
 invited to the return visit the day after the answer. Each is idempotent within a day:
 run twice, it changes and tells nothing more."""
 
@@ -18,6 +19,7 @@ from onewindow.interaction import audit_events
 from onewindow.interaction.models import Move, Request
 from onewindow.interaction.services._common import limits_for, lock_request, move_add
 from onewindow.interaction.services._loop import OPEN, tell
+from onewindow.interaction.services.staff_notices import handlers_tell
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,12 @@ def request_chase(*, request_id: int, now: datetime.datetime | None = None) -> b
         public=False,
         at=now,
     )
+    handlers_tell(
+        request,
+        template="request_chased",
+        params={"due": request.answer_due.isoformat()},
+        move=f"chase:{request.answer_due.isoformat()}",
+    )
     audit_record(
         actor=Actor.system("interaction.chase"),
         action=audit_events.REQUEST_CHASE,
@@ -90,6 +98,9 @@ def request_escalate(*, request_id: int, now: datetime.datetime | None = None) -
         department_id=request.department_id,
         public=False,
         at=now,
+    )
+    handlers_tell(
+        request, template="request_escalated", params={}, move=f"escalate:{request.reopen_count}"
     )
     audit_record(
         actor=Actor.system("interaction.escalate"),
