@@ -10,10 +10,10 @@
     the sweep of (a) made, told by the ``outreach.deliver`` task body
     (``push_deliver_batch``: one transaction per task, notify's batch front door writing
     the in-app and SMS rows, one broker hand-off per task) in the very batches the sweep
-    handed to the broker (up to 200 pushes a task), by ``--procs`` workers in parallel; against case submissions per
-    second of a 3-way parallel service [≥ 10 ×]. (Until this change (b) measured single
-    ``notify_tell`` calls without a reason, i.e. not the push path; that figure is still
-    printed as ``single notify_tell`` for comparison.)
+    handed to the broker (up to 200 pushes a task), by ``--procs`` workers in parallel;
+    against case submissions per second of a 3-way parallel service [≥ 10 ×]. (Until this
+    change (b) measured single ``notify_tell`` calls without a reason, i.e. not the push
+    path; that figure is still printed as ``single notify_tell`` for comparison.)
 (c) case submissions with the push rules listening against the same without them
     [p95 grows ≤ 10 %].
 

@@ -426,8 +426,9 @@ def _window_sql(
         narrowed = narrowed.filter(_bound_q(bound))
     compiler = narrowed.query.get_compiler(connection=connection)
     bounds, params = compiler.compile(narrowed.query.where) if where else ("", [])
+    by_name = {f.attname: f for f in Person._meta.concrete_fields}
     columns = [("pk", Person._meta.pk.get_col(table))]
-    columns += [(name, Person._meta.get_field(name).get_col(table)) for name in wanted]
+    columns += [(name, by_name[name].get_col(table)) for name in wanted]
     selected = ", ".join(f"{qn(table)}.{qn(col.target.column)}" for _, col in columns)
     key = qn(Person._meta.pk.column)
     account = qn(Person._meta.get_field("user").column)

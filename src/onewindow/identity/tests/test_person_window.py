@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from onewindow.identity.selectors import PersonBound, person_rows_window
-from onewindow.testing.factories import PersonFactory
+from onewindow.testing.factories import make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +18,8 @@ def test_the_window_counts_every_resident_and_reads_only_those_meeting_the_bound
     django_assert_num_queries: Any,
 ) -> None:
     born = [datetime.date(1950, 1, 1), datetime.date(1990, 1, 1), datetime.date(2000, 1, 1)]
-    people = [PersonFactory(birth_date=b, region_code="440106") for b in born * 2]
-    PersonFactory(user=None)  # no account: not a resident the sweep looks at
+    people = [make_person(birth_date=b, region_code="440106") for b in born * 2]
+    make_person(user=None)  # no account: not a resident the sweep looks at
     old = PersonBound("birth_date", "lte", datetime.date(1960, 1, 1))
     with django_assert_num_queries(1):
         window = person_rows_window(after_pk=0, limit=4, fields={"user_id", "phone"}, where=[old])
@@ -35,9 +35,9 @@ def test_the_window_counts_every_resident_and_reads_only_those_meeting_the_bound
 
 
 def test_bounds_of_lists_and_empty_fields() -> None:
-    a = PersonFactory(region_code="440106")
-    b = PersonFactory(region_code="440104")
-    c = PersonFactory(region_code="440111")
+    a = make_person(region_code="440106")
+    b = make_person(region_code="440104")
+    c = make_person(region_code="440111")
     c.id_card_valid_until = datetime.date(2027, 1, 5)
     c.save()
     districts = PersonBound("region_code", "in", ["440104", "440111"])
