@@ -10,6 +10,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from onewindow.interaction.open311.endpoint import BadParameter
 
@@ -56,7 +57,12 @@ def window(query: QueryDict) -> tuple[datetime.datetime, datetime.datetime]:
         raise BadParameter(_("end_date 不能早于 start_date。"))
     if end - start > span:
         raise BadParameter(
-            _("start_date 到 end_date 不能超过 %(days)s 天。") % {"days": WINDOW_DAYS}
+            ngettext(
+                "start_date 到 end_date 不能超过 %(days)s 天。",
+                "start_date 到 end_date 不能超过 %(days)s 天。",
+                WINDOW_DAYS,
+            )
+            % {"days": WINDOW_DAYS}
         )
     return start, end
 
