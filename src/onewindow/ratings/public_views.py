@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from onewindow.core.access import PUBLIC, RESIDENT, access
 from onewindow.core.errors import ApplicationError
+from onewindow.core.forms import apply_errors
 from onewindow.ratings.models import Level
 from onewindow.ratings.selectors.rectify import (
     RectificationView,
@@ -98,9 +99,7 @@ def _rate(request: HttpRequest, form: FixRateForm, move: Any, *, again: str) -> 
     try:
         move(form.cleaned_data)
     except ApplicationError as exc:
-        for error in exc.errors:
-            field = error.field if error.field in form.fields else None
-            form.add_error(field, str(error.message))
+        apply_errors(form, exc)
         return None
     messages.success(request, _("感谢您的评价！整改已办结。"))
     return redirect(again)

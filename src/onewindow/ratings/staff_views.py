@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from onewindow.core.access import STAFF, access
 from onewindow.core.errors import ApplicationError
+from onewindow.core.forms import apply_errors
 from onewindow.identity.selectors import staff_permission_department_ids
 from onewindow.ratings.models import Rectification
 from onewindow.ratings.rectify_rules import LIVE, RECTIFY, REVIEW
@@ -95,9 +96,7 @@ def _attempt(form: forms.Form, move: Callable[[dict[str, Any]], object]) -> bool
     try:
         move(form.cleaned_data)
     except ApplicationError as exc:
-        for error in exc.errors:
-            field = error.field if error.field in form.fields else None
-            form.add_error(field, str(error.message))
+        apply_errors(form, exc)
         return False
     return True
 
