@@ -6,6 +6,7 @@ rates it. axe-core on every page."""
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,10 @@ def approve_until_concluded(page: Page, live_server: LiveServer, case: Case) -> 
     raise AssertionError(f"case {case.number} did not conclude")
 
 
+# the national dimensions of an online service's rating (好差评), as the rating page asks them
+RATED_ONLINE = ("整体满意度", "办事效率", "办事指南准确度", "办事便捷度", "平台操作性")
+
+
 def see_outcome_and_rate(page: Page, live_server: LiveServer, case: Case, person: Any) -> None:
     page.context.clear_cookies()
     log_in(page, person.user, base_url=live_server.url)
@@ -168,9 +173,17 @@ def see_outcome_and_rate(page: Page, live_server: LiveServer, case: Case, person
     expect(page.get_by_test_id("case-status")).to_have_text("已办结（准予）")
     expect(page.get_by_test_id("outcome")).to_contain_text("准予许可")
     assert_accessible(page)
-    page.get_by_test_id("outcome").get_by_label("5 星").check()  # never preselected
-    page.get_by_role("button", name="提交评价").click()
-    expect(page.get_by_test_id("outcome")).to_contain_text("您的评价：5 星")
+    page.get_by_test_id("outcome").get_by_role("link", name="评价", exact=True).click()
+    form = page.get_by_test_id("rating-form")
+    expect(form.locator("input[type=radio]:checked")).to_have_count(0)  # never preselected
+    for legend in RATED_ONLINE:
+        form.get_by_role("group", name=re.compile(f"^{legend}")).get_by_label(
+            "非常满意", exact=True
+        ).check()
+    form.get_by_role("button", name="提交评价").click()
+    expect(page.get_by_role("status")).to_contain_text("感谢您的评价。")
+    page.get_by_role("link", name="返回办件").click()
+    expect(page.get_by_test_id("case-rating")).to_contain_text("您的评价：非常满意")
     assert_accessible(page)
 
 
