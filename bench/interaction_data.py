@@ -312,25 +312,26 @@ def _copy(table: str, columns: tuple[str, ...], rows: list[dict], cipher: Any) -
             for row in rows:
                 values = [row[c] for c in columns]
                 for i in encrypted:
-                    values[i] = cipher(values[i])
+                    values[i] = cipher(columns[i], values[i])
                 copy.write_row(values)
 
 
 def _ciphertext() -> Any:
-    """The encrypted column's value for a plain one (each distinct value encrypted once)."""
+    """The encrypted column's value for a plain one (each distinct value of a column encrypted
+    once, by that column's own field: each binds its ciphertext to its own name)."""
     from django.db import connection
 
     from onewindow.interaction.models import Request
 
-    field = Request._meta.get_field("contact_name")
-    cache: dict[str, str] = {}
+    fields = {name: Request._meta.get_field(name) for name in ENCRYPTED}
+    cache: dict[tuple[str, str], str] = {}
 
-    def encrypt(value: str) -> str:
+    def encrypt(column: str, value: str) -> str:
         if not value:
             return ""
-        if value not in cache:
-            cache[value] = str(field.get_db_prep_value(value, connection))
-        return cache[value]
+        if (column, value) not in cache:
+            cache[column, value] = str(fields[column].get_db_prep_value(value, connection))
+        return cache[column, value]
 
     return encrypt
 
