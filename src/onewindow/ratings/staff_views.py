@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.core.access import STAFF, access
-from onewindow.core.errors import ApplicationError
-from onewindow.core.forms import apply_errors
+from onewindow.core.forms import form_attempt
 from onewindow.identity.selectors import staff_permission_department_ids
 from onewindow.ratings.models import Rectification
 from onewindow.ratings.rectify_rules import LIVE, RECTIFY, REVIEW
@@ -87,18 +86,6 @@ class DecideForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
-
-
-def _attempt(form: forms.Form, move: Callable[[dict[str, Any]], object]) -> bool:
-    """Run the move with the form's cleaned data; on refusal put the errors on the form."""
-    if not form.is_valid():
-        return False
-    try:
-        move(form.cleaned_data)
-    except ApplicationError as exc:
-        apply_errors(form, exc)
-        return False
-    return True
 
 
 def _my_departments(request: AuthenticatedHttpRequest) -> set[int]:
@@ -170,7 +157,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     }
     status = 200
     if action in moves:
-        if _attempt(forms_[action], moves[action]):
+        if form_attempt(forms_[action], moves[action]):
             if action != "contact":  # the contact is shown on this response, never kept
                 messages.success(request, _("已保存。"))
                 return redirect("ratings_staff:detail", pk=pk)
@@ -210,7 +197,7 @@ def appeal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = DecideForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        move = _attempt(
+        move = form_attempt(
             form,
             lambda d: rectification_appeal_decide(
                 user=request.user, rectification_id=pk, upheld=d["upheld"], note=d["note"]
